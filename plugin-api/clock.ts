@@ -1,0 +1,22 @@
+/** Opaque handle of a scheduled timer. */
+export interface TimerHandle {
+  readonly id: number;
+}
+
+/**
+ * Time as the core sees it. The daemon injects a real clock; the cluster
+ * simulator injects a virtual one, so the core never calls Date.now() or
+ * setTimeout() itself.
+ */
+export interface Clock {
+  /** Monotonic milliseconds (never goes backwards; origin unspecified). */
+  now(): number;
+  /** Wall-clock milliseconds since the Unix epoch (wire timestamps, logs). */
+  wallNow(): number;
+  /** Run `fn` once after `ms` milliseconds. */
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  /** Run `fn` every `ms` milliseconds until cleared. */
+  setInterval(fn: () => void, ms: number): TimerHandle;
+  /** Cancel a timer; unknown or already-fired handles are ignored. */
+  clear(handle: TimerHandle | undefined): void;
+}

@@ -1,0 +1,103 @@
+import type { LogLevel } from './logger';
+
+/** One entry of `cluster.transport`, parsed (SPEC §7). */
+export interface TransportAddress {
+  /** How the address was recognised. `hostname` is resolved through DNS by the transport. */
+  kind: 'ipv4' | 'ipv6' | 'multicast4' | 'multicast6' | 'hostname';
+  /** Address or host name, without brackets. */
+  host: string;
+  /** Port; the node's own port when the entry gave none. */
+  port: number;
+  /** The entry as written. */
+  raw: string;
+}
+
+/** Where a configuration value came from, for error messages (`file:line`). */
+export interface ConfigOrigin {
+  file: string;
+  line: number;
+}
+
+/** Options of one plugin as written in the `plugins` section (values already typed). */
+export type PluginOptions = Record<string, unknown>;
+
+/** One entry of the `plugins` section, in the order written. */
+export interface PluginEntry {
+  /** Name as written: `udp`, `example`, `@acme/fence`, `koi-plugin-x`, `./local-plugin`. */
+  name: string;
+  options: PluginOptions;
+  origin?: ConfigOrigin;
+}
+
+/**
+ * The whole, validated configuration with defaults applied. Keys keep the
+ * koi.conf spelling (snake_case). Durations are milliseconds.
+ */
+export interface KoiConfig {
+  node: {
+    /** Node name (`--name`, else the host name). */
+    name: string;
+    elector: boolean;
+    runner: boolean;
+    port: number;
+    maintenance: boolean;
+    loglevel: LogLevel;
+    force_restart: boolean;
+    reuse_address: boolean;
+    increment_port: boolean;
+  };
+  cluster: {
+    id: number;
+    password: string;
+    transport: TransportAddress[];
+    quorum: number;
+  };
+  service: {
+    folder: string;
+    workingdir: string;
+    start_timeout: number;
+    stop_timeout: number;
+    status_timeout: number;
+    promote_timeout: number;
+    demote_timeout: number;
+    failed_timeout: number;
+    /** Grace between SIGTERM and SIGKILL when an event times out. */
+    kill_grace: number;
+    auto_recover: number;
+    auto_recover_wait_factor: number;
+    /** Refuse scripts writable by group/others or owned by another user. */
+    strict_permissions: boolean;
+  };
+  time: {
+    status_interval: number;
+    cluster_update_interval: number;
+    state_update_interval: number;
+    elector_tick_interval: number;
+    runner_tick_interval: number;
+    elector_lost_time: number;
+    elector_gone_time: number;
+    quorum_demote_time: number;
+    master_dead_time: number;
+    elector_startup_tolerance: number;
+    initial_promotion_delay: number;
+    auto_recover_time: number;
+    failcount_reset: number;
+    failure_promotion_timeout: number;
+    /** A node not heard from within this time is dropped from the node table. */
+    node_timeout: number;
+    /** A master demotes itself when it has not heard a quorate leader for this long (SPEC §3). */
+    master_lease: number;
+    /** Extra silence the leader waits beyond the lease before promoting a replacement. */
+    lease_margin: number;
+  };
+  /** Plugins to load, in order. */
+  plugins: PluginEntry[];
+  /** The files this configuration was read from, in order. */
+  sources: string[];
+}
+
+/** Keys whose change needs an in-process restart of the node (SPEC §7). */
+export const RESTART_KEYS: readonly string[] = [
+  'node.port', 'node.elector', 'node.runner', 'node.reuse_address', 'node.increment_port',
+  'cluster.transport', 'cluster.id', 'cluster.password', 'service.folder', 'plugins',
+];

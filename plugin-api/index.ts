@@ -1,0 +1,12 @@
+/**
+ * koi's public plugin API: the only module a third-party `koi-plugin-*`
+ * package needs (`import { definePlugin } from 'koi/plugin-api'`).
+ */
+export * from './status';
+export * from './clock';
+export * from './logger';
+export * from './config';
+export * from './messages';
+export * from './providers';
+export * from './hooks';
+export * from './plugin';

@@ -1,0 +1,134 @@
+/**
+ * The messages koi nodes and clients exchange, as plain objects. The wire
+ * codec (core/wire) maps them to and from koi.proto; taps on `onMessage`
+ * see them after authentication and decoding.
+ */
+import type { RunnerMode, RunnerState, ServiceState, TargetAction } from './status';
+
+/** Protocol version carried in every envelope. */
+export const PROTOCOL_VERSION = 1;
+
+/** A node as the leader describes it in its cluster view. */
+export interface ClusterNodeInfo {
+  id: string;
+  name: string;
+  /** NodeFlag bits. */
+  flags: number;
+  /** Addresses the node was heard from, most recently used first. */
+  addresses: string[];
+  /** Milliseconds since the leader last heard the node. */
+  lastSeenAgoMs: number;
+}
+
+/** The leader's view of the cluster, spread in its heartbeats (SPEC §2). */
+export interface ClusterView {
+  /** Current leader (elector) id. */
+  leaderId: string;
+  /** Current master id, '' when none. */
+  masterId: string;
+  masterName: string;
+  /** Cluster-wide maintenance flag (SPEC §6). */
+  maintenance: boolean;
+  /** Manual master mode: nobody is elected until `koi promote` / `koi elect`. */
+  manualMaster: boolean;
+  nodes: ClusterNodeInfo[];
+}
+
+/** Node ↔ node liveness and leader election. */
+export interface HeartBeat {
+  kind: 'heartbeat';
+  name: string;
+  /** NodeFlag bits. */
+  flags: number;
+  /** The address the sender last heard the receiver at ('' in broadcasts). */
+  seenAddress: string;
+  /** Milliseconds since the sender process started. */
+  uptimeMs: number;
+  /** Present only in a leader's heartbeat. */
+  view?: ClusterView;
+}
+
+/** One service as a runner reports it. */
+export interface ServiceStatusInfo {
+  name: string;
+  state: ServiceState;
+}
+
+/** Runner → leader, every runner tick (SPEC §5). */
+export interface HealthReport {
+  kind: 'health';
+  name: string;
+  state: RunnerState;
+  mode: RunnerMode;
+  uptimeMs: number;
+  target: TargetAction;
+  services: ServiceStatusInfo[];
+  /** True while any service is promoted (or promoting). */
+  promoted: boolean;
+  failCount: number;
+  /** Milliseconds since the last failure, -1 when none. */
+  lastFailureAgoMs: number;
+  lastFailureReason: string;
+  /** Set when the runner was stopped by hand (`koi stop`). */
+  stopped: boolean;
+}
+
+/** Leader → runner, every elector tick (SPEC §5). */
+export interface StateUpdate {
+  kind: 'state';
+  /** Master id, '' when none. */
+  masterId: string;
+  masterName: string;
+  masterAddress: string;
+  leaderName: string;
+  /** Leader process uptime; going backwards reveals a restarted leader. */
+  leaderUptimeMs: number;
+  /** Whether the leader has quorum; a master's lease is renewed only by a quorate leader. */
+  hasQuorum: boolean;
+  maintenance: boolean;
+}
+
+/** Client → node (and node → node when forwarded). */
+export interface AdminRequest {
+  kind: 'request';
+  /** Chosen by the client; echoed in the response. */
+  requestId: string;
+  command: string;
+  args: string[];
+  /** Times the request was forwarded; a node refuses to forward past a small limit. */
+  hops: number;
+}
+
+/** Node → client. */
+export interface AdminResponse {
+  kind: 'response';
+  requestId: string;
+  /** 0 success, 1 refused, 2 usage error. */
+  exitCode: number;
+  /** Human-readable answer. */
+  text: string;
+  /** Machine-readable answer (JSON text), '' when none. */
+  json: string;
+}
+
+export type KoiMessage = HeartBeat | HealthReport | StateUpdate | AdminRequest | AdminResponse;
+export type KoiMessageKind = KoiMessage['kind'];
+
+/** What every datagram carries around its message (SPEC §10). */
+export interface Envelope<M extends KoiMessage = KoiMessage> {
+  version: number;
+  clusterId: number;
+  /** Sender's node id (UUID), or a client's random id. */
+  senderId: string;
+  /** Per-sender sequence number, strictly increasing. */
+  seq: number;
+  /** Sender's wall-clock send time, ms since the epoch. */
+  sentAt: number;
+  message: M;
+}
+
+/** An authenticated, decoded message and the transport address it came from. */
+export interface InboundMessage<M extends KoiMessage = KoiMessage> {
+  envelope: Envelope<M>;
+  from: string;
+}
