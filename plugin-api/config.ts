@@ -26,7 +26,12 @@ export interface PluginEntry {
   /** Name as written: `udp`, `example`, `@acme/fence`, `koi-plugin-x`, `./local-plugin`. */
   name: string;
   options: PluginOptions;
+  /** Where the entry was written. */
   origin?: ConfigOrigin;
+  /** Where each option was written, by option key. */
+  optionOrigins?: Record<string, ConfigOrigin>;
+  /** Folder of the config file that named the plugin; relative names and packages resolve from here. */
+  baseDir?: string;
 }
 
 /**
