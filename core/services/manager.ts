@@ -1,0 +1,616 @@
+/**
+ * The service manager (SPEC §6): keeps the table of services found in the
+ * service folder, drives each toward the runner's target in priority order,
+ * runs status rounds, and reports failures. Executor-agnostic: events run
+ * through the ServiceExecutor that recognised the service; time comes from
+ * the injected Clock; the only I/O of its own is the (injectable) folder listing.
+ */
+import type {
+  KoiConfig, Logger, ServiceDefinition, ServiceEntry, ServiceEventName, ServiceEventResult, ServiceExecutor,
+  ServiceState, ServiceStatusInfo, TargetAction, TimerHandle,
+} from '../../plugin-api';
+import { ServiceDiscovery, type DiscoveredService } from './discovery';
+import { folderLister } from './folder';
+import {
+  OUTCOME, PROMOTABLE_STATUS, RUNNING_STATE, STEP, TARGET_STATE, TIMEOUT_KEY, VALID_STATUS, abortsEvent, statusEffect,
+  type Outcome, type RestingState, type TransitionEvent,
+} from './transitions';
+import type { ServiceContext, ServiceManager, ServiceManagerOptions } from './types';
+
+interface InFlight {
+  event: ServiceEventName;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+interface ServiceRecord {
+  name: string;
+  entry: ServiceEntry;
+  definition: ServiceDefinition;
+  executor: ServiceExecutor;
+  state: ServiceState;
+  /** Exit code of the last status check; null before the first one after a start. */
+  lastStatus: number | null;
+  /** The running start/stop/promote/demote/failed event. */
+  transition: InFlight | null;
+  /** The running status check (never at the same time as a transition). */
+  status: InFlight | null;
+  /** Failed since the target last changed: not retried until the target changes. */
+  blocked: boolean;
+  /** The Fail target's `failed` (and `stop`) sequence ran for this service. */
+  failHandled: boolean;
+  /** The service may hold resources (not cleanly stopped): the Fail sequence stops it. */
+  mayBeRunning: boolean;
+  /** The failure of being disabled was reported (once per disabling). */
+  disabledReported: boolean;
+  /** Check status as soon as possible (after a start: promotability is unknown). */
+  statusWanted: boolean;
+  removed: boolean;
+  log: Logger;
+}
+
+const RUNNING_STATES: ReadonlySet<ServiceState> = new Set(['Started', 'Promoted', 'Promoting', 'Demoting']);
+const PROMOTED_STATES: ReadonlySet<ServiceState> = new Set(['Promoting', 'Promoted', 'Demoting']);
+
+export function createServiceManager(opts: ServiceManagerOptions): ServiceManager {
+  return new DefaultServiceManager(opts);
+}
+
+class DefaultServiceManager implements ServiceManager {
+  private currentTarget: TargetAction = 'Stop';
+  private config: KoiConfig;
+  private context: ServiceContext = { state: 'Disconnected', promoted: false, masterName: '' };
+  private maintenance: boolean;
+  private readonly records = new Map<string, ServiceRecord>();
+  private readonly log: Logger;
+  private readonly discovery: ServiceDiscovery;
+  private readonly listEntries: () => Promise<ServiceEntry[]>;
+  private readonly pending = new Set<Promise<unknown>>();
+  private timer: TimerHandle | undefined;
+  private scanned = false;
+  private scanning = false;
+  private started = false;
+  private closed = false;
+  private lastFolderError = '';
+  /** Some state changed since the listener was last told. */
+  private dirty = false;
+
+  constructor(private readonly opts: ServiceManagerOptions) {
+    this.config = opts.config;
+    this.maintenance = opts.config.node.maintenance;
+    this.log = opts.logger.child({ component: 'services' });
+    this.discovery = new ServiceDiscovery(opts.executors, this.log);
+    this.listEntries = opts.listEntries ?? folderLister(opts.config.service.folder);
+  }
+
+  get target(): TargetAction {
+    return this.currentTarget;
+  }
+
+  setTarget(target: TargetAction): void {
+    if (target === this.currentTarget) return;
+    this.log.info({ from: this.currentTarget, to: target }, `target ${this.currentTarget} -> ${target}`);
+    this.currentTarget = target;
+    for (const record of this.records.values()) {
+      record.blocked = false;
+      if (target !== 'Fail') record.failHandled = false;
+      for (const flight of [record.transition, record.status]) {
+        if (flight && abortsEvent(flight.event, target)) {
+          record.log.info({ event: flight.event }, `aborting ${flight.event}: target is now ${target}`);
+          flight.controller.abort();
+        }
+      }
+    }
+    this.dirty = true;
+    this.drive();
+  }
+
+  summary(): ServiceStatusInfo[] {
+    return this.sortedRecords().map((r) => ({ name: r.name, state: r.state }));
+  }
+
+  settled(): boolean {
+    if (!this.scanned) return false;
+    for (const record of this.records.values()) {
+      if (record.transition) return false;
+      if (!record.definition.enabled) continue;
+      if (!this.atTarget(record)) return false;
+    }
+    return true;
+  }
+
+  promotable(): boolean {
+    if (!this.scanned) return false;
+    for (const record of this.records.values()) {
+      if (!record.definition.enabled) continue;
+      if (!RUNNING_STATES.has(record.state)) return false;
+      if (record.lastStatus === null || !PROMOTABLE_STATUS.has(record.lastStatus)) return false;
+    }
+    return true;
+  }
+
+  anyPromoted(): boolean {
+    for (const record of this.records.values()) if (PROMOTED_STATES.has(record.state)) return true;
+    return false;
+  }
+
+  setMaintenance(on: boolean): void {
+    if (on === this.maintenance) return;
+    this.maintenance = on;
+    this.log.warn({ maintenance: on }, on
+      ? 'maintenance mode on: no service scripts run, every event is presumed successful'
+      : 'maintenance mode off: service scripts run again');
+  }
+
+  setContext(context: ServiceContext): void {
+    this.context = { ...context };
+  }
+
+  applyConfig(config: KoiConfig): void {
+    const intervalChanged = config.time.status_interval !== this.config.time.status_interval;
+    this.config = config;
+    if (intervalChanged && this.started && !this.closed) this.armTimer();
+  }
+
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    this.armTimer();
+    this.round();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.opts.clock.clear(this.timer);
+    this.timer = undefined;
+    for (const record of this.records.values()) {
+      record.transition?.controller.abort();
+      record.status?.controller.abort();
+    }
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  // ---- rounds and discovery -------------------------------------------------
+
+  private armTimer(): void {
+    this.opts.clock.clear(this.timer);
+    this.timer = this.opts.clock.setInterval(() => this.round(), this.config.time.status_interval);
+  }
+
+  /** One status round: rescan the folder, then check the status of every started service. */
+  private round(): void {
+    if (this.scanning || this.closed) return;
+    this.scanning = true;
+    this.track(this.rescan().finally(() => {
+      this.scanning = false;
+      if (this.closed) return;
+      for (const record of this.records.values()) if (this.statusEligible(record)) record.statusWanted = true;
+      this.drive();
+    }));
+  }
+
+  private async rescan(): Promise<void> {
+    let entries: ServiceEntry[];
+    try {
+      entries = await this.listEntries();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      // Keep the services we know: a transient listing error must not drop them.
+      if (message !== this.lastFolderError) this.log.error({ err: message }, `service folder scan failed: ${message}`);
+      this.lastFolderError = message;
+      return;
+    }
+    this.lastFolderError = '';
+    const found = await this.discovery.discover(entries);
+    if (this.closed) return;
+    let changed = false;
+    for (const [name, service] of found) changed = this.upsert(name, service) || changed;
+    for (const record of [...this.records.values()]) {
+      if (found.has(record.name)) continue;
+      this.drop(record);
+      changed = true;
+    }
+    const first = !this.scanned;
+    this.scanned = true;
+    if (first) {
+      this.log.info({ services: this.summary().map((s) => s.name) },
+        `found ${this.records.size} service(s): ${this.summary().map((s) => s.name).join(', ') || 'none'}`);
+    }
+    if (changed || first) this.dirty = true;
+  }
+
+  /** Add a new service or update a known one; true when something the runner cares about changed. */
+  private upsert(name: string, service: DiscoveredService): boolean {
+    const known = this.records.get(name);
+    if (!known) {
+      const record: ServiceRecord = {
+        name, entry: service.entry, definition: service.definition, executor: service.executor,
+        state: 'Stopped', lastStatus: null, transition: null, status: null, blocked: false,
+        failHandled: false, mayBeRunning: false, disabledReported: false, statusWanted: false, removed: false,
+        log: this.log.child({ service: name }),
+      };
+      this.records.set(name, record);
+      if (this.scanned) {
+        record.log.info({ executor: service.executor.kind, priority: service.definition.priority },
+          `service ${name} added (${service.executor.kind}${service.definition.enabled ? '' : ', disabled'})`);
+      }
+      return true;
+    }
+    const before = known.definition;
+    const after = service.definition;
+    if (before.fingerprint !== after.fingerprint || known.executor !== service.executor) {
+      known.log.info({ events: after.events, executor: service.executor.kind },
+        `service ${name} changed (events: ${after.events.join(' ') || 'none'})`);
+    }
+    known.entry = service.entry;
+    known.definition = after;
+    known.executor = service.executor;
+    if (before.enabled === after.enabled) return false;
+    if (after.enabled) {
+      known.disabledReported = false;
+      known.log.info(`service ${name} enabled again`);
+    } else {
+      known.log.warn(`service ${name} disabled: stopping it; it is not started again until enabled`);
+      for (const flight of [known.transition, known.status]) {
+        if (flight && abortsEvent(flight.event, 'Stop')) flight.controller.abort();
+      }
+    }
+    return true;
+  }
+
+  private drop(record: ServiceRecord): void {
+    record.removed = true;
+    this.records.delete(record.name);
+    const running = record.state !== 'Stopped' && record.state !== 'Failed';
+    record.log[running ? 'warn' : 'info']({ state: record.state },
+      `service ${record.name} removed from the folder${running ? ` while ${record.state}; dropped without stopping it` : ''}`);
+    record.transition?.controller.abort();
+    record.status?.controller.abort();
+  }
+
+  // ---- driving toward the target ---------------------------------------------
+
+  /** The target a service follows: a disabled service is stopped. */
+  private targetOf(record: ServiceRecord): TargetAction {
+    return record.definition.enabled ? this.currentTarget : 'Stop';
+  }
+
+  private atTarget(record: ServiceRecord): boolean {
+    const target = this.targetOf(record);
+    switch (target) {
+      case 'Stop':
+        return record.state === 'Stopped' || record.state === 'Failed';
+      case 'Fail':
+        return record.state === 'Failed' && record.failHandled;
+      case 'Start':
+      case 'Demote':
+      case 'Promote':
+        return record.state === TARGET_STATE[target];
+      default: {
+        const unreachable: never = target;
+        return unreachable;
+      }
+    }
+  }
+
+  /** Start every event that is due and allowed by the priority order, then tell the listener. Idempotent. */
+  private drive(): void {
+    if (!this.closed && this.scanned) this.launchDue();
+    if (this.dirty && !this.closed) {
+      this.dirty = false;
+      this.opts.listener.onChange();
+    }
+  }
+
+  private launchDue(): void {
+    for (const record of this.sortedRecords()) {
+      this.reportDisabled(record);
+      if (record.transition || record.status) continue;
+      const event = this.nextEvent(record);
+      if (event) {
+        if (this.orderAllows(record, event)) this.launch(record, event);
+        continue;
+      }
+      if (record.statusWanted && this.statusEligible(record)) this.launchStatus(record);
+    }
+  }
+
+  private reportDisabled(record: ServiceRecord): void {
+    if (record.definition.enabled || record.disabledReported) return;
+    if (this.currentTarget === 'Stop' || this.currentTarget === 'Fail') return;
+    record.disabledReported = true;
+    this.fail(record, `service ${record.name} is disabled (a "disabled" file in its directory)`);
+  }
+
+  private nextEvent(record: ServiceRecord): TransitionEvent | null {
+    const target = this.targetOf(record);
+    const state = record.state;
+    if (state === 'Failing' && target !== 'Fail') {
+      // The Fail target was withdrawn between `failed` and `stop`: rest as Failed.
+      this.setState(record, 'Failed', `target is now ${target}`);
+    }
+    const resting = record.state as RestingState;
+    const event = STEP[resting]?.[target] ?? null;
+    if (!event) return null;
+    if (resting === 'Failed' && event === 'start' && record.blocked) return null;
+    if (resting === 'Failed' && event === 'failed' && record.failHandled) return null;
+    if (resting === 'Failing' && event === 'stop' && !record.mayBeRunning) {
+      this.finishFailSequence(record, 'nothing to stop');
+      return null;
+    }
+    return event;
+  }
+
+  /** Priority order (SPEC §6): start/promote ascending, stop/demote descending; no priority = independent. */
+  private orderAllows(record: ServiceRecord, event: TransitionEvent): boolean {
+    const priority = record.definition.priority;
+    if (priority === null || event === 'failed') return true;
+    for (const other of this.records.values()) {
+      const p = other.definition.priority;
+      if (other === record || p === null || !this.participates(other)) continue;
+      switch (event) {
+        case 'start':
+          if (p < priority && !RUNNING_STATES.has(other.state)) return false;
+          break;
+        case 'promote':
+          if (p < priority && other.state !== 'Promoted') return false;
+          break;
+        case 'stop':
+          if (p > priority && !this.isDown(other)) return false;
+          break;
+        case 'demote':
+          if (p > priority && PROMOTED_STATES.has(other.state)) return false;
+          break;
+        default: {
+          const unreachable: never = event;
+          return unreachable;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Disabled services that are already down do not hold others back. */
+  private participates(record: ServiceRecord): boolean {
+    return record.definition.enabled || !this.isDown(record);
+  }
+
+  private isDown(record: ServiceRecord): boolean {
+    if (record.transition) return false;
+    if (record.state === 'Stopped') return true;
+    return record.state === 'Failed' && (this.currentTarget !== 'Fail' || record.failHandled || !record.mayBeRunning);
+  }
+
+  private statusEligible(record: ServiceRecord): boolean {
+    if (record.transition || record.status || record.removed) return false;
+    if (record.state !== 'Started' && record.state !== 'Promoted') return false;
+    const target = this.targetOf(record);
+    return target !== 'Stop' && target !== 'Fail';
+  }
+
+  // ---- running events ---------------------------------------------------------
+
+  private launch(record: ServiceRecord, event: TransitionEvent): void {
+    const from = record.state;
+    if (event === 'failed') record.mayBeRunning = from !== 'Stopped' && (from !== 'Failed' || record.mayBeRunning);
+    const running: ServiceState = record.state === 'Failing' ? 'Failing' : RUNNING_STATE[event];
+    this.setState(record, running, `${event} (target ${this.targetOf(record)})`);
+    const controller = new AbortController();
+    const flight: InFlight = { event, controller, done: Promise.resolve() };
+    flight.done = this.track(this.run(record, event, controller.signal).then((result) => {
+      record.transition = null;
+      this.afterTransition(record, event, result);
+    }));
+    record.transition = flight;
+  }
+
+  private launchStatus(record: ServiceRecord): void {
+    record.statusWanted = false;
+    const state = record.state as 'Started' | 'Promoted';
+    const controller = new AbortController();
+    const flight: InFlight = { event: 'status', controller, done: Promise.resolve() };
+    flight.done = this.track(this.run(record, 'status', controller.signal).then((result) => {
+      record.status = null;
+      this.afterStatus(record, state, result);
+    }));
+    record.status = flight;
+  }
+
+  /** Run one event (or presume it in maintenance mode), report it through onServiceEvent. */
+  private async run(record: ServiceRecord, event: ServiceEventName, signal: AbortSignal): Promise<EventRun> {
+    const started = this.opts.clock.now();
+    const log = this.log.child({ service: record.name, event });
+    const presumed = this.maintenance;
+    let result: ServiceEventResult;
+    if (presumed) {
+      result = { code: 0, timedOut: false, aborted: false, durationMs: 0 };
+      log.info(`${event} presumed successful (maintenance mode)`);
+    } else if (!record.definition.events.includes(event)) {
+      result = { code: 0, timedOut: false, aborted: false, durationMs: 0 };
+      log.debug(`no ${event} script: instant success`);
+    } else {
+      try {
+        result = await record.executor.run({
+          service: record.definition,
+          event,
+          env: this.environment(record, event),
+          cwd: record.entry.isDirectory ? record.entry.path : this.config.service.workingdir,
+          timeoutMs: this.config.service[TIMEOUT_KEY[event]],
+          killGraceMs: this.config.service.kill_grace,
+          signal,
+          log,
+        });
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        result = { code: -1, timedOut: false, aborted: signal.aborted, error: message, durationMs: this.opts.clock.now() - started };
+      }
+    }
+    const ok = event === 'status' ? statusOk(result) : eventOk(result);
+    const report = { service: record.name, event, result, ok, presumed };
+    this.track(this.opts.hooks.onServiceEvent.promise(report).catch((err: unknown) => {
+      this.log.error({ err: String(err) }, `onServiceEvent hook failed: ${String(err)}`);
+    }));
+    if (!presumed) {
+      const level = ok || result.aborted ? 'debug' : 'warn';
+      log[level]({ code: result.code, durationMs: result.durationMs, timedOut: result.timedOut, aborted: result.aborted },
+        `${event} finished: ${describe(event, result, this.config.service[TIMEOUT_KEY[event]])}`);
+    }
+    return { result, ok };
+  }
+
+  private afterTransition(record: ServiceRecord, event: TransitionEvent, run: EventRun): void {
+    if (record.removed || this.closed) return;
+    const outcome: Outcome = run.ok ? 'ok' : run.result.aborted ? 'aborted' : 'failed';
+    const what = `${event} ${outcome === 'failed' ? describe(event, run.result, this.config.service[TIMEOUT_KEY[event]]) : outcome}`;
+    const inFailSequence = record.state === 'Failing';
+    if (inFailSequence) {
+      if (event === 'failed') {
+        if (outcome === 'failed') record.log.error(`failed event did not succeed: ${what}`);
+        if (!record.mayBeRunning) this.finishFailSequence(record, `${what}; nothing to stop`);
+        // else: rests Failing until the priority order lets its stop run (launchDue).
+      } else {
+        // The stop of the Fail sequence: the service rests Failed whatever the stop did.
+        if (outcome === 'failed') record.log.error(`stop after failure did not succeed: ${what}`);
+        record.mayBeRunning = outcome !== 'ok';
+        this.finishFailSequence(record, what);
+      }
+    } else {
+      const next = OUTCOME[event][outcome];
+      if (outcome === 'failed') {
+        // A failed stop, start, promote or demote may leave the service half up.
+        record.mayBeRunning = true;
+        record.blocked = true;
+        record.failHandled = false;
+        this.setState(record, next, what);
+        this.fail(record, `${record.name}: ${what}`);
+      } else {
+        if (next === 'Stopped') {
+          record.mayBeRunning = false;
+          record.lastStatus = null;
+        } else {
+          record.mayBeRunning = true;
+        }
+        if (event === 'start' && outcome === 'ok') {
+          record.lastStatus = null;
+          record.statusWanted = true;
+        }
+        this.setState(record, next, what);
+      }
+    }
+    this.drive();
+  }
+
+  private afterStatus(record: ServiceRecord, state: 'Started' | 'Promoted', run: EventRun): void {
+    if (record.removed || this.closed) return;
+    const { result } = run;
+    if (result.aborted) {
+      this.drive();
+      return;
+    }
+    const effect = run.ok ? statusEffect(result.code, state) : { kind: 'error' as const };
+    if (run.ok) record.lastStatus = result.code;
+    switch (effect.kind) {
+      case 'keep':
+        break;
+      case 'set':
+        this.setState(record, effect.state, `status exited with ${result.code} (${STATUS_MEANING[result.code] ?? '?'})`);
+        if (effect.state === 'Stopped') {
+          record.mayBeRunning = false;
+          record.lastStatus = null;
+        }
+        break;
+      case 'error': {
+        const what = `status ${describe('status', result, this.config.service.status_timeout)}`;
+        record.lastStatus = result.code;
+        record.mayBeRunning = true;
+        record.blocked = true;
+        record.failHandled = false;
+        this.setState(record, 'Failed', what);
+        this.fail(record, `${record.name}: ${what}`);
+        break;
+      }
+      default: {
+        const unreachable: never = effect;
+        return unreachable;
+      }
+    }
+    this.drive();
+  }
+
+  private finishFailSequence(record: ServiceRecord, reason: string): void {
+    record.failHandled = true;
+    record.lastStatus = null;
+    this.setState(record, 'Failed', reason);
+  }
+
+  /** Report a failure to the runner (not during the Fail target: the node is failing already). */
+  private fail(record: ServiceRecord, reason: string): void {
+    if (this.currentTarget === 'Fail') {
+      record.log.error({ reason }, `failure while failing: ${reason}`);
+      return;
+    }
+    record.log.error({ reason }, `service failed: ${reason}`);
+    this.opts.listener.onFailure(record.name, reason);
+  }
+
+  private setState(record: ServiceRecord, to: ServiceState, reason: string): void {
+    if (record.state === to) return;
+    record.log.info({ from: record.state, to, reason }, `Transition[${record.state} -> ${to}]: ${reason}`);
+    record.state = to;
+    this.dirty = true;
+  }
+
+  private environment(record: ServiceRecord, event: ServiceEventName): Record<string, string> {
+    return {
+      KOI_IS_PROMOTED: this.context.promoted ? '1' : '0',
+      KOI_STATE: this.context.state,
+      KOI_SERVICE: record.name,
+      KOI_EVENT: event,
+      KOI_NODE_NAME: this.opts.node.name,
+      KOI_NODE_ID: this.opts.node.id,
+      KOI_MASTER: this.context.masterName,
+    };
+  }
+
+  /** Services by priority (unprioritised last), then name. */
+  private sortedRecords(): ServiceRecord[] {
+    return [...this.records.values()].sort((a, b) => {
+      const pa = a.definition.priority ?? 100;
+      const pb = b.definition.priority ?? 100;
+      return pa - pb || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    });
+  }
+
+  private track<T>(promise: Promise<T>): Promise<void> {
+    const tracked = promise.then(() => undefined, (err: unknown) => {
+      this.log.error({ err: String(err) }, `internal error in the service manager: ${String(err)}`);
+    });
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+    return tracked;
+  }
+}
+
+interface EventRun {
+  result: ServiceEventResult;
+  ok: boolean;
+}
+
+const STATUS_MEANING: Record<number, string> = { 0: 'ok', 90: 'master', 91: 'slave', 92: 'stopped', 93: 'live, not promotable yet' };
+
+function eventOk(result: ServiceEventResult): boolean {
+  return result.code === 0 && !result.timedOut && !result.aborted && result.error === undefined;
+}
+
+function statusOk(result: ServiceEventResult): boolean {
+  return VALID_STATUS.has(result.code) && !result.timedOut && !result.aborted && result.error === undefined;
+}
+
+/** A human reading of an event's result, used in failure reasons. */
+function describe(event: ServiceEventName, result: ServiceEventResult, timeoutMs: number): string {
+  if (result.timedOut) return `timed out after ${timeoutMs} ms`;
+  if (result.aborted) return 'aborted';
+  if (result.error !== undefined) return `could not run: ${result.error}`;
+  if (event === 'status' && VALID_STATUS.has(result.code)) return `exited with ${result.code} (${STATUS_MEANING[result.code]})`;
+  return `exited with code ${result.code}`;
+}
