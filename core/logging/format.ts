@@ -1,0 +1,77 @@
+/**
+ * The human-readable line of a log record, shared by the console, file and
+ * syslog sinks:  `HH:MM:SS.mmm LEVEL [component/service:event] message key=value…`
+ */
+import type { LogLevel, LogRecord } from '../../plugin-api';
+
+export interface FormatOptions {
+  /** ANSI colour by level. */
+  color: boolean;
+  /** Lead with the local time `HH:MM:SS.mmm` (default true). */
+  time?: boolean;
+  /** Show the level name (default true). */
+  level?: boolean;
+}
+
+const RESET = '\x1b[0m';
+const DIM = '\x1b[2m';
+export const LEVEL_COLORS: Record<LogLevel, string> = {
+  trace: '\x1b[90m',
+  debug: '\x1b[36m',
+  info: '\x1b[32m',
+  warn: '\x1b[33m',
+  error: '\x1b[31m',
+  fatal: '\x1b[1;35m',
+};
+
+/** Fields shown in the tag or elsewhere, not as key=value. */
+const SHOWN = new Set(['level', 'time', 'msg', 'component', 'plugin', 'service', 'event']);
+
+export function formatRecord(record: LogRecord, options: FormatOptions): string {
+  const parts: string[] = [];
+  if (options.time !== false) parts.push(clockTime(record.time));
+  if (options.level !== false) {
+    const level = record.level.toUpperCase().padEnd(5);
+    parts.push(options.color ? `${LEVEL_COLORS[record.level]}${level}${RESET}` : level);
+  }
+  const tag = tagOf(record);
+  if (tag) parts.push(options.color ? `${DIM}[${tag}]${RESET}` : `[${tag}]`);
+  let message = record.msg ?? '';
+  if (options.color && (record.level === 'error' || record.level === 'fatal')) message = `${LEVEL_COLORS[record.level]}${message}${RESET}`;
+  if (message !== '') parts.push(message);
+  const extras = Object.keys(record)
+    .filter((key) => !SHOWN.has(key) && record[key] !== undefined)
+    .map((key) => `${key}=${formatValue(record[key])}`);
+  if (extras.length) parts.push(options.color ? `${DIM}${extras.join(' ')}${RESET}` : extras.join(' '));
+  return parts.join(' ');
+}
+
+/** `component/service:event`, or the plugin name when no component is bound. */
+export function tagOf(record: LogRecord): string {
+  let tag = typeof record.component === 'string' ? record.component : typeof record.plugin === 'string' ? record.plugin : '';
+  if (typeof record.service === 'string') tag = tag ? `${tag}/${record.service}` : record.service;
+  if (typeof record.event === 'string') tag = `${tag}:${record.event}`;
+  return tag;
+}
+
+export function clockTime(epochMs: number): string {
+  const d = new Date(epochMs);
+  const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (isSerializedError(value)) return JSON.stringify(value.message);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function isSerializedError(value: unknown): value is { message: string } {
+  return !!value && typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string'
+    && ('stack' in (value as object) || 'type' in (value as object));
+}
