@@ -1,0 +1,207 @@
+/**
+ * loadConfig(): find or take the configuration files, validate every key
+ * against the schema, merge them (later files override earlier ones, key by
+ * key), apply CLI overrides and defaults. Every problem in every file is
+ * collected into one ConfigError.
+ */
+import path from 'node:path';
+import type { ConfigOrigin, KoiConfig } from '../../plugin-api/config';
+import type { LogLevel } from '../../plugin-api/logger';
+import { defaultConfig } from './defaults';
+import { ConfigError, formatProblem, type ConfigProblem } from './errors';
+import { coerceValue } from './coerce';
+import { findKeySpec, SECTION_NAMES, sectionKeys, type SectionName } from './schema';
+import { mergePluginDirectives, readPluginsSection, type PluginDirective } from './plugins-section';
+import { readConfigFile, searchPlaces, type ConfigLayer } from './sources';
+import { parseTransportList, TransportAddressError } from './transport-address';
+
+/** The system-wide configuration file (SPEC §7). */
+export const SYSTEM_CONFIG_PATH = '/etc/koi/koi.conf';
+
+export interface LoadConfigOptions {
+  /** Files named with `-f`, in order; later override earlier. None → search. */
+  files?: string[];
+  /** Directory to search and to resolve relative `files` against (default: process.cwd()). */
+  cwd?: string;
+  /** Command-line settings; they win over every file. */
+  overrides?: { name?: string; loglevel?: LogLevel };
+  /** Where the system-wide file is looked for (default /etc/koi/koi.conf; tests point it elsewhere). */
+  systemConfigPath?: string;
+}
+
+export interface LoadedConfig {
+  config: KoiConfig;
+  /** Things worth telling the operator (`file:line: key: message`); log them at warn. */
+  warnings: string[];
+  /** Where each key set by a file was set (`cluster.quorum` → file:line; line 0 when the format has none). */
+  origins: Record<string, ConfigOrigin>;
+}
+
+/** One validated key from one file. */
+interface Assignment {
+  section: SectionName;
+  key: string;
+  value: unknown;
+  origin: ConfigOrigin;
+}
+
+/** Read, validate and merge the configuration. Throws ConfigError listing every problem. */
+export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const cwd = path.resolve(opts.cwd ?? process.cwd());
+  const problems: ConfigProblem[] = [];
+  const warnings: string[] = [];
+  const layers: ConfigLayer[] = [];
+
+  if (opts.files && opts.files.length > 0) {
+    for (const file of opts.files) {
+      const result = await readConfigFile(path.resolve(cwd, file), file, true);
+      if (result.status === 'ok') layers.push(result.layer);
+      else if (result.status === 'invalid') problems.push(...result.problems);
+    }
+  } else {
+    const places = searchPlaces(cwd, opts.systemConfigPath ?? SYSTEM_CONFIG_PATH);
+    for (const place of places) {
+      const result = await readConfigFile(place, place, false);
+      if (result.status === 'absent') continue;
+      if (result.status === 'ok') layers.push(result.layer);
+      else problems.push(...result.problems);
+      break;
+    }
+    if (layers.length === 0 && problems.length === 0) {
+      warnings.push(`no configuration file found (looked for ${places.join(', ')}); running with defaults as a lone node`);
+    }
+  }
+
+  const assignments: Assignment[] = [];
+  const pluginDirectives: PluginDirective[] = [];
+  for (const layer of layers) validateLayer(layer, assignments, pluginDirectives, problems, warnings);
+
+  const config = defaultConfig();
+  config.sources = layers.map((layer) => layer.absolutePath);
+  const origins: Record<string, ConfigOrigin> = {};
+  let transportRaw: string[] = [];
+  for (const { section, key, value, origin } of assignments) {
+    origins[`${section}.${key}`] = origin;
+    if (section === 'cluster' && key === 'transport') transportRaw = value as string[];
+    else (config[section] as Record<string, unknown>)[key] = value;
+  }
+  if (origins['service.workingdir'] === undefined) config.service.workingdir = config.service.folder;
+  config.plugins = mergePluginDirectives(pluginDirectives);
+
+  // Entries without a port take the node's port, known only now.
+  try {
+    config.cluster.transport = parseTransportList(transportRaw, config.node.port);
+  } catch (error) {
+    if (!(error instanceof TransportAddressError)) throw error;
+    const origin = origins['cluster.transport'] ?? { file: '<defaults>', line: 0 };
+    for (const p of error.problems) problems.push({ file: origin.file, line: origin.line, key: 'cluster.transport', message: `bad address "${p.entry}": ${p.message}` });
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  if (opts.overrides?.name !== undefined) config.node.name = opts.overrides.name;
+  if (opts.overrides?.loglevel !== undefined) config.node.loglevel = opts.overrides.loglevel;
+
+  warnings.push(...clusterWarnings(config, origins));
+  return { config, warnings, origins };
+}
+
+function validateLayer(
+  layer: ConfigLayer,
+  assignments: Assignment[],
+  pluginDirectives: PluginDirective[],
+  problems: ConfigProblem[],
+  warnings: string[],
+): void {
+  const problem = (line: number, key: string, message: string): void => {
+    problems.push({ file: layer.file, line, key, message });
+  };
+  for (const [sectionName, node] of layer.root.children) {
+    if (sectionName === 'plugins') {
+      pluginDirectives.push(...readPluginsSection(node, layer, problems));
+      continue;
+    }
+    if (!isSectionName(sectionName)) {
+      problem(node.line, sectionName, `unknown section${suggest(sectionName, [...SECTION_NAMES, 'plugins'])} (sections: ${[...SECTION_NAMES, 'plugins'].join(', ')})`);
+      continue;
+    }
+    if (node.kind !== 'section') {
+      problem(node.line, sectionName, `expected a section ("${sectionName} { ... }"), got a value`);
+      continue;
+    }
+    for (const [key, child] of node.children) {
+      const dotted = `${sectionName}.${key}`;
+      const spec = findKeySpec(sectionName, key);
+      if (!spec) {
+        problem(child.line, dotted, `unknown key${suggest(key, sectionKeys(sectionName).map((s) => s.key))}`);
+        continue;
+      }
+      if (child.kind === 'section') {
+        problem(child.line, dotted, 'expected a value, got a section');
+        continue;
+      }
+      const result = coerceValue(spec.type, child.value);
+      if (!result.ok) {
+        problem(child.line, dotted, result.message);
+        continue;
+      }
+      if (result.warning) warnings.push(formatProblem({ file: layer.file, line: child.line, key: dotted, message: result.warning }));
+      const value = spec.type.kind === 'path' ? path.resolve(layer.dir, result.value as string) : result.value;
+      assignments.push({ section: sectionName, key, value, origin: { file: layer.file, line: child.line } });
+    }
+  }
+}
+
+function isSectionName(name: string): name is SectionName {
+  return (SECTION_NAMES as readonly string[]).includes(name);
+}
+
+/** ` (did you mean "port"?)` for a near miss (edit distance ≤ 2), else ''. */
+function suggest(word: string, candidates: readonly string[]): string {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best === undefined ? '' : ` (did you mean "${best}"?)`;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** Warnings about settings that work but are probably not what the operator wants. */
+function clusterWarnings(config: KoiConfig, origins: Record<string, ConfigOrigin>): string[] {
+  const warnings: string[] = [];
+  const at = (key: string, message: string): string => {
+    const origin = origins[key];
+    return origin ? formatProblem({ file: origin.file, line: origin.line, key, message }) : `${key}: ${message}`;
+  };
+  const { transport, password, quorum } = config.cluster;
+  if (password === '') {
+    warnings.push(at('cluster.password', 'the password is empty: anyone who can reach the port and knows the cluster id can join the cluster and control it with `koi`; set cluster.password'));
+  }
+  if (transport.length === 0) {
+    warnings.push(at('cluster.transport', 'no transport addresses: this node talks only to itself (a lone node)'));
+  }
+  const multicast = transport.some((address) => address.kind === 'multicast4' || address.kind === 'multicast6');
+  if (quorum > 0 && !multicast) {
+    const listed = Math.max(transport.length, 1);
+    const majority = Math.floor(listed / 2) + 1;
+    if (quorum > listed) {
+      warnings.push(at('cluster.quorum', `quorum ${quorum} is more than the ${listed} address(es) in cluster.transport: it can never be reached, so no master will be elected`));
+    } else if (quorum < majority) {
+      warnings.push(at('cluster.quorum', `quorum ${quorum} is not a strict majority of the ${listed} address(es) in cluster.transport (needs ≥ ${majority}): two masters cannot be ruled out during a partition`));
+    }
+  }
+  return warnings;
+}

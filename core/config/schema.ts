@@ -1,0 +1,149 @@
+/**
+ * Every configuration key: type, default, range, whether a change needs a
+ * restart, and a one-line description. The loader validates against this
+ * table and docs/configuration.md is generated from it (describe.ts), so
+ * the two cannot drift apart.
+ */
+import { LOG_LEVELS } from '../../plugin-api/logger';
+import { RESTART_KEYS } from '../../plugin-api/config';
+import type { KoiConfig } from '../../plugin-api/config';
+import { DEFAULTS } from './defaults';
+import { formatDuration } from './durations';
+
+/** Log levels accepted in `node.loglevel` (pino's `fatal` is not a useful threshold). */
+export const CONFIG_LOG_LEVELS = LOG_LEVELS.filter((level) => level !== 'fatal');
+
+/** The value type of a key and its allowed range. */
+export type KeyType =
+  | { kind: 'boolean' }
+  | { kind: 'integer'; min: number; max: number }
+  /** A real number; `clamp` pulls out-of-range values into the range with a warning instead of an error. */
+  | { kind: 'number'; min: number; max: number; clamp: boolean }
+  /** Milliseconds; written as `500`, `250ms`, `1.5s`, `2m`, `1h`. */
+  | { kind: 'duration'; min: number; max: number }
+  | { kind: 'string'; minLength: number; maxLength: number }
+  /** A file system path; relative paths resolve against the folder of the file that set them. */
+  | { kind: 'path' }
+  | { kind: 'enum'; values: readonly string[] }
+  /** A transport list (transport-address.ts). */
+  | { kind: 'transport' };
+
+export type SectionName = 'node' | 'cluster' | 'service' | 'time';
+export const SECTION_NAMES: readonly SectionName[] = ['node', 'cluster', 'service', 'time'];
+
+/** One key of the schema. */
+export interface KeySpec {
+  section: SectionName;
+  key: string;
+  /** `section.key` */
+  path: string;
+  type: KeyType;
+  /** The default as an operator reads it (docs, `koi` help). */
+  defaultText: string;
+  description: string;
+  /** A change needs an in-process restart of the node (RESTART_KEYS). */
+  restart: boolean;
+}
+
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+const bool = (): KeyType => ({ kind: 'boolean' });
+const int = (min: number, max: number): KeyType => ({ kind: 'integer', min, max });
+const dur = (min: number, max: number): KeyType => ({ kind: 'duration', min, max });
+
+type Row = [key: string, type: KeyType, defaultText: string, description: string];
+
+const NODE: Row[] = [
+  ['name', { kind: 'string', minLength: 1, maxLength: 253 }, 'the host name', 'Name shown in status and logs; `koinode --name` overrides it.'],
+  ['elector', bool(), String(DEFAULTS.node.elector), 'Take part in choosing the leader.'],
+  ['runner', bool(), String(DEFAULTS.node.runner), 'Run services; may become master.'],
+  ['port', int(1, 65535), String(DEFAULTS.node.port), 'UDP port the node listens on; also the port of transport entries that give none.'],
+  ['maintenance', bool(), String(DEFAULTS.node.maintenance), 'Start in maintenance mode: no scripts run, every event is presumed successful.'],
+  ['loglevel', { kind: 'enum', values: CONFIG_LOG_LEVELS }, DEFAULTS.node.loglevel, 'Lowest level logged (`koinode --debug` sets debug).'],
+  ['force_restart', bool(), String(DEFAULTS.node.force_restart), 'On reload, restart the node in-process even if no restart key changed.'],
+  ['reuse_address', bool(), String(DEFAULTS.node.reuse_address), 'Open the UDP socket with SO_REUSEADDR.'],
+  ['increment_port', bool(), String(DEFAULTS.node.increment_port), 'When the port is busy, try port+1, port+2, ... .'],
+];
+
+const CLUSTER: Row[] = [
+  ['id', int(1, 65535), String(DEFAULTS.cluster.id), 'Cluster id; packets with another id are ignored. Part of the encryption key.'],
+  ['password', { kind: 'string', minLength: 0, maxLength: 1024 }, '"" (warns)', 'Shared secret; the traffic key is derived from it and the cluster id.'],
+  ['transport', { kind: 'transport' }, '"" (none: the node talks only to itself)', 'Addresses every node sends to: IPv4, IPv6, [IPv6]:port, multicast groups, host names.'],
+  ['quorum', int(0, 255), String(DEFAULTS.cluster.quorum), 'Nodes (self included) a node must see to have quorum; 0 = off.'],
+];
+
+const SERVICE: Row[] = [
+  ['folder', { kind: 'path' }, DEFAULTS.service.folder, 'Folder holding the services.'],
+  ['workingdir', { kind: 'path' }, 'service.folder', 'Working directory of single-script services.'],
+  ['start_timeout', dur(1, DAY), '360s', 'Time allowed for a `start` event.'],
+  ['stop_timeout', dur(1, DAY), '360s', 'Time allowed for a `stop` event.'],
+  ['status_timeout', dur(1, DAY), '120s', 'Time allowed for a `status` event.'],
+  ['promote_timeout', dur(1, DAY), '30s', 'Time allowed for a `promote` event.'],
+  ['demote_timeout', dur(1, DAY), '30s', 'Time allowed for a `demote` event.'],
+  ['failed_timeout', dur(1, DAY), '20s', 'Time allowed for a `failed` event.'],
+  ['kill_grace', dur(0, 10 * MINUTE), '5s', 'After a timeout, time between SIGTERM and SIGKILL to the script\'s process group.'],
+  ['auto_recover', int(0, 1_000_000), String(DEFAULTS.service.auto_recover), 'Automatic recovery attempts after failures; 0 = off.'],
+  ['auto_recover_wait_factor', { kind: 'number', min: 1, max: 8, clamp: true }, String(DEFAULTS.service.auto_recover_wait_factor), 'Recovery wait = time.auto_recover_time × factor^failcount; out of range is clamped with a warning.'],
+  ['strict_permissions', bool(), String(DEFAULTS.service.strict_permissions), 'Refuse scripts writable by group/others or owned by another user.'],
+];
+
+const INTERVAL = dur(10, HOUR);
+const DELAY = dur(0, 7 * DAY);
+const SPAN = dur(1, 7 * DAY);
+
+const TIME: Row[] = [
+  ['status_interval', INTERVAL, '', 'How often `status` runs on started services.'],
+  ['cluster_update_interval', INTERVAL, '', 'Heartbeat interval.'],
+  ['state_update_interval', INTERVAL, '', 'How often the runner state is re-evaluated and published.'],
+  ['elector_tick_interval', INTERVAL, '', 'How often the leader sends state updates to runners.'],
+  ['runner_tick_interval', INTERVAL, '', 'How often a runner sends its health report to the leader.'],
+  ['elector_lost_time', SPAN, '', 'A master that has not heard a leader this long logs a warning.'],
+  ['elector_gone_time', SPAN, '', 'A master that has not heard a leader this long demotes itself.'],
+  ['quorum_demote_time', SPAN, '', 'A master without quorum this long demotes itself.'],
+  ['master_dead_time', SPAN, '', 'The leader marks a runner Disconnected after this much silence.'],
+  ['elector_startup_tolerance', DELAY, '', 'A new leader waits this long before electing a master.'],
+  ['initial_promotion_delay', DELAY, '', 'After the leader starts, wait this long before the first election (runners report in).'],
+  ['auto_recover_time', SPAN, '', 'A failed runner forgets the failure after this long (× wait factor^failcount).'],
+  ['failcount_reset', SPAN, '', 'The fail count resets after this long without failure.'],
+  ['failure_promotion_timeout', DELAY, '', 'A runner that failed is not electable for this long.'],
+  ['node_timeout', SPAN, '', 'A node not heard from this long is dropped from the node table.'],
+  ['master_lease', SPAN, '', 'A master demotes itself when it has not heard a quorate leader this long.'],
+  ['lease_margin', DELAY, '', 'Extra silence beyond the lease before the leader promotes a replacement.'],
+];
+
+function build(section: SectionName, rows: Row[]): KeySpec[] {
+  return rows.map(([key, type, defaultText, description]) => {
+    const path = `${section}.${key}`;
+    return { section, key, path, type, defaultText, description, restart: RESTART_KEYS.includes(path) };
+  });
+}
+
+/** The whole schema, in documentation order. */
+export const CONFIG_SCHEMA: readonly KeySpec[] = [
+  ...build('node', NODE),
+  ...build('cluster', CLUSTER),
+  ...build('service', SERVICE),
+  ...build('time', TIME).map((spec) => ({ ...spec, defaultText: formatTimeDefault(spec.key) })),
+];
+
+function formatTimeDefault(key: string): string {
+  const ms = (DEFAULTS.time as Readonly<Record<string, number>>)[key];
+  if (ms === undefined) throw new Error(`time.${key} has no entry in TIME_DEFAULTS`);
+  return formatDuration(ms);
+}
+
+/** Look a key up by section and name. */
+export function findKeySpec(section: string, key: string): KeySpec | undefined {
+  return CONFIG_SCHEMA.find((spec) => spec.section === section && spec.key === key);
+}
+
+/** The keys of one section. */
+export function sectionKeys(section: SectionName): KeySpec[] {
+  return CONFIG_SCHEMA.filter((spec) => spec.section === section);
+}
+
+/** Dotted paths of the keys of the four fixed sections (`node.port`, ...). */
+export type ConfigKeyPath = { [S in SectionName]: `${S}.${keyof KoiConfig[S] & string}` }[SectionName];
