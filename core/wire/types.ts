@@ -19,6 +19,12 @@ export type RejectReason =
   | 'too-old'
   | 'own-message';
 
+/** Every reject reason, in receipt order. */
+export const REJECT_REASONS: readonly RejectReason[] = [
+  'oversized', 'truncated', 'bad-magic', 'bad-version', 'wrong-cluster', 'auth-failed',
+  'malformed', 'own-message', 'too-old', 'replay', 'duplicate',
+];
+
 export type DecodeResult =
   | { ok: true; envelope: Envelope }
   | { ok: false; reason: RejectReason; detail: string };
@@ -33,6 +39,12 @@ export interface WireCodecOptions {
   maxAgeMs?: number;
   /** Largest datagram accepted or produced (default 1472 bytes, one Ethernet UDP payload). */
   maxDatagramSize?: number;
+  /** Sequence numbers remembered per sender for duplicate/replay detection (default 64). */
+  replayWindow?: number;
+  /** Payloads larger than this many bytes are deflated when that makes them smaller (default 256). */
+  compressAbove?: number;
+  /** Key id written in the frame header and required on receipt (default 0). */
+  keyId?: number;
 }
 
 export interface WireCodec {
@@ -42,4 +54,6 @@ export interface WireCodec {
   decode(datagram: Uint8Array, from: string): DecodeResult;
   /** Datagrams dropped so far, by reason. */
   rejected(): Record<RejectReason, number>;
+  /** Datagrams accepted so far. */
+  accepted(): number;
 }

@@ -1,0 +1,310 @@
+/**
+ * Maps koi's plain message objects (plugin-api/messages.ts) to the generated
+ * protobuf shapes and back. The way back validates meaning: known kind, enum
+ * ranges, id lengths, sane string and list sizes, safe integers. It runs
+ * only on authenticated bytes, and throws MessageFormatError, which the
+ * codec turns into a `malformed` rejection.
+ */
+import {
+  RUNNER_STATES, SERVICE_STATES, TARGET_ACTIONS,
+  type AdminRequest, type AdminResponse, type ClusterNodeInfo, type ClusterView, type HealthReport,
+  type HeartBeat, type KoiMessage, type RunnerMode, type ServiceStatusInfo, type StateUpdate,
+} from '../../plugin-api';
+import { compactAddress, expandAddress } from './address';
+import { koi } from './generated/koi';
+import pb = koi.wire;
+
+/** Bounds a decoded message must respect (a node never produces more). */
+export const WIRE_LIMITS = {
+  /** Node, service, master and leader names. */
+  nameChars: 256,
+  /** Address text (non-IP transports) and request ids. */
+  shortTextChars: 256,
+  lastFailureReasonChars: 4096,
+  commandChars: 64,
+  argChars: 4096,
+  args: 64,
+  nodes: 256,
+  addressesPerNode: 16,
+  services: 256,
+  /** Admin response text/json: bounded by the decompressed payload cap anyway. */
+  longTextChars: 256 * 1024,
+  hops: 255,
+} as const;
+
+/** Thrown for a message that cannot be put on or taken off the wire; `code` says why. */
+export class MessageFormatError extends Error {
+  constructor(readonly code: 'bad-id' | 'bad-field', message: string) {
+    super(message);
+    this.name = 'MessageFormatError';
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const RUNNER_MODES: readonly RunnerMode[] = ['Active', 'Passive'];
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** A lowercase UUID as 16 bytes. `''` (meaning "none") becomes 0 bytes when `allowEmpty`. */
+export function idToBytes(id: string, field: string, allowEmpty: boolean): Uint8Array {
+  if (id === '' && allowEmpty) return new Uint8Array(0);
+  if (!UUID.test(id)) throw new MessageFormatError('bad-id', `${field} '${id}' is not a lowercase UUID`);
+  return Uint8Array.from(Buffer.from(id.replace(/-/g, ''), 'hex'));
+}
+
+export function bytesToId(bytes: Uint8Array | null | undefined, field: string, allowEmpty: boolean): string {
+  const b = bytes ?? new Uint8Array(0);
+  if (b.length === 0 && allowEmpty) return '';
+  if (b.length !== 16) throw new MessageFormatError('bad-field', `${field} has ${b.length} bytes, expected 16`);
+  let hex = '';
+  for (let i = 0; i < 16; i++) hex += HEX[b[i]];
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function addressToProto(address: string): pb.Address.$Properties | null {
+  if (address === '') return null;
+  const compact = compactAddress(address);
+  return compact ? { ip: compact.ip, port: compact.port, zone: compact.zone } : { text: address };
+}
+
+function addressFromProto(a: pb.Address.$Properties | null | undefined, field: string): string {
+  if (!a) return '';
+  const ip = a.ip ?? new Uint8Array(0);
+  const text = a.text ?? '';
+  if (ip.length === 0) {
+    if (text === '') throw new MessageFormatError('bad-field', `${field} is empty`);
+    return checkText(text, field, WIRE_LIMITS.shortTextChars);
+  }
+  if (text !== '') throw new MessageFormatError('bad-field', `${field} has both ip and text`);
+  const zone = checkText(a.zone ?? '', `${field}.zone`, 64);
+  const port = a.port ?? 0;
+  if (port > 65535) throw new MessageFormatError('bad-field', `${field}.port ${port} out of range`);
+  const expanded = expandAddress({ ip, port, zone });
+  if (expanded === null) throw new MessageFormatError('bad-field', `${field}.ip has ${ip.length} bytes (zone '${zone}')`);
+  return expanded;
+}
+
+/** A 64-bit field (number or protobufjs Long) as a safe JS integer. */
+export function toSafeInteger(value: unknown, field: string): number {
+  let n: number;
+  if (typeof value === 'number') n = value;
+  else if (value !== null && typeof value === 'object' && 'toNumber' in value && typeof value.toNumber === 'function') {
+    n = (value as { toNumber(): number }).toNumber();
+  } else if (value === undefined || value === null) n = 0;
+  else throw new MessageFormatError('bad-field', `${field} is not a number`);
+  if (!Number.isSafeInteger(n)) throw new MessageFormatError('bad-field', `${field} ${n} is not a safe integer`);
+  return n;
+}
+
+function checkText(value: string | null | undefined, field: string, max: number): string {
+  const s = value ?? '';
+  if (s.length > max) throw new MessageFormatError('bad-field', `${field} is ${s.length} chars, limit ${max}`);
+  return s;
+}
+
+function checkCount<T>(list: T[] | null | undefined, field: string, max: number): T[] {
+  const l = list ?? [];
+  if (l.length > max) throw new MessageFormatError('bad-field', `${field} has ${l.length} entries, limit ${max}`);
+  return l;
+}
+
+function enumToProto<T extends string>(values: readonly T[], value: T, field: string): number {
+  const i = values.indexOf(value);
+  if (i < 0) throw new MessageFormatError('bad-field', `${field} '${value}' is not one of ${values.join(', ')}`);
+  return i + 1;
+}
+
+function enumFromProto<T extends string>(values: readonly T[], value: number | null | undefined, field: string): T {
+  const v = value ?? 0;
+  if (!Number.isInteger(v) || v < 1 || v > values.length) {
+    throw new MessageFormatError('bad-field', `${field} ${v} is not a known value (1..${values.length})`);
+  }
+  return values[v - 1];
+}
+
+function nonNegative(value: unknown, field: string): number {
+  const n = toSafeInteger(value, field);
+  if (n < 0) throw new MessageFormatError('bad-field', `${field} ${n} is negative`);
+  return n;
+}
+
+// ---- plain → proto -------------------------------------------------------
+
+function viewToProto(view: ClusterView): pb.ClusterView.$Properties {
+  return {
+    leaderId: idToBytes(view.leaderId, 'view.leaderId', true),
+    masterId: idToBytes(view.masterId, 'view.masterId', true),
+    masterName: view.masterName,
+    maintenance: view.maintenance,
+    manualMaster: view.manualMaster,
+    nodes: view.nodes.map((n, i) => ({
+      id: idToBytes(n.id, `view.nodes[${i}].id`, false),
+      name: n.name,
+      flags: n.flags,
+      addresses: n.addresses.map((a) => addressToProto(a) ?? { text: a }),
+      lastSeenAgoMs: Math.max(0, Math.round(n.lastSeenAgoMs)),
+    })),
+  };
+}
+
+/** The envelope body for `message` (fields named as in koi.proto). */
+export function bodyToProto(message: KoiMessage): Partial<pb.Envelope.$Properties> {
+  switch (message.kind) {
+    case 'heartbeat':
+      return {
+        heartbeat: {
+          name: message.name,
+          flags: message.flags,
+          seenAddress: addressToProto(message.seenAddress),
+          uptimeMs: Math.max(0, Math.round(message.uptimeMs)),
+          view: message.view ? viewToProto(message.view) : null,
+        },
+      };
+    case 'health':
+      return {
+        health: {
+          name: message.name,
+          state: enumToProto(RUNNER_STATES, message.state, 'health.state'),
+          mode: enumToProto(RUNNER_MODES, message.mode, 'health.mode'),
+          uptimeMs: Math.max(0, Math.round(message.uptimeMs)),
+          target: enumToProto(TARGET_ACTIONS, message.target, 'health.target'),
+          services: message.services.map((s, i) => ({
+            name: s.name, state: enumToProto(SERVICE_STATES, s.state, `health.services[${i}].state`),
+          })),
+          promoted: message.promoted,
+          failCount: message.failCount,
+          lastFailureAgoMs: Math.max(-1, Math.round(message.lastFailureAgoMs)),
+          lastFailureReason: message.lastFailureReason,
+          stopped: message.stopped,
+        },
+      };
+    case 'state':
+      return {
+        state: {
+          masterId: idToBytes(message.masterId, 'state.masterId', true),
+          masterName: message.masterName,
+          masterAddress: addressToProto(message.masterAddress),
+          leaderName: message.leaderName,
+          leaderUptimeMs: Math.max(0, Math.round(message.leaderUptimeMs)),
+          hasQuorum: message.hasQuorum,
+          maintenance: message.maintenance,
+        },
+      };
+    case 'request':
+      return { request: { requestId: message.requestId, command: message.command, args: message.args, hops: message.hops } };
+    case 'response':
+      return { response: { requestId: message.requestId, exitCode: message.exitCode, text: message.text, json: message.json } };
+    default: {
+      const never: never = message;
+      throw new MessageFormatError('bad-field', `unknown message kind '${(never as { kind?: string }).kind}'`);
+    }
+  }
+}
+
+// ---- proto → plain (validating) -------------------------------------------
+
+function viewFromProto(v: pb.ClusterView.$Properties): ClusterView {
+  const nodes = checkCount(v.nodes, 'view.nodes', WIRE_LIMITS.nodes).map((n, i): ClusterNodeInfo => ({
+    id: bytesToId(n.id, `view.nodes[${i}].id`, false),
+    name: checkText(n.name, `view.nodes[${i}].name`, WIRE_LIMITS.nameChars),
+    flags: n.flags ?? 0,
+    addresses: checkCount(n.addresses, `view.nodes[${i}].addresses`, WIRE_LIMITS.addressesPerNode)
+      .map((a, j) => addressFromProto(a, `view.nodes[${i}].addresses[${j}]`)),
+    lastSeenAgoMs: nonNegative(n.lastSeenAgoMs, `view.nodes[${i}].lastSeenAgoMs`),
+  }));
+  return {
+    leaderId: bytesToId(v.leaderId, 'view.leaderId', true),
+    masterId: bytesToId(v.masterId, 'view.masterId', true),
+    masterName: checkText(v.masterName, 'view.masterName', WIRE_LIMITS.nameChars),
+    maintenance: v.maintenance === true,
+    manualMaster: v.manualMaster === true,
+    nodes,
+  };
+}
+
+/** The validated plain message of a decoded envelope. */
+export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
+  switch (env.body) {
+    case 'heartbeat': {
+      const h = env.heartbeat ?? {};
+      const message: HeartBeat = {
+        kind: 'heartbeat',
+        name: checkText(h.name, 'heartbeat.name', WIRE_LIMITS.nameChars),
+        flags: h.flags ?? 0,
+        seenAddress: addressFromProto(h.seenAddress, 'heartbeat.seenAddress'),
+        uptimeMs: nonNegative(h.uptimeMs, 'heartbeat.uptimeMs'),
+      };
+      if (h.view) message.view = viewFromProto(h.view);
+      return message;
+    }
+    case 'health': {
+      const h = env.health ?? {};
+      const lastFailureAgoMs = toSafeInteger(h.lastFailureAgoMs, 'health.lastFailureAgoMs');
+      if (lastFailureAgoMs < -1) throw new MessageFormatError('bad-field', `health.lastFailureAgoMs ${lastFailureAgoMs} < -1`);
+      const message: HealthReport = {
+        kind: 'health',
+        name: checkText(h.name, 'health.name', WIRE_LIMITS.nameChars),
+        state: enumFromProto(RUNNER_STATES, h.state, 'health.state'),
+        mode: enumFromProto(RUNNER_MODES, h.mode, 'health.mode'),
+        uptimeMs: nonNegative(h.uptimeMs, 'health.uptimeMs'),
+        target: enumFromProto(TARGET_ACTIONS, h.target, 'health.target'),
+        services: checkCount(h.services, 'health.services', WIRE_LIMITS.services).map((s, i): ServiceStatusInfo => ({
+          name: checkText(s.name, `health.services[${i}].name`, WIRE_LIMITS.nameChars),
+          state: enumFromProto(SERVICE_STATES, s.state, `health.services[${i}].state`),
+        })),
+        promoted: h.promoted === true,
+        failCount: h.failCount ?? 0,
+        lastFailureAgoMs,
+        lastFailureReason: checkText(h.lastFailureReason, 'health.lastFailureReason', WIRE_LIMITS.lastFailureReasonChars),
+        stopped: h.stopped === true,
+      };
+      return message;
+    }
+    case 'state': {
+      const s = env.state ?? {};
+      const message: StateUpdate = {
+        kind: 'state',
+        masterId: bytesToId(s.masterId, 'state.masterId', true),
+        masterName: checkText(s.masterName, 'state.masterName', WIRE_LIMITS.nameChars),
+        masterAddress: addressFromProto(s.masterAddress, 'state.masterAddress'),
+        leaderName: checkText(s.leaderName, 'state.leaderName', WIRE_LIMITS.nameChars),
+        leaderUptimeMs: nonNegative(s.leaderUptimeMs, 'state.leaderUptimeMs'),
+        hasQuorum: s.hasQuorum === true,
+        maintenance: s.maintenance === true,
+      };
+      return message;
+    }
+    case 'request': {
+      const r = env.request ?? {};
+      const hops = r.hops ?? 0;
+      if (hops > WIRE_LIMITS.hops) throw new MessageFormatError('bad-field', `request.hops ${hops} > ${WIRE_LIMITS.hops}`);
+      const message: AdminRequest = {
+        kind: 'request',
+        requestId: checkText(r.requestId, 'request.requestId', WIRE_LIMITS.shortTextChars),
+        command: checkText(r.command, 'request.command', WIRE_LIMITS.commandChars),
+        args: checkCount(r.args, 'request.args', WIRE_LIMITS.args).map((a, i) => checkText(a, `request.args[${i}]`, WIRE_LIMITS.argChars)),
+        hops,
+      };
+      return message;
+    }
+    case 'response': {
+      const r = env.response ?? {};
+      const exitCode = r.exitCode ?? 0;
+      if (exitCode < 0 || exitCode > 255) throw new MessageFormatError('bad-field', `response.exitCode ${exitCode} out of 0..255`);
+      const message: AdminResponse = {
+        kind: 'response',
+        requestId: checkText(r.requestId, 'response.requestId', WIRE_LIMITS.shortTextChars),
+        exitCode,
+        text: checkText(r.text, 'response.text', WIRE_LIMITS.longTextChars),
+        json: checkText(r.json, 'response.json', WIRE_LIMITS.longTextChars),
+      };
+      return message;
+    }
+    case undefined:
+    case null:
+      throw new MessageFormatError('bad-field', 'envelope has no message body');
+    default: {
+      const never: never = env.body;
+      throw new MessageFormatError('bad-field', `unknown message body '${String(never)}'`);
+    }
+  }
+}

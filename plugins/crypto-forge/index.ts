@@ -1,0 +1,72 @@
+/**
+ * crypto-forge (the default cipher): AES-256-GCM with node-forge, a fresh
+ * random 96-bit nonce per datagram, 128-bit tag, the frame header as
+ * additional authenticated data. The key is derived once, at apply, from
+ * cluster.password and cluster.id (PBKDF2-SHA256 via core/wire/key.ts).
+ */
+import { timingSafeEqual } from 'node:crypto';
+import forge from 'node-forge';
+import { definePlugin, type Cipher } from '../../plugin-api';
+import {
+  GCM_NONCE_BYTES, GCM_OVERHEAD, GCM_TAG_BYTES, checkAes256Key, randomNonce, type NonceSource,
+} from '../../core/wire/aes-gcm';
+import { DEFAULT_KDF_ITERATIONS, deriveClusterKey } from '../../core/wire/key';
+import { cryptoOptionsSchema, type CryptoPluginOptions } from '../crypto-node';
+
+export const CRYPTO_FORGE_NAME = 'crypto-forge';
+
+// forge works on "binary strings" (one char per byte).
+const toBinary = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+const fromBinary = (s: string): Buffer => Buffer.from(s, 'latin1');
+
+export function createForgeCipher(key: Uint8Array, options: { nonce?: NonceSource } = {}): Cipher {
+  checkAes256Key(key, CRYPTO_FORGE_NAME);
+  const keyBin = toBinary(key);
+  const nextNonce = options.nonce ?? randomNonce;
+  return {
+    name: CRYPTO_FORGE_NAME,
+    overhead: GCM_OVERHEAD,
+    seal(header, plaintext) {
+      const nonce = nextNonce();
+      const c = forge.cipher.createCipher('AES-GCM', keyBin);
+      c.start({ iv: toBinary(nonce), additionalData: toBinary(header), tagLength: GCM_TAG_BYTES * 8 });
+      c.update(forge.util.createBuffer(toBinary(plaintext)));
+      c.finish();
+      const body = fromBinary(c.output.getBytes());
+      const tag = fromBinary(c.mode.tag.getBytes());
+      const out = new Uint8Array(GCM_OVERHEAD + body.length);
+      out.set(nonce, 0);
+      out.set(body, GCM_NONCE_BYTES);
+      out.set(tag, GCM_NONCE_BYTES + body.length);
+      return out;
+    },
+    open(header, sealed) {
+      if (sealed.length < GCM_OVERHEAD) return null;
+      const received = sealed.subarray(sealed.length - GCM_TAG_BYTES);
+      const d = forge.cipher.createDecipher('AES-GCM', keyBin);
+      d.start({
+        iv: toBinary(sealed.subarray(0, GCM_NONCE_BYTES)),
+        additionalData: toBinary(header),
+        tagLength: GCM_TAG_BYTES * 8,
+        tag: forge.util.createBuffer(toBinary(received)),
+      });
+      d.update(forge.util.createBuffer(toBinary(sealed.subarray(GCM_NONCE_BYTES, sealed.length - GCM_TAG_BYTES))));
+      const forgeSaysOk = d.finish();
+      // forge compares tags with `!==` on strings; compare again in constant time and require both.
+      const computed = fromBinary(d.mode.tag.bytes());
+      if (computed.length !== GCM_TAG_BYTES || !timingSafeEqual(computed, received) || !forgeSaysOk) return null;
+      return new Uint8Array(fromBinary(d.output.getBytes()));
+    },
+  };
+}
+
+export default definePlugin<CryptoPluginOptions>({
+  name: CRYPTO_FORGE_NAME,
+  options: cryptoOptionsSchema,
+  apply(koi, options) {
+    const iterations = options.kdf_iterations ?? DEFAULT_KDF_ITERATIONS;
+    const key = deriveClusterKey(koi.config.cluster.password, koi.config.cluster.id, iterations);
+    koi.provide.cipher(createForgeCipher(key));
+    koi.logger.debug({ iterations }, 'cluster key derived (AES-256-GCM, node-forge)');
+  },
+});
