@@ -1,0 +1,263 @@
+/**
+ * The `koi` client program (SPEC §9): options, configuration, one request,
+ * output and exit code. bin/koi.ts gives it the real process, clock and UDP
+ * socket; tests give it their own.
+ */
+import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode } from '../../plugin-api';
+import type { AdminRequest, Clock, KoiConfig, Logger } from '../../plugin-api';
+import { ConfigError } from '../config/errors';
+import { loadConfig } from '../config/loader';
+import { createWireCodec } from '../wire/codec';
+import { DEFAULT_KDF_ITERATIONS, deriveClusterKey } from '../wire/key';
+import { createNodeCipher } from '../../plugins/crypto-node';
+import { callAdmin, describeNoAnswer } from './client';
+import type { ClientSocket } from './client';
+import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, usageLine } from './commands';
+import { formatDocument } from './format';
+import { ADMIN_SCHEMA_VERSION, parseAdminDocument } from './schema';
+import type { ErrorDocument } from './schema';
+
+export const DEFAULT_CLIENT_TIMEOUT_MS = 3000;
+export const DEFAULT_PORT = 42012;
+/** The largest UDP payload: the client accepts whatever the node's transport could send. */
+const CLIENT_MAX_DATAGRAM = 65_507;
+
+export interface OutputStream {
+  write(text: string): void;
+  isTTY?: boolean;
+}
+
+export interface KoiCliDeps {
+  /** Arguments after the program name. */
+  argv: string[];
+  stdout: OutputStream;
+  stderr: OutputStream;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  clock: Clock;
+  version: string;
+  /** Open a datagram socket towards `host:port` (resolving a host name if needed). */
+  openSocket(host: string, port: number): Promise<ClientSocket>;
+  /** Where the system-wide koi.conf is looked for (tests point it elsewhere). */
+  systemConfigPath?: string;
+}
+
+interface ParsedOptions {
+  host?: string;
+  port?: number;
+  file: string[];
+  color?: boolean;
+  debug?: boolean;
+  json?: boolean;
+  timeout: number;
+}
+
+class UsageError extends Error {
+  readonly code = 'KOI_USAGE';
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) throw new UsageError(`-p/--port: '${value}' is not a port number (1..65535)`);
+  return port;
+}
+
+function parseTimeout(value: string): number {
+  const ms = Number(value);
+  if (!/^\d+$/.test(value) || ms < 1) throw new UsageError(`--timeout: '${value}' is not a number of milliseconds (> 0)`);
+  return ms;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function commandsHelp(): string {
+  const width = Math.max(...BUILTIN_COMMANDS.map((c) => usageLine(COMMAND_SPECS[c]).length - 4));
+  const lines = BUILTIN_COMMANDS.map((c) => {
+    const spec = COMMAND_SPECS[c];
+    return `  ${usageLine(spec).slice(4).padEnd(width)}  ${spec.description}`;
+  });
+  return [
+    '', 'Commands:', ...lines, '  (plugins may add more)', '',
+    'Exit status: 0 success, 1 refused by the cluster, 2 usage error, 3 no answer within the timeout.',
+  ].join('\n');
+}
+
+function buildProgram(deps: KoiCliDeps): Command {
+  const program = new Command('koi');
+  program
+    .description('koi client: ask a koinode about the cluster, or tell it what to do')
+    .usage('[options] COMMAND [ARGS]')
+    .argument('[command]', 'command to run (see below)')
+    .argument('[args...]', 'arguments of the command')
+    .option('-H, --host <host>', 'node to talk to (IPv4, IPv6 or host name; default 127.0.0.1, ::1 when the config lists only IPv6)')
+    .addOption(new Option('-p, --port <port>', `node port (default: node.port from the config file, else ${DEFAULT_PORT})`).argParser(parsePort))
+    .option('-f, --file <file>', 'config file to read the password, cluster id and port from (repeatable; default ./koi.conf, then /etc/koi/koi.conf)', collect, [] as string[])
+    .option('-c, --color', 'colour the output (default on a terminal)')
+    .option('-d, --debug', 'explain what the client does, on stderr')
+    .option('--json', 'print the machine-readable answer (schema in docs/client.md)')
+    .addOption(new Option('--timeout <ms>', 'give up after this many milliseconds').argParser(parseTimeout).default(DEFAULT_CLIENT_TIMEOUT_MS))
+    .version(deps.version, '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'print this help')
+    .addHelpText('after', commandsHelp())
+    .allowExcessArguments(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => deps.stdout.write(s),
+      writeErr: (s) => deps.stderr.write(s),
+      outputError: (s, write) => write(s.startsWith('error:') ? `koi: ${s}` : s),
+    });
+  return program;
+}
+
+/** A logger for `-d`: one line per record on stderr. */
+function debugLogger(stderr: OutputStream, enabled: boolean, started: () => number): Logger {
+  const make = (): Logger => {
+    const write = (obj: object | string, msg?: string): void => {
+      if (!enabled) return;
+      const text = typeof obj === 'string' ? obj : (msg ?? '');
+      stderr.write(`koi: [${started().toFixed(0)} ms] ${text}\n`);
+    };
+    return { trace: write, debug: write, info: write, warn: write, error: write, fatal: write, child: () => make() };
+  };
+  return make();
+}
+
+/** Default host: the local node, over IPv6 when the configuration speaks only IPv6. */
+function defaultHost(config: KoiConfig): string {
+  const t = config.cluster.transport;
+  if (t.length > 0 && t.every((a) => a.kind === 'ipv6' || a.kind === 'multicast6')) return '::1';
+  return '127.0.0.1';
+}
+
+/** PBKDF2 iterations as the cluster's crypto plugin is configured (must match the nodes). */
+function kdfIterations(config: KoiConfig): number {
+  for (const entry of config.plugins) {
+    const value = entry.options.kdf_iterations;
+    if (typeof value === 'number' && Number.isInteger(value)) return value;
+    if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+  }
+  return DEFAULT_KDF_ITERATIONS;
+}
+
+/** Run the client; resolves with the process exit code. */
+export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
+  const t0 = deps.clock.now();
+  const program = buildProgram(deps);
+  try {
+    program.parse(deps.argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.OK;
+      return ExitCode.USAGE; // commander already printed the message
+    }
+    if (err instanceof UsageError) {
+      deps.stderr.write(`koi: ${err.message}\n`);
+      return ExitCode.USAGE;
+    }
+    throw err;
+  }
+  const opts = program.opts<ParsedOptions>();
+  const [command, args = []] = program.processedArgs as [string | undefined, string[] | undefined];
+  const log = debugLogger(deps.stderr, opts.debug === true, () => deps.clock.now() - t0);
+  const wantJson = opts.json === true;
+  const color = opts.color === true || (deps.stdout.isTTY === true && !deps.env.NO_COLOR);
+
+  const fail = (exitCode: number, message: string, extra: Partial<ErrorDocument> = {}): number => {
+    deps.stderr.write(`koi: ${message}\n`);
+    if (wantJson) {
+      const doc: ErrorDocument = { schema: ADMIN_SCHEMA_VERSION, type: 'error', command: command ?? '', exitCode, error: message, ...extra };
+      deps.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    }
+    return exitCode;
+  };
+
+  if (command === undefined) {
+    deps.stderr.write(program.helpInformation());
+    deps.stderr.write(`${commandsHelp()}\n`);
+    return fail(ExitCode.USAGE, 'no command given');
+  }
+  if (isBuiltinCommand(command)) {
+    const problem = checkUsage(COMMAND_SPECS[command], args);
+    if (problem !== null) return fail(ExitCode.USAGE, `${problem}\nusage: ${usageLine(COMMAND_SPECS[command])}`, { usage: usageLine(COMMAND_SPECS[command]) });
+  }
+
+  let config: KoiConfig;
+  try {
+    const loaded = await loadConfig({ files: opts.file, cwd: deps.cwd, systemConfigPath: deps.systemConfigPath });
+    config = loaded.config;
+    log.debug(`configuration from ${config.sources.length ? config.sources.join(', ') : '(none found: defaults)'}`);
+    for (const warning of loaded.warnings) log.debug(`config: ${warning}`);
+  } catch (err) {
+    if (err instanceof ConfigError) return fail(ExitCode.USAGE, `cannot use the configuration:\n${err.format()}`);
+    throw err;
+  }
+  if (config.cluster.password === '') {
+    const where = config.sources.length ? config.sources.join(', ') : 'no config file found (looked in ./koi.conf and /etc/koi/koi.conf)';
+    return fail(ExitCode.USAGE, `no cluster password: ${where} sets no cluster.password; give the node's koi.conf with -f FILE`);
+  }
+
+  const host = (opts.host ?? defaultHost(config)).replace(/^\[(.*)\]$/, '$1');
+  const port = opts.port ?? config.node.port ?? DEFAULT_PORT;
+  const iterations = kdfIterations(config);
+  let codec;
+  try {
+    const key = deriveClusterKey(config.cluster.password, config.cluster.id, iterations);
+    log.debug(`cluster key derived (cluster ${config.cluster.id}, PBKDF2 ${iterations} iterations)`);
+    codec = createWireCodec({
+      cipher: createNodeCipher(key), clusterId: config.cluster.id, senderId: randomUUID(),
+      clock: deps.clock, maxDatagramSize: CLIENT_MAX_DATAGRAM,
+    });
+  } catch (err) {
+    return fail(ExitCode.USAGE, `cannot set up encryption: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  const shown = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+  let socket: ClientSocket;
+  try {
+    socket = await deps.openSocket(host, port);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return fail(ExitCode.NO_ANSWER, `cannot reach ${shown}: ${why}`);
+  }
+  const request: AdminRequest = { kind: 'request', requestId: randomUUID(), command, args, hops: 0 };
+  log.debug(`request ${request.requestId}: ${[command, ...args].join(' ')} → ${socket.target}`);
+  let outcome;
+  try {
+    outcome = await callAdmin({ socket, codec, clock: deps.clock, request, timeoutMs: opts.timeout, logger: log });
+  } finally {
+    socket.close();
+  }
+  if (!outcome.ok) {
+    return fail(ExitCode.NO_ANSWER, describeNoAnswer(outcome, opts.timeout).replace(/^koi: /, ''));
+  }
+  const { response } = outcome;
+  log.debug(`answer from ${outcome.from} after ${outcome.elapsedMs.toFixed(1)} ms (${outcome.sends} send${outcome.sends === 1 ? '' : 's'}): exit ${response.exitCode}`);
+  const exitCode = [ExitCode.OK, ExitCode.FAILURE, ExitCode.USAGE].includes(response.exitCode as 0 | 1 | 2) ? response.exitCode : ExitCode.FAILURE;
+
+  const doc = parseAdminDocument(response.json);
+  if (wantJson) {
+    const out = doc ?? (response.json ? safeParse(response.json) : null) ?? {
+      schema: ADMIN_SCHEMA_VERSION, type: 'error', command, exitCode, error: response.text,
+    };
+    deps.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return exitCode;
+  }
+  // Re-render built-in answers here (colour; the text may have been dropped to fit a datagram).
+  const text = doc && doc.type !== 'plugin' && isBuiltinCommand(command) ? formatDocument(doc, command, { color }) : response.text;
+  const stream = exitCode === ExitCode.OK ? deps.stdout : deps.stderr;
+  if (text.length > 0) stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  return exitCode;
+}
+
+function safeParse(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return null; // not JSON: the caller prints an error document built from the text instead
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * Human-readable renderings of admin documents. The server puts the plain
+ * rendering in `AdminResponse.text`; the client re-renders from the JSON
+ * document (so it can colour it, and so an answer whose text was dropped to
+ * fit one datagram still reads well).
+ */
+import type { DisplayState, ServiceState } from '../../plugin-api';
+import type {
+  AdminDocument, ClusterNodeStatus, ClusterStatus, FailureRecord, LocalStatus, NodeFlagName, NodeRef, QuorumInfo,
+  ServiceInfo,
+} from './schema';
+
+export interface FormatOptions {
+  /** ANSI colours. */
+  color: boolean;
+}
+
+const PLAIN: FormatOptions = { color: false };
+
+const ANSI = {
+  reset: '\u001b[0m', bold: '\u001b[1m', dim: '\u001b[2m', red: '\u001b[31m', green: '\u001b[32m',
+  yellow: '\u001b[33m', blue: '\u001b[34m', cyan: '\u001b[36m', gray: '\u001b[90m',
+} as const;
+type Paint = keyof typeof ANSI;
+
+function paint(opts: FormatOptions, text: string, ...styles: Paint[]): string {
+  if (!opts.color || styles.length === 0) return text;
+  return `${styles.map((s) => ANSI[s]).join('')}${text}${ANSI.reset}`;
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI_PATTERN = /\u001b\[[0-9;]*m/g;
+/** Width of a string as shown on a terminal (ANSI codes take no room). */
+export function visibleWidth(text: string): number {
+  return text.replace(ANSI_PATTERN, '').length;
+}
+
+function pad(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - visibleWidth(text)));
+}
+
+function stateStyles(state: DisplayState): Paint[] {
+  switch (state) {
+    case 'Master': return ['bold', 'green'];
+    case 'Slave': return ['green'];
+    case 'Live': return ['cyan'];
+    case 'Stopped': return ['yellow'];
+    case 'Disconnected': return ['gray'];
+    case 'Failed': return ['bold', 'red'];
+    case 'Elector': return ['blue'];
+    case 'Other': return ['gray'];
+    default: {
+      const unknown: never = state;
+      return unknown;
+    }
+  }
+}
+
+function serviceStyles(state: ServiceState): Paint[] {
+  switch (state) {
+    case 'Promoted': return ['bold', 'green'];
+    case 'Started': return ['green'];
+    case 'Starting': case 'Promoting': case 'Demoting': case 'Stopping': return ['yellow'];
+    case 'Stopped': return ['gray'];
+    case 'Failed': case 'Failing': return ['bold', 'red'];
+    default: {
+      const unknown: never = state;
+      return unknown;
+    }
+  }
+}
+
+/** `0.4s`, `12s`, `5m 3s`, `2h 5m`, `3d 4h`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '-';
+  if (ms < 10_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)}s`;
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h ${m % 60}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/** Local wall time `YYYY-MM-DD HH:MM:SS`. */
+export function formatTimestamp(epochMs: number): string {
+  const d = new Date(epochMs);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+function onOff(value: boolean): string {
+  return value ? 'on' : 'off';
+}
+
+function nodeName(ref: NodeRef | null): string {
+  return ref ? ref.name : '-';
+}
+
+export function formatQuorum(q: QuorumInfo): string {
+  if (q.configured <= 0) return `off (${q.seen} node${q.seen === 1 ? '' : 's'} seen)`;
+  return `${q.seen}/${q.configured} ${q.has ? '(has quorum)' : '(NO QUORUM)'}`;
+}
+
+const FLAG_LETTERS: ReadonlyArray<[NodeFlagName, string]> = [['Elector', 'E'], ['Runner', 'R'], ['Leader', 'L'], ['Failed', 'F']];
+/** Flags as fixed letters, `-` for an unset flag: `ERL-`. */
+export function flagLetters(flags: readonly NodeFlagName[]): string {
+  return FLAG_LETTERS.map(([flag, letter]) => (flags.includes(flag) ? letter : '-')).join('');
+}
+
+function serviceList(services: readonly ServiceInfo[], opts: FormatOptions): string {
+  if (services.length === 0) return '-';
+  return services.map((s) => `${s.name}:${paint(opts, s.state, ...serviceStyles(s.state))}`).join(' ');
+}
+
+function table(headers: string[], rows: string[][]): string[] {
+  const widths = headers.map((h, i) => Math.max(visibleWidth(h), ...rows.map((r) => visibleWidth(r[i] ?? ''))));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i]))).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)];
+}
+
+/** `koi status`: a summary, then one row per node (like crm_mon / pcs status). */
+export function formatClusterStatus(status: ClusterStatus, opts: FormatOptions = PLAIN): string {
+  const lines: string[] = [];
+  const master = status.master ? paint(opts, status.master.name, 'bold', 'green') : paint(opts, 'none', 'yellow');
+  lines.push(`Cluster ${status.clusterId}: leader ${paint(opts, status.leader.name, 'bold')}, master ${master}`);
+  const maintenance = status.maintenance ? paint(opts, 'ON', 'bold', 'yellow') : 'off';
+  const manual = status.manualMaster ? paint(opts, 'ON', 'bold', 'yellow') : 'off';
+  lines.push(`Maintenance: ${maintenance}  Manual master: ${manual}  Target master: ${nodeName(status.targetMaster)}  Quorum: ${formatQuorum(status.quorum)}`);
+  lines.push('');
+  const rows = status.nodes.map((n) => [
+    paint(opts, n.name, 'bold'),
+    paint(opts, n.state, ...stateStyles(n.state)),
+    n.mode ?? '-',
+    flagLetters(n.flags),
+    n.address ?? '-',
+    n.id === status.leader.id ? 'self' : formatDuration(n.lastSeenAgoMs),
+    n.uptimeMs === null ? '-' : formatDuration(n.uptimeMs),
+    failureCell(n),
+    serviceList(n.services, opts),
+  ]);
+  lines.push(...table(['NODE', 'STATE', 'MODE', 'FLAGS', 'ADDRESS', 'LAST SEEN', 'UPTIME', 'FAILS', 'SERVICES'], rows));
+  if (status.nodes.length === 0) lines.push('(no nodes)');
+  lines.push('');
+  lines.push('FLAGS: E elector, R runner, L leader, F failed');
+  return lines.join('\n');
+}
+
+function failureCell(n: ClusterNodeStatus): string {
+  if (n.failCount === 0 && !n.lastFailure) return '0';
+  return n.lastFailure ? `${n.failCount} (${formatDuration(n.lastFailure.agoMs)} ago)` : String(n.failCount);
+}
+
+/** `koi tree`: cluster → nodes → services. */
+export function formatTree(status: ClusterStatus, opts: FormatOptions = PLAIN): string {
+  const lines: string[] = [];
+  const parts = [`leader ${status.leader.name}`, `master ${status.master ? status.master.name : 'none'}`];
+  if (status.maintenance) parts.push('MAINTENANCE');
+  if (status.manualMaster) parts.push('manual master');
+  if (status.targetMaster) parts.push(`target ${status.targetMaster.name}`);
+  lines.push(`${paint(opts, `cluster ${status.clusterId}`, 'bold')} (${parts.join(', ')})`);
+  status.nodes.forEach((node, i) => {
+    const last = i === status.nodes.length - 1;
+    const tags: string[] = [];
+    if (node.flags.includes('Leader')) tags.push('leader');
+    if (node.roles.elector && !node.roles.runner) tags.push('elector only');
+    const mode = node.mode && node.mode !== 'Active' ? ` ${node.mode}` : '';
+    const header = [
+      paint(opts, node.name, 'bold'),
+      paint(opts, node.state, ...stateStyles(node.state)) + mode,
+      tags.length ? `[${tags.join(', ')}]` : '',
+      paint(opts, node.address ?? '', 'dim'),
+    ].filter((s) => s.length > 0).join('  ');
+    lines.push(`${last ? '└── ' : '├── '}${header}`);
+    const indent = last ? '    ' : '│   ';
+    const nameWidth = Math.max(0, ...node.services.map((s) => s.name.length));
+    node.services.forEach((svc, j) => {
+      const branch = j === node.services.length - 1 ? '└── ' : '├── ';
+      lines.push(`${indent}${branch}${pad(svc.name, nameWidth)}  ${paint(opts, svc.state, ...serviceStyles(svc.state))}`);
+    });
+    if (node.lastFailure) lines.push(`${indent}${paint(opts, `last failure ${formatDuration(node.lastFailure.agoMs)} ago: ${node.lastFailure.reason}`, 'red')}`);
+  });
+  return lines.join('\n');
+}
+
+/** `koi local` and `koi status NODE`. */
+export function formatLocalStatus(local: LocalStatus, opts: FormatOptions = PLAIN): string {
+  const roles = [local.roles.elector ? 'elector' : '', local.roles.runner ? 'runner' : ''].filter(Boolean).join(', ') || 'none';
+  const state = paint(opts, local.state, ...stateStyles(local.state))
+    + (local.mode ? ` (${local.mode})` : '')
+    + (local.target ? `, target ${local.target}` : '')
+    + (local.stopped ? ', stopped by hand' : '');
+  const rows: Array<[string, string]> = [
+    ['state', state],
+    ['roles', roles + (local.electionMode ? `; election mode ${local.electionMode}` : '')],
+    ['leader', nodeName(local.leader)],
+    ['master', nodeName(local.master)],
+    ['maintenance', onOff(local.maintenance)],
+    ['quorum', formatQuorum(local.quorum)],
+    ['uptime', formatDuration(local.uptimeMs)],
+    ['addresses', local.addresses.join(', ') || '-'],
+    ['failures', local.lastFailure
+      ? `${local.failCount}, last ${formatDuration(local.lastFailure.agoMs)} ago: ${local.lastFailure.reason}`
+      : String(local.failCount)],
+    ['version', local.version],
+  ];
+  const lines = [`${paint(opts, local.name, 'bold')}  ${paint(opts, local.id, 'dim')}`];
+  for (const [key, value] of rows) lines.push(`  ${pad(`${key}:`, 13)}${value}`);
+  lines.push('  services:');
+  if (local.services.length === 0) lines.push('    (none)');
+  const width = Math.max(0, ...local.services.map((s) => s.name.length));
+  for (const s of local.services) lines.push(`    ${pad(s.name, width)}  ${paint(opts, s.state, ...serviceStyles(s.state))}`);
+  return lines.join('\n');
+}
+
+/** `koi failures`: time, node, reason. */
+export function formatFailures(failures: readonly FailureRecord[], opts: FormatOptions = PLAIN): string {
+  if (failures.length === 0) return 'no failures recorded';
+  const rows = failures.map((f) => [
+    formatTimestamp(f.atMs),
+    `${formatDuration(f.agoMs)} ago`,
+    paint(opts, f.node.name, 'bold'),
+    paint(opts, f.reason, 'red'),
+  ]);
+  return table(['TIME', 'AGO', 'NODE', 'REASON'], rows).join('\n');
+}
+
+/**
+ * Render a document. `command` picks between renderings of the same type
+ * (`tree` and `status` both carry a cluster document).
+ */
+export function formatDocument(doc: AdminDocument, command: string, opts: FormatOptions = PLAIN): string {
+  switch (doc.type) {
+    case 'cluster': return command === 'tree' ? formatTree(doc, opts) : formatClusterStatus(doc, opts);
+    case 'local': return formatLocalStatus(doc, opts);
+    case 'failures': return formatFailures(doc.failures, opts);
+    case 'result': return [doc.message, ...doc.details.map((d) => `  ${d}`)].join('\n');
+    case 'error': {
+      const lines = [`error: ${doc.error}`];
+      if (doc.knownNodes) lines.push(`known nodes: ${doc.knownNodes.length ? doc.knownNodes.join(', ') : '(none)'}`);
+      if (doc.usage) lines.push(`usage: ${doc.usage}`);
+      return lines.join('\n');
+    }
+    case 'plugin': return doc.text;
+    default: {
+      const unknown: never = doc;
+      return String(unknown);
+    }
+  }
+}

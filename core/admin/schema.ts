@@ -1,0 +1,184 @@
+/**
+ * The JSON schema of admin answers (`koi --json`), version 1. Every answer is
+ * one document `{ schema: 1, type: ..., ... }`; docs/client.md documents it.
+ * Fields are only ever added within a schema version, never renamed or
+ * removed. Times are relative (`...AgoMs`, `uptimeMs`) because nodes' clocks
+ * differ; the only wall-clock field is `FailureRecord.atMs` (leader's clock).
+ */
+import type { DisplayState, ElectionMode, RunnerMode, ServiceState, TargetAction } from '../../plugin-api';
+
+export const ADMIN_SCHEMA_VERSION = 1 as const;
+
+/** Names of the NodeFlag bits, as shown in status output. */
+export type NodeFlagName = 'Elector' | 'Runner' | 'Leader' | 'Failed';
+
+export interface NodeRef {
+  id: string;
+  name: string;
+}
+
+export interface NodeRoles {
+  elector: boolean;
+  runner: boolean;
+}
+
+export interface ServiceInfo {
+  name: string;
+  state: ServiceState;
+}
+
+export interface FailureInfo {
+  /** Milliseconds since the failure. */
+  agoMs: number;
+  reason: string;
+}
+
+export interface QuorumInfo {
+  /** `cluster.quorum`; 0 means quorum is off. */
+  configured: number;
+  /** Nodes seen, this node included. */
+  seen: number;
+  /** Always true when quorum is off. */
+  has: boolean;
+}
+
+/** What a node says about itself (`koi local`, `koi status NODE`). */
+export interface LocalStatus {
+  id: string;
+  name: string;
+  /** koi version of the node. */
+  version: string;
+  roles: NodeRoles;
+  flags: NodeFlagName[];
+  state: DisplayState;
+  /** null for a node that is not a runner. */
+  mode: RunnerMode | null;
+  /** Leader-election mode; null for a node that is not an elector. */
+  electionMode: ElectionMode | null;
+  /** What the runner drives its services towards; null for a non-runner. */
+  target: TargetAction | null;
+  /** Stopped by hand (`koi stop`). */
+  stopped: boolean;
+  /** The leader as this node knows it. */
+  leader: NodeRef | null;
+  /** The master as this node knows it. */
+  master: NodeRef | null;
+  maintenance: boolean;
+  quorum: QuorumInfo;
+  uptimeMs: number;
+  /** Local transport addresses. */
+  addresses: string[];
+  services: ServiceInfo[];
+  failCount: number;
+  lastFailure: FailureInfo | null;
+}
+
+/** One node in the leader's view. */
+export interface ClusterNodeStatus {
+  id: string;
+  name: string;
+  roles: NodeRoles;
+  flags: NodeFlagName[];
+  state: DisplayState;
+  mode: RunnerMode | null;
+  /** Transport address the leader last heard the node at; null when unknown. */
+  address: string | null;
+  /** 0 for the leader itself. */
+  lastSeenAgoMs: number;
+  /** null when the node does not report it (non-runners). */
+  uptimeMs: number | null;
+  services: ServiceInfo[];
+  failCount: number;
+  lastFailure: FailureInfo | null;
+}
+
+/** The leader's view of the cluster (`koi status`, `koi tree`). */
+export interface ClusterStatus {
+  clusterId: number;
+  leader: NodeRef;
+  master: NodeRef | null;
+  /** Chosen by `koi promote`, not yet elected. */
+  targetMaster: NodeRef | null;
+  /** Manual master mode (`koi demote`): nobody is elected until promote/elect. */
+  manualMaster: boolean;
+  maintenance: boolean;
+  quorum: QuorumInfo;
+  nodes: ClusterNodeStatus[];
+}
+
+/** One entry of the leader's failure list (the last 10). */
+export interface FailureRecord {
+  /** Wall-clock time of the failure, ms since the epoch, by the leader's clock. */
+  atMs: number;
+  agoMs: number;
+  node: NodeRef;
+  reason: string;
+}
+
+/** Documents, as sent in `AdminResponse.json`. */
+export type LocalStatusDocument = { schema: 1; type: 'local' } & LocalStatus;
+export type ClusterStatusDocument = { schema: 1; type: 'cluster' } & ClusterStatus;
+export interface FailuresDocument {
+  schema: 1;
+  type: 'failures';
+  failures: FailureRecord[];
+}
+/** An action that was accepted (promote, stop, maintenance, ...). */
+export interface ResultDocument {
+  schema: 1;
+  type: 'result';
+  command: string;
+  /** The node that carried the action out. */
+  node: NodeRef;
+  message: string;
+  /** Details such as the problems of a reload; may be empty. */
+  details: string[];
+}
+/** A refused request or a usage error. */
+export interface ErrorDocument {
+  schema: 1;
+  type: 'error';
+  command: string;
+  /** 1 refused, 2 usage error, 3 no answer (written by the client itself). */
+  exitCode: number;
+  error: string;
+  /** Present when a node name was not recognised. */
+  knownNodes?: string[];
+  /** Present on usage errors. */
+  usage?: string;
+}
+/** The answer of a command added by a plugin (`onAdminCommand`). */
+export interface PluginDocument {
+  schema: 1;
+  type: 'plugin';
+  command: string;
+  exitCode: number;
+  text: string;
+  /** The plugin's own JSON (its `AdminResult.json`), null when none. */
+  data: unknown;
+}
+
+export type AdminDocument =
+  | LocalStatusDocument
+  | ClusterStatusDocument
+  | FailuresDocument
+  | ResultDocument
+  | ErrorDocument
+  | PluginDocument;
+
+const DOCUMENT_TYPES: ReadonlySet<string> = new Set(['local', 'cluster', 'failures', 'result', 'error', 'plugin']);
+
+/** Parse `AdminResponse.json`; null when empty, not JSON, or of another schema version. */
+export function parseAdminDocument(json: string): AdminDocument | null {
+  if (!json) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return null; // not ours to judge: the caller falls back to the text answer
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const doc = value as { schema?: unknown; type?: unknown };
+  if (doc.schema !== ADMIN_SCHEMA_VERSION || typeof doc.type !== 'string' || !DOCUMENT_TYPES.has(doc.type)) return null;
+  return value as AdminDocument;
+}

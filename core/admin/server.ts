@@ -1,0 +1,252 @@
+/**
+ * The node side of `koi`: answers admin requests (SPEC §9). Commands that
+ * belong to the leader are forwarded to it, commands naming another node to
+ * that node, so the client gets one answer from whichever node it asked.
+ * Unknown commands go to plugins through `hooks.onAdminCommand`.
+ */
+import type { AdminCommandCall, AdminRequest, AdminResponse, AdminResult, Clock, KoiHooks, Logger } from '../../plugin-api';
+import type { ActionOutcome, AdminBackend } from './backend';
+import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, usageLine } from './commands';
+import type { BuiltinCommand, CommandSpec } from './commands';
+import { formatDocument } from './format';
+import { ResponseCache } from './response-cache';
+import { ADMIN_SCHEMA_VERSION } from './schema';
+import type { AdminDocument, ErrorDocument, NodeRef } from './schema';
+
+/** A request is forwarded at most this many times (client → node → leader → node). */
+export const MAX_ADMIN_HOPS = 2;
+
+export interface AdminServerOptions {
+  backend: AdminBackend;
+  hooks: Pick<KoiHooks, 'onAdminCommand'>;
+  logger: Logger;
+  /** Ages the duplicate cache; without it the cache is bounded by count only. */
+  clock?: Clock;
+  /** How long answers are kept for retransmitted requests (default 10 s). */
+  duplicateTtlMs?: number;
+  maxHops?: number;
+}
+
+export interface AdminServer {
+  /** Answer one request received from `from` (a transport address). Never rejects. */
+  handle(request: AdminRequest, from: string): Promise<AdminResponse>;
+}
+
+/** What a command handler produces before it becomes a response. */
+interface Answer {
+  exitCode: number;
+  doc: AdminDocument;
+  /** Set when the text is not a rendering of `doc` (plugin answers, forwarded answers). */
+  text?: string;
+}
+
+type Reply = Answer | AdminResponse;
+
+export function createAdminServer(options: AdminServerOptions): AdminServer {
+  const { backend, hooks } = options;
+  const log = options.logger.child({ component: 'admin' });
+  const maxHops = options.maxHops ?? MAX_ADMIN_HOPS;
+  const cache = new ResponseCache({ clock: options.clock, ttlMs: options.duplicateTtlMs });
+
+  const error = (command: string, exitCode: number, message: string, extra: Partial<ErrorDocument> = {}): Answer => ({
+    exitCode,
+    doc: { schema: ADMIN_SCHEMA_VERSION, type: 'error', command, exitCode, error: message, ...extra },
+  });
+
+  const usageError = (command: string, spec: CommandSpec, problem: string): Answer =>
+    error(command, 2, problem, { usage: usageLine(spec) });
+
+  const unknownNode = (command: string, name: string): Answer => {
+    const known = backend.knownNodeNames().slice().sort();
+    return error(command, 1, `unknown node '${name}'`, { knownNodes: known });
+  };
+
+  const self = (): NodeRef => {
+    const local = backend.localStatus();
+    return { id: local.id, name: local.name };
+  };
+
+  const result = (command: string, outcome: ActionOutcome, fallbackMessage: string, details: string[] = []): Answer => {
+    if (!outcome.ok) return error(command, 1, outcome.reason);
+    return {
+      exitCode: 0,
+      doc: {
+        schema: ADMIN_SCHEMA_VERSION, type: 'result', command, node: self(),
+        message: outcome.message ?? fallbackMessage, details,
+      },
+    };
+  };
+
+  async function forward(request: AdminRequest, address: string, target: string): Promise<Reply> {
+    if (request.hops >= maxHops) {
+      log.warn({ command: request.command, hops: request.hops, target, address }, `refusing to forward '${request.command}' to ${target} at ${address}: already forwarded ${request.hops} times`);
+      return error(request.command, 1, `request forwarded too many times (${request.hops} hops) on its way to ${target}; the nodes do not agree on the cluster yet, try again in a few seconds`);
+    }
+    const forwarded: AdminRequest = { ...request, hops: request.hops + 1 };
+    log.debug({ command: request.command, requestId: request.requestId, target, address, hops: forwarded.hops }, `forwarding '${request.command}' to ${target} at ${address}`);
+    try {
+      const answer = await backend.sendRequest(address, forwarded);
+      return { ...answer, requestId: request.requestId };
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      log.warn({ command: request.command, target, address, err: why }, `forwarding '${request.command}' to ${target} at ${address} failed: ${why}`);
+      return error(request.command, 1, `${target} at ${address} did not answer: ${why}`);
+    }
+  }
+
+  /** Run on the leader, forwarding when this node is not it. */
+  async function atLeader(request: AdminRequest, run: () => Promise<Answer> | Answer): Promise<Reply> {
+    if (backend.isLeader()) return run();
+    const address = backend.leaderAddress();
+    if (address === null) return error(request.command, 1, 'no leader elected yet (try `koi local` for this node\'s own view)');
+    return forward(request, address, 'the leader');
+  }
+
+  /** Run on the node named by args[0] (this node when absent), forwarding when it is another. */
+  async function atNode(request: AdminRequest, run: () => Promise<Answer> | Answer): Promise<Reply> {
+    const name = request.args[0];
+    if (name === undefined) return run();
+    const node = backend.resolveNode(name);
+    if (node === null) return unknownNode(request.command, name);
+    if (node.id === self().id) return run();
+    const address = backend.nodeAddress(node.id);
+    if (address === null) return error(request.command, 1, `no known address for node '${node.name}'`);
+    // Name the node by id from here on: names may repeat, ids do not.
+    return forward({ ...request, args: [node.id, ...request.args.slice(1)] }, address, `node ${node.name}`);
+  }
+
+  function clusterStatusAnswer(command: string): Answer {
+    const status = backend.clusterStatus();
+    if (status === null) return error(command, 1, 'this node is no longer the leader; try again');
+    return { exitCode: 0, doc: { schema: ADMIN_SCHEMA_VERSION, type: 'cluster', ...status } };
+  }
+
+  const localAnswer = (): Answer => ({ exitCode: 0, doc: { schema: ADMIN_SCHEMA_VERSION, type: 'local', ...backend.localStatus() } });
+
+  function requireRunner(command: string): Answer | null {
+    const local = backend.localStatus();
+    return local.roles.runner ? null : error(command, 1, `node ${local.name} is not a runner`);
+  }
+
+  async function runBuiltin(command: BuiltinCommand, request: AdminRequest): Promise<Reply> {
+    const args = request.args;
+    switch (command) {
+      case 'local':
+        return localAnswer();
+      case 'status':
+        return args.length === 0 ? atLeader(request, () => clusterStatusAnswer(command)) : atNode(request, localAnswer);
+      case 'tree':
+        return atLeader(request, () => clusterStatusAnswer(command));
+      case 'failures':
+        return atLeader(request, () => ({
+          exitCode: 0,
+          doc: { schema: ADMIN_SCHEMA_VERSION, type: 'failures', failures: backend.failures() },
+        }));
+      case 'maintenance':
+        return atLeader(request, async () => {
+          const on = args[0] === 'on';
+          return result(command, await backend.setMaintenance(on), `maintenance mode ${on ? 'on' : 'off'}`);
+        });
+      case 'promote':
+        return atLeader(request, async () => {
+          const node = backend.resolveNode(args[0]);
+          if (node === null) return unknownNode(command, args[0]);
+          const entry = backend.clusterStatus()?.nodes.find((n) => n.id === node.id);
+          if (entry && !entry.roles.runner) return error(command, 1, `node ${node.name} is not a runner and cannot be master`);
+          return result(command, await backend.promote(node.id), `${node.name} is the target master; it is promoted as soon as it is electable`);
+        });
+      case 'demote':
+        return atLeader(request, async () => result(command, await backend.demote(), 'master demoted; manual master mode: nobody is elected until `koi promote` or `koi elect`'));
+      case 'elect':
+        return atLeader(request, async () => result(command, await backend.elect(), 'manual master mode off; the leader elects a master normally'));
+      case 'start':
+        return atNode(request, async () => requireRunner(command) ?? result(command, await backend.startRunner(), `starting services on ${self().name}`));
+      case 'stop':
+        return atNode(request, async () => requireRunner(command) ?? result(command, await backend.stopRunner(), `stopping services on ${self().name}`));
+      case 'recover':
+        return atNode(request, async () => requireRunner(command) ?? result(command, await backend.recover(), `failures cleared on ${self().name}`));
+      case 'reconfigure':
+        return atNode(request, async () => {
+          const outcome = await backend.reconfigure();
+          const problems = outcome.problems ?? [];
+          if (!outcome.ok) {
+            return error(command, 1, `configuration not reloaded on ${self().name}; it keeps running with the old one:\n  ${problems.join('\n  ')}`);
+          }
+          const message = outcome.restart
+            ? `configuration reloaded on ${self().name}; the change needs a restart, which has begun`
+            : `configuration reloaded on ${self().name}`;
+          return result(command, { ok: true, message }, message, problems);
+        });
+      default: {
+        const unknown: never = command;
+        return error(String(unknown), 2, `unknown command '${String(unknown)}'`);
+      }
+    }
+  }
+
+  async function runPluginCommand(request: AdminRequest, from: string): Promise<Reply> {
+    const call: AdminCommandCall = { command: request.command, args: request.args.slice(), from };
+    const answer: AdminResult | undefined = await hooks.onAdminCommand.promise(call);
+    if (answer === undefined || answer === null) {
+      return error(request.command, 2, `unknown command '${request.command}'; commands: ${BUILTIN_COMMANDS.join(', ')}`);
+    }
+    const exitCode = Number.isInteger(answer.exitCode) ? answer.exitCode : 1;
+    const text = typeof answer.text === 'string' ? answer.text : '';
+    return {
+      exitCode,
+      text,
+      doc: {
+        schema: ADMIN_SCHEMA_VERSION, type: 'plugin', command: request.command, exitCode, text,
+        data: answer.json === undefined ? null : answer.json,
+      },
+    };
+  }
+
+  async function dispatch(request: AdminRequest, from: string): Promise<Reply> {
+    const { command, args } = request;
+    if (!isBuiltinCommand(command)) return runPluginCommand(request, from);
+    const spec = COMMAND_SPECS[command];
+    const problem = checkUsage(spec, args);
+    if (problem !== null) return usageError(command, spec, problem);
+    return runBuiltin(command, request);
+  }
+
+  function toResponse(request: AdminRequest, reply: Reply): AdminResponse {
+    if ('kind' in reply) return reply;
+    return {
+      kind: 'response',
+      requestId: request.requestId,
+      exitCode: reply.exitCode,
+      text: reply.text ?? formatDocument(reply.doc, request.command),
+      json: JSON.stringify(reply.doc),
+    };
+  }
+
+  async function answer(request: AdminRequest, from: string): Promise<AdminResponse> {
+    try {
+      const response = toResponse(request, await dispatch(request, from));
+      log.info({ command: request.command, args: request.args, from, hops: request.hops, exitCode: response.exitCode },
+        `admin '${[request.command, ...request.args].join(' ')}' from ${from}: exit ${response.exitCode}`);
+      return response;
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      log.error({ command: request.command, from, err: why }, `admin '${request.command}' from ${from} failed: ${why}`);
+      return toResponse(request, error(request.command, 1, `internal error while handling '${request.command}': ${why}`));
+    }
+  }
+
+  return {
+    handle(request: AdminRequest, from: string): Promise<AdminResponse> {
+      // A forwarded copy (more hops) is a different request from the node's point of view.
+      const key = `${request.requestId}/${request.hops}`;
+      const cached = cache.get(key);
+      if (cached) {
+        log.debug({ requestId: request.requestId, command: request.command, from }, `duplicate request ${request.requestId} from ${from}: answering from cache`);
+        return cached;
+      }
+      const pending = answer(request, from);
+      cache.set(key, pending);
+      return pending;
+    },
+  };
+}
