@@ -38,7 +38,12 @@ export function validatePluginOptions(entry: PluginEntry, schema: OptionsSchema 
     const raw = given[key];
     if (raw === undefined) {
       if (spec.required) problems.push(`${where(key)}: required option missing (${spec.description})`);
-      else if (spec.default !== undefined) options[key] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+      else if (spec.default !== undefined) {
+        // Defaults are written like koi.conf values ('5s'): coerce them the same way.
+        const coerced = coerceOption(Array.isArray(spec.default) ? [...spec.default] : spec.default, spec);
+        if (coerced.ok) options[key] = coerced.value;
+        else problems.push(`${where(key)}: the plugin's own default is invalid: ${coerced.problem}`);
+      }
       continue;
     }
     const coerced = coerceOption(raw, spec);

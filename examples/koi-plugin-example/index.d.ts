@@ -1,0 +1,10 @@
+import type { KoiPlugin } from 'koi/plugin-api';
+
+export interface ExampleOptions {
+  [key: string]: unknown;
+  greeting: string;
+  verbose: boolean;
+}
+
+declare const plugin: KoiPlugin<ExampleOptions>;
+export = plugin;
