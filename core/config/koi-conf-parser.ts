@@ -50,7 +50,7 @@ export type ConfEntry = ConfValue | ConfSection;
 
 export interface ConfParseResult {
   root: ConfSection;
-  /** Every syntax problem, in order of appearance. Empty when the text is well formed. */
+  /** Every syntax problem, in line order. Empty when the text is well formed. */
   problems: ConfigProblem[];
 }
 
@@ -140,6 +140,8 @@ export function parseKoiConf(text: string, file = '<koi.conf>'): ConfParseResult
 
   const root: ConfSection = { kind: 'section', name: '', line: 0, entries: [] };
   parseEntries(root, '', false);
+  // Tokenizer problems were found first; report everything in line order.
+  problems.sort((a, b) => a.line - b.line);
   return { root, problems };
 }
 

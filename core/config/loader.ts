@@ -56,7 +56,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
     for (const file of opts.files) {
       const result = await readConfigFile(path.resolve(cwd, file), file, true);
       if (result.status === 'ok') layers.push(result.layer);
-      else if (result.status === 'invalid') problems.push(...result.problems);
+      if (result.status !== 'absent') problems.push(...result.problems);
     }
   } else {
     const places = searchPlaces(cwd, opts.systemConfigPath ?? SYSTEM_CONFIG_PATH);
@@ -64,7 +64,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
       const result = await readConfigFile(place, place, false);
       if (result.status === 'absent') continue;
       if (result.status === 'ok') layers.push(result.layer);
-      else problems.push(...result.problems);
+      problems.push(...result.problems);
       break;
     }
     if (layers.length === 0 && problems.length === 0) {

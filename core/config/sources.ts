@@ -78,7 +78,8 @@ function formatOf(file: string): Format {
 }
 
 export type ReadResult =
-  | { status: 'ok'; layer: ConfigLayer }
+  /** `problems`: syntax problems of a koi.conf file whose well-formed rest is still validated. */
+  | { status: 'ok'; layer: ConfigLayer; problems: ConfigProblem[] }
   | { status: 'absent' }
   | { status: 'invalid'; problems: ConfigProblem[] };
 
@@ -102,12 +103,16 @@ export async function readConfigFile(absolutePath: string, displayName: string, 
   }
 
   const dir = path.dirname(absolutePath);
-  const layerOf = (root: RawSection): ReadResult => ({ status: 'ok', layer: { file: displayName, absolutePath, dir, root } });
+  const layerOf = (root: RawSection, problems: ConfigProblem[] = []): ReadResult => ({
+    status: 'ok', layer: { file: displayName, absolutePath, dir, root }, problems,
+  });
   const format = formatOf(absolutePath);
   switch (format) {
     case 'koi-conf': {
+      // The parser recovers from syntax errors; the keys it could read are
+      // validated too, so one run reports everything wrong with the file.
       const { root, problems } = parseKoiConf(content, displayName);
-      return problems.length > 0 ? { status: 'invalid', problems } : layerOf(confToRaw(root));
+      return layerOf(confToRaw(root), problems);
     }
     case 'typescript':
       return problem('TypeScript configuration files are not supported; use koi.conf, JSON, YAML or a compiled .js/.cjs file');
