@@ -1,0 +1,155 @@
+/**
+ * The native executor (SPEC §6, beyond): runs services written as JS/TS
+ * modules. A native service is a directory holding `service.js`,
+ * `service.cjs` or `service.mjs` (the first found, in that order) whose
+ * export is a NativeService. Same states, ordering, timeouts and status
+ * codes as scripts; the event function gets an AbortSignal that fires on
+ * timeout or when a stop request cancels the event.
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Stats } from 'node:fs';
+import {
+  SERVICE_EVENTS, type Logger, type NativeService, type NativeServiceContext, type ServiceDefinition, type ServiceEntry,
+  type ServiceEventRequest, type ServiceEventResult, type ServiceExecutor,
+} from '../../plugin-api';
+import { parseServiceName } from '../../core/services/names';
+import { loadNativeService } from './loader';
+
+/** Module file names recognised in a service directory, in order of preference. */
+export const NATIVE_MODULE_FILES = ['service.js', 'service.cjs', 'service.mjs'] as const;
+
+interface LoadedModule {
+  fingerprint: string;
+  service: NativeService | null;
+  /** Why the module could not be loaded (every event then fails with it). */
+  error: string | null;
+}
+
+export function createNativeExecutor(): ServiceExecutor {
+  return new NativeExecutor();
+}
+
+class NativeExecutor implements ServiceExecutor {
+  readonly kind = 'native';
+  /** Loaded modules by file; reloaded when the fingerprint changes. */
+  private readonly modules = new Map<string, LoadedModule>();
+  private readonly warned = new Set<string>();
+
+  async probe(entry: ServiceEntry, log: Logger): Promise<ServiceDefinition | null> {
+    if (!entry.isDirectory) return null;
+    const found = await findModule(entry.path);
+    if (!found) return null;
+    const [file, stats] = found;
+    const disabled = await stat(join(entry.path, 'disabled')).catch(() => null);
+    const fingerprint = `${file}:${stats.size}:${Math.trunc(stats.mtimeMs)}${disabled ? '|disabled' : ''}`;
+    const loaded = await this.load(file, fingerprint, log);
+    // A module that cannot load still is this executor's service: every event fails, naming the error.
+    const events = loaded.service ? SERVICE_EVENTS.filter((e) => typeof loaded.service?.[e] === 'function') : [...SERVICE_EVENTS];
+    return {
+      name: entry.name, priority: parseServiceName(entry.name).priority, path: file, executor: this.kind,
+      events, enabled: disabled === null, fingerprint,
+    };
+  }
+
+  async run(request: ServiceEventRequest): Promise<ServiceEventResult> {
+    const started = performance.now();
+    const elapsed = (): number => performance.now() - started;
+    const loaded = this.modules.get(request.service.path);
+    if (!loaded || !loaded.service) {
+      return { code: -1, timedOut: false, aborted: false, error: loaded?.error ?? `${request.service.path} is not loaded`, durationMs: elapsed() };
+    }
+    const fn = loaded.service[request.event];
+    if (typeof fn !== 'function') return { code: 0, timedOut: false, aborted: false, durationMs: elapsed() };
+    if (request.signal.aborted) return { code: -1, timedOut: false, aborted: true, durationMs: elapsed() };
+
+    const controller = new AbortController();
+    const ctx: NativeServiceContext = { env: Object.freeze({ ...request.env }), signal: controller.signal, log: request.log };
+    return new Promise<ServiceEventResult>((resolve) => {
+      let timedOut = false;
+      let aborted = false;
+      let settled = false;
+      let graceTimer: NodeJS.Timeout | undefined;
+      const finish = (result: Omit<ServiceEventResult, 'durationMs' | 'timedOut' | 'aborted'>): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clearTimeout(graceTimer);
+        request.signal.removeEventListener('abort', onAbort);
+        resolve({ ...result, timedOut, aborted, durationMs: elapsed() });
+      };
+      // Like SIGTERM then SIGKILL for scripts: abort the signal, give the function the grace period
+      // to return, then stop waiting for it (a promise cannot be killed; it is left to settle on its own).
+      const cancel = (why: string): void => {
+        if (controller.signal.aborted) return;
+        request.log.warn({ graceMs: request.killGraceMs }, `${why}: aborting the ${request.event} function`);
+        controller.abort(new Error(why));
+        graceTimer = setTimeout(() => {
+          request.log.error(`${request.event} did not return within ${request.killGraceMs} ms of being aborted; no longer waiting for it`);
+          finish({ code: -1 });
+        }, request.killGraceMs);
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        cancel(`${request.event} timed out after ${request.timeoutMs} ms`);
+      }, request.timeoutMs);
+      const onAbort = (): void => {
+        aborted = true;
+        cancel(`${request.event} aborted`);
+      };
+      request.signal.addEventListener('abort', onAbort, { once: true });
+
+      let call: Promise<unknown>;
+      try {
+        call = Promise.resolve(fn.call(loaded.service, ctx));
+      } catch (err) {
+        call = Promise.reject(err);
+      }
+      call.then((value) => {
+        if (timedOut || aborted) return finish({ code: -1 });
+        if (request.event !== 'status') return finish({ code: 0 });
+        if (typeof value === 'number' && Number.isInteger(value)) return finish({ code: value });
+        finish({ code: -1, error: `status returned ${describeValue(value)}, expected an integer status code` });
+      }, (err: unknown) => {
+        const message = err instanceof Error ? err.message : String(err);
+        if (!timedOut && !aborted) request.log.error({ err: message }, `${request.event} threw: ${message}`);
+        finish({ code: timedOut || aborted ? -1 : 1, error: timedOut || aborted ? undefined : `threw: ${message}` });
+      });
+    });
+  }
+
+  private async load(file: string, fingerprint: string, log: Logger): Promise<LoadedModule> {
+    const known = this.modules.get(file);
+    if (known && known.fingerprint === fingerprint) return known;
+    let loaded: LoadedModule;
+    try {
+      loaded = { fingerprint, service: await loadNativeService(file, fingerprint), error: null };
+      if (known) log.info({ file }, `reloaded native service module ${file}`);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      loaded = { fingerprint, service: null, error: `cannot load native service: ${message}` };
+      const key = `${fingerprint}`;
+      if (!this.warned.has(key)) {
+        this.warned.add(key);
+        log.error({ file, err: message }, `cannot load native service ${file}: ${message}`);
+      }
+    }
+    this.modules.set(file, loaded);
+    return loaded;
+  }
+}
+
+async function findModule(dir: string): Promise<[string, Stats] | null> {
+  for (const name of NATIVE_MODULE_FILES) {
+    const file = join(dir, name);
+    const stats = await stat(file).catch(() => null);
+    if (stats?.isFile()) return [file, stats];
+  }
+  return null;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number') return String(value);
+  return typeof value;
+}

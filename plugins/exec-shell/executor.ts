@@ -1,0 +1,266 @@
+/**
+ * The shell executor: runs services made of executable scripts (SPEC §6).
+ *
+ * - A directory service holds any of the scripts `start stop status promote
+ *   demote failed` (a missing one is instant success; an empty directory is
+ *   a null service). A `disabled` file disables it.
+ * - A single-script service is one executable file, called with the event
+ *   name as its first argument.
+ *
+ * Every event runs in its own process group; a timeout or an abort sends
+ * SIGTERM to the whole group, then SIGKILL after the grace period.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants as fsConstants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Stats } from 'node:fs';
+import {
+  SERVICE_EVENTS, type Logger, type ServiceDefinition, type ServiceEntry, type ServiceEventName,
+  type ServiceEventRequest, type ServiceEventResult, type ServiceExecutor,
+} from '../../plugin-api';
+import { parseServiceName } from '../../core/services/names';
+import { LineSplitter } from './lines';
+import { daemonUid, permissionProblems } from './permissions';
+import { groupAlive, signalGroup } from './process-group';
+
+export interface ShellExecutorOptions {
+  /** Refuse scripts writable by group/others or owned by another user (read at every use: config reloads apply). */
+  strictPermissions: () => boolean;
+  /** Logger for warnings that are not about one event (permissions, unusable scripts). */
+  logger: Logger;
+  /** uid scripts may belong to besides root; defaults to the daemon's. */
+  uid?: number;
+}
+
+/** How often a killed group is checked for survivors. */
+const GROUP_POLL_MS = 20;
+/** How long to wait, after SIGKILL, for the kernel to remove a killed group. */
+const AFTER_KILL_WAIT_MS = 2000;
+/** How long to wait after a normal exit for stdout/stderr to close (a backgrounded daemon may keep them open). */
+const DRAIN_WAIT_MS = 200;
+
+export function createShellExecutor(options: ShellExecutorOptions): ServiceExecutor {
+  return new ShellExecutor(options);
+}
+
+class ShellExecutor implements ServiceExecutor {
+  readonly kind = 'shell';
+  private readonly warned = new Set<string>();
+  private readonly uid: number;
+
+  constructor(private readonly options: ShellExecutorOptions) {
+    this.uid = options.uid ?? daemonUid();
+  }
+
+  async probe(entry: ServiceEntry, log: Logger): Promise<ServiceDefinition | null> {
+    const { priority } = parseServiceName(entry.name);
+    if (!entry.isDirectory) {
+      const stats = await stat(entry.path);
+      if (!stats.isFile()) return null;
+      if (!(await isExecutable(entry.path))) {
+        this.warnOnce(`noexec:${entry.path}`, log, `${entry.path} is not executable: not a service (chmod +x to make it a single-script service)`);
+        return null;
+      }
+      this.checkPermissions(entry.path, stats, log);
+      return {
+        name: entry.name, priority, path: entry.path, executor: this.kind,
+        events: [...SERVICE_EVENTS], enabled: true, fingerprint: fingerprintOf([['script', stats]]),
+      };
+    }
+    const events: ServiceEventName[] = [];
+    const parts: Array<[string, Stats]> = [];
+    for (const event of SERVICE_EVENTS) {
+      const script = join(entry.path, event);
+      const stats = await stat(script).catch(() => null);
+      if (!stats) continue;
+      parts.push([event, stats]);
+      if (!stats.isFile()) {
+        this.warnOnce(`notfile:${script}`, log, `${script} is not a regular file: ignored, ${event} counts as instant success`);
+        continue;
+      }
+      if (!(await isExecutable(script))) {
+        this.warnOnce(`noexec:${script}`, log, `${script} is not executable: ignored, ${event} counts as instant success`);
+        continue;
+      }
+      this.checkPermissions(script, stats, log);
+      events.push(event);
+    }
+    const disabled = await stat(join(entry.path, 'disabled')).catch(() => null);
+    if (disabled) parts.push(['disabled', disabled]);
+    return {
+      name: entry.name, priority, path: entry.path, executor: this.kind,
+      events, enabled: disabled === null, fingerprint: fingerprintOf(parts),
+    };
+  }
+
+  async run(request: ServiceEventRequest): Promise<ServiceEventResult> {
+    const started = performance.now();
+    const single = !(await stat(request.service.path).then((s) => s.isDirectory(), () => false));
+    const script = single ? request.service.path : join(request.service.path, request.event);
+    const args = single ? [request.event] : [];
+    const refusal = await this.refusal(script, request.log);
+    if (refusal) {
+      return { code: -1, timedOut: false, aborted: false, error: refusal, durationMs: performance.now() - started };
+    }
+    if (request.signal.aborted) {
+      return { code: -1, timedOut: false, aborted: true, durationMs: performance.now() - started };
+    }
+    return runScript(script, args, request, started);
+  }
+
+  /** In strict mode, why `script` must not run; warns once otherwise. */
+  private async refusal(script: string, log: Logger): Promise<string | null> {
+    const stats = await stat(script).catch(() => null);
+    if (!stats) return null; // spawn reports the missing file
+    const problems = permissionProblems(stats, this.uid);
+    if (problems.length === 0) return null;
+    if (this.options.strictPermissions()) {
+      const why = `refused to run ${script}: ${problems.join('; ')} (service.strict_permissions is on)`;
+      log.error({ script, problems }, why);
+      return why;
+    }
+    this.warnPermissions(script, problems, log);
+    return null;
+  }
+
+  private checkPermissions(script: string, stats: Stats, log: Logger): void {
+    const problems = permissionProblems(stats, this.uid);
+    if (problems.length > 0) this.warnPermissions(script, problems, log);
+  }
+
+  private warnPermissions(script: string, problems: string[], log: Logger): void {
+    const strict = this.options.strictPermissions();
+    this.warnOnce(`perm:${script}:${problems.join(';')}:${strict}`, log,
+      `insecure service script ${script}: ${problems.join('; ')}${strict ? ' — it will be refused (service.strict_permissions)' : ''}`,
+      { script, problems });
+  }
+
+  private warnOnce(key: string, log: Logger, msg: string, fields: object = {}): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    (log ?? this.options.logger).warn(fields, msg);
+  }
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  return access(path, fsConstants.X_OK).then(() => true, () => false);
+}
+
+function fingerprintOf(parts: Array<[string, Stats]>): string {
+  return parts.map(([name, s]) => `${name}:${s.size}:${Math.trunc(s.mtimeMs)}:${(s.mode & 0o7777).toString(8)}:${s.uid}`).join('|');
+}
+
+/** Spawn one event and settle it: exit, timeout, or abort (then the group is killed). */
+function runScript(script: string, args: string[], request: ServiceEventRequest, started: number): Promise<ServiceEventResult> {
+  const log = request.log;
+  return new Promise((resolve) => {
+    let child: ChildProcess;
+    try {
+      child = spawn(script, args, {
+        cwd: request.cwd,
+        env: { ...process.env, ...request.env },
+        detached: true, // own process group: a timeout reaches every descendant
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (err) {
+      resolve({ code: -1, timedOut: false, aborted: false, error: (err as Error).message, durationMs: performance.now() - started });
+      return;
+    }
+    const pgid = child.pid;
+    let timedOut = false;
+    let aborted = false;
+    let killing = false;
+    let settled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    let pollTimer: NodeJS.Timeout | undefined;
+
+    const out = new LineSplitter((line) => log.info({ stream: 'stdout' }, line));
+    const err = new LineSplitter((line) => log.warn({ stream: 'stderr' }, line));
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+    let openStreams = 2;
+    const streamClosed = (): void => {
+      openStreams -= 1;
+      if (openStreams === 0) {
+        out.end();
+        err.end();
+      }
+    };
+    child.stdout?.on('close', streamClosed);
+    child.stderr?.on('close', streamClosed);
+
+    const finish = (result: Omit<ServiceEventResult, 'durationMs'>): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timeoutTimer);
+      clearTimeout(killTimer);
+      clearTimeout(pollTimer);
+      request.signal.removeEventListener('abort', onAbort);
+      resolve({ ...result, durationMs: performance.now() - started });
+    };
+
+    const terminate = (why: string): void => {
+      if (killing || pgid === undefined) return;
+      killing = true;
+      log.warn({ pgid, graceMs: request.killGraceMs }, `${why}: SIGTERM to process group ${pgid}`);
+      signalGroup(pgid, 'SIGTERM');
+      killTimer = setTimeout(() => {
+        if (groupAlive(pgid)) {
+          log.warn({ pgid }, `process group ${pgid} still alive after ${request.killGraceMs} ms: SIGKILL`);
+          signalGroup(pgid, 'SIGKILL');
+        }
+      }, request.killGraceMs);
+    };
+
+    const timeoutTimer = setTimeout(() => {
+      timedOut = true;
+      terminate(`${request.event} timed out after ${request.timeoutMs} ms`);
+    }, request.timeoutMs);
+    const onAbort = (): void => {
+      aborted = true;
+      terminate(`${request.event} aborted`);
+    };
+    request.signal.addEventListener('abort', onAbort, { once: true });
+
+    child.on('error', (error) => {
+      // Spawn failures (ENOENT, EACCES) arrive here, without an exit.
+      if (child.pid === undefined) finish({ code: -1, timedOut, aborted, error: error.message });
+      else log.error({ err: error.message }, `${script}: ${error.message}`);
+    });
+
+    child.on('exit', (code, signal) => {
+      const exitCode = code ?? -1;
+      if (signal) log.warn({ signal }, `${request.event} ended by ${signal}`);
+      if (!killing || pgid === undefined) {
+        clearTimeout(timeoutTimer);
+        request.signal.removeEventListener('abort', onAbort);
+        // A normal exit: processes the script left running in its group (a daemon it started) are its business.
+        // Wait briefly for the output pipes so the last lines are logged before the result.
+        if (openStreams === 0) finish({ code: exitCode, timedOut, aborted });
+        else {
+          const drained = (): void => { if (openStreams === 0) finish({ code: exitCode, timedOut, aborted }); };
+          child.stdout?.on('close', drained);
+          child.stderr?.on('close', drained);
+          pollTimer = setTimeout(() => finish({ code: exitCode, timedOut, aborted }), DRAIN_WAIT_MS);
+        }
+        return;
+      }
+      // Killed: the event is over only when nothing of its group survives.
+      const deadline = performance.now() + request.killGraceMs + AFTER_KILL_WAIT_MS;
+      const poll = (): void => {
+        if (!groupAlive(pgid)) {
+          finish({ code: exitCode, timedOut, aborted });
+          return;
+        }
+        if (performance.now() > deadline) {
+          log.error({ pgid }, `process group ${pgid} survived SIGKILL; giving up waiting for it`);
+          finish({ code: exitCode, timedOut, aborted });
+          return;
+        }
+        pollTimer = setTimeout(poll, GROUP_POLL_MS);
+      };
+      poll();
+    });
+  });
+}
