@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { pbkdf2 } from 'node-forge';
+import forge from 'node-forge';
 import * as fc from 'fast-check';
 import { deriveClusterKey, DEFAULT_KDF_ITERATIONS } from '../../../core/wire/key';
 import { createForgeCipher } from '../../../plugins/crypto-forge';
@@ -13,7 +13,7 @@ describe('cluster key', () => {
   it('is PBKDF2-SHA256: node:crypto and forge derive the same bytes', () => {
     const key = deriveClusterKey('pässword', 42, 2000);
     const { clusterKeySalt } = jest.requireActual<typeof import('../../../core/wire/key')>('../../../core/wire/key');
-    const forgeKey = pbkdf2(Buffer.from('pässword', 'utf8').toString('latin1'), clusterKeySalt(42).toString('latin1'), 2000, 32, 'sha256');
+    const forgeKey = forge.pkcs5.pbkdf2(Buffer.from('pässword', 'utf8').toString('latin1'), clusterKeySalt(42).toString('latin1'), 2000, 32, 'sha256');
     expect(Buffer.from(key).toString('hex')).toBe(Buffer.from(forgeKey, 'latin1').toString('hex'));
   });
 
