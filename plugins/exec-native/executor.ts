@@ -59,7 +59,8 @@ class NativeExecutor implements ServiceExecutor {
     if (!loaded || !loaded.service) {
       return { code: -1, timedOut: false, aborted: false, error: loaded?.error ?? `${request.service.path} is not loaded`, durationMs: elapsed() };
     }
-    const fn = loaded.service[request.event];
+    const service = loaded.service;
+    const fn = service[request.event] as ((ctx: NativeServiceContext) => Promise<unknown>) | undefined;
     if (typeof fn !== 'function') return { code: 0, timedOut: false, aborted: false, durationMs: elapsed() };
     if (request.signal.aborted) return { code: -1, timedOut: false, aborted: true, durationMs: elapsed() };
 
@@ -101,7 +102,7 @@ class NativeExecutor implements ServiceExecutor {
 
       let call: Promise<unknown>;
       try {
-        call = Promise.resolve(fn.call(loaded.service, ctx));
+        call = Promise.resolve(fn.call(service, ctx));
       } catch (err) {
         call = Promise.reject(err);
       }
