@@ -175,11 +175,9 @@ export function formatTree(status: ClusterStatus, opts: FormatOptions = PLAIN): 
     lines.push(`${last ? '└── ' : '├── '}${header}`);
     const indent = last ? '    ' : '│   ';
     const nameWidth = Math.max(0, ...node.services.map((s) => s.name.length));
-    node.services.forEach((svc, j) => {
-      const branch = j === node.services.length - 1 ? '└── ' : '├── ';
-      lines.push(`${indent}${branch}${pad(svc.name, nameWidth)}  ${paint(opts, svc.state, ...serviceStyles(svc.state))}`);
-    });
-    if (node.lastFailure) lines.push(`${indent}${paint(opts, `last failure ${formatDuration(node.lastFailure.agoMs)} ago: ${node.lastFailure.reason}`, 'red')}`);
+    const children = node.services.map((svc) => `${pad(svc.name, nameWidth)}  ${paint(opts, svc.state, ...serviceStyles(svc.state))}`);
+    if (node.lastFailure) children.push(paint(opts, `last failure ${formatDuration(node.lastFailure.agoMs)} ago: ${node.lastFailure.reason}`, 'red'));
+    children.forEach((child, j) => lines.push(`${indent}${j === children.length - 1 ? '└── ' : '├── '}${child}`));
   });
   return lines.join('\n');
 }
