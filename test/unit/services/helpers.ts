@@ -1,0 +1,115 @@
+/**
+ * Shared fixtures of the service tests: a config with short timeouts, temp
+ * service folders with real scripts, a manager wired to the real executors.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KoiConfig, ServiceEventReport, ServiceExecutor } from '../../../plugin-api';
+import { RealClock } from '../../../core/clock';
+import { createHooks } from '../../../core/hooks';
+import { createServiceManager, type ServiceManager } from '../../../core/services';
+import { createShellExecutor } from '../../../plugins/exec-shell';
+import { createNativeExecutor } from '../../../plugins/exec-native';
+import { createTestLogger, type CapturingLogger } from '../../helpers/logger';
+
+export function testConfig(folder: string, service: Partial<KoiConfig['service']> = {}, statusInterval = 200): KoiConfig {
+  return {
+    node: {
+      name: 'node-a', elector: true, runner: true, port: 42012, maintenance: false, loglevel: 'info',
+      force_restart: false, reuse_address: false, increment_port: false,
+    },
+    cluster: { id: 13, password: 'pw', transport: [], quorum: 1 },
+    service: {
+      folder, workingdir: tmpdir(),
+      start_timeout: 3000, stop_timeout: 3000, status_timeout: 3000, promote_timeout: 3000, demote_timeout: 3000,
+      failed_timeout: 3000, kill_grace: 200, auto_recover: 0, auto_recover_wait_factor: 1, strict_permissions: false,
+      ...service,
+    },
+    time: {
+      status_interval: statusInterval, cluster_update_interval: 200, state_update_interval: 1000, elector_tick_interval: 250,
+      runner_tick_interval: 250, elector_lost_time: 3000, elector_gone_time: 480000, quorum_demote_time: 10000,
+      master_dead_time: 2000, elector_startup_tolerance: 500, initial_promotion_delay: 60000, auto_recover_time: 10000,
+      failcount_reset: 1800000, failure_promotion_timeout: 60000, node_timeout: 1000, master_lease: 1500, lease_margin: 500,
+    },
+    plugins: [],
+    sources: [],
+  };
+}
+
+/** A temp folder removed by `cleanup()`. */
+export function tempDir(prefix = 'koi-services-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function cleanup(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Write an executable `#!/bin/sh` script. */
+export function script(path: string, body: string, mode = 0o755): void {
+  writeFileSync(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, mode);
+}
+
+/** A directory service with the given scripts (event name → body). */
+export function serviceDir(folder: string, name: string, scripts: Record<string, string> = {}): string {
+  const dir = join(folder, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [event, body] of Object.entries(scripts)) script(join(dir, event), body);
+  return dir;
+}
+
+export interface Harness {
+  manager: ServiceManager;
+  logger: CapturingLogger;
+  reports: ServiceEventReport[];
+  failures: Array<{ service: string; reason: string }>;
+  changes: { count: number };
+  config: KoiConfig;
+}
+
+export function harness(config: KoiConfig, executors?: ServiceExecutor[]): Harness {
+  const logger = createTestLogger();
+  const hooks = createHooks(logger.logger);
+  const reports: ServiceEventReport[] = [];
+  hooks.onServiceEvent.tap('test', (report) => {
+    reports.push(report);
+  });
+  const failures: Array<{ service: string; reason: string }> = [];
+  const changes = { count: 0 };
+  const manager = createServiceManager({
+    config,
+    executors: executors ?? [
+      createShellExecutor({ strictPermissions: () => config.service.strict_permissions, logger: logger.logger }),
+      createNativeExecutor(),
+    ],
+    hooks,
+    clock: new RealClock(),
+    logger: logger.logger,
+    node: { id: 'id-a', name: 'node-a' },
+    listener: {
+      onChange: () => { changes.count += 1; },
+      onFailure: (service, reason) => { failures.push({ service, reason }); },
+    },
+  });
+  return { manager, logger, reports, failures, changes, config };
+}
+
+/** Poll `predicate` until it holds (or fail with `what` after `timeoutMs`). */
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The state of one service in the manager's summary. */
+export function stateOf(manager: ServiceManager, name: string): string | undefined {
+  return manager.summary().find((s) => s.name === name)?.state;
+}
