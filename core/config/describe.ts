@@ -17,6 +17,7 @@ export interface KeyDescription {
   unit: string;
   restart: boolean;
   description: string;
+  example: string;
 }
 
 /** The whole schema as rows, in documentation order. */
@@ -33,6 +34,7 @@ export function describeKey(spec: KeySpec): KeyDescription {
     unit: spec.type.kind === 'duration' ? 'duration (bare number = ms)' : '',
     restart: spec.restart,
     description: spec.description,
+    example: spec.example,
   };
 }
 
@@ -78,10 +80,15 @@ export function renderConfigReference(): string {
     const lines = [
       `#### \`${section}\``,
       '',
-      '| key | type | default | range | restart | description |',
-      '| --- | --- | --- | --- | --- | --- |',
-      ...rows.map((row) => `| \`${row.key}\` | ${row.type} | ${row.default.replace(/\|/g, '\\|')} | ${row.range} | ${row.restart ? 'yes' : 'no'} | ${row.description} |`),
+      '| key | type | default | range | restart | description | example |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      ...rows.map((row) => `| \`${row.key}\` | ${row.type} | ${cell(row.default)} | ${row.range} | ${row.restart ? 'yes' : 'no'} | ${row.description} | \`${cell(row.example)}\` |`),
     ];
     return lines.join('\n');
   }).join('\n\n');
+}
+
+/** Escape a table cell's pipes. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
 }

@@ -41,6 +41,8 @@ export interface KeySpec {
   /** The default as an operator reads it (docs, `koi` help). */
   defaultText: string;
   description: string;
+  /** One koi.conf line setting the key (docs). */
+  example: string;
   /** A change needs an in-process restart of the node (RESTART_KEYS). */
   restart: boolean;
 }
@@ -54,40 +56,40 @@ const bool = (): KeyType => ({ kind: 'boolean' });
 const int = (min: number, max: number): KeyType => ({ kind: 'integer', min, max });
 const dur = (min: number, max: number): KeyType => ({ kind: 'duration', min, max });
 
-type Row = [key: string, type: KeyType, defaultText: string, description: string];
+type Row = [key: string, type: KeyType, defaultText: string, description: string, example: string];
 
 const NODE: Row[] = [
-  ['name', { kind: 'string', minLength: 1, maxLength: 253 }, 'the host name', 'Name shown in status and logs; `koinode --name` overrides it.'],
-  ['elector', bool(), String(DEFAULTS.node.elector), 'Take part in choosing the leader.'],
-  ['runner', bool(), String(DEFAULTS.node.runner), 'Run services; may become master.'],
-  ['port', int(1, 65535), String(DEFAULTS.node.port), 'UDP port the node listens on; also the port of transport entries that give none.'],
-  ['maintenance', bool(), String(DEFAULTS.node.maintenance), 'Start in maintenance mode: no scripts run, every event is presumed successful.'],
-  ['loglevel', { kind: 'enum', values: CONFIG_LOG_LEVELS }, DEFAULTS.node.loglevel, 'Lowest level logged (`koinode --debug` sets debug).'],
-  ['force_restart', bool(), String(DEFAULTS.node.force_restart), 'On reload, restart the node in-process even if no restart key changed.'],
-  ['reuse_address', bool(), String(DEFAULTS.node.reuse_address), 'Open the UDP socket with SO_REUSEADDR.'],
-  ['increment_port', bool(), String(DEFAULTS.node.increment_port), 'When the port is busy, try port+1, port+2, ... .'],
+  ['name', { kind: 'string', minLength: 1, maxLength: 253 }, 'the host name', 'Name shown in status and logs; `koinode --name` overrides it.', 'name "db-east-1"'],
+  ['elector', bool(), String(DEFAULTS.node.elector), 'Take part in choosing the leader.', 'elector false'],
+  ['runner', bool(), String(DEFAULTS.node.runner), 'Run services; may become master.', 'runner true'],
+  ['port', int(1, 65535), String(DEFAULTS.node.port), 'UDP port the node listens on; also the port of transport entries that give none.', 'port 42100'],
+  ['maintenance', bool(), String(DEFAULTS.node.maintenance), 'Start in maintenance mode: no scripts run, every event is presumed successful.', 'maintenance on'],
+  ['loglevel', { kind: 'enum', values: CONFIG_LOG_LEVELS }, DEFAULTS.node.loglevel, 'Lowest level logged (`koinode --debug` sets debug).', 'loglevel debug'],
+  ['force_restart', bool(), String(DEFAULTS.node.force_restart), 'On reload, restart the node in-process even if no restart key changed.', 'force_restart yes'],
+  ['reuse_address', bool(), String(DEFAULTS.node.reuse_address), 'Open the UDP socket with SO_REUSEADDR.', 'reuse_address true'],
+  ['increment_port', bool(), String(DEFAULTS.node.increment_port), 'When the port is busy, try port+1, port+2, ... .', 'increment_port true'],
 ];
 
 const CLUSTER: Row[] = [
-  ['id', int(1, 65535), String(DEFAULTS.cluster.id), 'Cluster id; packets with another id are ignored. Part of the encryption key.'],
-  ['password', { kind: 'string', minLength: 0, maxLength: 1024 }, '"" (warns)', 'Shared secret; the traffic key is derived from it and the cluster id.'],
-  ['transport', { kind: 'transport' }, '"" (none: the node talks only to itself)', 'Addresses every node sends to: IPv4, IPv6, [IPv6]:port, multicast groups, host names.'],
-  ['quorum', int(0, 255), String(DEFAULTS.cluster.quorum), 'Nodes (self included) a node must see to have quorum; 0 = off.'],
+  ['id', int(1, 65535), String(DEFAULTS.cluster.id), 'Cluster id; packets with another id are ignored. Part of the encryption key.', 'id 7'],
+  ['password', { kind: 'string', minLength: 0, maxLength: 1024 }, '"" (warns)', 'Shared secret; the traffic key is derived from it and the cluster id.', 'password "long shared secret"'],
+  ['transport', { kind: 'transport' }, '"" (none: the node talks only to itself)', 'Addresses every node sends to: IPv4, IPv6, [IPv6]:port, multicast groups, host names.', 'transport "10.0.0.1, 10.0.0.2:42013, [fe80::2%eth1]"'],
+  ['quorum', int(0, 255), String(DEFAULTS.cluster.quorum), 'Nodes (self included) a node must see to have quorum; 0 = off.', 'quorum 2'],
 ];
 
 const SERVICE: Row[] = [
-  ['folder', { kind: 'path' }, DEFAULTS.service.folder, 'Folder holding the services.'],
-  ['workingdir', { kind: 'path' }, 'service.folder', 'Working directory of single-script services.'],
-  ['start_timeout', dur(1, DAY), '360s', 'Time allowed for a `start` event.'],
-  ['stop_timeout', dur(1, DAY), '360s', 'Time allowed for a `stop` event.'],
-  ['status_timeout', dur(1, DAY), '120s', 'Time allowed for a `status` event.'],
-  ['promote_timeout', dur(1, DAY), '30s', 'Time allowed for a `promote` event.'],
-  ['demote_timeout', dur(1, DAY), '30s', 'Time allowed for a `demote` event.'],
-  ['failed_timeout', dur(1, DAY), '20s', 'Time allowed for a `failed` event.'],
-  ['kill_grace', dur(0, 10 * MINUTE), '5s', 'After a timeout, time between SIGTERM and SIGKILL to the script\'s process group.'],
-  ['auto_recover', int(0, 1_000_000), String(DEFAULTS.service.auto_recover), 'Automatic recovery attempts after failures; 0 = off.'],
-  ['auto_recover_wait_factor', { kind: 'number', min: 1, max: 8, clamp: true }, String(DEFAULTS.service.auto_recover_wait_factor), 'Recovery wait = time.auto_recover_time × factor^failcount; out of range is clamped with a warning.'],
-  ['strict_permissions', bool(), String(DEFAULTS.service.strict_permissions), 'Refuse scripts writable by group/others or owned by another user.'],
+  ['folder', { kind: 'path' }, DEFAULTS.service.folder, 'Folder holding the services.', 'folder services'],
+  ['workingdir', { kind: 'path' }, 'service.folder', 'Working directory of single-script services.', 'workingdir /var/lib/koi'],
+  ['start_timeout', dur(1, DAY), '360s', 'Time allowed for a `start` event.', 'start_timeout 2m'],
+  ['stop_timeout', dur(1, DAY), '360s', 'Time allowed for a `stop` event.', 'stop_timeout 90s'],
+  ['status_timeout', dur(1, DAY), '120s', 'Time allowed for a `status` event.', 'status_timeout 30s'],
+  ['promote_timeout', dur(1, DAY), '30s', 'Time allowed for a `promote` event.', 'promote_timeout 45s'],
+  ['demote_timeout', dur(1, DAY), '30s', 'Time allowed for a `demote` event.', 'demote_timeout 45s'],
+  ['failed_timeout', dur(1, DAY), '20s', 'Time allowed for a `failed` event.', 'failed_timeout 10s'],
+  ['kill_grace', dur(0, 10 * MINUTE), '5s', 'After a timeout, time between SIGTERM and SIGKILL to the script\'s process group.', 'kill_grace 2s'],
+  ['auto_recover', int(0, 1_000_000), String(DEFAULTS.service.auto_recover), 'Automatic recovery attempts after failures; 0 = off.', 'auto_recover 5'],
+  ['auto_recover_wait_factor', { kind: 'number', min: 1, max: 8, clamp: true }, String(DEFAULTS.service.auto_recover_wait_factor), 'Recovery wait = time.auto_recover_time × factor^failcount.', 'auto_recover_wait_factor 2'],
+  ['strict_permissions', bool(), String(DEFAULTS.service.strict_permissions), 'Refuse scripts writable by group/others or owned by another user.', 'strict_permissions true'],
 ];
 
 const INTERVAL = dur(10, HOUR);
@@ -95,29 +97,29 @@ const DELAY = dur(0, 7 * DAY);
 const SPAN = dur(1, 7 * DAY);
 
 const TIME: Row[] = [
-  ['status_interval', INTERVAL, '', 'How often `status` runs on started services.'],
-  ['cluster_update_interval', INTERVAL, '', 'Heartbeat interval.'],
-  ['state_update_interval', INTERVAL, '', 'How often the runner state is re-evaluated and published.'],
-  ['elector_tick_interval', INTERVAL, '', 'How often the leader sends state updates to runners.'],
-  ['runner_tick_interval', INTERVAL, '', 'How often a runner sends its health report to the leader.'],
-  ['elector_lost_time', SPAN, '', 'A master that has not heard a leader this long logs a warning.'],
-  ['elector_gone_time', SPAN, '', 'A master that has not heard a leader this long demotes itself.'],
-  ['quorum_demote_time', SPAN, '', 'A master without quorum this long demotes itself.'],
-  ['master_dead_time', SPAN, '', 'The leader marks a runner Disconnected after this much silence.'],
-  ['elector_startup_tolerance', DELAY, '', 'A new leader waits this long before electing a master.'],
-  ['initial_promotion_delay', DELAY, '', 'After the leader starts, wait this long before the first election (runners report in).'],
-  ['auto_recover_time', SPAN, '', 'A failed runner forgets the failure after this long (× wait factor^failcount).'],
-  ['failcount_reset', SPAN, '', 'The fail count resets after this long without failure.'],
-  ['failure_promotion_timeout', DELAY, '', 'A runner that failed is not electable for this long.'],
-  ['node_timeout', SPAN, '', 'A node not heard from this long is dropped from the node table.'],
-  ['master_lease', SPAN, '', 'A master demotes itself when it has not heard a quorate leader this long.'],
-  ['lease_margin', DELAY, '', 'Extra silence beyond the lease before the leader promotes a replacement.'],
+  ['status_interval', INTERVAL, '', 'How often `status` runs on started services.', 'status_interval 5s'],
+  ['cluster_update_interval', INTERVAL, '', 'Heartbeat interval.', 'cluster_update_interval 200ms'],
+  ['state_update_interval', INTERVAL, '', 'How often the runner state is re-evaluated and published.', 'state_update_interval 1s'],
+  ['elector_tick_interval', INTERVAL, '', 'How often the leader sends state updates to runners.', 'elector_tick_interval 250ms'],
+  ['runner_tick_interval', INTERVAL, '', 'How often a runner sends its health report to the leader.', 'runner_tick_interval 250ms'],
+  ['elector_lost_time', SPAN, '', 'A master that has not heard a leader this long logs a warning.', 'elector_lost_time 5s'],
+  ['elector_gone_time', SPAN, '', 'A master that has not heard a leader this long demotes itself.', 'elector_gone_time 10m'],
+  ['quorum_demote_time', SPAN, '', 'A master without quorum this long demotes itself.', 'quorum_demote_time 15s'],
+  ['master_dead_time', SPAN, '', 'The leader marks a runner Disconnected after this much silence.', 'master_dead_time 3s'],
+  ['elector_startup_tolerance', DELAY, '', 'A new leader waits this long before electing a master.', 'elector_startup_tolerance 1s'],
+  ['initial_promotion_delay', DELAY, '', 'After the leader starts, wait this long before the first election (runners report in).', 'initial_promotion_delay 30s'],
+  ['auto_recover_time', SPAN, '', 'A failed runner forgets the failure after this long (× wait factor^failcount).', 'auto_recover_time 20s'],
+  ['failcount_reset', SPAN, '', 'The fail count resets after this long without failure.', 'failcount_reset 1h'],
+  ['failure_promotion_timeout', DELAY, '', 'A runner that failed is not electable for this long.', 'failure_promotion_timeout 2m'],
+  ['node_timeout', SPAN, '', 'A node not heard from this long is dropped from the node table.', 'node_timeout 2s'],
+  ['master_lease', SPAN, '', 'A master demotes itself when it has not heard a quorate leader this long.', 'master_lease 1500ms'],
+  ['lease_margin', DELAY, '', 'Extra silence beyond the lease before the leader promotes a replacement.', 'lease_margin 500ms'],
 ];
 
 function build(section: SectionName, rows: Row[]): KeySpec[] {
-  return rows.map(([key, type, defaultText, description]) => {
+  return rows.map(([key, type, defaultText, description, example]) => {
     const path = `${section}.${key}`;
-    return { section, key, path, type, defaultText, description, restart: RESTART_KEYS.includes(path) };
+    return { section, key, path, type, defaultText, description, example, restart: RESTART_KEYS.includes(path) };
   });
 }
 
