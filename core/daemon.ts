@@ -1,0 +1,321 @@
+/**
+ * The koinode process around a KoiNode: reads the configuration, sets up
+ * logging, loads the plugins, starts the node, and handles reload (SIGHUP,
+ * SIGUSR1, `koi reconfigure`), in-process restart and graceful shutdown.
+ *
+ * Exit codes: 0 graceful stop; 78 bad configuration (koi.conf problems,
+ * cluster timing errors, bad plugin options, bad --log); 1 anything else
+ * (a plugin not found, a bad export, a throw in apply, a slot conflict,
+ * a runtime failure).
+ */
+import { randomUUID } from 'node:crypto';
+import { RealClock } from './clock';
+import { ConfigError, diffConfig, loadConfig } from './config';
+import { ClusterConfigError, DaemonError, EXIT } from './daemon/errors';
+import type { ClusterCheck, DaemonNode, NodeModule, ReloadOutcome } from './daemon/node-module';
+import { loadNodeModule } from './daemon/node-module';
+import { createHooks } from './hooks';
+import { createLogging, effectiveLevel, parseLogTargets } from './logging';
+import type { Logging } from './logging';
+import { LogTargetError } from './logging/targets';
+import { PluginError, PluginHost } from './plugins';
+import type { DefaultPlugins } from './plugins';
+import type { Clock, KoiConfig, KoiHooks, Logger, PluginEntry } from '../plugin-api';
+
+export { DaemonError, EXIT } from './daemon/errors';
+export type { ReloadOutcome, DaemonNode, NodeModule, NodeOptions, ClusterCheck } from './daemon/node-module';
+
+export interface DaemonOptions {
+  /** `-f` files in order (none: the default search). */
+  files?: string[];
+  /** `-n NAME`. */
+  name?: string;
+  /** `-d`: log at debug. */
+  debug?: boolean;
+  /** Console colour (`-C` → false). */
+  color?: boolean;
+  /** `--log` targets (default: console). */
+  log?: string[];
+  cwd?: string;
+  clock?: Clock & { clearAll?: () => void };
+  /** The node implementation (default: KoiNode from core/node). */
+  nodeModule?: NodeModule;
+  /** Built-in plugin folder and default slot fillers (tests). */
+  builtinDir?: string;
+  defaults?: DefaultPlugins | false;
+  /** Where start-up problems are written before logging exists (default stderr). */
+  stderr?: (text: string) => void;
+}
+
+/** One running generation of plugins + node; an in-process restart replaces it. */
+interface Generation {
+  config: KoiConfig;
+  hooks: KoiHooks;
+  host: PluginHost;
+  node: DaemonNode | null;
+}
+
+export class Daemon {
+  /** This process's node identity; the id is fresh on every process start. */
+  readonly identity: { id: string; name: string } = { id: randomUUID(), name: '' };
+  private readonly clock: Clock & { clearAll?: () => void };
+  private logging: Logging | null = null;
+  private log: Logger | null = null;
+  private current: Generation | null = null;
+  private nodeModule: NodeModule | null;
+  private reloading: Promise<ReloadOutcome> | null = null;
+  private stopping: Promise<void> | null = null;
+  private restarting: Promise<void> | null = null;
+
+  constructor(private readonly opts: DaemonOptions = {}) {
+    this.clock = opts.clock ?? new RealClock();
+    this.nodeModule = opts.nodeModule ?? null;
+  }
+
+  get config(): KoiConfig | null {
+    return this.current?.config ?? null;
+  }
+
+  get logger(): Logger | null {
+    return this.log;
+  }
+
+  get hooks(): KoiHooks | null {
+    return this.current?.hooks ?? null;
+  }
+
+  /** Load and check the configuration, set up logging, load plugins, start the node. Throws DaemonError with its exit code. */
+  async start(): Promise<void> {
+    const config = await this.readConfig();
+    const check = this.checkCluster(config);
+    if (check.errors.length) throw new ClusterConfigError(check.errors);
+    const targets = this.logTargets();
+
+    this.logging = createLogging({ level: effectiveLevel(config.node.loglevel, this.opts.debug ?? false), clock: this.clock });
+    this.log = this.logging.logger.child({ component: 'daemon' });
+    this.identity.name = config.node.name;
+    this.log.info({ nodeId: this.identity.id, sources: config.sources }, `koinode ${this.identity.name} starting (pid ${process.pid})`);
+    for (const warning of check.warnings) this.log.warn(warning);
+
+    await this.build(config, targets);
+  }
+
+  /**
+   * Read the configuration again. Refused (old one kept, every problem
+   * logged) when invalid; applied live when possible; otherwise an
+   * in-process restart begins and the call returns at once.
+   */
+  reload(): Promise<ReloadOutcome> {
+    if (!this.reloading) {
+      this.reloading = this.doReload().finally(() => {
+        this.reloading = null;
+      });
+    }
+    return this.reloading;
+  }
+
+  /** Graceful stop: onShutdown, node stop (demote, stop services, tell the cluster), plugins closed in reverse, logs flushed. */
+  shutdown(reason: string): Promise<void> {
+    if (!this.stopping) this.stopping = this.doShutdown(reason);
+    return this.stopping;
+  }
+
+  /** Time allowed for a graceful shutdown before the process is forced out. */
+  shutdownDeadlineMs(): number {
+    const s = this.config?.service;
+    if (!s) return 15_000;
+    const bound = s.demote_timeout + s.stop_timeout + 2 * s.kill_grace + 10_000;
+    return Math.min(Math.max(bound, 15_000), 10 * 60_000);
+  }
+
+  /** Flush the logs (exit). */
+  async flushLogs(): Promise<void> {
+    await this.logging?.flush();
+  }
+
+  private async readConfig(): Promise<KoiConfig> {
+    const { config, warnings } = await loadConfig({ files: this.opts.files, cwd: this.opts.cwd, overrides: { name: this.opts.name } });
+    this.pendingWarnings.push(...warnings);
+    return config;
+  }
+
+  private readonly pendingWarnings: string[] = [];
+
+  private checkCluster(config: KoiConfig): ClusterCheck {
+    try {
+      this.nodeModule ??= loadNodeModule();
+    } catch (err) {
+      // Without a node module nothing can run; the start reports it once plugins are loaded.
+      this.pendingWarnings.push(`cluster timing checks skipped: ${(err as Error).message}`);
+      return { errors: [], warnings: [] };
+    }
+    return this.nodeModule.checkClusterConfig(config);
+  }
+
+  private logTargets(): PluginEntry[] {
+    const cwd = this.opts.cwd ?? process.cwd();
+    return parseLogTargets(this.opts.log?.length ? this.opts.log : ['console'], { color: this.opts.color ?? true, cwd });
+  }
+
+  /** Plugins (log sinks first), providers, node, start, onStart. On failure everything built is closed again. */
+  private async build(config: KoiConfig, targets: PluginEntry[]): Promise<void> {
+    const logging = this.logging as Logging;
+    const logger = logging.logger;
+    const hooks = createHooks(logger);
+    const host = new PluginHost({
+      config, hooks, logger, clock: this.clock, node: this.identity, logSinks: logging.fanout,
+      builtinDir: this.opts.builtinDir, defaults: this.opts.defaults,
+    });
+    const generation: Generation = { config, hooks, host, node: null };
+    const { sinks, rest } = mergeLogTargets(targets, config.plugins);
+    logging.fanout.hold();
+    try {
+      try {
+        for (const entry of sinks) await host.load(entry, entry.origin ? 'config' : 'cli');
+      } finally {
+        logging.fanout.release();
+      }
+      for (const warning of this.pendingWarnings.splice(0)) this.log?.warn(warning);
+      await host.loadAll(rest);
+      const providers = host.requireProviders();
+      this.nodeModule ??= loadNodeModule();
+      const node = this.nodeModule.create({
+        config, clock: this.clock, logger, hooks, identity: this.identity, reload: () => this.reload(), ...providers,
+      });
+      generation.node = node;
+      this.current = generation;
+      await node.start();
+      await hooks.onStart.promise({ nodeId: this.identity.id, name: this.identity.name, config });
+      this.log?.info({ plugins: host.plugins.map((p) => p.entryName) }, `koinode ${this.identity.name} started`);
+    } catch (err) {
+      this.log?.fatal({ err: errorText(err) }, `start failed: ${errorText(err)}`);
+      if (generation.node) await generation.node.stop('start failed').catch(() => undefined);
+      await host.closeAll();
+      if (this.current === generation) this.current = null;
+      throw toDaemonError(err);
+    }
+  }
+
+  private async doReload(): Promise<ReloadOutcome> {
+    const log = this.log as Logger;
+    const generation = this.current;
+    if (!generation || this.stopping) return { ok: false, problems: ['the node is not running'] };
+    if (this.restarting) return { ok: false, problems: ['a restart is in progress'] };
+    log.info('reloading the configuration');
+    let next: KoiConfig;
+    try {
+      next = await this.readConfig();
+    } catch (err) {
+      const problems = err instanceof ConfigError ? err.format().split('\n') : [errorText(err)];
+      for (const problem of problems) log.error({ problem }, `reload refused: ${problem}`);
+      log.error(`configuration not reloaded (${problems.length} problem${problems.length === 1 ? '' : 's'}); running on with the old one`);
+      return { ok: false, problems };
+    }
+    const check = this.checkCluster(next);
+    if (check.errors.length) {
+      for (const problem of check.errors) log.error({ problem }, `reload refused: ${problem}`);
+      return { ok: false, problems: check.errors };
+    }
+    const warnings = [...this.pendingWarnings.splice(0), ...check.warnings];
+    for (const warning of warnings) log.warn(warning);
+    const diff = diffConfig(generation.config, next);
+    if (diff.changed.length === 0 && !next.node.force_restart) {
+      log.info('configuration unchanged');
+      return { ok: true, problems: warnings };
+    }
+    if (diff.restart || next.node.force_restart) {
+      log.info({ changed: diff.changed }, `configuration changed (${diff.changed.join(', ') || 'force_restart'}): restarting the node in-process`);
+      // Let the caller (an admin answer) go out before the node stops.
+      this.clock.setTimeout(() => {
+        this.restarting = this.restart(generation, next).finally(() => {
+          this.restarting = null;
+        });
+      }, 20);
+      return { ok: true, restart: true, problems: warnings };
+    }
+    await generation.node?.applyConfig(next);
+    generation.host.updateConfig(next);
+    const previous = generation.config;
+    generation.config = next;
+    this.identity.name = next.node.name;
+    this.logging?.setLevel(effectiveLevel(next.node.loglevel, this.opts.debug ?? false));
+    await generation.hooks.onConfigReload.promise({ config: next, previous, restart: false });
+    log.info({ changed: diff.changed }, `configuration reloaded live (${diff.changed.join(', ')})`);
+    return { ok: true, restart: false, problems: warnings };
+  }
+
+  private async restart(old: Generation, next: KoiConfig): Promise<void> {
+    const log = this.log as Logger;
+    if (this.stopping || this.current !== old) return;
+    await old.hooks.onConfigReload.promise({ config: next, previous: old.config, restart: true });
+    await this.teardown(old, 'configuration restart');
+    this.logging?.setLevel(effectiveLevel(next.node.loglevel, this.opts.debug ?? false));
+    this.identity.name = next.node.name;
+    try {
+      await this.build(next, this.logTargets());
+      log.info('in-process restart done');
+    } catch (err) {
+      log.error({ err: errorText(err) }, `restart with the new configuration failed (${errorText(err)}); starting again with the old one`);
+      this.identity.name = old.config.node.name;
+      try {
+        await this.build(old.config, this.logTargets());
+      } catch (again) {
+        log.fatal({ err: errorText(again) }, `restart with the old configuration failed too: ${errorText(again)}`);
+        await this.flushLogs();
+        process.exit(EXIT.FAILURE);
+      }
+    }
+  }
+
+  private async teardown(generation: Generation, reason: string): Promise<void> {
+    const log = this.log as Logger;
+    await generation.hooks.onShutdown.promise({ reason });
+    try {
+      await generation.node?.stop(reason);
+    } catch (err) {
+      log.error({ err: errorText(err) }, `node stop failed: ${errorText(err)}`);
+    }
+    this.logging?.fanout.hold();
+    await generation.host.closeAll();
+    if (this.current === generation) this.current = null;
+  }
+
+  private async doShutdown(reason: string): Promise<void> {
+    await this.reloading?.catch(() => undefined);
+    await this.restarting?.catch(() => undefined);
+    const generation = this.current;
+    this.log?.info({ reason }, `shutting down: ${reason}`);
+    if (generation) await this.teardown(generation, reason);
+    this.logging?.fanout.release();
+    this.log?.info('koinode stopped');
+    await this.flushLogs();
+    this.clock.clearAll?.();
+  }
+}
+
+/** `--log` targets first (they are the log sinks); a config entry of the same plugin lends its options. */
+function mergeLogTargets(targets: PluginEntry[], configured: PluginEntry[]): { sinks: PluginEntry[]; rest: PluginEntry[] } {
+  const sinks = targets.map((target) => {
+    const fromConfig = configured.find((e) => e.name === target.name);
+    return fromConfig ? { ...fromConfig, options: { ...fromConfig.options, ...target.options } } : target;
+  });
+  const used = new Set(sinks.map((s) => s.name));
+  return { sinks, rest: configured.filter((e) => !used.has(e.name)) };
+}
+
+function toDaemonError(err: unknown): DaemonError {
+  if (err instanceof DaemonError) return err;
+  if (err instanceof PluginError) return new DaemonError(err.format(), err.reason === 'bad-options' ? EXIT.CONFIG : EXIT.FAILURE, { cause: err });
+  if (err instanceof ConfigError) return new DaemonError(err.format(), EXIT.CONFIG, { cause: err });
+  if (err instanceof LogTargetError) return new DaemonError(err.message, EXIT.CONFIG, { cause: err });
+  return new DaemonError(`koinode: ${errorText(err)}`, EXIT.FAILURE, { cause: err });
+}
+
+/** Map any start-up error to the text for stderr and the exit code. */
+export function startFailure(err: unknown): DaemonError {
+  return toDaemonError(err);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,95 @@
+/**
+ * The process around a Daemon: signals, uncaught errors, the shutdown
+ * deadline, and exit codes. bin/koinode.ts calls `runDaemon`.
+ */
+import { Daemon, startFailure } from '../daemon';
+import type { DaemonOptions } from '../daemon';
+import { EXIT } from './errors';
+
+export interface RunHooks {
+  /** The node started (daemonize: tell the parent). */
+  onReady?(daemon: Daemon): void;
+  /** The start failed with this text and code (daemonize: tell the parent). */
+  onStartFailed?(text: string, exitCode: number): void | Promise<void>;
+  /** Just before the process exits. */
+  onExit?(code: number): void;
+}
+
+/** Start a daemon and keep it running until a signal ends it. Never resolves normally: the process exits. */
+export async function runDaemon(options: DaemonOptions, hooks: RunHooks = {}): Promise<void> {
+  const daemon = new Daemon(options);
+  let exiting = false;
+  const exit = async (code: number): Promise<never> => {
+    if (!exiting) {
+      exiting = true;
+      await daemon.flushLogs().catch(() => undefined);
+    }
+    hooks.onExit?.(code);
+    process.exit(code);
+  };
+
+  process.on('uncaughtException', (err) => {
+    daemon.logger?.fatal({ err }, `uncaught exception: ${err.stack ?? err.message}`);
+    if (!daemon.logger) process.stderr.write(`koinode: uncaught exception: ${err.stack ?? err.message}\n`);
+    void exit(EXIT.FAILURE);
+  });
+  process.on('unhandledRejection', (reason) => {
+    const text = reason instanceof Error ? reason.stack ?? reason.message : String(reason);
+    daemon.logger?.fatal(`unhandled promise rejection: ${text}`);
+    if (!daemon.logger) process.stderr.write(`koinode: unhandled promise rejection: ${text}\n`);
+    void exit(EXIT.FAILURE);
+  });
+
+  // Signals during start are remembered and handled once the start is over.
+  let startDone = false;
+  let pendingStop: NodeJS.Signals | null = null;
+  let shutdownSignals = 0;
+  const onStop = (signal: NodeJS.Signals): void => {
+    if (!startDone) {
+      pendingStop = signal;
+      return;
+    }
+    shutdownSignals++;
+    if (shutdownSignals > 1) {
+      daemon.logger?.warn(`${signal} again: forcing exit`);
+      void exit(EXIT.FAILURE);
+      return;
+    }
+    const deadline = daemon.shutdownDeadlineMs();
+    const timer = setTimeout(() => {
+      daemon.logger?.error(`graceful shutdown did not finish within ${deadline} ms: forcing exit`);
+      void exit(EXIT.FAILURE);
+    }, deadline);
+    daemon.shutdown(`signal ${signal}`).then(
+      () => {
+        clearTimeout(timer);
+        void exit(EXIT.OK);
+      },
+      (err: unknown) => {
+        daemon.logger?.error(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+        void exit(EXIT.FAILURE);
+      },
+    );
+  };
+  const onReload = (signal: NodeJS.Signals): void => {
+    if (!startDone) return;
+    daemon.logger?.info(`${signal}: reloading the configuration`);
+    void daemon.reload();
+  };
+  process.on('SIGTERM', onStop);
+  process.on('SIGINT', onStop);
+  process.on('SIGHUP', onReload);
+  process.on('SIGUSR1', onReload);
+
+  try {
+    await daemon.start();
+  } catch (err) {
+    const failure = startFailure(err);
+    process.stderr.write(`${failure.message}\n`);
+    await hooks.onStartFailed?.(failure.message, failure.exitCode);
+    await exit(failure.exitCode);
+  }
+  startDone = true;
+  hooks.onReady?.(daemon);
+  if (pendingStop) onStop(pendingStop);
+}
