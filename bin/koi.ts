@@ -3,59 +3,37 @@
  * `koi`: the cluster's command-line client (SPEC §9). Thin: the real process,
  * clock and a UDP socket, handed to core/admin/cli.ts.
  */
-import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Socket } from 'node:dgram';
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { RealClock } from '../core/clock';
 import { runKoiCli } from '../core/admin/cli';
 import type { ClientSocket } from '../core/admin/client';
-
-/** `host:port`, `[v6]:port`: the address form transports use. */
-function joinHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
+import { createUdpClientSocket } from '../plugins/udp/client-socket';
 
 /**
- * A UDP socket on an ephemeral port that sends to one node. Not connected:
- * a node with several addresses may answer from another one, and every
- * datagram is authenticated by the codec anyway.
+ * The udp plugin's client socket (ephemeral port, v4 or v6 by the target,
+ * loopback-only when the node is local; answers accepted from any sender,
+ * every datagram being authenticated by the codec), adapted to the
+ * admin client's socket interface.
  */
 export async function openUdpClientSocket(host: string, port: number): Promise<ClientSocket> {
-  const address = isIP(host) !== 0 ? host : (await lookup(host)).address;
-  const family = isIP(address) === 6 ? 'udp6' : 'udp4';
-  const socket: Socket = createSocket({ type: family });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind({ port: 0, address: family === 'udp6' ? '::' : '0.0.0.0' }, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
+  const udp = await createUdpClientSocket(host, port);
   const errorHandlers: Array<(err: Error) => void> = [];
-  socket.on('error', (err) => {
-    for (const handler of errorHandlers) handler(err);
-  });
-  let closed = false;
   return {
-    target: joinHostPort(address, port),
+    target: udp.target,
     send(data) {
-      socket.send(data, port, address, (err) => {
-        if (err) for (const handler of errorHandlers) handler(err);
+      udp.send(data).catch((err: Error) => {
+        for (const handler of errorHandlers) handler(err);
       });
     },
     onDatagram(handler) {
-      socket.on('message', (data, rinfo) => handler(new Uint8Array(data.buffer, data.byteOffset, data.length), joinHostPort(rinfo.address, rinfo.port)));
+      udp.onDatagram(handler);
     },
     onError(handler) {
       errorHandlers.push(handler);
     },
     close() {
-      if (closed) return;
-      closed = true;
-      socket.close();
+      void udp.close();
     },
   };
 }

@@ -100,7 +100,7 @@ function nodeName(ref: NodeRef | null): string {
 
 export function formatQuorum(q: QuorumInfo): string {
   if (q.configured <= 0) return `off (${q.seen} node${q.seen === 1 ? '' : 's'} seen)`;
-  return `${q.seen}/${q.configured} ${q.has ? '(has quorum)' : '(NO QUORUM)'}`;
+  return `${q.seen} seen, ${q.configured} needed ${q.has ? '(has quorum)' : '(NO QUORUM)'}`;
 }
 
 const FLAG_LETTERS: ReadonlyArray<[NodeFlagName, string]> = [['Elector', 'E'], ['Runner', 'R'], ['Leader', 'L'], ['Failed', 'F']];

@@ -33,7 +33,7 @@ describe('status table', () => {
     const lines = text.split('\n');
     expect(lines[0]).toBe('Cluster 13: leader alpha, master bravo');
     expect(lines[1]).toContain('Maintenance: off');
-    expect(lines[1]).toContain('Quorum: 4/2 (has quorum)');
+    expect(lines[1]).toContain('Quorum: 4 seen, 2 needed (has quorum)');
     const header = lines.find((l) => l.startsWith('NODE'));
     expect(header).toBeDefined();
     const rows = lines.filter((l) => /^(alpha|bravo|charlie|echo)\s/.test(l));
