@@ -13,6 +13,9 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { runInThisContext } from 'node:vm';
 import { defaultLoaders, type Loader, type Loaders } from 'cosmiconfig';
 import type { ConfigProblem } from './errors';
 import { ConfigError } from './errors';
@@ -62,8 +65,58 @@ export const koiConfLoader: Loader = (filepath: string, content: string) => {
   return toPlain(confToRaw(root));
 };
 
-/** cosmiconfig's loaders plus koi.conf (`.conf`). JS loaders are only reached for files named with `-f`. */
-export const KOI_CONFIG_LOADERS: Loaders = { ...defaultLoaders, '.conf': koiConfLoader };
+let freshImports = 0;
+
+/**
+ * JS configuration, evaluated fresh on every call so a reload sees an edited
+ * file (require() and import() would both hand back a cached module):
+ * CommonJS is compiled from the content just read, with a `require` rooted at
+ * the file; ES modules go through import() with a cache-busting query.
+ */
+export const loadJsFresh: Loader = async (filepath: string, content: string) => {
+  if (path.extname(filepath).toLowerCase() !== '.mjs') {
+    try {
+      return unwrapDefault(evaluateCommonJs(filepath, content));
+    } catch (error) {
+      // ESM syntax: fall through to import(). Anything else is the file's own error.
+      const esmSyntax = (error as Error).name === 'SyntaxError' && /import statement|export|import\.meta|await/.test((error as Error).message);
+      if (!esmSyntax) throw error;
+    }
+  }
+  freshImports += 1;
+  const module = (await import(`${pathToFileURL(filepath).href}?koi-load=${freshImports}`)) as { default?: unknown };
+  return unwrapDefault(module.default ?? module);
+};
+
+function evaluateCommonJs(filepath: string, content: string): unknown {
+  const body = content.startsWith('#!') ? `//${content}` : content;
+  const wrapper = runInThisContext(`(function (exports, require, module, __filename, __dirname) {${body}\n})`, { filename: filepath }) as
+    (exports: unknown, require: NodeJS.Require, module: { exports: unknown }, filename: string, dirname: string) => void;
+  const module = { exports: {} as unknown };
+  wrapper.call(module.exports, module.exports, createRequire(filepath), module, filepath, path.dirname(filepath));
+  return module.exports;
+}
+
+function unwrapDefault(value: unknown): unknown {
+  if (isPlainObject(value) && value.__esModule === true && 'default' in value) return value.default;
+  return value;
+}
+
+/**
+ * cosmiconfig's JSON/YAML loaders, koi.conf (`.conf`) and fresh JS loading
+ * (cosmiconfig's own JS loader caches modules across reloads).
+ * No TypeScript loader. JS loaders are only reached for files named with `-f`.
+ */
+export const KOI_CONFIG_LOADERS: Loaders = {
+  '.json': defaultLoaders['.json'],
+  '.yaml': defaultLoaders['.yaml'],
+  '.yml': defaultLoaders['.yml'],
+  noExt: defaultLoaders.noExt,
+  '.js': loadJsFresh,
+  '.cjs': loadJsFresh,
+  '.mjs': loadJsFresh,
+  '.conf': koiConfLoader,
+};
 
 /** Formats by how the file is read. */
 type Format = 'koi-conf' | 'data' | 'javascript' | 'typescript';

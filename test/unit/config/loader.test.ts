@@ -314,6 +314,13 @@ describe('search and other sources', () => {
     expect(existsSync(marker)).toBe(true);
   });
 
+  it('re-reads an edited JS config on the next load (reload)', async () => {
+    await write('site.config.js', 'module.exports = { node: { port: 5001 } };\n');
+    expect((await load({ files: ['site.config.js'] })).config.node.port).toBe(5001);
+    await write('site.config.js', 'module.exports = { node: { port: 5002 } };\n');
+    expect((await load({ files: ['site.config.js'] })).config.node.port).toBe(5002);
+  });
+
   it('does not execute cosmiconfig meta config (.config/config.js) in the cwd during the search', async () => {
     const marker = path.join(dir, 'ran-meta-config');
     await write('.config/config.js', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x'); module.exports = {};\n`);
