@@ -267,7 +267,8 @@ export class Daemon {
     }
   }
 
-  private async teardown(generation: Generation, reason: string): Promise<void> {
+  /** Stop a generation: onShutdown, node stop, plugins closed (log sinks last: they were loaded first). */
+  private async teardown(generation: Generation, reason: string, lastWords?: string): Promise<void> {
     const log = this.log as Logger;
     await generation.hooks.onShutdown.promise({ reason });
     try {
@@ -275,6 +276,8 @@ export class Daemon {
     } catch (err) {
       log.error({ err: errorText(err) }, `node stop failed: ${errorText(err)}`);
     }
+    if (lastWords) log.info(lastWords);
+    // While no sink is attached, records wait for the next generation's sinks (or stderr at exit).
     this.logging?.fanout.hold();
     await generation.host.closeAll();
     if (this.current === generation) this.current = null;
@@ -285,9 +288,8 @@ export class Daemon {
     await this.restarting?.catch(() => undefined);
     const generation = this.current;
     this.log?.info({ reason }, `shutting down: ${reason}`);
-    if (generation) await this.teardown(generation, reason);
+    if (generation) await this.teardown(generation, reason, 'koinode stopped');
     this.logging?.fanout.release();
-    this.log?.info('koinode stopped');
     await this.flushLogs();
     this.clock.clearAll?.();
   }
