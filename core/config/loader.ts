@@ -186,22 +186,13 @@ function clusterWarnings(config: KoiConfig, origins: Record<string, ConfigOrigin
     const origin = origins[key];
     return origin ? formatProblem({ file: origin.file, line: origin.line, key, message }) : `${key}: ${message}`;
   };
-  const { transport, password, quorum } = config.cluster;
+  const { transport, password } = config.cluster;
+  // The quorum-majority warning is the elector's (core/elector/peers.ts counts nodes, not addresses).
   if (password === '') {
     warnings.push(at('cluster.password', 'the password is empty: anyone who can reach the port and knows the cluster id can join the cluster and control it with `koi`; set cluster.password'));
   }
   if (transport.length === 0) {
     warnings.push(at('cluster.transport', 'no transport addresses: this node talks only to itself (a lone node)'));
-  }
-  const multicast = transport.some((address) => address.kind === 'multicast4' || address.kind === 'multicast6');
-  if (quorum > 0 && !multicast) {
-    const listed = Math.max(transport.length, 1);
-    const majority = Math.floor(listed / 2) + 1;
-    if (quorum > listed) {
-      warnings.push(at('cluster.quorum', `quorum ${quorum} is more than the ${listed} address(es) in cluster.transport: it can never be reached, so no master will be elected`));
-    } else if (quorum < majority) {
-      warnings.push(at('cluster.quorum', `quorum ${quorum} is not a strict majority of the ${listed} address(es) in cluster.transport (needs ≥ ${majority}): two masters cannot be ruled out during a partition`));
-    }
   }
   return warnings;
 }

@@ -95,14 +95,6 @@ describe('koi.conf values', () => {
     expect(low.config.service.auto_recover_wait_factor).toBe(1);
     expect(low.warnings.some((w) => w.includes('0.5 is out of range 1..8; using 1'))).toBe(true);
   });
-
-  it('warns when quorum is not a strict majority of the listed addresses', async () => {
-    await write('koi.conf', 'cluster {\n password x\n transport "10.0.0.1 10.0.0.2 10.0.0.3"\n quorum 1\n}\n');
-    const { warnings } = await load();
-    expect(warnings.some((w) => w.includes(':4: cluster.quorum: quorum 1 is not a strict majority') && w.includes('needs ≥ 2'))).toBe(true);
-    await write('koi.conf', 'cluster {\n password x\n transport "10.0.0.1 10.0.0.2 10.0.0.3"\n quorum 2\n}\n');
-    expect((await load()).warnings).toEqual([]);
-  });
 });
 
 describe('errors', () => {
