@@ -150,7 +150,7 @@ describe('Daemon', () => {
     fs.writeFileSync(confFile, conf({ plugin: '"./fake-providers.js" {\n    tag 1\n    colour red\n  }' }));
     const bad = await makeDaemon().start().then(() => null, (e: unknown) => startFailure(e));
     expect(bad?.exitCode).toBe(78);
-    expect(bad?.message).toContain(`${confFile}:19: plugins../fake-providers.js.colour: unknown option`);
+    expect(bad?.message).toContain(`${confFile}:18: plugins../fake-providers.js.colour: unknown option`);
     expect(events).toEqual([]);
   });
 

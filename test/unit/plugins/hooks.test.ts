@@ -9,7 +9,7 @@ describe('hook isolation (core/hooks.ts)', () => {
     hooks.onStateChange.tap('first', () => { ran.push('first'); });
     hooks.onStateChange.tap('broken-plugin', () => { throw new Error('oops'); });
     hooks.onStateChange.tap('last', () => { ran.push('last'); });
-    expect(() => hooks.onStateChange.call({ from: 'Stopped', to: 'Starting', reason: 'test' })).not.toThrow();
+    expect(() => hooks.onStateChange.call({ from: 'Stopped', to: 'Live', reason: 'test' })).not.toThrow();
     expect(ran).toEqual(['first', 'last']);
     const [record] = capture.find('error', 'plugin broken-plugin failed in onStateChange: oops');
     expect(record).toMatchObject({ plugin: 'broken-plugin', hook: 'onStateChange', component: 'hooks' });
