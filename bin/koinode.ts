@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../core/config';
 import { DAEMON_CHILD_ENV, daemonize, tellParent } from '../core/daemon/daemonize';
-import { PidFileError, removePidFile } from '../core/daemon/pidfile';
+import { PidFileError, assertPidFileFree, removePidFile } from '../core/daemon/pidfile';
 import { runDaemon } from '../core/daemon/run';
 import { DAEMON_ROOT } from '../core/plugins';
 
@@ -54,6 +54,12 @@ async function main(argv: string[]): Promise<void> {
 
   if (flags.daemonize !== undefined && childPidFile === undefined) {
     const pidFile = path.resolve(flags.daemonize);
+    try {
+      assertPidFileFree(pidFile);
+    } catch (err) {
+      process.stderr.write(`koinode: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
     try {
       // Refuse a bad configuration here, where stderr is still visible.
       await loadConfig({ files: flags.file, overrides: { name: flags.name } });
