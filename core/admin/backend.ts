@@ -59,8 +59,9 @@ export interface AdminBackend {
   failures(): FailureRecord[];
 
   /**
-   * Send a request to another node and resolve with its answer (forwarding).
-   * Rejects when no answer comes in time. core/admin/forwarder.ts implements it.
+   * Send a request to another node and resolve with its answer (forwarding);
+   * rejects when no answer comes in time. Optional: `createAdminLayer`
+   * (core/admin/index.ts) supplies it from core/admin/forwarder.ts.
    */
-  sendRequest(address: string, request: AdminRequest): Promise<AdminResponse>;
+  sendRequest?(address: string, request: AdminRequest): Promise<AdminResponse>;
 }

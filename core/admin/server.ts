@@ -25,6 +25,8 @@ export interface AdminServerOptions {
   /** How long answers are kept for retransmitted requests (default 10 s). */
   duplicateTtlMs?: number;
   maxHops?: number;
+  /** How to forward a request to another node; default `backend.sendRequest`. */
+  forward?: (address: string, request: AdminRequest) => Promise<AdminResponse>;
 }
 
 export interface AdminServer {
@@ -47,6 +49,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   const log = options.logger.child({ component: 'admin' });
   const maxHops = options.maxHops ?? MAX_ADMIN_HOPS;
   const cache = new ResponseCache({ clock: options.clock, ttlMs: options.duplicateTtlMs });
+  const send = options.forward ?? (backend.sendRequest ? backend.sendRequest.bind(backend) : null);
 
   const error = (command: string, exitCode: number, message: string, extra: Partial<ErrorDocument> = {}): Answer => ({
     exitCode,
@@ -84,8 +87,9 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
     }
     const forwarded: AdminRequest = { ...request, hops: request.hops + 1 };
     log.debug({ command: request.command, requestId: request.requestId, target, address, hops: forwarded.hops }, `forwarding '${request.command}' to ${target} at ${address}`);
+    if (send === null) return error(request.command, 1, `this node cannot forward requests; ask ${target} directly at ${address}`);
     try {
-      const answer = await backend.sendRequest(address, forwarded);
+      const answer = await send(address, forwarded);
       return { ...answer, requestId: request.requestId };
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
