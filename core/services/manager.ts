@@ -508,6 +508,8 @@ class DefaultServiceManager implements ServiceManager {
       return;
     }
     const effect = run.ok ? statusEffect(result.code, state) : { kind: 'error' as const };
+    // Promotability may change with the code: the listener hears of it.
+    if (run.ok && record.lastStatus !== result.code) this.dirty = true;
     if (run.ok) record.lastStatus = result.code;
     switch (effect.kind) {
       case 'keep':
@@ -610,7 +612,7 @@ function statusOk(result: ServiceEventResult): boolean {
 function describe(event: ServiceEventName, result: ServiceEventResult, timeoutMs: number): string {
   if (result.timedOut) return `timed out after ${timeoutMs} ms`;
   if (result.aborted) return 'aborted';
-  if (result.error !== undefined) return `could not run: ${result.error}`;
+  if (result.error !== undefined) return `failed (${result.error})`;
   if (event === 'status' && VALID_STATUS.has(result.code)) return `exited with ${result.code} (${STATUS_MEANING[result.code]})`;
   return `exited with code ${result.code}`;
 }

@@ -112,7 +112,7 @@ class NativeExecutor implements ServiceExecutor {
         if (typeof value === 'number' && Number.isInteger(value)) return finish({ code: value });
         finish({ code: -1, error: `status returned ${describeValue(value)}, expected an integer status code` });
       }, (err: unknown) => {
-        const message = err instanceof Error ? err.message : String(err);
+        const message = errorMessage(err);
         if (!timedOut && !aborted) request.log.error({ err: message }, `${request.event} threw: ${message}`);
         finish({ code: timedOut || aborted ? -1 : 1, error: timedOut || aborted ? undefined : `threw: ${message}` });
       });
@@ -127,7 +127,7 @@ class NativeExecutor implements ServiceExecutor {
       loaded = { fingerprint, service: await loadNativeService(file, fingerprint), error: null };
       if (known) log.info({ file }, `reloaded native service module ${file}`);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       loaded = { fingerprint, service: null, error: `cannot load native service: ${message}` };
       const key = `${fingerprint}`;
       if (!this.warned.has(key)) {
@@ -153,4 +153,12 @@ function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'number') return String(value);
   return typeof value;
+}
+
+/** The message of a thrown value; realm-independent (a module may throw another realm's Error). */
+function errorMessage(err: unknown): string {
+  if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string') {
+    return (err as { message: string }).message;
+  }
+  return String(err);
 }

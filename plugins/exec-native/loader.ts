@@ -4,12 +4,20 @@
  * dynamic import() with a version query (Node cannot unload an ES module;
  * each change loads a new copy).
  */
-import { createRequire } from 'node:module';
+import NodeModule from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { SERVICE_EVENTS, type NativeService } from '../../plugin-api';
 
-// Node's own require, not a bundler's or test runner's registry: its cache is what a reload must clear.
-const nodeRequire = createRequire(__filename);
+/**
+ * Node's own CommonJS loader and cache (`require.cache` is `Module._cache`).
+ * Used directly rather than through a `require` so that a test runner's or
+ * bundler's module registry (Jest replaces `createRequire`) cannot stand in
+ * for it: a reload must clear the cache Node really loads from.
+ */
+const loader = NodeModule as unknown as {
+  _cache: Record<string, unknown>;
+  _load(request: string, parent: unknown, isMain: boolean): unknown;
+};
 
 export class NativeServiceLoadError extends Error {
   readonly code = 'E_NATIVE_SERVICE_LOAD';
@@ -26,8 +34,8 @@ export async function loadNativeService(file: string, version: string): Promise<
     loaded = await importModule(file, version);
   } else {
     try {
-      delete nodeRequire.cache[nodeRequire.resolve(file)];
-      loaded = nodeRequire(file) as unknown;
+      delete loader._cache[file];
+      loaded = loader._load(file, null, false);
     } catch (err) {
       // Node 20 refuses to require() an ES module (`"type": "module"` packages): import it instead.
       if ((err as NodeJS.ErrnoException).code !== 'ERR_REQUIRE_ESM') throw new NativeServiceLoadError(file, messageOf(err));
@@ -69,5 +77,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string') {
+    return (err as { message: string }).message;
+  }
+  return String(err);
 }

@@ -59,6 +59,7 @@ test('every event runs its script with the environment and working directory of 
   await settle('Stop');
   expect(h.manager.anyPromoted()).toBe(false);
   await settle('Start');
+  await waitFor(() => h!.manager.promotable(), 'the status check after the second start');
   await settle('Fail');
 
   expect(events(log)).toEqual(['start', 'status', 'promote', 'demote', 'stop', 'start', 'status', 'failed', 'stop']);
@@ -86,6 +87,7 @@ test('a single-script service gets the event as $1 and runs in service.workingdi
   h = harness(testConfig(folder, { workingdir: work }, 60_000));
   h.manager.start();
   await settle('Start');
+  await waitFor(() => h!.manager.promotable(), 'the status check after start');
   await settle('Promote');
   await settle('Stop');
   const seen = lines(log).map((l) => l.split('|'));

@@ -113,7 +113,7 @@ test('a thrown error is a failure naming the error', async () => {
   await settle('Start');
   h.manager.setTarget('Promote');
   await waitFor(() => h!.failures.length > 0, 'the failure');
-  expect(h.failures).toEqual([{ service: 'thrower', reason: 'thrower: promote could not run: threw: boom' }]);
+  expect(h.failures).toEqual([{ service: 'thrower', reason: 'thrower: promote failed (threw: boom)' }]);
   expect(stateOf(h.manager, 'thrower')).toBe('Failed');
 });
 
