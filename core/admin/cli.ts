@@ -48,7 +48,7 @@ export interface KoiCliDeps {
 interface ParsedOptions {
   host?: string;
   port?: number;
-  file: string[];
+  file?: string[];
   color?: boolean;
   debug?: boolean;
   json?: boolean;
@@ -71,8 +71,8 @@ function parseTimeout(value: string): number {
   return ms;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function commandsHelp(): string {
@@ -96,7 +96,7 @@ function buildProgram(deps: KoiCliDeps): Command {
     .argument('[args...]', 'arguments of the command')
     .option('-H, --host <host>', 'node to talk to (IPv4, IPv6 or host name; default 127.0.0.1, ::1 when the config lists only IPv6)')
     .addOption(new Option('-p, --port <port>', `node port (default: node.port from the config file, else ${DEFAULT_PORT})`).argParser(parsePort))
-    .option('-f, --file <file>', 'config file to read the password, cluster id and port from (repeatable; default ./koi.conf, then /etc/koi/koi.conf)', collect, [] as string[])
+    .option('-f, --file <file>', 'config file to read the password, cluster id and port from (repeatable; default ./koi.conf, then /etc/koi/koi.conf)', collect)
     .option('-c, --color', 'colour the output (default on a terminal)')
     .option('-d, --debug', 'explain what the client does, on stderr')
     .option('--json', 'print the machine-readable answer (schema in docs/client.md)')

@@ -345,6 +345,21 @@ describe('koi client: usage (exit 2) and options, without the network', () => {
     expect(bad.stderr).toMatch(/broken\.conf:3: cluster\.quorum/);
   });
 
+  it('-f may be given more than once; later files override earlier ones', async () => {
+    const { a } = threeNodes();
+    const node = await startTestNode({ host: '127.0.0.1', backend: a });
+    try {
+      const base = writeConf('base.conf', { port: 1, password: 'wrong' });
+      const override = path.join(tmp, 'override.conf');
+      fs.writeFileSync(override, `node {\n  port ${node.port}\n}\ncluster {\n  password "test-secret"\n}\n`);
+      const run = await koi(['-f', base, '-f', override, '--timeout', '1000', 'local']);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+    } finally {
+      await node.close();
+    }
+  });
+
   it('finds ./koi.conf when no -f is given', async () => {
     const { a } = threeNodes();
     const node = await startTestNode({ host: '127.0.0.1', backend: a });
