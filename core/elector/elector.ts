@@ -1,0 +1,417 @@
+/**
+ * The elector logic (SPEC §5), run by the leader only: runner records from
+ * health reports, state updates (lease renewals) to runners, master
+ * selection, quorum, manual master mode, maintenance, failure records, and
+ * the no-two-masters rules of SPEC §3 (docs/architecture.md):
+ *
+ * - a state update goes only to runners heard within the ack window, so a
+ *   master that went silent stops getting its lease renewed at once;
+ * - a replacement for master M is promoted only when M reported itself
+ *   Failed/Stopped/Passive (it cannot promote again), or when
+ *   `master_lease + lease_margin` has passed since this leader last renewed
+ *   M, and since this leader gained its lease quorum (covering leases that a
+ *   previous leader may still have granted);
+ * - with an `onFence` tap, a silent M is fenced first.
+ */
+import type {
+  Clock, ClusterView, ElectionCandidate, HealthReport, KoiConfig, KoiHooks, Logger, StateUpdate,
+} from '../../plugin-api';
+import { ACK_WINDOW_TICKS, FORGET_RUNNER_MS } from '../config/timing-defaults';
+import { countConfiguredPeers } from './peers';
+import { MAX_FAILURES, applyReport, isAtLeast, type FailureEntry, type RunnerRecord } from './records';
+import { electionCandidates } from './selection';
+
+/** What the elector needs from membership. */
+export interface ElectorMembership {
+  seenCount(): number;
+  ackCount(): number;
+  lastView(): ClusterView | null;
+  viewNodes(): ClusterView['nodes'];
+  /** Last time `id` was heard (any message), undefined when never. */
+  lastHeard(id: string): number | undefined;
+  /** Runner-flagged nodes currently in the table. */
+  runnerIds(): string[];
+  /** Address to reach `id` ('' when unknown). */
+  addressOf(id: string): string;
+  /** Latest time another node was heard leading (with a view), -Infinity when never. */
+  lastOtherLeaderBeat(): number;
+}
+
+export interface ElectorOptions {
+  self: { id: string; name: string };
+  config: KoiConfig;
+  clock: Clock;
+  logger: Logger;
+  hooks: KoiHooks;
+  startedAt: number;
+  membership: ElectorMembership;
+  /** Send a state update to runner `id` at `address` ('' = this node's own runner). */
+  sendState(id: string, address: string, update: StateUpdate): void;
+  /** The master chosen by this leader changed. */
+  onMasterChange(masterId: string, masterName: string, reason: string): void;
+}
+
+interface PreviousMaster {
+  id: string;
+  name: string;
+  droppedAt: number;
+}
+
+export type ElectorActionResult = { ok: true; message: string } | { ok: false; reason: string };
+
+export interface ElectorSnapshot {
+  leaderSince: number;
+  masterId: string;
+  masterName: string;
+  targetMasterId: string;
+  manualMaster: boolean;
+  maintenance: boolean;
+  quorum: { configured: number; seen: number; acked: number; has: boolean };
+  /** Why no master is elected right now ('' when there is one or an election just ran). */
+  waiting: string;
+  runners: RunnerRecord[];
+  failures: FailureEntry[];
+}
+
+export class Elector {
+  private readonly log: Logger;
+  private config: KoiConfig;
+  private readonly records = new Map<string, RunnerRecord>();
+  private readonly failures: FailureEntry[] = [];
+  private masterId = '';
+  private masterName = '';
+  private previous: PreviousMaster | null = null;
+  private targetMasterId = '';
+  private manualMaster = false;
+  private maintenance: boolean;
+  private readonly leaderSince: number;
+  private quorateSince = -Infinity;
+  private clusterHadMaster = false;
+  private fenced = new Set<string>();
+  private fencing = false;
+  private waiting = '';
+  private lastWaitLogged = '';
+  private warnedTarget = '';
+
+  constructor(private readonly opts: ElectorOptions) {
+    this.config = opts.config;
+    this.log = opts.logger.child({ component: 'elector' });
+    this.leaderSince = opts.clock.now();
+    const view = opts.membership.lastView();
+    this.maintenance = view ? view.maintenance : opts.config.node.maintenance;
+    if (view) {
+      this.manualMaster = view.manualMaster;
+      if (view.masterId) {
+        this.masterId = view.masterId;
+        this.masterName = view.masterName;
+        this.clusterHadMaster = true;
+        this.log.info({ master: view.masterId }, `continuing with master ${view.masterName} (${view.masterId}) from the last view`);
+      }
+    }
+  }
+
+  applyConfig(config: KoiConfig): void {
+    this.config = config;
+  }
+
+  get master(): { id: string; name: string } {
+    return { id: this.masterId, name: this.masterName };
+  }
+
+  view(): ClusterView {
+    return {
+      leaderId: this.opts.self.id,
+      masterId: this.masterId,
+      masterName: this.masterName,
+      maintenance: this.maintenance,
+      manualMaster: this.manualMaster,
+      nodes: this.opts.membership.viewNodes(),
+    };
+  }
+
+  /** A health report from runner `id` (the leader's own runner included, address ''). */
+  handleHealth(id: string, report: HealthReport, address: string): void {
+    const now = this.opts.clock.now();
+    const before = this.records.get(id);
+    const { record, newFailure } = applyReport(before, id, report, address, now);
+    if (!before) this.log.info({ runner: id, name: report.name }, `runner ${report.name} (${id}) reports ${report.state}`);
+    else if (before.state !== record.state) this.log.info({ runner: id, from: before.state, to: record.state }, `runner ${report.name}: ${before.state} -> ${record.state}`);
+    this.records.set(id, record);
+    if (report.state === 'Master' || report.promoted) this.clusterHadMaster = true;
+    if (newFailure) this.recordFailure(record, newFailure.at, newFailure.reason);
+  }
+
+  /** One elector tick: health of runners and master, election, state updates. */
+  tick(): void {
+    const now = this.opts.clock.now();
+    this.markSilentRunners(now);
+    const quorum = this.config.cluster.quorum;
+    const tableQuorate = quorum <= 0 || this.opts.membership.seenCount() >= quorum;
+    const leaseQuorate = quorum <= 0 || this.opts.membership.ackCount() >= quorum;
+    if (leaseQuorate && this.quorateSince === -Infinity) this.quorateSince = now;
+    if (!leaseQuorate) this.quorateSince = -Infinity;
+
+    if (!this.maintenance) {
+      this.checkMaster(now, tableQuorate);
+      this.checkTarget();
+      if (!this.masterId) this.tryElect(now, leaseQuorate);
+    }
+    this.sendStateUpdates(now, leaseQuorate);
+  }
+
+  // ---- admin actions (leader only) -------------------------------------------
+
+  promote(id: string): ElectorActionResult {
+    const record = this.records.get(id);
+    if (!record) return { ok: false, reason: `no runner with id ${id} is known to the leader` };
+    this.targetMasterId = id;
+    const wasManual = this.manualMaster;
+    this.manualMaster = false;
+    this.warnedTarget = '';
+    this.log.info({ target: id }, `target master set to ${record.name} (${id})${wasManual ? '; manual master mode off' : ''}`);
+    if (id === this.masterId) this.targetMasterId = '';
+    return { ok: true, message: id === this.masterId ? `${record.name} is already master` : `${record.name} will be promoted` };
+  }
+
+  demote(): ElectorActionResult {
+    this.manualMaster = true;
+    this.targetMasterId = '';
+    if (this.masterId) this.dropMaster('koi demote: manual master mode');
+    else this.log.info('manual master mode on (koi demote)');
+    return { ok: true, message: 'master demoted; manual master mode: nobody is elected until `koi promote` or `koi elect`' };
+  }
+
+  elect(): ElectorActionResult {
+    this.manualMaster = false;
+    this.targetMasterId = '';
+    this.log.info('manual master mode off (koi elect): electing normally');
+    return { ok: true, message: 'manual master mode off; electing normally' };
+  }
+
+  setMaintenance(on: boolean): ElectorActionResult {
+    if (this.maintenance !== on) this.log.warn({ maintenance: on }, `cluster maintenance mode ${on ? 'on' : 'off'}`);
+    this.maintenance = on;
+    return { ok: true, message: `maintenance mode ${on ? 'on' : 'off'}` };
+  }
+
+  failureList(): FailureEntry[] {
+    return [...this.failures];
+  }
+
+  snapshot(): ElectorSnapshot {
+    const quorum = this.config.cluster.quorum;
+    const seen = this.opts.membership.seenCount();
+    const acked = this.opts.membership.ackCount();
+    return {
+      leaderSince: this.leaderSince,
+      masterId: this.masterId,
+      masterName: this.masterName,
+      targetMasterId: this.targetMasterId,
+      manualMaster: this.manualMaster,
+      maintenance: this.maintenance,
+      quorum: { configured: quorum, seen, acked, has: quorum <= 0 || seen >= quorum },
+      waiting: this.waiting,
+      runners: [...this.records.values()].map((r) => ({ ...r, services: [...r.services] })),
+      failures: this.failureList(),
+    };
+  }
+
+  // ---- internals ---------------------------------------------------------------
+
+  private markSilentRunners(now: number): void {
+    for (const record of [...this.records.values()]) {
+      if (record.id === this.opts.self.id) continue;
+      if (record.state !== 'Disconnected' && now - record.lastSeen > this.config.time.master_dead_time) {
+        this.log.warn({ runner: record.id }, `runner ${record.name} not heard for ${now - record.lastSeen} ms: Disconnected`);
+        record.state = 'Disconnected';
+        record.promoted = false;
+        record.disconnectedSince = now;
+      }
+      if (record.state === 'Disconnected' && now - record.disconnectedSince > FORGET_RUNNER_MS) {
+        this.log.info({ runner: record.id }, `forgetting runner ${record.name}: Disconnected for ${FORGET_RUNNER_MS / 60_000} min`);
+        this.records.delete(record.id);
+      }
+    }
+  }
+
+  private checkMaster(now: number, tableQuorate: boolean): void {
+    if (!this.masterId) return;
+    const record = this.records.get(this.masterId);
+    let reason = '';
+    if (!tableQuorate) reason = `quorum lost (${this.opts.membership.seenCount()} of ${this.config.cluster.quorum} nodes seen)`;
+    else if (!record) {
+      const heard = this.opts.membership.lastHeard(this.masterId) ?? this.leaderSince;
+      if (now - Math.max(heard, this.leaderSince) > this.config.time.master_dead_time) reason = 'the master never reported to this leader';
+    } else if (!isAtLeast(record.state, 'Live')) reason = `the master is ${record.state}`;
+    else if (record.mode === 'Passive') reason = 'the master is Passive (stopping)';
+    if (reason) this.dropMaster(reason);
+  }
+
+  /** A `koi promote` target that is electable replaces the current master. */
+  private checkTarget(): void {
+    if (!this.targetMasterId || !this.masterId || this.targetMasterId === this.masterId) return;
+    const target = this.records.get(this.targetMasterId);
+    if (target && isAtLeast(target.state, 'Slave') && target.mode === 'Active' && !target.stopped) {
+      this.dropMaster(`koi promote ${target.name}`);
+    }
+  }
+
+  private dropMaster(reason: string): void {
+    const now = this.opts.clock.now();
+    this.log.warn({ master: this.masterId, reason }, `dropping master ${this.masterName} (${this.masterId}): ${reason}`);
+    this.previous = { id: this.masterId, name: this.masterName, droppedAt: now };
+    this.masterId = '';
+    this.masterName = '';
+    this.opts.onMasterChange('', '', reason);
+  }
+
+  private tryElect(now: number, leaseQuorate: boolean): void {
+    const wait = this.electionBlocker(now, leaseQuorate);
+    if (wait) return this.setWaiting(wait);
+    const candidates = electionCandidates(this.records.values(), now, this.config.time.failure_promotion_timeout);
+    if (candidates.length === 0) return this.setWaiting('no electable runner');
+    const ordered = this.opts.hooks.onElect.call(candidates, {
+      leaderId: this.opts.self.id,
+      previousMasterId: this.previous?.id ?? '',
+      targetMasterId: this.targetMasterId,
+    }) as ElectionCandidate[] | undefined;
+    const list = Array.isArray(ordered) ? ordered.filter((c) => this.records.has(c.id)) : candidates;
+    if (list.length === 0) return this.setWaiting('onElect left no candidate');
+    let chosen = list[0];
+    if (this.targetMasterId) {
+      const target = list.find((c) => c.id === this.targetMasterId);
+      if (target) chosen = target;
+      else if (this.warnedTarget !== this.targetMasterId) {
+        this.warnedTarget = this.targetMasterId;
+        this.log.warn({ target: this.targetMasterId }, `target master ${this.targetMasterId} is not electable; electing normally`);
+        this.targetMasterId = '';
+      }
+    }
+    const guard = this.replacementGuard(now, chosen.id);
+    if (guard) return this.setWaiting(guard);
+    this.masterId = chosen.id;
+    this.masterName = chosen.name;
+    this.clusterHadMaster = true;
+    if (this.targetMasterId === chosen.id) this.targetMasterId = '';
+    const previous = this.previous;
+    this.previous = null;
+    this.setWaiting('');
+    this.log.info({ master: chosen.id, previous: previous?.id ?? '' }, `elected master ${chosen.name} (${chosen.id})`);
+    this.opts.onMasterChange(chosen.id, chosen.name, previous && previous.id !== chosen.id ? `replaces ${previous.name}` : 'elected');
+  }
+
+  /** Why an election may not run now ('' when it may), SPEC §5. */
+  private electionBlocker(now: number, leaseQuorate: boolean): string {
+    if (!leaseQuorate) return `no quorum (${this.opts.membership.ackCount()} of ${this.config.cluster.quorum} nodes answer this leader)`;
+    if (this.manualMaster) return 'manual master mode (koi demote): waiting for koi promote or koi elect';
+    for (const r of this.records.values()) {
+      if (r.state !== 'Disconnected' && r.promoted) return `runner ${r.name} still reports promoted services`;
+    }
+    if (now - this.leaderSince < this.config.time.elector_startup_tolerance) return 'elector startup tolerance';
+    if (!this.clusterHadMaster && now - this.opts.startedAt < this.config.time.initial_promotion_delay && !this.allPeersReported()) {
+      return 'waiting for every configured peer to report (initial promotion delay)';
+    }
+    return '';
+  }
+
+  /** Every configured peer is in the table and every runner among them has reported. */
+  private allPeersReported(): boolean {
+    const expected = countConfiguredPeers(this.config.cluster.transport);
+    if (expected === null) return false;
+    if (this.opts.membership.seenCount() < expected) return false;
+    const runners = this.opts.membership.runnerIds();
+    if (this.config.node.runner) runners.push(this.opts.self.id);
+    return runners.every((id) => {
+      const r = this.records.get(id);
+      return r !== undefined && r.state !== 'Disconnected';
+    });
+  }
+
+  /** The lease rule (and fencing) before a new master replaces the previous one; '' when clear. */
+  private replacementGuard(now: number, chosenId: string): string {
+    const t = this.config.time;
+    const hold = t.master_lease + t.lease_margin;
+    const window = ACK_WINDOW_TICKS * t.cluster_update_interval;
+    const prev = this.previous;
+    const otherLeaderRecently = now - this.opts.membership.lastOtherLeaderBeat() <= window + hold;
+    if ((prev && prev.id !== chosenId) || otherLeaderRecently) {
+      // Leases granted by another leader end at most one ack window after this leader became quorate.
+      const until = this.quorateSince + window + hold;
+      if (now < until) return `waiting ${Math.ceil(until - now)} ms for leases a previous leader may have granted`;
+    }
+    if (!prev || prev.id === chosenId) return '';
+    const record = this.records.get(prev.id);
+    // Failed, Stopped and Passive runners cannot promote again whatever a late state update says.
+    const selfDemoted = record !== undefined && record.lastSeen > record.lastNamedSentAt
+      && (record.state === 'Failed' || record.state === 'Stopped' || record.mode === 'Passive');
+    if (selfDemoted) return '';
+    const lastNamed = record?.lastNamedSentAt ?? -Infinity;
+    if (now < lastNamed + hold) return `waiting ${Math.ceil(lastNamed + hold - now)} ms for the lease of ${prev.name} to run out`;
+    const heard = this.opts.membership.lastHeard(prev.id) ?? -Infinity;
+    const silentFor = now - Math.max(heard, record?.lastSeen ?? -Infinity);
+    if (this.opts.hooks.onFence.isUsed() && silentFor > t.master_dead_time && !this.fenced.has(prev.id)) {
+      this.startFence(prev, record?.address ?? this.opts.membership.addressOf(prev.id), silentFor);
+      return `waiting for fencing of ${prev.name}`;
+    }
+    return '';
+  }
+
+  private startFence(prev: PreviousMaster, address: string, silentFor: number): void {
+    if (this.fencing) return;
+    this.fencing = true;
+    this.log.warn({ node: prev.id }, `fencing silent master ${prev.name} (${prev.id}), silent for ${Math.round(silentFor)} ms`);
+    const request = { nodeId: prev.id, name: prev.name, addresses: address ? [address] : [], silentForMs: Math.round(silentFor) };
+    this.opts.hooks.onFence.promise(request).then((result) => {
+      if (result?.ok) {
+        this.fenced.add(prev.id);
+        this.log.warn({ node: prev.id, detail: result.detail }, `fenced ${prev.name}: ${result.detail}`);
+      } else {
+        this.log.error({ node: prev.id, detail: result?.detail ?? 'no fencing plugin answered' },
+          `fencing ${prev.name} failed: ${result?.detail ?? 'no fencing plugin answered'}; retrying`);
+      }
+    }, (err: unknown) => {
+      this.log.error({ node: prev.id, err: String(err) }, `fencing ${prev.name} failed: ${String(err)}; retrying`);
+    }).finally(() => {
+      this.fencing = false;
+    });
+  }
+
+  private sendStateUpdates(now: number, leaseQuorate: boolean): void {
+    const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
+    const masterRecord = this.masterId ? this.records.get(this.masterId) : undefined;
+    const update: StateUpdate = {
+      kind: 'state',
+      masterId: this.masterId,
+      masterName: this.masterName,
+      masterAddress: masterRecord?.address ?? '',
+      leaderName: this.opts.self.name,
+      leaderUptimeMs: Math.max(0, Math.round(now - this.opts.startedAt)),
+      hasQuorum: leaseQuorate,
+      maintenance: this.maintenance,
+    };
+    for (const record of this.records.values()) {
+      const self = record.id === this.opts.self.id;
+      // Only runners heard within the ack window: a silent master's lease is not renewed.
+      if (!self && now - record.lastSeen > window) continue;
+      const address = self ? '' : (this.opts.membership.addressOf(record.id) || record.address);
+      if (!self && !address) continue;
+      if (record.id === this.masterId && leaseQuorate) record.lastNamedSentAt = now;
+      this.opts.sendState(record.id, address, update);
+    }
+  }
+
+  private setWaiting(reason: string): void {
+    this.waiting = reason;
+    if (reason && reason !== this.lastWaitLogged) this.log.debug({ reason }, `not electing: ${reason}`);
+    this.lastWaitLogged = reason;
+  }
+
+  private recordFailure(record: RunnerRecord, at: number, reason: string): void {
+    const entry: FailureEntry = {
+      at, atWall: this.opts.clock.wallNow() - (this.opts.clock.now() - at), nodeId: record.id, nodeName: record.name, reason,
+    };
+    this.failures.unshift(entry);
+    if (this.failures.length > MAX_FAILURES) this.failures.length = MAX_FAILURES;
+    this.log.warn({ runner: record.id, reason }, `runner ${record.name} failed: ${reason}`);
+  }
+}

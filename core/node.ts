@@ -1,0 +1,511 @@
+/**
+ * KoiNode: one koi cluster node. Wires membership (heartbeats, leader
+ * election), the elector logic (on the leader), the runner and its service
+ * manager to the injected clock, transport, cipher and executors. Every
+ * entry point (timer or datagram) first runs the stall guard: a loop that
+ * did not run for longer than `lease_margin` (SIGSTOP, a long GC) treats the
+ * master lease as expired and demotes before doing anything else (SPEC §3).
+ */
+import type {
+  Cipher, Clock, ClusterView, HealthReport, InboundMessage, KoiConfig, KoiHooks, KoiMessage, Logger, ServiceEntry,
+  ServiceExecutor, StateUpdate, TimerHandle, Transport,
+} from '../plugin-api';
+import { NodeFlag } from '../plugin-api';
+import { Elector } from './elector/elector';
+import { Membership } from './membership/membership';
+import { Runner } from './runner/runner';
+import { createServiceManager } from './services/manager';
+import type { ServiceManager, ServiceManagerOptions } from './services/types';
+import { createWireCodec } from './wire/codec';
+import { createRejectLogger, type RejectLogger } from './wire/reject-logger';
+import type { WireCodec, WireCodecOptions } from './wire/types';
+import { checkClusterConfig, type ClusterCheck } from './node/cluster-check';
+import type { ActionResult, FailureStatus, NodeStatus } from './node/status';
+
+export { checkClusterConfig, type ClusterCheck };
+export type * from './node/status';
+
+export interface ReloadOutcome {
+  ok: boolean;
+  problems?: string[];
+  restart?: boolean;
+}
+
+export interface KoiNodeOptions {
+  config: KoiConfig;
+  clock: Clock;
+  logger: Logger;
+  hooks: KoiHooks;
+  transport: Transport;
+  cipher: Cipher;
+  executors: ServiceExecutor[];
+  identity: { id: string; name: string };
+  /** Reload the configuration like SIGHUP (the admin `reconfigure` command). */
+  reload?: () => Promise<ReloadOutcome>;
+  /** Wire codec factory (default: core/wire createWireCodec). */
+  codecFactory?: (opts: WireCodecOptions) => WireCodec;
+  /** Service manager factory (default: core/services createServiceManager). */
+  serviceManagerFactory?: (opts: ServiceManagerOptions) => ServiceManager;
+  /** Lists the service folder (the simulator injects its own). */
+  listEntries?: () => Promise<ServiceEntry[]>;
+}
+
+/** Handler for admin requests and responses (core/admin's endpoint); true when consumed. */
+export type AdminMessageHandler = (inbound: InboundMessage) => Promise<boolean>;
+
+export class KoiNode {
+  static checkClusterConfig = checkClusterConfig;
+
+  readonly id: string;
+  readonly name: string;
+  private config: KoiConfig;
+  private readonly clock: Clock;
+  private readonly hooks: KoiHooks;
+  private readonly log: Logger;
+  private readonly transport: Transport;
+  private readonly codec: WireCodec;
+  private readonly rejectLog: RejectLogger;
+  private readonly membership: Membership;
+  private readonly runner: Runner | null;
+  private readonly services: ServiceManager | null;
+  private elector: Elector | null = null;
+  private readonly startedAt: number;
+  private clusterTimer: TimerHandle | undefined;
+  private electorTimer: TimerHandle | undefined;
+  private lastEventAt: number;
+  private started = false;
+  private closed = false;
+  private seenMaster = { id: '', name: '' };
+  private localStateSeq = 0;
+  private adminHandler: AdminMessageHandler | null = null;
+
+  constructor(private readonly opts: KoiNodeOptions) {
+    this.id = opts.identity.id;
+    this.name = opts.identity.name;
+    this.config = opts.config;
+    this.clock = opts.clock;
+    this.hooks = opts.hooks;
+    this.transport = opts.transport;
+    this.log = opts.logger.child({ component: 'node', node: this.name });
+    this.startedAt = this.clock.now();
+    this.lastEventAt = this.startedAt;
+    this.codec = (opts.codecFactory ?? createWireCodec)({
+      cipher: opts.cipher, clusterId: opts.config.cluster.id, senderId: this.id, clock: this.clock,
+    });
+    this.rejectLog = createRejectLogger(opts.logger.child({ component: 'wire', node: this.name }), this.clock);
+    const self = { id: this.id, name: this.name };
+    const logger = opts.logger.child({ node: this.name });
+    this.membership = new Membership({
+      self, config: this.config, clock: this.clock, logger, hooks: this.hooks, startedAt: this.startedAt,
+      broadcast: (m) => this.broadcast(m),
+      sendTo: (address, m) => this.sendTo(address, m),
+      extraFlags: () => (this.runner?.state === 'Failed' ? NodeFlag.Failed : 0),
+      leaderView: () => this.elector?.view() ?? this.fallbackView(),
+      onLeadershipChange: (leading, reason) => this.leadershipChanged(leading, reason),
+      onViewAdopted: (view) => this.viewAdopted(view),
+    });
+    this.hooks.onLeaderChange.tap('koi-node', (change) => this.runner?.leaderKnown(change.leaderId !== ''));
+    if (this.config.node.runner) {
+      this.runner = new Runner({
+        self, config: this.config, clock: this.clock, logger, hooks: this.hooks, startedAt: this.startedAt,
+        sendHealth: (report) => this.sendHealth(report),
+        seenCount: () => this.membership.seenCount(),
+        guard: (fn) => this.guard(fn),
+      });
+      const runner = this.runner;
+      this.services = (opts.serviceManagerFactory ?? createServiceManager)({
+        config: this.config, executors: opts.executors, hooks: this.hooks, clock: this.clock, logger,
+        node: self,
+        listener: {
+          onChange: () => this.guarded(() => runner.servicesChanged()),
+          onFailure: (service, reason) => this.guarded(() => runner.serviceFailed(service, reason)),
+        },
+        listEntries: opts.listEntries,
+      });
+      this.runner.attach(this.services);
+    } else {
+      this.runner = null;
+      this.services = null;
+    }
+  }
+
+  static checkConfig(config: KoiConfig): ClusterCheck {
+    return checkClusterConfig(config);
+  }
+
+  /** Bind the transport, start heartbeats and the runner. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const check = checkClusterConfig(this.config);
+    for (const warning of check.warnings) this.log.warn(warning);
+    await this.transport.start((data, from) => this.guarded(() => this.receive(data, from)));
+    this.lastEventAt = this.clock.now();
+    this.clusterTimer = this.clock.setInterval(this.guard(() => this.membership.tick()), this.config.time.cluster_update_interval);
+    this.runner?.start();
+    this.membership.tick();
+    this.log.info({ id: this.id, elector: this.config.node.elector, runner: this.config.node.runner },
+      `node ${this.name} (${this.id}) started`);
+    await this.hooks.onStart.promise({ nodeId: this.id, name: this.name, config: this.config });
+  }
+
+  /** Apply a configuration that can change live (timings, quorum, service timeouts, maintenance). */
+  async applyConfig(config: KoiConfig): Promise<void> {
+    const previous = this.config;
+    this.config = config;
+    this.membership.applyConfig(config);
+    this.runner?.applyConfig(config);
+    this.services?.applyConfig(config);
+    this.elector?.applyConfig(config);
+    if (previous.time.cluster_update_interval !== config.time.cluster_update_interval && this.clusterTimer) {
+      this.clock.clear(this.clusterTimer);
+      this.clusterTimer = this.clock.setInterval(this.guard(() => this.membership.tick()), config.time.cluster_update_interval);
+    }
+    if (this.elector && this.electorInterval(previous) !== this.electorInterval(config)) this.armElectorTimer();
+    if (previous.node.maintenance !== config.node.maintenance && this.elector) this.elector.setMaintenance(config.node.maintenance);
+    this.log.info('configuration applied');
+  }
+
+  /** Graceful stop: Passive, demote if master, stop services in order, tell the cluster, stop timers. */
+  async stop(reason: string): Promise<void> {
+    if (this.closed) return;
+    this.log.info({ reason }, `stopping: ${reason}`);
+    if (this.runner) await this.runner.shutdown(reason, this.config.service.demote_timeout + this.config.service.stop_timeout);
+    this.membership.leave();
+    this.closed = true;
+    this.clock.clear(this.clusterTimer);
+    this.clock.clear(this.electorTimer);
+    this.runner?.close();
+    await this.hooks.onShutdown.promise({ reason });
+    await this.services?.close();
+  }
+
+  /** Route admin requests/responses to core/admin (the daemon wires its endpoint here). */
+  setAdminHandler(handler: AdminMessageHandler | null): void {
+    this.adminHandler = handler;
+  }
+
+  /** Encode and send one message to one address (admin answers, forwarding). Throws when it cannot be encoded. */
+  sendMessage(address: string, message: KoiMessage): void {
+    this.transport.sendTo(address, this.codec.encode(message));
+  }
+
+  // ---- admin actions -------------------------------------------------------------
+
+  isLeader(): boolean {
+    return this.membership.isLeader();
+  }
+
+  /** Transport address of the leader ('' when this node leads or none is known). */
+  leaderAddress(): string {
+    return this.membership.leaderAddress();
+  }
+
+  /** A node by exact id, else by name (this node included); null when unknown. */
+  resolveNode(nameOrId: string): { id: string; name: string; address: string } | null {
+    if (nameOrId === this.id || nameOrId === this.name) return { id: this.id, name: this.name, address: '' };
+    const entries = this.membership.table.all();
+    const byId = entries.find((e) => e.id === nameOrId) ?? entries.find((e) => e.name === nameOrId);
+    if (byId) return { id: byId.id, name: byId.name, address: byId.addresses[0] ?? '' };
+    const runner = this.elector?.snapshot().runners.find((r) => r.id === nameOrId || r.name === nameOrId);
+    return runner ? { id: runner.id, name: runner.name, address: runner.address } : null;
+  }
+
+  /** Leader: make a runner (name or id) the target master. */
+  promote(nameOrId: string): ActionResult {
+    if (!this.elector) return this.notLeader('promote');
+    const node = this.resolveNode(nameOrId);
+    if (!node) return { ok: false, reason: `unknown node '${nameOrId}'` };
+    return this.elector.promote(node.id);
+  }
+
+  /** Leader: drop the master and enter manual master mode. */
+  demote(): ActionResult {
+    return this.elector ? this.elector.demote() : this.notLeader('demote');
+  }
+
+  /** Leader: leave manual master mode. */
+  elect(): ActionResult {
+    return this.elector ? this.elector.elect() : this.notLeader('elect');
+  }
+
+  /** Leader: cluster-wide maintenance mode, spread in heartbeats. */
+  setMaintenance(on: boolean): ActionResult {
+    return this.elector ? this.elector.setMaintenance(on) : this.notLeader('maintenance');
+  }
+
+  /** This runner: demote, stop services, Stopped (`koi stop`). */
+  stopRunner(): ActionResult {
+    if (!this.runner) return { ok: false, reason: `${this.name} is not a runner` };
+    this.runner.stop();
+    return { ok: true, message: `${this.name}: stopping services` };
+  }
+
+  /** This runner: undo `koi stop`. */
+  startRunner(): ActionResult {
+    if (!this.runner) return { ok: false, reason: `${this.name} is not a runner` };
+    this.runner.startAgain();
+    return { ok: true, message: `${this.name}: starting services` };
+  }
+
+  /** This runner: clear the failure and the fail count now. */
+  recover(): ActionResult {
+    if (!this.runner) return { ok: false, reason: `${this.name} is not a runner` };
+    this.runner.recover();
+    return { ok: true, message: `${this.name}: failure cleared` };
+  }
+
+  /** Leader: the last failures, newest first (empty elsewhere). */
+  failures(): FailureStatus[] {
+    return this.getStatus().elector?.failures ?? [];
+  }
+
+  /** Reload the configuration (the daemon's reload; `koi reconfigure`). */
+  async reconfigure(): Promise<ReloadOutcome> {
+    if (!this.opts.reload) return { ok: false, problems: ['this node cannot reload its configuration'] };
+    return this.opts.reload();
+  }
+
+  getStatus(): NodeStatus {
+    const now = this.clock.now();
+    const runnerSnap = this.runner?.snapshot();
+    const leaderId = this.membership.currentLeaderId();
+    const nameOf = (id: string): string => (id === this.id ? this.name : (this.membership.table.get(id)?.name ?? ''));
+    const view = this.elector ? this.elector.view() : this.membership.lastView();
+    const electorSnap = this.elector?.snapshot();
+    const quorum = this.config.cluster.quorum;
+    const seen = this.membership.seenCount();
+    return {
+      id: this.id,
+      name: this.name,
+      uptimeMs: Math.round(now - this.startedAt),
+      roles: { elector: this.config.node.elector, runner: this.config.node.runner },
+      flags: this.membership.flags(),
+      state: runnerSnap ? runnerSnap.state : this.config.node.elector ? 'Elector' : 'Other',
+      electionMode: this.config.node.elector ? this.membership.mode : null,
+      leader: leaderId ? { id: leaderId, name: nameOf(leaderId) } : null,
+      master: this.seenMaster.id ? { ...this.seenMaster } : null,
+      maintenance: view?.maintenance ?? this.config.node.maintenance,
+      manualMaster: view?.manualMaster ?? false,
+      quorum: { configured: quorum, seen, acked: this.membership.ackCount(), has: quorum <= 0 || seen >= quorum },
+      addresses: this.transport.localAddresses(),
+      runner: runnerSnap && this.services ? {
+        state: runnerSnap.state, mode: runnerSnap.mode, target: this.services.target, stopped: runnerSnap.stopped,
+        failed: runnerSnap.failed, failCount: runnerSnap.failCount, lastFailureAgoMs: runnerSnap.lastFailureAgoMs,
+        lastFailureReason: runnerSnap.lastFailureReason, namedMaster: runnerSnap.namedMaster,
+        leaseRemainingMs: runnerSnap.leaseRemainingMs, lastStateUpdateAgoMs: runnerSnap.lastStateUpdateAgoMs,
+        services: this.services.summary(), promoted: this.services.anyPromoted(),
+      } : null,
+      nodes: this.membership.table.all().map((e) => ({
+        id: e.id, name: e.name, flags: e.flags, addresses: [...e.addresses],
+        lastSeenAgoMs: Math.round(now - e.lastSeen), uptimeMs: e.uptimeMs,
+      })),
+      elector: electorSnap ? {
+        leaderForMs: Math.round(now - electorSnap.leaderSince),
+        master: electorSnap.masterId ? { id: electorSnap.masterId, name: electorSnap.masterName } : null,
+        targetMaster: electorSnap.targetMasterId ? { id: electorSnap.targetMasterId, name: nameOf(electorSnap.targetMasterId) || (electorSnap.runners.find((r) => r.id === electorSnap.targetMasterId)?.name ?? '') } : null,
+        manualMaster: electorSnap.manualMaster,
+        maintenance: electorSnap.maintenance,
+        waiting: electorSnap.waiting,
+        runners: electorSnap.runners.map((r) => ({
+          id: r.id, name: r.name, address: r.address, state: r.state, mode: r.mode, target: r.target,
+          uptimeMs: r.uptimeMs, lastSeenAgoMs: Math.round(now - r.lastSeen), services: r.services, promoted: r.promoted,
+          stopped: r.stopped, failCount: r.failCount,
+          lastFailureAgoMs: r.lastFailureAt > -Infinity ? Math.round(now - r.lastFailureAt) : -1,
+          lastFailureReason: r.lastFailureReason,
+        })),
+        failures: electorSnap.failures.map((f) => ({
+          atMs: Math.round(f.atWall), agoMs: Math.round(now - f.at), node: { id: f.nodeId, name: f.nodeName }, reason: f.reason,
+        })),
+      } : null,
+    };
+  }
+
+  // ---- internals -------------------------------------------------------------------
+
+  private notLeader(command: string): ActionResult {
+    const leader = this.membership.currentLeaderId();
+    const name = leader ? (this.membership.table.get(leader)?.name ?? leader) : '';
+    return { ok: false, reason: `${command} must run on the leader${name ? ` (${name})` : '; no leader is known'}` };
+  }
+
+  /** Wrap a timer callback: skip after close, run the stall guard first. */
+  private guard(fn: () => void): () => void {
+    return () => this.guarded(fn);
+  }
+
+  private guarded(fn: () => void): void {
+    if (this.closed) return;
+    const now = this.clock.now();
+    const gap = now - this.lastEventAt;
+    this.lastEventAt = now;
+    if (this.started && gap > this.stallThreshold()) this.stalled(gap);
+    this.runner?.checkLease();
+    fn();
+  }
+
+  /** A loop gap beyond this is a stall (the cluster timer runs every cluster_update_interval). */
+  private stallThreshold(): number {
+    return Math.max(this.config.time.lease_margin, 2 * this.config.time.cluster_update_interval);
+  }
+
+  private stalled(gap: number): void {
+    this.log.warn({ gapMs: Math.round(gap) }, `event loop stalled for ${Math.round(gap)} ms: master lease void, leadership dropped`);
+    this.runner?.stalled(gap);
+    if (this.membership.mode !== 'servant') this.membership.stepDown(`stall of ${Math.round(gap)} ms detected`);
+  }
+
+  private receive(data: Uint8Array, from: string): void {
+    const result = this.codec.decode(data, from);
+    if (!result.ok) {
+      this.rejectLog(result, from);
+      return;
+    }
+    const inbound: InboundMessage = { envelope: result.envelope, from };
+    if (this.hooks.onMessage.isUsed()) {
+      this.hooks.onMessage.promise(inbound).then((consumed) => {
+        if (!consumed) this.guarded(() => this.route(inbound));
+      }, (err: unknown) => this.log.error({ err: String(err) }, `onMessage hook failed: ${String(err)}`));
+      return;
+    }
+    this.route(inbound);
+  }
+
+  private route(inbound: InboundMessage): void {
+    const { envelope, from } = inbound;
+    const message = envelope.message;
+    switch (message.kind) {
+      case 'heartbeat':
+        this.membership.handleHeartbeat(envelope.senderId, message, from);
+        break;
+      case 'health':
+        if (!this.elector) {
+          this.log.debug({ from }, `health report from ${message.name} but this node is not the leader`);
+          break;
+        }
+        this.membership.noteAck(envelope.senderId, from);
+        this.elector.handleHealth(envelope.senderId, message, from);
+        break;
+      case 'state':
+        if (!this.runner) break;
+        if (envelope.senderId !== this.membership.currentLeaderId()) {
+          this.log.debug({ from, sender: envelope.senderId }, `state update from ${message.leaderName}, which is not the followed leader: ignored`);
+          break;
+        }
+        this.runner.handleState(envelope.senderId, envelope.seq, message);
+        break;
+      case 'request':
+      case 'response':
+        if (!this.adminHandler) {
+          this.log.debug({ from }, `admin ${message.kind} from ${from}: no admin handler`);
+          break;
+        }
+        this.adminHandler(inbound).catch((err: unknown) => this.log.error({ err: String(err) }, `admin handler failed: ${String(err)}`));
+        break;
+      default: {
+        const unreachable: never = message;
+        this.log.warn(`unknown message ${String(unreachable)}`);
+      }
+    }
+  }
+
+  private encode(message: KoiMessage): Uint8Array | null {
+    try {
+      return this.codec.encode(message);
+    } catch (err) {
+      if (message.kind === 'heartbeat' && message.view && message.view.nodes.length > 0) {
+        // A large cluster's view does not fit one datagram: send it without the node list.
+        return this.encode({ ...message, view: { ...message.view, nodes: message.view.nodes.slice(0, 1) } });
+      }
+      this.log.error({ err: String(err), kind: message.kind }, `cannot send ${message.kind}: ${String(err)}`);
+      return null;
+    }
+  }
+
+  private broadcast(message: KoiMessage): void {
+    if (this.closed) return;
+    const data = this.encode(message);
+    if (data) this.transport.broadcast(data);
+  }
+
+  private sendTo(address: string, message: KoiMessage): void {
+    if (this.closed || !address) return;
+    const data = this.encode(message);
+    if (data) this.transport.sendTo(address, data);
+  }
+
+  private sendHealth(report: HealthReport): void {
+    if (this.elector) {
+      this.elector.handleHealth(this.id, report, '');
+      return;
+    }
+    const address = this.membership.leaderAddress();
+    if (address) this.sendTo(address, report);
+  }
+
+  private sendState(id: string, address: string, update: StateUpdate): void {
+    if (id === this.id) {
+      this.runner?.handleState(this.id, ++this.localStateSeq, update);
+      return;
+    }
+    this.sendTo(address, update);
+  }
+
+  private electorInterval(config: KoiConfig): number {
+    return Math.min(config.time.elector_tick_interval, config.time.state_update_interval);
+  }
+
+  private armElectorTimer(): void {
+    this.clock.clear(this.electorTimer);
+    this.electorTimer = this.clock.setInterval(this.guard(() => this.elector?.tick()), this.electorInterval(this.config));
+  }
+
+  private leadershipChanged(leading: boolean, reason: string): void {
+    if (leading) {
+      this.elector = new Elector({
+        self: { id: this.id, name: this.name }, config: this.config, clock: this.clock,
+        logger: this.opts.logger.child({ node: this.name }), hooks: this.hooks, startedAt: this.startedAt,
+        membership: {
+          seenCount: () => this.membership.seenCount(),
+          ackCount: () => this.membership.ackCount(),
+          lastView: () => this.membership.lastView(),
+          viewNodes: () => this.membership.viewNodes(),
+          lastHeard: (id) => this.membership.table.lastHeard(id),
+          runnerIds: () => this.membership.table.all().filter((e) => (e.flags & NodeFlag.Runner) !== 0).map((e) => e.id),
+          addressOf: (id) => this.membership.table.get(id)?.addresses[0] ?? '',
+          lastOtherLeaderBeat: () => Math.max(-Infinity, ...this.membership.table.all().map((e) => e.lastLeaderBeat)),
+        },
+        sendState: (id, address, update) => this.sendState(id, address, update),
+        onMasterChange: (masterId, masterName) => this.masterSeen(masterId, masterName),
+      });
+      if (this.config.node.maintenance && !this.elector.view().maintenance) this.elector.setMaintenance(true);
+      this.armElectorTimer();
+      this.log.info({ reason }, `leading the cluster: ${reason}`);
+      this.masterSeen(this.elector.master.id, this.elector.master.name);
+    } else {
+      if (this.elector) this.membership.rememberOwnView(this.elector.view());
+      this.elector = null;
+      this.clock.clear(this.electorTimer);
+      this.electorTimer = undefined;
+      this.log.info({ reason }, `no longer leading: ${reason}`);
+    }
+  }
+
+  private viewAdopted(view: ClusterView): void {
+    this.masterSeen(view.masterId, view.masterName);
+  }
+
+  private masterSeen(id: string, name: string): void {
+    if (id === this.seenMaster.id) return;
+    const previous = this.seenMaster.id;
+    this.seenMaster = { id, name };
+    this.hooks.onMasterChange.call({ masterId: id, masterName: name, previousMasterId: previous });
+  }
+
+  /** The view to send when leading without an elector yet (never in practice). */
+  private fallbackView(): ClusterView {
+    return { leaderId: this.id, masterId: '', masterName: '', maintenance: false, manualMaster: false, nodes: [] };
+  }
+}
+
+export { KoiNode as default };

@@ -1,0 +1,414 @@
+/**
+ * The runner (SPEC §4): drives the local services through the service
+ * manager, follows the leader's state updates, holds the master lease
+ * (SPEC §3), demotes on lease expiry / quorum loss / elector gone, fails on
+ * a service failure and recovers automatically with back-off.
+ *
+ * Every decision is made in `evaluate()`, which derives the wanted state
+ * from the inputs and walks the transition table one legal step at a time.
+ */
+import type {
+  Clock, HealthReport, KoiConfig, KoiHooks, Logger, RunnerMode, RunnerState, StateUpdate, TimerHandle,
+} from '../../plugin-api';
+import type { ServiceManager } from '../services/types';
+import { assertTransition, isLegalTransition, targetFor } from './transitions';
+
+export interface RunnerOptions {
+  self: { id: string; name: string };
+  config: KoiConfig;
+  clock: Clock;
+  logger: Logger;
+  hooks: KoiHooks;
+  startedAt: number;
+  /** Send a health report to the leader (the node routes it). */
+  sendHealth(report: HealthReport): void;
+  /** Nodes seen within the node timeout, this one included. */
+  seenCount(): number;
+  /** Wrap a timer callback with the node's stall guard. */
+  guard(fn: () => void): () => void;
+}
+
+export interface RunnerSnapshot {
+  state: RunnerState;
+  mode: RunnerMode;
+  stopped: boolean;
+  failed: boolean;
+  failCount: number;
+  lastFailureAgoMs: number;
+  lastFailureReason: string;
+  namedMaster: boolean;
+  leaseRemainingMs: number;
+  masterName: string;
+  maintenance: boolean;
+  lastStateUpdateAgoMs: number;
+}
+
+const MAX_STEPS = 6;
+
+export class Runner {
+  private readonly log: Logger;
+  private config: KoiConfig;
+  private services: ServiceManager | null = null;
+  private current: RunnerState = 'Disconnected';
+  private mode: RunnerMode = 'Active';
+  private stopped = false;
+  private failed = false;
+  private failCount = 0;
+  private lastFailureAt = -Infinity;
+  private lastFailureReason = '';
+  private recoverTimer: TimerHandle | undefined;
+  private tickTimer: TimerHandle | undefined;
+  private leaseTimer: TimerHandle | undefined;
+  private leaderHeard = false;
+  private named = false;
+  private leaseUntil = -Infinity;
+  private quarantineUntil = -Infinity;
+  private lastUpdateAt = -Infinity;
+  private lastSeqByLeader = new Map<string, number>();
+  private masterName = '';
+  private maintenance = false;
+  private electorLostWarned = false;
+  private quorumLostSince = -Infinity;
+  private hookChain: Promise<void> = Promise.resolve();
+  private hooksPending = 0;
+  private closed = false;
+
+  constructor(private readonly opts: RunnerOptions) {
+    this.config = opts.config;
+    this.log = opts.logger.child({ component: 'runner' });
+    this.maintenance = opts.config.node.maintenance;
+    const factor = opts.config.service.auto_recover_wait_factor;
+    if (factor < 1 || factor > 8) this.log.warn({ factor }, `service.auto_recover_wait_factor ${factor} is outside 1..8; clamped`);
+  }
+
+  get state(): RunnerState {
+    return this.current;
+  }
+
+  /** Attach the service manager (created by the node with this runner as its listener). */
+  attach(services: ServiceManager): void {
+    this.services = services;
+    services.setMaintenance(this.maintenance);
+    this.pushContext();
+  }
+
+  start(): void {
+    const t = Math.min(this.config.time.runner_tick_interval, this.config.time.state_update_interval);
+    this.tickTimer = this.opts.clock.setInterval(this.opts.guard(() => this.tick()), t);
+    this.services?.start();
+    this.evaluate('runner started');
+  }
+
+  applyConfig(config: KoiConfig): void {
+    const retick = config.time.runner_tick_interval !== this.config.time.runner_tick_interval;
+    this.config = config;
+    if (retick && this.tickTimer) {
+      this.opts.clock.clear(this.tickTimer);
+      this.tickTimer = this.opts.clock.setInterval(this.opts.guard(() => this.tick()), config.time.runner_tick_interval);
+    }
+  }
+
+  // ---- inputs -------------------------------------------------------------------
+
+  /** The node knows a leader (membership). Services start once a leader is heard. */
+  leaderKnown(known: boolean): void {
+    if (known && !this.leaderHeard) {
+      this.leaderHeard = true;
+      this.evaluate('leader heard');
+    }
+  }
+
+  /** A state update from the leader `leaderId` (already checked to be the followed leader). */
+  handleState(leaderId: string, seq: number, update: StateUpdate): void {
+    const last = this.lastSeqByLeader.get(leaderId) ?? -1;
+    if (seq <= last) {
+      this.log.debug({ leader: leaderId, seq, last }, 'ignoring an out-of-order state update');
+      return;
+    }
+    this.lastSeqByLeader.set(leaderId, seq);
+    if (this.lastSeqByLeader.size > 16) this.lastSeqByLeader.delete(this.lastSeqByLeader.keys().next().value as string);
+    const now = this.opts.clock.now();
+    this.lastUpdateAt = now;
+    if (this.electorLostWarned) this.log.info(`leader ${update.leaderName} heard again`);
+    this.electorLostWarned = false;
+    this.leaderHeard = true;
+    this.masterName = update.masterName;
+    if (update.maintenance !== this.maintenance) {
+      this.maintenance = update.maintenance;
+      this.services?.setMaintenance(update.maintenance);
+    }
+    const namesMe = update.masterId === this.opts.self.id;
+    if (namesMe && now < this.quarantineUntil) {
+      this.log.warn(`ignoring master naming from ${update.leaderName}: in quarantine for ${Math.ceil(this.quarantineUntil - now)} ms after a stall`);
+      this.named = false;
+    } else if (!namesMe) {
+      this.named = false;
+      this.leaseUntil = -Infinity;
+    } else if (this.quorumOn()) {
+      if (update.hasQuorum) {
+        this.named = true;
+        this.renewLease(now);
+      } else if (now >= this.leaseUntil) {
+        this.named = false;
+      }
+    } else {
+      this.named = true;
+    }
+    this.evaluate(namesMe ? `leader ${update.leaderName} names this node master` : `leader ${update.leaderName} names ${update.masterName || 'no master'}`);
+  }
+
+  /** The service manager's listener: some service changed. */
+  servicesChanged(): void {
+    this.evaluate('services changed');
+  }
+
+  /** The service manager's listener: a service failed. */
+  serviceFailed(service: string, reason: string): void {
+    this.fail(`service ${service} failed: ${reason}`);
+  }
+
+  /** The node's loop stalled for `gapMs` (SIGSTOP, long GC): the lease is void, demote before anything else. */
+  stalled(gapMs: number): void {
+    this.leaseUntil = -Infinity;
+    this.named = false;
+    this.quarantineUntil = this.opts.clock.now() + this.config.time.master_lease;
+    this.evaluate(`stall of ${Math.round(gapMs)} ms detected: lease treated as expired`);
+  }
+
+  /** Called at every event of the node before anything else: an expired lease demotes first. */
+  checkLease(): void {
+    if (this.current === 'Master' && this.quorumOn() && this.opts.clock.now() >= this.leaseUntil) {
+      this.named = false;
+      this.evaluate(`master lease expired (${this.config.time.master_lease} ms without a renewal from a quorate leader)`);
+    }
+  }
+
+  // ---- admin ----------------------------------------------------------------------
+
+  stop(reason = 'koi stop'): void {
+    this.stopped = true;
+    this.mode = 'Passive';
+    this.evaluate(reason);
+    this.sendHealthNow();
+  }
+
+  startAgain(): void {
+    this.stopped = false;
+    this.mode = 'Active';
+    this.evaluate('koi start');
+  }
+
+  recover(): void {
+    this.opts.clock.clear(this.recoverTimer);
+    this.recoverTimer = undefined;
+    this.failed = false;
+    this.failCount = 0;
+    this.lastFailureAt = -Infinity;
+    this.lastFailureReason = '';
+    this.evaluate('koi recover: failure and fail count cleared');
+  }
+
+  /** Stop services for shutdown: Passive, demote if master, Stop target; resolves when settled or `timeoutMs` passed. */
+  async shutdown(reason: string, timeoutMs: number): Promise<void> {
+    this.stop(`shutdown: ${reason}`);
+    await this.hookChain;
+    const deadline = this.opts.clock.now() + timeoutMs;
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (!this.services || this.services.settled() || this.opts.clock.now() >= deadline) resolve();
+        else this.opts.clock.setTimeout(check, 50);
+      };
+      check();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.opts.clock.clear(this.tickTimer);
+    this.opts.clock.clear(this.recoverTimer);
+    this.opts.clock.clear(this.leaseTimer);
+  }
+
+  snapshot(): RunnerSnapshot {
+    const now = this.opts.clock.now();
+    return {
+      state: this.current,
+      mode: this.mode,
+      stopped: this.stopped,
+      failed: this.failed,
+      failCount: this.failCount,
+      lastFailureAgoMs: this.lastFailureAt > -Infinity ? Math.round(now - this.lastFailureAt) : -1,
+      lastFailureReason: this.lastFailureReason,
+      namedMaster: this.named,
+      leaseRemainingMs: this.leaseUntil > now ? Math.round(this.leaseUntil - now) : 0,
+      masterName: this.masterName,
+      maintenance: this.maintenance,
+      lastStateUpdateAgoMs: this.lastUpdateAt > -Infinity ? Math.round(now - this.lastUpdateAt) : -1,
+    };
+  }
+
+  healthReport(): HealthReport {
+    const now = this.opts.clock.now();
+    return {
+      kind: 'health',
+      name: this.opts.self.name,
+      state: this.current,
+      mode: this.mode,
+      uptimeMs: Math.max(0, Math.round(now - this.opts.startedAt)),
+      target: this.services?.target ?? 'Stop',
+      services: this.services?.summary() ?? [],
+      promoted: this.services?.anyPromoted() ?? false,
+      failCount: this.failCount,
+      lastFailureAgoMs: this.lastFailureAt > -Infinity ? Math.round(now - this.lastFailureAt) : -1,
+      lastFailureReason: this.lastFailureReason,
+      stopped: this.stopped,
+    };
+  }
+
+  // ---- internals --------------------------------------------------------------------
+
+  private quorumOn(): boolean {
+    return this.config.cluster.quorum > 0;
+  }
+
+  private renewLease(now: number): void {
+    this.leaseUntil = now + this.config.time.master_lease;
+    this.opts.clock.clear(this.leaseTimer);
+    this.leaseTimer = this.opts.clock.setTimeout(this.opts.guard(() => this.checkLease()), this.config.time.master_lease);
+  }
+
+  private tick(): void {
+    if (this.closed) return;
+    const now = this.opts.clock.now();
+    const t = this.config.time;
+    if (this.failCount > 0 && !this.failed && now - this.lastFailureAt >= t.failcount_reset) {
+      this.log.info({ failCount: this.failCount }, `fail count ${this.failCount} reset after ${t.failcount_reset} ms of health`);
+      this.failCount = 0;
+    }
+    if (this.leaderHeard && !this.electorLostWarned && now - this.lastUpdateAt > t.elector_lost_time && this.lastUpdateAt > -Infinity) {
+      this.electorLostWarned = true;
+      this.log.warn(`elector lost: no state update for ${Math.round(now - this.lastUpdateAt)} ms`);
+    }
+    if (this.current === 'Master' && !this.quorumOn() && now - this.lastUpdateAt > t.elector_gone_time) {
+      this.named = false;
+      this.evaluate(`elector gone: no state update for ${Math.round(now - this.lastUpdateAt)} ms`);
+    }
+    if (this.quorumOn() && this.current === 'Master' && this.opts.seenCount() < this.config.cluster.quorum) {
+      if (this.quorumLostSince === -Infinity) this.quorumLostSince = now;
+      if (now - this.quorumLostSince >= t.quorum_demote_time) {
+        this.named = false;
+        this.evaluate(`quorum lost for ${Math.round(now - this.quorumLostSince)} ms`);
+      }
+    } else {
+      this.quorumLostSince = -Infinity;
+    }
+    this.sendHealthNow();
+  }
+
+  private sendHealthNow(): void {
+    if (!this.closed) this.opts.sendHealth(this.healthReport());
+  }
+
+  private fail(reason: string): void {
+    if (this.failed) {
+      this.log.warn({ reason }, `further failure while Failed: ${reason}`);
+      return;
+    }
+    const now = this.opts.clock.now();
+    this.failed = true;
+    this.failCount++;
+    this.lastFailureAt = now;
+    this.lastFailureReason = reason;
+    this.evaluate(reason);
+    const max = this.config.service.auto_recover;
+    if (max > 0 && this.failCount <= max) {
+      const factor = Math.min(8, Math.max(1, this.config.service.auto_recover_wait_factor));
+      const wait = this.config.time.auto_recover_time * factor ** (this.failCount - 1);
+      this.log.info({ failCount: this.failCount, waitMs: wait }, `auto-recovery ${this.failCount} of ${max} in ${wait} ms`);
+      this.opts.clock.clear(this.recoverTimer);
+      this.recoverTimer = this.opts.clock.setTimeout(this.opts.guard(() => {
+        this.recoverTimer = undefined;
+        if (!this.failed) return;
+        this.failed = false;
+        this.evaluate(`auto-recovery ${this.failCount} of ${max}: failure forgotten`);
+      }), wait);
+    } else {
+      this.log.error({ failCount: this.failCount }, max > 0
+        ? `auto-recovery exhausted (${max} attempts): staying Failed until koi recover`
+        : 'auto-recovery is off: staying Failed until koi recover');
+    }
+    this.sendHealthNow();
+  }
+
+  private wanted(): RunnerState {
+    if (this.failed) return 'Failed';
+    if (this.stopped) return 'Stopped';
+    if (!this.leaderHeard) return 'Disconnected';
+    const s = this.services;
+    const leaseOk = !this.quorumOn() || this.opts.clock.now() < this.leaseUntil;
+    const mayMaster = this.named && leaseOk && this.mode === 'Active';
+    if (this.current === 'Master' && mayMaster) return 'Master';
+    const ready = s !== null && s.promotable() && (s.settled() || this.current === 'Slave' || s.anyPromoted());
+    if (mayMaster && ready) return 'Master';
+    return ready ? 'Slave' : 'Live';
+  }
+
+  /** Walk toward the wanted state through legal steps; every step is logged. */
+  private evaluate(reason: string): void {
+    if (this.closed) return;
+    for (let i = 0; i < MAX_STEPS; i++) {
+      const want = this.wanted();
+      if (want === this.current) break;
+      const next = isLegalTransition(this.current, want) ? want : this.intermediate(this.current, want);
+      this.transition(next, reason);
+    }
+    this.pushContext();
+    this.applyTarget();
+  }
+
+  /** A legal step toward `want` when the direct transition is not in the table. */
+  private intermediate(from: RunnerState, want: RunnerState): RunnerState {
+    if (from === 'Master') return 'Slave';
+    if (want === 'Master' && from === 'Live') return 'Slave';
+    if (from === 'Failed' || from === 'Stopped') return 'Live';
+    if (want === 'Disconnected') return from === 'Live' || from === 'Slave' ? 'Stopped' : want;
+    return 'Live';
+  }
+
+  private transition(to: RunnerState, reason: string): void {
+    const from = this.current;
+    assertTransition(from, to, reason);
+    this.current = to;
+    this.log.info({ from, to, reason }, `Transition[${from} -> ${to}]: ${reason}`);
+    this.opts.hooks.onStateChange.call({ from, to, reason });
+    const change = { nodeId: this.opts.self.id, name: this.opts.self.name, reason };
+    if (to === 'Master') this.queueHook(() => this.opts.hooks.onPromote.promise(change));
+    if (from === 'Master') this.queueHook(() => this.opts.hooks.onDemote.promise(change));
+    this.sendHealthNow();
+  }
+
+  /** onPromote/onDemote run in order, each before the service target it announces is applied. */
+  private queueHook(call: () => Promise<void>): void {
+    this.hooksPending++;
+    this.hookChain = this.hookChain.then(call).catch((err: unknown) => {
+      this.log.error({ err: String(err) }, `role hook failed: ${String(err)}`);
+    }).finally(() => {
+      this.hooksPending--;
+      this.applyTarget();
+    });
+  }
+
+  private pushContext(): void {
+    this.services?.setContext({ state: this.current, promoted: this.current === 'Master', masterName: this.masterName });
+  }
+
+  private applyTarget(): void {
+    const s = this.services;
+    if (!s || this.closed) return;
+    // A state left Master: demote at once when hooks are pending is not allowed to wait for promote.
+    if (this.hooksPending > 0 && this.current === 'Master') return;
+    if (this.hooksPending > 0 && s.target === 'Promote') return;
+    const target = targetFor(this.current, s.anyPromoted());
+    if (s.target !== target) s.setTarget(target);
+  }
+}
