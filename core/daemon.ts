@@ -13,7 +13,7 @@ import { RealClock } from './clock';
 import { ConfigError, diffConfig, loadConfig } from './config';
 import { ClusterConfigError, DaemonError, EXIT } from './daemon/errors';
 import type { ClusterCheck, DaemonNode, NodeModule, ReloadOutcome } from './daemon/node-module';
-import { loadNodeModule } from './daemon/node-module';
+import { loadClusterCheck, loadNodeModule } from './daemon/node-module';
 import { createHooks } from './hooks';
 import { createLogging, effectiveLevel, parseLogTargets } from './logging';
 import type { Logging } from './logging';
@@ -146,6 +146,8 @@ export class Daemon {
       this.nodeModule ??= loadNodeModule();
     } catch (err) {
       // Without a node module nothing can run; the start reports it once plugins are loaded.
+      const check = loadClusterCheck();
+      if (check) return check(config);
       this.pendingWarnings.push(`cluster timing checks skipped: ${(err as Error).message}`);
       return { errors: [], warnings: [] };
     }

@@ -66,9 +66,21 @@ export function loadNodeModule(): NodeModule {
   }
   const KoiNode = exported.KoiNode;
   if (typeof KoiNode !== 'function') throw new NodeModuleMissingError('core/node does not export KoiNode');
-  const check = exported.checkClusterConfig ?? KoiNode.checkClusterConfig?.bind(KoiNode);
+  const check = exported.checkClusterConfig ?? KoiNode.checkClusterConfig?.bind(KoiNode) ?? loadClusterCheck();
   return {
     create: (options) => new KoiNode(options),
     checkClusterConfig: (config) => (check ? check(config) : { errors: [], warnings: [] }),
   };
+}
+
+/** The timing-safety check alone (core/node/cluster-check), or null when not built. */
+export function loadClusterCheck(): ((config: KoiConfig) => ClusterCheck) | null {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require('../node/cluster-check') as { checkClusterConfig?: (config: KoiConfig) => ClusterCheck };
+    return typeof mod.checkClusterConfig === 'function' ? mod.checkClusterConfig : null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return null;
+    throw err;
+  }
 }

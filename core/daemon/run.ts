@@ -90,6 +90,8 @@ export async function runDaemon(options: DaemonOptions, hooks: RunHooks = {}): P
     await exit(failure.exitCode);
   }
   startDone = true;
+  // A daemon lives until a signal ends it, whether or not its plugins hold the event loop open.
+  setInterval(() => undefined, 1 << 30);
   hooks.onReady?.(daemon);
   if (pendingStop) onStop(pendingStop);
 }
