@@ -247,8 +247,8 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
     deps.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return exitCode;
   }
-  // Re-render built-in answers here (colour; the text may have been dropped to fit a datagram).
-  const text = doc && doc.type !== 'plugin' && isBuiltinCommand(command) ? formatDocument(doc, command, { color }) : response.text;
+  // Render from the document (colour; the node drops the text when the answer would not fit one datagram).
+  const text = doc ? formatDocument(doc, command, { color }) : response.text;
   const stream = exitCode === ExitCode.OK ? deps.stdout : deps.stderr;
   if (text.length > 0) stream.write(text.endsWith('\n') ? text : `${text}\n`);
   return exitCode;

@@ -30,7 +30,7 @@ interface TestNode {
 }
 
 async function startTestNode(opts: {
-  host: string; backend: FakeBackend; password?: string; clusterId?: number; dropRequests?: number; dropAnswers?: number; silent?: boolean;
+  host: string; backend: FakeBackend; password?: string; clusterId?: number; dropRequests?: number; dropAnswers?: number; silent?: boolean; stripText?: boolean;
 }): Promise<TestNode> {
   const socket: Socket = createSocket(opts.host.includes(':') ? 'udp6' : 'udp4');
   await new Promise<void>((resolve, reject) => {
@@ -53,7 +53,7 @@ async function startTestNode(opts: {
       }
       const target = splitHostPort(address);
       if (!target) throw new Error(`bad reply address ${address}`);
-      socket.send(codec.encode(response), target.port, target.host);
+      socket.send(codec.encode(opts.stripText ? { ...response, text: '' } : response), target.port, target.host);
     },
   });
   const node: TestNode = {
@@ -200,6 +200,20 @@ describe('koi client over real UDP (127.0.0.1)', () => {
     expect(run.stdout).toContain('charlie');
     expect(node.received).toBe(2);
     expect(cluster.a.calls).toEqual([`promote ${cluster.c.spec.id}`]);
+  });
+
+  it('renders the text from the JSON when the node left the text out (answer too large for one datagram)', async () => {
+    await node.close();
+    node = await startTestNode({ host: '127.0.0.1', backend: cluster.a, stripText: true });
+    cluster.a.hooks.onAdminCommand.tapPromise('example', async (call) => (call.command === 'hello' ? { exitCode: 0, text: 'hello there' } : undefined));
+    const c = writeConf('strip.conf', { port: node.port });
+    const status = await koi(['-f', c, 'status']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('Cluster 13: leader alpha, master bravo');
+    const refused = await koi(['-f', c, 'status', 'zulu']);
+    expect(refused.stderr).toContain("unknown node 'zulu'");
+    const plugin = await koi(['-f', c, 'hello']);
+    expect(plugin.stdout).toBe('hello there\n');
   });
 
   it('a plugin command: text, and its JSON under --json', async () => {
