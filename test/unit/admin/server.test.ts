@@ -1,3 +1,4 @@
+import type { ActionOutcome, AdminBackend } from '../../../core/admin/backend';
 import { parseAdminDocument } from '../../../core/admin/schema';
 import type { AdminDocument } from '../../../core/admin/schema';
 import { createAdminServer, MAX_ADMIN_HOPS } from '../../../core/admin/server';
@@ -327,7 +328,7 @@ describe('admin server: forwarding loop guard and duplicates', () => {
   it('a duplicate that arrives while the first is in flight waits for the same answer', async () => {
     const { b } = threeNodes();
     let release: () => void = () => undefined;
-    b.stopRunner = () => new Promise((resolve) => {
+    (b as AdminBackend).stopRunner = () => new Promise<ActionOutcome>((resolve) => {
       b.calls.push('stop');
       release = () => resolve({ ok: true, message: 'stopping' });
     });
