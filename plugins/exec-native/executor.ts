@@ -65,7 +65,9 @@ class NativeExecutor implements ServiceExecutor {
     if (request.signal.aborted) return { code: -1, timedOut: false, aborted: true, durationMs: elapsed() };
 
     const controller = new AbortController();
-    const ctx: NativeServiceContext = { env: Object.freeze({ ...request.env }), signal: controller.signal, log: request.log };
+    // The same variables a script gets: the daemon's environment with the KOI_* variables over it.
+    const env = Object.freeze({ ...stringEnv(process.env), ...request.env });
+    const ctx: NativeServiceContext = { env, signal: controller.signal, log: request.log };
     return new Promise<ServiceEventResult>((resolve) => {
       let timedOut = false;
       let aborted = false;
@@ -161,4 +163,10 @@ function errorMessage(err: unknown): string {
     return (err as { message: string }).message;
   }
   return String(err);
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
+  return out;
 }
