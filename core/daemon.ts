@@ -13,7 +13,7 @@ import { RealClock } from './clock';
 import { ConfigError, diffConfig, loadConfig } from './config';
 import { ClusterConfigError, DaemonError, EXIT } from './daemon/errors';
 import type { ClusterCheck, DaemonNode, NodeModule, ReloadOutcome } from './daemon/node-module';
-import { loadClusterCheck, loadNodeModule } from './daemon/node-module';
+import { loadNodeModule } from './daemon/node-module';
 import { createHooks } from './hooks';
 import { createLogging, effectiveLevel, parseLogTargets } from './logging';
 import type { Logging } from './logging';
@@ -142,15 +142,7 @@ export class Daemon {
   private readonly pendingWarnings: string[] = [];
 
   private checkCluster(config: KoiConfig): ClusterCheck {
-    try {
-      this.nodeModule ??= loadNodeModule();
-    } catch (err) {
-      // Without a node module nothing can run; the start reports it once plugins are loaded.
-      const check = loadClusterCheck();
-      if (check) return check(config);
-      this.pendingWarnings.push(`cluster timing checks skipped: ${(err as Error).message}`);
-      return { errors: [], warnings: [] };
-    }
+    this.nodeModule ??= loadNodeModule();
     return this.nodeModule.checkClusterConfig(config);
   }
 
@@ -180,8 +172,7 @@ export class Daemon {
       for (const warning of this.pendingWarnings.splice(0)) this.log?.warn(warning);
       await host.loadAll(rest);
       const providers = host.requireProviders();
-      this.nodeModule ??= loadNodeModule();
-      const node = this.nodeModule.create({
+      const node = (this.nodeModule ??= loadNodeModule()).create({
         config, clock: this.clock, logger, hooks, identity: this.identity, reload: () => this.reload(), ...providers,
       });
       generation.node = node;

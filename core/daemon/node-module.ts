@@ -1,9 +1,9 @@
 /**
- * The daemon's view of KoiNode (core/node.ts). Loaded lazily so the daemon
- * builds and its start-up paths (config errors, plugin errors) work even in
- * a tree where the node is not there; tests inject a fake factory.
+ * The daemon's view of KoiNode (core/node.ts): the few methods it calls, so
+ * tests can drive the Daemon with a fake node.
  */
 import type { Cipher, Clock, KoiConfig, KoiHooks, Logger, ServiceExecutor, Transport } from '../../plugin-api';
+import { KoiNode, checkClusterConfig } from '../node';
 
 /** What `koi reconfigure` and SIGHUP get back from a reload. */
 export interface ReloadOutcome {
@@ -44,43 +44,10 @@ export interface NodeModule {
   checkClusterConfig(config: KoiConfig): ClusterCheck;
 }
 
-interface LoadedNodeExports {
-  KoiNode?: (new (options: NodeOptions) => DaemonNode) & { checkClusterConfig?: (config: KoiConfig) => ClusterCheck };
-  checkClusterConfig?: (config: KoiConfig) => ClusterCheck;
-}
-
-export class NodeModuleMissingError extends Error {
-  readonly code = 'ENODEMODULE';
-}
-
-/** core/node's KoiNode behind the NodeModule interface. */
+/** core/node's KoiNode behind the NodeModule interface (tests inject a fake instead). */
 export function loadNodeModule(): NodeModule {
-  let exported: LoadedNodeExports;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    exported = require('../node') as LoadedNodeExports;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'MODULE_NOT_FOUND') throw err;
-    throw new NodeModuleMissingError(`core/node is not available in this build: ${(err as Error).message.split('\n')[0]}`);
-  }
-  const KoiNode = exported.KoiNode;
-  if (typeof KoiNode !== 'function') throw new NodeModuleMissingError('core/node does not export KoiNode');
-  const check = exported.checkClusterConfig ?? KoiNode.checkClusterConfig?.bind(KoiNode) ?? loadClusterCheck();
   return {
     create: (options) => new KoiNode(options),
-    checkClusterConfig: (config) => (check ? check(config) : { errors: [], warnings: [] }),
+    checkClusterConfig,
   };
-}
-
-/** The timing-safety check alone (core/node/cluster-check), or null when not built. */
-export function loadClusterCheck(): ((config: KoiConfig) => ClusterCheck) | null {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require('../node/cluster-check') as { checkClusterConfig?: (config: KoiConfig) => ClusterCheck };
-    return typeof mod.checkClusterConfig === 'function' ? mod.checkClusterConfig : null;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return null;
-    throw err;
-  }
 }
