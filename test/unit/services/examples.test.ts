@@ -18,7 +18,7 @@ const saved = { run: process.env.KOI_RUN_DIR, sync: process.env.KOI_REPLICA_SYNC
 beforeEach(() => {
   run = tempDir('koi-run-');
   process.env.KOI_RUN_DIR = run;
-  process.env.KOI_REPLICA_SYNC_SECONDS = '1';
+  process.env.KOI_REPLICA_SYNC_SECONDS = '2'; // whole seconds: at least one full second of 93
 });
 
 afterEach(async () => {
@@ -44,7 +44,7 @@ test('the examples start, wait for the replica to sync, promote, demote and stop
   expect(h.manager.summary().map((s) => s.name)).toEqual(['10-virtualip', '20-replica', '30-app-native', 'ping']);
   await waitFor(() => h!.reports.some((r) => r.service === '20-replica' && r.event === 'status' && r.result.code === 93), 'replica syncing (93)');
   expect(h.manager.promotable()).toBe(false);
-  await waitFor(() => h!.manager.promotable(), 'replica synced', 4000);
+  await waitFor(() => h!.manager.promotable(), 'replica synced', 6000);
 
   const vip = join(run, 'koi-virtualip-node-a');
   const app = join(run, 'koi-app-node-a.json');

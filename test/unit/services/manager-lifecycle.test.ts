@@ -49,8 +49,8 @@ test('every event runs its script with the environment and working directory of 
   h.manager.setContext({ state: 'Live', promoted: false, masterName: 'node-b' });
   h.manager.start();
   await settle('Start');
-  await waitFor(() => events(log).includes('status'), 'the status check after start');
-  expect(h.manager.promotable()).toBe(true);
+  await waitFor(() => h!.manager.promotable(), 'the status check after start');
+  expect(events(log)).toEqual(['start', 'status']);
 
   h.manager.setContext({ state: 'Master', promoted: true, masterName: 'node-a' });
   await settle('Promote');
