@@ -8,10 +8,10 @@
  */
 import type {
   Cipher, Clock, ClusterView, HealthReport, InboundMessage, KoiConfig, KoiHooks, KoiMessage, Logger, ServiceEntry,
-  ServiceExecutor, StateUpdate, TimerHandle, Transport,
+  RunnerState, ServiceExecutor, StateUpdate, TimerHandle, Transport,
 } from '../plugin-api';
 import { NodeFlag } from '../plugin-api';
-import { Elector } from './elector/elector';
+import { Elector, hasTaps } from './elector/elector';
 import { Membership } from './membership/membership';
 import { Runner } from './runner/runner';
 import { createServiceManager } from './services/manager';
@@ -103,6 +103,7 @@ export class KoiNode {
       leaderView: () => this.elector?.view() ?? this.fallbackView(),
       onLeadershipChange: (leading, reason) => this.leadershipChanged(leading, reason),
       onViewAdopted: (view) => this.viewAdopted(view),
+      onForeignView: (view, leaderId) => this.elector?.absorbForeignView(view, leaderId),
     });
     this.hooks.onLeaderChange.tap('koi-node', (change) => this.runner?.leaderKnown(change.leaderId !== ''));
     if (this.config.node.runner) {
@@ -194,6 +195,11 @@ export class KoiNode {
 
   isLeader(): boolean {
     return this.membership.isLeader();
+  }
+
+  /** The runner's state (null for a non-runner); cheap, for status lines and the simulator. */
+  runnerState(): RunnerState | null {
+    return this.runner?.state ?? null;
   }
 
   /** Transport address of the leader ('' when this node leads or none is known). */
@@ -362,7 +368,7 @@ export class KoiNode {
       return;
     }
     const inbound: InboundMessage = { envelope: result.envelope, from };
-    if (this.hooks.onMessage.isUsed()) {
+    if (hasTaps(this.hooks.onMessage)) {
       this.hooks.onMessage.promise(inbound).then((consumed) => {
         if (!consumed) this.guarded(() => this.route(inbound));
       }, (err: unknown) => this.log.error({ err: String(err) }, `onMessage hook failed: ${String(err)}`));
@@ -473,7 +479,7 @@ export class KoiNode {
           lastHeard: (id) => this.membership.table.lastHeard(id),
           runnerIds: () => this.membership.table.all().filter((e) => (e.flags & NodeFlag.Runner) !== 0).map((e) => e.id),
           addressOf: (id) => this.membership.table.get(id)?.addresses[0] ?? '',
-          lastOtherLeaderBeat: () => Math.max(-Infinity, ...this.membership.table.all().map((e) => e.lastLeaderBeat)),
+          lastOtherLeaderBeat: () => this.membership.lastOtherLeaderAt(),
         },
         sendState: (id, address, update) => this.sendState(id, address, update),
         onMasterChange: (masterId, masterName) => this.masterSeen(masterId, masterName),

@@ -12,10 +12,10 @@ export const TIME_DEFAULTS = {
   /** Service status checks (SPEC §6). */
   status_interval: 10_000,
   /** Heartbeats on every link; 4 of them without a leader start an election. */
-  cluster_update_interval: 100,
+  cluster_update_interval: 50,
   /** Upper bound between two state updates to a runner (they normally go every elector tick). */
   state_update_interval: 1_000,
-  /** Elector logic and state updates (lease renewals): 4 renewals per lease. */
+  /** Elector logic and state updates (lease renewals): 6 renewals per lease. */
   elector_tick_interval: 200,
   /** Health reports to the leader. */
   runner_tick_interval: 200,
@@ -31,10 +31,10 @@ export const TIME_DEFAULTS = {
   auto_recover_time: 10_000,
   failcount_reset: 30 * 60_000,
   failure_promotion_timeout: 60_000,
-  /** 10 heartbeats missed: the node leaves the table (and stops counting for quorum). */
+  /** 20 heartbeats missed: the node leaves the table (and stops counting for quorum). */
   node_timeout: 1_000,
   /** A master demotes when no quorate leader renewed it for this long. */
-  master_lease: 800,
+  master_lease: 1_200,
   /** Covers message delay and timer jitter on top of the lease. */
   lease_margin: 250,
 } as const;

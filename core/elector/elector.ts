@@ -92,6 +92,10 @@ export class Elector {
   private waiting = '';
   private lastWaitLogged = '';
   private warnedTarget = '';
+  /** The master this leader elected through the replacement guard ('' when none). */
+  private clearedMasterId = '';
+  /** The previous tick granted the master a lease (the chain of renewals is unbroken). */
+  private granting = false;
 
   constructor(private readonly opts: ElectorOptions) {
     this.config = opts.config;
@@ -129,6 +133,21 @@ export class Elector {
     };
   }
 
+  /**
+   * Another leader's view reached this leader (two leaders after a partition
+   * heals; the lower one will step down). When this leader has no master and
+   * the other names one, continue with it instead of electing afresh.
+   */
+  absorbForeignView(view: ClusterView, leaderId: string): void {
+    if (this.masterId || !view.masterId || this.manualMaster) return;
+    this.masterId = view.masterId;
+    this.masterName = view.masterName;
+    this.clusterHadMaster = true;
+    if (this.previous?.id === view.masterId) this.previous = null;
+    this.log.info({ master: view.masterId, from: leaderId }, `continuing with master ${view.masterName} (${view.masterId}) named by leader ${leaderId}`);
+    this.opts.onMasterChange(this.masterId, this.masterName, `named by leader ${leaderId}`);
+  }
+
   /** A health report from runner `id` (the leader's own runner included, address ''). */
   handleHealth(id: string, report: HealthReport, address: string): void {
     const now = this.opts.clock.now();
@@ -149,7 +168,11 @@ export class Elector {
     const tableQuorate = quorum <= 0 || this.opts.membership.seenCount() >= quorum;
     const leaseQuorate = quorum <= 0 || this.opts.membership.ackCount() >= quorum;
     if (leaseQuorate && this.quorateSince === -Infinity) this.quorateSince = now;
-    if (!leaseQuorate) this.quorateSince = -Infinity;
+    if (!leaseQuorate) {
+      // Without quorum this leader's earlier election proves nothing about the future: re-check on regain.
+      this.quorateSince = -Infinity;
+      this.clearedMasterId = '';
+    }
 
     if (!this.maintenance) {
       this.checkMaster(now, tableQuorate);
@@ -260,6 +283,8 @@ export class Elector {
     const now = this.opts.clock.now();
     this.log.warn({ master: this.masterId, reason }, `dropping master ${this.masterName} (${this.masterId}): ${reason}`);
     this.previous = { id: this.masterId, name: this.masterName, droppedAt: now };
+    this.granting = false;
+    this.clearedMasterId = '';
     this.masterId = '';
     this.masterName = '';
     this.opts.onMasterChange('', '', reason);
@@ -291,6 +316,7 @@ export class Elector {
     if (guard) return this.setWaiting(guard);
     this.masterId = chosen.id;
     this.masterName = chosen.name;
+    this.clearedMasterId = chosen.id;
     this.clusterHadMaster = true;
     if (this.targetMasterId === chosen.id) this.targetMasterId = '';
     const previous = this.previous;
@@ -334,7 +360,7 @@ export class Elector {
     const window = ACK_WINDOW_TICKS * t.cluster_update_interval;
     const prev = this.previous;
     const otherLeaderRecently = now - this.opts.membership.lastOtherLeaderBeat() <= window + hold;
-    if ((prev && prev.id !== chosenId) || otherLeaderRecently) {
+    if (!this.claimsMasterFreshly(chosenId) && (prev || otherLeaderRecently)) {
       // Leases granted by another leader end at most one ack window after this leader became quorate.
       const until = this.quorateSince + window + hold;
       if (now < until) return `waiting ${Math.ceil(until - now)} ms for leases a previous leader may have granted`;
@@ -349,7 +375,7 @@ export class Elector {
     if (now < lastNamed + hold) return `waiting ${Math.ceil(lastNamed + hold - now)} ms for the lease of ${prev.name} to run out`;
     const heard = this.opts.membership.lastHeard(prev.id) ?? -Infinity;
     const silentFor = now - Math.max(heard, record?.lastSeen ?? -Infinity);
-    if (this.opts.hooks.onFence.isUsed() && silentFor > t.master_dead_time && !this.fenced.has(prev.id)) {
+    if (hasTaps(this.opts.hooks.onFence) && silentFor > t.master_dead_time && !this.fenced.has(prev.id)) {
       this.startFence(prev, record?.address ?? this.opts.membership.addressOf(prev.id), silentFor);
       return `waiting for fencing of ${prev.name}`;
     }
@@ -376,7 +402,40 @@ export class Elector {
     });
   }
 
+  /**
+   * Whether this tick's updates renew the master's lease. A leader that just
+   * (re)gained quorum renews at once only a master whose mastership it knows
+   * to be current (an unbroken chain of its own renewals, or the runner says
+   * it is Master, see claimsMasterFreshly); otherwise another leader may have
+   * named another master meanwhile, so it waits until any such lease ran out.
+   */
+  private mayGrant(now: number, leaseQuorate: boolean): boolean {
+    if (!leaseQuorate || !this.masterId) return false;
+    const t = this.config.time;
+    const window = ACK_WINDOW_TICKS * t.cluster_update_interval;
+    const hold = t.master_lease + t.lease_margin;
+    if (this.granting || this.clearedMasterId === this.masterId || this.claimsMasterFreshly(this.masterId)) return true;
+    return now >= this.quorateSince + window + hold;
+  }
+
+  /**
+   * The runner reported itself Master in a report received one ack window or
+   * more after this leader became quorate. Its lease then came from a quorate
+   * leader, and any other leader lost its quorum before it could replace it
+   * (a replacement waits lease + margin after its last renewal), so renewing
+   * it keeps one master (docs/architecture.md).
+   */
+  private claimsMasterFreshly(id: string): boolean {
+    const record = id ? this.records.get(id) : undefined;
+    if (!record || record.state !== 'Master' || this.quorateSince === -Infinity) return false;
+    const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
+    return record.lastSeen >= this.quorateSince + window;
+  }
+
   private sendStateUpdates(now: number, leaseQuorate: boolean): void {
+    const grant = this.mayGrant(now, leaseQuorate);
+    if (!grant && this.granting) this.log.debug('master lease renewals paused');
+    this.granting = grant;
     const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
     const masterRecord = this.masterId ? this.records.get(this.masterId) : undefined;
     const update: StateUpdate = {
@@ -386,16 +445,17 @@ export class Elector {
       masterAddress: masterRecord?.address ?? '',
       leaderName: this.opts.self.name,
       leaderUptimeMs: Math.max(0, Math.round(now - this.opts.startedAt)),
-      hasQuorum: leaseQuorate,
+      hasQuorum: grant || (leaseQuorate && !this.masterId),
       maintenance: this.maintenance,
     };
     for (const record of this.records.values()) {
       const self = record.id === this.opts.self.id;
-      // Only runners heard within the ack window: a silent master's lease is not renewed.
-      if (!self && now - record.lastSeen > window) continue;
+      // Only runners heard (any message) within the ack window: a silent master's lease is not renewed.
+      const heard = Math.max(record.lastSeen, this.opts.membership.lastHeard(record.id) ?? -Infinity);
+      if (!self && now - heard > window) continue;
       const address = self ? '' : (this.opts.membership.addressOf(record.id) || record.address);
       if (!self && !address) continue;
-      if (record.id === this.masterId && leaseQuorate) record.lastNamedSentAt = now;
+      if (record.id === this.masterId && grant) record.lastNamedSentAt = now;
       this.opts.sendState(record.id, address, update);
     }
   }
@@ -414,4 +474,10 @@ export class Elector {
     if (this.failures.length > MAX_FAILURES) this.failures.length = MAX_FAILURES;
     this.log.warn({ runner: record.id, reason }, `runner ${record.name} failed: ${reason}`);
   }
+}
+
+/** Whether a plugin tapped the hook (`isUsed()` also counts koi's own interceptors). */
+export function hasTaps(hook: unknown): boolean {
+  const taps = (hook as { taps?: unknown[] }).taps;
+  return Array.isArray(taps) && taps.length > 0;
 }

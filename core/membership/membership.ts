@@ -31,6 +31,8 @@ export interface MembershipOptions {
   onLeadershipChange(leading: boolean, reason: string): void;
   /** A non-leader received its leader's view. */
   onViewAdopted(view: ClusterView, leaderId: string): void;
+  /** This node leads and heard another leader's view (after a partition heals). */
+  onForeignView(view: ClusterView, leaderId: string): void;
 }
 
 export class Membership {
@@ -41,6 +43,8 @@ export class Membership {
   private leaderId = '';
   private view: ClusterView | null = null;
   private leaving = false;
+  /** Last time another node was heard leading (kept after it steps down: its leases may still run). */
+  private otherLeaderAt = -Infinity;
 
   constructor(private readonly opts: MembershipOptions) {
     this.config = opts.config;
@@ -121,14 +125,17 @@ export class Membership {
     const claims = (beat.flags & NodeFlag.Leader) !== 0;
     if (claims) {
       const isLeader = beat.view !== undefined;
-      if (isLeader) entry.lastLeaderBeat = now;
-      else entry.lastCandidateBeat = now;
+      if (isLeader) {
+        entry.lastLeaderBeat = now;
+        this.otherLeaderAt = now;
+      } else entry.lastCandidateBeat = now;
       this.election.heardClaim(senderId, isLeader);
     } else if (entry.lastLeaderBeat > -Infinity) {
       entry.lastLeaderBeat = -Infinity;
       if (senderId === this.leaderId) this.election.leaderLeft();
     }
     this.refreshLeader();
+    if (beat.view && this.isLeader()) this.opts.onForeignView(beat.view, senderId);
     if (beat.view && senderId === this.leaderId && !this.isLeader()) {
       this.view = beat.view;
       this.opts.onViewAdopted(beat.view, senderId);
@@ -142,6 +149,11 @@ export class Membership {
     const entry = this.table.get(senderId) ?? this.table.touch(senderId, from, now).entry;
     entry.lastSeen = now;
     if (this.isLeader()) entry.lastAck = now;
+  }
+
+  /** Last time another node was heard leading (-Infinity when never). */
+  lastOtherLeaderAt(): number {
+    return this.otherLeaderAt;
   }
 
   /** Nodes heard within the node timeout, this node included (SPEC §3 "sees at least N nodes"). */
@@ -201,11 +213,7 @@ export class Membership {
       seenAddress,
       uptimeMs: Math.max(0, Math.round(this.opts.clock.now() - this.opts.startedAt)),
     };
-    if (withView) {
-      const view = this.opts.leaderView();
-      this.view = view;
-      beat.view = view;
-    }
+    if (withView) beat.view = this.opts.leaderView();
     return beat;
   }
 

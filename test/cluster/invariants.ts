@@ -1,0 +1,90 @@
+/**
+ * Invariants checked after every simulated step (SPEC §3, DESIGN.md):
+ * - only legal runner transitions;
+ * - with a majority quorum, no node begins to promote while another
+ *   (running, not frozen) node is still master — two masters never coexist;
+ * - a master cut off from a quorum demotes within its bound;
+ * - at most one leader per connected component once converged.
+ */
+import type { StateChange } from '../../plugin-api';
+import { isLegalTransition } from '../../core/runner/transitions';
+
+export interface Violation {
+  at: number;
+  invariant: 'legal-transition' | 'two-masters' | 'isolated-master' | 'two-leaders' | 'liveness';
+  detail: string;
+}
+
+export interface InvariantView {
+  now: number;
+  quorum: number;
+  /** Quorum is a strict majority of the configured nodes: no-two-masters is promised. */
+  majority: boolean;
+  /** Bound for a cut-off master to demote, ms. */
+  isolationBoundMs: number;
+  /** Leader uniqueness is only promised once the topology has been quiet this long. */
+  quiet: boolean;
+  nodes: Array<{
+    name: string;
+    running: boolean;
+    isMaster: boolean;
+    isLeader: boolean;
+    /** Running nodes it can reach (itself included), for components and isolation. */
+    reach: string[];
+  }>;
+}
+
+export class InvariantChecker {
+  readonly violations: Violation[] = [];
+  private readonly isolatedSince = new Map<string, number>();
+  checks = 0;
+
+  transition(node: string, at: number, change: StateChange): void {
+    if (!isLegalTransition(change.from, change.to)) {
+      this.add({ at, invariant: 'legal-transition', detail: `${node}: ${change.from} -> ${change.to} (${change.reason})` });
+    }
+  }
+
+  check(view: InvariantView): void {
+    this.checks++;
+    const running = view.nodes.filter((n) => n.running);
+    if (view.majority) {
+      const masters = running.filter((n) => n.isMaster);
+      if (masters.length > 1) {
+        this.add({ at: view.now, invariant: 'two-masters', detail: `masters at once: ${masters.map((m) => m.name).join(', ')}` });
+      }
+    }
+    if (view.quorum > 0) {
+      for (const n of running) {
+        const cutOff = n.isMaster && n.reach.length < view.quorum;
+        if (!cutOff) {
+          this.isolatedSince.delete(n.name);
+          continue;
+        }
+        const since = this.isolatedSince.get(n.name) ?? view.now;
+        this.isolatedSince.set(n.name, since);
+        if (view.now - since > view.isolationBoundMs) {
+          this.add({ at: view.now, invariant: 'isolated-master', detail: `${n.name} is master ${view.now - since} ms after losing quorum (reaches ${n.reach.length} of ${view.quorum}; bound ${view.isolationBoundMs} ms)` });
+          this.isolatedSince.set(n.name, view.now);
+        }
+      }
+    }
+    if (view.quiet) {
+      const seen = new Set<string>();
+      for (const n of running) {
+        if (seen.has(n.name)) continue;
+        const component = running.filter((m) => n.reach.includes(m.name));
+        for (const m of component) seen.add(m.name);
+        const leaders = component.filter((m) => m.isLeader);
+        if (leaders.length > 1) {
+          this.add({ at: view.now, invariant: 'two-leaders', detail: `leaders in one component: ${leaders.map((l) => l.name).join(', ')}` });
+        }
+      }
+    }
+  }
+
+  add(v: Violation): void {
+    // Keep the first few of each kind: a broken invariant usually stays broken for many steps.
+    if (this.violations.filter((x) => x.invariant === v.invariant).length < 3) this.violations.push(v);
+  }
+}
