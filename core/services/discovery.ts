@@ -30,8 +30,12 @@ export class ServiceDiscovery {
     this.executors = orderExecutors(executors);
   }
 
+  /** Names whose probe threw in the last `discover` (kept as they were by the manager, not dropped). */
+  readonly probeErrors = new Set<string>();
+
   /** Recognise every entry; the result maps service name to what runs it. */
   async discover(entries: readonly ServiceEntry[]): Promise<Map<string, DiscoveredService>> {
+    this.probeErrors.clear();
     const candidates = entries.filter((entry) => {
       const reason = ignoreReason(entry.name);
       if (reason === null) return true;
@@ -50,6 +54,7 @@ export class ServiceDiscovery {
       try {
         definition = await executor.probe(entry, this.log.child({ service: entry.name, executor: executor.kind }));
       } catch (err) {
+        this.probeErrors.add(entry.name);
         const message = err instanceof Error ? err.message : String(err);
         this.warnOnce(`probe:${entry.name}:${executor.kind}:${message}`, { entry: entry.path, executor: executor.kind },
           `executor ${executor.kind} failed to probe ${entry.path}: ${message}`, 'error');

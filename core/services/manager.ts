@@ -206,7 +206,8 @@ class DefaultServiceManager implements ServiceManager {
     let changed = false;
     for (const [name, service] of found) changed = this.upsert(name, service) || changed;
     for (const record of [...this.records.values()]) {
-      if (found.has(record.name)) continue;
+      // A probe that threw (a script replaced mid-scan, ...) keeps the service as it was.
+      if (found.has(record.name) || this.discovery.probeErrors.has(record.name)) continue;
       this.drop(record);
       changed = true;
     }

@@ -238,3 +238,29 @@ describe('tables', () => {
     expect(ignoreReason('99-server')).toBeNull();
   });
 });
+
+test('a probe that throws keeps the known service as it was; an entry that disappears is dropped', async () => {
+  const exec = new ScriptedExecutor('fake');
+  let throwing = false;
+  const probe = exec.probe.bind(exec);
+  exec.probe = async (entry) => {
+    if (throwing) throw new Error('ENOENT while the script was replaced');
+    return probe(entry);
+  };
+  let names = ['a', 'b'];
+  const { manager, clock, capture } = build([], [exec], async () => names.map((name) => ({ name, path: `/svc/${name}`, isDirectory: true })));
+  manager.start();
+  manager.setTarget('Start');
+  await flush();
+  throwing = true;
+  clock.advance(1000);
+  await flush();
+  expect(manager.summary()).toEqual([{ name: 'a', state: 'Started' }, { name: 'b', state: 'Started' }]);
+  expect(capture.find('error', 'failed to probe /svc/a: ENOENT')).toHaveLength(1);
+  throwing = false;
+  names = ['a'];
+  clock.advance(1000);
+  await flush();
+  expect(manager.summary()).toEqual([{ name: 'a', state: 'Started' }]);
+  await manager.close();
+});
