@@ -34,11 +34,21 @@ export interface ServiceManager {
   setTarget(target: TargetAction): void;
   /** Each service and its state. */
   summary(): ServiceStatusInfo[];
-  /** Every service has reached the target and no event is in flight. */
+  /**
+   * The folder was scanned at least once, no start/stop/promote/demote/failed
+   * event is in flight (a running status check does not count), and every
+   * enabled service rests at the target's state: Start/Demote → Started,
+   * Promote → Promoted, Stop → Stopped or Failed, Fail → Failed after its
+   * `failed` (and `stop`) ran. Disabled services only count while an event runs.
+   */
   settled(): boolean;
-  /** Every started service is promotable (last status 0, 90 or 91). */
+  /**
+   * Every enabled service is running (Started, Promoted, Promoting, Demoting)
+   * and its last status was 0, 90 or 91. False while a first status after a
+   * start is pending, on 93, and before the first scan.
+   */
   promotable(): boolean;
-  /** Some service is Promoting or Promoted. */
+  /** Some service is Promoting, Promoted or Demoting (may still hold the master role). */
   anyPromoted(): boolean;
   /** Maintenance mode: run no scripts, presume every event successful. */
   setMaintenance(on: boolean): void;
