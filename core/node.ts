@@ -105,7 +105,6 @@ export class KoiNode {
       onViewAdopted: (view) => this.viewAdopted(view),
       onForeignView: (view, leaderId) => this.elector?.absorbForeignView(view, leaderId),
     });
-    this.hooks.onLeaderChange.tap('koi-node', (change) => this.runner?.leaderKnown(change.leaderId !== ''));
     if (this.config.node.runner) {
       this.runner = new Runner({
         self, config: this.config, clock: this.clock, logger, hooks: this.hooks, startedAt: this.startedAt,
@@ -486,6 +485,8 @@ export class KoiNode {
       });
       if (this.config.node.maintenance && !this.elector.view().maintenance) this.elector.setMaintenance(true);
       this.armElectorTimer();
+      this.runner?.setMaintenance(this.elector.view().maintenance);
+      this.runner?.leaderKnown(true);
       this.log.info({ reason }, `leading the cluster: ${reason}`);
       this.masterSeen(this.elector.master.id, this.elector.master.name);
     } else {
@@ -498,6 +499,9 @@ export class KoiNode {
   }
 
   private viewAdopted(view: ClusterView): void {
+    // Maintenance first: a joining runner must not run scripts before it knows (SPEC §6).
+    this.runner?.setMaintenance(view.maintenance);
+    this.runner?.leaderKnown(true);
     this.masterSeen(view.masterId, view.masterName);
   }
 

@@ -118,6 +118,13 @@ export class Runner {
     }
   }
 
+  /** Cluster maintenance mode as the leader spreads it (before services start on a joining node). */
+  setMaintenance(on: boolean): void {
+    if (on === this.maintenance) return;
+    this.maintenance = on;
+    this.services?.setMaintenance(on);
+  }
+
   /** A state update from the leader `leaderId` (already checked to be the followed leader). */
   handleState(leaderId: string, seq: number, update: StateUpdate): void {
     const last = this.lastSeqByLeader.get(leaderId) ?? -1;
@@ -133,10 +140,7 @@ export class Runner {
     this.electorLostWarned = false;
     this.leaderHeard = true;
     this.masterName = update.masterName;
-    if (update.maintenance !== this.maintenance) {
-      this.maintenance = update.maintenance;
-      this.services?.setMaintenance(update.maintenance);
-    }
+    this.setMaintenance(update.maintenance);
     const namesMe = update.masterId === this.opts.self.id;
     if (namesMe && now < this.quarantineUntil) {
       this.log.warn(`ignoring master naming from ${update.leaderName}: in quarantine for ${Math.ceil(this.quarantineUntil - now)} ms after a stall`);
