@@ -1,0 +1,121 @@
+/**
+ * The timing promises of the issue, proved in virtual time:
+ * - default timings: a dead master is replaced within 3 s, also when it was the leader;
+ * - default timings: 3 nodes started together have a master within 3 s;
+ * - examples/fast.conf: a dead master is replaced within 0.25 s, without false failovers on a LAN
+ *   (3 simulated minutes here; `npm run chaos` covers hours of default-timing runs);
+ * - checkClusterConfig rejects unsafe timing relations and warns about a non-majority quorum.
+ */
+import { defaultConfig } from '../../core/config/defaults';
+import { checkClusterConfig } from '../../core/node';
+import { FAST_TIME, expectNoViolations, indexOf, settled, startCluster, waitSettled } from './helpers';
+import type { SimCluster } from './sim-cluster';
+
+const SEEDS = [11, 12, 13, 14, 15];
+
+async function replaceDeadMaster(sim: SimCluster, alsoLeader: boolean): Promise<number> {
+  await waitSettled(sim);
+  const leader = sim.leader()!;
+  const wanted = alsoLeader ? leader : sim.nodes.find((n) => n !== leader)!;
+  if (sim.master() !== wanted) {
+    leader.koi.promote(wanted.name);
+    await sim.runUntil(() => sim.master() === wanted && sim.servicesPromoted(wanted), 5000);
+  }
+  await sim.run(2000);
+  expect(sim.master()).toBe(wanted);
+  sim.kill(indexOf(sim, wanted));
+  const took = await sim.runUntil(() => settled(sim), 10_000);
+  expect(took).not.toBeNull();
+  expectNoViolations(sim);
+  return took!;
+}
+
+describe('default timings', () => {
+  test.each(SEEDS)('a dead master (not the leader) is replaced within 3 s (seed %i)', async (seed) => {
+    const sim = await startCluster({ seed, nodes: 3 });
+    expect(await replaceDeadMaster(sim, false)).toBeLessThan(3000);
+    sim.shutdown();
+  });
+
+  test.each(SEEDS)('a dead master that was also the leader is replaced within 3 s (seed %i)', async (seed) => {
+    const sim = await startCluster({ seed, nodes: 3 });
+    expect(await replaceDeadMaster(sim, true)).toBeLessThan(3000);
+    sim.shutdown();
+  });
+
+  test.each(SEEDS)('3 nodes started together have a master within 3 s (seed %i)', async (seed) => {
+    const sim = await startCluster({ seed, nodes: 3, faults: { drop: 0, delayMs: 0.2, jitterMs: 1, duplicate: 0 } });
+    const took = await sim.runUntil(() => settled(sim), 3000);
+    expect(took).not.toBeNull();
+    expectNoViolations(sim);
+    sim.shutdown();
+  });
+});
+
+describe('examples/fast.conf', () => {
+  const lan = { drop: 0.001, delayMs: 0.2, jitterMs: 1, duplicate: 0 };
+
+  test.each(SEEDS)('a dead master is replaced within 0.25 s (seed %i)', async (seed) => {
+    const sim = await startCluster({ seed, nodes: 3, time: FAST_TIME, faults: lan });
+    expect(await replaceDeadMaster(sim, false)).toBeLessThan(250);
+    sim.shutdown();
+  });
+
+  test('no false failover in 3 simulated minutes on a LAN', async () => {
+    const sim = await startCluster({ seed: 21, nodes: 3, time: FAST_TIME, faults: lan });
+    const master = await waitSettled(sim);
+    await sim.run(3 * 60_000);
+    expect(sim.master()).toBe(master);
+    expect(sim.nodes.reduce((n, node) => n + node.promotions.length, 0)).toBe(1);
+    expectNoViolations(sim);
+    sim.shutdown();
+  }, 120_000);
+
+  test('its timings pass the start-up check', () => {
+    const config = defaultConfig();
+    const check = checkClusterConfig({ ...config, time: { ...config.time, ...FAST_TIME } });
+    expect(check.errors).toEqual([]);
+  });
+});
+
+describe('checkClusterConfig', () => {
+  const base = defaultConfig();
+  const peers = (n: number): typeof base.cluster.transport => Array.from({ length: n }, (_, i) => ({
+    kind: 'ipv4' as const, host: `192.0.2.${i + 1}`, port: 42012, raw: `192.0.2.${i + 1}`,
+  }));
+
+  test('the defaults are safe', () => {
+    expect(checkClusterConfig({ ...base, cluster: { ...base.cluster, transport: peers(3), quorum: 2 } })).toEqual({ errors: [], warnings: [] });
+  });
+
+  test('a lease shorter than three renewals is an error naming the keys', () => {
+    const check = checkClusterConfig({ ...base, time: { ...base.time, master_lease: 500 } });
+    expect(check.errors.join('\n')).toMatch(/time\.master_lease \(500 ms\).*time\.elector_tick_interval/);
+  });
+
+  test('a margin that does not cover heartbeat delay is an error', () => {
+    const check = checkClusterConfig({ ...base, time: { ...base.time, lease_margin: 60 } });
+    expect(check.errors.join('\n')).toContain('time.lease_margin (60 ms)');
+  });
+
+  test('a master_dead_time shorter than three reports is an error', () => {
+    const check = checkClusterConfig({ ...base, time: { ...base.time, master_dead_time: 300 } });
+    expect(check.errors.join('\n')).toContain('time.master_dead_time (300 ms)');
+  });
+
+  test('quorum on but not a strict majority warns; a majority does not', () => {
+    const warn = checkClusterConfig({ ...base, cluster: { ...base.cluster, transport: peers(4), quorum: 2 } });
+    expect(warn.errors).toEqual([]);
+    expect(warn.warnings.join('\n')).toContain('not a strict majority of the 4 nodes');
+    const ok = checkClusterConfig({ ...base, cluster: { ...base.cluster, transport: peers(4), quorum: 3 } });
+    expect(ok.warnings).toEqual([]);
+  });
+
+  test('loopback entries count one node per port; other hosts one per host', () => {
+    const loop = [42012, 42013, 42014].map((port) => ({ kind: 'ipv4' as const, host: '127.0.0.1', port, raw: `127.0.0.1:${port}` }));
+    expect(checkClusterConfig({ ...base, cluster: { ...base.cluster, transport: loop, quorum: 2 } }).warnings).toEqual([]);
+    const sameHost = [42012, 42013].map((port) => ({ kind: 'ipv4' as const, host: '192.0.2.9', port, raw: `192.0.2.9:${port}` }));
+    // One host: quorum 2 is larger than the one node it names.
+    expect(checkClusterConfig({ ...base, cluster: { ...base.cluster, transport: sameHost, quorum: 2 } }).warnings.join('\n')).toContain('larger than the 1 nodes');
+  });
+});
