@@ -21,6 +21,11 @@ import { createRejectLogger, type RejectLogger } from './wire/reject-logger';
 import type { WireCodec, WireCodecOptions } from './wire/types';
 import { checkClusterConfig, type ClusterCheck } from './node/cluster-check';
 import type { ActionResult, FailureStatus, NodeStatus } from './node/status';
+import { adminBackend } from './node/admin-adapter';
+import { koiVersion } from './node/version';
+import { createAdminEndpoint } from './admin/endpoint';
+import { createAdminForwarder, type AdminForwarder } from './admin/forwarder';
+import { createAdminServer } from './admin/server';
 
 export { checkClusterConfig, type ClusterCheck };
 export type * from './node/status';
@@ -48,6 +53,8 @@ export interface KoiNodeOptions {
   serviceManagerFactory?: (opts: ServiceManagerOptions) => ServiceManager;
   /** Lists the service folder (the simulator injects its own). */
   listEntries?: () => Promise<ServiceEntry[]>;
+  /** Do not answer `koi` requests (the simulator); default false. */
+  noAdmin?: boolean;
 }
 
 /** Handler for admin requests and responses (core/admin's endpoint); true when consumed. */
@@ -78,6 +85,7 @@ export class KoiNode {
   private seenMaster = { id: '', name: '' };
   private localStateSeq = 0;
   private adminHandler: AdminMessageHandler | null = null;
+  private forwarder: AdminForwarder | null = null;
 
   constructor(private readonly opts: KoiNodeOptions) {
     this.id = opts.identity.id;
@@ -137,6 +145,7 @@ export class KoiNode {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    if (!this.adminHandler && !this.opts.noAdmin) this.installAdmin();
     const check = checkClusterConfig(this.config);
     for (const warning of check.warnings) this.log.warn(warning);
     await this.transport.start((data, from) => this.guarded(() => this.receive(data, from)));
@@ -176,8 +185,19 @@ export class KoiNode {
     this.clock.clear(this.clusterTimer);
     this.clock.clear(this.electorTimer);
     this.runner?.close();
+    this.forwarder?.close();
     await this.hooks.onShutdown.promise({ reason });
     await this.services?.close();
+  }
+
+  /** Answer `koi` requests through core/admin (server, forwarding, endpoint). */
+  private installAdmin(): void {
+    const logger = this.opts.logger.child({ node: this.name });
+    const forwarder = createAdminForwarder({ clock: this.clock, logger, send: (address, request) => this.sendMessage(address, request) });
+    this.forwarder = forwarder;
+    const backend = adminBackend(this, this.config.cluster.id, koiVersion(), this.clock, (address, request) => forwarder.forward(address, request));
+    const server = createAdminServer({ backend, hooks: this.hooks, logger, clock: this.clock });
+    this.adminHandler = createAdminEndpoint({ server, forwarder, logger, reply: (address, response) => this.sendMessage(address, response) });
   }
 
   /** Route admin requests/responses to core/admin (the daemon wires its endpoint here). */

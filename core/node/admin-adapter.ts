@@ -1,0 +1,134 @@
+/**
+ * KoiNode behind core/admin's AdminBackend: turns the node's status snapshot
+ * into the admin JSON schema (`koi local`, `koi status`) and forwards actions.
+ */
+import type { AdminRequest, AdminResponse, Clock } from '../../plugin-api';
+import type { ActionOutcome, AdminBackend, ReconfigureOutcome } from '../admin/backend';
+import type { ClusterNodeStatus, ClusterStatus, FailureRecord, LocalStatus, NodeFlagName, NodeRef } from '../admin/schema';
+import { flagNames } from '../membership/node-table';
+import type { ActionResult, NodeStatus } from './status';
+
+export interface AdminNode {
+  getStatus(): NodeStatus;
+  isLeader(): boolean;
+  leaderAddress(): string;
+  resolveNode(nameOrId: string): { id: string; name: string; address: string } | null;
+  promote(nameOrId: string): ActionResult;
+  demote(): ActionResult;
+  elect(): ActionResult;
+  setMaintenance(on: boolean): ActionResult;
+  stopRunner(): ActionResult;
+  startRunner(): ActionResult;
+  recover(): ActionResult;
+  reconfigure(): Promise<ReconfigureOutcome>;
+}
+
+export function adminBackend(
+  node: AdminNode, clusterId: number, version: string, clock: Clock,
+  sendRequest: (address: string, request: AdminRequest) => Promise<AdminResponse>,
+): AdminBackend {
+  const outcome = (r: ActionResult): ActionOutcome => (r.ok ? { ok: true, message: r.message } : { ok: false, reason: r.reason });
+  const quorum = (s: NodeStatus): LocalStatus['quorum'] => ({ configured: s.quorum.configured, seen: s.quorum.seen, has: s.quorum.has });
+  return {
+    localStatus: () => localStatus(node.getStatus(), version),
+    clusterStatus: () => {
+      const s = node.getStatus();
+      if (!s.elector) return null;
+      return clusterStatus(s, clusterId, clock, quorum(s));
+    },
+    isLeader: () => node.isLeader(),
+    leaderAddress: () => node.leaderAddress() || null,
+    nodeAddress: (nameOrId) => {
+      const found = node.resolveNode(nameOrId);
+      return found && found.address ? found.address : null;
+    },
+    knownNodeNames: () => {
+      const s = node.getStatus();
+      return [s.name, ...s.nodes.map((n) => n.name)];
+    },
+    resolveNode: (nameOrId) => {
+      const found = node.resolveNode(nameOrId);
+      return found ? { id: found.id, name: found.name } : null;
+    },
+    promote: (id) => outcome(node.promote(id)),
+    demote: () => outcome(node.demote()),
+    elect: () => outcome(node.elect()),
+    setMaintenance: (on) => outcome(node.setMaintenance(on)),
+    stopRunner: () => outcome(node.stopRunner()),
+    startRunner: () => outcome(node.startRunner()),
+    recover: () => outcome(node.recover()),
+    reconfigure: () => node.reconfigure(),
+    failures: () => (node.getStatus().elector?.failures ?? []).map((f): FailureRecord => ({
+      atMs: f.atMs, agoMs: f.agoMs, node: f.node, reason: f.reason,
+    })),
+    sendRequest,
+  };
+}
+
+function localStatus(s: NodeStatus, version: string): LocalStatus {
+  const r = s.runner;
+  return {
+    id: s.id, name: s.name, version,
+    roles: s.roles,
+    flags: flagNames(s.flags) as NodeFlagName[],
+    state: s.state,
+    mode: r ? r.mode : null,
+    electionMode: s.electionMode,
+    target: r ? r.target : null,
+    stopped: r ? r.stopped : false,
+    leader: s.leader,
+    master: s.master,
+    maintenance: s.maintenance,
+    quorum: { configured: s.quorum.configured, seen: s.quorum.seen, has: s.quorum.has },
+    uptimeMs: s.uptimeMs,
+    addresses: s.addresses,
+    services: r ? r.services : [],
+    failCount: r ? r.failCount : 0,
+    lastFailure: r && r.lastFailureAgoMs >= 0 ? { agoMs: r.lastFailureAgoMs, reason: r.lastFailureReason } : null,
+  };
+}
+
+function clusterStatus(s: NodeStatus, clusterId: number, clock: Clock, quorum: LocalStatus['quorum']): ClusterStatus {
+  const e = s.elector!;
+  const records = new Map(e.runners.map((r) => [r.id, r]));
+  const self: ClusterNodeStatus = {
+    id: s.id, name: s.name, roles: s.roles, flags: flagNames(s.flags) as NodeFlagName[],
+    state: records.get(s.id)?.state ?? s.state, mode: s.runner?.mode ?? null, address: null, lastSeenAgoMs: 0,
+    uptimeMs: s.uptimeMs, services: s.runner?.services ?? [], failCount: s.runner?.failCount ?? 0,
+    lastFailure: s.runner && s.runner.lastFailureAgoMs >= 0 ? { agoMs: s.runner.lastFailureAgoMs, reason: s.runner.lastFailureReason } : null,
+  };
+  const others = s.nodes.map((n): ClusterNodeStatus => {
+    const r = records.get(n.id);
+    const roles = { elector: (n.flags & 1) !== 0, runner: (n.flags & 2) !== 0 };
+    return {
+      id: n.id, name: n.name, roles, flags: flagNames(n.flags) as NodeFlagName[],
+      state: r ? r.state : roles.elector ? 'Elector' : 'Other',
+      mode: r ? r.mode : null,
+      address: n.addresses[0] ?? null,
+      lastSeenAgoMs: n.lastSeenAgoMs,
+      uptimeMs: r ? r.uptimeMs : n.uptimeMs,
+      services: r ? r.services : [],
+      failCount: r ? r.failCount : 0,
+      lastFailure: r && r.lastFailureAgoMs >= 0 ? { agoMs: r.lastFailureAgoMs, reason: r.lastFailureReason } : null,
+    };
+  });
+  // Runners the leader still remembers but no longer hears (Disconnected).
+  const listed = new Set([s.id, ...s.nodes.map((n) => n.id)]);
+  const gone = e.runners.filter((r) => !listed.has(r.id)).map((r): ClusterNodeStatus => ({
+    id: r.id, name: r.name, roles: { elector: false, runner: true }, flags: ['Runner'], state: r.state, mode: r.mode,
+    address: r.address || null, lastSeenAgoMs: r.lastSeenAgoMs, uptimeMs: r.uptimeMs, services: r.services,
+    failCount: r.failCount, lastFailure: r.lastFailureAgoMs >= 0 ? { agoMs: r.lastFailureAgoMs, reason: r.lastFailureReason } : null,
+  }));
+  void clock;
+  const ref = (x: { id: string; name: string } | null): NodeRef | null => (x ? { id: x.id, name: x.name } : null);
+  return {
+    clusterId,
+    leader: { id: s.id, name: s.name },
+    master: ref(e.master),
+    targetMaster: ref(e.targetMaster),
+    manualMaster: e.manualMaster,
+    maintenance: e.maintenance,
+    quorum,
+    nodes: [self, ...others, ...gone],
+  };
+}
