@@ -177,8 +177,7 @@ export class Daemon {
       });
       generation.node = node;
       this.current = generation;
-      await node.start();
-      await hooks.onStart.promise({ nodeId: this.identity.id, name: this.identity.name, config });
+      await node.start(); // KoiNode fires onStart once it is up
       this.log?.info({ plugins: host.plugins.map((p) => p.entryName) }, `koinode ${this.identity.name} started`);
     } catch (err) {
       this.log?.fatal({ err: errorText(err) }, `start failed: ${errorText(err)}`);
@@ -260,12 +259,11 @@ export class Daemon {
     }
   }
 
-  /** Stop a generation: onShutdown, node stop, plugins closed (log sinks last: they were loaded first). */
+  /** Stop a generation: node stop (which fires onShutdown), plugins closed (log sinks last: they were loaded first). */
   private async teardown(generation: Generation, reason: string, lastWords?: string): Promise<void> {
     const log = this.log as Logger;
-    await generation.hooks.onShutdown.promise({ reason });
     try {
-      await generation.node?.stop(reason);
+      await generation.node?.stop(reason); // KoiNode fires onShutdown
     } catch (err) {
       log.error({ err: errorText(err) }, `node stop failed: ${errorText(err)}`);
     }

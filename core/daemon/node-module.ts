@@ -28,8 +28,10 @@ export interface NodeOptions {
 }
 
 export interface DaemonNode {
+  /** Bind and run; fires `onStart` once up. */
   start(): Promise<void>;
   applyConfig(config: KoiConfig): Promise<void>;
+  /** Graceful stop; fires `onShutdown` after the services are stopped. */
   stop(reason: string): Promise<void>;
 }
 

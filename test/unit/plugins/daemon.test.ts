@@ -52,7 +52,11 @@ function fakeNodeModule(events: string[], nodes: Array<{ options: NodeOptions; a
       const node: DaemonNode = {
         start: async () => { events.push(`node${nodes.length} start`); },
         applyConfig: async (c) => { record.applied.push(c); events.push(`node${nodes.length} apply`); },
-        stop: async (reason) => { events.push(`node stop (${reason})`); },
+        // Like KoiNode: stop the services, then fire onShutdown (the node owns onStart/onShutdown).
+        stop: async (reason) => {
+          events.push(`node stop (${reason})`);
+          await options.hooks.onShutdown.promise({ reason });
+        },
       };
       return node;
     },
@@ -126,13 +130,13 @@ describe('Daemon', () => {
     await expect(daemon.reload()).resolves.toMatchObject({ ok: true, restart: true });
     await until(() => events.includes('node2 start'));
     expect(events.slice(events.indexOf('onConfigReload restart=true'))).toEqual([
-      'onConfigReload restart=true', 'onShutdown configuration restart', 'node stop (configuration restart)', 'close one', 'apply two', 'node2 start',
+      'onConfigReload restart=true', 'node stop (configuration restart)', 'onShutdown configuration restart', 'close one', 'apply two', 'node2 start',
     ]);
     expect(daemon.config?.node.port).toBe(42101);
     expect(nodes[1].options.identity.id).toBe(daemon.identity.id);
 
     await daemon.shutdown('signal SIGTERM');
-    expect(events.slice(-3)).toEqual(['onShutdown signal SIGTERM', 'node stop (signal SIGTERM)', 'close two']);
+    expect(events.slice(-3)).toEqual(['node stop (signal SIGTERM)', 'onShutdown signal SIGTERM', 'close two']);
     const log = fs.readFileSync(logFile, 'utf8');
     expect(log).toMatch(/INFO  \[daemon\] koinode testnode starting/);
     expect(log).toMatch(/ERROR \[daemon\] reload refused: .*node\.bogus: unknown key/);
