@@ -375,7 +375,7 @@ export class KoiNode {
   }
 
   private stalled(gap: number): void {
-    this.log.warn({ gapMs: Math.round(gap) }, `event loop stalled for ${Math.round(gap)} ms: master lease void, leadership dropped`);
+    this.log.warn({ gapMs: Math.round(gap) }, `event loop stalled for ${Math.round(gap)} ms: leadership dropped, master lease checked, namings quarantined`);
     this.runner?.stalled(gap);
     if (this.membership.mode !== 'servant') this.membership.stepDown(`stall of ${Math.round(gap)} ms detected`);
   }

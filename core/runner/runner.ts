@@ -143,8 +143,8 @@ export class Runner {
     this.setMaintenance(update.maintenance);
     const namesMe = update.masterId === this.opts.self.id;
     if (namesMe && now < this.quarantineUntil) {
+      // Neither a renewal nor a withdrawal: the lease held before the stall runs its course.
       this.log.warn(`ignoring master naming from ${update.leaderName}: in quarantine for ${Math.ceil(this.quarantineUntil - now)} ms after a stall`);
-      this.named = false;
     } else if (!namesMe) {
       this.named = false;
       this.leaseUntil = -Infinity;
@@ -171,12 +171,27 @@ export class Runner {
     this.fail(`service ${service} failed: ${reason}`);
   }
 
-  /** The node's loop stalled for `gapMs` (SIGSTOP, long GC): the lease is void, demote before anything else. */
+  /**
+   * The node's loop stalled for `gapMs` (SIGSTOP, long GC). A lease that ran
+   * out meanwhile demotes the node before anything else (checkLease, which
+   * the stall guard runs next). A lease still valid on this node's monotonic
+   * clock is kept: the leader times its replacement wait on its own clock
+   * from the renewal it sent, so a short stall is no reason to fail over.
+   * What a stall does break is the receipt time of datagrams that waited in
+   * the socket buffer: a naming read now may be older than lease_margin, so
+   * namings of this node are ignored for lease_margin (the buffer drains in
+   * the first loop turns after the stall).
+   */
   stalled(gapMs: number): void {
-    this.leaseUntil = -Infinity;
-    this.named = false;
-    this.quarantineUntil = this.opts.clock.now() + this.config.time.master_lease;
-    this.evaluate(`stall of ${Math.round(gapMs)} ms detected: lease treated as expired`);
+    const now = this.opts.clock.now();
+    this.quarantineUntil = now + this.config.time.lease_margin;
+    if (this.current === 'Master' && this.quorumOn()) {
+      this.log.warn({ gapMs: Math.round(gapMs), leaseRemainingMs: Math.max(0, Math.round(this.leaseUntil - now)) },
+        now < this.leaseUntil
+          ? `stall of ${Math.round(gapMs)} ms: master lease still valid for ${Math.round(this.leaseUntil - now)} ms, kept`
+          : `stall of ${Math.round(gapMs)} ms: master lease ran out during the stall`);
+    }
+    this.checkLease();
   }
 
   /** Called at every event of the node before anything else: an expired lease demotes first. */

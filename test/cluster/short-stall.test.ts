@@ -1,0 +1,45 @@
+/**
+ * A stall shorter than the master's remaining lease is not a failover
+ * (issue 7: "SIGSTOP of the master for half of master_dead_time → no
+ * failover"). The stall guard keeps a lease that is still valid on the
+ * node's monotonic clock and only quarantines namings that may have waited
+ * in the socket buffer; a lease that ran out during the stall still demotes
+ * the node in its first step (scenarios.test.ts, "frozen processes").
+ */
+import { expectNoViolations, indexOf, startCluster, waitSettled } from './helpers';
+import type { SimCluster } from './sim-cluster';
+
+const clusters: SimCluster[] = [];
+afterEach(() => {
+  for (const c of clusters.splice(0)) c.shutdown();
+});
+
+describe.each([
+  ['a plain runner', false],
+  ['also the leader', true],
+])('a master (%s) paused for half of master_dead_time', (_label, masterIsLeader) => {
+  test('keeps its mastership: no demote, no promote anywhere', async () => {
+    const sim = await startCluster({ nodes: 3 });
+    clusters.push(sim);
+    let master = await waitSettled(sim);
+    const leader = sim.leader()!;
+    if ((master === leader) !== masterIsLeader) {
+      const target = masterIsLeader ? leader : sim.nodes.find((n) => n !== leader)!;
+      leader.koi.promote(target.name);
+      await sim.runUntil(() => sim.master() === target && sim.servicesPromoted(target), 5000);
+      master = target;
+    }
+    await sim.run(2000);
+    const promotions = sim.nodes.map((n) => n.promotions.length);
+    const demotions = sim.nodes.map((n) => n.demotions.length);
+    sim.pause(indexOf(sim, master));
+    await sim.run(master.config.time.master_dead_time / 2);
+    sim.resume(indexOf(sim, master));
+    await sim.run(5000);
+    expect(sim.trace.some((l) => l.includes('stalled'))).toBe(true);
+    expect(sim.nodes.map((n) => n.demotions.length)).toEqual(demotions);
+    expect(sim.nodes.map((n) => n.promotions.length)).toEqual(promotions);
+    expect(sim.master()).toBe(master);
+    expectNoViolations(sim);
+  });
+});
