@@ -126,6 +126,15 @@ export interface ClusterView {
   nodes: Array<{ name: string; state: string; flags: string[]; services: Array<{ name: string; state: string }>; failCount: number; lastFailure: { agoMs: number; reason: string } | null }>;
 }
 
+/** A cluster view that has a master. */
+export type MasterView = ClusterView & { master: NonNullable<ClusterView['master']> };
+
+/** One line per node: `leader n1, master n2 | n1 Slave 10-app:Started | ...`. */
+export function summarize(view: ClusterView): string {
+  const head = `leader ${view.leader.name}, master ${view.master?.name ?? 'none'}${view.manualMaster ? ' (manual)' : ''}${view.maintenance ? ' (maintenance)' : ''}`;
+  return [head, ...view.nodes.map((n) => `${n.name} ${n.state} ${n.services.map((s) => `${s.name}:${s.state}`).join(' ')}`)].join(' | ');
+}
+
 export class E2ECluster {
   readonly dir: string;
   readonly eventsFile: string;
@@ -299,10 +308,11 @@ ${plugins}${this.options.extraConf ?? ''}
     }
   }
 
-  /** Run the real client against `node` (default: the first running node). */
-  koi(args: string[], opts: { node?: string; json?: boolean; timeoutMs?: number } = {}): Promise<KoiResult> {
+  /** Run the real client against `node` (default: the first running node) with the node's koi.conf. */
+  koi(args: string[], opts: { node?: string; json?: boolean; timeoutMs?: number; confOf?: string } = {}): Promise<KoiResult> {
     const node = opts.node ?? this.runningNodes()[0] ?? this.nodes[0].name;
-    const argv = [KOI, '-f', this.confPath(node), '-H', this.host, '-p', String(this.ports.get(node))];
+    // The password comes from a node's koi.conf: that node's own unless `confOf` names another.
+    const argv = [KOI, '-f', this.confPath(opts.confOf ?? node), '-H', this.host, '-p', String(this.ports.get(node))];
     if (opts.json) argv.push('--json');
     if (opts.timeoutMs) argv.push('--timeout', String(opts.timeoutMs));
     argv.push(...args);
@@ -334,11 +344,15 @@ ${plugins}${this.options.extraConf ?? ''}
   }
 
   /** Wait until `koi status` shows a master for which `accept` holds (default: any master); returns the view. */
-  waitForMaster(accept: (view: ClusterView & { master: NonNullable<ClusterView['master']> }) => boolean = () => true, timeoutMs = 30000): Promise<ClusterView & { master: NonNullable<ClusterView['master']> }> {
+  waitForMaster(accept: (view: MasterView) => boolean = () => true, timeoutMs = 30000): Promise<MasterView> {
+    let seen: ClusterView | undefined;
     return this.waitFor('a master', async () => {
       const view = await this.status();
-      return view?.master && accept(view as ClusterView & { master: NonNullable<ClusterView['master']> }) ? view as ClusterView & { master: NonNullable<ClusterView['master']> } : undefined;
-    }, timeoutMs);
+      if (view) seen = view;
+      return view?.master && accept(view as MasterView) ? view as MasterView : undefined;
+    }, timeoutMs).catch((err: Error) => {
+      throw new Error(`${err.message}\nlast status seen: ${seen ? summarize(seen) : 'none'}`);
+    });
   }
 
   /** Parsed service events recorded by the test service scripts. */

@@ -32,10 +32,14 @@ afterAll(async () => {
 
 /** Every node running, one master, every service settled (Promoted on the master, Started elsewhere). */
 async function settled(): Promise<ClusterView & { master: { id: string; name: string } }> {
-  return c.waitForMaster((v) => v.nodes.length === c.nodes.length && v.nodes.every((n) => {
-    const want = n.name === v.master.name ? ['Master', 'Promoted'] : ['Slave', 'Started'];
-    return n.state === want[0] && n.services.every((s) => s.state === want[1]);
-  }), 40_000);
+  // A node restarted after kill -9 is a new node (fresh id); the leader keeps the old one Disconnected for 30 min.
+  return c.waitForMaster((v) => {
+    const live = v.nodes.filter((n) => n.state !== 'Disconnected');
+    return live.map((n) => n.name).sort().join() === c.nodes.map((n) => n.name).sort().join() && live.every((n) => {
+      const want = n.name === v.master.name ? ['Master', 'Promoted'] : ['Slave', 'Started'];
+      return n.state === want[0] && n.services.every((s) => s.state === want[1]);
+    });
+  }, 40_000);
 }
 
 function last(events: ServiceEvent[], node: string, event: string, phase: 'begin' | 'end'): ServiceEvent | undefined {
