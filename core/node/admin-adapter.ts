@@ -88,12 +88,18 @@ function localStatus(s: NodeStatus, version: string): LocalStatus {
   };
 }
 
+/** The first local address that says where the node is (not a wildcard), or null. */
+function ownAddress(addresses: string[]): string | null {
+  return addresses.find((a) => !/^(0\.0\.0\.0|\[::\]):\d+$/.test(a)) ?? null;
+}
+
 function clusterStatus(s: NodeStatus, clusterId: number, clock: Clock, quorum: LocalStatus['quorum']): ClusterStatus {
   const e = s.elector!;
   const records = new Map(e.runners.map((r) => [r.id, r]));
   const self: ClusterNodeStatus = {
     id: s.id, name: s.name, roles: s.roles, flags: flagNames(s.flags) as NodeFlagName[],
-    state: records.get(s.id)?.state ?? s.state, mode: s.runner?.mode ?? null, address: null, lastSeenAgoMs: 0,
+    // The leader never hears itself: show the address it is bound to (as docs/client.md does).
+    state: records.get(s.id)?.state ?? s.state, mode: s.runner?.mode ?? null, address: ownAddress(s.addresses), lastSeenAgoMs: 0,
     uptimeMs: s.uptimeMs, services: s.runner?.services ?? [], failCount: s.runner?.failCount ?? 0,
     lastFailure: s.runner && s.runner.lastFailureAgoMs >= 0 ? { agoMs: s.runner.lastFailureAgoMs, reason: s.runner.lastFailureReason } : null,
   };
