@@ -42,6 +42,8 @@ export interface ClusterOptions {
   statusInterval?: string;
   password?: string;
   clusterId?: number;
+  /** Extra environment of the koinode processes (and so of the service scripts). */
+  env?: Record<string, string>;
   /** Load examples/koi-plugin-example on every node (through a node_modules symlink), with this greeting. */
   examplePlugin?: string;
   /** Write service folders; default: the event-recording `10-app` service. */
@@ -148,6 +150,7 @@ export class E2ECluster {
   /** Every koinode pid this cluster ever started, for the leftover check. */
   private readonly allPids: number[] = [];
   private readonly logs = new Map<string, string[]>();
+  private readonly lineListeners: Array<(node: string, line: string) => void> = [];
   private readonly options: ClusterOptions;
 
   private constructor(options: ClusterOptions, ports: number[]) {
@@ -251,7 +254,8 @@ ${plugins}${this.options.extraConf ?? ''}
       const child = spawn(process.execPath, [KOINODE, '-f', this.confPath(n), '--name', n, '-C', ...extraArgs], {
         cwd: this.nodeDir(n),
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, NO_COLOR: '1' },
+        // KOI_RUN_DIR: where the example services keep their marker files.
+        env: { ...process.env, NO_COLOR: '1', KOI_RUN_DIR: this.dir, ...this.options.env },
       });
       if (child.pid !== undefined) this.allPids.push(child.pid);
       const lines = this.logs.get(n) ?? [];
@@ -260,7 +264,10 @@ ${plugins}${this.options.extraConf ?? ''}
       const collect = (chunk: Buffer) => {
         const parts = (partial + chunk.toString()).split('\n');
         partial = parts.pop() ?? '';
-        lines.push(...parts.filter(Boolean));
+        for (const line of parts.filter(Boolean)) {
+          lines.push(line);
+          for (const listener of this.lineListeners) listener(n, line);
+        }
         if (lines.length > 5000) lines.splice(0, lines.length - 5000);
       };
       child.stdout!.on('data', collect);
@@ -283,6 +290,11 @@ ${plugins}${this.options.extraConf ?? ''}
   /** Names of the nodes whose process is running. */
   runningNodes(): string[] {
     return this.nodes.map((n) => n.name).filter((n) => this.running(n));
+  }
+
+  /** Call `listener` with every log line of every node as it arrives. */
+  onLine(listener: (node: string, line: string) => void): void {
+    this.lineListeners.push(listener);
   }
 
   log(name: string): string[] {
@@ -309,15 +321,17 @@ ${plugins}${this.options.extraConf ?? ''}
   }
 
   /** Run the real client against `node` (default: the first running node) with the node's koi.conf. */
-  koi(args: string[], opts: { node?: string; json?: boolean; timeoutMs?: number; confOf?: string } = {}): Promise<KoiResult> {
+  koi(args: string[], opts: { node?: string; json?: boolean; timeoutMs?: number; confOf?: string; color?: boolean } = {}): Promise<KoiResult> {
     const node = opts.node ?? this.runningNodes()[0] ?? this.nodes[0].name;
     // The password comes from a node's koi.conf: that node's own unless `confOf` names another.
     const argv = [KOI, '-f', this.confPath(opts.confOf ?? node), '-H', this.host, '-p', String(this.ports.get(node))];
     if (opts.json) argv.push('--json');
+    if (opts.color) argv.push('--color');
     if (opts.timeoutMs) argv.push('--timeout', String(opts.timeoutMs));
     argv.push(...args);
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+      const env = opts.color ? process.env : { ...process.env, NO_COLOR: '1' };
+      const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

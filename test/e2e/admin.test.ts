@@ -61,6 +61,7 @@ test('status, tree and local show the leader, the master, every node and its ser
   expect(checkClusterAnswer(view)).toEqual([]);
   expect(view.nodes.map((n) => n.name).sort()).toEqual(['n1', 'n2', 'n3']);
   expect(view.nodes.find((n) => n.name === leader)!.flags).toContain('Leader');
+  for (const n of view.nodes) expect(n.address).toBe(`127.0.0.1:${c.ports.get(n.name)}`);
   expect(view.nodes.filter((n) => n.state === 'Master').map((n) => n.name)).toEqual([master]);
 
   const status = await c.koi(['status']);
