@@ -98,3 +98,20 @@ export function describeViolations(list: Violation[]): string {
   return list.map((v) => `promote on ${v.node} began at ${v.at.toFixed(3)} while ${v.other} was promoted since ${v.since.toFixed(3)}`
     + ' and had not begun to demote').join('\n');
 }
+
+/**
+ * Nodes whose promoted services have not begun to demote, by the events
+ * (and kills) up to `until` (default: all of them).
+ */
+export function promotedNodes(events: ServiceEvent[], kills: Mark[] = [], until = Infinity): string[] {
+  const items = [
+    ...events.filter((e) => e.phase === 'begin' && e.time <= until).map((e) => ({ time: e.time, node: e.node, kind: e.event })),
+    ...kills.filter((k) => k.time <= until).map((k) => ({ time: k.time, node: k.node, kind: 'killed' })),
+  ].sort((a, b) => a.time - b.time);
+  const promoted = new Set<string>();
+  for (const item of items) {
+    if (item.kind === 'promote') promoted.add(item.node);
+    else if (ENDS.has(item.kind) || item.kind === 'killed') promoted.delete(item.node);
+  }
+  return [...promoted].sort();
+}

@@ -1,0 +1,94 @@
+/**
+ * A koi cluster of real processes, one per network namespace
+ * (scripts/lib/netns.ts), driven through scripts/lib/proc-cluster.ts.
+ */
+import { NetnsTopology } from './netns';
+import { promotedNodes } from './mastership';
+import { ProcCluster, type ProcClusterOptions } from './proc-cluster';
+
+export const NETNS_PORT = 42012;
+
+export interface NetnsCluster {
+  topo: NetnsTopology;
+  cluster: ProcCluster;
+  /** Node name → index in the topology. */
+  index(name: string): number;
+  names: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Build the namespaces, write the configs and start every node. On any
+ * failure everything created so far is removed before the error is thrown.
+ */
+export function createNetnsCluster(count: number, options: Omit<ProcClusterOptions, 'nodes'>): NetnsCluster {
+  const topo = new NetnsTopology(count);
+  let cluster: ProcCluster | undefined;
+  try {
+    topo.create();
+    const names = Array.from({ length: count }, (_, i) => `k${i + 1}`);
+    cluster = new ProcCluster({
+      tag: 'koi-netns',
+      ...options,
+      nodes: names.map((name, i) => ({ name, address: topo.addresses[i], port: NETNS_PORT, netns: topo.nodeNs[i] })),
+    });
+    cluster.start();
+    const built = cluster;
+    return {
+      topo,
+      cluster: built,
+      names,
+      index: (name) => {
+        const i = names.indexOf(name);
+        if (i < 0) throw new Error(`unknown node ${name}`);
+        return i;
+      },
+      close: async () => {
+        try {
+          await built.close();
+        } finally {
+          topo.destroy();
+        }
+      },
+    };
+  } catch (err) {
+    const c = cluster;
+    if (c) void c.close().finally(() => topo.destroy());
+    else topo.destroy();
+    throw err;
+  }
+}
+
+/**
+ * Wait until every node in `names` answers `koi local`, exactly one of them
+ * is Master with its services Promoted, all of them name it, and the events
+ * show it as the only promoted node. Returns its name.
+ */
+export async function agreedMaster(cluster: ProcCluster, names: string[], timeoutMs = 20_000): Promise<string> {
+  return cluster.waitFor(`one master agreed by ${names.join(', ')}`, async () => {
+    // One client at a time: each is a node process, and a burst of them steals the CPU the nodes need.
+    const views = [];
+    for (const n of names) {
+      const view = await cluster.local(n);
+      if (!view) return undefined;
+      views.push(view);
+    }
+    const masters = views.filter((v) => v.state === 'Master');
+    if (masters.length !== 1) return undefined;
+    const name = masters[0].name;
+    if (!views.every((v) => v.master === name)) return undefined;
+    if (!masters[0].services.every((s) => s.state === 'Promoted')) return undefined;
+    const promoted = promotedNodes(cluster.events());
+    if (promoted.length !== 1 || promoted[0] !== name) return undefined;
+    return name;
+  }, timeoutMs, 500);
+}
+
+/** The leader, as `koi status` on `asking` reports it. */
+export async function leaderOf(cluster: ProcCluster, asking: string): Promise<string> {
+  return cluster.waitFor(`a leader seen by ${asking}`, async () => {
+    const answer = await cluster.koi(asking, ['status']);
+    const leader = answer.json?.leader as { name?: string } | undefined;
+    return answer.code === 0 ? leader?.name : undefined;
+  }, 20_000, 500);
+}

@@ -1,0 +1,172 @@
+/**
+ * A private network for real koinode processes: one network namespace per
+ * node plus one for the switch. Each node namespace has `eth0` (a veth)
+ * with a private address 10.254.X.N/24; the other end sits in the switch
+ * namespace, attached to a bridge. Nothing is added to the host's own
+ * namespace, and traffic to these addresses only ever flows between the
+ * namespaces.
+ *
+ * Faults:
+ * - partition(groups): each group gets its own bridge (ports are moved
+ *   between bridges), so a cut drops datagrams silently, like a switch
+ *   fault; heal() puts every port back on the first bridge;
+ * - setLoss(percent): random loss on every node's outgoing link — `tc netem`
+ *   when the kernel has it, else an nftables `numgen random` drop rule
+ *   inside the node namespace (some kernels ship without sch_netem).
+ *
+ * destroy() deletes every namespace it created (the veths and bridges go
+ * with them); safe to call twice and after a failed create().
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+
+export interface NetnsSupport {
+  ok: boolean;
+  /** Why not, for the skip message. */
+  reason: string;
+  /** How random loss can be made: 'netem', 'nft' or none. */
+  loss: 'netem' | 'nft' | null;
+}
+
+function has(cmd: string, args: string[]): boolean {
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  return r.error === undefined && r.status === 0;
+}
+
+/** Can this process build namespaces? Probes once (creates and deletes a scratch namespace). */
+export function netnsSupport(): NetnsSupport {
+  if (process.platform !== 'linux') return { ok: false, reason: 'network namespaces need Linux', loss: null };
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return { ok: false, reason: 'not running as root', loss: null };
+  if (!has('ip', ['-V'])) return { ok: false, reason: 'the `ip` command (iproute2) is missing', loss: null };
+  const probe = `koiprobe${process.pid}`;
+  if (!has('ip', ['netns', 'add', probe])) return { ok: false, reason: '`ip netns add` failed (no namespace support?)', loss: null };
+  let loss: NetnsSupport['loss'] = null;
+  try {
+    has('ip', ['-n', probe, 'link', 'add', 'd0', 'type', 'dummy']);
+    if (has('tc', ['-n', probe, 'qdisc', 'add', 'dev', 'd0', 'root', 'netem', 'loss', '1%'])) loss = 'netem';
+    else if (has('ip', ['netns', 'exec', probe, 'nft', 'add', 'table', 'inet', 'koiprobe'])) loss = 'nft';
+  } finally {
+    spawnSync('ip', ['netns', 'del', probe], { stdio: 'ignore' });
+  }
+  return { ok: true, reason: '', loss };
+}
+
+function run(cmd: string, args: string[], input?: string): void {
+  try {
+    execFileSync(cmd, args, { stdio: ['pipe', 'ignore', 'pipe'], input });
+  } catch (err) {
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim() ?? '';
+    throw new Error(`${cmd} ${args.join(' ')} failed: ${stderr || String(err)}`);
+  }
+}
+
+export class NetnsTopology {
+  /** Namespace of the switch (bridges). */
+  readonly switchNs: string;
+  /** Namespace per node, index = node number - 1. */
+  readonly nodeNs: string[];
+  readonly addresses: string[];
+  private readonly created: string[] = [];
+  private bridges = 1;
+  private lossPercent = 0;
+  /** Bridge index per node port. */
+  private readonly portBridge: number[];
+
+  constructor(readonly count: number, tag = `koi${process.pid % 100000}${Math.floor(Math.random() * 100)}`) {
+    const subnet = 1 + Math.floor(Math.random() * 250);
+    this.switchNs = `${tag}sw`;
+    this.nodeNs = Array.from({ length: count }, (_, i) => `${tag}n${i + 1}`);
+    this.addresses = Array.from({ length: count }, (_, i) => `10.254.${subnet}.${i + 1}`);
+    this.portBridge = Array.from({ length: count }, () => 0);
+  }
+
+  create(): void {
+    for (const ns of [this.switchNs, ...this.nodeNs]) {
+      run('ip', ['netns', 'add', ns]);
+      this.created.push(ns);
+      run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    }
+    this.addBridge(0);
+    this.nodeNs.forEach((ns, i) => {
+      const port = `p${i + 1}`;
+      run('ip', ['link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', port, 'netns', this.switchNs]);
+      run('ip', ['-n', this.switchNs, 'link', 'set', port, 'master', 'br0']);
+      run('ip', ['-n', this.switchNs, 'link', 'set', port, 'up']);
+      run('ip', ['-n', ns, 'addr', 'add', `${this.addresses[i]}/24`, 'dev', 'eth0']);
+      run('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
+    });
+  }
+
+  private addBridge(index: number): void {
+    run('ip', ['-n', this.switchNs, 'link', 'add', `br${index}`, 'type', 'bridge', 'forward_delay', '0']);
+    run('ip', ['-n', this.switchNs, 'link', 'set', `br${index}`, 'up']);
+  }
+
+  /**
+   * Split the nodes (indexes from 0) into groups that hear only each other.
+   * Nodes not named in any group form one more group of their own.
+   */
+  partition(groups: number[][]): void {
+    const listed = new Set(groups.flat());
+    const rest = Array.from({ length: this.count }, (_, i) => i).filter((i) => !listed.has(i));
+    const all = rest.length > 0 ? [...groups, rest] : groups;
+    while (this.bridges < all.length) this.addBridge(this.bridges++);
+    all.forEach((group, g) => {
+      for (const i of group) this.attach(i, g);
+    });
+  }
+
+  /** Cut one node away from all others. */
+  isolate(index: number): void {
+    this.partition([[index]]);
+  }
+
+  /** Every node on one bridge again. */
+  heal(): void {
+    for (let i = 0; i < this.count; i++) this.attach(i, 0);
+  }
+
+  private attach(index: number, bridge: number): void {
+    if (this.portBridge[index] === bridge) return;
+    run('ip', ['-n', this.switchNs, 'link', 'set', `p${index + 1}`, 'master', `br${bridge}`]);
+    this.portBridge[index] = bridge;
+  }
+
+  /** Groups as they are now (node indexes), for logs. */
+  groups(): number[][] {
+    const byBridge = new Map<number, number[]>();
+    this.portBridge.forEach((b, i) => byBridge.set(b, [...(byBridge.get(b) ?? []), i]));
+    return [...byBridge.values()];
+  }
+
+  /** Random loss of `percent` % on every node's outgoing link (0 removes it). */
+  setLoss(percent: number, method: 'netem' | 'nft'): void {
+    for (const ns of this.nodeNs) {
+      if (method === 'netem') {
+        if (this.lossPercent > 0) run('tc', ['-n', ns, 'qdisc', 'del', 'dev', 'eth0', 'root']);
+        if (percent > 0) run('tc', ['-n', ns, 'qdisc', 'add', 'dev', 'eth0', 'root', 'netem', 'loss', `${percent}%`]);
+      } else {
+        if (this.lossPercent > 0) run('ip', ['netns', 'exec', ns, 'nft', 'delete', 'table', 'inet', 'koiloss']);
+        if (percent > 0) {
+          run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], `table inet koiloss {
+  chain out {
+    type filter hook output priority 0; policy accept;
+    oifname "eth0" numgen random mod 100 < ${Math.round(percent)} drop
+  }
+}
+`);
+        }
+      }
+    }
+    this.lossPercent = percent;
+  }
+
+  /** Delete every namespace this topology created; collects errors and throws them at the end. */
+  destroy(): void {
+    const errors: string[] = [];
+    for (const ns of this.created.splice(0).reverse()) {
+      const r = spawnSync('ip', ['netns', 'del', ns], { encoding: 'utf8' });
+      if (r.status !== 0) errors.push(`ip netns del ${ns}: ${r.stderr}`);
+    }
+    if (errors.length > 0) throw new Error(`could not delete namespaces:\n${errors.join('\n')}`);
+  }
+}
