@@ -3,6 +3,13 @@
  * random 96-bit nonce per datagram, 128-bit tag, the frame header as
  * additional authenticated data. The key is derived once, at apply, from
  * cluster.password and cluster.id (PBKDF2-SHA256 via core/wire/key.ts).
+ *
+ * Performance: one forge cipher and one decipher per key, restarted for
+ * every datagram. Creating them per datagram expanded the AES key each time,
+ * and forge's GCM `start()` rebuilds its 4-bit GHASH table (32 × 16 products
+ * in GF(2^128)) from the hash subkey on every call — most of the cost of
+ * sealing a 200-byte heartbeat. The subkey depends only on the key, so the
+ * table is built once (docs/performance.md, "Codec").
  */
 import { timingSafeEqual } from 'node:crypto';
 import forge from 'node-forge';
@@ -19,16 +26,41 @@ export const CRYPTO_FORGE_NAME = 'crypto-forge';
 const toBinary = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
 const fromBinary = (s: string): Buffer => Buffer.from(s, 'latin1');
 
+type ForgeCipher = forge.cipher.BlockCipher;
+
+/** forge's GCM mode object (its typings omit this): the one method we memoize. */
+interface GcmMode {
+  generateHashTable(h: number[], bits: number): unknown;
+}
+
+/**
+ * A forge AES-GCM cipher (or decipher) for `keyBin`, restarted for every
+ * message. Its GHASH table depends only on the key: build it once.
+ */
+function reusable(create: typeof forge.cipher.createCipher, keyBin: string): ForgeCipher {
+  const c = create('AES-GCM', keyBin);
+  const mode = c.mode as unknown as GcmMode;
+  if (typeof mode.generateHashTable !== 'function') {
+    throw new Error(`${CRYPTO_FORGE_NAME}: this node-forge has no GCM generateHashTable; cannot reuse the cipher`);
+  }
+  const build = mode.generateHashTable.bind(mode);
+  let table: unknown;
+  mode.generateHashTable = (h, bits) => (table ??= build(h, bits));
+  return c;
+}
+
 export function createForgeCipher(key: Uint8Array, options: { nonce?: NonceSource } = {}): Cipher {
   checkAes256Key(key, CRYPTO_FORGE_NAME);
   const keyBin = toBinary(key);
   const nextNonce = options.nonce ?? randomNonce;
+  // Shared safely: seal and open are synchronous, and start() resets every per-message field.
+  const c = reusable(forge.cipher.createCipher, keyBin);
+  const d = reusable(forge.cipher.createDecipher, keyBin);
   return {
     name: CRYPTO_FORGE_NAME,
     overhead: GCM_OVERHEAD,
     seal(header, plaintext) {
       const nonce = nextNonce();
-      const c = forge.cipher.createCipher('AES-GCM', keyBin);
       c.start({ iv: toBinary(nonce), additionalData: toBinary(header), tagLength: GCM_TAG_BYTES * 8 });
       c.update(forge.util.createBuffer(toBinary(plaintext)));
       c.finish();
@@ -43,7 +75,6 @@ export function createForgeCipher(key: Uint8Array, options: { nonce?: NonceSourc
     open(header, sealed) {
       if (sealed.length < GCM_OVERHEAD) return null;
       const received = sealed.subarray(sealed.length - GCM_TAG_BYTES);
-      const d = forge.cipher.createDecipher('AES-GCM', keyBin);
       d.start({
         iv: toBinary(sealed.subarray(0, GCM_NONCE_BYTES)),
         additionalData: toBinary(header),
