@@ -6,6 +6,8 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { lookup as dnsLookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { Clock, DatagramHandler, Logger, Transport, TransportAddress } from '../../plugin-api';
 import { joinHostPort, splitHostPort } from '../../core/wire/address';
 import {
@@ -75,6 +77,33 @@ function closeSocket(socket: Socket): Promise<void> {
   });
 }
 
+/**
+ * The destinations that are not this node: every node lists the same
+ * transport, so one entry is usually its own socket, and a datagram sent
+ * there costs a send, a receive and a full open + decode only to be dropped
+ * as `own-message` (a third of a node's decrypt work in a 3-node cluster).
+ * Skipped: unicast entries equal to a bound socket's exact `ip:port`, or, on
+ * a wildcard bind, a local interface address with the bound port (the
+ * exclusive bind makes this socket the only receiver). Multicast entries,
+ * and every entry when SO_REUSEADDR lets several processes share the port,
+ * are kept.
+ */
+export function withoutSelf(destinations: readonly Destination[], sockets: ReadonlyMap<Family, Socket>, reuseAddress: boolean): Destination[] {
+  if (reuseAddress) return [...destinations];
+  const own = new Set<string>();
+  let local: string[] | undefined;
+  for (const [family, socket] of sockets) {
+    const { address, port } = socket.address();
+    if (address === '0.0.0.0' || address === '::') {
+      local ??= Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => stripZone(i.address)));
+      for (const a of local) if (isIP(a) === family) own.add(joinHostPort(a, port));
+    } else {
+      own.add(joinHostPort(stripZone(address), port));
+    }
+  }
+  return destinations.filter((d) => d.multicast || !own.has(joinHostPort(stripZone(d.host), d.port)));
+}
+
 export function createUdpTransport(options: UdpTransportOptions): Transport {
   const log = options.logger;
   const limited = createRateLimitedLog(log, options.clock);
@@ -82,6 +111,8 @@ export function createUdpTransport(options: UdpTransportOptions): Transport {
   const ttl = options.ttl ?? 1;
   const sockets = new Map<Family, Socket>();
   let destinations: Destination[] = [];
+  /** `destinations` minus this node's own bound address: what broadcast() sends to. */
+  let peers: Destination[] = [];
   let closed = false;
 
   function send(family: Family, host: string, port: number, data: Uint8Array, label: string): void {
@@ -179,19 +210,21 @@ export function createUdpTransport(options: UdpTransportOptions): Transport {
         await transport.close();
         throw err;
       }
+      peers = withoutSelf(destinations, sockets, options.reuseAddress === true);
       for (const [family, socket] of sockets) {
         socket.on('message', (msg, rinfo) => onDatagram(msg, joinHostPort(rinfo.address, rinfo.port)));
         socket.on('error', (err) => limited('error', `socket|${family}|${(err as NodeJS.ErrnoException).code}`, { family }, `udp IPv${family} socket error: ${err.message}`));
       }
       const taken = port !== options.port && options.port !== 0 ? ` (configured ${options.port} was busy)` : '';
+      const own = destinations.length - peers.length;
       log.info(
-        { local: transport.localAddresses(), destinations: destinations.map((d) => joinHostPort(d.host, d.port)) },
-        `udp listening on ${transport.localAddresses().join(', ')}${taken}, ${destinations.length} destination(s)`,
+        { local: transport.localAddresses(), destinations: peers.map((d) => joinHostPort(d.host, d.port)) },
+        `udp listening on ${transport.localAddresses().join(', ')}${taken}, ${peers.length} destination(s)${own ? ` (${own} own address(es) of the list skipped)` : ''}`,
       );
     },
 
     broadcast(data: Uint8Array): void {
-      for (const d of destinations) send(d.family, d.host, d.port, data, joinHostPort(d.host, d.port));
+      for (const d of peers) send(d.family, d.host, d.port, data, joinHostPort(d.host, d.port));
     },
 
     sendTo(address: string, data: Uint8Array): void {
