@@ -42,6 +42,8 @@ export interface ClusterOptions {
   statusInterval?: string;
   password?: string;
   clusterId?: number;
+  /** UDP ports, one per node (default: a free consecutive range). */
+  ports?: number[];
   /** Extra environment of the koinode processes (and so of the service scripts). */
   env?: Record<string, string>;
   /** Load examples/koi-plugin-example on every node (through a node_modules symlink), with this greeting. */
@@ -178,7 +180,8 @@ export class E2ECluster {
   static async create(options: ClusterOptions): Promise<E2ECluster> {
     if (!fs.existsSync(KOINODE)) throw new Error(`${KOINODE} is missing: run \`npm run build\` first (npm test does)`);
     const count = typeof options.nodes === 'number' ? options.nodes : options.nodes.length;
-    const ports = await findFreePorts(count, options.host ?? '127.0.0.1');
+    const ports = options.ports ?? await findFreePorts(count, options.host ?? '127.0.0.1');
+    if (ports.length < count) throw new Error(`${count} nodes need ${count} ports, got ${ports.length}`);
     return new E2ECluster(options, ports);
   }
 
