@@ -125,9 +125,10 @@ export interface ClusterView {
   type: 'cluster';
   leader: { id: string; name: string };
   master: { id: string; name: string } | null;
+  targetMaster: { id: string; name: string } | null;
   manualMaster: boolean;
   maintenance: boolean;
-  nodes: Array<{ name: string; state: string; flags: string[]; services: Array<{ name: string; state: string }>; failCount: number; lastFailure: { agoMs: number; reason: string } | null }>;
+  nodes: Array<{ name: string; state: string; flags: string[]; address: string | null; services: Array<{ name: string; state: string }>; failCount: number; lastFailure: { agoMs: number; reason: string } | null }>;
 }
 
 /** A cluster view that has a master. */

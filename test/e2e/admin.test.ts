@@ -145,7 +145,7 @@ test('promote X moves the master; the old master demote ends before the new mast
   }
   const after = await settled();
   expect(after.master.name).toBe(target);
-  expect(after.targetMaster ?? null).toBeNull();
+  expect(after.targetMaster).toBeNull();
 });
 
 test('demote leaves the cluster without a master until elect', async () => {
