@@ -12,7 +12,7 @@
  * table is built once (docs/performance.md, "Codec").
  */
 import { timingSafeEqual } from 'node:crypto';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
 import { definePlugin, type Cipher } from '../../plugin-api';
 import {
   GCM_NONCE_BYTES, GCM_OVERHEAD, GCM_TAG_BYTES, checkAes256Key, randomNonce, type NonceSource,
@@ -22,11 +22,18 @@ import { cryptoOptionsSchema, type CryptoPluginOptions } from '../crypto-node';
 
 export const CRYPTO_FORGE_NAME = 'crypto-forge';
 
+// Only AES (with its cipher modes and util): node-forge's index also loads
+// RSA, X.509, TLS, SSH, ... — about 9 MB of resident memory for nothing.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+require('node-forge/lib/aes');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const forge = require('node-forge/lib/forge') as typeof Forge;
+
 // forge works on "binary strings" (one char per byte).
 const toBinary = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
 const fromBinary = (s: string): Buffer => Buffer.from(s, 'latin1');
 
-type ForgeCipher = forge.cipher.BlockCipher;
+type ForgeCipher = Forge.cipher.BlockCipher;
 
 /** forge's GCM mode object (its typings omit this): the one method we memoize. */
 interface GcmMode {
