@@ -69,6 +69,17 @@ class DefaultServiceManager implements ServiceManager {
   private timer: TimerHandle | undefined;
   private scanned = false;
   private scanning = false;
+  /** A scan was asked for while another ran: it runs as soon as that one ends. */
+  private scanQueued = false;
+  /** Number of the last scan begun, and of the last one finished. */
+  private scansBegun = 0;
+  private scansDone = 0;
+  /**
+   * `start` and `promote` wait until scan number `startGate` has finished: a
+   * target that starts services first rescans the folder, so a service removed
+   * since the last round is not "started" from memory (see setTarget).
+   */
+  private startGate = 0;
   private started = false;
   private closed = false;
   private lastFolderError = '';
@@ -91,6 +102,13 @@ class DefaultServiceManager implements ServiceManager {
     if (target === this.currentTarget) return;
     this.log.info({ from: this.currentTarget, to: target }, `target ${this.currentTarget} -> ${target}`);
     this.currentTarget = target;
+    if (this.started && startsServices(target)) {
+      // The table is as old as the last round (up to status_interval): a service removed meanwhile
+      // (e.g. while the node was Failed, then `koi recover`) would "start" with no script and then
+      // fail its status. Hold start/promote back until a scan begun after this change has finished.
+      this.startGate = this.scansBegun + 1;
+      this.scan(false);
+    }
     for (const record of this.records.values()) {
       record.blocked = false;
       if (target !== 'Fail') record.failHandled = false;
@@ -110,7 +128,7 @@ class DefaultServiceManager implements ServiceManager {
   }
 
   settled(): boolean {
-    if (!this.scanned) return false;
+    if (!this.scanned || this.startsHeld()) return false;
     for (const record of this.records.values()) {
       if (record.transition) return false;
       if (!record.definition.enabled) continue;
@@ -179,14 +197,39 @@ class DefaultServiceManager implements ServiceManager {
 
   /** One status round: rescan the folder, then check the status of every started service. */
   private round(): void {
-    if (this.scanning || this.closed) return;
+    this.scan(true);
+  }
+
+  /**
+   * Rescan the folder (one scan at a time). A status round then checks every
+   * started service; a round falling on a running scan is skipped, but a scan
+   * asked for by a target change runs right after the running one, whose
+   * listing may predate the change.
+   */
+  private scan(statusRound: boolean): void {
+    if (this.closed) return;
+    if (this.scanning) {
+      if (!statusRound) this.scanQueued = true;
+      return;
+    }
     this.scanning = true;
+    const number = ++this.scansBegun;
     this.track(this.rescan().finally(() => {
       this.scanning = false;
+      this.scansDone = number;
       if (this.closed) return;
-      for (const record of this.records.values()) if (this.statusEligible(record)) record.statusWanted = true;
+      if (statusRound) for (const record of this.records.values()) if (this.statusEligible(record)) record.statusWanted = true;
+      if (this.scanQueued) {
+        this.scanQueued = false;
+        this.scan(false);
+      }
       this.drive();
     }));
+  }
+
+  /** Start and promote events wait for the scan a target change asked for. */
+  private startsHeld(): boolean {
+    return this.scansDone < this.startGate;
   }
 
   private async rescan(): Promise<void> {
@@ -309,7 +352,8 @@ class DefaultServiceManager implements ServiceManager {
       if (record.transition || record.status) continue;
       const event = this.nextEvent(record);
       if (event) {
-        if (this.orderAllows(record, event)) this.launch(record, event);
+        const held = (event === 'start' || event === 'promote') && this.startsHeld();
+        if (!held && this.orderAllows(record, event)) this.launch(record, event);
         continue;
       }
       if (record.statusWanted && this.statusEligible(record)) this.launchStatus(record);
@@ -445,6 +489,11 @@ class DefaultServiceManager implements ServiceManager {
         const message = err instanceof Error ? err.message : String(err);
         result = { code: -1, timedOut: false, aborted: signal.aborted, error: message, durationMs: this.opts.clock.now() - started };
       }
+      if (result.error !== undefined && !result.aborted && !result.timedOut) {
+        // It did not run at all (spawn ENOENT, a module gone, ...): say so when its entry or script vanished.
+        const vanished = await this.vanished(record, event);
+        if (vanished) result = { ...result, error: `${vanished}; ${result.error}` };
+      }
     }
     const ok = event === 'status' ? statusOk(result) : eventOk(result);
     const report = { service: record.name, event, result, ok, presumed };
@@ -457,6 +506,26 @@ class DefaultServiceManager implements ServiceManager {
         `${event} finished: ${describe(event, result, this.config.service[TIMEOUT_KEY[event]])}`);
     }
     return { result, ok };
+  }
+
+  /**
+   * Why an event could not run because its service changed under it since the
+   * last scan (the entry left the folder, or the event's script is gone), or
+   * null when it is still there (or the folder cannot be read to tell).
+   */
+  private async vanished(record: ServiceRecord, event: ServiceEventName): Promise<string | null> {
+    let entries: ServiceEntry[];
+    try {
+      entries = await this.listEntries();
+    } catch {
+      return null; // the folder error is logged by the next round
+    }
+    const entry = entries.find((e) => e.name === record.name);
+    if (!entry) return `service ${record.name} was removed from the service folder after the last scan (${record.entry.path} is gone)`;
+    const definition = await record.executor.probe(entry, record.log).catch(() => null);
+    if (!definition) return `${entry.path} is no longer a ${record.executor.kind} service`;
+    if (!definition.events.includes(event)) return `the ${event} script of ${record.name} vanished after the last scan`;
+    return null;
   }
 
   private afterTransition(record: ServiceRecord, event: TransitionEvent, run: EventRun): void {
@@ -592,6 +661,11 @@ class DefaultServiceManager implements ServiceManager {
     void tracked.finally(() => this.pending.delete(tracked));
     return tracked;
   }
+}
+
+/** Targets under which services are started or promoted. */
+function startsServices(target: TargetAction): boolean {
+  return target === 'Start' || target === 'Promote' || target === 'Demote';
 }
 
 interface EventRun {

@@ -5,7 +5,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KoiConfig, ServiceEventReport, ServiceExecutor } from '../../../plugin-api';
+import type { KoiConfig, ServiceEntry, ServiceEventReport, ServiceExecutor } from '../../../plugin-api';
 import { RealClock } from '../../../core/clock';
 import { createHooks } from '../../../core/hooks';
 import { createServiceManager, type ServiceManager } from '../../../core/services';
@@ -69,7 +69,9 @@ export interface Harness {
   config: KoiConfig;
 }
 
-export function harness(config: KoiConfig, executors?: ServiceExecutor[]): Harness {
+export function harness(
+  config: KoiConfig, executors?: ServiceExecutor[], listEntries?: () => Promise<ServiceEntry[]>,
+): Harness {
   const logger = createTestLogger();
   const hooks = createHooks(logger.logger);
   const reports: ServiceEventReport[] = [];
@@ -92,6 +94,7 @@ export function harness(config: KoiConfig, executors?: ServiceExecutor[]): Harne
       onChange: () => { changes.count += 1; },
       onFailure: (service, reason) => { failures.push({ service, reason }); },
     },
+    listEntries,
   });
   return { manager, logger, reports, failures, changes, config };
 }
