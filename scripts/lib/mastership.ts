@@ -101,7 +101,9 @@ export function describeViolations(list: Violation[]): string {
 
 /**
  * Nodes whose promoted services have not begun to demote, by the events
- * (and kills) up to `until` (default: all of them).
+ * (and kills) up to `until` (default: all of them). A `start` also ends a
+ * node's mastership: its services were restarted (a SIGKILLed node leaves
+ * no demote behind).
  */
 export function promotedNodes(events: ServiceEvent[], kills: Mark[] = [], until = Infinity): string[] {
   const items = [
@@ -111,7 +113,8 @@ export function promotedNodes(events: ServiceEvent[], kills: Mark[] = [], until 
   const promoted = new Set<string>();
   for (const item of items) {
     if (item.kind === 'promote') promoted.add(item.node);
-    else if (ENDS.has(item.kind) || item.kind === 'killed') promoted.delete(item.node);
+    // A service that starts again was restarted (after a kill, say): it is not promoted.
+    else if (ENDS.has(item.kind) || item.kind === 'killed' || item.kind === 'start') promoted.delete(item.node);
   }
   return [...promoted].sort();
 }
