@@ -1,0 +1,38 @@
+/**
+ * The no-two-masters checker used by the stall, partition and chaos runs
+ * (scripts/lib/mastership.ts): it must flag an overlap, excuse only a
+ * frozen master, end a mastership at a demote, stop, failure or kill.
+ */
+import { checkMastership, promotedNodes } from '../../../scripts/lib/mastership';
+import type { ServiceEvent } from '../../../scripts/lib/proc-cluster';
+
+const ev = (time: number, node: string, event: string, phase: 'begin' | 'end' = 'begin'): ServiceEvent =>
+  ({ time, node, service: '10-app', event, phase });
+
+test('a promote after the other master began to demote is a handover with a positive margin', () => {
+  const report = checkMastership([ev(1, 'a', 'promote'), ev(1.1, 'a', 'promote', 'end'), ev(5, 'a', 'demote'), ev(5.4, 'b', 'promote')]);
+  expect(report.violations).toEqual([]);
+  expect(report.handovers.at(-1)).toMatchObject({ node: 'b', previous: 'a', previousEnd: 'demote' });
+  expect(report.handovers.at(-1)!.marginS).toBeCloseTo(0.4);
+});
+
+test('a promote while another node is promoted and has not begun to demote is a violation', () => {
+  const report = checkMastership([ev(1, 'a', 'promote'), ev(5.4, 'b', 'promote'), ev(5.5, 'a', 'demote')]);
+  expect(report.violations).toEqual([{ node: 'b', at: 5.4, other: 'a', since: 1, excused: false }]);
+});
+
+test('the overlap of a frozen master is excused, and only that one', () => {
+  const events = [ev(1, 'a', 'promote'), ev(3, 'b', 'promote'), ev(4.05, 'a', 'demote')];
+  const report = checkMastership(events, [], [{ node: 'a', from: 2, to: 4 }]);
+  expect(report.violations).toEqual([]);
+  expect(report.excused).toHaveLength(1);
+  expect(checkMastership(events, [], [{ node: 'c', from: 2, to: 4 }]).violations).toHaveLength(1);
+});
+
+test('a kill, a stop or a failure ends a mastership; a restart (start) too for promotedNodes', () => {
+  const events = [ev(1, 'a', 'promote'), ev(3, 'b', 'promote'), ev(6, 'b', 'stop'), ev(7, 'c', 'promote'), ev(9, 'c', 'failed'), ev(10, 'a', 'start')];
+  expect(checkMastership(events, [{ node: 'a', time: 2 }]).violations).toEqual([]);
+  expect(checkMastership(events).violations.map((v) => v.other)).toEqual(['a', 'a']);
+  expect(promotedNodes(events)).toEqual([]);
+  expect(promotedNodes(events, [], 8)).toEqual(['a', 'c']);
+});
