@@ -52,9 +52,17 @@ export function createNetnsCluster(count: number, options: Omit<ProcClusterOptio
       },
     };
   } catch (err) {
+    // Nothing was started when the cluster object is missing; otherwise end its processes first.
     const c = cluster;
-    if (c) void c.close().finally(() => topo.destroy());
-    else topo.destroy();
+    const cleanUp = () => {
+      try {
+        topo.destroy();
+      } catch (destroyErr) {
+        process.stderr.write(`${(destroyErr as Error).message}\n`);
+      }
+    };
+    if (c) void c.close().then(cleanUp, cleanUp);
+    else cleanUp();
     throw err;
   }
 }
