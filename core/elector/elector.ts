@@ -77,6 +77,14 @@ export class Elector {
   private readonly log: Logger;
   private config: KoiConfig;
   private readonly records = new Map<string, RunnerRecord>();
+  /**
+   * Records of runners that restarted under a new id (SPEC §1), out of the
+   * status and the election, kept only while the no-two-masters rules may
+   * still read them: the master, the previous master (its last renewal,
+   * address and silence), or a runner named master within the replacement
+   * wait. See retireOldIncarnations.
+   */
+  private readonly retired = new Map<string, RunnerRecord>();
   private readonly failures: FailureEntry[] = [];
   private masterId = '';
   private masterName = '';
@@ -155,6 +163,8 @@ export class Elector {
     const { record, newFailure } = applyReport(before, id, report, address, now);
     if (!before) this.log.info({ runner: id, name: report.name }, `runner ${report.name} (${id}) reports ${report.state}`);
     else if (before.state !== record.state) this.log.info({ runner: id, from: before.state, to: record.state }, `runner ${report.name}: ${before.state} -> ${record.state}`);
+    // Every report: the old incarnation may go Disconnected only after the new one first reported.
+    this.retireOldIncarnations(id, report.name, now);
     this.records.set(id, record);
     if (report.state === 'Master' || report.promoted) this.clusterHadMaster = true;
     if (newFailure) this.recordFailure(record, newFailure.at, newFailure.reason);
@@ -241,7 +251,39 @@ export class Elector {
 
   // ---- internals ---------------------------------------------------------------
 
+  /**
+   * A runner reporting under a new id with the name of a runner that went
+   * Disconnected (silent for master_dead_time) is that machine restarted
+   * (SPEC §1: a fresh id per start): forget the old record now instead of
+   * showing the machine twice for 30 minutes. A name still heard is left
+   * alone (two live nodes sharing a name is a configuration error, not a
+   * restart). What the replacement guard reads of the old incarnation (last
+   * renewal, last seen, state, address) moves to `retired`.
+   */
+  private retireOldIncarnations(id: string, name: string, now: number): void {
+    for (const old of [...this.records.values()]) {
+      if (old.id === id || old.name !== name || old.state !== 'Disconnected') continue;
+      this.records.delete(old.id);
+      this.log.info({ runner: old.id, replacement: id }, `runner ${name} restarted as ${id}; forgetting ${old.id}`);
+      if (this.guardMayNeed(old, now)) this.retired.set(old.id, old);
+    }
+  }
+
+  /** The no-two-masters rules may still read this record (see `retired`). */
+  private guardMayNeed(record: RunnerRecord, now: number): boolean {
+    const hold = this.config.time.master_lease + this.config.time.lease_margin;
+    return record.id === this.masterId || record.id === this.previous?.id || now <= record.lastNamedSentAt + hold;
+  }
+
+  /** The record of runner `id`, also of a retired incarnation: for the master checks and the replacement guard only. */
+  private guardRecord(id: string): RunnerRecord | undefined {
+    return this.records.get(id) ?? this.retired.get(id);
+  }
+
   private markSilentRunners(now: number): void {
+    for (const record of [...this.retired.values()]) {
+      if (!this.guardMayNeed(record, now) || now - record.disconnectedSince > FORGET_RUNNER_MS) this.retired.delete(record.id);
+    }
     for (const record of [...this.records.values()]) {
       if (record.id === this.opts.self.id) continue;
       if (record.state !== 'Disconnected' && now - record.lastSeen > this.config.time.master_dead_time) {
@@ -259,7 +301,7 @@ export class Elector {
 
   private checkMaster(now: number, tableQuorate: boolean): void {
     if (!this.masterId) return;
-    const record = this.records.get(this.masterId);
+    const record = this.guardRecord(this.masterId);
     let reason = '';
     if (!tableQuorate) reason = `quorum lost (${this.opts.membership.seenCount()} of ${this.config.cluster.quorum} nodes seen)`;
     else if (!record) {
@@ -366,7 +408,7 @@ export class Elector {
       if (now < until) return `waiting ${Math.ceil(until - now)} ms for leases a previous leader may have granted`;
     }
     if (!prev || prev.id === chosenId) return '';
-    const record = this.records.get(prev.id);
+    const record = this.guardRecord(prev.id);
     // Failed, Stopped and Passive runners cannot promote again whatever a late state update says.
     const selfDemoted = record !== undefined && record.lastSeen > record.lastNamedSentAt
       && (record.state === 'Failed' || record.state === 'Stopped' || record.mode === 'Passive');
