@@ -109,8 +109,10 @@ export function flagLetters(flags: readonly NodeFlagName[]): string {
   return FLAG_LETTERS.map(([flag, letter]) => (flags.includes(flag) ? letter : '-')).join('');
 }
 
-function serviceList(services: readonly ServiceInfo[], opts: FormatOptions): string {
+function serviceList(services: readonly ServiceInfo[], opts: FormatOptions, stale = false): string {
   if (services.length === 0) return '-';
+  // A node not heard: its last reported states, greyed and marked, never shown as current (like crm_mon's UNCLEAN).
+  if (stale) return paint(opts, `${services.map((s) => `${s.name}:${s.state}`).join(' ')} (stale)`, 'gray');
   return services.map((s) => `${s.name}:${paint(opts, s.state, ...serviceStyles(s.state))}`).join(' ');
 }
 
@@ -138,7 +140,7 @@ export function formatClusterStatus(status: ClusterStatus, opts: FormatOptions =
     n.id === status.leader.id ? 'self' : formatDuration(n.lastSeenAgoMs),
     n.uptimeMs === null ? '-' : formatDuration(n.uptimeMs),
     failureCell(n),
-    serviceList(n.services, opts),
+    serviceList(n.services, opts, n.servicesStale === true),
   ]);
   lines.push(...table(['NODE', 'STATE', 'MODE', 'FLAGS', 'ADDRESS', 'LAST SEEN', 'UPTIME', 'FAILS', 'SERVICES'], rows));
   if (status.nodes.length === 0) lines.push('(no nodes)');
@@ -175,7 +177,9 @@ export function formatTree(status: ClusterStatus, opts: FormatOptions = PLAIN): 
     lines.push(`${last ? '└── ' : '├── '}${header}`);
     const indent = last ? '    ' : '│   ';
     const nameWidth = Math.max(0, ...node.services.map((s) => s.name.length));
-    const children = node.services.map((svc) => `${pad(svc.name, nameWidth)}  ${paint(opts, svc.state, ...serviceStyles(svc.state))}`);
+    const children = node.services.map((svc) => (node.servicesStale
+      ? paint(opts, `${pad(svc.name, nameWidth)}  ${svc.state} (stale)`, 'gray')
+      : `${pad(svc.name, nameWidth)}  ${paint(opts, svc.state, ...serviceStyles(svc.state))}`));
     if (node.lastFailure) children.push(paint(opts, `last failure ${formatDuration(node.lastFailure.agoMs)} ago: ${node.lastFailure.reason}`, 'red'));
     children.forEach((child, j) => lines.push(`${indent}${j === children.length - 1 ? '└── ' : '├── '}${child}`));
   });

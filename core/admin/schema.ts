@@ -88,6 +88,11 @@ export interface ClusterNodeStatus {
   /** null when the node does not report it (non-runners). */
   uptimeMs: number | null;
   services: ServiceInfo[];
+  /**
+   * The node is not heard (Disconnected): `services` are the states it last
+   * reported, not what runs now. Absent in answers of older nodes.
+   */
+  servicesStale?: boolean;
   failCount: number;
   lastFailure: FailureInfo | null;
 }

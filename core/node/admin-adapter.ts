@@ -100,7 +100,7 @@ function clusterStatus(s: NodeStatus, clusterId: number, clock: Clock, quorum: L
     id: s.id, name: s.name, roles: s.roles, flags: flagNames(s.flags) as NodeFlagName[],
     // The leader never hears itself: show the address it is bound to (as docs/client.md does).
     state: records.get(s.id)?.state ?? s.state, mode: s.runner?.mode ?? null, address: ownAddress(s.addresses), lastSeenAgoMs: 0,
-    uptimeMs: s.uptimeMs, services: s.runner?.services ?? [], failCount: s.runner?.failCount ?? 0,
+    uptimeMs: s.uptimeMs, services: s.runner?.services ?? [], servicesStale: false, failCount: s.runner?.failCount ?? 0,
     lastFailure: s.runner && s.runner.lastFailureAgoMs >= 0 ? { agoMs: s.runner.lastFailureAgoMs, reason: s.runner.lastFailureReason } : null,
   };
   const others = s.nodes.map((n): ClusterNodeStatus => {
@@ -114,6 +114,7 @@ function clusterStatus(s: NodeStatus, clusterId: number, clock: Clock, quorum: L
       lastSeenAgoMs: n.lastSeenAgoMs,
       uptimeMs: r ? r.uptimeMs : n.uptimeMs,
       services: r ? r.services : [],
+      servicesStale: r ? r.state === 'Disconnected' : false,
       failCount: r ? r.failCount : 0,
       lastFailure: r && r.lastFailureAgoMs >= 0 ? { agoMs: r.lastFailureAgoMs, reason: r.lastFailureReason } : null,
     };
@@ -123,7 +124,7 @@ function clusterStatus(s: NodeStatus, clusterId: number, clock: Clock, quorum: L
   const gone = e.runners.filter((r) => !listed.has(r.id)).map((r): ClusterNodeStatus => ({
     id: r.id, name: r.name, roles: { elector: false, runner: true }, flags: ['Runner'], state: r.state, mode: r.mode,
     address: r.address || null, lastSeenAgoMs: r.lastSeenAgoMs, uptimeMs: r.uptimeMs, services: r.services,
-    failCount: r.failCount, lastFailure: r.lastFailureAgoMs >= 0 ? { agoMs: r.lastFailureAgoMs, reason: r.lastFailureReason } : null,
+    servicesStale: r.state === 'Disconnected', failCount: r.failCount, lastFailure: r.lastFailureAgoMs >= 0 ? { agoMs: r.lastFailureAgoMs, reason: r.lastFailureReason } : null,
   }));
   void clock;
   const ref = (x: { id: string; name: string } | null): NodeRef | null => (x ? { id: x.id, name: x.name } : null);
