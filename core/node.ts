@@ -171,7 +171,7 @@ export class KoiNode {
       this.clusterTimer = this.clock.setInterval(this.guard(() => this.membership.tick()), config.time.cluster_update_interval);
     }
     if (this.elector && this.electorInterval(previous) !== this.electorInterval(config)) this.armElectorTimer();
-    if (previous.node.maintenance !== config.node.maintenance && this.elector) this.elector.setMaintenance(config.node.maintenance);
+    if (previous.node.maintenance !== config.node.maintenance && this.elector) this.leaderSetsMaintenance(this.elector, config.node.maintenance);
     this.log.info('configuration applied');
   }
 
@@ -256,7 +256,19 @@ export class KoiNode {
 
   /** Leader: cluster-wide maintenance mode, spread in heartbeats. */
   setMaintenance(on: boolean): ActionResult {
-    return this.elector ? this.elector.setMaintenance(on) : this.notLeader('maintenance');
+    return this.elector ? this.leaderSetsMaintenance(this.elector, on) : this.notLeader('maintenance');
+  }
+
+  /**
+   * The elector spreads maintenance to other nodes in heartbeats and state
+   * updates; this node's own runner (and service manager) takes it at once,
+   * before the admin answer goes out: a SIGTERM right after `koi maintenance
+   * on` must run no stop script here either.
+   */
+  private leaderSetsMaintenance(elector: Elector, on: boolean): ActionResult {
+    const result = elector.setMaintenance(on);
+    if (result.ok) this.runner?.setMaintenance(on);
+    return result;
   }
 
   /** This runner: demote, stop services, Stopped (`koi stop`). */
