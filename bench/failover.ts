@@ -9,6 +9,7 @@
  */
 import { BenchCluster, type ServiceEvent } from './lib/cluster';
 import type { Profile } from './lib/profiles';
+import { koiInProcess } from './lib/koi-client';
 import { clusterStatus, epochMs, sleep, waitSteady, type ClusterDoc } from './lib/status';
 import { summarize, type Summary } from './lib/stats';
 
@@ -69,8 +70,15 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
         const target = want === 'leader'
           ? doc.leader!.name
           : doc.nodes.find((n) => n.id !== doc.leader!.id && n.id !== doc.master!.id)!.name;
-        const answer = await cluster.koi(['promote', target], { node: doc.leader!.name });
-        if (answer.code !== 0) throw new Error(`koi promote ${target} failed: ${answer.stdout}${answer.stderr}`);
+        const answer = await koiInProcess(cluster, ['promote', target], doc.leader!.name, 2000);
+        if (answer.code !== 0) {
+          // The cluster moved meanwhile (counted below as unexpected); look again.
+          log(`  ${profile.name}: koi promote ${target} refused: ${answer.stdout.trim().split('\n')[0]}`);
+          spuriousPromotes++;
+          doc = await waitSteady(cluster, `${profile.name}: steady again`);
+          await sleep(settleMs);
+          continue;
+        }
         doc = await cluster.waitFor(`${profile.name}: ${target} master`, async () => {
           const d = await waitSteady(cluster, `${profile.name}: steady after promote`);
           return d.master!.name === target ? d : undefined;
@@ -78,7 +86,8 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
         await sleep(settleMs);
       }
       // Nothing may have changed while we waited.
-      const check = await clusterStatus(cluster, doc.leader!.name);
+      let check = await clusterStatus(cluster, doc.leader!.name);
+      for (let retry = 0; !check && retry < 3; retry++) check = await clusterStatus(cluster, doc.leader!.name);
       if (!check || check.master?.id !== doc.master!.id || check.leader?.id !== doc.leader!.id) {
         spuriousPromotes++;
         log(`  ${profile.name}: master/leader moved while idle (was ${doc.master!.name}/${doc.leader!.name}, now ${check?.master?.name}/${check?.leader?.name}); waiting again`);

@@ -26,7 +26,7 @@ export interface FootprintResult {
   status: Summary;
   statusFailures: number;
   /** Promote/demote scripts and leader changes during the idle window: false failovers. */
-  idleChanges: { scripts: number; leaderChanges: number };
+  idleChanges: { scripts: number; leaderChanges: number; stalls: number };
 }
 
 export interface FootprintOptions {
@@ -68,8 +68,10 @@ export async function runFootprint(options: FootprintOptions): Promise<Footprint
       scripts: cluster.events().slice(eventsBefore).filter((e) => e.phase === 'begin' && (e.event === 'promote' || e.event === 'demote')).length,
       // Log tails are trimmed past 2000 lines; an idle node logs a handful.
       leaderChanges: names.reduce((sum, n) => sum + cluster.log(n).slice(logMarks.get(n)).filter((l) => l.includes('leader is now') || l.includes('] no leader')).length, 0),
+      // The stall guard's warnings: this node's event loop was not scheduled for longer than lease_margin.
+      stalls: names.reduce((sum, n) => sum + cluster.log(n).slice(logMarks.get(n)).filter((l) => l.includes('event loop stalled')).length, 0),
     };
-    log(`  idle window: ${idleChanges.scripts} promote/demote scripts, ${idleChanges.leaderChanges} leader changes`);
+    log(`  idle window: ${idleChanges.scripts} promote/demote scripts, ${idleChanges.leaderChanges} leader changes, ${idleChanges.stalls} event-loop stalls`);
     for (const n of nodes) log(`  ${n.name} (${n.role}): CPU ${n.cpuPercent.toFixed(2)} % of a core, RSS ${n.rssMB.toFixed(1)} MB, peak ${n.hwmMB.toFixed(1)} MB`);
     const times: number[] = [];
     let statusFailures = 0;

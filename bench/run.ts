@@ -10,6 +10,8 @@
  *
  * The document is written only when every part ran (no --only).
  */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { runColdStart, type ColdStartResult } from './coldstart';
 import { runFailover, type FailoverResult } from './failover';
 import { runFootprint, type FootprintResult } from './footprint';
@@ -144,7 +146,7 @@ async function main(): Promise<void> {
     lines.push('');
     for (const f of footprints) {
       lines.push(`- ${f.profile}: \`koi status\` median **${f.status.median.toFixed(0)} ms**, p90 ${f.status.p90.toFixed(0)} ms, max ${f.status.max.toFixed(0)} ms (${f.status.n} runs${f.statusFailures ? `, ${f.statusFailures} failed` : ''});`
-        + ` idle window: ${f.idleChanges.scripts} promote/demote scripts, ${f.idleChanges.leaderChanges} leader changes.`);
+        + ` idle window: ${f.idleChanges.scripts} promote/demote scripts, ${f.idleChanges.leaderChanges} leader changes, ${f.idleChanges.stalls} event-loop stalls (stall guard).`);
     }
     lines.push('');
     const def = footprints.find((f) => f.profile === 'default') ?? footprints[0];
@@ -175,6 +177,9 @@ async function main(): Promise<void> {
   if (options.write && complete) {
     writeSection('Cluster benchmarks', section);
     console.log('written to docs/performance.md');
+    // The codec figures (cipher cost per datagram) explain the CPU numbers: refresh them too.
+    const codec = spawnSync(process.execPath, [path.join(__dirname, 'codec.js'), '--write'], { encoding: 'utf8' });
+    process.stdout.write(`\n${codec.stdout ?? ''}${codec.stderr ?? ''}`);
   } else if (options.write) {
     console.log('(only some parts ran: docs/performance.md not written)');
   }

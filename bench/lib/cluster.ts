@@ -42,6 +42,8 @@ export interface ClusterOptions {
   statusInterval?: string;
   password?: string;
   clusterId?: number;
+  /** Node.js flags before the koinode script (e.g. --cpu-prof for profiling). */
+  nodeArgs?: string[];
   /** Write service folders; default: the event-recording `10-app` service. */
   writeServices?: (serviceDir: string, node: NodeSpec, cluster: BenchCluster) => void;
 }
@@ -65,7 +67,9 @@ export interface KoiResult {
 /** Find `count` consecutive UDP ports free on `host`. */
 export async function findFreePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
+    // Below the kernel's ephemeral range (32768.. on Linux): a killed node's port must still be free when it
+    // restarts, and any client socket (koi, other tests) may otherwise be given it in between.
+    const base = 20000 + Math.floor(Math.random() * 12000);
     const ports = Array.from({ length: count }, (_, i) => base + i);
     if ((await Promise.all(ports.map((p) => udpPortFree(p, host)))).every(Boolean)) return ports;
   }
@@ -188,7 +192,7 @@ ${this.options.extraConf ?? ''}
     const names = name ? [name] : this.nodes.map((n) => n.name);
     for (const n of names) {
       if (this.running(n)) throw new Error(`node ${n} already running`);
-      const child = spawn(process.execPath, [KOINODE, '-f', this.confPath(n), '--name', n, '-C', ...extraArgs], {
+      const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), KOINODE, '-f', this.confPath(n), '--name', n, '-C', ...extraArgs], {
         cwd: this.nodeDir(n),
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, KOI_RUN_DIR: this.dir },

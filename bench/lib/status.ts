@@ -1,5 +1,6 @@
 /** Reading the cluster through the real `koi` client, and waiting for a steady cluster. */
 import type { BenchCluster, ServiceEvent } from './cluster';
+import { koiInProcess } from './koi-client';
 
 export interface NodeRef {
   id: string;
@@ -24,7 +25,7 @@ export interface ClusterDoc {
 
 /** `koi --json status`, asked of `via` (forwarded to the leader); undefined when there is no answer. */
 export async function clusterStatus(cluster: BenchCluster, via: string): Promise<ClusterDoc | undefined> {
-  const result = await cluster.koi(['status'], { node: via, json: true, timeoutMs: 1000 });
+  const result = await koiInProcess(cluster, ['status'], via);
   const doc = result.json as ClusterDoc | undefined;
   return doc && doc.type === 'cluster' ? doc : undefined;
 }
