@@ -160,9 +160,10 @@ export class Elector {
   handleHealth(id: string, report: HealthReport, address: string): void {
     const now = this.opts.clock.now();
     const before = this.records.get(id);
+    const previousState = before?.state; // applyReport updates the record in place
     const { record, newFailure } = applyReport(before, id, report, address, now);
     if (!before) this.log.info({ runner: id, name: report.name }, `runner ${report.name} (${id}) reports ${report.state}`);
-    else if (before.state !== record.state) this.log.info({ runner: id, from: before.state, to: record.state }, `runner ${report.name}: ${before.state} -> ${record.state}`);
+    else if (previousState !== record.state) this.log.info({ runner: id, from: previousState, to: record.state }, `runner ${report.name}: ${previousState} -> ${record.state}`);
     // Every report: the old incarnation may go Disconnected only after the new one first reported.
     this.retireOldIncarnations(id, report.name, now);
     this.records.set(id, record);

@@ -44,3 +44,15 @@ test('after setMaintenance(false) on the leader, a stop right away runs the lead
   const ran = await stopAndCount(sim, leader);
   expect(ran.filter((e) => e.endsWith(':stop')).sort()).toEqual(['10-ip:stop', '20-app:stop']);
 });
+
+test('the leader logs each runner\'s state change as it learns it from health reports', async () => {
+  const sim = await startCluster({ nodes: 3 });
+  clusters.push(sim);
+  await waitSettled(sim);
+  const leader = sim.leader()!;
+  const slave = sim.nodes.find((n) => n !== leader && n.koi.runnerState() === 'Slave')!;
+  slave.koi.stopRunner();
+  await sim.run(2000);
+  const lines = sim.trace.filter((l) => l.includes(` ${leader.name} elector `) && l.includes(`runner ${slave.name}: Slave -> Stopped`));
+  expect(lines.length).toBeGreaterThan(0);
+});
