@@ -175,6 +175,7 @@ export class Elector {
   tick(): void {
     const now = this.opts.clock.now();
     this.markSilentRunners(now);
+    this.adoptReportedMaster();
     const quorum = this.config.cluster.quorum;
     const tableQuorate = quorum <= 0 || this.opts.membership.seenCount() >= quorum;
     const leaseQuorate = quorum <= 0 || this.opts.membership.ackCount() >= quorum;
@@ -298,6 +299,40 @@ export class Elector {
         this.records.delete(record.id);
       }
     }
+  }
+
+  /**
+   * SPEC §2: a new leader continues from the cluster's last known master. A
+   * leader that starts without one (it never saw a view naming a master: e.g.
+   * it restarted just as the old leader vanished and won the election with
+   * the highest id) learns it from the runners' health reports before its
+   * first state update, instead of naming nobody, which would make the
+   * sitting master demote at once (and be elected again moments later).
+   *
+   * Only while this leader never had a master (no master, no dropped
+   * `previous`) and is not in manual master mode: a master it dropped itself
+   * still reports Master until it demotes, and must not be taken back.
+   * Naming a runner that already is Master promotes nobody; its lease is
+   * renewed only under `mayGrant` (as for a master taken from a view), so
+   * no-two-masters does not depend on where the name came from. When two
+   * runners claim Master (a transient: one is about to demote), the one
+   * listed first by the election order (longest uptime, earliest last seen,
+   * id) is kept; the other is not named and demotes.
+   */
+  private adoptReportedMaster(): void {
+    if (this.masterId || this.previous || this.manualMaster) return;
+    const claimants = [...this.records.values()].filter((r) => r.state === 'Master' && r.mode === 'Active' && !r.stopped);
+    if (claimants.length === 0) return;
+    const now = this.opts.clock.now();
+    const [chosen] = electionCandidates(claimants, now, this.config.time.failure_promotion_timeout);
+    if (!chosen) return;
+    this.masterId = chosen.id;
+    this.masterName = chosen.name;
+    this.clusterHadMaster = true;
+    const others = claimants.filter((r) => r.id !== chosen.id).map((r) => `${r.name} (${r.id})`);
+    this.log.info({ master: chosen.id, others }, `continuing with master ${chosen.name} (${chosen.id}): it reports itself Master`
+      + (others.length > 0 ? `; not naming ${others.join(', ')}, which also claim Master` : ''));
+    this.opts.onMasterChange(this.masterId, this.masterName, 'reports itself Master');
   }
 
   private checkMaster(now: number, tableQuorate: boolean): void {

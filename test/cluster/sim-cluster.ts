@@ -106,10 +106,12 @@ export class SimCluster {
     };
   }
 
-  private build(index: number, spec: Required<SimNodeSpec>, previous?: SimNode): SimNode {
+  private build(index: number, spec: Required<SimNodeSpec>, previous?: SimNode, forcedId?: string): SimNode {
     const name = `n${index + 1}`;
     const address = addressOf(index);
-    const id = this.prng.uuid();
+    // The PRNG is drawn even for a forced id, so the rest of a seeded run stays the same.
+    const drawn = this.prng.uuid();
+    const id = forcedId ?? drawn;
     const clock = new PausableClock(this.clock);
     const logger = this.logger(name);
     const hooks = createHooks(logger);
@@ -193,12 +195,16 @@ export class SimCluster {
     this.topology();
   }
 
-  /** Start a fresh process (new UUID) in the slot of a dead or stopped node. */
-  async restart(index: number): Promise<void> {
+  /**
+   * Start a fresh process (new UUID) in the slot of a dead or stopped node.
+   * `id` forces the new incarnation's id (e.g. one above every other node's,
+   * so it wins the bully election); by default it is the PRNG's next UUID.
+   */
+  async restart(index: number, options: { id?: string } = {}): Promise<void> {
     const old = this.nodes[index];
     if (old.status === 'running' || old.status === 'paused') this.kill(index);
     for (const behaviour of old.executor.services.values()) behaviour.promoted = false;
-    const node = this.build(index, old.spec, old);
+    const node = this.build(index, old.spec, old, options.id);
     this.nodes[index] = node;
     await this.start(index);
   }
