@@ -16,7 +16,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { runInThisContext } from 'node:vm';
-import { defaultLoaders, type Loader, type Loaders } from 'cosmiconfig';
+import type { Loader, Loaders } from 'cosmiconfig';
 import type { ConfigProblem } from './errors';
 import { ConfigError } from './errors';
 import { parseKoiConf, type ConfSection } from './koi-conf-parser';
@@ -103,15 +103,23 @@ function unwrapDefault(value: unknown): unknown {
 }
 
 /**
+ * One of cosmiconfig's loaders, required on first use: cosmiconfig and its
+ * YAML parser cost a daemon that reads only koi.conf about 4 MB of RSS.
+ */
+function cosmiconfigLoader(key: '.json' | '.yaml' | '.yml' | 'noExt'): Loader {
+  return (filepath, content) => (require('cosmiconfig') as typeof import('cosmiconfig')).defaultLoaders[key](filepath, content);
+}
+
+/**
  * cosmiconfig's JSON/YAML loaders, koi.conf (`.conf`) and fresh JS loading
  * (cosmiconfig's own JS loader caches modules across reloads).
  * No TypeScript loader. JS loaders are only reached for files named with `-f`.
  */
 export const KOI_CONFIG_LOADERS: Loaders = {
-  '.json': defaultLoaders['.json'],
-  '.yaml': defaultLoaders['.yaml'],
-  '.yml': defaultLoaders['.yml'],
-  noExt: defaultLoaders.noExt,
+  '.json': cosmiconfigLoader('.json'),
+  '.yaml': cosmiconfigLoader('.yaml'),
+  '.yml': cosmiconfigLoader('.yml'),
+  noExt: cosmiconfigLoader('noExt'),
   '.js': loadJsFresh,
   '.cjs': loadJsFresh,
   '.mjs': loadJsFresh,
