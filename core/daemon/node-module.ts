@@ -2,30 +2,14 @@
  * The daemon's view of KoiNode (core/node.ts): the few methods it calls, so
  * tests can drive the Daemon with a fake node.
  */
-import type { Cipher, Clock, KoiConfig, KoiHooks, Logger, ServiceExecutor, Transport } from '../../plugin-api';
-import { KoiNode, checkClusterConfig } from '../node';
+import type { KoiConfig } from '../../plugin-api';
+import { KoiNode, checkClusterConfig, type ClusterCheck, type KoiNodeOptions, type ReloadOutcome } from '../node';
 
-/** What `koi reconfigure` and SIGHUP get back from a reload. */
-export interface ReloadOutcome {
-  ok: boolean;
-  /** Why the configuration was refused, or warnings about an accepted one (`file:line: key: ...`). */
-  problems?: string[];
-  /** The change needs an in-process restart, which has begun. */
-  restart?: boolean;
-}
+export type { ClusterCheck, ReloadOutcome };
 
-export interface NodeOptions {
-  config: KoiConfig;
-  clock: Clock;
-  logger: Logger;
-  hooks: KoiHooks;
-  transport: Transport;
-  cipher: Cipher;
-  executors: ServiceExecutor[];
-  identity: { id: string; name: string };
-  /** Reload the configuration like SIGHUP (the admin `reconfigure` command calls it). */
-  reload: () => Promise<ReloadOutcome>;
-}
+/** What the daemon passes to a node: KoiNode's options without the simulator's injections, `reload` required. */
+export type NodeOptions = Omit<KoiNodeOptions, 'codecFactory' | 'serviceManagerFactory' | 'listEntries' | 'reload'>
+  & { reload: NonNullable<KoiNodeOptions['reload']> };
 
 export interface DaemonNode {
   /** Bind and run; fires `onStart` once up. */
@@ -33,11 +17,6 @@ export interface DaemonNode {
   applyConfig(config: KoiConfig): Promise<void>;
   /** Graceful stop; fires `onShutdown` after the services are stopped. */
   stop(reason: string): Promise<void>;
-}
-
-export interface ClusterCheck {
-  errors: string[];
-  warnings: string[];
 }
 
 export interface NodeModule {
