@@ -54,12 +54,12 @@ test('a service removed while the node is Failed is dropped at recovery, not sta
 
   await settle('Start'); // koi recover: the runner sets the Start target at once
   await waitFor(() => h!.manager.promotable(), 'the status check after the restart');
-  expect(h.manager.summary()).toEqual([{ name: '10-db', state: 'Started' }]);
-  expect(h.failures).toEqual([]);
+  expect(h!.manager.summary()).toEqual([{ name: '10-db', state: 'Started' }]);
+  expect(h!.failures).toEqual([]);
   // 50-web ran no event after its removal.
-  const startsAfterFail = h.reports.slice(h.reports.findIndex((r) => r.event === 'failed')).filter((r) => r.service === '50-web');
+  const startsAfterFail = h!.reports.slice(h!.reports.findIndex((r) => r.event === 'failed')).filter((r) => r.service === '50-web');
   expect(startsAfterFail.map((r) => r.event)).toEqual(['failed', 'stop']);
-  expect(h.logger.find('info', 'service 50-web removed from the folder')).toHaveLength(1);
+  expect(h!.logger.find('info', 'service 50-web removed from the folder')).toHaveLength(1);
 });
 
 test('a scan already running when the target changes (listing taken before the removal) is followed by a fresh one', async () => {
