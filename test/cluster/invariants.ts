@@ -3,7 +3,8 @@
  * - only legal runner transitions;
  * - with a majority quorum, no node begins to promote while another
  *   (running, not frozen) node is still master — two masters never coexist;
- * - a master cut off from a quorum demotes within its bound;
+ * - a master cut off from a quorum demotes within its bound (cut off: no node
+ *   linked to it both ways, itself included, is linked both ways to a quorum);
  * - at most one leader per connected component once converged.
  */
 import type { StateChange } from '../../plugin-api';
@@ -55,8 +56,13 @@ export class InvariantChecker {
       }
     }
     if (view.quorum > 0) {
+      const reachOf = new Map(running.map((n) => [n.name, n.reach]));
       for (const n of running) {
-        const cutOff = n.isMaster && n.reach.length < view.quorum;
+        // A lease can only come from a leader linked both ways to the master (or the master itself)
+        // that is itself linked both ways to a quorum. Without one-way cuts that is `reach ≥ quorum`;
+        // with them, a master whose direct reach is short may still be renewed through such a leader.
+        const renewable = n.reach.some((via) => (reachOf.get(via)?.length ?? 0) >= view.quorum);
+        const cutOff = n.isMaster && !renewable;
         if (!cutOff) {
           this.isolatedSince.delete(n.name);
           continue;
@@ -64,7 +70,7 @@ export class InvariantChecker {
         const since = this.isolatedSince.get(n.name) ?? view.now;
         this.isolatedSince.set(n.name, since);
         if (view.now - since > view.isolationBoundMs) {
-          this.add({ at: view.now, invariant: 'isolated-master', detail: `${n.name} is master ${view.now - since} ms after losing quorum (reaches ${n.reach.length} of ${view.quorum}; bound ${view.isolationBoundMs} ms)` });
+          this.add({ at: view.now, invariant: 'isolated-master', detail: `${n.name} is master ${view.now - since} ms after losing quorum (reaches ${n.reach.length} of ${view.quorum}, none of them reaches a quorum; bound ${view.isolationBoundMs} ms)` });
           this.isolatedSince.set(n.name, view.now);
         }
       }

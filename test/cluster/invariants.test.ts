@@ -1,0 +1,39 @@
+/**
+ * The simulator's isolated-master check with one-way cuts: a master whose
+ * direct two-way reach is short of a quorum is not cut off while a node it
+ * reaches both ways (a leader) reaches a quorum — that leader can still renew
+ * its lease. Without such a node it is cut off and must demote within the bound.
+ */
+import { InvariantChecker, type InvariantView } from './invariants';
+
+const BOUND = 100;
+
+function view(now: number, reach: Record<string, string[]>, master: string): InvariantView {
+  return {
+    now, quorum: 3, majority: true, isolationBoundMs: BOUND, quiet: false,
+    nodes: Object.entries(reach).map(([name, r]) => ({ name, running: true, isMaster: name === master, isLeader: false, reach: r })),
+  };
+}
+
+function runFor(checker: InvariantChecker, reach: Record<string, string[]>, master: string): void {
+  for (let t = 0; t <= 3 * BOUND; t += 10) checker.check(view(t, reach, master));
+}
+
+test('one-way cut n3→n4: master n4 reaches only n5, but n5 reaches a quorum: not cut off', () => {
+  const checker = new InvariantChecker();
+  runFor(checker, {
+    n1: ['n1', 'n2'], n2: ['n1', 'n2'],
+    n3: ['n3', 'n5'], n4: ['n4', 'n5'], n5: ['n3', 'n4', 'n5'],
+  }, 'n4');
+  expect(checker.violations).toEqual([]);
+});
+
+test('a master whose two-way neighbours all reach fewer than a quorum is cut off', () => {
+  const checker = new InvariantChecker();
+  runFor(checker, {
+    n1: ['n1', 'n2'], n2: ['n1', 'n2'],
+    n3: ['n3', 'n5'], n4: ['n4', 'n5'], n5: ['n3', 'n4', 'n5'],
+  }, 'n1');
+  expect(checker.violations.map((v) => v.invariant)).toContain('isolated-master');
+  expect(checker.violations[0].detail).toMatch(/^n1 is master/);
+});
