@@ -4,7 +4,7 @@
  * completed. Includes process start-up (Node, module loading, key
  * derivation), joining, the first election and starting the services.
  */
-import { BenchCluster } from './lib/cluster';
+import { Cluster } from '../scripts/lib/cluster';
 import { epochMs } from './lib/status';
 import { summarize, type Summary } from './lib/stats';
 import type { Profile } from './lib/profiles';
@@ -27,7 +27,7 @@ export async function runColdStart(options: ColdStartOptions): Promise<ColdStart
   const samplesMs: number[] = [];
   let timeouts = 0;
   for (let run = 1; run <= options.runs; run++) {
-    const cluster = await BenchCluster.create({ nodes: 3, quorum: 2, time: options.profile.time, statusInterval: '10s' });
+    const cluster = await Cluster.create({ nodes: 3, quorum: 2, time: options.profile.time, statusInterval: '10s' });
     try {
       const t0 = epochMs();
       cluster.start();

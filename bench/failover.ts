@@ -7,7 +7,7 @@
  * cluster waits until steady before the next run; `koi promote` moves the
  * master when the next case needs it.
  */
-import { BenchCluster, type ServiceEvent } from './lib/cluster';
+import { Cluster, type ServiceEvent } from '../scripts/lib/cluster';
 import type { Profile } from './lib/profiles';
 import { koiInProcess } from './lib/koi-client';
 import { clusterStatus, epochMs, sleep, waitSteady, type ClusterDoc } from './lib/status';
@@ -51,7 +51,7 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
   const { profile, runsPerCase } = options;
   const log = options.log ?? ((line: string) => console.log(line));
   const started = Date.now();
-  const cluster = await BenchCluster.create({ nodes: 3, quorum: 2, time: profile.time, statusInterval: '10s' });
+  const cluster = await Cluster.create({ nodes: 3, quorum: 2, time: profile.time, statusInterval: '10s' });
   const samples: FailoverSample[] = [];
   let timeouts = 0;
   let spuriousPromotes = 0;

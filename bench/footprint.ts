@@ -5,7 +5,7 @@
  * its end; then the wall time of `koi status` (a fresh client process each
  * run, as a user runs it).
  */
-import { BenchCluster } from './lib/cluster';
+import { Cluster } from '../scripts/lib/cluster';
 import { cpuSeconds, memory } from './lib/proc';
 import { epochMs, sleep, waitSteady } from './lib/status';
 import { summarize, type Summary } from './lib/stats';
@@ -38,7 +38,7 @@ export interface FootprintOptions {
 
 export async function runFootprint(options: FootprintOptions): Promise<FootprintResult> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const cluster = await BenchCluster.create({ nodes: 3, quorum: 2, time: options.profile.time, statusInterval: '10s' });
+  const cluster = await Cluster.create({ nodes: 3, quorum: 2, time: options.profile.time, statusInterval: '10s' });
   try {
     cluster.start();
     const doc = await waitSteady(cluster, 'footprint: steady cluster');

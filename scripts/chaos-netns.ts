@@ -22,7 +22,7 @@
 import { checkMastership, describeViolations, promotedNodes, type Mark } from './lib/mastership';
 import { netnsSupport } from './lib/netns';
 import { agreedMaster, createNetnsCluster, type NetnsCluster } from './lib/netns-cluster';
-import { sleep, wallSeconds } from './lib/proc-cluster';
+import { sleep, wallSeconds } from './lib/cluster';
 
 interface Options {
   minutes: number;

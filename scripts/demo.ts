@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { E2ECluster, KOINODE, REPO_ROOT, pidAlive, type MasterView } from './lib/cluster';
+import { Cluster, KOINODE, REPO_ROOT, pidAlive, type MasterView } from './lib/cluster';
 
 const NODES = ['koi-a', 'koi-b', 'koi-c'];
 const EXAMPLE_SERVICES = path.join(REPO_ROOT, 'examples', 'services');
@@ -37,7 +37,7 @@ async function main(): Promise<number> {
     process.stderr.write(`demo: ${KOINODE} is missing; run \`npm run build\` first (npm run demo does).\n`);
     return 1;
   }
-  const cluster = await E2ECluster.create({
+  const cluster = await Cluster.create({
     nodes: NODES.map((name) => ({ name })),
     quorum: 2,
     statusInterval: '1s',

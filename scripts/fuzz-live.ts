@@ -33,7 +33,7 @@ import { createWireCodec } from '../core/wire/codec';
 import { DEFAULT_KDF_ITERATIONS, deriveClusterKey } from '../core/wire/key';
 import type { RejectReason, WireCodec } from '../core/wire/types';
 import { createNodeCipher } from '../plugins/crypto-node';
-import { KOI, ProcCluster, findFreePorts, sleep } from './lib/proc-cluster';
+import { KOI, Cluster, findFreePorts, sleep } from './lib/cluster';
 
 const HOST = '127.0.0.1';
 const PASSWORD = 'fuzz-live secret';
@@ -138,7 +138,7 @@ async function main(): Promise<number> {
   const failures: string[] = [];
 
   const [nodePort, sniffPort, proxyPort] = await findFreePorts(3);
-  const cluster = new ProcCluster({
+  const cluster = new Cluster({
     tag: 'koi-fuzz-live',
     quorum: 0,
     password: PASSWORD,

@@ -8,7 +8,7 @@
 import { RealClock } from '../../core/clock';
 import { runKoiCli } from '../../core/admin/cli';
 import { openUdpClientSocket } from '../../bin/koi';
-import type { BenchCluster } from './cluster';
+import type { Cluster } from '../../scripts/lib/cluster';
 
 export interface InProcessAnswer {
   code: number;
@@ -16,7 +16,7 @@ export interface InProcessAnswer {
   json?: unknown;
 }
 
-export async function koiInProcess(cluster: BenchCluster, args: string[], node: string, timeoutMs = 1000): Promise<InProcessAnswer> {
+export async function koiInProcess(cluster: Cluster, args: string[], node: string, timeoutMs = 1000): Promise<InProcessAnswer> {
   const clock = new RealClock();
   let stdout = '';
   const argv = ['-f', cluster.confPath(node), '-H', cluster.host, '-p', String(cluster.ports.get(node)), '--json', '--timeout', String(timeoutMs), ...args];

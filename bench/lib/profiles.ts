@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseKoiConf } from '../../core/config/koi-conf-parser';
-import { REPO_ROOT } from './cluster';
+import { REPO_ROOT } from '../../scripts/lib/cluster';
 
 export interface Profile {
   name: 'default' | 'fast';

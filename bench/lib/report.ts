@@ -1,7 +1,7 @@
 /** Renders benchmark results as markdown and writes them into docs/performance.md. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from './cluster';
+import { REPO_ROOT } from '../../scripts/lib/cluster';
 import { secs, type Summary } from './stats';
 
 export const PERFORMANCE_MD = path.join(REPO_ROOT, 'docs', 'performance.md');

@@ -1,5 +1,5 @@
 /** Reading the cluster through the real `koi` client, and waiting for a steady cluster. */
-import type { BenchCluster, ServiceEvent } from './cluster';
+import type { Cluster, ServiceEvent } from '../../scripts/lib/cluster';
 import { koiInProcess } from './koi-client';
 
 export interface NodeRef {
@@ -24,7 +24,7 @@ export interface ClusterDoc {
 }
 
 /** `koi --json status`, asked of `via` (forwarded to the leader); undefined when there is no answer. */
-export async function clusterStatus(cluster: BenchCluster, via: string): Promise<ClusterDoc | undefined> {
+export async function clusterStatus(cluster: Cluster, via: string): Promise<ClusterDoc | undefined> {
   const result = await koiInProcess(cluster, ['status'], via);
   const doc = result.json as ClusterDoc | undefined;
   return doc && doc.type === 'cluster' ? doc : undefined;
@@ -35,7 +35,7 @@ export async function clusterStatus(cluster: BenchCluster, via: string): Promise
  * whose services are all promoted and whose last promote script ended; a
  * leader with quorum.
  */
-export function isSteady(cluster: BenchCluster, doc: ClusterDoc | undefined, events: ServiceEvent[]): boolean {
+export function isSteady(cluster: Cluster, doc: ClusterDoc | undefined, events: ServiceEvent[]): boolean {
   if (!doc || !doc.leader || !doc.master) return false;
   if (doc.quorum.configured > 0 && !doc.quorum.has) return false;
   // A killed node's old record stays Disconnected on the leader (forgotten after 30 min); its restart has a new id.
@@ -55,7 +55,7 @@ export function isSteady(cluster: BenchCluster, doc: ClusterDoc | undefined, eve
 }
 
 /** Wait for a steady cluster (asking any running node); returns its status document. */
-export async function waitSteady(cluster: BenchCluster, what: string, timeoutMs = 30_000): Promise<ClusterDoc> {
+export async function waitSteady(cluster: Cluster, what: string, timeoutMs = 30_000): Promise<ClusterDoc> {
   let last: ClusterDoc | undefined;
   try {
     return await cluster.waitFor(what, async () => {

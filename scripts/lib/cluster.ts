@@ -1,9 +1,10 @@
 /**
- * Real-process cluster harness for end-to-end tests, the demo and the
- * benchmarks: writes one koi.conf and service folder per node into a temp
- * directory, runs `dist/bin/koinode.js` processes on loopback ports, drives
- * them with the real `dist/bin/koi.js` client, and ends every process it
- * started by pid.
+ * The real-process cluster harness of the end-to-end tests, the demo, the
+ * benchmarks, `npm run fuzz:live` and the network-namespace tests/chaos:
+ * writes one koi.conf and service folder per node into a temp directory, runs
+ * `dist/bin/koinode.js` processes (optionally each inside a network
+ * namespace), drives them with the real `dist/bin/koi.js` client, and ends
+ * every process it started by pid.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as dgram from 'node:dgram';
@@ -11,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** The repository root: the nearest folder above this file whose package.json is koi's (works from scripts/lib and dist/scripts/lib). */
+/** The repository root: the nearest folder above this file whose package.json is koi's (works from sources and dist). */
 export const REPO_ROOT = findRepoRoot(__dirname);
 function findRepoRoot(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
@@ -22,19 +23,26 @@ function findRepoRoot(from: string): string {
 }
 export const KOINODE = path.join(REPO_ROOT, 'dist', 'bin', 'koinode.js');
 export const KOI = path.join(REPO_ROOT, 'dist', 'bin', 'koi.js');
+export const FENCE_PLUGIN = path.join(REPO_ROOT, 'examples', 'koi-plugin-fence-script');
 
 export interface NodeSpec {
   name: string;
   elector?: boolean;
   runner?: boolean;
+  /** Address other nodes use for this node (default: the cluster's host). */
+  address?: string;
+  /** UDP port (default: from `ClusterOptions.ports` or a free one). */
+  port?: number;
+  /** Network namespace to run the node (and its clients, on 127.0.0.1) in; none = the host's. */
+  netns?: string;
 }
 
 export interface ClusterOptions {
   nodes: NodeSpec[] | number;
-  /** Loopback address family to use: 127.0.0.1 or ::1. */
+  /** Loopback address the nodes use unless a node names its own: 127.0.0.1 or ::1. */
   host?: '127.0.0.1' | '::1';
   quorum?: number;
-  /** Extra text appended inside the `time { }` section. */
+  /** Entries of the `time { }` section, e.g. { master_dead_time: '1s' }. */
   time?: Record<string, string>;
   /** Extra top-level koi.conf text (e.g. a plugins section). */
   extraConf?: string;
@@ -42,14 +50,25 @@ export interface ClusterOptions {
   statusInterval?: string;
   password?: string;
   clusterId?: number;
-  /** UDP ports, one per node (default: a free consecutive range). */
+  loglevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** UDP ports, one per node (default: each node's own `port`, else a free consecutive range). */
   ports?: number[];
+  /** More `cluster.transport` entries (e.g. a listening fuzzer that captures heartbeats). */
+  extraTransport?: string[];
   /** Extra environment of the koinode processes (and so of the service scripts). */
   env?: Record<string, string>;
+  /** Let the nodes colour their logs (default: NO_COLOR=1). */
+  color?: boolean;
+  /** Node.js flags before the koinode script (e.g. --cpu-prof). */
+  nodeArgs?: string[];
   /** Load examples/koi-plugin-example on every node (through a node_modules symlink), with this greeting. */
   examplePlugin?: string;
+  /** Load the example fencing plugin with `<dir>/fence.sh`, which appends `<epoch.ns> <node> fence` to `log`. */
+  fence?: { log: string; timeout?: string };
+  /** Prefix of the temp directory name (default koi-e2e). */
+  tag?: string;
   /** Write service folders; default: the event-recording `10-app` service. */
-  writeServices?: (serviceDir: string, node: NodeSpec, cluster: E2ECluster) => void;
+  writeServices?: (serviceDir: string, node: NodeSpec, cluster: Cluster) => void;
 }
 
 export interface ServiceEvent {
@@ -68,10 +87,55 @@ export interface KoiResult {
   json?: unknown;
 }
 
+export interface KoiOptions {
+  /** Node to ask (default: the first running node). */
+  node?: string;
+  json?: boolean;
+  timeoutMs?: number;
+  /** Read the password from this node's koi.conf instead of the asked node's. */
+  confOf?: string;
+  color?: boolean;
+}
+
+/** What `koi local` answers, as far as the harness reads it. */
+export interface LocalView {
+  name: string;
+  state: string;
+  leader: string | null;
+  master: string | null;
+  services: { name: string; state: string }[];
+}
+
+/** What `koi --json status` answers (docs/client.md, schema 1), as far as the harness reads it. */
+export interface ClusterView {
+  schema: number;
+  type: 'cluster';
+  leader: { id: string; name: string };
+  master: { id: string; name: string } | null;
+  targetMaster: { id: string; name: string } | null;
+  manualMaster: boolean;
+  maintenance: boolean;
+  nodes: Array<{ name: string; state: string; flags: string[]; address: string | null; services: Array<{ name: string; state: string }>; failCount: number; lastFailure: { agoMs: number; reason: string } | null }>;
+}
+
+/** A cluster view that has a master. */
+export type MasterView = ClusterView & { master: NonNullable<ClusterView['master']> };
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Wall-clock time in seconds with sub-millisecond precision (comparable with `date +%s.%N`). */
+export function wallSeconds(): number {
+  return (performance.timeOrigin + performance.now()) / 1000;
+}
+
 /** Find `count` consecutive UDP ports free on `host`. */
 export async function findFreePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
+    // Below the kernel's ephemeral range (32768.. on Linux): a killed node's port must still be free when it
+    // restarts, and a client socket (koi, other tests) could otherwise be given it in between.
+    const base = 20000 + Math.floor(Math.random() * (12000 - count));
     const ports = Array.from({ length: count }, (_, i) => base + i);
     if ((await Promise.all(ports.map((p) => udpPortFree(p, host)))).every(Boolean)) return ports;
   }
@@ -119,20 +183,18 @@ export function writeRecordingService(serviceDir: string, eventsFile: string, co
   }
 }
 
-/** What `koi --json status` answers (docs/client.md, schema 1), as far as the harness reads it. */
-export interface ClusterView {
-  schema: number;
-  type: 'cluster';
-  leader: { id: string; name: string };
-  master: { id: string; name: string } | null;
-  targetMaster: { id: string; name: string } | null;
-  manualMaster: boolean;
-  maintenance: boolean;
-  nodes: Array<{ name: string; state: string; flags: string[]; address: string | null; services: Array<{ name: string; state: string }>; failCount: number; lastFailure: { agoMs: number; reason: string } | null }>;
+/** A fence script for the example fencing plugin: records `<time> <node> fence` and succeeds. */
+export function writeFenceScript(file: string, fenceLog: string): void {
+  fs.writeFileSync(file, `#!/bin/sh\necho "$(date +%s.%N) $1 fence" >> "${fenceLog}"\nexit 0\n`, { mode: 0o755 });
 }
 
-/** A cluster view that has a master. */
-export type MasterView = ClusterView & { master: NonNullable<ClusterView['master']> };
+/** Lines of the recording service's events file. */
+export function parseEvents(text: string): ServiceEvent[] {
+  return text.split('\n').filter(Boolean).map((line) => {
+    const [time, node, service, event, phase] = line.split(' ');
+    return { time: Number(time), node, service, event, phase: phase as 'begin' | 'end' };
+  });
+}
 
 /** One line per node: `leader n1, master n2 | n1 Slave 10-app:Started | ...`. */
 export function summarize(view: ClusterView): string {
@@ -140,7 +202,17 @@ export function summarize(view: ClusterView): string {
   return [head, ...view.nodes.map((n) => `${n.name} ${n.state} ${n.services.map((s) => `${s.name}:${s.state}`).join(' ')}`)].join(' | ');
 }
 
-export class E2ECluster {
+/** Whether a process with this pid exists (and is not a zombie we could still reap: children are reaped by node). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class Cluster {
   readonly dir: string;
   readonly eventsFile: string;
   /** One line per status run of the recording service: `<epoch.ns> <node>`. */
@@ -150,40 +222,46 @@ export class E2ECluster {
   readonly nodes: NodeSpec[];
   readonly ports = new Map<string, number>();
   private readonly procs = new Map<string, ChildProcess>();
+  private readonly exits = new Map<string, Promise<number | string>>();
   /** Every koinode pid this cluster ever started, for the leftover check. */
   private readonly allPids: number[] = [];
   private readonly logs = new Map<string, string[]>();
   private readonly lineListeners: Array<(node: string, line: string) => void> = [];
-  private readonly options: ClusterOptions;
 
-  private constructor(options: ClusterOptions, ports: number[]) {
-    this.options = options;
+  /** Synchronous when every node's port is known (`ports` or `NodeSpec.port`); otherwise use `Cluster.create`. */
+  constructor(private readonly options: ClusterOptions) {
     this.host = options.host ?? '127.0.0.1';
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koi-e2e-'));
+    this.nodes = typeof options.nodes === 'number'
+      ? Array.from({ length: options.nodes }, (_, i) => ({ name: `n${i + 1}` }))
+      : options.nodes;
+    this.nodes.forEach((n, i) => {
+      const port = n.port ?? options.ports?.[i];
+      if (port === undefined) throw new Error(`node ${n.name} has no port: give ports or use Cluster.create`);
+      this.ports.set(n.name, port);
+    });
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `${options.tag ?? 'koi-e2e'}-`));
     this.eventsFile = path.join(this.dir, 'events.log');
     this.statusFile = path.join(this.dir, 'status.log');
     this.controlDir = path.join(this.dir, 'control');
     fs.mkdirSync(this.controlDir);
     fs.writeFileSync(this.eventsFile, '');
     fs.writeFileSync(this.statusFile, '');
-    this.nodes = typeof options.nodes === 'number'
-      ? Array.from({ length: options.nodes }, (_, i) => ({ name: `n${i + 1}` }))
-      : options.nodes;
-    this.nodes.forEach((n, i) => this.ports.set(n.name, ports[i]));
     if (options.examplePlugin) {
       // `example` resolves to the package koi-plugin-example from the config file's folder upwards.
       fs.mkdirSync(path.join(this.dir, 'node_modules'));
       fs.symlinkSync(path.join(REPO_ROOT, 'examples', 'koi-plugin-example'), path.join(this.dir, 'node_modules', 'koi-plugin-example'), 'dir');
     }
+    if (options.fence) writeFenceScript(path.join(this.dir, 'fence.sh'), options.fence.log);
     for (const node of this.nodes) this.writeNode(node);
   }
 
-  static async create(options: ClusterOptions): Promise<E2ECluster> {
+  /** A cluster on free consecutive ports (unless the options fix them). */
+  static async create(options: ClusterOptions): Promise<Cluster> {
     if (!fs.existsSync(KOINODE)) throw new Error(`${KOINODE} is missing: run \`npm run build\` first (npm test does)`);
-    const count = typeof options.nodes === 'number' ? options.nodes : options.nodes.length;
-    const ports = options.ports ?? await findFreePorts(count, options.host ?? '127.0.0.1');
-    if (ports.length < count) throw new Error(`${count} nodes need ${count} ports, got ${ports.length}`);
-    return new E2ECluster(options, ports);
+    const specs = typeof options.nodes === 'number' ? undefined : options.nodes;
+    const count = specs?.length ?? (options.nodes as number);
+    if (options.ports || specs?.every((n) => n.port !== undefined)) return new Cluster(options);
+    return new Cluster({ ...options, ports: await findFreePorts(count, options.host ?? '127.0.0.1') });
   }
 
   nodeDir(name: string): string {
@@ -194,13 +272,20 @@ export class E2ECluster {
     return path.join(this.nodeDir(name), 'koi.conf');
   }
 
-  private addr(port: number): string {
-    return this.host.includes(':') ? `[${this.host}]:${port}` : `${this.host}:${port}`;
+  spec(name: string): NodeSpec {
+    const spec = this.nodes.find((n) => n.name === name);
+    if (!spec) throw new Error(`no node ${name} in this cluster`);
+    return spec;
+  }
+
+  private hostPort(node: NodeSpec): string {
+    const address = node.address ?? this.host;
+    const port = this.ports.get(node.name)!;
+    return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
   }
 
   private writeNode(node: NodeSpec): void {
-    const dir = this.nodeDir(node.name);
-    const services = path.join(dir, 'services');
+    const services = path.join(this.nodeDir(node.name), 'services');
     fs.mkdirSync(services, { recursive: true });
     if (this.options.writeServices) this.options.writeServices(services, node, this);
     else writeRecordingService(services, this.eventsFile, this.controlDir, '10-app', this.statusFile);
@@ -209,20 +294,24 @@ export class E2ECluster {
 
   /** The koi.conf the harness writes for `node`, with `time` overrides on top of the cluster's. */
   configText(node: NodeSpec, time: Record<string, string> = {}): string {
-    const transport = this.nodes.map((n) => this.addr(this.ports.get(n.name)!)).join(', ');
-    const timing = { status_interval: this.options.statusInterval ?? '1s', ...this.options.time, ...time };
-    const plugins = this.options.examplePlugin ? `plugins {\n  example { greeting "${this.options.examplePlugin}" }\n}\n` : '';
+    const o = this.options;
+    const transport = [...this.nodes.map((n) => this.hostPort(n)), ...(o.extraTransport ?? [])].join(', ');
+    const timing = { status_interval: o.statusInterval ?? '1s', ...o.time, ...time };
+    const plugins = [
+      o.examplePlugin ? `  example { greeting "${o.examplePlugin}" }` : '',
+      o.fence ? `  "${FENCE_PLUGIN}" {\n    script ../fence.sh\n    timeout ${o.fence.timeout ?? '5s'}\n  }` : '',
+    ].filter(Boolean);
     return `; generated by scripts/lib/cluster.ts
 node {
   elector ${node.elector ?? true}
   runner ${node.runner ?? true}
   port ${this.ports.get(node.name)}
-}
+${o.loglevel ? `  loglevel ${o.loglevel}\n` : ''}}
 cluster {
-  id ${this.options.clusterId ?? 13}
-  password "${this.options.password ?? 'e2e-secret'}"
+  id ${o.clusterId ?? 13}
+  password "${o.password ?? 'e2e-secret'}"
   transport "${transport}"
-  quorum ${this.options.quorum ?? 0}
+  quorum ${o.quorum ?? 0}
 }
 service {
   folder services
@@ -235,7 +324,7 @@ service {
 time {
 ${Object.entries(timing).map(([k, v]) => `  ${k} ${v}`).join('\n')}
 }
-${plugins}${this.options.extraConf ?? ''}
+${plugins.length ? `plugins {\n${plugins.join('\n')}\n}\n` : ''}${o.extraConf ?? ''}
 `;
   }
 
@@ -244,22 +333,24 @@ ${plugins}${this.options.extraConf ?? ''}
     fs.writeFileSync(this.confPath(name), text);
   }
 
-  spec(name: string): NodeSpec {
-    const spec = this.nodes.find((n) => n.name === name);
-    if (!spec) throw new Error(`no node ${name} in this cluster`);
-    return spec;
+  /** `argv` run by node, inside the node's namespace when it has one (`ip netns exec` execs in place: the pid stays the node's). */
+  private command(name: string, argv: string[]): [string, string[]] {
+    const netns = this.spec(name).netns;
+    return netns ? ['ip', ['netns', 'exec', netns, process.execPath, ...argv]] : [process.execPath, argv];
   }
 
   /** Start one node (or all). Returns once the processes are spawned. */
   start(name?: string, extraArgs: string[] = []): void {
     const names = name ? [name] : this.nodes.map((n) => n.name);
     for (const n of names) {
+      // running(), not exitCode: a node killed by a signal keeps exitCode null.
       if (this.running(n)) throw new Error(`node ${n} already running`);
-      const child = spawn(process.execPath, [KOINODE, '-f', this.confPath(n), '--name', n, '-C', ...extraArgs], {
+      const [cmd, args] = this.command(n, [...(this.options.nodeArgs ?? []), KOINODE, '-f', this.confPath(n), '--name', n, '-C', ...extraArgs]);
+      const child = spawn(cmd, args, {
         cwd: this.nodeDir(n),
         stdio: ['ignore', 'pipe', 'pipe'],
         // KOI_RUN_DIR: where the example services keep their marker files.
-        env: { ...process.env, NO_COLOR: '1', KOI_RUN_DIR: this.dir, ...this.options.env },
+        env: { ...process.env, ...(this.options.color ? {} : { NO_COLOR: '1' }), KOI_RUN_DIR: this.dir, ...this.options.env },
       });
       if (child.pid !== undefined) this.allPids.push(child.pid);
       const lines = this.logs.get(n) ?? [];
@@ -276,6 +367,7 @@ ${plugins}${this.options.extraConf ?? ''}
       };
       child.stdout!.on('data', collect);
       child.stderr!.on('data', collect);
+      this.exits.set(n, new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1))));
       this.procs.set(n, child);
     }
   }
@@ -305,37 +397,43 @@ ${plugins}${this.options.extraConf ?? ''}
     return this.logs.get(name) ?? [];
   }
 
+  /** The last `lines` log lines of every node. */
+  tails(lines = 15): string {
+    return this.nodes.map((n) => `--- ${n.name}\n${this.log(n.name).slice(-lines).join('\n')}`).join('\n');
+  }
+
   /** Send a signal to a node by pid. */
   signal(name: string, sig: NodeJS.Signals): void {
     process.kill(this.pid(name), sig);
   }
 
-  /** Signal a node and wait for its exit; returns the exit code or the signal name. SIGKILL after timeoutMs. */
+  /** Signal a node (resuming it if stopped) and wait for its exit; returns the exit code or signal name. SIGKILL after timeoutMs. */
   async stop(name: string, sig: NodeJS.Signals = 'SIGTERM', timeoutMs = 30000): Promise<number | string> {
     const child = this.procs.get(name);
     if (!child || !this.running(name)) return child?.exitCode ?? child?.signalCode ?? 'not running';
-    const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+    child.kill('SIGCONT');
     child.kill(sig);
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     try {
-      return await exited;
+      return await this.exits.get(name)!;
     } finally {
       clearTimeout(timer);
     }
   }
 
-  /** Run the real client against `node` (default: the first running node) with the node's koi.conf. */
-  koi(args: string[], opts: { node?: string; json?: boolean; timeoutMs?: number; confOf?: string; color?: boolean } = {}): Promise<KoiResult> {
+  /** Run the real client against a node (in its namespace, if any) with the node's koi.conf. */
+  koi(args: string[], opts: KoiOptions = {}): Promise<KoiResult> {
     const node = opts.node ?? this.runningNodes()[0] ?? this.nodes[0].name;
-    // The password comes from a node's koi.conf: that node's own unless `confOf` names another.
-    const argv = [KOI, '-f', this.confPath(opts.confOf ?? node), '-H', this.host, '-p', String(this.ports.get(node))];
+    const host = this.spec(node).netns ? '127.0.0.1' : this.host;
+    const argv = [KOI, '-f', this.confPath(opts.confOf ?? node), '-H', host, '-p', String(this.ports.get(node))];
     if (opts.json) argv.push('--json');
     if (opts.color) argv.push('--color');
     if (opts.timeoutMs) argv.push('--timeout', String(opts.timeoutMs));
     argv.push(...args);
+    const [cmd, cmdArgs] = this.command(node, argv);
     return new Promise((resolve) => {
       const env = opts.color ? process.env : { ...process.env, NO_COLOR: '1' };
-      const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });
+      const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'pipe', 'pipe'], env });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -346,7 +444,7 @@ ${plugins}${this.options.extraConf ?? ''}
           try {
             result.json = JSON.parse(stdout);
           } catch {
-            /* left undefined: the caller asserts on it */
+            /* left undefined: the caller checks it */
           }
         }
         resolve(result);
@@ -355,10 +453,27 @@ ${plugins}${this.options.extraConf ?? ''}
   }
 
   /** `koi --json status` asked of `node` (default: the first running node); undefined unless it answered with a cluster view. */
-  async status(node?: string): Promise<ClusterView | undefined> {
-    const r = await this.koi(['status'], { node, json: true });
+  async status(node?: string, timeoutMs?: number): Promise<ClusterView | undefined> {
+    const r = await this.koi(['status'], { node, json: true, timeoutMs });
     const view = r.json as ClusterView | undefined;
     return r.code === 0 && view?.type === 'cluster' ? view : undefined;
+  }
+
+  /** The leader `koi status` on `node` names, or undefined. */
+  async leader(node?: string, timeoutMs = 2000): Promise<string | undefined> {
+    return (await this.status(node, timeoutMs))?.leader?.name;
+  }
+
+  /** `koi local` on a node: its own runner state and the master/leader it sees (undefined when it does not answer). */
+  async local(name: string, timeoutMs = 2000): Promise<LocalView | undefined> {
+    const answer = await this.koi(['local'], { node: name, json: true, timeoutMs });
+    const j = answer.json as Record<string, unknown> | undefined;
+    if (answer.code !== 0 || !j || j.type !== 'local') return undefined;
+    const ref = (v: unknown) => (v && typeof v === 'object' && 'name' in v ? String((v as { name: unknown }).name) : null);
+    return {
+      name: String(j.name), state: String(j.state), leader: ref(j.leader), master: ref(j.master),
+      services: (j.services as { name: string; state: string }[] | undefined) ?? [],
+    };
   }
 
   /** Wait until `koi status` shows a master for which `accept` holds (default: any master); returns the view. */
@@ -375,10 +490,7 @@ ${plugins}${this.options.extraConf ?? ''}
 
   /** Parsed service events recorded by the test service scripts. */
   events(): ServiceEvent[] {
-    return fs.readFileSync(this.eventsFile, 'utf8').split('\n').filter(Boolean).map((line) => {
-      const [time, node, service, event, phase] = line.split(' ');
-      return { time: Number(time), node, service, event, phase: phase as 'begin' | 'end' };
-    });
+    return parseEvents(fs.readFileSync(this.eventsFile, 'utf8'));
   }
 
   /** Status runs recorded by the test service (`{ time, node }`). */
@@ -396,7 +508,7 @@ ${plugins}${this.options.extraConf ?? ''}
     else fs.writeFileSync(file, content);
   }
 
-  /** Poll `probe` until it returns a truthy value or the timeout passes. */
+  /** Poll `probe` until it returns a truthy value; throws with the nodes' log tails on timeout. */
   async waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20000, everyMs = 200): Promise<T> {
     const until = Date.now() + timeoutMs;
     let last: unknown;
@@ -408,11 +520,8 @@ ${plugins}${this.options.extraConf ?? ''}
       } catch (err) {
         last = err;
       }
-      if (Date.now() > until) {
-        const tails = this.nodes.map((n) => `--- ${n.name}\n${this.log(n.name).slice(-15).join('\n')}`).join('\n');
-        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})\n${tails}`);
-      }
-      await new Promise((r) => setTimeout(r, everyMs));
+      if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})\n${this.tails()}`);
+      await sleep(everyMs);
     }
   }
 
@@ -444,15 +553,5 @@ ${plugins}${this.options.extraConf ?? ''}
     const out = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout ?? '';
     return out.split('\n').filter((l) => l.includes(this.dir)).map((l) => Number(l.trim().split(/\s+/)[0]))
       .filter((pid) => Number.isInteger(pid) && pid !== process.pid);
-  }
-}
-
-/** Whether a process with this pid exists (and is not a zombie we could still reap: children are reaped by node). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -10,7 +10,7 @@
  * overlapped a stall does not count against a promote elsewhere; it is
  * reported separately as `excused`.
  */
-import type { ServiceEvent } from './proc-cluster';
+import type { ServiceEvent } from './cluster';
 
 export interface Mark {
   /** Seconds since the epoch. */

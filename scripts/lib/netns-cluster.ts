@@ -1,16 +1,16 @@
 /**
  * A koi cluster of real processes, one per network namespace
- * (scripts/lib/netns.ts), driven through scripts/lib/proc-cluster.ts.
+ * (scripts/lib/netns.ts), driven through scripts/lib/cluster.ts.
  */
 import { NetnsTopology } from './netns';
 import { promotedNodes } from './mastership';
-import { ProcCluster, type ProcClusterOptions } from './proc-cluster';
+import { Cluster, type ClusterOptions } from './cluster';
 
 export const NETNS_PORT = 42012;
 
 export interface NetnsCluster {
   topo: NetnsTopology;
-  cluster: ProcCluster;
+  cluster: Cluster;
   /** Node name → index in the topology. */
   index(name: string): number;
   names: string[];
@@ -21,13 +21,13 @@ export interface NetnsCluster {
  * Build the namespaces, write the configs and start every node. On any
  * failure everything created so far is removed before the error is thrown.
  */
-export function createNetnsCluster(count: number, options: Omit<ProcClusterOptions, 'nodes'>): NetnsCluster {
+export function createNetnsCluster(count: number, options: Omit<ClusterOptions, 'nodes'>): NetnsCluster {
   const topo = new NetnsTopology(count);
-  let cluster: ProcCluster | undefined;
+  let cluster: Cluster | undefined;
   try {
     topo.create();
     const names = Array.from({ length: count }, (_, i) => `k${i + 1}`);
-    cluster = new ProcCluster({
+    cluster = new Cluster({
       tag: 'koi-netns',
       ...options,
       nodes: names.map((name, i) => ({ name, address: topo.addresses[i], port: NETNS_PORT, netns: topo.nodeNs[i] })),
@@ -72,7 +72,7 @@ export function createNetnsCluster(count: number, options: Omit<ProcClusterOptio
  * is Master with its services Promoted, all of them name it, and the events
  * show it as the only promoted node. Returns its name.
  */
-export async function agreedMaster(cluster: ProcCluster, names: string[], timeoutMs = 20_000): Promise<string> {
+export async function agreedMaster(cluster: Cluster, names: string[], timeoutMs = 20_000): Promise<string> {
   return cluster.waitFor(`one master agreed by ${names.join(', ')}`, async () => {
     // One client at a time: each is a node process, and a burst of them steals the CPU the nodes need.
     const views = [];
@@ -93,10 +93,6 @@ export async function agreedMaster(cluster: ProcCluster, names: string[], timeou
 }
 
 /** The leader, as `koi status` on `asking` reports it. */
-export async function leaderOf(cluster: ProcCluster, asking: string): Promise<string> {
-  return cluster.waitFor(`a leader seen by ${asking}`, async () => {
-    const answer = await cluster.koi(asking, ['status']);
-    const leader = answer.json?.leader as { name?: string } | undefined;
-    return answer.code === 0 ? leader?.name : undefined;
-  }, 20_000, 500);
+export async function leaderOf(cluster: Cluster, asking: string): Promise<string> {
+  return cluster.waitFor(`a leader seen by ${asking}`, () => cluster.leader(asking), 20_000, 500);
 }

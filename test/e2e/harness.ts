@@ -1,5 +1,6 @@
 /**
  * The real-process cluster harness lives in scripts/lib/cluster.ts so that
- * `npm run demo` (compiled, no jest) can use it too; tests import it from here.
+ * the demo, the benchmarks and the chaos/fuzz scripts (compiled, no jest) use it too; tests import it from here.
  */
 export * from '../../scripts/lib/cluster';
+export { Cluster as E2ECluster } from '../../scripts/lib/cluster';

@@ -24,8 +24,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkMastership, describeViolations } from '../../scripts/lib/mastership';
 import {
-  FENCE_PLUGIN, KOINODE, ProcCluster, findFreePorts, sleep, wallSeconds, writeFenceScript, type ServiceEvent,
-} from '../../scripts/lib/proc-cluster';
+  KOINODE, Cluster, findFreePorts, sleep, wallSeconds, type ServiceEvent,
+} from '../../scripts/lib/cluster';
 
 const MASTER_DEAD_TIME_MS = 1000; // core/config/timing-defaults.ts
 /** "Within a few hundred milliseconds of SIGCONT". */
@@ -33,52 +33,47 @@ const DEMOTE_AFTER_RESUME_MAX_S = 0.4;
 
 jest.setTimeout(60_000);
 
-const clusters: ProcCluster[] = [];
+const clusters: Cluster[] = [];
 afterEach(async () => {
   for (const c of clusters.splice(0)) await c.close();
 });
 
-async function startCluster(extraConf = '', fenceLog?: string): Promise<ProcCluster> {
+async function startCluster(fenceLog?: string): Promise<Cluster> {
   if (!fs.existsSync(KOINODE)) throw new Error(`${KOINODE} is missing: run \`npm run build\` first (npm test does)`);
   const ports = await findFreePorts(3);
-  const cluster = new ProcCluster({
+  const cluster = new Cluster({
     tag: 'koi-stall',
     quorum: 2,
     nodes: ports.map((port, i) => ({ name: `s${i + 1}`, address: '127.0.0.1', port })),
-    extraConf,
+    fence: fenceLog === undefined ? undefined : { log: fenceLog },
   });
   clusters.push(cluster);
-  if (fenceLog !== undefined) writeFenceScript(path.join(cluster.dir, 'fence.sh'), fenceLog);
   cluster.start();
   return cluster;
 }
 
 /** The leader's name, from `koi status` (the first node forwards it to the leader). */
-async function leaderName(cluster: ProcCluster): Promise<string> {
-  return cluster.waitFor('a leader', async () => {
-    const answer = await cluster.koi(cluster.nodes[0].name, ['status']);
-    const leader = answer.json?.leader as { name?: string } | undefined;
-    return answer.code === 0 ? leader?.name : undefined;
-  });
+async function leaderName(cluster: Cluster): Promise<string> {
+  return cluster.waitFor('a leader', () => cluster.leader(cluster.nodes[0].name));
 }
 
 /**
  * A settled master that is (or is not) the leader: `koi promote` moves it
  * there when the election chose otherwise. Returns the master's name.
  */
-async function masterWhere(cluster: ProcCluster, masterIsLeader: boolean): Promise<string> {
+async function masterWhere(cluster: Cluster, masterIsLeader: boolean): Promise<string> {
   const master = await settledMaster(cluster);
   const leader = await leaderName(cluster);
   if ((master === leader) === masterIsLeader) return master;
   const target = masterIsLeader ? leader : cluster.nodes.map((n) => n.name).find((n) => n !== leader)!;
-  const answer = await cluster.koi(cluster.nodes[0].name, ['promote', target]);
+  const answer = await cluster.koi(['promote', target], { node: cluster.nodes[0].name, timeoutMs: 2000 });
   if (answer.code !== 0) throw new Error(`koi promote ${target} failed: ${answer.stdout} ${answer.stderr}`);
   await cluster.waitFor(`${target} promoted`, async () => (await settledMaster(cluster)) === target);
   return target;
 }
 
 /** The master once it is promoted and every node agrees on it. */
-async function settledMaster(cluster: ProcCluster): Promise<string> {
+async function settledMaster(cluster: Cluster): Promise<string> {
   return cluster.waitFor('one promoted master seen by every node', async () => {
     const views = await Promise.all(cluster.nodes.map((n) => cluster.local(n.name)));
     if (views.some((v) => !v)) return undefined;
@@ -95,7 +90,7 @@ const begins = (events: ServiceEvent[], event: string, after: number) =>
   events.filter((e) => e.event === event && e.phase === 'begin' && e.time >= after);
 
 /** SIGSTOP `name` for `ms`, then SIGCONT; returns both wall times (seconds). */
-async function freeze(cluster: ProcCluster, name: string, ms: number): Promise<{ stoppedAt: number; resumedAt: number }> {
+async function freeze(cluster: Cluster, name: string, ms: number): Promise<{ stoppedAt: number; resumedAt: number }> {
   const stoppedAt = wallSeconds();
   cluster.signal(name, 'SIGSTOP');
   await sleep(ms);
@@ -161,7 +156,7 @@ describe.each([
     const fenceLog = path.join(fenceDir, 'fence.log');
     fs.writeFileSync(fenceLog, '');
     try {
-      const cluster = await startCluster(`plugins {\n  "${FENCE_PLUGIN}" {\n    script ../fence.sh\n    timeout 5s\n  }\n}\n`, fenceLog);
+      const cluster = await startCluster(fenceLog);
       const master = await masterWhere(cluster, masterIsLeader);
       await sleep(1000);
       const { stoppedAt, resumedAt } = await freeze(cluster, master, frozenMs);

@@ -12,7 +12,7 @@
  * would be measuring itself); the scripts' events show any change.
  */
 import { createNetnsCluster, agreedMaster, type NetnsCluster } from '../../../scripts/lib/netns-cluster';
-import { sleep, wallSeconds } from '../../../scripts/lib/proc-cluster';
+import { sleep, wallSeconds } from '../../../scripts/lib/cluster';
 import { begins, healAndCheck, support } from './partition-helpers';
 
 const LONG = process.env.KOI_LONG === '1';

@@ -4,7 +4,7 @@
  * frozen master, end a mastership at a demote, stop, failure or kill.
  */
 import { checkMastership, promotedNodes } from '../../../scripts/lib/mastership';
-import type { ServiceEvent } from '../../../scripts/lib/proc-cluster';
+import type { ServiceEvent } from '../../../scripts/lib/cluster';
 
 const ev = (time: number, node: string, event: string, phase: 'begin' | 'end' = 'begin'): ServiceEvent =>
   ({ time, node, service: '10-app', event, phase });

@@ -4,7 +4,7 @@
  */
 import { checkMastership, describeViolations } from '../../../scripts/lib/mastership';
 import { agreedMaster, leaderOf, type NetnsCluster } from '../../../scripts/lib/netns-cluster';
-import { sleep, wallSeconds, type ServiceEvent } from '../../../scripts/lib/proc-cluster';
+import { sleep, wallSeconds, type ServiceEvent } from '../../../scripts/lib/cluster';
 import { netnsSupport } from '../../../scripts/lib/netns';
 
 export const support = netnsSupport();
@@ -24,7 +24,7 @@ export async function masterWhere(nc: NetnsCluster, masterIsLeader: boolean): Pr
   const leader = await leaderOf(cluster, names[0]);
   if ((master === leader) !== masterIsLeader) {
     const target = masterIsLeader ? leader : names.find((n) => n !== leader)!;
-    const answer = await cluster.koi(names[0], ['promote', target]);
+    const answer = await cluster.koi(['promote', target], { node: names[0], timeoutMs: 2000 });
     if (answer.code !== 0) throw new Error(`koi promote ${target}: ${answer.stdout} ${answer.stderr}`);
     await cluster.waitFor(`${target} master`, async () => (await agreedMaster(cluster, names)) === target, 20_000, 500);
     master = target;
