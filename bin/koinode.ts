@@ -13,7 +13,7 @@ import { runDaemon } from '../core/daemon/run';
 import { DAEMON_ROOT } from '../core/plugins';
 
 interface KoinodeFlags {
-  file: string[];
+  file?: string[];
   name?: string;
   debug?: boolean;
   color: boolean;
@@ -36,7 +36,7 @@ async function main(argv: string[]): Promise<void> {
     .version(packageVersion(), '-v, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show this help')
     .option('-f, --file <file>', 'configuration file; may repeat, later files override earlier (default: ./koi.conf, then /etc/koi/koi.conf)',
-      (value: string, previous: string[]) => [...previous, value], [] as string[])
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option('-n, --name <name>', 'node name (overrides node.name; default: the host name)')
     .option('-d, --debug', 'log at debug level')
     .option('-C, --no-color', 'no colour in console log lines')
