@@ -2,10 +2,10 @@
  * Shared fixtures of the service tests: a config with short timeouts, temp
  * service folders with real scripts, a manager wired to the real executors.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KoiConfig, ServiceEntry, ServiceEventReport, ServiceExecutor } from '../../../plugin-api';
+import type { KoiConfig, ServiceEntry, ServiceEventReport, ServiceExecutor, TargetAction } from '../../../plugin-api';
 import { RealClock } from '../../../core/clock';
 import { createHooks } from '../../../core/hooks';
 import { createServiceManager, type ServiceManager } from '../../../core/services';
@@ -115,4 +115,48 @@ export function sleep(ms: number): Promise<void> {
 /** The state of one service in the manager's summary. */
 export function stateOf(manager: ServiceManager, name: string): string | undefined {
   return manager.summary().find((s) => s.name === name)?.state;
+}
+
+/** The non-empty lines of a log file the scripts append to (none while it does not exist). */
+export function readLines(path: string): string[] {
+  return existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').filter(Boolean) : [];
+}
+
+/**
+ * Per-test temp folders and the harness under test: `folder` (the service
+ * folder) and `work` (scratch for logs) are fresh for each test; `h`, once a
+ * test sets it, is closed after the test, and both folders are removed.
+ */
+export interface ServiceFixture {
+  folder: string;
+  work: string;
+  h: Harness | undefined;
+  /** Set the target of `h` and wait until its services settle there. */
+  settle(target: TargetAction, timeoutMs?: number): Promise<void>;
+}
+
+/** Registers the beforeEach/afterEach of a service test file; call it at the top level. */
+export function useServiceFixture(): ServiceFixture {
+  const fx: ServiceFixture = {
+    folder: '',
+    work: '',
+    h: undefined,
+    async settle(target, timeoutMs = 5000) {
+      const h = fx.h;
+      if (!h) throw new Error(`settle(${target}) before the test created its harness`);
+      h.manager.setTarget(target);
+      await waitFor(() => h.manager.settled(), `services settled at ${target}`, timeoutMs);
+    },
+  };
+  beforeEach(() => {
+    fx.folder = tempDir();
+    fx.work = tempDir('koi-work-');
+  });
+  afterEach(async () => {
+    await fx.h?.manager.close();
+    fx.h = undefined;
+    cleanup(fx.folder);
+    cleanup(fx.work);
+  });
+  return fx;
 }
