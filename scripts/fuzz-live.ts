@@ -33,6 +33,7 @@ import { createWireCodec } from '../core/wire/codec';
 import { DEFAULT_KDF_ITERATIONS, deriveClusterKey } from '../core/wire/key';
 import type { RejectReason, WireCodec } from '../core/wire/types';
 import { createNodeCipher } from '../plugins/crypto-node';
+import { parseFlags, xorshift32 } from './lib/args';
 import { KOI, Cluster, findFreePorts, sleep } from './lib/cluster';
 
 const HOST = '127.0.0.1';
@@ -49,27 +50,8 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { count: 100_000, seed: Date.now() >>> 0, batch: 50 };
-  for (let i = 0; i < argv.length; i += 2) {
-    const [flag, value] = [argv[i], Number(argv[i + 1])];
-    if (!Number.isInteger(value) || value < 1) throw new Error(`fuzz-live: ${flag} needs a positive integer, got '${argv[i + 1]}'`);
-    if (flag === '--count') out.count = value;
-    else if (flag === '--seed') out.seed = value >>> 0;
-    else if (flag === '--batch') out.batch = value;
-    else throw new Error(`fuzz-live: unknown argument '${flag}' (use --count N, --seed S, --batch B)`);
-  }
-  return out;
-}
-
-/** xorshift32: reproducible datagram choices from --seed. */
-function rng(seed: number): () => number {
-  let s = seed || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s;
-  };
+  const flags = parseFlags('fuzz-live', argv, { '--count': 'count', '--seed': 'seed', '--batch': 'count' });
+  return { count: flags['--count'] ?? 100_000, seed: flags['--seed'] ?? Date.now() >>> 0, batch: flags['--batch'] ?? 50 };
 }
 
 function bindUdp(port = 0): Promise<dgram.Socket> {
@@ -133,7 +115,7 @@ function kernelDrops(port: number): number | null {
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  const next = rng(args.seed);
+  const next = xorshift32(args.seed);
   const below = (n: number): number => next() % Math.max(1, n);
   const failures: string[] = [];
 

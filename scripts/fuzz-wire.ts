@@ -12,35 +12,16 @@ import { deriveClusterKey } from '../core/wire/key';
 import type { KoiMessage } from '../plugin-api';
 import { createForgeCipher } from '../plugins/crypto-forge';
 import { createNodeCipher } from '../plugins/crypto-node';
+import { parseFlags, xorshift32 } from './lib/args';
 
 function parseArgs(argv: string[]): { count: number; seed: number; cipher: 'node' | 'forge' } {
-  const out = { count: 100_000, seed: Date.now() >>> 0, cipher: 'node' as 'node' | 'forge' };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, value] = [argv[i], argv[i + 1]];
-    if (flag === '--count') out.count = Number(value);
-    else if (flag === '--seed') out.seed = Number(value) >>> 0;
-    else if (flag === '--cipher' && (value === 'node' || value === 'forge')) out.cipher = value;
-    else throw new Error(`fuzz-wire: unknown argument '${flag}' (use --count N, --seed S, --cipher node|forge)`);
-    i++;
-  }
-  if (!Number.isInteger(out.count) || out.count < 1) throw new Error(`fuzz-wire: --count must be a positive integer`);
-  return out;
-}
-
-/** xorshift32: reproducible from --seed. */
-function rng(seed: number): () => number {
-  let s = seed || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s;
-  };
+  const flags = parseFlags('fuzz-wire', argv, { '--count': 'count', '--seed': 'seed', '--cipher': ['node', 'forge'] as const });
+  return { count: flags['--count'] ?? 100_000, seed: flags['--seed'] ?? Date.now() >>> 0, cipher: flags['--cipher'] ?? 'node' };
 }
 
 function main(): number {
   const args = parseArgs(process.argv.slice(2));
-  const next = rng(args.seed);
+  const next = xorshift32(args.seed);
   const below = (n: number): number => next() % Math.max(1, n);
   const key = deriveClusterKey('fuzz-password', 7, 1000);
   const cipher = args.cipher === 'forge' ? createForgeCipher(key) : createNodeCipher(key);
