@@ -19,6 +19,7 @@ import type { ServiceManager, ServiceManagerOptions } from './services/types';
 import { createWireCodec } from './wire/codec';
 import { createRejectLogger, type RejectLogger } from './wire/reject-logger';
 import type { WireCodec, WireCodecOptions } from './wire/types';
+import type { ComponentContext } from './node/component';
 import { checkClusterConfig, type ClusterCheck } from './node/cluster-check';
 import type { ActionResult, FailureStatus, NodeStatus } from './node/status';
 import { adminBackend } from './node/admin-adapter';
@@ -101,10 +102,10 @@ export class KoiNode {
       cipher: opts.cipher, clusterId: opts.config.cluster.id, senderId: this.id, clock: this.clock,
     });
     this.rejectLog = createRejectLogger(opts.logger.child({ component: 'wire', node: this.name }), this.clock);
-    const self = { id: this.id, name: this.name };
-    const logger = opts.logger.child({ node: this.name });
+    const context = this.componentContext();
+    const { self, logger } = context;
     this.membership = new Membership({
-      self, config: this.config, clock: this.clock, logger, hooks: this.hooks, startedAt: this.startedAt,
+      ...context,
       broadcast: (m) => this.broadcast(m),
       sendTo: (address, m) => this.sendTo(address, m),
       extraFlags: () => (this.runner?.state === 'Failed' ? NodeFlag.Failed : 0),
@@ -115,7 +116,7 @@ export class KoiNode {
     });
     if (this.config.node.runner) {
       this.runner = new Runner({
-        self, config: this.config, clock: this.clock, logger, hooks: this.hooks, startedAt: this.startedAt,
+        ...context,
         sendHealth: (report) => this.sendHealth(report),
         seenCount: () => this.membership.seenCount(),
         guard: (fn) => this.guard(fn),
@@ -497,11 +498,18 @@ export class KoiNode {
     this.electorTimer = this.clock.setInterval(this.guard(() => this.elector?.tick()), this.electorInterval(this.config));
   }
 
+  /** What membership, runner and elector get from the node (the config as it is now). */
+  private componentContext(): ComponentContext {
+    return {
+      self: { id: this.id, name: this.name }, config: this.config, clock: this.clock,
+      logger: this.opts.logger.child({ node: this.name }), hooks: this.hooks, startedAt: this.startedAt,
+    };
+  }
+
   private leadershipChanged(leading: boolean, reason: string): void {
     if (leading) {
       this.elector = new Elector({
-        self: { id: this.id, name: this.name }, config: this.config, clock: this.clock,
-        logger: this.opts.logger.child({ node: this.name }), hooks: this.hooks, startedAt: this.startedAt,
+        ...this.componentContext(),
         membership: {
           seenCount: () => this.membership.seenCount(),
           ackCount: () => this.membership.ackCount(),

@@ -14,9 +14,10 @@
  * - with an `onFence` tap, a silent M is fenced first.
  */
 import type {
-  Clock, ClusterView, ElectionCandidate, HealthReport, KoiConfig, KoiHooks, Logger, StateUpdate,
+  ClusterView, ElectionCandidate, HealthReport, KoiConfig, Logger, StateUpdate,
 } from '../../plugin-api';
 import { ACK_WINDOW_TICKS, FORGET_RUNNER_MS } from '../config/timing-defaults';
+import type { ComponentContext } from '../node/component';
 import { countConfiguredPeers } from './peers';
 import { MAX_FAILURES, applyReport, isAtLeast, type FailureEntry, type RunnerRecord } from './records';
 import { electionCandidates } from './selection';
@@ -37,13 +38,7 @@ export interface ElectorMembership {
   lastOtherLeaderBeat(): number;
 }
 
-export interface ElectorOptions {
-  self: { id: string; name: string };
-  config: KoiConfig;
-  clock: Clock;
-  logger: Logger;
-  hooks: KoiHooks;
-  startedAt: number;
+export interface ElectorOptions extends ComponentContext {
   membership: ElectorMembership;
   /** Send a state update to runner `id` at `address` ('' = this node's own runner). */
   sendState(id: string, address: string, update: StateUpdate): void;

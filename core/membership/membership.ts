@@ -6,21 +6,15 @@
  * its lease quorum (SPEC §3, docs/architecture.md "No two masters").
  */
 import type {
-  Clock, ClusterNodeInfo, ClusterView, ElectionMode, HeartBeat, KoiConfig, KoiHooks, Logger,
+  ClusterNodeInfo, ClusterView, ElectionMode, HeartBeat, KoiConfig, Logger,
 } from '../../plugin-api';
 import { NodeFlag } from '../../plugin-api';
 import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS } from '../config/timing-defaults';
+import type { ComponentContext } from '../node/component';
 import { BullyElection } from './leader-election';
 import { NodeTable, type NodeEntry } from './node-table';
 
-export interface MembershipOptions {
-  self: { id: string; name: string };
-  config: KoiConfig;
-  clock: Clock;
-  logger: Logger;
-  hooks: KoiHooks;
-  /** Monotonic time the process started (uptime in heartbeats). */
-  startedAt: number;
+export interface MembershipOptions extends ComponentContext {
   broadcast(message: HeartBeat): void;
   sendTo(address: string, message: HeartBeat): void;
   /** Flags beyond Elector/Runner/Leader (e.g. Failed). */

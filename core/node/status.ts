@@ -4,27 +4,15 @@
  * core/admin turns it into `koi local` / `koi status` answers.
  */
 import type { DisplayState, ElectionMode, RunnerMode, RunnerState, ServiceStatusInfo, TargetAction } from '../../plugin-api';
+import type { RunnerCoreStatus } from '../runner/runner';
 
 export interface NodeRefStatus {
   id: string;
   name: string;
 }
 
-export interface RunnerStatus {
-  state: RunnerState;
-  mode: RunnerMode;
+export interface RunnerStatus extends RunnerCoreStatus {
   target: TargetAction;
-  stopped: boolean;
-  failed: boolean;
-  failCount: number;
-  /** -1 when it never failed. */
-  lastFailureAgoMs: number;
-  lastFailureReason: string;
-  /** The leader's last state update names this runner master (and the lease holds). */
-  namedMaster: boolean;
-  leaseRemainingMs: number;
-  /** -1 when no state update came yet. */
-  lastStateUpdateAgoMs: number;
   services: ServiceStatusInfo[];
   promoted: boolean;
 }

@@ -8,18 +8,13 @@
  * from the inputs and walks the transition table one legal step at a time.
  */
 import type {
-  Clock, HealthReport, KoiConfig, KoiHooks, Logger, RunnerMode, RunnerState, StateUpdate, TimerHandle,
+  HealthReport, KoiConfig, Logger, RunnerMode, RunnerState, StateUpdate, TimerHandle,
 } from '../../plugin-api';
+import type { ComponentContext } from '../node/component';
 import type { ServiceManager } from '../services/types';
 import { assertTransition, isLegalTransition, targetFor } from './transitions';
 
-export interface RunnerOptions {
-  self: { id: string; name: string };
-  config: KoiConfig;
-  clock: Clock;
-  logger: Logger;
-  hooks: KoiHooks;
-  startedAt: number;
+export interface RunnerOptions extends ComponentContext {
   /** Send a health report to the leader (the node routes it). */
   sendHealth(report: HealthReport): void;
   /** Nodes seen within the node timeout, this one included. */
@@ -28,19 +23,26 @@ export interface RunnerOptions {
   guard(fn: () => void): () => void;
 }
 
-export interface RunnerSnapshot {
+/** The runner's state as the node status shows it (core/node/status.ts `RunnerStatus` adds the services). */
+export interface RunnerCoreStatus {
   state: RunnerState;
   mode: RunnerMode;
   stopped: boolean;
   failed: boolean;
   failCount: number;
+  /** -1 when it never failed. */
   lastFailureAgoMs: number;
   lastFailureReason: string;
+  /** The leader's last state update names this runner master (and the lease holds). */
   namedMaster: boolean;
   leaseRemainingMs: number;
+  /** -1 when no state update came yet. */
+  lastStateUpdateAgoMs: number;
+}
+
+export interface RunnerSnapshot extends RunnerCoreStatus {
   masterName: string;
   maintenance: boolean;
-  lastStateUpdateAgoMs: number;
 }
 
 const MAX_STEPS = 6;

@@ -1,0 +1,15 @@
+/**
+ * What the node hands every one of its components (membership, runner,
+ * elector) when it creates them; their option interfaces extend this.
+ */
+import type { Clock, KoiConfig, KoiHooks, Logger } from '../../plugin-api';
+
+export interface ComponentContext {
+  self: { id: string; name: string };
+  config: KoiConfig;
+  clock: Clock;
+  logger: Logger;
+  hooks: KoiHooks;
+  /** Monotonic time the process started (uptime in heartbeats and status). */
+  startedAt: number;
+}
