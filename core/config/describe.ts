@@ -3,7 +3,8 @@
  * checks the doc's generated block equals renderConfigReference()) and for
  * tooling. After changing the schema, regenerate the block with
  * `npm run build && node -e "process.stdout.write(require('./dist/core/config').renderConfigReference())"`
- * and paste it between the markers in the doc.
+ * and paste it between the markers in the doc (time defaults included: a
+ * retune of timing-defaults.ts must regenerate it too).
  */
 import { CONFIG_SCHEMA, type KeySpec, type KeyType, type SectionName } from './schema';
 import { formatDuration } from './durations';
