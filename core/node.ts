@@ -151,7 +151,7 @@ export class KoiNode {
     for (const warning of check.warnings) this.log.warn(warning);
     await this.transport.start((data, from) => this.guarded(() => this.receive(data, from)));
     this.lastEventAt = this.clock.now();
-    this.clusterTimer = this.clock.setInterval(this.guard(() => this.membership.tick()), this.config.time.cluster_update_interval);
+    this.clusterTimer = this.clock.setInterval(this.guard(() => this.clusterTick()), this.config.time.cluster_update_interval);
     this.runner?.start();
     this.membership.tick();
     this.log.info({ id: this.id, elector: this.config.node.elector, runner: this.config.node.runner },
@@ -169,7 +169,7 @@ export class KoiNode {
     this.elector?.applyConfig(config);
     if (previous.time.cluster_update_interval !== config.time.cluster_update_interval && this.clusterTimer) {
       this.clock.clear(this.clusterTimer);
-      this.clusterTimer = this.clock.setInterval(this.guard(() => this.membership.tick()), config.time.cluster_update_interval);
+      this.clusterTimer = this.clock.setInterval(this.guard(() => this.clusterTick()), config.time.cluster_update_interval);
     }
     if (this.elector && this.electorInterval(previous) !== this.electorInterval(config)) this.armElectorTimer();
     if (previous.node.maintenance !== config.node.maintenance && this.elector) this.leaderSetsMaintenance(this.elector, config.node.maintenance);
@@ -380,6 +380,12 @@ export class KoiNode {
     if (this.started && gap > this.stallThreshold()) this.stalled(gap);
     this.runner?.checkLease();
     fn();
+  }
+
+  /** Every cluster_update_interval: heartbeats; on the leader, the master's lease renewal repeated (Elector.renewMaster). */
+  private clusterTick(): void {
+    this.membership.tick();
+    this.elector?.renewMaster();
   }
 
   /** A loop gap beyond this is a stall (the cluster timer runs every cluster_update_interval). */

@@ -189,6 +189,33 @@ export class Elector {
     this.sendStateUpdates(now, leaseQuorate);
   }
 
+  /**
+   * Between elector ticks (called every cluster tick): repeat the master's
+   * renewal while the last tick granted it and the lease quorum still holds.
+   * State updates are single unicast datagrams; at one per elector tick a
+   * lease (1.2 s, 200 ms ticks) ends after 5 lost in a row, which 20 %
+   * random loss does about once in 3 minutes (a false failover). Renewing at
+   * the heartbeat rate needs ~23 lost in a row. Safety is unchanged: only a
+   * grant the tick just made is continued, under the same quorum and
+   * mayGrant check, and lastNamedSentAt moves with it, so the replacement
+   * guard still waits lease + margin after the last renewal actually sent.
+   */
+  renewMaster(): void {
+    if (!this.granting || !this.masterId) return;
+    const now = this.opts.clock.now();
+    const quorum = this.config.cluster.quorum;
+    if (quorum <= 0) return;
+    if (this.opts.membership.ackCount() < quorum || !this.mayGrant(now, true)) return;
+    const record = this.records.get(this.masterId);
+    if (!record || record.id === this.opts.self.id || !isAtLeast(record.state, 'Live') || record.mode !== 'Active') return;
+    const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
+    const heard = Math.max(record.lastSeen, this.opts.membership.lastHeard(record.id) ?? -Infinity);
+    const address = this.opts.membership.addressOf(record.id) || record.address;
+    if (now - heard > window || !address) return;
+    record.lastNamedSentAt = now;
+    this.opts.sendState(record.id, address, this.stateUpdate(now, true, true));
+  }
+
   // ---- admin actions (leader only) -------------------------------------------
 
   promote(id: string): ElectorActionResult {
@@ -283,8 +310,14 @@ export class Elector {
     }
     for (const record of [...this.records.values()]) {
       if (record.id === this.opts.self.id) continue;
-      if (record.state !== 'Disconnected' && now - record.lastSeen > this.config.time.master_dead_time) {
-        this.log.warn({ runner: record.id }, `runner ${record.name} not heard for ${now - record.lastSeen} ms: Disconnected`);
+      // "Heard" is any message from the runner's node, as for state updates: health reports are
+      // unicast, 5 per master_dead_time, so 20 % loss drops 5 in a row about once a minute per
+      // runner, while its heartbeats (20 per master_dead_time) still arrive. Runner and membership
+      // share one process and loop, so a node heard is a runner alive; marking it Disconnected
+      // would drop a healthy master (a false failover). Safety does not rest on this (the lease).
+      const heard = Math.max(record.lastSeen, this.opts.membership.lastHeard(record.id) ?? -Infinity);
+      if (record.state !== 'Disconnected' && now - heard > this.config.time.master_dead_time) {
+        this.log.warn({ runner: record.id }, `runner ${record.name} not heard for ${Math.round(now - heard)} ms: Disconnected`);
         record.state = 'Disconnected';
         record.promoted = false;
         record.disconnectedSince = now;
@@ -510,17 +543,7 @@ export class Elector {
     if (!grant && this.granting) this.log.debug('master lease renewals paused');
     this.granting = grant;
     const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
-    const masterRecord = this.masterId ? this.records.get(this.masterId) : undefined;
-    const update: StateUpdate = {
-      kind: 'state',
-      masterId: this.masterId,
-      masterName: this.masterName,
-      masterAddress: masterRecord?.address ?? '',
-      leaderName: this.opts.self.name,
-      leaderUptimeMs: Math.max(0, Math.round(now - this.opts.startedAt)),
-      hasQuorum: grant || (leaseQuorate && !this.masterId),
-      maintenance: this.maintenance,
-    };
+    const update = this.stateUpdate(now, grant, leaseQuorate);
     for (const record of this.records.values()) {
       const self = record.id === this.opts.self.id;
       // Only runners heard (any message) within the ack window: a silent master's lease is not renewed.
@@ -531,6 +554,20 @@ export class Elector {
       if (record.id === this.masterId && grant) record.lastNamedSentAt = now;
       this.opts.sendState(record.id, address, update);
     }
+  }
+
+  private stateUpdate(now: number, grant: boolean, leaseQuorate: boolean): StateUpdate {
+    const masterRecord = this.masterId ? this.records.get(this.masterId) : undefined;
+    return {
+      kind: 'state',
+      masterId: this.masterId,
+      masterName: this.masterName,
+      masterAddress: masterRecord?.address ?? '',
+      leaderName: this.opts.self.name,
+      leaderUptimeMs: Math.max(0, Math.round(now - this.opts.startedAt)),
+      hasQuorum: grant || (leaseQuorate && !this.masterId),
+      maintenance: this.maintenance,
+    };
   }
 
   private setWaiting(reason: string): void {

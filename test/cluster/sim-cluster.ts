@@ -141,7 +141,7 @@ export class SimCluster {
     const clock = this.clock;
     const make = (bound: Record<string, unknown>): Logger => {
       const write = (level: LogLevel) => (obj: object | string, msg?: string): void => {
-        if (level === 'trace' || level === 'debug') return;
+        if ((level === 'trace' || level === 'debug') && process.env.KOI_SIM_DEBUG !== '1') return;
         const text = typeof obj === 'string' ? obj : (msg ?? '');
         const line = `${String(clock.now()).padStart(7)} ${name} ${String(bound.component ?? '')} ${level}: ${text}`;
         if (echo) process.stderr.write(`${line}\n`);
