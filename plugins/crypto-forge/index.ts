@@ -13,12 +13,11 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type Forge from 'node-forge';
-import { definePlugin, type Cipher } from '../../plugin-api';
+import type { Cipher } from '../../plugin-api';
 import {
   GCM_NONCE_BYTES, GCM_OVERHEAD, GCM_TAG_BYTES, checkAes256Key, randomNonce, type NonceSource,
 } from '../../core/wire/aes-gcm';
-import { DEFAULT_KDF_ITERATIONS, deriveClusterKey } from '../../core/wire/key';
-import { cryptoOptionsSchema, type CryptoPluginOptions } from '../crypto-node';
+import { defineCipherPlugin } from '../crypto-node';
 
 export const CRYPTO_FORGE_NAME = 'crypto-forge';
 
@@ -98,13 +97,4 @@ export function createForgeCipher(key: Uint8Array, options: { nonce?: NonceSourc
   };
 }
 
-export default definePlugin<CryptoPluginOptions>({
-  name: CRYPTO_FORGE_NAME,
-  options: cryptoOptionsSchema,
-  apply(koi, options) {
-    const iterations = options.kdf_iterations ?? DEFAULT_KDF_ITERATIONS;
-    const key = deriveClusterKey(koi.config.cluster.password, koi.config.cluster.id, iterations);
-    koi.provide.cipher(createForgeCipher(key));
-    koi.logger.debug({ iterations }, 'cluster key derived (AES-256-GCM, node-forge)');
-  },
-});
+export default defineCipherPlugin(CRYPTO_FORGE_NAME, 'node-forge', (key) => createForgeCipher(key));

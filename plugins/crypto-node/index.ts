@@ -64,13 +64,21 @@ export interface CryptoPluginOptions extends Record<string, unknown> {
   kdf_iterations: number;
 }
 
-export default definePlugin<CryptoPluginOptions>({
-  name: CRYPTO_NODE_NAME,
-  options: cryptoOptionsSchema,
-  apply(koi, options) {
-    const iterations = options.kdf_iterations ?? DEFAULT_KDF_ITERATIONS;
-    const key = deriveClusterKey(koi.config.cluster.password, koi.config.cluster.id, iterations);
-    koi.provide.cipher(createNodeCipher(key));
-    koi.logger.debug({ iterations }, 'cluster key derived (AES-256-GCM, node:crypto)');
-  },
-});
+/**
+ * A cipher plugin: derives the cluster key once at apply (never per packet)
+ * and provides the cipher `create` builds from it. Both built-in ciphers use it.
+ */
+export function defineCipherPlugin(name: string, library: string, create: (key: Uint8Array) => Cipher) {
+  return definePlugin<CryptoPluginOptions>({
+    name,
+    options: cryptoOptionsSchema,
+    apply(koi, options) {
+      const iterations = options.kdf_iterations ?? DEFAULT_KDF_ITERATIONS;
+      const key = deriveClusterKey(koi.config.cluster.password, koi.config.cluster.id, iterations);
+      koi.provide.cipher(create(key));
+      koi.logger.debug({ iterations }, `cluster key derived (AES-256-GCM, ${library})`);
+    },
+  });
+}
+
+export default defineCipherPlugin(CRYPTO_NODE_NAME, 'node:crypto', (key) => createNodeCipher(key));
