@@ -33,7 +33,7 @@ import { createWireCodec } from '../core/wire/codec';
 import { DEFAULT_KDF_ITERATIONS, deriveClusterKey } from '../core/wire/key';
 import type { RejectReason, WireCodec } from '../core/wire/types';
 import { createNodeCipher } from '../plugins/crypto-node';
-import { parseFlags, xorshift32 } from './lib/args';
+import { parseFlags, xorshift32, bytesFrom } from './lib/args';
 import { KOI, Cluster, findFreePorts, sleep } from './lib/cluster';
 
 const HOST = '127.0.0.1';
@@ -216,11 +216,7 @@ async function main(): Promise<number> {
       barriers++;
     };
 
-    const randomBytes = (n: number): Uint8Array => {
-      const b = new Uint8Array(n);
-      for (let i = 0; i < n; i++) b[i] = next() & 0xff;
-      return b;
-    };
+    const randomBytes = (n: number): Uint8Array => bytesFrom(next, n);
     const mutate = (src: Uint8Array): Uint8Array => {
       let d = Uint8Array.from(src);
       const steps = 1 + below(3);

@@ -12,7 +12,7 @@ import { deriveClusterKey } from '../core/wire/key';
 import type { KoiMessage } from '../plugin-api';
 import { createForgeCipher } from '../plugins/crypto-forge';
 import { createNodeCipher } from '../plugins/crypto-node';
-import { parseFlags, xorshift32 } from './lib/args';
+import { parseFlags, xorshift32, bytesFrom } from './lib/args';
 
 function parseArgs(argv: string[]): { count: number; seed: number; cipher: 'node' | 'forge' } {
   const flags = parseFlags('fuzz-wire', argv, { '--count': 'count', '--seed': 'seed', '--cipher': ['node', 'forge'] as const });
@@ -61,11 +61,7 @@ function main(): number {
     pool.push(d);
   };
 
-  const randomBytes = (n: number): Uint8Array => {
-    const b = new Uint8Array(n);
-    for (let i = 0; i < n; i++) b[i] = next() & 0xff;
-    return b;
-  };
+  const randomBytes = (n: number): Uint8Array => bytesFrom(next, n);
   const mutate = (src: Uint8Array): Uint8Array => {
     let d = Uint8Array.from(src);
     const steps = 1 + below(3);

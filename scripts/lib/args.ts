@@ -49,3 +49,10 @@ export function xorshift32(seed: number): () => number {
     return s;
   };
 }
+
+/** `n` bytes from a uint32 stream such as xorshift32's. */
+export function bytesFrom(next: () => number, n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = next() & 0xff;
+  return b;
+}
