@@ -20,6 +20,7 @@ import { createWireCodec } from './wire/codec';
 import { createRejectLogger, type RejectLogger } from './wire/reject-logger';
 import type { WireCodec, WireCodecOptions } from './wire/types';
 import type { ComponentContext } from './node/component';
+import { safetyRules, type SafetyRule, type SafetyRuleSet } from './safety-rules';
 import { checkClusterConfig, type ClusterCheck } from './node/cluster-check';
 import type { ActionResult, FailureStatus, NodeStatus } from './node/status';
 import { adminBackend } from './node/admin-adapter';
@@ -56,6 +57,8 @@ export interface KoiNodeOptions {
   listEntries?: () => Promise<ServiceEntry[]>;
   /** Do not answer `koi` requests (the simulator); default false. */
   noAdmin?: boolean;
+  /** Simulator teeth run only (scripts/chaos-teeth.ts): safety rules to turn off. Never set in a real node. */
+  disabledSafetyRules?: readonly SafetyRule[];
 }
 
 /** Handler for admin requests and responses (core/admin's endpoint); true when consumed. */
@@ -87,11 +90,13 @@ export class KoiNode {
   private localStateSeq = 0;
   private adminHandler: AdminMessageHandler | null = null;
   private forwarder: AdminForwarder | null = null;
+  private readonly rules: SafetyRuleSet;
 
   constructor(private readonly opts: KoiNodeOptions) {
     this.id = opts.identity.id;
     this.name = opts.identity.name;
     this.config = opts.config;
+    this.rules = safetyRules(opts.disabledSafetyRules);
     this.clock = opts.clock;
     this.hooks = opts.hooks;
     this.transport = opts.transport;
@@ -509,6 +514,7 @@ export class KoiNode {
     return {
       self: { id: this.id, name: this.name }, config: this.config, clock: this.clock,
       logger: this.opts.logger.child({ node: this.name }), hooks: this.hooks, startedAt: this.startedAt,
+      rules: this.rules,
     };
   }
 

@@ -3,6 +3,7 @@
  * elector) when it creates them; their option interfaces extend this.
  */
 import type { Clock, KoiConfig, KoiHooks, Logger } from '../../plugin-api';
+import type { SafetyRuleSet } from '../safety-rules';
 
 export interface ComponentContext {
   self: { id: string; name: string };
@@ -12,4 +13,6 @@ export interface ComponentContext {
   hooks: KoiHooks;
   /** Monotonic time the process started (uptime in heartbeats and status). */
   startedAt: number;
+  /** The safety rules in force (all of them, except in the simulator's teeth run). */
+  rules: SafetyRuleSet;
 }
