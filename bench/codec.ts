@@ -24,7 +24,7 @@ function leaderHeartbeat(n: number): HeartBeat {
     lastSeenAgoMs: 137 + i * 31,
   }));
   return {
-    kind: 'heartbeat', name: 'node-01', flags: NodeFlag.Elector | NodeFlag.Runner | NodeFlag.Leader, seenAddress: '', uptimeMs: 86_400_123,
+    kind: 'heartbeat', name: 'node-01', flags: NodeFlag.Elector | NodeFlag.Runner | NodeFlag.Leader, seenAddress: '', uptimeMs: 86_400_123, holdMs: 1500, ackWindowMs: 150,
     view: { leaderId: nodes[0].id, masterId: nodes[1].id, masterName: nodes[1].name, maintenance: false, manualMaster: false, nodes },
   };
 }

@@ -58,6 +58,8 @@ interface Generation {
 export class Daemon {
   /** This process's node identity; the id is fresh on every process start. */
   readonly identity: { id: string; name: string } = { id: randomUUID(), name: '' };
+  /** One sequence counter for the identity: an in-process restart keeps the id, so it must keep counting (peers' replay guards). */
+  private readonly sequence = { last: 0 };
   private readonly clock: Clock & { clearAll?: () => void };
   private logging: Logging | null = null;
   private log: Logger | null = null;
@@ -173,7 +175,7 @@ export class Daemon {
       await host.loadAll(rest);
       const providers = host.requireProviders();
       const node = (this.nodeModule ??= loadNodeModule()).create({
-        config, clock: this.clock, logger, hooks, identity: this.identity, reload: () => this.reload(), ...providers,
+        config, clock: this.clock, logger, hooks, identity: this.identity, sequence: this.sequence, reload: () => this.reload(), ...providers,
       });
       generation.node = node;
       this.current = generation;

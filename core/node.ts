@@ -2,9 +2,10 @@
  * KoiNode: one koi cluster node. Wires membership (heartbeats, leader
  * election), the elector logic (on the leader), the runner and its service
  * manager to the injected clock, transport, cipher and executors. Every
- * entry point (timer or datagram) first runs the stall guard: a loop that
- * did not run for longer than `lease_margin` (SIGSTOP, a long GC) treats the
- * master lease as expired and demotes before doing anything else (SPEC §3).
+ * entry point (timer or datagram) first runs the stall guard
+ * (node/stall-guard.ts, docs/safety.md R6): after a stall the master lease
+ * is checked (shortened by any frozen time) and leadership dropped before
+ * anything else happens (SPEC §3).
  */
 import type {
   Cipher, Clock, ClusterView, HealthReport, InboundMessage, KoiConfig, KoiHooks, KoiMessage, Logger, ServiceEntry,
@@ -21,7 +22,8 @@ import { createRejectLogger, type RejectLogger } from './wire/reject-logger';
 import type { WireCodec, WireCodecOptions } from './wire/types';
 import type { ComponentContext } from './node/component';
 import { safetyRules, type SafetyRule, type SafetyRuleSet } from './safety-rules';
-import { checkClusterConfig, type ClusterCheck } from './node/cluster-check';
+import { checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './node/cluster-check';
+import { StallGuard, stallThresholdMs, type Stall } from './node/stall-guard';
 import type { ActionResult, FailureStatus, NodeStatus } from './node/status';
 import { adminBackend } from './node/admin-adapter';
 import { koiVersion } from './node/version';
@@ -57,6 +59,8 @@ export interface KoiNodeOptions {
   listEntries?: () => Promise<ServiceEntry[]>;
   /** Do not answer `koi` requests (the simulator); default false. */
   noAdmin?: boolean;
+  /** Sequence counter shared by every in-process restart of this node id (core/daemon.ts); default fresh. */
+  sequence?: { last: number };
   /** Simulator teeth run only (scripts/chaos-teeth.ts): safety rules to turn off. Never set in a real node. */
   disabledSafetyRules?: readonly SafetyRule[];
 }
@@ -83,7 +87,8 @@ export class KoiNode {
   private readonly startedAt: number;
   private clusterTimer: TimerHandle | undefined;
   private electorTimer: TimerHandle | undefined;
-  private lastEventAt: number;
+  private readonly stallGuard: StallGuard;
+  private majorityChecked = false;
   private started = false;
   private closed = false;
   private seenMaster = { id: '', name: '' };
@@ -102,9 +107,9 @@ export class KoiNode {
     this.transport = opts.transport;
     this.log = opts.logger.child({ component: 'node', node: this.name });
     this.startedAt = this.clock.now();
-    this.lastEventAt = this.startedAt;
+    this.stallGuard = new StallGuard(this.clock);
     this.codec = (opts.codecFactory ?? createWireCodec)({
-      cipher: opts.cipher, clusterId: opts.config.cluster.id, senderId: this.id, clock: this.clock,
+      cipher: opts.cipher, clusterId: opts.config.cluster.id, senderId: this.id, clock: this.clock, sequence: opts.sequence,
     });
     this.rejectLog = createRejectLogger(opts.logger.child({ component: 'wire', node: this.name }), this.clock);
     const context = this.componentContext();
@@ -118,6 +123,7 @@ export class KoiNode {
       onLeadershipChange: (leading, reason) => this.leadershipChanged(leading, reason),
       onViewAdopted: (view) => this.viewAdopted(view),
       onForeignView: (view, leaderId) => this.elector?.absorbForeignView(view, leaderId),
+      configuredAddresses: () => this.transport.configuredAddresses?.() ?? null,
     });
     if (this.config.node.runner) {
       this.runner = new Runner({
@@ -155,7 +161,7 @@ export class KoiNode {
     const check = checkClusterConfig(this.config);
     for (const warning of check.warnings) this.log.warn(warning);
     await this.transport.start((data, from) => this.guarded(() => this.receive(data, from)));
-    this.lastEventAt = this.clock.now();
+    this.stallGuard.reset();
     this.clusterTimer = this.clock.setInterval(this.guard(() => this.clusterTick()), this.config.time.cluster_update_interval);
     this.runner?.start();
     this.membership.tick();
@@ -379,10 +385,8 @@ export class KoiNode {
 
   private guarded(fn: () => void): void {
     if (this.closed) return;
-    const now = this.clock.now();
-    const gap = now - this.lastEventAt;
-    this.lastEventAt = now;
-    if (this.started && gap > this.stallThreshold()) this.stalled(gap);
+    const stall = this.stallGuard.check(stallThresholdMs(this.config.time.cluster_update_interval));
+    if (this.started && stall && this.rules.on('stall-guard')) this.stalled(stall);
     this.runner?.checkLease();
     fn();
   }
@@ -391,17 +395,22 @@ export class KoiNode {
   private clusterTick(): void {
     this.membership.tick();
     this.elector?.renewMaster();
+    if (!this.majorityChecked && this.membership.allConfiguredPeersHeard()) this.checkQuorumMajority();
   }
 
-  /** A loop gap beyond this is a stall (the cluster timer runs every cluster_update_interval). */
-  private stallThreshold(): number {
-    return Math.max(this.config.time.lease_margin, 2 * this.config.time.cluster_update_interval);
+  /** SPEC §3 guidance, once the node count is known (nodes, not addresses: redundant links count once). */
+  private checkQuorumMajority(): void {
+    this.majorityChecked = true;
+    const warning = quorumMajorityWarning(this.config.cluster.quorum, this.membership.configuredNodeCount(), this.config.node.elector);
+    if (warning) this.log.warn(warning);
   }
 
-  private stalled(gap: number): void {
-    this.log.warn({ gapMs: Math.round(gap) }, `event loop stalled for ${Math.round(gap)} ms: leadership dropped, master lease checked, namings quarantined`);
-    this.runner?.stalled(gap);
-    if (this.membership.mode !== 'servant') this.membership.stepDown(`stall of ${Math.round(gap)} ms detected`);
+  private stalled(stall: Stall): void {
+    const gap = Math.round(stall.gapMs);
+    const frozen = stall.frozenMs > 0 ? ` (${Math.round(stall.frozenMs)} ms of it on the wall clock only: a VM pause or a clock step)` : '';
+    this.log.warn({ gapMs: gap, frozenMs: Math.round(stall.frozenMs) }, `event loop stalled for ${gap} ms${frozen}: leadership dropped, master lease checked, namings quarantined`);
+    this.runner?.stalled(stall.gapMs, stall.frozenMs);
+    if (this.membership.mode !== 'servant') this.membership.stepDown(`stall of ${gap} ms detected`);
   }
 
   private receive(data: Uint8Array, from: string): void {
@@ -432,7 +441,7 @@ export class KoiNode {
           this.log.debug({ from }, `health report from ${message.name} but this node is not the leader`);
           break;
         }
-        this.membership.noteAck(envelope.senderId, from);
+        this.membership.noteReport(envelope.senderId, from);
         this.elector.handleHealth(envelope.senderId, message, from);
         break;
       case 'state':
@@ -530,7 +539,8 @@ export class KoiNode {
           lastHeard: (id) => this.membership.table.lastHeard(id),
           runnerIds: () => this.membership.table.all().filter((e) => (e.flags & NodeFlag.Runner) !== 0).map((e) => e.id),
           addressOf: (id) => this.membership.table.get(id)?.addresses[0] ?? '',
-          lastOtherLeaderBeat: () => this.membership.lastOtherLeaderAt(),
+          maxHoldMs: () => this.membership.maxHoldMs(),
+          allConfiguredPeersHeard: () => this.membership.allConfiguredPeersHeard(),
         },
         sendState: (id, address, update) => this.sendState(id, address, update),
         onMasterChange: (masterId, masterName) => this.masterSeen(masterId, masterName),

@@ -46,6 +46,10 @@ export interface HeartBeat {
   uptimeMs: number;
   /** Present only in a leader's heartbeat. */
   view?: ClusterView;
+  /** The sender's master_lease + lease_margin, ms (a new leader waits out the longest heard). */
+  holdMs: number;
+  /** How long the sender, when leading, counts one acknowledgement toward its lease quorum, ms. */
+  ackWindowMs: number;
 }
 
 /** One service as a runner reports it. */
@@ -86,6 +90,8 @@ export interface StateUpdate {
   /** Whether the leader has quorum; a master's lease is renewed only by a quorate leader. */
   hasQuorum: boolean;
   maintenance: boolean;
+  /** Length of the lease this update grants, ms, on the grantor's terms (0 when it grants none). */
+  leaseMs: number;
 }
 
 /** Client → node (and node → node when forwarded). */

@@ -20,6 +20,14 @@ export interface Transport {
   sendTo(address: string, data: Uint8Array): void;
   /** The local addresses bound, for status output (e.g. `127.0.0.1:42012`). */
   localAddresses(): string[];
+  /**
+   * Optional: the unicast addresses of `cluster.transport` as resolved
+   * `ip:port` strings, each marked when it is this node's own. koi uses it
+   * to tell when every configured peer has been heard, counting nodes, not
+   * addresses (a node with redundant links covers several entries). Without
+   * it, each distinct host counts as one node.
+   */
+  configuredAddresses?(): Array<{ address: string; own: boolean }>;
   /** Largest datagram this transport carries, in bytes. */
   readonly maxDatagramSize: number;
   close(): Promise<void>;

@@ -36,10 +36,10 @@ function main(): number {
     })),
   };
   const messages: KoiMessage[] = [
-    { kind: 'heartbeat', name: 'node-01', flags: 7, seenAddress: '10.0.0.2:42012', uptimeMs: 12345, view },
-    { kind: 'heartbeat', name: 'node-03', flags: 2, seenAddress: '', uptimeMs: 1 },
+    { kind: 'heartbeat', name: 'node-01', flags: 7, seenAddress: '10.0.0.2:42012', uptimeMs: 12345, holdMs: 1500, ackWindowMs: 150, view },
+    { kind: 'heartbeat', name: 'node-03', flags: 2, seenAddress: '', uptimeMs: 1, holdMs: 1500, ackWindowMs: 150 },
     { kind: 'health', name: 'node-03', state: 'Slave', mode: 'Active', uptimeMs: 5, target: 'Start', services: [{ name: '10-vip', state: 'Started' }], promoted: false, failCount: 1, lastFailureAgoMs: 300, lastFailureReason: 'x', stopped: false },
-    { kind: 'state', masterId: view.masterId, masterName: 'node-02', masterAddress: '[fd00::2]:42012', leaderName: 'node-01', leaderUptimeMs: 9, hasQuorum: true, maintenance: false },
+    { kind: 'state', masterId: view.masterId, masterName: 'node-02', masterAddress: '[fd00::2]:42012', leaderName: 'node-01', leaderUptimeMs: 9, hasQuorum: true, maintenance: false, leaseMs: 1200 },
     { kind: 'request', requestId: 'r1', command: 'status', args: ['a'], hops: 0 },
     { kind: 'response', requestId: 'r1', exitCode: 0, text: 'ok '.repeat(200), json: '{}' },
   ];

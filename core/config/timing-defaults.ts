@@ -35,8 +35,8 @@ export const TIME_DEFAULTS = {
   node_timeout: 1_000,
   /** A master demotes when no quorate leader renewed it for this long. */
   master_lease: 1_200,
-  /** Covers message delay and timer jitter on top of the lease. */
-  lease_margin: 250,
+  /** Covers two unnoticed 100 ms stalls, message delay and clock-rate error on top of the lease (minimum 265 ms here; docs/safety.md). */
+  lease_margin: 300,
 } as const;
 
 export type TimeKey = keyof typeof TIME_DEFAULTS;

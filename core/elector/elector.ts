@@ -1,26 +1,27 @@
 /**
  * The elector logic (SPEC §5), run by the leader only: runner records from
- * health reports, state updates (lease renewals) to runners, master
- * selection, quorum, manual master mode, maintenance, failure records, and
- * the no-two-masters rules of SPEC §3 (docs/architecture.md):
+ * health reports, state updates (lease grants) to runners, master
+ * selection, quorum, manual master mode, maintenance, failure records and
+ * fencing. The lease arithmetic itself (docs/safety.md R2–R5) is in
+ * `lease-rules.ts`; this class feeds it and acts on its answers:
  *
  * - a state update goes only to runners heard within the ack window, so a
  *   master that went silent stops getting its lease renewed at once;
- * - a replacement for master M is promoted only when M reported itself
- *   Failed/Stopped/Passive (it cannot promote again), or when
- *   `master_lease + lease_margin` has passed since this leader last renewed
- *   M, and since this leader gained its lease quorum (covering leases that a
- *   previous leader may still have granted);
- * - with an `onFence` tap, a silent M is fenced first.
+ * - every grant carries its length and is remembered with its hold-until;
+ * - a new master is elected only after every lease another leader may have
+ *   granted ran out (the unconditional wait) and, for the previous master,
+ *   after this leader's own last grant ran out, or once it reported itself
+ *   Failed/Stopped/Passive; never while a runner reports promoted services;
+ * - with an `onFence` tap, a silent previous master is fenced first.
  */
 import type {
   ClusterView, ElectionCandidate, HealthReport, KoiConfig, Logger, StateUpdate,
 } from '../../plugin-api';
 import { ACK_WINDOW_TICKS, FORGET_RUNNER_MS } from '../config/timing-defaults';
 import type { ComponentContext } from '../node/component';
-import { countConfiguredPeers } from './peers';
 import { MAX_FAILURES, applyReport, isAtLeast, type FailureEntry, type RunnerRecord } from './records';
 import { electionCandidates } from './selection';
+import { claimsFreshly, grant, mayGrant, otherLeadersLeasesUntil, replacementWait } from './lease-rules';
 
 /** What the elector needs from membership. */
 export interface ElectorMembership {
@@ -34,8 +35,14 @@ export interface ElectorMembership {
   runnerIds(): string[];
   /** Address to reach `id` ('' when unknown). */
   addressOf(id: string): string;
-  /** Latest time another node was heard leading (with a view), -Infinity when never. */
-  lastOtherLeaderBeat(): number;
+  /** The longest master_lease + lease_margin advertised by any node heard in the last hour, this one included. */
+  maxHoldMs(): number;
+  /**
+   * Every configured peer has been heard: each unicast address of
+   * cluster.transport is this node's own or one some heard node was seen
+   * from (a node with redundant links covers several addresses).
+   */
+  allConfiguredPeersHeard(): boolean;
 }
 
 export interface ElectorOptions extends ComponentContext {
@@ -173,7 +180,7 @@ export class Elector {
     this.adoptReportedMaster();
     const quorum = this.config.cluster.quorum;
     const tableQuorate = quorum <= 0 || this.opts.membership.seenCount() >= quorum;
-    const leaseQuorate = quorum <= 0 || this.opts.membership.ackCount() >= quorum;
+    const leaseQuorate = this.leaseQuorate(tableQuorate);
     if (leaseQuorate && this.quorateSince === -Infinity) this.quorateSince = now;
     if (!leaseQuorate) {
       // Without quorum this leader's earlier election proves nothing about the future: re-check on regain.
@@ -183,7 +190,7 @@ export class Elector {
 
     if (!this.maintenance) {
       this.checkMaster(now, tableQuorate);
-      this.checkTarget();
+      this.checkTarget(now);
       if (!this.masterId) this.tryElect(now, leaseQuorate);
     }
     this.sendStateUpdates(now, leaseQuorate);
@@ -197,7 +204,7 @@ export class Elector {
    * random loss does about once in 3 minutes (a false failover). Renewing at
    * the heartbeat rate needs ~23 lost in a row. Safety is unchanged: only a
    * grant the tick just made is continued, under the same quorum and
-   * mayGrant check, and lastNamedSentAt moves with it, so the replacement
+   * mayGrant check, and each one is recorded (grantTo), so the replacement
    * guard still waits lease + margin after the last renewal actually sent.
    */
   renewMaster(): void {
@@ -205,15 +212,15 @@ export class Elector {
     const now = this.opts.clock.now();
     const quorum = this.config.cluster.quorum;
     if (quorum <= 0) return;
-    if (this.opts.membership.ackCount() < quorum || !this.mayGrant(now, true)) return;
+    const tableQuorate = this.opts.membership.seenCount() >= quorum;
+    if (!this.leaseQuorate(tableQuorate) || !this.mayGrant(now, true)) return;
     const record = this.records.get(this.masterId);
     if (!record || record.id === this.opts.self.id || !isAtLeast(record.state, 'Live') || record.mode !== 'Active') return;
     const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
     const heard = Math.max(record.lastSeen, this.opts.membership.lastHeard(record.id) ?? -Infinity);
     const address = this.opts.membership.addressOf(record.id) || record.address;
     if (now - heard > window || !address) return;
-    record.lastNamedSentAt = now;
-    this.opts.sendState(record.id, address, this.stateUpdate(now, true, true));
+    this.opts.sendState(record.id, address, this.stateUpdate(now, this.grantTo(record, now), true));
   }
 
   // ---- admin actions (leader only) -------------------------------------------
@@ -226,8 +233,16 @@ export class Elector {
     this.manualMaster = false;
     this.warnedTarget = '';
     this.log.info({ target: id }, `target master set to ${record.name} (${id})${wasManual ? '; manual master mode off' : ''}`);
-    if (id === this.masterId) this.targetMasterId = '';
-    return { ok: true, message: id === this.masterId ? `${record.name} is already master` : `${record.name} will be promoted` };
+    if (id === this.masterId) {
+      this.targetMasterId = '';
+      return { ok: true, message: `${record.name} is already master` };
+    }
+    if (!this.electable(id, this.opts.clock.now())) {
+      return { ok: true, message: `${record.name} is not electable now (${record.state}, ${record.mode}${record.stopped ? ', stopped' : ''}`
+        + `${record.lastFailureAt > -Infinity ? `, failed ${Math.round((this.opts.clock.now() - record.lastFailureAt) / 1000)} s ago` : ''}); `
+        + `the master stays until it is, then ${record.name} will be promoted` };
+    }
+    return { ok: true, message: `${record.name} will be promoted` };
   }
 
   demote(): ElectorActionResult {
@@ -296,7 +311,7 @@ export class Elector {
   /** The no-two-masters rules may still read this record (see `retired`). */
   private guardMayNeed(record: RunnerRecord, now: number): boolean {
     const hold = this.config.time.master_lease + this.config.time.lease_margin;
-    return record.id === this.masterId || record.id === this.previous?.id || now <= record.lastNamedSentAt + hold;
+    return record.id === this.masterId || record.id === this.previous?.id || now <= Math.max(record.holdUntil, record.lastNamedSentAt + hold);
   }
 
   /** The record of runner `id`, also of a retired incarnation: for the master checks and the replacement guard only. */
@@ -371,18 +386,31 @@ export class Elector {
     else if (!record) {
       const heard = this.opts.membership.lastHeard(this.masterId) ?? this.leaderSince;
       if (now - Math.max(heard, this.leaderSince) > this.config.time.master_dead_time) reason = 'the master never reported to this leader';
+    } else if (record.state === 'Disconnected' && now - (this.opts.membership.lastHeard(record.id) ?? -Infinity) <= this.config.time.master_dead_time) {
+      // A stale record (e.g. this leader was cut off from the master and the partition healed):
+      // the master is heard again, so give its health report time to arrive instead of dropping it.
     } else if (!isAtLeast(record.state, 'Live')) reason = `the master is ${record.state}`;
     else if (record.mode === 'Passive') reason = 'the master is Passive (stopping)';
     if (reason) this.dropMaster(reason);
   }
 
-  /** A `koi promote` target that is electable replaces the current master. */
-  private checkTarget(): void {
+  /**
+   * A `koi promote` target replaces the current master only once it is
+   * electable by the same rule the election uses (never drop a healthy
+   * master for a target the election would then pass over).
+   */
+  private checkTarget(now: number): void {
     if (!this.targetMasterId || !this.masterId || this.targetMasterId === this.masterId) return;
     const target = this.records.get(this.targetMasterId);
-    if (target && isAtLeast(target.state, 'Slave') && target.mode === 'Active' && !target.stopped) {
-      this.dropMaster(`koi promote ${target.name}`);
-    }
+    if (target && this.electable(target.id, now)) this.dropMaster(`koi promote ${target.name}`);
+  }
+
+  /** Runner `id` is among the election candidates right now (selection.ts; the failure timeout applies strictly). */
+  private electable(id: string, now: number): boolean {
+    const record = this.records.get(id);
+    if (!record) return false;
+    const recentlyFailed = record.lastFailureAt > -Infinity && now - record.lastFailureAt < this.config.time.failure_promotion_timeout;
+    return !recentlyFailed && electionCandidates([record], now, this.config.time.failure_promotion_timeout).length === 1;
   }
 
   private dropMaster(reason: string): void {
@@ -436,8 +464,10 @@ export class Elector {
   private electionBlocker(now: number, leaseQuorate: boolean): string {
     if (!leaseQuorate) return `no quorum (${this.opts.membership.ackCount()} of ${this.config.cluster.quorum} nodes answer this leader)`;
     if (this.manualMaster) return 'manual master mode (koi demote): waiting for koi promote or koi elect';
-    for (const r of this.records.values()) {
-      if (r.state !== 'Disconnected' && r.promoted) return `runner ${r.name} still reports promoted services`;
+    if (this.opts.rules.on('promoted-services-guard')) {
+      for (const r of this.records.values()) {
+        if (r.state !== 'Disconnected' && r.promoted) return `runner ${r.name} still reports promoted services`;
+      }
     }
     if (now - this.leaderSince < this.config.time.elector_startup_tolerance) return 'elector startup tolerance';
     if (!this.clusterHadMaster && now - this.opts.startedAt < this.config.time.initial_promotion_delay && !this.allPeersReported()) {
@@ -446,11 +476,9 @@ export class Elector {
     return '';
   }
 
-  /** Every configured peer is in the table and every runner among them has reported. */
+  /** Every configured peer was heard (nodes, not addresses: redundant links count once) and every runner among them reported. */
   private allPeersReported(): boolean {
-    const expected = countConfiguredPeers(this.config.cluster.transport);
-    if (expected === null) return false;
-    if (this.opts.membership.seenCount() < expected) return false;
+    if (!this.opts.membership.allConfiguredPeersHeard()) return false;
     const runners = this.opts.membership.runnerIds();
     if (this.config.node.runner) runners.push(this.opts.self.id);
     return runners.every((id) => {
@@ -459,29 +487,27 @@ export class Elector {
     });
   }
 
-  /** The lease rule (and fencing) before a new master replaces the previous one; '' when clear. */
+  /** The lease rules (lease-rules.ts) and fencing before `chosenId` becomes master; '' when clear. */
   private replacementGuard(now: number, chosenId: string): string {
     const t = this.config.time;
-    const hold = t.master_lease + t.lease_margin;
-    const window = ACK_WINDOW_TICKS * t.cluster_update_interval;
-    const prev = this.previous;
-    const otherLeaderRecently = now - this.opts.membership.lastOtherLeaderBeat() <= window + hold;
-    if (!this.claimsMasterFreshly(chosenId) && (prev || otherLeaderRecently)) {
-      // Leases granted by another leader end at most one ack window after this leader became quorate.
-      const until = this.quorateSince + window + hold;
-      if (now < until) return `waiting ${Math.ceil(until - now)} ms for leases a previous leader may have granted`;
-    }
-    if (!prev || prev.id === chosenId) return '';
-    const record = this.guardRecord(prev.id);
-    // Failed, Stopped and Passive runners cannot promote again whatever a late state update says.
-    const selfDemoted = record !== undefined && record.lastSeen > record.lastNamedSentAt
-      && (record.state === 'Failed' || record.state === 'Stopped' || record.mode === 'Passive');
-    if (selfDemoted) return '';
-    const lastNamed = record?.lastNamedSentAt ?? -Infinity;
-    if (now < lastNamed + hold) return `waiting ${Math.ceil(lastNamed + hold - now)} ms for the lease of ${prev.name} to run out`;
+    const prev = this.previous && this.previous.id !== chosenId ? this.previous : null;
+    const record = prev ? this.guardRecord(prev.id) : undefined;
+    const wait = replacementWait({
+      now,
+      othersUntil: this.othersUntil(),
+      chosenClaimsFreshly: this.claimsMasterFreshly(chosenId),
+      previous: prev ? {
+        name: prev.name,
+        holdUntil: record?.holdUntil ?? -Infinity,
+        // Failed, Stopped and Passive runners cannot promote again whatever a late state update says.
+        selfDemoted: record !== undefined && record.lastSeen > record.lastNamedSentAt
+          && (record.state === 'Failed' || record.state === 'Stopped' || record.mode === 'Passive'),
+      } : null,
+    });
+    if (wait || !prev) return wait;
     const heard = this.opts.membership.lastHeard(prev.id) ?? -Infinity;
     const silentFor = now - Math.max(heard, record?.lastSeen ?? -Infinity);
-    if (hasTaps(this.opts.hooks.onFence) && silentFor > t.master_dead_time && !this.fenced.has(prev.id)) {
+    if (this.opts.rules.on('fencing') && hasTaps(this.opts.hooks.onFence) && silentFor > t.master_dead_time && !this.fenced.has(prev.id)) {
       this.startFence(prev, record?.address ?? this.opts.membership.addressOf(prev.id), silentFor);
       return `waiting for fencing of ${prev.name}`;
     }
@@ -508,42 +534,54 @@ export class Elector {
     });
   }
 
-  /**
-   * Whether this tick's updates renew the master's lease. A leader that just
-   * (re)gained quorum renews at once only a master whose mastership it knows
-   * to be current (an unbroken chain of its own renewals, or the runner says
-   * it is Master, see claimsMasterFreshly); otherwise another leader may have
-   * named another master meanwhile, so it waits until any such lease ran out.
-   */
-  private mayGrant(now: number, leaseQuorate: boolean): boolean {
-    if (!leaseQuorate || !this.masterId) return false;
-    const t = this.config.time;
-    const window = ACK_WINDOW_TICKS * t.cluster_update_interval;
-    const hold = t.master_lease + t.lease_margin;
-    if (this.granting || this.clearedMasterId === this.masterId || this.claimsMasterFreshly(this.masterId)) return true;
-    return now >= this.quorateSince + window + hold;
+  /** Lease quorum: acknowledgements from a quorum (R4); with that rule disabled (teeth run), the node table's count. */
+  private leaseQuorate(tableQuorate: boolean): boolean {
+    const quorum = this.config.cluster.quorum;
+    if (quorum <= 0) return true;
+    if (!this.opts.rules.on('renewal-ack-quorum')) return tableQuorate;
+    return this.opts.membership.ackCount() >= quorum;
   }
 
-  /**
-   * The runner reported itself Master in a report received one ack window or
-   * more after this leader became quorate. Its lease then came from a quorate
-   * leader, and any other leader lost its quorum before it could replace it
-   * (a replacement waits lease + margin after its last renewal), so renewing
-   * it keeps one master (docs/architecture.md).
-   */
+  /** Until when a lease granted by another leader may still run (R2). */
+  private othersUntil(): number {
+    const hold = Math.max(this.config.time.master_lease + this.config.time.lease_margin, this.opts.membership.maxHoldMs());
+    return otherLeadersLeasesUntil(this.quorateSince, hold, this.opts.rules.on('unconditional-wait'));
+  }
+
+  /** Whether this tick's updates renew the master's lease (lease-rules.ts `mayGrant`, R5). */
+  private mayGrant(now: number, leaseQuorate: boolean): boolean {
+    return mayGrant({
+      leaseQuorate,
+      hasMaster: this.masterId !== '',
+      chainUnbroken: this.granting,
+      electedHere: this.masterId !== '' && this.clearedMasterId === this.masterId,
+      claimsFreshly: this.claimsMasterFreshly(this.masterId),
+      now,
+      othersUntil: this.othersUntil(),
+    });
+  }
+
+  /** Runner `id` reported itself Master after this leader became quorate (lease-rules.ts `claimsFreshly`). */
   private claimsMasterFreshly(id: string): boolean {
     const record = id ? this.records.get(id) : undefined;
-    if (!record || record.state !== 'Master' || this.quorateSince === -Infinity) return false;
+    if (!record) return false;
     const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
-    return record.lastSeen >= this.quorateSince + window;
+    return claimsFreshly(record.state === 'Master', record.lastSeen, this.quorateSince, window);
+  }
+
+  /** Record a lease grant to the master now; returns the lease length the update carries. */
+  private grantTo(record: RunnerRecord, now: number): number {
+    const g = grant(now, this.config.time.master_lease, this.config.time.lease_margin);
+    record.lastNamedSentAt = now;
+    record.holdUntil = Math.max(record.holdUntil, g.holdUntil);
+    return g.leaseMs;
   }
 
   private sendStateUpdates(now: number, leaseQuorate: boolean): void {
-    const grant = this.mayGrant(now, leaseQuorate);
-    if (!grant && this.granting) this.log.debug('master lease renewals paused');
-    this.granting = grant;
+    const granting = this.mayGrant(now, leaseQuorate);
+    if (!granting && this.granting) this.log.debug('master lease renewals paused');
+    this.granting = granting;
     const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
-    const update = this.stateUpdate(now, grant, leaseQuorate);
     for (const record of this.records.values()) {
       const self = record.id === this.opts.self.id;
       // Only runners heard (any message) within the ack window: a silent master's lease is not renewed.
@@ -551,12 +589,13 @@ export class Elector {
       if (!self && now - heard > window) continue;
       const address = self ? '' : (this.opts.membership.addressOf(record.id) || record.address);
       if (!self && !address) continue;
-      if (record.id === this.masterId && grant) record.lastNamedSentAt = now;
-      this.opts.sendState(record.id, address, update);
+      const leaseMs = record.id === this.masterId && granting ? this.grantTo(record, now) : 0;
+      this.opts.sendState(record.id, address, this.stateUpdate(now, leaseMs, leaseQuorate));
     }
   }
 
-  private stateUpdate(now: number, grant: boolean, leaseQuorate: boolean): StateUpdate {
+  /** A state update; `leaseMs` > 0 when it grants the named master its lease. */
+  private stateUpdate(now: number, leaseMs: number, leaseQuorate: boolean): StateUpdate {
     const masterRecord = this.masterId ? this.records.get(this.masterId) : undefined;
     return {
       kind: 'state',
@@ -565,8 +604,9 @@ export class Elector {
       masterAddress: masterRecord?.address ?? '',
       leaderName: this.opts.self.name,
       leaderUptimeMs: Math.max(0, Math.round(now - this.opts.startedAt)),
-      hasQuorum: grant || (leaseQuorate && !this.masterId),
+      hasQuorum: leaseMs > 0 || (leaseQuorate && !this.masterId),
       maintenance: this.maintenance,
+      leaseMs,
     };
   }
 

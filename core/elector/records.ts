@@ -27,8 +27,10 @@ export interface RunnerRecord {
   firstSeen: number;
   /** When the leader marked it Disconnected (-Infinity while connected). */
   disconnectedSince: number;
-  /** Last time a state update naming it master was sent to it (-Infinity when never). */
+  /** Last time a state update granting it the master lease was sent to it (-Infinity when never). */
   lastNamedSentAt: number;
+  /** Until when the last lease this leader granted it may run, margin included (lease-rules.ts `grant`). */
+  holdUntil: number;
 }
 
 export interface FailureEntry {
@@ -56,7 +58,7 @@ export function applyReport(
   const next: RunnerRecord = record ?? {
     id, name: report.name, address, uptimeMs: 0, state: 'Disconnected', mode: 'Active', target: 'Stop', services: [],
     promoted: false, stopped: false, failCount: 0, lastFailureAt: -Infinity, lastFailureReason: '',
-    lastSeen: now, firstSeen: now, disconnectedSince: -Infinity, lastNamedSentAt: -Infinity,
+    lastSeen: now, firstSeen: now, disconnectedSince: -Infinity, lastNamedSentAt: -Infinity, holdUntil: -Infinity,
   };
   // A failure is new when its time differs from the known one by more than report jitter.
   const isNew = failureAt > -Infinity && (next.lastFailureAt === -Infinity || failureAt > next.lastFailureAt + 1000);

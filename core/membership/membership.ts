@@ -2,14 +2,23 @@
  * Membership (SPEC §2): heartbeats on every link, the node table, bully
  * leader election, and the leader's cluster view spread in its heartbeats.
  * Non-leaders answer their leader's heartbeat with a unicast heartbeat; the
- * leader counts those answers (and health reports) as acknowledgements for
- * its lease quorum (SPEC §3, docs/architecture.md "No two masters").
+ * leader counts those answers as acknowledgements for its lease quorum
+ * (SPEC §3). Two rules of docs/safety.md live here:
+ * - R1 exclusive acknowledgements: a node answers one leader at a time, and
+ *   after answering one it answers another only once the first can no
+ *   longer count it (its ack window plus one of its heartbeat intervals for
+ *   the message delay). Health reports are not acknowledgements. So two
+ *   leaders never hold a lease quorum at the same instant.
+ * - L1 deaf leaders: a leader whose view does not list this node as heard
+ *   cannot hear it, so it is not followed (a node that can send but not
+ *   receive would otherwise keep the cluster leaderless-in-effect forever).
  */
 import type {
   ClusterNodeInfo, ClusterView, ElectionMode, HeartBeat, KoiConfig, Logger,
 } from '../../plugin-api';
 import { NodeFlag } from '../../plugin-api';
 import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS } from '../config/timing-defaults';
+import { countConfiguredPeers } from '../elector/peers';
 import type { ComponentContext } from '../node/component';
 import { BullyElection } from './leader-election';
 import { NodeTable, type NodeEntry } from './node-table';
@@ -27,7 +36,12 @@ export interface MembershipOptions extends ComponentContext {
   onViewAdopted(view: ClusterView, leaderId: string): void;
   /** This node leads and heard another leader's view (after a partition heals). */
   onForeignView(view: ClusterView, leaderId: string): void;
+  /** The transport's resolved unicast entries of cluster.transport (null when the transport cannot tell). */
+  configuredAddresses(): Array<{ address: string; own: boolean }> | null;
 }
+
+/** How long the longest advertised hold is remembered: a lease is never longer than this. */
+const HOLD_MEMORY_MS = 60 * 60_000;
 
 export class Membership {
   readonly table = new NodeTable();
@@ -37,8 +51,12 @@ export class Membership {
   private leaderId = '';
   private view: ClusterView | null = null;
   private leaving = false;
-  /** Last time another node was heard leading (kept after it steps down: its leases may still run). */
-  private otherLeaderAt = -Infinity;
+  /** The last leader this node acknowledged: when, and how long that leader counts one acknowledgement. */
+  private lastAckSent = { leaderId: '', at: -Infinity, windowMs: 0, tickMs: 0 };
+  /** Holds (master_lease + lease_margin) advertised by other nodes, with when they were heard. */
+  private readonly holds = new Map<string, { holdMs: number; at: number }>();
+  /** Leaders not followed because their view does not list this node (warned once each). */
+  private readonly deafLeaders = new Set<string>();
 
   constructor(private readonly opts: MembershipOptions) {
     this.config = opts.config;
@@ -114,40 +132,108 @@ export class Membership {
       this.log.info({ node: senderId, name: beat.name, from }, `node ${beat.name} (${senderId}) joined from ${from}`);
       this.opts.hooks.onMembershipChange.call({ change: 'joined', nodeId: senderId, name: beat.name, flags: beat.flags });
     }
+    if (beat.holdMs > 0) this.holds.set(senderId, { holdMs: beat.holdMs, at: now });
     // A unicast answer (seenAddress set) means the sender follows this node as leader.
     if (beat.seenAddress && this.isLeader()) entry.lastAck = now;
-    const claims = (beat.flags & NodeFlag.Leader) !== 0;
+    const claims = (beat.flags & NodeFlag.Leader) !== 0 && !this.deafTo(senderId, beat);
     if (claims) {
       const isLeader = beat.view !== undefined;
-      if (isLeader) {
-        entry.lastLeaderBeat = now;
-        this.otherLeaderAt = now;
-      } else entry.lastCandidateBeat = now;
+      if (isLeader) entry.lastLeaderBeat = now;
+      else entry.lastCandidateBeat = now;
       this.election.heardClaim(senderId, isLeader);
     } else if (entry.lastLeaderBeat > -Infinity) {
       entry.lastLeaderBeat = -Infinity;
       if (senderId === this.leaderId) this.election.leaderLeft();
     }
     this.refreshLeader();
-    if (beat.view && this.isLeader()) this.opts.onForeignView(beat.view, senderId);
-    if (beat.view && senderId === this.leaderId && !this.isLeader()) {
+    if (claims && beat.view && this.isLeader()) this.opts.onForeignView(beat.view, senderId);
+    if (claims && beat.view && senderId === this.leaderId && !this.isLeader()) {
       this.view = beat.view;
       this.opts.onViewAdopted(beat.view, senderId);
-      if (!beat.seenAddress) this.opts.sendTo(from, this.heartbeat(from, false));
+      if (!beat.seenAddress && this.mayAcknowledge(senderId, now)) {
+        this.lastAckSent = { leaderId: senderId, at: now, windowMs: beat.ackWindowMs, tickMs: beat.ackWindowMs / ACK_WINDOW_TICKS };
+        this.opts.sendTo(from, this.heartbeat(from, false));
+      }
     }
   }
 
-  /** The sender follows this node as leader (it sent a health report here). */
-  noteAck(senderId: string, from: string): void {
+  /**
+   * L1: a leader's view that does not list this node as heard within the
+   * node timeout comes from a leader that cannot hear it (deaf, or a
+   * one-way cut): following it would give that leader no acknowledgements
+   * and keep everyone from standing. Candidates carry no view and are
+   * taken at their word (for the 4 ticks of their candidacy).
+   */
+  private deafTo(senderId: string, beat: HeartBeat): boolean {
+    if (!beat.view) return false;
+    const me = beat.view.nodes.find((n) => n.id === this.opts.self.id);
+    const deaf = !me || me.lastSeenAgoMs > this.config.time.node_timeout;
+    if (deaf && !this.deafLeaders.has(senderId)) {
+      this.deafLeaders.add(senderId);
+      this.log.warn({ leader: senderId, name: beat.name }, `not following leader ${beat.name} (${senderId}): its view does not list this node as heard (it cannot hear this node)`);
+    } else if (!deaf && this.deafLeaders.delete(senderId)) {
+      this.log.info({ leader: senderId, name: beat.name }, `leader ${beat.name} (${senderId}) hears this node again`);
+    }
+    return deaf;
+  }
+
+  /**
+   * R1: acknowledge `leaderId` only when no other leader can still count an
+   * acknowledgement of ours: its ack window plus one of its heartbeat
+   * intervals (the message delay allowed) after our last one to it.
+   */
+  private mayAcknowledge(leaderId: string, now: number): boolean {
+    if (!this.opts.rules.on('exclusive-acks')) return true;
+    const last = this.lastAckSent;
+    if (last.leaderId === leaderId || last.leaderId === '') return true;
+    return now >= last.at + last.windowMs + Math.max(last.tickMs, this.config.time.cluster_update_interval);
+  }
+
+  /**
+   * The sender sent this leader a health report: it is alive. Not an
+   * acknowledgement (R1): a runner keeps reporting to a leader it no longer
+   * hears, so a report says nothing about whom it answers now.
+   */
+  noteReport(senderId: string, from: string): void {
     const now = this.opts.clock.now();
     const entry = this.table.get(senderId) ?? this.table.touch(senderId, from, now).entry;
     entry.lastSeen = now;
-    if (this.isLeader()) entry.lastAck = now;
+    if (this.isLeader() && !this.opts.rules.on('exclusive-acks')) entry.lastAck = now;
   }
 
-  /** Last time another node was heard leading (-Infinity when never). */
-  lastOtherLeaderAt(): number {
-    return this.otherLeaderAt;
+  /** The longest master_lease + lease_margin advertised in the last hour, this node's own included (R2). */
+  maxHoldMs(): number {
+    const now = this.opts.clock.now();
+    let max = this.config.time.master_lease + this.config.time.lease_margin;
+    for (const [id, h] of this.holds) {
+      if (now - h.at > HOLD_MEMORY_MS) this.holds.delete(id);
+      else max = Math.max(max, h.holdMs);
+    }
+    return max;
+  }
+
+  /** Nodes that cluster.transport names, as far as heard (this one, and every heard node seen at a configured address). */
+  configuredNodeCount(): number {
+    const configured = this.opts.configuredAddresses();
+    if (configured === null) return countConfiguredPeers(this.config.cluster.transport) ?? this.seenCount();
+    const listed = new Set(configured.map((c) => c.address));
+    return 1 + this.table.all().filter((e) => e.addresses.some((a) => listed.has(a))).length;
+  }
+
+  /**
+   * Every configured peer has been heard: each unicast entry of
+   * cluster.transport is this node's own or an address some node in the
+   * table was heard from. Counts nodes, not addresses: a node with two links
+   * covers two entries. Without the transport's help, one node per host.
+   */
+  allConfiguredPeersHeard(): boolean {
+    const configured = this.opts.configuredAddresses();
+    if (configured === null) {
+      const expected = countConfiguredPeers(this.config.cluster.transport);
+      return expected !== null && this.seenCount() >= expected;
+    }
+    const heard = new Set(this.table.all().flatMap((e) => e.addresses));
+    return configured.length > 0 && configured.every((c) => c.own || heard.has(c.address));
   }
 
   /** Nodes heard within the node timeout, this node included (SPEC §3 "sees at least N nodes"). */
@@ -158,11 +244,11 @@ export class Membership {
     return count;
   }
 
-  /** Nodes that answered this leader within the ack window, this node included. */
+  /** Nodes that answered this leader within the ack window, this node included once its own last answer to another leader expired (R1). */
   ackCount(): number {
     const now = this.opts.clock.now();
     const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
-    let count = 1;
+    let count = this.mayAcknowledge(this.opts.self.id, now) ? 1 : 0;
     for (const entry of this.table.all()) if (now - entry.lastAck <= window) count++;
     return count;
   }
@@ -206,6 +292,8 @@ export class Membership {
       flags: this.flags(),
       seenAddress,
       uptimeMs: Math.max(0, Math.round(this.opts.clock.now() - this.opts.startedAt)),
+      holdMs: this.config.time.master_lease + this.config.time.lease_margin,
+      ackWindowMs: ACK_WINDOW_TICKS * this.config.time.cluster_update_interval,
     };
     if (withView) beat.view = this.opts.leaderView();
     return beat;

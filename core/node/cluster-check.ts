@@ -6,6 +6,22 @@
 import type { KoiConfig } from '../../plugin-api';
 import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS } from '../config/timing-defaults';
 import { countConfiguredPeers } from '../elector/peers';
+import { stallThresholdMs } from './stall-guard';
+
+/** Clock-rate error the safety argument allows (docs/safety.md): 1 % of the hold. */
+export const CLOCK_RATE_BOUND = 0.01;
+
+/**
+ * The smallest lease_margin that is safe for these timings (docs/safety.md
+ * R3/R6): two unnoticed loop gaps (one delaying a renewal's receipt, one
+ * delaying the lease check), one heartbeat interval of message delay, and
+ * the clock-rate error over lease + margin.
+ */
+export function minimumLeaseMargin(t: { cluster_update_interval: number; master_lease: number }): number {
+  const fixed = 2 * stallThresholdMs(t.cluster_update_interval) + t.cluster_update_interval;
+  // margin ≥ fixed + ρ·(lease + margin)  ⇔  margin ≥ (fixed + ρ·lease) / (1 − ρ)
+  return Math.ceil((fixed + CLOCK_RATE_BOUND * t.master_lease) / (1 - CLOCK_RATE_BOUND));
+}
 
 export interface ClusterCheck {
   errors: string[];
@@ -25,8 +41,10 @@ export function checkClusterConfig(config: KoiConfig): ClusterCheck {
     `time.master_lease (${t.master_lease} ms) must be at least 3 × time.elector_tick_interval (${renewEvery} ms): the lease must survive a lost renewal`);
   need(t.master_lease > ackWindow,
     `time.master_lease (${t.master_lease} ms) must exceed ${ACK_WINDOW_TICKS} × time.cluster_update_interval (${ackWindow} ms), the window in which followers' answers count for the leader's quorum`);
-  need(t.lease_margin >= 2 * t.cluster_update_interval,
-    `time.lease_margin (${t.lease_margin} ms) must be at least 2 × time.cluster_update_interval (${2 * t.cluster_update_interval} ms): it covers message delay and the stall detector`);
+  const minMargin = minimumLeaseMargin(t);
+  need(t.lease_margin >= minMargin,
+    `time.lease_margin (${t.lease_margin} ms) must be at least ${minMargin} ms for time.cluster_update_interval ${t.cluster_update_interval} ms and time.master_lease ${t.master_lease} ms: `
+    + `it covers two unnoticed loop stalls of up to ${stallThresholdMs(t.cluster_update_interval)} ms, one heartbeat interval of message delay and ${CLOCK_RATE_BOUND * 100} % clock-rate error (docs/safety.md)`);
   need(t.master_dead_time >= 3 * t.runner_tick_interval,
     `time.master_dead_time (${t.master_dead_time} ms) must be at least 3 × time.runner_tick_interval (${3 * t.runner_tick_interval} ms), or a lost report or two fails the master over`);
   need(t.master_dead_time >= ackWindow,
@@ -39,20 +57,24 @@ export function checkClusterConfig(config: KoiConfig): ClusterCheck {
     warnings.push(`time.elector_lost_time (${t.elector_lost_time} ms) is shorter than a leader election (${ELECTION_LIMIT_TICKS * 2} × time.cluster_update_interval): expect elector-lost warnings on every leader change`);
   }
   const quorum = config.cluster.quorum;
-  const peers = countConfiguredPeers(config.cluster.transport);
-  if (quorum > 0) {
-    if (peers === null) {
-      warnings.push(`cluster.quorum ${quorum} is on but cluster.transport names no unicast peer (multicast only): koi cannot tell whether ${quorum} is a strict majority, so two masters cannot be ruled out`);
-    } else {
-      const majority = Math.floor(peers / 2) + 1;
-      if (quorum < majority) {
-        warnings.push(`cluster.quorum ${quorum} is not a strict majority of the ${peers} nodes in cluster.transport (needs ${majority}): two masters cannot be ruled out in a partition`);
-      } else if (quorum > peers) {
-        warnings.push(`cluster.quorum ${quorum} is larger than the ${peers} nodes in cluster.transport: the cluster never has quorum unless more nodes join by multicast`);
-      }
-    }
-  } else if (peers !== null && peers > 2 && config.node.elector) {
-    warnings.push(`cluster.quorum is off with ${peers} nodes in cluster.transport: set it to ${Math.floor(peers / 2) + 1} to rule out two masters in a partition`);
+  if (quorum > 0 && countConfiguredPeers(config.cluster.transport) === null) {
+    warnings.push(`cluster.quorum ${quorum} is on but cluster.transport names no unicast peer (multicast only): koi cannot tell whether ${quorum} is a strict majority, so two masters cannot be ruled out`);
   }
+  // Whether quorum is a strict majority of the *nodes* is checked once every configured peer was heard
+  // (quorumMajorityWarning): the transport list alone cannot tell nodes from redundant addresses.
   return { errors, warnings };
+}
+
+/**
+ * SPEC §3 guidance, checked once every configured peer has been heard and
+ * the node count is known (a node listed with two addresses is one node).
+ */
+export function quorumMajorityWarning(quorum: number, nodes: number, elector: boolean): string {
+  const majority = Math.floor(nodes / 2) + 1;
+  if (quorum > 0 && quorum < majority) {
+    return `cluster.quorum ${quorum} is not a strict majority of the ${nodes} nodes of cluster.transport (needs ${majority}): two masters cannot be ruled out in a partition`;
+  }
+  if (quorum > nodes) return `cluster.quorum ${quorum} is larger than the ${nodes} nodes of cluster.transport: the cluster never has quorum unless more nodes join`;
+  if (quorum <= 0 && nodes > 2 && elector) return `cluster.quorum is off with ${nodes} nodes in cluster.transport: set it to ${majority} to rule out two masters in a partition`;
+  return '';
 }

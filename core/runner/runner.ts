@@ -64,6 +64,7 @@ export class Runner {
   private leaderHeard = false;
   private named = false;
   private leaseUntil = -Infinity;
+  private leaseMs = 0;
   private quarantineUntil = -Infinity;
   private lastUpdateAt = -Infinity;
   private lastSeqByLeader = new Map<string, number>();
@@ -151,9 +152,9 @@ export class Runner {
       this.named = false;
       this.leaseUntil = -Infinity;
     } else if (this.quorumOn()) {
-      if (update.hasQuorum) {
+      if (update.hasQuorum && update.leaseMs > 0) {
         this.named = true;
-        this.renewLease(now);
+        this.renewLease(now, update.leaseMs);
       } else if (now >= this.leaseUntil) {
         this.named = false;
       }
@@ -174,21 +175,24 @@ export class Runner {
   }
 
   /**
-   * The node's loop stalled for `gapMs` (SIGSTOP, long GC). A lease that ran
-   * out meanwhile demotes the node before anything else (checkLease, which
-   * the stall guard runs next). A lease still valid on this node's monotonic
-   * clock is kept: the leader times its replacement wait on its own clock
-   * from the renewal it sent, so a short stall is no reason to fail over.
-   * What a stall does break is the receipt time of datagrams that waited in
-   * the socket buffer: a naming read now may be older than lease_margin, so
-   * namings of this node are ignored for lease_margin (the buffer drains in
-   * the first loop turns after the stall).
+   * The node's loop stalled for `gapMs` (SIGSTOP, long GC, VM pause). The
+   * lease runs on the monotonic clock, so time that passed on the wall
+   * clock only (`frozenMs`: a VM pause froze the monotonic clock, or the
+   * wall clock stepped forward) is taken off it first; a lease that ran out
+   * demotes the node before anything else (checkLease, which the stall
+   * guard runs next). A lease still valid is kept: the leader times its
+   * replacement wait on its own clock from the grant it sent, so a short
+   * stall is no reason to fail over. What a stall does break is the receipt
+   * time of datagrams that waited in the socket buffer: a naming read now
+   * may be older than lease_margin, so namings of this node are ignored for
+   * lease_margin (the buffer drains in the first loop turns after the stall).
    */
-  stalled(gapMs: number): void {
+  stalled(gapMs: number, frozenMs = 0): void {
     const now = this.opts.clock.now();
     this.quarantineUntil = now + this.config.time.lease_margin;
+    if (frozenMs > 0) this.leaseUntil -= frozenMs;
     if (this.current === 'Master' && this.quorumOn()) {
-      this.log.warn({ gapMs: Math.round(gapMs), leaseRemainingMs: Math.max(0, Math.round(this.leaseUntil - now)) },
+      this.log.warn({ gapMs: Math.round(gapMs), frozenMs: Math.round(frozenMs), leaseRemainingMs: Math.max(0, Math.round(this.leaseUntil - now)) },
         now < this.leaseUntil
           ? `stall of ${Math.round(gapMs)} ms: master lease still valid for ${Math.round(this.leaseUntil - now)} ms, kept`
           : `stall of ${Math.round(gapMs)} ms: master lease ran out during the stall`);
@@ -196,11 +200,11 @@ export class Runner {
     this.checkLease();
   }
 
-  /** Called at every event of the node before anything else: an expired lease demotes first. */
+  /** Called at every event of the node before anything else: an expired lease demotes first (R3). */
   checkLease(): void {
-    if (this.current === 'Master' && this.quorumOn() && this.opts.clock.now() >= this.leaseUntil) {
+    if (this.current === 'Master' && this.leaseEnforced() && this.opts.clock.now() >= this.leaseUntil) {
       this.named = false;
-      this.evaluate(`master lease expired (${this.config.time.master_lease} ms without a renewal from a quorate leader)`);
+      this.evaluate(`master lease expired (no renewal from a quorate leader within the ${Math.round(this.leaseMs)} ms lease)`);
     }
   }
 
@@ -292,10 +296,21 @@ export class Runner {
     return this.config.cluster.quorum > 0;
   }
 
-  private renewLease(now: number): void {
-    this.leaseUntil = now + this.config.time.master_lease;
+  /**
+   * R3: the lease is on the grantor's terms (its length travels with the
+   * grant), never longer than this node's own master_lease: a live reload
+   * of either side cannot make the runner hold longer than the leader waits.
+   */
+  private renewLease(now: number, grantedMs: number): void {
+    this.leaseMs = Math.min(grantedMs, this.config.time.master_lease);
+    this.leaseUntil = now + this.leaseMs;
     this.opts.clock.clear(this.leaseTimer);
-    this.leaseTimer = this.opts.clock.setTimeout(this.opts.guard(() => this.checkLease()), this.config.time.master_lease);
+    this.leaseTimer = this.opts.clock.setTimeout(this.opts.guard(() => this.checkLease()), this.leaseMs);
+  }
+
+  /** With quorum on, the master holds only while its lease runs (unless the teeth run disabled the rule). */
+  private leaseEnforced(): boolean {
+    return this.quorumOn() && this.opts.rules.on('runner-lease-expiry');
   }
 
   private tick(): void {
@@ -366,7 +381,7 @@ export class Runner {
     if (this.stopped) return 'Stopped';
     if (!this.leaderHeard) return 'Disconnected';
     const s = this.services;
-    const leaseOk = !this.quorumOn() || this.opts.clock.now() < this.leaseUntil;
+    const leaseOk = !this.leaseEnforced() || this.opts.clock.now() < this.leaseUntil;
     const mayMaster = this.named && leaseOk && this.mode === 'Active';
     if (this.current === 'Master' && mayMaster) return 'Master';
     const ready = s !== null && s.promotable() && (s.settled() || this.current === 'Slave' || s.anyPromoted());

@@ -59,7 +59,7 @@ export function createWireCodec(opts: WireCodecOptions): WireCodec {
   const guard = new ReplayGuard({ windowSize: opts.replayWindow, maxAgeMs });
   const counts = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
   let acceptedCount = 0;
-  let seq = 0;
+  const sequence = opts.sequence ?? { last: 0 };
 
   const reject = (reason: RejectReason, detail: string): DecodeResult => {
     counts[reason]++;
@@ -78,7 +78,7 @@ export function createWireCodec(opts: WireCodecOptions): WireCodec {
       version: PROTOCOL_VERSION,
       clusterId,
       senderId: senderBytes,
-      seq: ++seq,
+      seq: ++sequence.last,
       sentAt: Math.floor(clock.wallNow()),
       ...body,
     };

@@ -157,6 +157,8 @@ export function bodyToProto(message: KoiMessage): Partial<pb.Envelope.$Propertie
           seenAddress: addressToProto(message.seenAddress),
           uptimeMs: Math.max(0, Math.round(message.uptimeMs)),
           view: message.view ? viewToProto(message.view) : null,
+          holdMs: Math.max(0, Math.round(message.holdMs)),
+          ackWindowMs: Math.max(0, Math.round(message.ackWindowMs)),
         },
       };
     case 'health':
@@ -187,6 +189,7 @@ export function bodyToProto(message: KoiMessage): Partial<pb.Envelope.$Propertie
           leaderUptimeMs: Math.max(0, Math.round(message.leaderUptimeMs)),
           hasQuorum: message.hasQuorum,
           maintenance: message.maintenance,
+          leaseMs: Math.max(0, Math.round(message.leaseMs)),
         },
       };
     case 'request':
@@ -232,6 +235,8 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
         flags: h.flags ?? 0,
         seenAddress: addressFromProto(h.seenAddress, 'heartbeat.seenAddress'),
         uptimeMs: nonNegative(h.uptimeMs, 'heartbeat.uptimeMs'),
+        holdMs: h.holdMs ?? 0,
+        ackWindowMs: h.ackWindowMs ?? 0,
       };
       if (h.view) message.view = viewFromProto(h.view);
       return message;
@@ -270,6 +275,7 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
         leaderUptimeMs: nonNegative(s.leaderUptimeMs, 'state.leaderUptimeMs'),
         hasQuorum: s.hasQuorum === true,
         maintenance: s.maintenance === true,
+        leaseMs: s.leaseMs ?? 0,
       };
       return message;
     }

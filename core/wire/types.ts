@@ -39,6 +39,12 @@ export interface WireCodecOptions {
   maxAgeMs?: number;
   /** Largest datagram accepted or produced (default 1472 bytes, one Ethernet UDP payload). */
   maxDatagramSize?: number;
+  /**
+   * The sender's sequence counter, shared across in-process restarts of one
+   * node id so peers never see its numbers start again (they would drop its
+   * traffic as replays). Default: a fresh counter.
+   */
+  sequence?: { last: number };
   /** Sequence numbers remembered per sender for duplicate/replay detection (default 64). */
   replayWindow?: number;
   /** Payloads larger than this many bytes are deflated when that makes them smaller (default 256). */

@@ -236,6 +236,11 @@ export function createUdpTransport(options: UdpTransportOptions): Transport {
       send(hp.host.includes(':') ? 6 : 4, hp.host, hp.port, data, address);
     },
 
+    configuredAddresses(): Array<{ address: string; own: boolean }> {
+      const sent = new Set(peers);
+      return destinations.filter((d) => !d.multicast).map((d) => ({ address: joinHostPort(stripZone(d.host), d.port), own: !sent.has(d) }));
+    },
+
     localAddresses(): string[] {
       const out: string[] = [];
       for (const socket of sockets.values()) {

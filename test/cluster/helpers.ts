@@ -5,7 +5,7 @@ import { SimCluster, type SimNode, type SimOptions } from './sim-cluster';
 /** The `time` section of examples/fast.conf, in ms. */
 export const FAST_TIME: Partial<KoiConfig['time']> = {
   cluster_update_interval: 10, elector_tick_interval: 15, runner_tick_interval: 15, state_update_interval: 15,
-  master_dead_time: 100, node_timeout: 200, master_lease: 50, lease_margin: 35, elector_startup_tolerance: 100,
+  master_dead_time: 100, node_timeout: 200, master_lease: 50, lease_margin: 55, elector_startup_tolerance: 100,
   elector_lost_time: 1000,
 };
 

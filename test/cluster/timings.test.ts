@@ -8,6 +8,8 @@
  */
 import { defaultConfig } from '../../core/config/defaults';
 import { checkClusterConfig } from '../../core/node';
+import { minimumLeaseMargin, quorumMajorityWarning } from '../../core/node/cluster-check';
+import { countConfiguredPeers } from '../../core/elector/peers';
 import { FAST_TIME, expectNoViolations, indexOf, settled, startCluster, waitSettled } from './helpers';
 import type { SimCluster } from './sim-cluster';
 
@@ -103,19 +105,30 @@ describe('checkClusterConfig', () => {
     expect(check.errors.join('\n')).toContain('time.master_dead_time (300 ms)');
   });
 
-  test('quorum on but not a strict majority warns; a majority does not', () => {
-    const warn = checkClusterConfig({ ...base, cluster: { ...base.cluster, transport: peers(4), quorum: 2 } });
-    expect(warn.errors).toEqual([]);
-    expect(warn.warnings.join('\n')).toContain('not a strict majority of the 4 nodes');
-    const ok = checkClusterConfig({ ...base, cluster: { ...base.cluster, transport: peers(4), quorum: 3 } });
-    expect(ok.warnings).toEqual([]);
+  test('the start-up check does not count addresses as nodes: 3 machines with 2 addresses each and quorum 2 pass (issue 10 case 6)', () => {
+    const redundant = [...peers(3), ...peers(3).map((p) => ({ ...p, host: p.host.replace('192.0.2.', '198.51.100.'), raw: p.raw.replace('192.0.2.', '198.51.100.') }))];
+    expect(redundant).toHaveLength(6);
+    expect(checkClusterConfig({ ...base, cluster: { ...base.cluster, transport: redundant, quorum: 2 } })).toEqual({ errors: [], warnings: [] });
   });
 
-  test('loopback entries count one node per port; other hosts one per host', () => {
+  test('the majority warning counts nodes once they are known', () => {
+    expect(quorumMajorityWarning(2, 4, true)).toContain('not a strict majority of the 4 nodes');
+    expect(quorumMajorityWarning(3, 4, true)).toBe('');
+    expect(quorumMajorityWarning(2, 3, true)).toBe('');
+    expect(quorumMajorityWarning(2, 1, true)).toContain('larger than the 1 nodes');
+    expect(quorumMajorityWarning(0, 3, true)).toContain('set it to 2');
+  });
+
+  test('without the transport\'s help, loopback entries count one node per port; other hosts one per host', () => {
     const loop = [42012, 42013, 42014].map((port) => ({ kind: 'ipv4' as const, host: '127.0.0.1', port, raw: `127.0.0.1:${port}` }));
-    expect(checkClusterConfig({ ...base, cluster: { ...base.cluster, transport: loop, quorum: 2 } }).warnings).toEqual([]);
+    expect(countConfiguredPeers(loop)).toBe(3);
     const sameHost = [42012, 42013].map((port) => ({ kind: 'ipv4' as const, host: '192.0.2.9', port, raw: `192.0.2.9:${port}` }));
-    // One host: quorum 2 is larger than the one node it names.
-    expect(checkClusterConfig({ ...base, cluster: { ...base.cluster, transport: sameHost, quorum: 2 } }).warnings.join('\n')).toContain('larger than the 1 nodes');
+    expect(countConfiguredPeers(sameHost)).toBe(1);
+  });
+
+  test('the margin must cover two unnoticed stalls, message delay and clock-rate error', () => {
+    expect(minimumLeaseMargin({ cluster_update_interval: 50, master_lease: 1200 })).toBe(265);
+    expect(checkClusterConfig({ ...base, time: { ...base.time, lease_margin: 264 } }).errors.join('\n')).toContain('at least 265 ms');
+    expect(checkClusterConfig({ ...base, time: { ...base.time, lease_margin: 265 } }).errors).toEqual([]);
   });
 });

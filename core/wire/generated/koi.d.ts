@@ -475,6 +475,12 @@ export namespace koi {
             /** HeartBeat view. */
             view?: (koi.wire.ClusterView.$Properties|null);
 
+            /** HeartBeat holdMs. */
+            holdMs: number;
+
+            /** HeartBeat ackWindowMs. */
+            ackWindowMs: number;
+
             /**
              * Creates a new HeartBeat instance using the specified properties.
              * @param [properties] Properties to set
@@ -528,6 +534,12 @@ export namespace koi {
 
                 /** HeartBeat view */
                 view?: (koi.wire.ClusterView.$Properties|null);
+
+                /** HeartBeat holdMs */
+                holdMs?: (number|null);
+
+                /** HeartBeat ackWindowMs */
+                ackWindowMs?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -881,6 +893,9 @@ export namespace koi {
             /** StateUpdate maintenance. */
             maintenance: boolean;
 
+            /** StateUpdate leaseMs. */
+            leaseMs: number;
+
             /**
              * Creates a new StateUpdate instance using the specified properties.
              * @param [properties] Properties to set
@@ -940,6 +955,9 @@ export namespace koi {
 
                 /** StateUpdate maintenance */
                 maintenance?: (boolean|null);
+
+                /** StateUpdate leaseMs */
+                leaseMs?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

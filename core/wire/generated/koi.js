@@ -1143,6 +1143,8 @@ $root.koi = (function() {
              * @property {koi.wire.Address.$Properties|null} [seenAddress] HeartBeat seenAddress
              * @property {number|null} [uptimeMs] HeartBeat uptimeMs
              * @property {koi.wire.ClusterView.$Properties|null} [view] HeartBeat view
+             * @property {number|null} [holdMs] HeartBeat holdMs
+             * @property {number|null} [ackWindowMs] HeartBeat ackWindowMs
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1215,6 +1217,22 @@ $root.koi = (function() {
             HeartBeat.prototype.view = null;
 
             /**
+             * HeartBeat holdMs.
+             * @member {number} holdMs
+             * @memberof koi.wire.HeartBeat
+             * @instance
+             */
+            HeartBeat.prototype.holdMs = 0;
+
+            /**
+             * HeartBeat ackWindowMs.
+             * @member {number} ackWindowMs
+             * @memberof koi.wire.HeartBeat
+             * @instance
+             */
+            HeartBeat.prototype.ackWindowMs = 0;
+
+            /**
              * Creates a new HeartBeat instance using the specified properties.
              * @function create
              * @memberof koi.wire.HeartBeat
@@ -1256,6 +1274,10 @@ $root.koi = (function() {
                     writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.uptimeMs);
                 if (message.view != null && $Object.hasOwnProperty.call(message, "view"))
                     $root.koi.wire.ClusterView.encode(message.view, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.holdMs != null && $Object.hasOwnProperty.call(message, "holdMs") && message.holdMs !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.holdMs);
+                if (message.ackWindowMs != null && $Object.hasOwnProperty.call(message, "ackWindowMs") && message.ackWindowMs !== 0)
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.ackWindowMs);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1337,6 +1359,24 @@ $root.koi = (function() {
                             if (wireType !== 2)
                                 break;
                             message.view = $root.koi.wire.ClusterView.decode(reader, reader.size(), $undefined, _depth + 1, message.view);
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.holdMs = value;
+                            else
+                                delete message.holdMs;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.ackWindowMs = value;
+                            else
+                                delete message.ackWindowMs;
                             continue;
                         }
                     }
@@ -2030,6 +2070,7 @@ $root.koi = (function() {
              * @property {number|null} [leaderUptimeMs] StateUpdate leaderUptimeMs
              * @property {boolean|null} [hasQuorum] StateUpdate hasQuorum
              * @property {boolean|null} [maintenance] StateUpdate maintenance
+             * @property {number|null} [leaseMs] StateUpdate leaseMs
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -2118,6 +2159,14 @@ $root.koi = (function() {
             StateUpdate.prototype.maintenance = false;
 
             /**
+             * StateUpdate leaseMs.
+             * @member {number} leaseMs
+             * @memberof koi.wire.StateUpdate
+             * @instance
+             */
+            StateUpdate.prototype.leaseMs = 0;
+
+            /**
              * Creates a new StateUpdate instance using the specified properties.
              * @function create
              * @memberof koi.wire.StateUpdate
@@ -2163,6 +2212,8 @@ $root.koi = (function() {
                     writer.uint32(/* id 6, wireType 0 =*/48).bool(message.hasQuorum);
                 if (message.maintenance != null && $Object.hasOwnProperty.call(message, "maintenance") && message.maintenance !== false)
                     writer.uint32(/* id 7, wireType 0 =*/56).bool(message.maintenance);
+                if (message.leaseMs != null && $Object.hasOwnProperty.call(message, "leaseMs") && message.leaseMs !== 0)
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.leaseMs);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2265,6 +2316,15 @@ $root.koi = (function() {
                                 message.maintenance = value;
                             else
                                 delete message.maintenance;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.leaseMs = value;
+                            else
+                                delete message.leaseMs;
                             continue;
                         }
                     }

@@ -72,7 +72,7 @@ describe('admin endpoint', () => {
     const req = request('local');
     await expect(handle(inbound(req, '[::1]:5555'))).resolves.toBe(true);
     expect(replies).toEqual([['[::1]:5555', response(req, 'hi local')]]);
-    const heartbeat: KoiMessage = { kind: 'heartbeat', name: 'n', flags: 0, seenAddress: '', uptimeMs: 1 };
+    const heartbeat: KoiMessage = { kind: 'heartbeat', name: 'n', flags: 0, seenAddress: '', uptimeMs: 1, holdMs: 0, ackWindowMs: 0 };
     await expect(handle(inbound(heartbeat))).resolves.toBe(false);
   });
 

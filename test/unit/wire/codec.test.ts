@@ -44,7 +44,7 @@ describe('wire codec round trip', () => {
   it('keeps non-IP and odd address forms exactly (text fallback)', () => {
     const { a, b } = codecPair();
     for (const seenAddress of ['mem:node-1', '[fe80::1%eth0]:42012', '[::ffff:10.0.0.1]:1', '[::0001]:5', '10.0.0.1:0', '[2001:db8::1:0:0:1]:65535']) {
-      const message: KoiMessage = { kind: 'heartbeat', name: 'n', flags: 0, seenAddress, uptimeMs: 0 };
+      const message: KoiMessage = { kind: 'heartbeat', name: 'n', flags: 0, seenAddress, uptimeMs: 0, holdMs: 1500, ackWindowMs: 150 };
       const r = b.decode(a.encode(message), 'x');
       expect(r.ok && r.envelope.message).toEqual(message);
     }

@@ -54,6 +54,8 @@ export function leaderHeartbeat(n: number): HeartBeat {
     flags: NodeFlag.Elector | NodeFlag.Runner | NodeFlag.Leader,
     seenAddress: '',
     uptimeMs: 86_400_123,
+    holdMs: 1500,
+    ackWindowMs: 150,
     view: {
       leaderId: nodes[0].id,
       masterId: nodes[1 % n].id,
@@ -66,7 +68,7 @@ export function leaderHeartbeat(n: number): HeartBeat {
 }
 
 export function sampleMessages(): KoiMessage[] {
-  const heartbeat: HeartBeat = { kind: 'heartbeat', name: 'node-02', flags: NodeFlag.Runner, seenAddress: '[::1]:42012', uptimeMs: 1234 };
+  const heartbeat: HeartBeat = { kind: 'heartbeat', name: 'node-02', flags: NodeFlag.Runner, seenAddress: '[::1]:42012', uptimeMs: 1234, holdMs: 1500, ackWindowMs: 150 };
   const health: HealthReport = {
     kind: 'health', name: 'node-03', state: 'Slave', mode: 'Passive', uptimeMs: 999_999, target: 'Start',
     services: [{ name: '10-virtualip', state: 'Started' }, { name: '20-postgres', state: 'Promoting' }],
@@ -74,9 +76,9 @@ export function sampleMessages(): KoiMessage[] {
   };
   const state: StateUpdate = {
     kind: 'state', masterId: randomUUID(), masterName: 'node-02', masterAddress: '10.0.0.2:42012',
-    leaderName: 'node-01', leaderUptimeMs: 5000, hasQuorum: true, maintenance: true,
+    leaderName: 'node-01', leaderUptimeMs: 5000, hasQuorum: true, maintenance: true, leaseMs: 1200,
   };
-  const stateNoMaster: StateUpdate = { ...state, masterId: '', masterName: '', masterAddress: '', hasQuorum: false };
+  const stateNoMaster: StateUpdate = { ...state, masterId: '', masterName: '', masterAddress: '', hasQuorum: false, leaseMs: 0 };
   const request: AdminRequest = { kind: 'request', requestId: 'r-1', command: 'promote', args: ['node-02', 'ünïcödé'], hops: 1 };
   const response: AdminResponse = { kind: 'response', requestId: 'r-1', exitCode: 1, text: 'unknown node x', json: '{"ok":false}' };
   return [heartbeat, leaderHeartbeat(3), leaderHeartbeat(32), health, state, stateNoMaster, request, response];

@@ -7,7 +7,7 @@ import type { KoiMessage } from '../../../plugin-api';
 import { createTestLogger } from '../../helpers/logger';
 import { codecPair, leaderHeartbeat, testCipher } from './fixtures';
 
-const hb: KoiMessage = { kind: 'heartbeat', name: 'node-02', flags: 3, seenAddress: '', uptimeMs: 10 };
+const hb: KoiMessage = { kind: 'heartbeat', name: 'node-02', flags: 3, seenAddress: '', uptimeMs: 10, holdMs: 1500, ackWindowMs: 150 };
 
 function expectOnly(codec: WireCodec, expected: Partial<Record<RejectReason, number>>): void {
   const want = Object.fromEntries(REJECT_REASONS.map((r) => [r, expected[r] ?? 0]));

@@ -18,7 +18,7 @@ import { testCipher } from './fixtures';
 import { addr, freeDualPort, Inbox, settle } from './udp-helpers';
 
 const clock = new RealClock();
-const hb = (name: string): KoiMessage => ({ kind: 'heartbeat', name, flags: 2, seenAddress: '', uptimeMs: 5 });
+const hb = (name: string): KoiMessage => ({ kind: 'heartbeat', name, flags: 2, seenAddress: '', uptimeMs: 5, holdMs: 1500, ackWindowMs: 150 });
 
 interface TestNode {
   id: string;
