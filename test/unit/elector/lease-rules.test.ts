@@ -1,0 +1,90 @@
+/**
+ * The leader's lease rules (core/elector/lease-rules.ts) one by one, with
+ * properties over the whole range of times and timings.
+ */
+import fc from 'fast-check';
+import { claimsFreshly, grant, mayGrant, otherLeadersLeasesUntil, replacementWait } from '../../../core/elector/lease-rules';
+
+const time = fc.integer({ min: 0, max: 10_000_000 });
+const ms = fc.integer({ min: 1, max: 600_000 });
+
+describe('grant (R3)', () => {
+  test('carries its own length and is held by the leader lease + margin from now', () => {
+    fc.assert(fc.property(time, ms, ms, (now, lease, margin) => {
+      const g = grant(now, lease, margin);
+      expect(g.leaseMs).toBe(lease);
+      expect(g.holdUntil).toBe(now + lease + margin);
+    }));
+  });
+});
+
+describe('the unconditional wait (R2)', () => {
+  test('no election of a runner without a fresh lease before quorateSince + the longest hold, whatever else is known', () => {
+    fc.assert(fc.property(time, ms, fc.integer({ min: 0, max: 600_000 }), fc.boolean(), (quorateSince, hold, into, selfDemoted) => {
+      const othersUntil = otherLeadersLeasesUntil(quorateSince, hold, true);
+      const now = quorateSince + Math.min(into, hold - 1);
+      const reason = replacementWait({
+        now, othersUntil, chosenClaimsFreshly: false,
+        // Even with no previous master (a leader that never knew one) or one that demoted itself.
+        previous: selfDemoted ? { name: 'old', holdUntil: -Infinity, selfDemoted: true } : null,
+      });
+      expect(reason).toMatch(/leases a previous leader may have granted/);
+    }));
+  });
+
+  test('naming the runner that already holds a fresh lease promotes nobody new and needs no wait', () => {
+    expect(replacementWait({ now: 10, othersUntil: 1_000, chosenClaimsFreshly: true, previous: null })).toBe('');
+  });
+
+  test('ends exactly at quorateSince + hold', () => {
+    const othersUntil = otherLeadersLeasesUntil(5_000, 1_500, true);
+    expect(replacementWait({ now: 6_499, othersUntil, chosenClaimsFreshly: false, previous: null })).not.toBe('');
+    expect(replacementWait({ now: 6_500, othersUntil, chosenClaimsFreshly: false, previous: null })).toBe('');
+  });
+
+  test('disabled only for the teeth run', () => {
+    expect(otherLeadersLeasesUntil(5_000, 1_500, false)).toBe(-Infinity);
+  });
+});
+
+describe('the previous master (R3)', () => {
+  test('is waited out until the hold of the last grant, unless it demoted itself', () => {
+    fc.assert(fc.property(time, ms, ms, (sent, lease, margin) => {
+      const { holdUntil } = grant(sent, lease, margin);
+      const prev = { name: 'm', holdUntil, selfDemoted: false };
+      expect(replacementWait({ now: holdUntil - 1, othersUntil: -Infinity, chosenClaimsFreshly: false, previous: prev })).toMatch(/lease of m/);
+      expect(replacementWait({ now: holdUntil, othersUntil: -Infinity, chosenClaimsFreshly: false, previous: prev })).toBe('');
+      expect(replacementWait({ now: holdUntil - 1, othersUntil: -Infinity, chosenClaimsFreshly: false, previous: { ...prev, selfDemoted: true } })).toBe('');
+    }));
+  });
+});
+
+describe('mayGrant (R4, R5)', () => {
+  const base = { leaseQuorate: true, hasMaster: true, chainUnbroken: false, electedHere: false, claimsFreshly: false, now: 0, othersUntil: 1_000 };
+
+  test('never without the lease quorum or a master', () => {
+    fc.assert(fc.property(fc.record({
+      chainUnbroken: fc.boolean(), electedHere: fc.boolean(), claimsFreshly: fc.boolean(), now: time, othersUntil: time,
+    }), (d) => {
+      expect(mayGrant({ ...d, leaseQuorate: false, hasMaster: true })).toBe(false);
+      expect(mayGrant({ ...d, leaseQuorate: true, hasMaster: false })).toBe(false);
+    }));
+  });
+
+  test('an inherited master is renewed at once only when it claims Master freshly, else after the wait', () => {
+    expect(mayGrant(base)).toBe(false);
+    expect(mayGrant({ ...base, claimsFreshly: true })).toBe(true);
+    expect(mayGrant({ ...base, chainUnbroken: true })).toBe(true);
+    expect(mayGrant({ ...base, electedHere: true })).toBe(true);
+    expect(mayGrant({ ...base, now: 1_000 })).toBe(true);
+  });
+});
+
+describe('claimsFreshly', () => {
+  test('a Master report counts only when it arrived one ack window after the leader became quorate', () => {
+    expect(claimsFreshly(true, 1_149, 1_000, 150)).toBe(false);
+    expect(claimsFreshly(true, 1_150, 1_000, 150)).toBe(true);
+    expect(claimsFreshly(false, 5_000, 1_000, 150)).toBe(false);
+    expect(claimsFreshly(true, 5_000, -Infinity, 150)).toBe(false);
+  });
+});
