@@ -470,8 +470,12 @@ export class Elector {
       }
     }
     if (now - this.leaderSince < this.config.time.elector_startup_tolerance) return 'elector startup tolerance';
-    if (!this.clusterHadMaster && now - this.opts.startedAt < this.config.time.initial_promotion_delay && !this.allPeersReported()) {
-      return 'waiting for every configured peer to report (initial promotion delay)';
+    // With quorum on, the lease rules make a first election safe without hearing every peer
+    // (docs/safety.md "initial_promotion_delay"); without quorum nothing else stops a node that boots
+    // cut off from its peers from promoting at once, so the original's delay stays.
+    if (this.config.cluster.quorum <= 0 && !this.clusterHadMaster
+      && now - this.opts.startedAt < this.config.time.initial_promotion_delay && !this.allPeersReported()) {
+      return 'waiting for every configured peer to report (initial promotion delay, quorum off)';
     }
     return '';
   }

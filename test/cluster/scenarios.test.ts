@@ -66,7 +66,7 @@ describe('CTS scenarios', () => {
     await sim.start(1);
     await sim.run(3000);
     await sim.start(2);
-    // Two of three peers reported: the cluster waits for the third or for initial_promotion_delay.
+    // Two of three peers reported: with a majority quorum they elect without the third.
     await waitSettled(sim, 5000);
     await sim.run(5000);
     expect(sim.nodes.reduce((n, node) => n + node.promotions.length, 0)).toBe(1);
@@ -101,8 +101,18 @@ describe('CTS scenarios', () => {
     expectNoViolations(sim);
   });
 
-  test('PartialStart: 2 of 3 configured nodes elect only after initial_promotion_delay', async () => {
+  test('PartialStart: with a majority quorum, 2 of 3 configured nodes elect without waiting for the third (the lease rules make it safe)', async () => {
     const sim = new SimCluster({ seed: 5, nodes: 3, time: { initial_promotion_delay: 20_000 } });
+    clusters.push(sim);
+    await sim.start(0);
+    await sim.start(1);
+    await waitSettled(sim, 5_000);
+    expect(sim.now).toBeLessThan(5_000);
+    expectNoViolations(sim);
+  });
+
+  test('PartialStart: with quorum off, 2 of 3 configured nodes elect only after initial_promotion_delay', async () => {
+    const sim = new SimCluster({ seed: 5, nodes: 3, quorum: 0, time: { initial_promotion_delay: 20_000 } });
     clusters.push(sim);
     await sim.start(0);
     await sim.start(1);
