@@ -55,8 +55,8 @@ export class Membership {
   private lastAckSent = { leaderId: '', at: -Infinity, windowMs: 0, tickMs: 0 };
   /** Holds (master_lease + lease_margin) advertised by other nodes, with when they were heard. */
   private readonly holds = new Map<string, { holdMs: number; at: number }>();
-  /** Leaders not followed because their view does not list this node (warned once each). */
-  private readonly deafLeaders = new Set<string>();
+  /** Leaders not followed because their view does not list this node: since when, and whether that was logged. */
+  private readonly deafLeaders = new Map<string, { at: number; warned: boolean }>();
 
   constructor(private readonly opts: MembershipOptions) {
     this.config = opts.config;
@@ -166,15 +166,22 @@ export class Membership {
    */
   private deafTo(senderId: string, beat: HeartBeat): boolean {
     if (!beat.view) return false;
+    const now = this.opts.clock.now();
     const me = beat.view.nodes.find((n) => n.id === this.opts.self.id);
     const deaf = !me || me.lastSeenAgoMs > this.config.time.node_timeout;
-    if (deaf && !this.deafLeaders.has(senderId)) {
-      this.deafLeaders.add(senderId);
-      this.log.warn({ leader: senderId, name: beat.name }, `not following leader ${beat.name} (${senderId}): its view does not list this node as heard (it cannot hear this node)`);
-    } else if (!deaf && this.deafLeaders.delete(senderId)) {
-      this.log.info({ leader: senderId, name: beat.name }, `leader ${beat.name} (${senderId}) hears this node again`);
+    const since = this.deafLeaders.get(senderId);
+    if (!deaf) {
+      if (since?.warned) this.log.info({ leader: senderId, name: beat.name }, `leader ${beat.name} (${senderId}) hears this node again`);
+      if (since) this.deafLeaders.delete(senderId);
+      return false;
     }
-    return deaf;
+    // A leader that has not heard a node that just started is not deaf yet: warn after node_timeout.
+    if (!since) this.deafLeaders.set(senderId, { at: now, warned: false });
+    else if (!since.warned && now - since.at > this.config.time.node_timeout) {
+      since.warned = true;
+      this.log.warn({ leader: senderId, name: beat.name }, `not following leader ${beat.name} (${senderId}): its view has not listed this node for ${Math.round(now - since.at)} ms (it cannot hear this node)`);
+    }
+    return true;
   }
 
   /**

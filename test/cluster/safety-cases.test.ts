@@ -149,4 +149,37 @@ describe('issue 10, measured from the services', () => {
     expect([sim.nodes[0].name, sim.nodes[1].name]).toContain(sim.master()?.name);
     sim.shutdown();
   });
+
+  test('case 2 (R6): a VM pause freezes the monotonic clock; the resumed master demotes before anything else', async () => {
+    // A runner-only master is VM-paused for 5 s: its timers and sockets stop, and its monotonic clock
+    // does not advance, while the wall clock does (kvmclock catches up on resume). Meanwhile the
+    // others elect a new master. On resume its lease still looks valid on the frozen clock, and stale
+    // renewals wait in its socket buffer: it must demote at its very first event.
+    const sim = await startCluster({ seed: 501, nodes: [{}, {}, { elector: false }], quorum: 2, serviceDurationMs: SLOW });
+    await waitSettled(sim, 20_000);
+    const m = sim.nodes[2];
+    sim.leader()!.koi.promote(m.name);
+    await sim.runUntil(() => sim.master() === m && sim.servicesPromoted(m), 20_000);
+    expect(sim.master()).toBe(m);
+    let frozen = 0;
+    m.clock.now = () => sim.clock.now() - frozen;
+    await sim.run(1_000);
+    const pausedAt = sim.now;
+    sim.pause(2);
+    await sim.run(5_000);
+    frozen += sim.now - pausedAt;
+    const resumedAt = sim.now;
+    const before = m.executor.log.length;
+    // It comes back cut off: nothing another node says can be what demotes it.
+    sim.partition([[2], [0, 1]]);
+    sim.resume(2);
+    await sim.run(3 * SLOW);
+    const firstDemote = m.executor.log.slice(before).find((e) => e.event === 'demote');
+    expect(firstDemote).toBeDefined();
+    // The first demote began at the resume (events end SLOW ms after they begin; this node's executor
+    // logs its own, frozen, monotonic time).
+    expect(firstDemote!.at - SLOW - (resumedAt - frozen)).toBeLessThanOrEqual(5);
+    expect(sim.master()).not.toBe(m);
+    sim.shutdown();
+  });
 });
