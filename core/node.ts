@@ -24,6 +24,7 @@ import type { ComponentContext } from './node/component';
 import { safetyRules, type SafetyRule, type SafetyRuleSet } from './safety-rules';
 import { checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './node/cluster-check';
 import { StallGuard, stallThresholdMs, type Stall } from './node/stall-guard';
+import { ELECTION_LIMIT_TICKS } from './config/timing-defaults';
 import type { ActionResult, FailureStatus, NodeStatus } from './node/status';
 import { adminBackend } from './node/admin-adapter';
 import { koiVersion } from './node/version';
@@ -408,9 +409,13 @@ export class KoiNode {
   private stalled(stall: Stall): void {
     const gap = Math.round(stall.gapMs);
     const frozen = stall.frozenMs > 0 ? ` (${Math.round(stall.frozenMs)} ms of it on the wall clock only: a VM pause or a clock step)` : '';
-    this.log.warn({ gapMs: gap, frozenMs: Math.round(stall.frozenMs) }, `event loop stalled for ${gap} ms${frozen}: leadership dropped, master lease checked, namings quarantined`);
+    this.log.warn({ gapMs: gap, frozenMs: Math.round(stall.frozenMs) }, `event loop stalled for ${gap} ms${frozen}: master lease checked, namings quarantined`);
     this.runner?.stalled(stall.gapMs, stall.frozenMs);
-    if (this.membership.mode !== 'servant') this.membership.stepDown(`stall of ${gap} ms detected`);
+    // Followers stand after ELECTION_LIMIT_TICKS silent ticks: after a longer stall another leader may
+    // lead, so step down instead of fighting it. Shorter stalls need no step-down for safety: the
+    // lease quorum counts acknowledgements from when the answered heartbeat was sent (R1).
+    const electionTimeout = ELECTION_LIMIT_TICKS * this.config.time.cluster_update_interval;
+    if (this.membership.mode !== 'servant' && stall.gapMs > electionTimeout) this.membership.stepDown(`stall of ${gap} ms detected`);
   }
 
   private receive(data: Uint8Array, from: string): void {

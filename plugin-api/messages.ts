@@ -50,6 +50,8 @@ export interface HeartBeat {
   holdMs: number;
   /** How long the sender, when leading, counts one acknowledgement toward its lease quorum, ms. */
   ackWindowMs: number;
+  /** In an answer to a leader's heartbeat: that heartbeat's `uptimeMs` (0 otherwise). */
+  answersUptimeMs?: number;
 }
 
 /** One service as a runner reports it. */

@@ -133,8 +133,13 @@ export class Membership {
       this.opts.hooks.onMembershipChange.call({ change: 'joined', nodeId: senderId, name: beat.name, flags: beat.flags });
     }
     if (beat.holdMs > 0) this.holds.set(senderId, { holdMs: beat.holdMs, at: now });
-    // A unicast answer (seenAddress set) means the sender follows this node as leader.
-    if (beat.seenAddress && this.isLeader()) entry.lastAck = now;
+    // A unicast answer (seenAddress set) means the sender follows this node as leader. R1: it counts
+    // from when this node sent the heartbeat it answers, not from its arrival, so an answer that
+    // waited (network, a stall of this node) is never counted beyond what the follower promised.
+    if (beat.seenAddress && this.isLeader() && beat.answersUptimeMs !== undefined) {
+      const sentAt = this.opts.startedAt + beat.answersUptimeMs;
+      if (sentAt <= now) entry.lastAck = Math.max(entry.lastAck, sentAt);
+    }
     const claims = (beat.flags & NodeFlag.Leader) !== 0 && !this.deafTo(senderId, beat);
     if (claims) {
       const isLeader = beat.view !== undefined;
@@ -152,7 +157,7 @@ export class Membership {
       this.opts.onViewAdopted(beat.view, senderId);
       if (!beat.seenAddress && this.mayAcknowledge(senderId, now)) {
         this.lastAckSent = { leaderId: senderId, at: now, windowMs: beat.ackWindowMs, tickMs: beat.ackWindowMs / ACK_WINDOW_TICKS };
-        this.opts.sendTo(from, this.heartbeat(from, false));
+        this.opts.sendTo(from, { ...this.heartbeat(from, false), answersUptimeMs: beat.uptimeMs });
       }
     }
   }
@@ -298,7 +303,8 @@ export class Membership {
       name: this.opts.self.name,
       flags: this.flags(),
       seenAddress,
-      uptimeMs: Math.max(0, Math.round(this.opts.clock.now() - this.opts.startedAt)),
+      // Floor: a leader dates the answers to this heartbeat from startedAt + uptimeMs, never later than it sent it.
+      uptimeMs: Math.max(0, Math.floor(this.opts.clock.now() - this.opts.startedAt)),
       holdMs: this.config.time.master_lease + this.config.time.lease_margin,
       ackWindowMs: ACK_WINDOW_TICKS * this.config.time.cluster_update_interval,
     };

@@ -159,6 +159,7 @@ export function bodyToProto(message: KoiMessage): Partial<pb.Envelope.$Propertie
           view: message.view ? viewToProto(message.view) : null,
           holdMs: Math.max(0, Math.round(message.holdMs)),
           ackWindowMs: Math.max(0, Math.round(message.ackWindowMs)),
+          answersUptimeMs: Math.max(0, Math.floor(message.answersUptimeMs ?? 0)),
         },
       };
     case 'health':
@@ -238,6 +239,8 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
         holdMs: h.holdMs ?? 0,
         ackWindowMs: h.ackWindowMs ?? 0,
       };
+      const answers = nonNegative(h.answersUptimeMs, 'heartbeat.answersUptimeMs');
+      if (answers > 0) message.answersUptimeMs = answers;
       if (h.view) message.view = viewFromProto(h.view);
       return message;
     }

@@ -35,7 +35,7 @@ jest.setTimeout(60_000);
 
 const clusters: Cluster[] = [];
 afterEach(async () => {
-  for (const c of clusters.splice(0)) await c.close();
+  for (const c of clusters.splice(0)) await c.close(process.env.KOI_KEEP_DIR === "1");
 });
 
 async function startCluster(fenceLog?: string): Promise<Cluster> {

@@ -481,6 +481,9 @@ export namespace koi {
             /** HeartBeat ackWindowMs. */
             ackWindowMs: number;
 
+            /** HeartBeat answersUptimeMs. */
+            answersUptimeMs: number;
+
             /**
              * Creates a new HeartBeat instance using the specified properties.
              * @param [properties] Properties to set
@@ -540,6 +543,9 @@ export namespace koi {
 
                 /** HeartBeat ackWindowMs */
                 ackWindowMs?: (number|null);
+
+                /** HeartBeat answersUptimeMs */
+                answersUptimeMs?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

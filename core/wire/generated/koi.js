@@ -1145,6 +1145,7 @@ $root.koi = (function() {
              * @property {koi.wire.ClusterView.$Properties|null} [view] HeartBeat view
              * @property {number|null} [holdMs] HeartBeat holdMs
              * @property {number|null} [ackWindowMs] HeartBeat ackWindowMs
+             * @property {number|null} [answersUptimeMs] HeartBeat answersUptimeMs
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1233,6 +1234,14 @@ $root.koi = (function() {
             HeartBeat.prototype.ackWindowMs = 0;
 
             /**
+             * HeartBeat answersUptimeMs.
+             * @member {number} answersUptimeMs
+             * @memberof koi.wire.HeartBeat
+             * @instance
+             */
+            HeartBeat.prototype.answersUptimeMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new HeartBeat instance using the specified properties.
              * @function create
              * @memberof koi.wire.HeartBeat
@@ -1278,6 +1287,8 @@ $root.koi = (function() {
                     writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.holdMs);
                 if (message.ackWindowMs != null && $Object.hasOwnProperty.call(message, "ackWindowMs") && message.ackWindowMs !== 0)
                     writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.ackWindowMs);
+                if (message.answersUptimeMs != null && $Object.hasOwnProperty.call(message, "answersUptimeMs") && (typeof message.answersUptimeMs === "object" ? message.answersUptimeMs.low || message.answersUptimeMs.high : message.answersUptimeMs !== 0))
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint64(message.answersUptimeMs);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1377,6 +1388,15 @@ $root.koi = (function() {
                                 message.ackWindowMs = value;
                             else
                                 delete message.ackWindowMs;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.answersUptimeMs = value;
+                            else
+                                delete message.answersUptimeMs;
                             continue;
                         }
                     }
