@@ -175,7 +175,8 @@ export class Daemon {
       await host.loadAll(rest);
       const providers = host.requireProviders();
       const node = (this.nodeModule ??= loadNodeModule()).create({
-        config, clock: this.clock, logger, hooks, identity: this.identity, sequence: this.sequence, reload: () => this.reload(), ...providers,
+        config, clock: this.clock, logger, hooks, identity: this.identity, sequence: this.sequence, reload: () => this.reload(),
+        localAdmin: true, ...providers,
       });
       generation.node = node;
       this.current = generation;

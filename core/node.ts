@@ -26,7 +26,7 @@ import { checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './
 import { StallGuard, stallThresholdMs, type Stall } from './node/stall-guard';
 import { ELECTION_LIMIT_TICKS } from './config/timing-defaults';
 import type { ActionResult, FailureStatus, NodeStatus } from './node/status';
-import { adminBackend } from './node/admin-adapter';
+import { adminBackend, adminPolicy, startLocalAdmin } from './node/admin-adapter';
 import { koiVersion } from './node/version';
 import { createAdminEndpoint } from './admin/endpoint';
 import { createAdminForwarder, type AdminForwarder } from './admin/forwarder';
@@ -62,6 +62,8 @@ export interface KoiNodeOptions {
   noAdmin?: boolean;
   /** Sequence counter shared by every in-process restart of this node id (core/daemon.ts); default fresh. */
   sequence?: { last: number };
+  /** Open the local admin socket (`node.admin_socket`); the daemon sets it, tests and the simulator do not. */
+  localAdmin?: boolean;
   /** Simulator teeth run only (scripts/chaos-teeth.ts): safety rules to turn off. Never set in a real node. */
   disabledSafetyRules?: readonly SafetyRule[];
 }
@@ -96,6 +98,7 @@ export class KoiNode {
   private localStateSeq = 0;
   private adminHandler: AdminMessageHandler | null = null;
   private forwarder: AdminForwarder | null = null;
+  private localAdmin: ReturnType<typeof startLocalAdmin> | null = null;
   private readonly rules: SafetyRuleSet;
 
   constructor(private readonly opts: KoiNodeOptions) {
@@ -199,6 +202,7 @@ export class KoiNode {
     this.clock.clear(this.electorTimer);
     this.runner?.close();
     this.forwarder?.close();
+    await (await this.localAdmin)?.close();
     await this.hooks.onShutdown.promise({ reason });
     await this.services?.close();
   }
@@ -208,9 +212,10 @@ export class KoiNode {
     const logger = this.opts.logger.child({ node: this.name });
     const forwarder = createAdminForwarder({ clock: this.clock, logger, send: (address, request) => this.sendMessage(address, request) });
     this.forwarder = forwarder;
-    const backend = adminBackend(this, this.config.cluster.id, koiVersion(), this.clock, (address, request) => forwarder.forward(address, request));
-    const server = createAdminServer({ backend, hooks: this.hooks, logger, clock: this.clock });
+    const backend = adminBackend(this, this.config.cluster.id, koiVersion(), this.clock, (address, request, options) => forwarder.forward(address, request, options));
+    const server = createAdminServer({ backend, hooks: this.hooks, logger, clock: this.clock, policy: adminPolicy(() => this.config.node) });
     this.adminHandler = createAdminEndpoint({ server, forwarder, logger, reply: (address, response) => this.sendMessage(address, response) });
+    if (this.opts.localAdmin) this.localAdmin = startLocalAdmin(this.config.node, server, logger);
   }
 
   /** Route admin requests/responses to core/admin (the daemon wires its endpoint here). */

@@ -50,6 +50,14 @@ export interface KoiConfig {
     force_restart: boolean;
     reuse_address: boolean;
     increment_port: boolean;
+    /** Unix socket for local admin (absolute path), or `off`. */
+    admin_socket: string;
+    /** Group (name or gid) allowed to use the admin socket; '' = the daemon's user only. */
+    admin_group: string;
+    /** What `koi` over the network may do: everything, read-only commands, or nothing. */
+    network_admin: 'full' | 'read-only' | 'off';
+    /** Sources (addresses, CIDR blocks) allowed to send network admin requests; '' = any. */
+    admin_allow: string;
   };
   cluster: {
     id: number;
@@ -103,6 +111,6 @@ export interface KoiConfig {
 
 /** Keys whose change needs an in-process restart of the node (SPEC §7). */
 export const RESTART_KEYS: readonly string[] = [
-  'node.port', 'node.elector', 'node.runner', 'node.reuse_address', 'node.increment_port',
+  'node.port', 'node.elector', 'node.runner', 'node.reuse_address', 'node.increment_port', 'node.admin_socket', 'node.admin_group',
   'cluster.transport', 'cluster.id', 'cluster.password', 'service.folder', 'plugins',
 ];

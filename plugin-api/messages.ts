@@ -105,6 +105,15 @@ export interface AdminRequest {
   args: string[];
   /** Times the request was forwarded; a node refuses to forward past a small limit. */
   hops: number;
+  /**
+   * Ask the receiver for a fresh nonce (the first half of a mutating
+   * request); command and args are empty. See docs/wire.md "Admin requests".
+   */
+  challenge?: boolean;
+  /** Id of the node the request is for; absent only in a challenge or a read-only request. */
+  target?: string;
+  /** The nonce the target issued (32 hex digits); required for mutating commands. */
+  nonce?: string;
 }
 
 /** Node → client. */
@@ -117,6 +126,10 @@ export interface AdminResponse {
   text: string;
   /** Machine-readable answer (JSON text), '' when none. */
   json: string;
+  /** In the answer to a challenge: a fresh nonce (32 hex digits), good for one request to this node. */
+  nonce?: string;
+  /** In the answer to a challenge: the answering node's id, the `target` of the request that follows. */
+  nodeId?: string;
 }
 
 export type KoiMessage = HeartBeat | HealthReport | StateUpdate | AdminRequest | AdminResponse;

@@ -63,5 +63,12 @@ export interface AdminBackend {
    * rejects when no answer comes in time. Optional: `createAdminLayer`
    * (core/admin/index.ts) supplies it from core/admin/forwarder.ts.
    */
-  sendRequest?(address: string, request: AdminRequest): Promise<AdminResponse>;
+  sendRequest?(address: string, request: AdminRequest, options?: { challenge: boolean }): Promise<AdminResponse>;
+
+  /**
+   * True when `senderId` is a cluster node this node knows, heard at `from`:
+   * its forwarded requests pass (the entry node applied its own policy).
+   * Without it no request counts as a peer's.
+   */
+  isPeer?(senderId: string, from: string): boolean;
 }

@@ -7,15 +7,17 @@ import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '../../plugin-api';
-import type { AdminRequest, Clock, KoiConfig, Logger } from '../../plugin-api';
+import type { AdminRequest, AdminResponse, Clock, KoiConfig, Logger } from '../../plugin-api';
 import { ConfigError } from '../config/errors';
 import { loadConfig } from '../config/loader';
 import { createWireCodec } from '../wire/codec';
 import { DEFAULT_KDF_ITERATIONS, deriveClusterKey } from '../wire/key';
 import { createNodeCipher } from '../../plugins/crypto-node';
-import { callAdmin, describeNoAnswer } from './client';
-import type { ClientSocket } from './client';
-import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, usageLine } from './commands';
+import { describeNoAnswer, openAdminSession } from './client';
+import type { AdminCallOutcome, ClientSocket } from './client';
+import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, isMutatingCommand, usageLine } from './commands';
+import { callLocalAdmin } from './local-client';
+import { DEFAULT_ADMIN_SOCKET } from './local-socket';
 import { formatDocument } from './format';
 import { ADMIN_SCHEMA_VERSION, parseAdminDocument } from './schema';
 import type { ErrorDocument } from './schema';
@@ -43,11 +45,14 @@ export interface KoiCliDeps {
   openSocket(host: string, port: number): Promise<ClientSocket>;
   /** Where the system-wide koi.conf is looked for (tests point it elsewhere). */
   systemConfigPath?: string;
+  /** Ask a node over its local admin socket (default: core/admin/local-client.ts). */
+  callLocal?: typeof callLocalAdmin;
 }
 
 interface ParsedOptions {
   host?: string;
   port?: number;
+  socket?: string;
   file?: string[];
   color?: boolean;
   debug?: boolean;
@@ -84,6 +89,7 @@ function commandsHelp(): string {
   return [
     '', 'Commands:', ...lines, '  (plugins may add more)', '',
     'Exit status: 0 success, 1 refused by the cluster, 2 usage error, 3 no answer within the timeout.',
+    'On a node, koi talks to koinode over its local admin socket; -H or -p force the network (UDP, needs the cluster password).',
   ].join('\n');
 }
 
@@ -96,6 +102,7 @@ function buildProgram(deps: KoiCliDeps): Command {
     .argument('[args...]', 'arguments of the command')
     .option('-H, --host <host>', 'node to talk to (IPv4, IPv6 or host name; default 127.0.0.1, ::1 when the config lists only IPv6)')
     .addOption(new Option('-p, --port <port>', `node port (default: node.port from the config file, else ${DEFAULT_PORT})`).argParser(parsePort))
+    .option('-S, --socket <path>', `local admin socket to use (default: node.admin_socket from the config, else ${DEFAULT_ADMIN_SOCKET}; used when it can be opened unless -H or -p is given)`)
     .option('-f, --file <file>', 'config file to read the password, cluster id and port from (repeatable; default ./koi.conf, then /etc/koi/koi.conf)', collect)
     .option('-c, --color', 'colour the output (default on a terminal)')
     .option('-d, --debug', 'explain what the client does, on stderr')
@@ -186,6 +193,25 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
     if (problem !== null) return fail(ExitCode.USAGE, `${problem}\nusage: ${usageLine(COMMAND_SPECS[command])}`, { usage: usageLine(COMMAND_SPECS[command]) });
   }
 
+  // -H/-p: the network, always. Else the local socket when it can be opened, then the network.
+  const forceNetwork = opts.host !== undefined || opts.port !== undefined;
+  const callLocal = deps.callLocal ?? callLocalAdmin;
+  let socketProblem = '';
+  const tryLocal = async (file: string): Promise<number | null> => {
+    const local = await callLocal(file, command, args, opts.timeout);
+    if (local.ok) {
+      log.debug(`answer on the local socket ${file}: exit ${local.answer.exitCode}`);
+      return render({ ...local.answer, kind: 'response', requestId: '' });
+    }
+    const denied = local.code === 'EACCES' || local.code === 'EPERM';
+    const problem = `local admin socket ${file}: ${denied ? 'permission denied (only its owner and node.admin_group may use it)' : local.message}`;
+    log.debug(`${problem}${opts.socket === undefined ? '; trying the network' : ''}`);
+    if (opts.socket !== undefined || local.stage === 'protocol') return fail(local.stage === 'protocol' ? ExitCode.NO_ANSWER : ExitCode.FAILURE, problem);
+    // Denied is worth telling if the network cannot be used either; absent or stale sockets are not.
+    if (denied) socketProblem = problem;
+    return null;
+  };
+
   let config: KoiConfig;
   try {
     const loaded = await loadConfig({ files: opts.file, cwd: deps.cwd, systemConfigPath: deps.systemConfigPath });
@@ -193,12 +219,25 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
     log.debug(`configuration from ${config.sources.length ? config.sources.join(', ') : '(none found: defaults)'}`);
     for (const warning of loaded.warnings) log.debug(`config: ${warning}`);
   } catch (err) {
-    if (err instanceof ConfigError) return fail(ExitCode.USAGE, `cannot use the configuration:\n${err.format()}`);
-    throw err;
+    if (!(err instanceof ConfigError)) throw err;
+    // koi.conf readable by root only: the socket may still let this user in.
+    if (!forceNetwork) {
+      const answered = await tryLocal(opts.socket ?? DEFAULT_ADMIN_SOCKET);
+      if (answered !== null) return answered;
+    }
+    return fail(ExitCode.USAGE, `cannot use the configuration:\n${err.format()}${socketProblem ? `\nand the ${socketProblem}` : ''}`);
+  }
+  if (!forceNetwork) {
+    const file = opts.socket ?? (config.node.admin_socket === 'off' ? null : config.node.admin_socket);
+    if (file !== null) {
+      const answered = await tryLocal(file);
+      if (answered !== null) return answered;
+    }
   }
   if (config.cluster.password === '') {
     const where = config.sources.length ? config.sources.join(', ') : 'no config file found (looked in ./koi.conf and /etc/koi/koi.conf)';
-    return fail(ExitCode.USAGE, `no cluster password: ${where} sets no cluster.password; give the node's koi.conf with -f FILE`);
+    const socketNote = socketProblem ? `; the ${socketProblem}` : '';
+    return fail(socketProblem ? ExitCode.FAILURE : ExitCode.USAGE, `no cluster password: ${where} sets no cluster.password; give the node's koi.conf with -f FILE${socketNote}`);
   }
 
   const host = (opts.host ?? defaultHost(config)).replace(/^\[(.*)\]$/, '$1');
@@ -226,32 +265,48 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
   }
   const request: AdminRequest = { kind: 'request', requestId: randomUUID(), command, args, hops: 0 };
   log.debug(`request ${request.requestId}: ${[command, ...args].join(' ')} → ${socket.target}`);
-  let outcome;
+  let outcome: AdminCallOutcome;
   try {
-    outcome = await callAdmin({ socket, codec, clock: deps.clock, request, timeoutMs: opts.timeout, logger: log });
+    const session = openAdminSession({ socket, codec, clock: deps.clock, logger: log });
+    const deadline = deps.clock.now() + opts.timeout;
+    outcome = await session.exchange(
+      isMutatingCommand(command) ? { kind: 'request', requestId: randomUUID(), command, args: [], hops: 0, challenge: true } : request,
+      opts.timeout,
+    );
+    // A mutating command: the first answer is the node's challenge; the request goes to that node, bound to its nonce.
+    if (isMutatingCommand(command) && outcome.ok && outcome.response.nonce !== undefined && outcome.response.nodeId !== undefined) {
+      log.debug(`challenge from node ${outcome.response.nodeId} after ${outcome.elapsedMs.toFixed(1)} ms`);
+      outcome = await session.exchange(
+        { ...request, target: outcome.response.nodeId, nonce: outcome.response.nonce },
+        Math.max(1, deadline - deps.clock.now()),
+      );
+    }
   } finally {
     socket.close();
   }
   if (!outcome.ok) {
     return fail(ExitCode.NO_ANSWER, describeNoAnswer(outcome, opts.timeout).replace(/^koi: /, ''));
   }
-  const { response } = outcome;
-  log.debug(`answer from ${outcome.from} after ${outcome.elapsedMs.toFixed(1)} ms (${outcome.sends} send${outcome.sends === 1 ? '' : 's'}): exit ${response.exitCode}`);
-  const exitCode = [ExitCode.OK, ExitCode.FAILURE, ExitCode.USAGE].includes(response.exitCode as 0 | 1 | 2) ? response.exitCode : ExitCode.FAILURE;
+  log.debug(`answer from ${outcome.from} after ${outcome.elapsedMs.toFixed(1)} ms (${outcome.sends} send${outcome.sends === 1 ? '' : 's'}): exit ${outcome.response.exitCode}`);
+  return render(outcome.response);
 
-  const doc = parseAdminDocument(response.json);
-  if (wantJson) {
-    const out = doc ?? (response.json ? safeParse(response.json) : null) ?? {
-      schema: ADMIN_SCHEMA_VERSION, type: 'error', command, exitCode, error: response.text,
-    };
-    deps.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  function render(response: AdminResponse): number {
+    const exitCode = [ExitCode.OK, ExitCode.FAILURE, ExitCode.USAGE].includes(response.exitCode as 0 | 1 | 2) ? response.exitCode : ExitCode.FAILURE;
+
+    const doc = parseAdminDocument(response.json);
+    if (wantJson) {
+      const out = doc ?? (response.json ? safeParse(response.json) : null) ?? {
+        schema: ADMIN_SCHEMA_VERSION, type: 'error', command, exitCode, error: response.text,
+      };
+      deps.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      return exitCode;
+    }
+    // Render from the document (colour; the node drops the text when the answer would not fit one datagram).
+    const text = doc ? formatDocument(doc, command ?? '', { color }) : response.text;
+    const stream = exitCode === ExitCode.OK ? deps.stdout : deps.stderr;
+    if (text.length > 0) stream.write(text.endsWith('\n') ? text : `${text}\n`);
     return exitCode;
   }
-  // Render from the document (colour; the node drops the text when the answer would not fit one datagram).
-  const text = doc ? formatDocument(doc, command, { color }) : response.text;
-  const stream = exitCode === ExitCode.OK ? deps.stdout : deps.stderr;
-  if (text.length > 0) stream.write(text.endsWith('\n') ? text : `${text}\n`);
-  return exitCode;
 }
 
 function safeParse(json: string): unknown {

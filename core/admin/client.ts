@@ -42,65 +42,88 @@ export type AdminCallOutcome =
     };
 
 export function callAdmin(options: AdminCallOptions): Promise<AdminCallOutcome> {
-  const { socket, codec, clock, request } = options;
+  const session = openAdminSession(options);
+  return session.exchange(options.request, options.timeoutMs);
+}
+
+/**
+ * One socket, one codec, several requests in turn (a challenge, then the
+ * request it authorises). The datagram handler is installed once: decoding
+ * a datagram twice would trip the codec's replay guard.
+ */
+export interface AdminSession {
+  exchange(request: AdminRequest, timeoutMs: number): Promise<AdminCallOutcome>;
+}
+
+export function openAdminSession(options: Omit<AdminCallOptions, 'request' | 'timeoutMs'>): AdminSession {
+  const { socket, codec, clock } = options;
   const attempts = Math.max(1, options.attempts ?? 3);
   const log = options.logger;
-  const started = clock.now();
   const rejected: Partial<Record<RejectReason, number>> = {};
   const socketErrors: string[] = [];
-  const timers: TimerHandle[] = [];
-  let sends = 0;
+  let current: { requestId: string; deliver(response: AdminResponse, from: string): void } | null = null;
 
-  return new Promise<AdminCallOutcome>((resolve) => {
-    let done = false;
-    const finish = (outcome: AdminCallOutcome): void => {
-      if (done) return;
-      done = true;
-      for (const t of timers) clock.clear(t);
-      resolve(outcome);
-    };
-
-    const sendOnce = (): void => {
-      if (done) return;
-      // Encode each time: a fresh sequence number, or the node drops the copy as a replay.
-      const datagram = codec.encode(request);
-      sends++;
-      log?.debug({ target: socket.target, send: sends, bytes: datagram.length }, `sending '${request.command}' to ${socket.target} (try ${sends}/${attempts})`);
-      socket.send(datagram);
-    };
-
-    socket.onError((err) => {
-      const code = (err as NodeJS.ErrnoException).code ?? err.message;
-      if (!socketErrors.includes(code)) socketErrors.push(code);
-      log?.debug({ err: err.message }, `socket error: ${err.message}`);
-    });
-
-    socket.onDatagram((data, from) => {
-      const result = codec.decode(data, from);
-      if (!result.ok) {
-        rejected[result.reason] = (rejected[result.reason] ?? 0) + 1;
-        log?.debug({ from, reason: result.reason, detail: result.detail }, `dropped a datagram from ${from}: ${result.reason} (${result.detail})`);
-        return;
-      }
-      const message = result.envelope.message;
-      if (message.kind !== 'response' || message.requestId !== request.requestId) {
-        log?.debug({ from, kind: message.kind }, `ignoring a '${message.kind}' message from ${from}`);
-        return;
-      }
-      finish({ ok: true, response: message, from, sends, elapsedMs: clock.now() - started });
-    });
-
-    const spacing = options.timeoutMs / attempts;
-    for (let i = 1; i < attempts; i++) timers.push(clock.setTimeout(sendOnce, spacing * i));
-    timers.push(clock.setTimeout(() => finish({ ok: false, target: socket.target, sends, rejected, socketErrors }), options.timeoutMs));
-    try {
-      sendOnce();
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      socketErrors.push(why);
-      finish({ ok: false, target: socket.target, sends, rejected, socketErrors });
-    }
+  socket.onError((err) => {
+    const code = (err as NodeJS.ErrnoException).code ?? err.message;
+    if (!socketErrors.includes(code)) socketErrors.push(code);
+    log?.debug({ err: err.message }, `socket error: ${err.message}`);
   });
+
+  socket.onDatagram((data, from) => {
+    const result = codec.decode(data, from);
+    if (!result.ok) {
+      rejected[result.reason] = (rejected[result.reason] ?? 0) + 1;
+      log?.debug({ from, reason: result.reason, detail: result.detail }, `dropped a datagram from ${from}: ${result.reason} (${result.detail})`);
+      return;
+    }
+    const message = result.envelope.message;
+    if (message.kind !== 'response' || current === null || message.requestId !== current.requestId) {
+      log?.debug({ from, kind: message.kind }, `ignoring a '${message.kind}' message from ${from}`);
+      return;
+    }
+    current.deliver(message, from);
+  });
+
+  function exchange(request: AdminRequest, timeoutMs: number): Promise<AdminCallOutcome> {
+    const started = clock.now();
+    const timers: TimerHandle[] = [];
+    let sends = 0;
+    return new Promise<AdminCallOutcome>((resolve) => {
+      let done = false;
+      const finish = (outcome: AdminCallOutcome): void => {
+        if (done) return;
+        done = true;
+        current = null;
+        for (const t of timers) clock.clear(t);
+        resolve(outcome);
+      };
+      current = {
+        requestId: request.requestId,
+        deliver: (response, from) => finish({ ok: true, response, from, sends, elapsedMs: clock.now() - started }),
+      };
+      const what = request.challenge ? `challenge for '${request.command}'` : `'${request.command}'`;
+      const sendOnce = (): void => {
+        if (done) return;
+        // Encode each time: a fresh sequence number, or the node drops the copy as a replay.
+        const datagram = codec.encode(request);
+        sends++;
+        log?.debug({ target: socket.target, send: sends, bytes: datagram.length }, `sending ${what} to ${socket.target} (try ${sends}/${attempts})`);
+        socket.send(datagram);
+      };
+      const spacing = timeoutMs / attempts;
+      for (let i = 1; i < attempts; i++) timers.push(clock.setTimeout(sendOnce, spacing * i));
+      timers.push(clock.setTimeout(() => finish({ ok: false, target: socket.target, sends, rejected, socketErrors }), timeoutMs));
+      try {
+        sendOnce();
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        socketErrors.push(why);
+        finish({ ok: false, target: socket.target, sends, rejected, socketErrors });
+      }
+    });
+  }
+
+  return { exchange };
 }
 
 /** The message printed when no answer came (exit code 3). */

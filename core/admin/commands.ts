@@ -28,32 +28,42 @@ export interface CommandSpec {
   /** Allowed values of the first argument, when fixed. */
   values?: readonly string[];
   route: CommandRoute;
+  /** Changes the cluster or a node (needs a challenge; refused by read-only network admin). */
+  mutating: boolean;
   description: string;
 }
 
 export const COMMAND_SPECS: Readonly<Record<BuiltinCommand, CommandSpec>> = {
-  local: { name: 'local', synopsis: '', minArgs: 0, maxArgs: 0, route: 'self', description: 'status of the node the client talks to' },
+  local: { name: 'local', synopsis: '', minArgs: 0, maxArgs: 0, mutating: false, route: 'self', description: 'status of the node the client talks to' },
   status: {
-    name: 'status', synopsis: '[NODE]', minArgs: 0, maxArgs: 1, route: 'status',
+    name: 'status', synopsis: '[NODE]', minArgs: 0, maxArgs: 1, mutating: false, route: 'status',
     description: 'cluster status (from the leader); with NODE, that node\'s own status',
   },
-  tree: { name: 'tree', synopsis: '', minArgs: 0, maxArgs: 0, route: 'leader', description: 'the cluster as a tree: nodes, states, services' },
-  reconfigure: { name: 'reconfigure', synopsis: '[NODE]', minArgs: 0, maxArgs: 1, route: 'node', description: 'reload the configuration of a node' },
+  tree: { name: 'tree', synopsis: '', minArgs: 0, maxArgs: 0, mutating: false, route: 'leader', description: 'the cluster as a tree: nodes, states, services' },
+  reconfigure: { name: 'reconfigure', synopsis: '[NODE]', minArgs: 0, maxArgs: 1, mutating: true, route: 'node', description: 'reload the configuration of a node' },
   maintenance: {
-    name: 'maintenance', synopsis: 'on|off', minArgs: 1, maxArgs: 1, values: ['on', 'off'], route: 'leader',
+    name: 'maintenance', synopsis: 'on|off', minArgs: 1, maxArgs: 1, values: ['on', 'off'], mutating: true, route: 'leader',
     description: 'cluster maintenance mode: no scripts run while on',
   },
-  promote: { name: 'promote', synopsis: 'NAME|UUID', minArgs: 1, maxArgs: 1, route: 'leader', description: 'make that runner the master' },
-  demote: { name: 'demote', synopsis: '', minArgs: 0, maxArgs: 0, route: 'leader', description: 'demote the master; nobody is elected until promote or elect' },
-  elect: { name: 'elect', synopsis: '', minArgs: 0, maxArgs: 0, route: 'leader', description: 'leave manual master mode and elect normally' },
-  start: { name: 'start', synopsis: '[NODE]', minArgs: 0, maxArgs: 1, route: 'node', description: 'start services on a node (undo stop)' },
-  stop: { name: 'stop', synopsis: '[NODE]', minArgs: 0, maxArgs: 1, route: 'node', description: 'demote and stop services on a node' },
-  recover: { name: 'recover', synopsis: '[NODE]', minArgs: 0, maxArgs: 1, route: 'node', description: 'clear the failure and fail count of a node' },
-  failures: { name: 'failures', synopsis: '', minArgs: 0, maxArgs: 0, route: 'leader', description: 'the most recent failures' },
+  promote: { name: 'promote', synopsis: 'NAME|UUID', minArgs: 1, maxArgs: 1, mutating: true, route: 'leader', description: 'make that runner the master' },
+  demote: { name: 'demote', synopsis: '', minArgs: 0, maxArgs: 0, mutating: true, route: 'leader', description: 'demote the master; nobody is elected until promote or elect' },
+  elect: { name: 'elect', synopsis: '', minArgs: 0, maxArgs: 0, mutating: true, route: 'leader', description: 'leave manual master mode and elect normally' },
+  start: { name: 'start', synopsis: '[NODE]', minArgs: 0, maxArgs: 1, mutating: true, route: 'node', description: 'start services on a node (undo stop)' },
+  stop: { name: 'stop', synopsis: '[NODE]', minArgs: 0, maxArgs: 1, mutating: true, route: 'node', description: 'demote and stop services on a node' },
+  recover: { name: 'recover', synopsis: '[NODE]', minArgs: 0, maxArgs: 1, mutating: true, route: 'node', description: 'clear the failure and fail count of a node' },
+  failures: { name: 'failures', synopsis: '', minArgs: 0, maxArgs: 0, mutating: false, route: 'leader', description: 'the most recent failures' },
 };
 
 export function isBuiltinCommand(command: string): command is BuiltinCommand {
   return Object.prototype.hasOwnProperty.call(COMMAND_SPECS, command);
+}
+
+/**
+ * Whether a command changes anything. Commands added by plugins count as
+ * mutating: the safe default, as a plugin cannot declare otherwise yet.
+ */
+export function isMutatingCommand(command: string): boolean {
+  return isBuiltinCommand(command) ? COMMAND_SPECS[command].mutating : true;
 }
 
 export function usageLine(spec: CommandSpec): string {

@@ -47,7 +47,7 @@ export function createAdminEndpoint(options: AdminEndpointOptions): (inbound: In
     const { message } = inbound.envelope;
     switch (message.kind) {
       case 'request': {
-        const response = await options.server.handle(message, inbound.from);
+        const response = await options.server.handle(message, inbound.from, { channel: 'network', senderId: inbound.envelope.senderId });
         send(inbound.from, response);
         return true;
       }

@@ -4,6 +4,7 @@
  * `AdminBackend.sendRequest` with `forward` and feeds every inbound
  * AdminResponse to `accept`.
  */
+import { randomUUID } from 'node:crypto';
 import type { AdminRequest, AdminResponse, Clock, Logger, TimerHandle } from '../../plugin-api';
 
 export class ForwardTimeoutError extends Error {
@@ -26,7 +27,12 @@ export interface AdminForwarderOptions {
 }
 
 export interface AdminForwarder {
-  forward(address: string, request: AdminRequest): Promise<AdminResponse>;
+  /**
+   * Send `request` to `address` and resolve with the answer. With
+   * `challenge` (mutating commands) it first asks that node for a nonce and
+   * sends the request addressed to it (target = the node's id, its nonce).
+   */
+  forward(address: string, request: AdminRequest, options?: { challenge: boolean }): Promise<AdminResponse>;
   /** Offer an inbound response; true when it answered a forwarded request. */
   accept(response: AdminResponse, from: string): boolean;
   /** Requests still waiting. */
@@ -57,29 +63,40 @@ export function createAdminForwarder(options: AdminForwarderOptions): AdminForwa
     return entry;
   };
 
-  return {
-    forward(address, request) {
-      return new Promise<AdminResponse>((resolve, reject) => {
-        if (waiting.has(request.requestId)) {
-          reject(new Error(`request ${request.requestId} is already being forwarded`));
-          return;
+  function exchange(address: string, request: AdminRequest, timeoutMs: number): Promise<AdminResponse> {
+    return new Promise<AdminResponse>((resolve, reject) => {
+      if (waiting.has(request.requestId)) {
+        reject(new Error(`request ${request.requestId} is already being forwarded`));
+        return;
+      }
+      const entry: Waiting = { address, resolve, reject, timers: [] };
+      waiting.set(request.requestId, entry);
+      const sendOnce = (): void => {
+        try {
+          options.send(address, request);
+        } catch (err) {
+          const why = err instanceof Error ? err.message : String(err);
+          finish(request.requestId)?.reject(new Error(`cannot send to ${address}: ${why}`));
         }
-        const entry: Waiting = { address, resolve, reject, timers: [] };
-        waiting.set(request.requestId, entry);
-        const sendOnce = (): void => {
-          try {
-            options.send(address, request);
-          } catch (err) {
-            const why = err instanceof Error ? err.message : String(err);
-            finish(request.requestId)?.reject(new Error(`cannot send to ${address}: ${why}`));
-          }
-        };
-        entry.timers.push(clock.setTimeout(() => {
-          finish(request.requestId)?.reject(new ForwardTimeoutError(address, timeoutMs));
-        }, timeoutMs));
-        if (resendEveryMs > 0 && resendEveryMs < timeoutMs) entry.timers.push(clock.setInterval(sendOnce, resendEveryMs));
-        sendOnce();
-      });
+      };
+      entry.timers.push(clock.setTimeout(() => {
+        finish(request.requestId)?.reject(new ForwardTimeoutError(address, timeoutMs));
+      }, timeoutMs));
+      if (resendEveryMs > 0 && resendEveryMs < timeoutMs) entry.timers.push(clock.setInterval(sendOnce, resendEveryMs));
+      sendOnce();
+    });
+  }
+
+  return {
+    async forward(address, request, forwardOptions) {
+      if (forwardOptions?.challenge !== true) return exchange(address, request, timeoutMs);
+      const started = clock.now();
+      const challenge: AdminRequest = { kind: 'request', requestId: randomUUID(), command: request.command, args: [], hops: request.hops, challenge: true };
+      const answer = await exchange(address, challenge, timeoutMs);
+      // No nonce: the node refused (e.g. its network admin is off); that refusal is the answer.
+      if (answer.nonce === undefined || answer.nodeId === undefined) return { ...answer, requestId: request.requestId };
+      const left = Math.max(1, timeoutMs - (clock.now() - started));
+      return exchange(address, { ...request, target: answer.nodeId, nonce: answer.nonce }, left);
     },
     accept(response, from) {
       const entry = finish(response.requestId);

@@ -52,7 +52,7 @@ export function createAdminLayer(options: AdminLayerOptions): AdminLayer {
     logger: options.logger,
     clock: options.clock,
     duplicateTtlMs: options.duplicateTtlMs,
-    forward: (address, request) => forwarder.forward(address, request),
+    forward: (address, request, forwardOptions) => forwarder.forward(address, request, forwardOptions),
   });
   const handleMessage = createAdminEndpoint({
     server,

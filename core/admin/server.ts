@@ -6,9 +6,12 @@
  */
 import type { AdminCommandCall, AdminRequest, AdminResponse, AdminResult, Clock, KoiHooks, Logger } from '../../plugin-api';
 import type { ActionOutcome, AdminBackend } from './backend';
-import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, usageLine } from './commands';
+import { NonceBook } from './challenge';
+import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, isMutatingCommand, usageLine } from './commands';
 import type { BuiltinCommand, CommandSpec } from './commands';
 import { formatDocument } from './format';
+import { checkAccess, parseAllowList } from './policy';
+import type { AdminChannel, AdminPolicy } from './policy';
 import { ResponseCache } from './response-cache';
 import { ADMIN_SCHEMA_VERSION } from './schema';
 import type { AdminDocument, ErrorDocument, NodeRef } from './schema';
@@ -25,14 +28,32 @@ export interface AdminServerOptions {
   /** How long answers are kept for retransmitted requests (default 10 s). */
   duplicateTtlMs?: number;
   maxHops?: number;
-  /** How to forward a request to another node; default `backend.sendRequest`. */
-  forward?: (address: string, request: AdminRequest) => Promise<AdminResponse>;
+  /**
+   * How to forward a request to another node; default `backend.sendRequest`.
+   * With `challenge`, the forwarder first fetches a nonce from that node and
+   * sends the request addressed to it (target + nonce), sealed by this node.
+   */
+  forward?: (address: string, request: AdminRequest, options: { challenge: boolean }) => Promise<AdminResponse>;
+  /** Network admin mode and allow-list, read per request (live reload); default full, any source. */
+  policy?: () => AdminPolicy;
+  /** How long an issued nonce is good (default 10 s). */
+  nonceTtlMs?: number;
+}
+
+/** Where a request came from, beyond its transport address. */
+export interface RequestContext {
+  /** `network` (default): UDP; `local`: the unix socket. A network request from a cluster node becomes `peer`. */
+  channel?: Exclude<AdminChannel, 'peer'>;
+  /** The envelope's sender id (network requests). */
+  senderId?: string;
 }
 
 export interface AdminServer {
   /** Answer one request received from `from` (a transport address). Never rejects. */
-  handle(request: AdminRequest, from: string): Promise<AdminResponse>;
+  handle(request: AdminRequest, from: string, context?: RequestContext): Promise<AdminResponse>;
 }
+
+const OPEN_POLICY: AdminPolicy = { networkAdmin: 'full', allow: parseAllowList('') };
 
 /** What a command handler produces before it becomes a response. */
 interface Answer {
@@ -49,7 +70,10 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   const log = options.logger.child({ component: 'admin' });
   const maxHops = options.maxHops ?? MAX_ADMIN_HOPS;
   const cache = new ResponseCache({ clock: options.clock, ttlMs: options.duplicateTtlMs });
-  const send = options.forward ?? (backend.sendRequest ? backend.sendRequest.bind(backend) : null);
+  const nonces = new NonceBook({ clock: options.clock ?? { now: () => Date.now() }, ttlMs: options.nonceTtlMs });
+  const policy = options.policy ?? (() => OPEN_POLICY);
+  const send = options.forward
+    ?? (backend.sendRequest ? backend.sendRequest.bind(backend) : null);
 
   const error = (command: string, exitCode: number, message: string, extra: Partial<ErrorDocument> = {}): Answer => ({
     exitCode,
@@ -85,11 +109,14 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       log.warn({ command: request.command, hops: request.hops, target, address }, `refusing to forward '${request.command}' to ${target} at ${address}: already forwarded ${request.hops} times`);
       return error(request.command, 1, `request forwarded too many times (${request.hops} hops) on its way to ${target}; the nodes do not agree on the cluster yet, try again in a few seconds`);
     }
-    const forwarded: AdminRequest = { ...request, hops: request.hops + 1 };
+    // Re-addressed by the forwarder (a fresh challenge from the next node) and sealed by this node.
+    const { target: _target, nonce: _nonce, ...rest } = request;
+    void _target; void _nonce;
+    const forwarded: AdminRequest = { ...rest, hops: request.hops + 1 };
     log.debug({ command: request.command, requestId: request.requestId, target, address, hops: forwarded.hops }, `forwarding '${request.command}' to ${target} at ${address}`);
     if (send === null) return error(request.command, 1, `this node cannot forward requests; ask ${target} directly at ${address}`);
     try {
-      const answer = await send(address, forwarded);
+      const answer = await send(address, forwarded, { challenge: isMutatingCommand(request.command) });
       return { ...answer, requestId: request.requestId };
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
@@ -239,10 +266,62 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
     }
   }
 
+  const refuse = (request: AdminRequest, message: string): Promise<AdminResponse> =>
+    Promise.resolve(toResponse(request, error(request.command, 1, message)));
+
+  function challengeAnswer(request: AdminRequest): AdminResponse {
+    return { kind: 'response', requestId: request.requestId, exitCode: 0, text: '', json: '', nonce: nonces.issue(), nodeId: self().id };
+  }
+
   return {
-    handle(request: AdminRequest, from: string): Promise<AdminResponse> {
-      // A forwarded copy (more hops) is a different request from the node's point of view.
-      const key = `${request.requestId}/${request.hops}`;
+    handle(request: AdminRequest, from: string, context: RequestContext = {}): Promise<AdminResponse> {
+      try {
+        return admit(request, from, context);
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        log.error({ command: request.command, from, err: why }, `admin '${request.command}' from ${from} failed: ${why}`);
+        return refuse(request, `internal error while handling '${request.command}': ${why}`);
+      }
+    },
+  };
+
+  /** Target, access and freshness checks, then the answer (or the first answer again). */
+  function admit(request: AdminRequest, from: string, context: RequestContext): Promise<AdminResponse> {
+      let channel: AdminChannel = context.channel ?? 'network';
+      if (channel === 'network' && request.hops > 0 && context.senderId !== undefined && backend.isPeer?.(context.senderId, from)) channel = 'peer';
+      const mutating = isMutatingCommand(request.command);
+      const me = self();
+      // Addressed to another node (or to this node's previous process): a copy sent where it was not meant to go.
+      if (request.target !== undefined && request.target !== me.id) {
+        log.warn({ command: request.command, target: request.target, from }, `refused admin '${request.command}' from ${from}: addressed to node ${request.target}, not this node (${me.id})`);
+        return refuse(request, `request addressed to node ${request.target}, but this is ${me.name} (${me.id}); a copy sent to the wrong node, or the node restarted since`);
+      }
+      const access = checkAccess(policy(), channel, from, request.challenge !== true && mutating, request.command);
+      if (!access.ok) {
+        log.warn({ command: request.command, from, channel }, `refused admin '${request.command}' from ${from}: ${access.reason}`);
+        return refuse(request, access.reason);
+      }
+      if (request.challenge === true) return Promise.resolve(challengeAnswer(request));
+      if (mutating && channel !== 'local') {
+        if (request.nonce === undefined || request.target === undefined) {
+          log.warn({ command: request.command, from }, `refused admin '${request.command}' from ${from}: no challenge nonce`);
+          return refuse(request, `'${request.command}' changes the cluster and must answer a challenge of this node (target and nonce); this client is too old`);
+        }
+        const redeemed = nonces.redeem(request.nonce);
+        if (redeemed.kind === 'used') {
+          log.debug({ requestId: request.requestId, command: request.command, from }, `repeated request with nonce ${request.nonce} from ${from}: answering the first answer again`);
+          return redeemed.answer;
+        }
+        if (redeemed.kind === 'unknown') {
+          log.warn({ command: request.command, from }, `refused admin '${request.command}' from ${from}: nonce unknown or expired (replayed or late)`);
+          return refuse(request, `'${request.command}' refused: its challenge nonce is unknown here or expired (a replayed or late request); run the command again`);
+        }
+        const pending = answer(request, from);
+        redeemed.settle(pending);
+        return pending;
+      }
+      // Read-only (or local) requests: a repeat changes nothing; the cache only saves the work.
+      const key = `${channel}/${request.requestId}/${request.hops}`;
       const cached = cache.get(key);
       if (cached) {
         log.debug({ requestId: request.requestId, command: request.command, from }, `duplicate request ${request.requestId} from ${from}: answering from cache`);
@@ -251,6 +330,5 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       const pending = answer(request, from);
       cache.set(key, pending);
       return pending;
-    },
-  };
+  }
 }

@@ -20,6 +20,10 @@ export const DEFAULTS = {
     force_restart: false,
     reuse_address: false,
     increment_port: false,
+    admin_socket: '/run/koi/koi.sock',
+    admin_group: '',
+    network_admin: 'read-only',
+    admin_allow: '',
   },
   cluster: {
     id: 13,

@@ -68,6 +68,10 @@ const NODE: Row[] = [
   ['force_restart', bool(), String(DEFAULTS.node.force_restart), 'On reload, restart the node in-process even if no restart key changed.', 'force_restart yes'],
   ['reuse_address', bool(), String(DEFAULTS.node.reuse_address), 'Open the UDP socket with SO_REUSEADDR.', 'reuse_address true'],
   ['increment_port', bool(), String(DEFAULTS.node.increment_port), 'When the port is busy, try port+1, port+2, ... .', 'increment_port true'],
+  ['admin_socket', { kind: 'string', minLength: 1, maxLength: 107 }, DEFAULTS.node.admin_socket, 'Unix socket for `koi` on this machine (absolute path, or `off`); who may connect is set by its owner, group and mode (docs/security.md).', 'admin_socket /var/run/koi-db/koi.sock'],
+  ['admin_group', { kind: 'string', minLength: 0, maxLength: 64 }, '"" (the daemon\'s user only)', 'Group (name or gid) whose members may use the admin socket (socket mode 0660).', 'admin_group koiadm'],
+  ['network_admin', { kind: 'enum', values: ['full', 'read-only', 'off'] }, DEFAULTS.node.network_admin, 'What `koi` over the network may do here: `full`, `read-only` (status, local, tree, failures) or `off`; requests forwarded by other nodes always pass.', 'network_admin full'],
+  ['admin_allow', { kind: 'string', minLength: 0, maxLength: 4096 }, '"" (any source)', 'Addresses or CIDR blocks (comma-separated) that may send network admin requests.', 'admin_allow "10.0.0.0/24, fd00::/64"'],
 ];
 
 const CLUSTER: Row[] = [

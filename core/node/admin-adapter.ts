@@ -2,7 +2,11 @@
  * KoiNode behind core/admin's AdminBackend: turns the node's status snapshot
  * into the admin JSON schema (`koi local`, `koi status`) and forwards actions.
  */
-import type { AdminRequest, AdminResponse, Clock } from '../../plugin-api';
+import path from 'node:path';
+import type { AdminRequest, AdminResponse, Clock, KoiConfig, Logger } from '../../plugin-api';
+import { LocalSocketError, listenLocalAdmin, type LocalAdminListener } from '../admin/local-socket';
+import { parseAllowList, type AdminPolicy, type AllowList } from '../admin/policy';
+import type { AdminServer } from '../admin/server';
 import type { ActionOutcome, AdminBackend, ReconfigureOutcome } from '../admin/backend';
 import type { ClusterNodeStatus, ClusterStatus, FailureRecord, LocalStatus, NodeFlagName, NodeRef } from '../admin/schema';
 import { flagNames } from '../membership/node-table';
@@ -25,7 +29,7 @@ export interface AdminNode {
 
 export function adminBackend(
   node: AdminNode, clusterId: number, version: string, clock: Clock,
-  sendRequest: (address: string, request: AdminRequest) => Promise<AdminResponse>,
+  sendRequest: (address: string, request: AdminRequest, options?: { challenge: boolean }) => Promise<AdminResponse>,
 ): AdminBackend {
   const outcome = (r: ActionResult): ActionOutcome => (r.ok ? { ok: true, message: r.message } : { ok: false, reason: r.reason });
   const quorum = (s: NodeStatus): LocalStatus['quorum'] => ({ configured: s.quorum.configured, seen: s.quorum.seen, has: s.quorum.has });
@@ -62,6 +66,8 @@ export function adminBackend(
       atMs: f.atMs, agoMs: f.agoMs, node: f.node, reason: f.reason,
     })),
     sendRequest,
+    // A cluster node, heard at that very address: its forwarded requests are a peer's.
+    isPeer: (senderId, from) => node.getStatus().nodes.some((n) => n.id === senderId && n.addresses.includes(from)),
   };
 }
 
@@ -138,4 +144,47 @@ function clusterStatus(s: NodeStatus, clusterId: number, clock: Clock, quorum: L
     quorum,
     nodes: [self, ...others, ...gone],
   };
+}
+
+/**
+ * The admin policy from `node.network_admin` / `node.admin_allow`, read per
+ * request so a reload applies at once. A list that does not parse refuses
+ * every network request (fail closed) with the reason.
+ */
+export function adminPolicy(nodeConfig: () => KoiConfig['node']): () => AdminPolicy {
+  let parsedFrom: string | null = null;
+  let allow: AllowList | null = null;
+  let problem = '';
+  return () => {
+    const node = nodeConfig();
+    if (parsedFrom !== node.admin_allow) {
+      parsedFrom = node.admin_allow;
+      try {
+        allow = parseAllowList(node.admin_allow);
+        problem = '';
+      } catch (err) {
+        allow = null;
+        problem = (err as Error).message;
+      }
+    }
+    if (allow === null) return { networkAdmin: 'off', allow: { entries: [`(invalid: ${problem})`], allows: () => false } };
+    return { networkAdmin: node.network_admin, allow };
+  };
+}
+
+/**
+ * Open the local admin socket (`node.admin_socket`) unless it is `off`. A
+ * socket that cannot be opened is logged and the node runs on without it.
+ */
+export async function startLocalAdmin(nodeConfig: KoiConfig['node'], server: AdminServer, logger: Logger): Promise<LocalAdminListener | null> {
+  const where = nodeConfig.admin_socket;
+  if (where === 'off') return null;
+  try {
+    if (!path.isAbsolute(where)) throw new LocalSocketError('ADMIN_SOCKET_PATH', `node.admin_socket '${where}' is not an absolute path (or off)`);
+    return await listenLocalAdmin({ path: where, group: nodeConfig.admin_group, server, logger });
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    logger.error({ err: why, path: where }, `no local admin socket: ${why}`);
+    return null;
+  }
 }

@@ -51,6 +51,24 @@ export function idToBytes(id: string, field: string, allowEmpty: boolean): Uint8
   return Uint8Array.from(Buffer.from(id.replace(/-/g, ''), 'hex'));
 }
 
+/** Bytes of an admin nonce (docs/wire.md "Admin requests"). */
+export const NONCE_BYTES = 16;
+const NONCE_HEX = /^[0-9a-f]{32}$/;
+
+/** An admin nonce (32 lowercase hex digits, or absent/'' for none) as 16 bytes (or 0). */
+export function nonceToBytes(nonce: string | undefined, field: string): Uint8Array {
+  if (nonce === undefined || nonce === '') return new Uint8Array(0);
+  if (!NONCE_HEX.test(nonce)) throw new MessageFormatError('bad-field', `${field} '${nonce}' is not ${NONCE_BYTES * 2} lowercase hex digits`);
+  return Uint8Array.from(Buffer.from(nonce, 'hex'));
+}
+
+export function bytesToNonce(bytes: Uint8Array | null | undefined, field: string): string {
+  const b = bytes ?? new Uint8Array(0);
+  if (b.length === 0) return '';
+  if (b.length !== NONCE_BYTES) throw new MessageFormatError('bad-field', `${field} has ${b.length} bytes, expected ${NONCE_BYTES}`);
+  return Buffer.from(b).toString('hex');
+}
+
 export function bytesToId(bytes: Uint8Array | null | undefined, field: string, allowEmpty: boolean): string {
   const b = bytes ?? new Uint8Array(0);
   if (b.length === 0 && allowEmpty) return '';
@@ -194,9 +212,22 @@ export function bodyToProto(message: KoiMessage): Partial<pb.Envelope.$Propertie
         },
       };
     case 'request':
-      return { request: { requestId: message.requestId, command: message.command, args: message.args, hops: message.hops } };
+      return {
+        request: {
+          requestId: message.requestId, command: message.command, args: message.args, hops: message.hops,
+          challenge: message.challenge === true,
+          target: idToBytes(message.target ?? '', 'request.target', true),
+          nonce: nonceToBytes(message.nonce, 'request.nonce'),
+        },
+      };
     case 'response':
-      return { response: { requestId: message.requestId, exitCode: message.exitCode, text: message.text, json: message.json } };
+      return {
+        response: {
+          requestId: message.requestId, exitCode: message.exitCode, text: message.text, json: message.json,
+          nonce: nonceToBytes(message.nonce, 'response.nonce'),
+          nodeId: idToBytes(message.nodeId ?? '', 'response.nodeId', true),
+        },
+      };
     default: {
       const never: never = message;
       throw new MessageFormatError('bad-field', `unknown message kind '${(never as { kind?: string }).kind}'`);
@@ -293,6 +324,12 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
         args: checkCount(r.args, 'request.args', WIRE_LIMITS.args).map((a, i) => checkText(a, `request.args[${i}]`, WIRE_LIMITS.argChars)),
         hops,
       };
+      // Optional fields only when present, so a plain request decodes to what was encoded.
+      if (r.challenge === true) message.challenge = true;
+      const target = bytesToId(r.target, 'request.target', true);
+      if (target !== '') message.target = target;
+      const nonce = bytesToNonce(r.nonce, 'request.nonce');
+      if (nonce !== '') message.nonce = nonce;
       return message;
     }
     case 'response': {
@@ -306,6 +343,10 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
         text: checkText(r.text, 'response.text', WIRE_LIMITS.longTextChars),
         json: checkText(r.json, 'response.json', WIRE_LIMITS.longTextChars),
       };
+      const nonce = bytesToNonce(r.nonce, 'response.nonce');
+      if (nonce !== '') message.nonce = nonce;
+      const nodeId = bytesToId(r.nodeId, 'response.nodeId', true);
+      if (nodeId !== '') message.nodeId = nodeId;
       return message;
     }
     case undefined:

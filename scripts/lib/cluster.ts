@@ -55,6 +55,10 @@ export interface ClusterOptions {
   ports?: number[];
   /** More `cluster.transport` entries (e.g. a listening fuzzer that captures heartbeats). */
   extraTransport?: string[];
+  /** `node.network_admin` of every node (default full: the tests drive mutating commands over UDP). */
+  networkAdmin?: 'full' | 'read-only' | 'off';
+  /** `node.admin_allow` of every node (default unset: any source). */
+  adminAllow?: string;
   /** Extra environment of the koinode processes (and so of the service scripts). */
   env?: Record<string, string>;
   /** Let the nodes colour their logs (default: NO_COLOR=1). */
@@ -268,6 +272,11 @@ export class Cluster {
     return path.join(this.dir, name);
   }
 
+  /** The node's local admin socket (its own folder: nodes on one host must not share /run/koi/koi.sock). */
+  adminSocket(name: string): string {
+    return path.join(this.nodeDir(name), 'run', 'koi.sock');
+  }
+
   confPath(name: string): string {
     return path.join(this.nodeDir(name), 'koi.conf');
   }
@@ -306,7 +315,9 @@ node {
   elector ${node.elector ?? true}
   runner ${node.runner ?? true}
   port ${this.ports.get(node.name)}
-${o.loglevel ? `  loglevel ${o.loglevel}\n` : ''}}
+  admin_socket "${this.adminSocket(node.name)}"
+  network_admin ${o.networkAdmin ?? 'full'}
+${o.adminAllow !== undefined ? `  admin_allow "${o.adminAllow}"\n` : ''}${o.loglevel ? `  loglevel ${o.loglevel}\n` : ''}}
 cluster {
   id ${o.clusterId ?? 13}
   password "${o.password ?? 'e2e-secret'}"

@@ -1,5 +1,5 @@
 /** `koi` requests reach KoiNode's admin layer over the (simulated) network, forwarded to the leader when needed. */
-import type { AdminResponse } from '../../plugin-api';
+import type { AdminRequest, AdminResponse } from '../../plugin-api';
 import { createWireCodec } from '../../core/wire/codec';
 import { startCluster, waitSettled } from './helpers';
 import { checksumCipher } from './sim-executor';
@@ -15,12 +15,18 @@ test('koi status asked of a non-leader is answered with the leader\'s view; koi 
     if (result.ok && result.envelope.message.kind === 'response') answers.push(result.envelope.message);
   });
   const ask = async (to: string, command: string, args: string[] = []): Promise<AdminResponse> => {
-    const requestId = `r${answers.length}-${command}`;
-    transport.sendTo(to, codec.encode({ kind: 'request', requestId, command, args, hops: 0 }));
-    await sim.runUntil(() => answers.some((a) => a.requestId === requestId), 3000);
-    const answer = answers.find((a) => a.requestId === requestId);
-    if (!answer) throw new Error(`no answer to ${command}`);
-    return answer;
+    const exchange = async (request: AdminRequest): Promise<AdminResponse> => {
+      transport.sendTo(to, codec.encode(request));
+      await sim.runUntil(() => answers.some((a) => a.requestId === request.requestId), 3000);
+      const answer = answers.find((a) => a.requestId === request.requestId);
+      if (!answer) throw new Error(`no answer to ${command}`);
+      return answer;
+    };
+    const request: AdminRequest = { kind: 'request', requestId: `r${answers.length}-${command}`, command, args, hops: 0 };
+    if (command === 'status') return exchange(request);
+    // Mutating: the node's challenge first, then the request addressed to it (docs/wire.md "Admin requests").
+    const challenge = await exchange({ kind: 'request', requestId: `c${answers.length}-${command}`, command, args: [], hops: 0, challenge: true });
+    return exchange({ ...request, requestId: `r${answers.length}-${command}`, target: challenge.nodeId, nonce: challenge.nonce });
   };
   const follower = sim.nodes.find((n) => !n.koi.isLeader())!;
   const status = await ask(follower.address, 'status');

@@ -99,7 +99,7 @@ export class SimCluster {
     }));
     return {
       ...base,
-      node: { ...base.node, name: `n${index + 1}`, elector: spec.elector, runner: spec.runner, maintenance: this.options.maintenance ?? false },
+      node: { ...base.node, name: `n${index + 1}`, elector: spec.elector, runner: spec.runner, maintenance: this.options.maintenance ?? false, network_admin: 'full' },
       cluster: { ...base.cluster, id: 13, password: 'sim', transport, quorum: this.quorum },
       service: { ...base.service, folder: '/sim', workingdir: '/sim', ...this.options.service },
       time: { ...base.time, ...this.options.time },

@@ -1004,6 +1004,15 @@ export namespace koi {
             /** AdminRequest hops. */
             hops: number;
 
+            /** AdminRequest challenge. */
+            challenge: boolean;
+
+            /** AdminRequest target. */
+            target: Uint8Array;
+
+            /** AdminRequest nonce. */
+            nonce: Uint8Array;
+
             /**
              * Creates a new AdminRequest instance using the specified properties.
              * @param [properties] Properties to set
@@ -1055,6 +1064,15 @@ export namespace koi {
                 /** AdminRequest hops */
                 hops?: (number|null);
 
+                /** AdminRequest challenge */
+                challenge?: (boolean|null);
+
+                /** AdminRequest target */
+                target?: (Uint8Array|null);
+
+                /** AdminRequest nonce */
+                nonce?: (Uint8Array|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -1093,6 +1111,12 @@ export namespace koi {
 
             /** AdminResponse json. */
             json: string;
+
+            /** AdminResponse nonce. */
+            nonce: Uint8Array;
+
+            /** AdminResponse nodeId. */
+            nodeId: Uint8Array;
 
             /**
              * Creates a new AdminResponse instance using the specified properties.
@@ -1144,6 +1168,12 @@ export namespace koi {
 
                 /** AdminResponse json */
                 json?: (string|null);
+
+                /** AdminResponse nonce */
+                nonce?: (Uint8Array|null);
+
+                /** AdminResponse nodeId */
+                nodeId?: (Uint8Array|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

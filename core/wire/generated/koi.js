@@ -2390,6 +2390,9 @@ $root.koi = (function() {
              * @property {string|null} [command] AdminRequest command
              * @property {Array.<string>|null} [args] AdminRequest args
              * @property {number|null} [hops] AdminRequest hops
+             * @property {boolean|null} [challenge] AdminRequest challenge
+             * @property {Uint8Array|null} [target] AdminRequest target
+             * @property {Uint8Array|null} [nonce] AdminRequest nonce
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -2455,6 +2458,30 @@ $root.koi = (function() {
             AdminRequest.prototype.hops = 0;
 
             /**
+             * AdminRequest challenge.
+             * @member {boolean} challenge
+             * @memberof koi.wire.AdminRequest
+             * @instance
+             */
+            AdminRequest.prototype.challenge = false;
+
+            /**
+             * AdminRequest target.
+             * @member {Uint8Array} target
+             * @memberof koi.wire.AdminRequest
+             * @instance
+             */
+            AdminRequest.prototype.target = $util.newBuffer([]);
+
+            /**
+             * AdminRequest nonce.
+             * @member {Uint8Array} nonce
+             * @memberof koi.wire.AdminRequest
+             * @instance
+             */
+            AdminRequest.prototype.nonce = $util.newBuffer([]);
+
+            /**
              * Creates a new AdminRequest instance using the specified properties.
              * @function create
              * @memberof koi.wire.AdminRequest
@@ -2495,6 +2522,12 @@ $root.koi = (function() {
                         writer.uint32(/* id 3, wireType 2 =*/26).string(message.args[i]);
                 if (message.hops != null && $Object.hasOwnProperty.call(message, "hops") && message.hops !== 0)
                     writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.hops);
+                if (message.challenge != null && $Object.hasOwnProperty.call(message, "challenge") && message.challenge !== false)
+                    writer.uint32(/* id 5, wireType 0 =*/40).bool(message.challenge);
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target") && message.target.length)
+                    writer.uint32(/* id 6, wireType 2 =*/50).bytes(message.target);
+                if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce") && message.nonce.length)
+                    writer.uint32(/* id 7, wireType 2 =*/58).bytes(message.nonce);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2574,6 +2607,33 @@ $root.koi = (function() {
                                 delete message.hops;
                             continue;
                         }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.challenge = value;
+                            else
+                                delete message.challenge;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.target = value;
+                            else
+                                delete message.target;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.nonce = value;
+                            else
+                                delete message.nonce;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -2617,6 +2677,8 @@ $root.koi = (function() {
              * @property {number|null} [exitCode] AdminResponse exitCode
              * @property {string|null} [text] AdminResponse text
              * @property {string|null} [json] AdminResponse json
+             * @property {Uint8Array|null} [nonce] AdminResponse nonce
+             * @property {Uint8Array|null} [nodeId] AdminResponse nodeId
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -2681,6 +2743,22 @@ $root.koi = (function() {
             AdminResponse.prototype.json = "";
 
             /**
+             * AdminResponse nonce.
+             * @member {Uint8Array} nonce
+             * @memberof koi.wire.AdminResponse
+             * @instance
+             */
+            AdminResponse.prototype.nonce = $util.newBuffer([]);
+
+            /**
+             * AdminResponse nodeId.
+             * @member {Uint8Array} nodeId
+             * @memberof koi.wire.AdminResponse
+             * @instance
+             */
+            AdminResponse.prototype.nodeId = $util.newBuffer([]);
+
+            /**
              * Creates a new AdminResponse instance using the specified properties.
              * @function create
              * @memberof koi.wire.AdminResponse
@@ -2720,6 +2798,10 @@ $root.koi = (function() {
                     writer.uint32(/* id 3, wireType 2 =*/26).string(message.text);
                 if (message.json != null && $Object.hasOwnProperty.call(message, "json") && message.json !== "")
                     writer.uint32(/* id 4, wireType 2 =*/34).string(message.json);
+                if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce") && message.nonce.length)
+                    writer.uint32(/* id 5, wireType 2 =*/42).bytes(message.nonce);
+                if (message.nodeId != null && $Object.hasOwnProperty.call(message, "nodeId") && message.nodeId.length)
+                    writer.uint32(/* id 6, wireType 2 =*/50).bytes(message.nodeId);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2798,6 +2880,24 @@ $root.koi = (function() {
                                 message.json = value;
                             else
                                 delete message.json;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.nonce = value;
+                            else
+                                delete message.nonce;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.nodeId = value;
+                            else
+                                delete message.nodeId;
                             continue;
                         }
                     }

@@ -7,6 +7,7 @@ import type { AdminRequest, AdminResponse } from '../../../plugin-api';
 import type { ActionOutcome, AdminBackend, ReconfigureOutcome } from '../../../core/admin/backend';
 import type { ClusterNodeStatus, ClusterStatus, FailureRecord, LocalStatus, NodeRef } from '../../../core/admin/schema';
 import { createAdminServer, type AdminServer } from '../../../core/admin/server';
+import { isMutatingCommand } from '../../../core/admin/commands';
 import { createHooks } from '../../../core/hooks';
 import { createTestLogger } from '../../helpers/logger';
 import type { KoiHooks } from '../../../plugin-api';
@@ -177,12 +178,25 @@ export class FakeBackend implements AdminBackend {
     return this.failureList;
   }
 
-  async sendRequest(address: string, request: AdminRequest): Promise<AdminResponse> {
+  async sendRequest(address: string, request: AdminRequest, options?: { challenge: boolean }): Promise<AdminResponse> {
     this.forwarded.push({ address, request });
     const target = this.cluster.byAddress(address);
     if (!target || this.cluster.unreachable.has(address)) throw new Error(`no answer from ${address} within 2000 ms`);
-    return target.server.handle(request, this.spec.address);
+    const sent = options?.challenge ? await addressed(target.server, request, this.spec.address) : request;
+    return target.server.handle(sent, this.spec.address);
   }
+
+  /** Ask this node as a `koi` client would: mutating commands answer the node's challenge first. */
+  async ask(req: AdminRequest, from = 'client'): Promise<AdminResponse> {
+    return this.server.handle(isMutatingCommand(req.command) ? await addressed(this.server, req, from) : req, from);
+  }
+}
+
+/** `req` addressed to the node behind `server`, bound to a fresh nonce of its (docs/wire.md "Admin requests"). */
+export async function addressed(server: AdminServer, req: AdminRequest, from = 'client'): Promise<AdminRequest> {
+  const answer = await server.handle({ ...request(req.command), hops: req.hops, challenge: true }, from);
+  if (answer.nonce === undefined || answer.nodeId === undefined) throw new Error(`no challenge: ${answer.text}`);
+  return { ...req, target: answer.nodeId, nonce: answer.nonce };
 }
 
 let nextId = 0;

@@ -4,7 +4,8 @@
  */
 import { createAdminLayer, type AdminLayer } from '../../../core/admin';
 import { VirtualClock } from '../../../core/clock';
-import type { AdminResponse, KoiMessage } from '../../../plugin-api';
+import type { AdminRequest, AdminResponse, KoiMessage } from '../../../plugin-api';
+import { isMutatingCommand } from '../../../core/admin/commands';
 import { createTestLogger } from '../../helpers/logger';
 import { type FakeBackend, request, threeNodes } from './fake-backend';
 
@@ -35,11 +36,19 @@ function network(backends: FakeBackend[]) {
       },
     }));
   }
+  const deliver = (address: string, message: AdminRequest): Promise<boolean> => layers.get(address)!.handleMessage({
+    envelope: { version: 1, clusterId: 13, senderId: 'c11e0000-0000-4000-8000-000000000000', seq: ++seq, sentAt: 1, message },
+    from: CLIENT,
+  });
   const ask = async (address: string, command: string, args: string[] = []): Promise<void> => {
-    await layers.get(address)!.handleMessage({
-      envelope: { version: 1, clusterId: 13, senderId: 'c11e0000-0000-4000-8000-000000000000', seq: ++seq, sentAt: 1, message: request(command, args) },
-      from: CLIENT,
-    });
+    let message = request(command, args);
+    if (isMutatingCommand(command)) {
+      // The node's challenge first (its answer is taken off the client's list), then the addressed request.
+      await deliver(address, { ...request(command), challenge: true });
+      const challenge = toClient.pop()!;
+      message = { ...message, target: challenge.nodeId, nonce: challenge.nonce };
+    }
+    await deliver(address, message);
   };
   return { clock, layers, dead, toClient, sent, ask };
 }
@@ -58,7 +67,10 @@ describe('admin layer on an in-memory network', () => {
     expect(net.toClient[0].text).toContain('bravo');
     expect(a.calls).toEqual([`promote ${b.spec.id}`]);
     expect(net.sent.map((s) => `${s.from}→${s.to} ${s.kind}`)).toEqual([
-      `${c.spec.address}→${a.spec.address} request`,
+      `${c.spec.address}→${CLIENT} response`, // c's challenge to the client
+      `${c.spec.address}→${a.spec.address} request`, // c asks the leader for a challenge...
+      `${a.spec.address}→${c.spec.address} response`,
+      `${c.spec.address}→${a.spec.address} request`, // ...and sends the promote addressed to it
       `${a.spec.address}→${c.spec.address} response`,
       `${c.spec.address}→${CLIENT} response`,
     ]);
