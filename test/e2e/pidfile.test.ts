@@ -48,6 +48,12 @@ function daemonize(conf: string, pidFile: string): { code: number | null; stderr
   return { code: result.status, stderr: result.stderr };
 }
 
+/** A daemon that should not have started (the old code) is still stopped at the end. */
+function adopt(code: number | null, file: string): void {
+  const pid = code === 0 ? Number.parseInt(fs.readFileSync(file, 'utf8'), 10) : NaN;
+  if (Number.isInteger(pid) && pid > 0) daemons.push(pid);
+}
+
 async function stopDaemon(pid: number, pidFile: string): Promise<void> {
   process.kill(pid, 'SIGTERM');
   const until = Date.now() + 15_000;
@@ -61,6 +67,7 @@ it('a symbolic link at the pid path is not followed: the start is refused and th
   const pidFile = path.join(dir, 'link.pid');
   fs.symlinkSync(victim, pidFile);
   const { code, stderr } = daemonize(conf, pidFile);
+  adopt(code, victim);
   expect(stderr).toContain(`pid file ${pidFile} is a symbolic link (to ${victim}); refusing to follow it`);
   expect(code).toBe(1);
   expect(fs.readFileSync(victim, 'utf8')).toBe('precious root-owned data\n');
@@ -73,6 +80,7 @@ it('a dangling symbolic link at the pid path is not followed either (no file is 
   const pidFile = path.join(dir, 'dangling.pid');
   fs.symlinkSync(target, pidFile);
   const { code, stderr } = daemonize(conf, pidFile);
+  if (fs.existsSync(target)) adopt(code, target);
   expect(code).toBe(1);
   expect(stderr).toContain('is a symbolic link');
   expect(fs.existsSync(target)).toBe(false);
@@ -85,10 +93,10 @@ it('a stale pid file (a live process that is not a koinode) is replaced with a l
   try {
     fs.writeFileSync(pidFile, `${sleeper.pid}\n`);
     const first = daemonize(conf, pidFile);
+    adopt(first.code, pidFile);
     expect(first.stderr).toContain(`replacing stale pid file ${pidFile}: process ${sleeper.pid} is running but is not a koinode`);
     expect(first.code).toBe(0);
     const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
-    daemons.push(pid);
     expect(pid).not.toBe(sleeper.pid);
     expect(fs.statSync(pidFile).mode & 0o777).toBe(0o644);
     process.kill(pid, 0); // alive
@@ -111,10 +119,10 @@ it('a pid file naming a process that is gone is replaced', async () => {
   const gone = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
   fs.writeFileSync(pidFile, `${gone}\n`);
   const { code, stderr } = daemonize(conf, pidFile);
+  adopt(code, pidFile);
   expect(stderr).toContain(`replacing stale pid file ${pidFile}: process ${gone} is not running`);
   expect(code).toBe(0);
   const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
-  daemons.push(pid);
   await stopDaemon(pid, pidFile);
   expect(fs.existsSync(pidFile)).toBe(false);
 });
