@@ -23,7 +23,8 @@ async function write(name: string, content: string): Promise<string> {
   return file;
 }
 
-const load = (opts: LoadConfigOptions = {}) => loadConfig({ cwd: dir, systemConfigPath: NO_SYSTEM, ...opts });
+/** The client's search (cwd included); the daemon's is tested in 'koinode search'. */
+const load = (opts: LoadConfigOptions = {}) => loadConfig({ cwd: dir, systemConfigPath: NO_SYSTEM, searchCwd: true, ...opts });
 
 async function configError(promise: Promise<unknown>): Promise<ConfigError> {
   try {
@@ -47,7 +48,7 @@ describe('defaults', () => {
       folder: '/etc/koi/services', workingdir: '/etc/koi/services',
       start_timeout: 360_000, stop_timeout: 360_000, status_timeout: 120_000, promote_timeout: 30_000,
       demote_timeout: 30_000, failed_timeout: 20_000, kill_grace: 5_000, auto_recover: 120,
-      auto_recover_wait_factor: 1, strict_permissions: false,
+      auto_recover_wait_factor: 1, strict_permissions: true, env_passthrough: '',
     });
     expect(config.time).toEqual(TIME_DEFAULTS);
     expect(config.plugins).toEqual([]);
@@ -320,7 +321,7 @@ describe('search and other sources', () => {
     const previous = process.cwd();
     process.chdir(dir); // cosmiconfig's meta lookup uses process.cwd(), whatever `cwd` says
     try {
-      const { config } = await loadConfig({ systemConfigPath: NO_SYSTEM });
+      const { config } = await loadConfig({ systemConfigPath: NO_SYSTEM, searchCwd: true });
       expect(config.node.port).toBe(4555);
       await new Promise((resolve) => setTimeout(resolve, 50)); // let any async import settle
       expect(existsSync(marker)).toBe(false);
