@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../core/config';
 import { DAEMON_CHILD_ENV, daemonize, tellParent } from '../core/daemon/daemonize';
-import { PidFileError, assertPidFileFree, removePidFile } from '../core/daemon/pidfile';
+import { PidFileError, checkPidFile, removePidFile } from '../core/daemon/pidfile';
 import { runDaemon } from '../core/daemon/run';
 import { DAEMON_ROOT } from '../core/plugins';
 
@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<void> {
     .description('koi cluster node: leader election, master selection and service control for an active/passive application')
     .version(packageVersion(), '-v, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show this help')
-    .option('-f, --file <file>', 'configuration file; may repeat, later files override earlier (default: ./koi.conf, then /etc/koi/koi.conf)',
+    .option('-f, --file <file>', 'configuration file; may repeat, later files override earlier (default: /etc/koi/koi.conf; never read from the working directory unless named here)',
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option('-n, --name <name>', 'node name (overrides node.name; default: the host name)')
     .option('-d, --debug', 'log at debug level')
@@ -55,7 +55,7 @@ async function main(argv: string[]): Promise<void> {
   if (flags.daemonize !== undefined && childPidFile === undefined) {
     const pidFile = path.resolve(flags.daemonize);
     try {
-      assertPidFileFree(pidFile);
+      checkPidFile(pidFile); // refuse early; daemonize() claims it (and says when it replaces a stale one)
     } catch (err) {
       process.stderr.write(`koinode: ${(err as Error).message}\n`);
       process.exit(1);

@@ -78,8 +78,14 @@ export interface KoiConfig {
     kill_grace: number;
     auto_recover: number;
     auto_recover_wait_factor: number;
-    /** Refuse scripts writable by group/others or owned by another user. */
+    /**
+     * Refuse service scripts and native modules (and their folders up to the
+     * services folder) that someone other than root or the daemon's user can
+     * change; false only warns.
+     */
     strict_permissions: boolean;
+    /** Names of daemon environment variables passed on to scripts and native services, space separated. */
+    env_passthrough: string;
   };
   time: {
     status_interval: number;

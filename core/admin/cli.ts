@@ -214,7 +214,8 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
 
   let config: KoiConfig;
   try {
-    const loaded = await loadConfig({ files: opts.file, cwd: deps.cwd, systemConfigPath: deps.systemConfigPath });
+    // The client may read ./koi.conf (password, port); it never loads plugins from any file.
+    const loaded = await loadConfig({ files: opts.file, cwd: deps.cwd, systemConfigPath: deps.systemConfigPath, searchCwd: true });
     config = loaded.config;
     log.debug(`configuration from ${config.sources.length ? config.sources.join(', ') : '(none found: defaults)'}`);
     for (const warning of loaded.warnings) log.debug(`config: ${warning}`);

@@ -9,6 +9,7 @@ import type {
   AdminDocument, ClusterNodeStatus, ClusterStatus, FailureRecord, LocalStatus, NodeFlagName, NodeRef, QuorumInfo,
   ServiceInfo,
 } from './schema';
+import { escapeControl } from '../security/names';
 
 export interface FormatOptions {
   /** ANSI colours. */
@@ -37,6 +38,24 @@ export function visibleWidth(text: string): number {
 
 function pad(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - visibleWidth(text)));
+}
+
+/**
+ * A copy of `value` with control characters in every string escaped
+ * (`\x1b`, `\n`): names, reasons and addresses come from other nodes and
+ * scripts, and must not move the cursor, recolour or forge lines on the
+ * operator's terminal — whatever slipped past the name checks. `keepLines`
+ * leaves newlines in free text (plugin output, result details).
+ */
+function clean<T>(value: T, keepLines = false): T {
+  if (typeof value === 'string') return escapeControl(value, { keepLines }) as T;
+  if (Array.isArray(value)) return value.map((item) => clean(item, keepLines)) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = clean(item, keepLines);
+    return out as T;
+  }
+  return value;
 }
 
 function stateStyles(state: DisplayState): Paint[] {
@@ -123,7 +142,8 @@ function table(headers: string[], rows: string[][]): string[] {
 }
 
 /** `koi status`: a summary, then one row per node (like crm_mon / pcs status). */
-export function formatClusterStatus(status: ClusterStatus, opts: FormatOptions = PLAIN): string {
+export function formatClusterStatus(raw: ClusterStatus, opts: FormatOptions = PLAIN): string {
+  const status = clean(raw);
   const lines: string[] = [];
   const master = status.master ? paint(opts, status.master.name, 'bold', 'green') : paint(opts, 'none', 'yellow');
   lines.push(`Cluster ${status.clusterId}: leader ${paint(opts, status.leader.name, 'bold')}, master ${master}`);
@@ -155,7 +175,8 @@ function failureCell(n: ClusterNodeStatus): string {
 }
 
 /** `koi tree`: cluster → nodes → services. */
-export function formatTree(status: ClusterStatus, opts: FormatOptions = PLAIN): string {
+export function formatTree(raw: ClusterStatus, opts: FormatOptions = PLAIN): string {
+  const status = clean(raw);
   const lines: string[] = [];
   const parts = [`leader ${status.leader.name}`, `master ${status.master ? status.master.name : 'none'}`];
   if (status.maintenance) parts.push('MAINTENANCE');
@@ -187,7 +208,8 @@ export function formatTree(status: ClusterStatus, opts: FormatOptions = PLAIN): 
 }
 
 /** `koi local` and `koi status NODE`. */
-export function formatLocalStatus(local: LocalStatus, opts: FormatOptions = PLAIN): string {
+export function formatLocalStatus(raw: LocalStatus, opts: FormatOptions = PLAIN): string {
+  const local = clean(raw);
   const roles = [local.roles.elector ? 'elector' : '', local.roles.runner ? 'runner' : ''].filter(Boolean).join(', ') || 'none';
   const state = paint(opts, local.state, ...stateStyles(local.state))
     + (local.mode ? ` (${local.mode})` : '')
@@ -217,8 +239,9 @@ export function formatLocalStatus(local: LocalStatus, opts: FormatOptions = PLAI
 }
 
 /** `koi failures`: time, node, reason. */
-export function formatFailures(failures: readonly FailureRecord[], opts: FormatOptions = PLAIN): string {
-  if (failures.length === 0) return 'no failures recorded';
+export function formatFailures(raw: readonly FailureRecord[], opts: FormatOptions = PLAIN): string {
+  if (raw.length === 0) return 'no failures recorded';
+  const failures = clean(raw);
   const rows = failures.map((f) => [
     formatTimestamp(f.atMs),
     `${formatDuration(f.agoMs)} ago`,
@@ -237,14 +260,18 @@ export function formatDocument(doc: AdminDocument, command: string, opts: Format
     case 'cluster': return command === 'tree' ? formatTree(doc, opts) : formatClusterStatus(doc, opts);
     case 'local': return formatLocalStatus(doc, opts);
     case 'failures': return formatFailures(doc.failures, opts);
-    case 'result': return [doc.message, ...doc.details.map((d) => `  ${d}`)].join('\n');
+    case 'result': {
+      const result = clean(doc, true);
+      return [result.message, ...result.details.map((d) => `  ${d}`)].join('\n');
+    }
     case 'error': {
-      const lines = [`error: ${doc.error}`];
-      if (doc.knownNodes) lines.push(`known nodes: ${doc.knownNodes.length ? doc.knownNodes.join(', ') : '(none)'}`);
-      if (doc.usage) lines.push(`usage: ${doc.usage}`);
+      const error = clean(doc, true);
+      const lines = [`error: ${error.error}`];
+      if (error.knownNodes) lines.push(`known nodes: ${error.knownNodes.length ? error.knownNodes.map((n) => escapeControl(n)).join(', ') : '(none)'}`);
+      if (error.usage) lines.push(`usage: ${error.usage}`);
       return lines.join('\n');
     }
-    case 'plugin': return doc.text;
+    case 'plugin': return escapeControl(doc.text, { keepLines: true });
     default: {
       const unknown: never = doc;
       return String(unknown);

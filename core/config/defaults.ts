@@ -42,7 +42,8 @@ export const DEFAULTS = {
     kill_grace: 5_000,
     auto_recover: 120,
     auto_recover_wait_factor: 1,
-    strict_permissions: false,
+    strict_permissions: true,
+    env_passthrough: '',
   },
   time: TIME_DEFAULTS,
 } as const;

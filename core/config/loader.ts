@@ -14,6 +14,9 @@ import { findKeySpec, SECTION_NAMES, sectionKeys, type SectionName } from './sch
 import { mergePluginDirectives, readPluginsSection, type PluginDirective } from './plugins-section';
 import { readConfigFile, searchPlaces, type ConfigLayer } from './sources';
 import { parseTransportList, TransportAddressError } from './transport-address';
+import { nameProblem } from '../security/names';
+import { checkSecretFile } from '../security/file-permissions';
+import { parsePassthrough, passthroughNameProblem } from '../security/script-env';
 
 /** The system-wide configuration file (SPEC §7). */
 export const SYSTEM_CONFIG_PATH = '/etc/koi/koi.conf';
@@ -27,6 +30,12 @@ export interface LoadConfigOptions {
   overrides?: { name?: string; loglevel?: LogLevel };
   /** Where the system-wide file is looked for (default /etc/koi/koi.conf; tests point it elsewhere). */
   systemConfigPath?: string;
+  /**
+   * Without `files`, also search the working directory (`./koi.conf`, then
+   * the data-only cosmiconfig sources): the `koi` client does; koinode never
+   * does (SPEC §7), so the default is false.
+   */
+  searchCwd?: boolean;
 }
 
 export interface LoadedConfig {
@@ -59,7 +68,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
       if (result.status !== 'absent') problems.push(...result.problems);
     }
   } else {
-    const places = searchPlaces(cwd, opts.systemConfigPath ?? SYSTEM_CONFIG_PATH);
+    const places = searchPlaces(cwd, opts.systemConfigPath ?? SYSTEM_CONFIG_PATH, opts.searchCwd ?? false);
     for (const place of places) {
       const result = await readConfigFile(place, place, false);
       if (result.status === 'absent') continue;
@@ -97,13 +106,43 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
     for (const p of error.problems) problems.push({ file: origin.file, line: origin.line, key: 'cluster.transport', message: `bad address "${p.entry}": ${p.message}` });
   }
 
+  checkNamesAndEnv(config, origins, opts.overrides?.name, problems);
   if (problems.length > 0) throw new ConfigError(problems);
+
+  // Every file that sets the password is a secret: warn (at start and on reload) when others can read it.
+  for (const layer of layers) {
+    const setsPassword = assignments.some((a) => a.origin.file === layer.file && a.section === 'cluster' && a.key === 'password' && a.value !== '');
+    const warning = setsPassword ? checkSecretFile(layer.absolutePath, 'the cluster password') : null;
+    if (warning !== null) warnings.push(warning);
+  }
 
   if (opts.overrides?.name !== undefined) config.node.name = opts.overrides.name;
   if (opts.overrides?.loglevel !== undefined) config.node.loglevel = opts.overrides.loglevel;
 
   warnings.push(...clusterWarnings(config, origins));
   return { config, warnings, origins };
+}
+
+/**
+ * Node names travel to every node, `koi status`, logs and script arguments:
+ * they must be valid names (core/security/names.ts). Pass-through variables
+ * must be variable names.
+ */
+function checkNamesAndEnv(config: KoiConfig, origins: Record<string, ConfigOrigin>, override: string | undefined, problems: ConfigProblem[]): void {
+  const at = (key: string, fallback: string): { file: string; line: number } => origins[key] ?? { file: fallback, line: 0 };
+  if (override !== undefined) {
+    const problem = nameProblem(override);
+    if (problem !== null) problems.push({ file: '--name', line: 0, key: 'node.name', message: `${JSON.stringify(override)} ${problem}` });
+  } else {
+    const problem = nameProblem(config.node.name);
+    const where = at('node.name', '<host name>');
+    const fix = origins['node.name'] ? '' : '; set node.name or use --name';
+    if (problem !== null) problems.push({ ...where, key: 'node.name', message: `${JSON.stringify(config.node.name)} ${problem}${fix}` });
+  }
+  for (const name of parsePassthrough(config.service.env_passthrough)) {
+    const problem = passthroughNameProblem(name);
+    if (problem !== null) problems.push({ ...at('service.env_passthrough', '<defaults>'), key: 'service.env_passthrough', message: problem });
+  }
 }
 
 function validateLayer(

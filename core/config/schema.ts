@@ -59,7 +59,7 @@ const dur = (min: number, max: number): KeyType => ({ kind: 'duration', min, max
 type Row = [key: string, type: KeyType, defaultText: string, description: string, example: string];
 
 const NODE: Row[] = [
-  ['name', { kind: 'string', minLength: 1, maxLength: 253 }, 'the host name', 'Name shown in status and logs; `koinode --name` overrides it.', 'name "db-east-1"'],
+  ['name', { kind: 'string', minLength: 1, maxLength: 64 }, 'the host name', 'Name shown in status and logs; `koinode --name` overrides it. 1-64 characters from A-Z a-z 0-9 . _ -, not starting with `-`.', 'name "db-east-1"'],
   ['elector', bool(), String(DEFAULTS.node.elector), 'Take part in choosing the leader.', 'elector false'],
   ['runner', bool(), String(DEFAULTS.node.runner), 'Run services; may become master.', 'runner true'],
   ['port', int(1, 65535), String(DEFAULTS.node.port), 'UDP port the node listens on; also the port of transport entries that give none.', 'port 42100'],
@@ -93,7 +93,8 @@ const SERVICE: Row[] = [
   ['kill_grace', dur(0, 10 * MINUTE), '5s', 'After a timeout, time between SIGTERM and SIGKILL to the script\'s process group.', 'kill_grace 2s'],
   ['auto_recover', int(0, 1_000_000), String(DEFAULTS.service.auto_recover), 'Automatic recovery attempts after failures; 0 = off.', 'auto_recover 5'],
   ['auto_recover_wait_factor', { kind: 'number', min: 1, max: 8, clamp: true }, String(DEFAULTS.service.auto_recover_wait_factor), 'Recovery wait = time.auto_recover_time × factor^failcount.', 'auto_recover_wait_factor 2'],
-  ['strict_permissions', bool(), String(DEFAULTS.service.strict_permissions), 'Refuse scripts writable by group/others or owned by another user.', 'strict_permissions true'],
+  ['strict_permissions', bool(), String(DEFAULTS.service.strict_permissions), 'Refuse service scripts and native modules that a user other than root or the daemon\'s can change (the file, its folder, the services folder: writable by others, by a non-root group, or owned by another user); `false` only warns.', 'strict_permissions false'],
+  ['env_passthrough', { kind: 'string', minLength: 0, maxLength: 4096 }, '"" (none)', 'Daemon environment variables passed on to scripts and native services, besides the fixed minimal environment (docs/services.md).', 'env_passthrough "http_proxy JAVA_HOME"'],
 ];
 
 const INTERVAL = dur(10, HOUR);

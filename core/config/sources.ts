@@ -48,8 +48,17 @@ export interface ConfigLayer {
   root: RawSection;
 }
 
-/** Where the search looks, in order (SPEC §7, then the other cosmiconfig sources). JS is never searched. */
-export function searchPlaces(cwd: string, systemConfigPath: string): string[] {
+/**
+ * Where the search looks, in order. The daemon (`searchCwd` false) looks at
+ * the system file only (SPEC §7): a koinode started in some directory must
+ * not take its configuration — whose `plugins` section loads code — from
+ * there. The `koi` client (`searchCwd` true) looks at `./koi.conf` first,
+ * then the system file, then the data-only cosmiconfig sources in the
+ * working directory; it reads the password and port and never loads plugins.
+ * JavaScript is never searched.
+ */
+export function searchPlaces(cwd: string, systemConfigPath: string, searchCwd = false): string[] {
+  if (!searchCwd) return [systemConfigPath];
   return [
     path.join(cwd, 'koi.conf'),
     systemConfigPath,

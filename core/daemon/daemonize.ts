@@ -6,27 +6,41 @@
  * could not start.
  */
 import { spawn } from 'node:child_process';
-import { assertPidFileFree, removePidFile, writePidFile } from './pidfile';
+import { claimPidFile, removePidFile, writeClaimedPid } from './pidfile';
 
 /** Set in the child's environment: the pid file to remove at exit. */
 export const DAEMON_CHILD_ENV = 'KOI_DAEMON_PIDFILE';
 
 export type ChildMessage = { type: 'ready'; pid: number } | { type: 'failed'; text: string; exitCode: number };
 
-/** Parent side. Resolves with the exit code of the parent. */
+/**
+ * Parent side. Resolves with the exit code of the parent. The pid file is
+ * claimed (created exclusively, a stale one replaced with a line on stderr)
+ * before the child starts; throws PidFileError when it cannot be.
+ */
 export async function daemonize(pidFile: string, script: string, args: string[]): Promise<number> {
-  assertPidFileFree(pidFile);
-  const child = spawn(process.execPath, [...process.execArgv, script, ...args], {
-    detached: true,
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-    env: { ...process.env, [DAEMON_CHILD_ENV]: pidFile },
-  });
+  const claimed = claimPidFile(pidFile);
+  for (const note of claimed.notes) process.stderr.write(`koinode: ${note}\n`);
+  let child;
+  try {
+    child = spawn(process.execPath, [...process.execArgv, script, ...args], {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      env: { ...process.env, [DAEMON_CHILD_ENV]: pidFile },
+    });
+  } catch (err) {
+    writeClaimedPid(claimed, process.pid);
+    removePidFile(pidFile, process.pid);
+    throw err;
+  }
   if (child.pid === undefined) {
+    writeClaimedPid(claimed, process.pid);
+    removePidFile(pidFile, process.pid);
     process.stderr.write('koinode: could not start the daemon process\n');
     return 1;
   }
   const pid = child.pid;
-  writePidFile(pidFile, pid);
+  writeClaimedPid(claimed, pid);
   return new Promise<number>((resolve) => {
     const finish = (code: number): void => {
       child.removeAllListeners();

@@ -3,6 +3,7 @@
  * syslog sinks:  `HH:MM:SS.mmm LEVEL [component/service:event] message key=value…`
  */
 import type { LogLevel, LogRecord } from '../../plugin-api';
+import { escapeControl } from '../security/names';
 
 export interface FormatOptions {
   /** ANSI colour by level. */
@@ -34,14 +35,15 @@ export function formatRecord(record: LogRecord, options: FormatOptions): string 
     const level = record.level.toUpperCase().padEnd(5);
     parts.push(options.color ? `${LEVEL_COLORS[record.level]}${level}${RESET}` : level);
   }
-  const tag = tagOf(record);
+  // Control characters from names, script output or remote nodes are escaped: a line cannot recolour the terminal or forge a line.
+  const tag = escapeControl(tagOf(record));
   if (tag) parts.push(options.color ? `${DIM}[${tag}]${RESET}` : `[${tag}]`);
-  let message = record.msg ?? '';
+  let message = escapeControl(record.msg ?? '', { keepLines: true });
   if (options.color && (record.level === 'error' || record.level === 'fatal')) message = `${LEVEL_COLORS[record.level]}${message}${RESET}`;
   if (message !== '') parts.push(message);
   const extras = Object.keys(record)
     .filter((key) => !SHOWN.has(key) && record[key] !== undefined)
-    .map((key) => `${key}=${formatValue(record[key])}`);
+    .map((key) => escapeControl(`${key}=${formatValue(record[key])}`));
   if (extras.length) parts.push(options.color ? `${DIM}${extras.join(' ')}${RESET}` : extras.join(' '));
   return parts.join(' ');
 }

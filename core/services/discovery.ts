@@ -5,6 +5,7 @@
  */
 import type { Logger, ServiceDefinition, ServiceEntry, ServiceExecutor } from '../../plugin-api';
 import { ignoreReason, parseServiceName } from './names';
+import { escapeControl } from '../security/names';
 
 export interface DiscoveredService {
   entry: ServiceEntry;
@@ -39,7 +40,7 @@ export class ServiceDiscovery {
     const candidates = entries.filter((entry) => {
       const reason = ignoreReason(entry.name);
       if (reason === null) return true;
-      this.warnOnce(`ignored:${entry.name}`, { entry: entry.path }, `ignoring ${entry.path}: ${reason}`);
+      this.warnOnce(`ignored:${entry.name}`, { entry: escapeControl(entry.path) }, `ignoring ${escapeControl(entry.path)}: ${reason}`);
       return false;
     });
     const found = await Promise.all(candidates.map((entry) => this.recognise(entry)));

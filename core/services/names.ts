@@ -2,6 +2,7 @@
  * Service names (SPEC §6): `[XX-]name` with an optional priority of one or
  * two digits, and the names the folder scan ignores.
  */
+import { nameProblem } from '../security/names';
 
 export interface ParsedServiceName {
   name: string;
@@ -27,5 +28,6 @@ export function ignoreReason(name: string): string | null {
   if (name.includes('.')) return 'name contains "."';
   if (name.endsWith('~')) return 'name ends in "~"';
   if (name.length >= 2 && name.startsWith('#') && name.endsWith('#')) return 'name is of the form #name#';
-  return null;
+  const problem = nameProblem(name);
+  return problem === null ? null : `not a valid service name: it ${problem}`;
 }

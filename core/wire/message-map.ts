@@ -11,6 +11,7 @@ import {
   type HeartBeat, type KoiMessage, type RunnerMode, type ServiceStatusInfo, type StateUpdate,
 } from '../../plugin-api';
 import { compactAddress, expandAddress } from './address';
+import { escapeControl, nameProblem } from '../security/names';
 import { koi } from './generated/koi';
 import pb = koi.wire;
 
@@ -116,6 +117,22 @@ export function toSafeInteger(value: unknown, field: string): number {
 function checkText(value: string | null | undefined, field: string, max: number): string {
   const s = value ?? '';
   if (s.length > max) throw new MessageFormatError('bad-field', `${field} is ${s.length} chars, limit ${max}`);
+  return s;
+}
+
+/**
+ * A node or service name (core/security/names.ts): a message carrying a bad
+ * one is dropped as malformed — the reject logger names its source — so no
+ * control character or leading `-` reaches status output, logs or scripts.
+ */
+function checkName(value: string | null | undefined, field: string, allowEmpty = false): string {
+  const s = checkText(value, field, WIRE_LIMITS.nameChars);
+  if (s === '' && allowEmpty) return s;
+  const problem = nameProblem(s);
+  if (problem !== null) {
+    const shown = escapeControl(s.length > 80 ? `${s.slice(0, 80)}…` : s);
+    throw new MessageFormatError('bad-field', `${field} "${shown}" is not a valid name: it ${escapeControl(problem)}`);
+  }
   return s;
 }
 
@@ -240,7 +257,7 @@ export function bodyToProto(message: KoiMessage): Partial<pb.Envelope.$Propertie
 function viewFromProto(v: pb.ClusterView.$Properties): ClusterView {
   const nodes = checkCount(v.nodes, 'view.nodes', WIRE_LIMITS.nodes).map((n, i): ClusterNodeInfo => ({
     id: bytesToId(n.id, `view.nodes[${i}].id`, false),
-    name: checkText(n.name, `view.nodes[${i}].name`, WIRE_LIMITS.nameChars),
+    name: checkName(n.name, `view.nodes[${i}].name`),
     flags: n.flags ?? 0,
     addresses: checkCount(n.addresses, `view.nodes[${i}].addresses`, WIRE_LIMITS.addressesPerNode)
       .map((a, j) => addressFromProto(a, `view.nodes[${i}].addresses[${j}]`)),
@@ -249,7 +266,7 @@ function viewFromProto(v: pb.ClusterView.$Properties): ClusterView {
   return {
     leaderId: bytesToId(v.leaderId, 'view.leaderId', true),
     masterId: bytesToId(v.masterId, 'view.masterId', true),
-    masterName: checkText(v.masterName, 'view.masterName', WIRE_LIMITS.nameChars),
+    masterName: checkName(v.masterName, 'view.masterName', true),
     maintenance: v.maintenance === true,
     manualMaster: v.manualMaster === true,
     nodes,
@@ -263,7 +280,7 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
       const h = env.heartbeat ?? {};
       const message: HeartBeat = {
         kind: 'heartbeat',
-        name: checkText(h.name, 'heartbeat.name', WIRE_LIMITS.nameChars),
+        name: checkName(h.name, 'heartbeat.name'),
         flags: h.flags ?? 0,
         seenAddress: addressFromProto(h.seenAddress, 'heartbeat.seenAddress'),
         uptimeMs: nonNegative(h.uptimeMs, 'heartbeat.uptimeMs'),
@@ -281,13 +298,13 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
       if (lastFailureAgoMs < -1) throw new MessageFormatError('bad-field', `health.lastFailureAgoMs ${lastFailureAgoMs} < -1`);
       const message: HealthReport = {
         kind: 'health',
-        name: checkText(h.name, 'health.name', WIRE_LIMITS.nameChars),
+        name: checkName(h.name, 'health.name'),
         state: enumFromProto(RUNNER_STATES, h.state, 'health.state'),
         mode: enumFromProto(RUNNER_MODES, h.mode, 'health.mode'),
         uptimeMs: nonNegative(h.uptimeMs, 'health.uptimeMs'),
         target: enumFromProto(TARGET_ACTIONS, h.target, 'health.target'),
         services: checkCount(h.services, 'health.services', WIRE_LIMITS.services).map((s, i): ServiceStatusInfo => ({
-          name: checkText(s.name, `health.services[${i}].name`, WIRE_LIMITS.nameChars),
+          name: checkName(s.name, `health.services[${i}].name`),
           state: enumFromProto(SERVICE_STATES, s.state, `health.services[${i}].state`),
         })),
         promoted: h.promoted === true,
@@ -303,9 +320,9 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
       const message: StateUpdate = {
         kind: 'state',
         masterId: bytesToId(s.masterId, 'state.masterId', true),
-        masterName: checkText(s.masterName, 'state.masterName', WIRE_LIMITS.nameChars),
+        masterName: checkName(s.masterName, 'state.masterName', true),
         masterAddress: addressFromProto(s.masterAddress, 'state.masterAddress'),
-        leaderName: checkText(s.leaderName, 'state.leaderName', WIRE_LIMITS.nameChars),
+        leaderName: checkName(s.leaderName, 'state.leaderName', true),
         leaderUptimeMs: nonNegative(s.leaderUptimeMs, 'state.leaderUptimeMs'),
         hasQuorum: s.hasQuorum === true,
         maintenance: s.maintenance === true,

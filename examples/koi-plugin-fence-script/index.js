@@ -21,6 +21,9 @@
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 
+/** koi's node name rule (core/security/names.ts). */
+const SAFE_NAME = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/;
+
 /** @type {FencePlugin} */
 const plugin = {
   name: 'fence-script',
@@ -51,6 +54,12 @@ const plugin = {
  * @returns {Promise<FenceResult>}
  */
 function runFence(script, request, options, log, running) {
+  // The name becomes the script's $1: never let it read as an option (`-rf`)
+  // or carry control characters. koi validates names at config and on the
+  // wire already; a plugin that runs commands checks again.
+  if (!SAFE_NAME.test(request.name)) {
+    return Promise.resolve({ ok: false, detail: `refusing to fence node ${JSON.stringify(request.name)}: not a valid node name (1-64 of A-Z a-z 0-9 . _ -, not starting with "-")` });
+  }
   return new Promise((resolve) => {
     const started = Date.now();
     let settled = false;

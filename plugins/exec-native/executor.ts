@@ -7,7 +7,7 @@
  * timeout or when a stop request cancels the event.
  */
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Stats } from 'node:fs';
 import {
   SERVICE_EVENTS, type Logger, type NativeService, type NativeServiceContext, type ServiceDefinition, type ServiceEntry,
@@ -15,6 +15,8 @@ import {
 } from '../../plugin-api';
 import { parseServiceName } from '../../core/services/names';
 import { loadNativeService } from './loader';
+import { checkCodeFile, daemonUid, describeProblems } from '../../core/security/file-permissions';
+import { scriptEnvironment } from '../../core/security/script-env';
 
 /** Module file names recognised in a service directory, in order of preference. */
 export const NATIVE_MODULE_FILES = ['service.js', 'service.cjs', 'service.mjs'] as const;
@@ -26,8 +28,23 @@ interface LoadedModule {
   error: string | null;
 }
 
-export function createNativeExecutor(): ServiceExecutor {
-  return new NativeExecutor();
+export interface NativeExecutorOptions {
+  /**
+   * Refuse to load a module that someone other than root or the daemon's
+   * user can change — the module, its folder, the services folder (default
+   * true; read at every probe so reloads apply). False: warn only.
+   */
+  strictPermissions?: () => boolean;
+  /** The services folder: where the ownership checks stop (default: the folder holding the service directory). */
+  servicesFolder?: () => string;
+  /** Daemon variables passed on besides the minimal environment (`service.env_passthrough`). */
+  envPassthrough?: () => readonly string[];
+  /** uid modules may belong to besides root; defaults to the daemon's. */
+  uid?: number;
+}
+
+export function createNativeExecutor(options: NativeExecutorOptions = {}): ServiceExecutor {
+  return new NativeExecutor(options);
 }
 
 class NativeExecutor implements ServiceExecutor {
@@ -35,6 +52,11 @@ class NativeExecutor implements ServiceExecutor {
   /** Loaded modules by file; reloaded when the fingerprint changes. */
   private readonly modules = new Map<string, LoadedModule>();
   private readonly warned = new Set<string>();
+  private readonly uid: number;
+
+  constructor(private readonly options: NativeExecutorOptions) {
+    this.uid = options.uid ?? daemonUid();
+  }
 
   async probe(entry: ServiceEntry, log: Logger): Promise<ServiceDefinition | null> {
     if (!entry.isDirectory) return null;
@@ -42,8 +64,16 @@ class NativeExecutor implements ServiceExecutor {
     if (!found) return null;
     const [file, stats] = found;
     const disabled = await stat(join(entry.path, 'disabled')).catch(() => null);
-    const fingerprint = `${file}:${stats.size}:${Math.trunc(stats.mtimeMs)}${disabled ? '|disabled' : ''}`;
-    const loaded = await this.load(file, fingerprint, log);
+    let fingerprint = `${file}:${stats.size}:${Math.trunc(stats.mtimeMs)}${disabled ? '|disabled' : ''}`;
+    // Checked before every load: a module is code run inside the daemon, with its rights.
+    const refusal = this.permissionRefusal(file, this.options.servicesFolder?.() ?? dirname(entry.path), log);
+    let loaded: LoadedModule;
+    if (refusal === null) loaded = await this.load(file, fingerprint, log);
+    else {
+      fingerprint += '|refused';
+      loaded = { fingerprint, service: null, error: refusal };
+      this.modules.set(file, loaded);
+    }
     // A module that cannot load still is this executor's service: every event fails, naming the error.
     const events = loaded.service ? SERVICE_EVENTS.filter((e) => typeof loaded.service?.[e] === 'function') : [...SERVICE_EVENTS];
     return {
@@ -65,8 +95,8 @@ class NativeExecutor implements ServiceExecutor {
     if (request.signal.aborted) return { code: -1, timedOut: false, aborted: true, durationMs: elapsed() };
 
     const controller = new AbortController();
-    // The same variables a script gets: the daemon's environment with the KOI_* variables over it.
-    const env = Object.freeze({ ...stringEnv(process.env), ...request.env });
+    // The same variables a script gets: the minimal environment with the KOI_* variables over it.
+    const env = Object.freeze(scriptEnvironment(request.env, this.options.envPassthrough?.() ?? []));
     const ctx: NativeServiceContext = { env, signal: controller.signal, log: request.log };
     return new Promise<ServiceEventResult>((resolve) => {
       let timedOut = false;
@@ -121,6 +151,27 @@ class NativeExecutor implements ServiceExecutor {
     });
   }
 
+  /** In strict mode (the default), why `file` must not be loaded (logged once); otherwise null, with a warning once. */
+  private permissionRefusal(file: string, root: string, log: Logger): string | null {
+    const problems = checkCodeFile(file, root, { uid: this.uid });
+    if (problems.length === 0) return null;
+    const text = describeProblems(problems);
+    const fields = { file, problems: problems.map((p) => `${p.file}: ${p.problem}`) };
+    if (this.options.strictPermissions?.() ?? true) {
+      const why = `refused to load native service ${file}: unsafe ownership or mode: ${text} (service.strict_permissions is on: fix the owner/mode, or set it false to only warn)`;
+      this.logOnce(`refuse:${file}:${text}`, () => log.error(fields, why));
+      return why;
+    }
+    this.logOnce(`perm:${file}:${text}`, () => log.warn(fields, `insecure native service module ${file}: ${text} (loaded anyway: service.strict_permissions is false)`));
+    return null;
+  }
+
+  private logOnce(key: string, write: () => void): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    write();
+  }
+
   private async load(file: string, fingerprint: string, log: Logger): Promise<LoadedModule> {
     const known = this.modules.get(file);
     if (known && known.fingerprint === fingerprint) return known;
@@ -163,10 +214,4 @@ function errorMessage(err: unknown): string {
     return (err as { message: string }).message;
   }
   return String(err);
-}
-
-function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
-  return out;
 }

@@ -11,9 +11,9 @@
  * SIGTERM to the whole group, then SIGKILL after the grace period.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, existsSync } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Stats } from 'node:fs';
 import {
   SERVICE_EVENTS, type Logger, type ServiceDefinition, type ServiceEntry, type ServiceEventName,
@@ -21,12 +21,21 @@ import {
 } from '../../plugin-api';
 import { parseServiceName } from '../../core/services/names';
 import { LineSplitter } from './lines';
-import { daemonUid, permissionProblems } from './permissions';
+import { checkCodeFile, daemonUid, describeProblems } from '../../core/security/file-permissions';
+import { scriptEnvironment } from '../../core/security/script-env';
 import { groupAlive, signalGroup } from './process-group';
 
 export interface ShellExecutorOptions {
-  /** Refuse scripts writable by group/others or owned by another user (read at every use: config reloads apply). */
+  /**
+   * Refuse scripts that someone other than root or the daemon's user can
+   * change — the script, its folder, the services folder (read at every
+   * use: config reloads apply). False: warn only.
+   */
   strictPermissions: () => boolean;
+  /** The services folder: where the ownership checks stop (default: the folder holding the service entry). */
+  servicesFolder?: () => string;
+  /** Daemon variables passed on to scripts besides the minimal environment (`service.env_passthrough`). */
+  envPassthrough?: () => readonly string[];
   /** Logger for warnings that are not about one event (permissions, unusable scripts). */
   logger: Logger;
   /** uid scripts may belong to besides root; defaults to the daemon's. */
@@ -62,7 +71,7 @@ class ShellExecutor implements ServiceExecutor {
         this.warnOnce(`noexec:${entry.path}`, log, `${entry.path} is not executable: not a service (chmod +x to make it a single-script service)`);
         return null;
       }
-      this.checkPermissions(entry.path, stats, log);
+      this.permissionRefusal(entry.path, this.rootOf(entry.path), log);
       return {
         name: entry.name, priority, path: entry.path, executor: this.kind,
         events: [...SERVICE_EVENTS], enabled: true, fingerprint: fingerprintOf([['script', stats]]),
@@ -83,7 +92,7 @@ class ShellExecutor implements ServiceExecutor {
         this.warnOnce(`noexec:${script}`, log, `${script} is not executable: ignored, ${event} counts as instant success`);
         continue;
       }
-      this.checkPermissions(script, stats, log);
+      this.permissionRefusal(script, this.rootOf(entry.path), log);
       events.push(event);
     }
     const disabled = await stat(join(entry.path, 'disabled')).catch(() => null);
@@ -99,41 +108,46 @@ class ShellExecutor implements ServiceExecutor {
     const single = !(await stat(request.service.path).then((s) => s.isDirectory(), () => false));
     const script = single ? request.service.path : join(request.service.path, request.event);
     const args = single ? [request.event] : [];
-    const refusal = await this.refusal(script, request.log);
+    const refusal = this.permissionRefusal(script, this.rootOf(request.service.path), request.log);
     if (refusal) {
       return { code: -1, timedOut: false, aborted: false, error: refusal, durationMs: performance.now() - started };
     }
     if (request.signal.aborted) {
       return { code: -1, timedOut: false, aborted: true, durationMs: performance.now() - started };
     }
-    return runScript(script, args, request, started);
+    const env = scriptEnvironment(request.env, this.options.envPassthrough?.() ?? []);
+    return runScript(script, args, env, request, started);
   }
 
-  /** In strict mode, why `script` must not run; warns once otherwise. */
-  private async refusal(script: string, log: Logger): Promise<string | null> {
-    const stats = await stat(script).catch(() => null);
-    if (!stats) return null; // spawn reports the missing file
-    const problems = permissionProblems(stats, this.uid);
+  /** Where the ownership checks of `entryPath`'s scripts stop. */
+  private rootOf(entryPath: string): string {
+    return this.options.servicesFolder?.() ?? dirname(entryPath);
+  }
+
+  /**
+   * Check `script`, its folders up to `root`: in strict mode, why it must
+   * not run (logged as an error once); otherwise null, with a warning once.
+   */
+  private permissionRefusal(script: string, root: string, log: Logger): string | null {
+    if (!existsSync(script)) return null; // spawn reports the missing file
+    const problems = checkCodeFile(script, root, { uid: this.uid });
     if (problems.length === 0) return null;
-    if (this.options.strictPermissions()) {
-      const why = `refused to run ${script}: ${problems.join('; ')} (service.strict_permissions is on)`;
-      log.error({ script, problems }, why);
+    const text = describeProblems(problems);
+    const strict = this.options.strictPermissions();
+    if (strict) {
+      const why = `refused to run ${script}: unsafe ownership or mode: ${text} (service.strict_permissions is on: fix the owner/mode, or set it false to only warn)`;
+      this.logOnce(`refuse:${script}:${text}`, log, 'error', why, { script, problems: problems.map((p) => `${p.file}: ${p.problem}`) });
       return why;
     }
-    this.warnPermissions(script, problems, log);
+    this.logOnce(`perm:${script}:${text}`, log, 'warn', `insecure service script ${script}: ${text} (runs anyway: service.strict_permissions is false)`,
+      { script, problems: problems.map((p) => `${p.file}: ${p.problem}`) });
     return null;
   }
 
-  private checkPermissions(script: string, stats: Stats, log: Logger): void {
-    const problems = permissionProblems(stats, this.uid);
-    if (problems.length > 0) this.warnPermissions(script, problems, log);
-  }
-
-  private warnPermissions(script: string, problems: string[], log: Logger): void {
-    const strict = this.options.strictPermissions();
-    this.warnOnce(`perm:${script}:${problems.join(';')}:${strict}`, log,
-      `insecure service script ${script}: ${problems.join('; ')}${strict ? ' — it will be refused (service.strict_permissions)' : ''}`,
-      { script, problems });
+  private logOnce(key: string, log: Logger, level: 'warn' | 'error', msg: string, fields: object): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    (log ?? this.options.logger)[level](fields, msg);
   }
 
   private warnOnce(key: string, log: Logger, msg: string, fields: object = {}): void {
@@ -152,14 +166,16 @@ function fingerprintOf(parts: Array<[string, Stats]>): string {
 }
 
 /** Spawn one event and settle it: exit, timeout, or abort (then the group is killed). */
-function runScript(script: string, args: string[], request: ServiceEventRequest, started: number): Promise<ServiceEventResult> {
+function runScript(
+  script: string, args: string[], env: Record<string, string>, request: ServiceEventRequest, started: number,
+): Promise<ServiceEventResult> {
   const log = request.log;
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {
       child = spawn(script, args, {
         cwd: request.cwd,
-        env: { ...process.env, ...request.env },
+        env, // the minimal environment (docs/services.md), never the daemon's whole one
         detached: true, // own process group: a timeout reaches every descendant
         stdio: ['ignore', 'pipe', 'pipe'],
       });

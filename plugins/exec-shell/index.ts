@@ -4,6 +4,7 @@
  */
 import { definePlugin, type KoiConfig } from '../../plugin-api';
 import { createShellExecutor } from './executor';
+import { parsePassthrough } from '../../core/security/script-env';
 
 export { createShellExecutor, type ShellExecutorOptions } from './executor';
 export { permissionProblems } from './permissions';
@@ -19,6 +20,8 @@ export default definePlugin({
     });
     koi.provide.executor(createShellExecutor({
       strictPermissions: () => config.service.strict_permissions,
+      servicesFolder: () => config.service.folder,
+      envPassthrough: () => parsePassthrough(config.service.env_passthrough),
       logger: koi.logger,
     }));
   },

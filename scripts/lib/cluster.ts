@@ -331,6 +331,8 @@ service {
   promote_timeout 20s
   demote_timeout 20s
   status_timeout 10s
+  ; scripts get a minimal environment: the example services' KOI_RUN_DIR is passed on by name
+  env_passthrough "KOI_RUN_DIR"
 }
 time {
 ${Object.entries(timing).map(([k, v]) => `  ${k} ${v}`).join('\n')}

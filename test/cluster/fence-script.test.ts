@@ -45,3 +45,14 @@ test('a missing script is reported, not thrown', async () => {
   expect(result.ok).toBe(false);
   expect(result.detail).toContain('cannot run');
 });
+
+test('a node name that would read as an option (or carries control characters) never reaches the script', async () => {
+  const marker = join(dir, 'ran-with-option');
+  const file = script('record.sh', `echo "$1" > ${JSON.stringify(marker)}; exit 0`);
+  for (const name of ['-rf', '--help', 'db\u001b[31m2']) {
+    const result = await runFence(file, { ...request, name }, { timeout: 5000, kill_grace: 100 }, log, new Set());
+    expect(result.ok).toBe(false);
+    expect(result.detail).toContain('not a valid node name');
+  }
+  expect(require('node:fs').existsSync(marker)).toBe(false);
+});

@@ -129,3 +129,26 @@ describe('local, failures, documents', () => {
     expect(parseAdminDocument('{"schema":1,"type":"failures","failures":[]}')).toEqual({ schema: 1, type: 'failures', failures: [] });
   });
 });
+
+describe('control characters from names and reasons never reach the terminal', () => {
+  const evil = 'ev\u001b[2Jil\u0007';
+  it('status, tree, local and failures escape them (plain and coloured)', () => {
+    const status = cluster();
+    status.nodes[1].name = evil;
+    status.nodes[1].services = [{ name: `svc${evil}`, state: 'Started' }];
+    status.nodes[2].lastFailure = { agoMs: 1000, reason: `bad\r\nFAKE LINE ${evil}` };
+    for (const text of [formatClusterStatus(status), formatTree(status)]) {
+      expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+      expect(text).toContain('ev\\x1b[2Jil\\x07');
+    }
+    const coloured = formatClusterStatus(status, { color: true });
+    expect(coloured.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(coloured).not.toContain('\u001b[2J');
+    expect(formatTree(status)).toContain('bad\\r\\nFAKE LINE');
+    const { b } = threeNodes();
+    const local = b.localStatus();
+    local.name = evil;
+    expect(formatLocalStatus(local)).toContain('ev\\x1b[2Jil\\x07');
+    expect(formatFailures([{ atMs: 0, agoMs: 5, node: { id: 'x', name: evil }, reason: evil }])).not.toContain('\u001b');
+  });
+});

@@ -23,7 +23,8 @@ async function write(name: string, content: string): Promise<string> {
   return file;
 }
 
-const load = (opts: LoadConfigOptions = {}) => loadConfig({ cwd: dir, systemConfigPath: NO_SYSTEM, ...opts });
+/** The client's search (cwd included); the daemon's is tested in 'koinode search'. */
+const load = (opts: LoadConfigOptions = {}) => loadConfig({ cwd: dir, systemConfigPath: NO_SYSTEM, searchCwd: true, ...opts });
 
 async function configError(promise: Promise<unknown>): Promise<ConfigError> {
   try {
@@ -48,7 +49,7 @@ describe('defaults', () => {
       folder: '/etc/koi/services', workingdir: '/etc/koi/services',
       start_timeout: 360_000, stop_timeout: 360_000, status_timeout: 120_000, promote_timeout: 30_000,
       demote_timeout: 30_000, failed_timeout: 20_000, kill_grace: 5_000, auto_recover: 120,
-      auto_recover_wait_factor: 1, strict_permissions: false,
+      auto_recover_wait_factor: 1, strict_permissions: true, env_passthrough: '',
     });
     expect(config.time).toEqual(TIME_DEFAULTS);
     expect(config.plugins).toEqual([]);
@@ -321,7 +322,7 @@ describe('search and other sources', () => {
     const previous = process.cwd();
     process.chdir(dir); // cosmiconfig's meta lookup uses process.cwd(), whatever `cwd` says
     try {
-      const { config } = await loadConfig({ systemConfigPath: NO_SYSTEM });
+      const { config } = await loadConfig({ systemConfigPath: NO_SYSTEM, searchCwd: true });
       expect(config.node.port).toBe(4555);
       await new Promise((resolve) => setTimeout(resolve, 50)); // let any async import settle
       expect(existsSync(marker)).toBe(false);
@@ -339,5 +340,60 @@ describe('search and other sources', () => {
     } finally {
       process.chdir(previous);
     }
+  });
+});
+
+describe('koinode search (SPEC §7): never the working directory', () => {
+  it('without files and without searchCwd only the system file is read; ./koi.conf and the other sources are not', async () => {
+    await write('koi.conf', 'node { port 1111 }\nplugins {\n  "./evil.js" {}\n}\n');
+    await write('koi.config.json', JSON.stringify({ node: { port: 3333 } }));
+    const none = await loadConfig({ cwd: dir, systemConfigPath: NO_SYSTEM });
+    expect(none.config.node.port).toBe(42012);
+    expect(none.config.plugins).toEqual([]);
+    expect(none.config.sources).toEqual([]);
+    expect(none.warnings).toContain(`no configuration file found (looked for ${NO_SYSTEM}); running with defaults as a lone node`);
+    const system = await write('system/koi.conf', 'node { port 2222 }\n');
+    expect((await loadConfig({ cwd: dir, systemConfigPath: system })).config.node.port).toBe(2222);
+    // Named with -f, the cwd file is read.
+    expect((await loadConfig({ cwd: dir, systemConfigPath: NO_SYSTEM, files: ['koi.conf'] })).config.node.port).toBe(1111);
+  });
+});
+
+describe('hardening checks', () => {
+  it('a node name that is not a valid name is an error at file:line', async () => {
+    const file = await write('koi.conf', 'node {\n  port 1111\n  name "-rf"\n}\n');
+    const error = await configError(load({ files: [file] }));
+    expect(error.format()).toBe(`${file}:3: node.name: "-rf" starts with "-" (it would be read as an option by scripts)`);
+    await write('koi.json', JSON.stringify({ node: { name: 'red\u001b[31m' } }));
+    const json = await configError(load({ files: ['koi.json'] }));
+    expect(json.format()).toContain('koi.json: node.name: contains a control character');
+    await write('koi.json', JSON.stringify({ node: { name: 'x'.repeat(65) } }));
+    expect((await configError(load({ files: ['koi.json'] }))).format()).toContain('koi.json: node.name:');
+  });
+
+  it('--name is checked too', async () => {
+    const error = await configError(load({ overrides: { name: 'a b' } }));
+    expect(error.format()).toBe('--name: node.name: "a b" contains " " (allowed: 1-64 characters from A-Z a-z 0-9 . _ -, not starting with "-")');
+  });
+
+  it('service.env_passthrough takes variable names only', async () => {
+    const file = await write('koi.conf', 'service {\n  env_passthrough "http_proxy JAVA_HOME"\n}\n');
+    expect((await load({ files: [file] })).config.service.env_passthrough).toBe('http_proxy JAVA_HOME');
+    await write('koi.conf', 'service {\n  env_passthrough "OK 1BAD"\n}\n');
+    const error = await configError(load({ files: [file] }));
+    expect(error.format()).toBe(`${file}:2: service.env_passthrough: "1BAD" is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)`);
+  });
+
+  it('a file setting the password that group/others can read is warned about, naming it, its mode and the fix', async () => {
+    const file = await write('koi.conf', 'cluster {\n  password "a long enough secret"\n}\n');
+    await fs.chmod(file, 0o644);
+    const loose = await load({ files: [file] });
+    expect(loose.warnings).toContain(`${file} holds the cluster password and is readable by group and others (mode 0644); anyone who can read it controls the cluster: chmod 600 ${file}`);
+    await fs.chmod(file, 0o600);
+    expect((await load({ files: [file] })).warnings.filter((w) => w.includes('readable'))).toEqual([]);
+    // A readable file without a password is not a secret.
+    const other = await write('other.conf', 'node {\n  port 1234\n}\n');
+    await fs.chmod(other, 0o644);
+    expect((await load({ files: [other] })).warnings.filter((w) => w.includes('readable'))).toEqual([]);
   });
 });

@@ -167,4 +167,20 @@ describe('Daemon', () => {
     const timing = await makeDaemon().start().then(() => null, (e: unknown) => startFailure(e));
     expect(timing).toMatchObject({ exitCode: 78, message: 'cluster.id: 666 is refused by the timing check' });
   });
+
+  it('a config file holding the password that others can read is warned about in the log at start and again on reload', async () => {
+    fs.writeFileSync(confFile, conf());
+    fs.chmodSync(confFile, 0o644);
+    const daemon = makeDaemon();
+    await daemon.start();
+    const line = `${confFile} holds the cluster password and is readable by group and others (mode 0644); anyone who can read it controls the cluster: chmod 600 ${confFile}`;
+    const count = (): number => fs.readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes(line) && l.includes('WARN')).length;
+    await until(() => count() === 1);
+    await daemon.reload();
+    await until(() => count() === 2);
+    fs.chmodSync(confFile, 0o600);
+    await daemon.reload();
+    await daemon.shutdown('test');
+    expect(count()).toBe(2);
+  });
 });

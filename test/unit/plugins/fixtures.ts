@@ -38,7 +38,7 @@ export function minimalConfig(sources: string[] = []): KoiConfig {
     cluster: { id: 1, password: 'pw', transport: [], quorum: 1 },
     service: {
       folder: '/nonexistent', workingdir: '/', start_timeout: 1000, stop_timeout: 1000, status_timeout: 1000, promote_timeout: 1000,
-      demote_timeout: 1000, failed_timeout: 1000, kill_grace: 100, auto_recover: 0, auto_recover_wait_factor: 1, strict_permissions: false,
+      demote_timeout: 1000, failed_timeout: 1000, kill_grace: 100, auto_recover: 0, auto_recover_wait_factor: 1, strict_permissions: true, env_passthrough: '',
     },
     time: {
       status_interval: 1, cluster_update_interval: 1, state_update_interval: 1, elector_tick_interval: 1, runner_tick_interval: 1,

@@ -37,7 +37,8 @@ async function settle(target: 'Start' | 'Promote' | 'Demote' | 'Stop'): Promise<
 }
 
 test('the examples start, wait for the replica to sync, promote, demote and stop cleanly', async () => {
-  h = harness(testConfig(EXAMPLES, {}, 150));
+  // The examples read KOI_RUN_DIR / KOI_REPLICA_SYNC_SECONDS: scripts see the daemon's variables only when passed through.
+  h = harness(testConfig(EXAMPLES, { env_passthrough: 'KOI_RUN_DIR KOI_REPLICA_SYNC_SECONDS' }, 150));
   h.manager.setContext({ state: 'Live', promoted: false, masterName: '' });
   h.manager.start();
   await settle('Start');

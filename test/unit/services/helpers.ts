@@ -11,6 +11,7 @@ import { createHooks } from '../../../core/hooks';
 import { createServiceManager, type ServiceManager } from '../../../core/services';
 import { createShellExecutor } from '../../../plugins/exec-shell';
 import { createNativeExecutor } from '../../../plugins/exec-native';
+import { parsePassthrough } from '../../../core/security/script-env';
 import { createTestLogger, type CapturingLogger } from '../../helpers/logger';
 
 export function testConfig(folder: string, service: Partial<KoiConfig['service']> = {}, statusInterval = 200): KoiConfig {
@@ -23,7 +24,7 @@ export function testConfig(folder: string, service: Partial<KoiConfig['service']
     service: {
       folder, workingdir: tmpdir(),
       start_timeout: 3000, stop_timeout: 3000, status_timeout: 3000, promote_timeout: 3000, demote_timeout: 3000,
-      failed_timeout: 3000, kill_grace: 200, auto_recover: 0, auto_recover_wait_factor: 1, strict_permissions: false,
+      failed_timeout: 3000, kill_grace: 200, auto_recover: 0, auto_recover_wait_factor: 1, strict_permissions: true, env_passthrough: '',
       ...service,
     },
     time: {
@@ -37,7 +38,10 @@ export function testConfig(folder: string, service: Partial<KoiConfig['service']
   };
 }
 
-/** A temp folder removed by `cleanup()`. */
+/**
+ * A temp folder removed by `cleanup()`. mkdtemp makes it 0700: a safe services
+ * folder (the permission checks stop there; /tmp above it is world-writable).
+ */
 export function tempDir(prefix = 'koi-services-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -83,8 +87,14 @@ export function harness(
   const manager = createServiceManager({
     config,
     executors: executors ?? [
-      createShellExecutor({ strictPermissions: () => config.service.strict_permissions, logger: logger.logger }),
-      createNativeExecutor(),
+      createShellExecutor({
+        strictPermissions: () => config.service.strict_permissions, logger: logger.logger,
+        servicesFolder: () => config.service.folder, envPassthrough: () => parsePassthrough(config.service.env_passthrough),
+      }),
+      createNativeExecutor({
+        strictPermissions: () => config.service.strict_permissions,
+        servicesFolder: () => config.service.folder, envPassthrough: () => parsePassthrough(config.service.env_passthrough),
+      }),
     ],
     hooks,
     clock: new RealClock(),

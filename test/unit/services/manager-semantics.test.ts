@@ -234,7 +234,10 @@ describe('tables', () => {
     expect(ignoreReason('a.sh')).not.toBeNull();
     expect(ignoreReason('a~')).not.toBeNull();
     expect(ignoreReason('#a#')).not.toBeNull();
-    expect(ignoreReason('#a')).toBeNull();
+    expect(ignoreReason('#a')).toContain('not a valid service name'); // not #name#, but "#" is outside the name characters
+    expect(ignoreReason('-rf')).toContain('starts with "-"');
+    expect(ignoreReason('evil\u001b[31m')).toContain('not a valid service name');
+    expect(ignoreReason('x'.repeat(65))).toContain('65 characters long');
     expect(ignoreReason('99-server')).toBeNull();
   });
 });

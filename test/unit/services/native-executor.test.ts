@@ -3,8 +3,11 @@
  * codes, timeout through the AbortSignal, thrown errors, reload on change,
  * bad module shapes, a stop aborting a native start.
  */
-import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createNativeExecutor } from '../../../plugins/exec-native';
+import { SCRIPT_PATH } from '../../../core/security/script-env';
+import { createTestLogger } from '../../helpers/logger';
 import { harness, readLines, serviceDir, stateOf, testConfig, useServiceFixture, waitFor } from './helpers';
 
 let log: string;
@@ -145,4 +148,82 @@ test('a directory with service.js is a native service, not a null shell service'
   fx.h.manager.start();
   await fx.settle('Start');
   expect(lines()).toEqual(['start mod 0']);
+});
+
+describe('ownership and mode: checked before the module is loaded', () => {
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  /** A module whose mere loading writes a marker (the attack: code run inside the daemon). */
+  function evilModule(name: string): { dir: string; file: string; marker: string } {
+    const dir = serviceDir(fx.folder, name);
+    const file = join(dir, 'service.js');
+    const marker = join(fx.work, `${name}-loaded`);
+    writeFileSync(file, `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x');\nmodule.exports = { async start() {} };\n`);
+    return { dir, file, marker };
+  }
+  const entry = (dir: string, name: string) => ({ name, path: dir, isDirectory: true });
+
+  (asRoot ? test : test.skip)('a world-writable module owned by nobody is not loaded (default strict): every event fails naming the file', async () => {
+    const { dir, file, marker } = evilModule('nobody-app');
+    chmodSync(file, 0o666);
+    chownSync(file, 65534, 65534);
+    const logger = createTestLogger();
+    const executor = createNativeExecutor({ servicesFolder: () => fx.folder });
+    const definition = await executor.probe(entry(dir, 'nobody-app'), logger.logger);
+    expect(existsSync(marker)).toBe(false);
+    expect(definition).not.toBeNull();
+    const errors = logger.find('error', `refused to load native service ${file}`);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.msg).toContain(`${file}: writable by group (gid 65534) and others (mode 0666); ${file}: owned by uid 65534, not root or the daemon's uid 0`);
+    const result = await executor.run({
+      service: definition!, event: 'start', env: {}, cwd: dir, timeoutMs: 1000, killGraceMs: 100,
+      signal: new AbortController().signal, log: logger.logger,
+    });
+    expect(result.code).toBe(-1);
+    expect(result.error).toContain(`refused to load native service ${file}`);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test('its directory or the services folder world-writable: refused too, naming the directory', async () => {
+    const { dir, marker } = evilModule('open-dir');
+    chmodSync(dir, 0o777);
+    const logger = createTestLogger();
+    await createNativeExecutor({ servicesFolder: () => fx.folder }).probe(entry(dir, 'open-dir'), logger.logger);
+    expect(existsSync(marker)).toBe(false);
+    expect(logger.find('error', `${dir}: writable by others (mode 0777)`)).toHaveLength(1);
+
+    chmodSync(dir, 0o755);
+    chmodSync(fx.folder, 0o777);
+    const again = createTestLogger();
+    await createNativeExecutor({ servicesFolder: () => fx.folder }).probe(entry(dir, 'open-dir'), again.logger);
+    expect(existsSync(marker)).toBe(false);
+    expect(again.find('error', `${fx.folder}: writable by others (mode 0777)`)).toHaveLength(1);
+    chmodSync(fx.folder, 0o700);
+  });
+
+  test('service.strict_permissions false: loaded, with one warning', async () => {
+    const { dir, file, marker } = evilModule('lenient');
+    chmodSync(file, 0o666);
+    const logger = createTestLogger();
+    const executor = createNativeExecutor({ strictPermissions: () => false, servicesFolder: () => fx.folder });
+    await executor.probe(entry(dir, 'lenient'), logger.logger);
+    await executor.probe(entry(dir, 'lenient'), logger.logger);
+    expect(existsSync(marker)).toBe(true);
+    expect(logger.find('warn', `insecure native service module ${file}: ${file}: writable by others (mode 0666)`)).toHaveLength(1);
+  });
+
+  test('a native service gets the minimal environment plus KOI_*, not the daemon\'s variables', async () => {
+    process.env.KOI_TEST_NATIVE_SECRET = 'daemon-only';
+    try {
+      nativeService('envy', `  async start(ctx) { note(JSON.stringify(ctx.env)); },`);
+      fx.h = harness(testConfig(fx.folder, {}, 60_000));
+      fx.h.manager.start();
+      await fx.settle('Start');
+      const env = JSON.parse(lines()[0]!) as Record<string, string>;
+      expect(env.KOI_SERVICE).toBe('envy');
+      expect(env.PATH).toBe(SCRIPT_PATH);
+      expect(env.KOI_TEST_NATIVE_SECRET).toBeUndefined();
+    } finally {
+      delete process.env.KOI_TEST_NATIVE_SECRET;
+    }
+  });
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { ServiceEventRequest, ServiceExecutor } from '../../../plugin-api';
 import { createShellExecutor, groupMembers, type GroupMember } from '../../../plugins/exec-shell';
 import { createTestLogger, type CapturingLogger } from '../../helpers/logger';
+import { SCRIPT_PATH } from '../../../core/security/script-env';
 import { cleanup, harness, script, serviceDir, sleep, stateOf, tempDir, testConfig, waitFor, type Harness } from './helpers';
 
 let folder: string;
@@ -139,10 +140,13 @@ test('output reaches the log line by line while the script runs, tagged with ser
   expect(two).toMatchObject({ component: 'services', service: 'talker', event: 'start', stream: 'stderr' });
 });
 
+const asRootOuter = typeof process.getuid === 'function' && process.getuid() === 0;
+
 describe('permissions', () => {
-  test('a group-writable script is warned about once, and runs', async () => {
+  (asRootOuter ? test : test.skip)('a script writable by a non-root group is warned about once, and runs when strict_permissions is false', async () => {
     const dir = serviceDir(folder, 'loose', { start: 'exit 0' });
     chmodSync(join(dir, 'start'), 0o775);
+    chownSync(join(dir, 'start'), 0, 4242);
     const entry = { name: 'loose', path: dir, isDirectory: true };
     await executor.probe(entry, capture.logger);
     await executor.probe(entry, capture.logger);
@@ -150,7 +154,7 @@ describe('permissions', () => {
     expect(result.code).toBe(0);
     const warnings = capture.find('warn', 'insecure service script');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]!.msg).toContain(`${join(dir, 'start')}: writable by group (mode 0775)`);
+    expect(warnings[0]!.msg).toContain(`${join(dir, 'start')}: writable by group (gid 4242) (mode 0775)`);
   });
 
   test('strict_permissions refuses a world-writable script: the event fails with the reason', async () => {
@@ -161,7 +165,7 @@ describe('permissions', () => {
     h.manager.setTarget('Start');
     await waitFor(() => h!.failures.length > 0, 'the refusal');
     expect(h.failures[0]!.reason).toContain('refused to run');
-    expect(h.failures[0]!.reason).toContain('writable by group and others (mode 0777)');
+    expect(h.failures[0]!.reason).toContain(`${join(folder, 'open', 'start')}: writable by others (mode 0777)`);
     expect(stateOf(h.manager, 'open')).toBe('Failed');
   });
 
@@ -196,4 +200,100 @@ test('a non-executable file is not a service; a non-executable script is ignored
   const def = await executor.probe({ name: 'half', path: dir, isDirectory: true }, capture.logger);
   expect(def?.events).toEqual(['start']);
   expect(capture.find('warn', 'is not executable')).toHaveLength(2);
+});
+
+describe('ownership and mode up to the services folder (refused by default)', () => {
+  const marker = (): string => join(folder, 'ran');
+  const strictExecutor = (strictPermissions = true): ServiceExecutor =>
+    createShellExecutor({ strictPermissions: () => strictPermissions, servicesFolder: () => folder, logger: capture.logger });
+
+  test('a world-writable service directory: its script is refused, naming the directory; nothing runs', async () => {
+    const dir = serviceDir(folder, 'opendir', { start: `touch ${marker()}` });
+    chmodSync(dir, 0o777);
+    const result = await strictExecutor().run(request(dir));
+    expect(result.code).toBe(-1);
+    expect(result.error).toContain(`refused to run ${join(dir, 'start')}: unsafe ownership or mode: ${dir}: writable by others (mode 0777)`);
+    expect(require('node:fs').existsSync(marker())).toBe(false);
+  });
+
+  test('a world-writable services folder: every script is refused, naming the folder', async () => {
+    const path = join(folder, 'single');
+    script(path, `touch ${marker()}`);
+    chmodSync(folder, 0o777);
+    const result = await strictExecutor().run(request(path));
+    expect(result.error).toContain(`${folder}: writable by others (mode 0777)`);
+    expect(require('node:fs').existsSync(marker())).toBe(false);
+  });
+
+  test('service.strict_permissions false: the same script runs, with one warning naming the directory', async () => {
+    const dir = serviceDir(folder, 'opendir', { start: `touch ${marker()}` });
+    chmodSync(dir, 0o777);
+    const lenient = strictExecutor(false);
+    await lenient.probe({ name: 'opendir', path: dir, isDirectory: true }, capture.logger);
+    const result = await lenient.run(request(dir));
+    expect(result.code).toBe(0);
+    expect(require('node:fs').existsSync(marker())).toBe(true);
+    const warnings = capture.find('warn', 'insecure service script');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.msg).toContain(`${dir}: writable by others (mode 0777)`);
+  });
+
+  (asRootOuter ? test : test.skip)('a service directory owned by another user is refused (needs root to chown)', async () => {
+    const dir = serviceDir(folder, 'foreign', { start: 'exit 0' });
+    chownSync(dir, 65534, 65534);
+    const result = await strictExecutor().run(request(dir));
+    expect(result.error).toContain(`${dir}: owned by uid 65534, not root or the daemon's uid 0`);
+  });
+
+  test('a safe folder under world-writable /tmp passes: the check stops at the services folder', async () => {
+    const path = join(folder, 'fine');
+    script(path, 'exit 0');
+    const result = await strictExecutor().run(request(path));
+    expect(result.code).toBe(0);
+  });
+});
+
+describe('environment', () => {
+  const saved = { secret: process.env.KOI_TEST_DAEMON_SECRET, proxy: process.env.KOI_TEST_PROXY };
+  beforeEach(() => {
+    process.env.KOI_TEST_DAEMON_SECRET = 'daemon-only';
+    process.env.KOI_TEST_PROXY = 'http://proxy.invalid';
+  });
+  afterEach(() => {
+    for (const [key, value] of [['KOI_TEST_DAEMON_SECRET', saved.secret], ['KOI_TEST_PROXY', saved.proxy]] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  async function scriptEnv(passthrough: string[]): Promise<Map<string, string>> {
+    const path = join(folder, 'printenv');
+    script(path, 'env');
+    const ex = createShellExecutor({ strictPermissions: () => true, envPassthrough: () => passthrough, logger: capture.logger });
+    const result = await ex.run(request(path, { env: { KOI_EVENT: 'start', KOI_SERVICE: 'printenv', KOI_IS_PROMOTED: '0' } }));
+    expect(result.code).toBe(0);
+    return new Map(capture.records.filter((r) => r.stream === 'stdout').map((r) => {
+      const i = r.msg.indexOf('=');
+      return [r.msg.slice(0, i), r.msg.slice(i + 1)] as [string, string];
+    }));
+  }
+
+  test('a script gets the fixed PATH, HOME and the KOI_* variables, not the daemon\'s other variables', async () => {
+    const env = await scriptEnv([]);
+    expect(env.get('PATH')).toBe(SCRIPT_PATH);
+    expect(env.get('KOI_SERVICE')).toBe('printenv');
+    expect(env.get('KOI_IS_PROMOTED')).toBe('0');
+    expect(env.has('HOME')).toBe(true);
+    expect(env.has('KOI_TEST_DAEMON_SECRET')).toBe(false);
+    expect(env.has('KOI_TEST_PROXY')).toBe(false);
+    expect(env.has('NODE_OPTIONS')).toBe(false);
+    const allowed = new Set(['PATH', 'HOME', 'LANG', 'LC_ALL', 'PWD', 'SHLVL', '_', 'KOI_EVENT', 'KOI_SERVICE', 'KOI_IS_PROMOTED']);
+    expect([...env.keys()].filter((k) => !allowed.has(k))).toEqual([]);
+  });
+
+  test('service.env_passthrough passes the listed variables, and only those', async () => {
+    const env = await scriptEnv(['KOI_TEST_PROXY']);
+    expect(env.get('KOI_TEST_PROXY')).toBe('http://proxy.invalid');
+    expect(env.has('KOI_TEST_DAEMON_SECRET')).toBe(false);
+  });
 });

@@ -194,3 +194,44 @@ describe('reject logger', () => {
     expect(warns[2].msg).toMatch(/4 more from this source/);
   });
 });
+
+describe('names on the wire', () => {
+  const evil = 'evil\u001b[2J\u001b[31m';
+  const bad: KoiMessage[] = [
+    { kind: 'heartbeat', name: evil, flags: 3, seenAddress: '', uptimeMs: 10, holdMs: 1500, ackWindowMs: 150 },
+    { kind: 'heartbeat', name: '-rf', flags: 3, seenAddress: '', uptimeMs: 10, holdMs: 1500, ackWindowMs: 150 },
+    {
+      kind: 'health', name: 'node-03', state: 'Slave', mode: 'Passive', uptimeMs: 1, target: 'Start',
+      services: [{ name: evil, state: 'Started' }], promoted: false, failCount: 0, lastFailureAgoMs: -1, lastFailureReason: '', stopped: false,
+    },
+    { kind: 'state', masterId: '', masterName: '--master', masterAddress: '', leaderName: 'l', leaderUptimeMs: 1, hasQuorum: true, maintenance: false, leaseMs: 0 },
+  ];
+
+  it('a heartbeat, health report or state update carrying a bad name is dropped as malformed; the warning names the source and escapes the name', () => {
+    const { a, b, clock } = codecPair();
+    const log = createTestLogger();
+    const report = createRejectLogger(log.logger, clock, { intervalMs: 10_000 });
+    bad.forEach((message, i) => {
+      const from = `192.0.2.${i + 1}:42012`;
+      const result = b.decode(a.encode(message), from);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.reason).toBe('malformed');
+      report(result, from);
+      report(b.decode(a.encode(message), from), from); // rate-limited: one warning per source
+    });
+    const warns = log.find('warn');
+    expect(warns.map((w) => w.source)).toEqual(['192.0.2.1:42012', '192.0.2.2:42012', '192.0.2.3:42012', '192.0.2.4:42012']);
+    expect(warns[0].msg).toContain('heartbeat.name "evil\\x1b[2J\\x1b[31m" is not a valid name');
+    expect(warns[1].msg).toContain('heartbeat.name "-rf" is not a valid name: it starts with "-"');
+    expect(warns[2].msg).toContain('health.services[0].name "evil\\x1b[2J\\x1b[31m"');
+    expect(warns[3].msg).toContain('state.masterName "--master"');
+    for (const w of warns) expect(w.msg).not.toContain('\u001b');
+    expect(b.accepted()).toBe(0);
+  });
+
+  it('valid names, and the empty master/leader name (none), pass', () => {
+    const { a, b } = codecPair();
+    const ok: KoiMessage = { kind: 'state', masterId: '', masterName: '', masterAddress: '', leaderName: 'db-1.example', leaderUptimeMs: 1, hasQuorum: true, maintenance: false, leaseMs: 0 };
+    expect(b.decode(a.encode(ok), 'x').ok).toBe(true);
+  });
+});
