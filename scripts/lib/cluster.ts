@@ -555,3 +555,12 @@ ${plugins.length ? `plugins {\n${plugins.join('\n')}\n}\n` : ''}${o.extraConf ??
       .filter((pid) => Number.isInteger(pid) && pid !== process.pid);
   }
 }
+
+/** The node id (a UUID, fresh on every process start) in the last "node NAME (ID) started" line of a log. */
+export function startedId(lines: string[]): string | undefined {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /node \S+ \(([0-9a-f-]{36})\) started/.exec(lines[i]);
+    if (m) return m[1];
+  }
+  return undefined;
+}
