@@ -115,7 +115,7 @@ export interface ClusterView {
   targetMaster: { id: string; name: string } | null;
   manualMaster: boolean;
   maintenance: boolean;
-  nodes: Array<{ name: string; state: string; flags: string[]; address: string | null; services: Array<{ name: string; state: string }>; failCount: number; lastFailure: { agoMs: number; reason: string } | null }>;
+  nodes: Array<{ name: string; state: string; flags: string[]; address: string | null; lastSeenAgoMs: number; services: Array<{ name: string; state: string }>; failCount: number; lastFailure: { agoMs: number; reason: string } | null }>;
 }
 
 /** A cluster view that has a master. */
