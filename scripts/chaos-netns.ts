@@ -7,7 +7,7 @@
  *   isolate  cut one node away (both ways; healed after 2–10 s)
  *   split    cut a minority away, the master in it half of the time
  *   flip     re-partition into a different shape without healing first
- *   heal     put every node back on one bridge
+ *   heal     put every node back on one bridge (scheduled heals count too)
  *   oneway   node B stops hearing node A (nftables input drop in B's
  *            namespace; A still hears B); lifted after 2–10 s
  *   deaf     a node drops everything it receives (it still sends); 2–10 s
@@ -172,8 +172,10 @@ async function main(): Promise<number> {
     return groups;
   };
   const cutHeal = () => {
+    if (!partitioned) return;
     topo.heal();
     partitioned = false;
+    faults.set('heal', (faults.get('heal') ?? 0) + 1);
   };
 
   try {
@@ -189,8 +191,9 @@ async function main(): Promise<number> {
       }
       const alive = names.filter((n) => cluster.running(n) && !down.has(n));
       const kinds: FaultKind[] = ['oneway', 'deaf', 'reload'];
+      // Partitioned: flips twice as likely as a heal (a scheduled heal comes anyway).
       if (!partitioned) kinds.push('isolate', 'split');
-      else kinds.push('heal', 'flip');
+      else kinds.push('heal', 'flip', 'flip');
       if (down.size < maxDown) kinds.push('stop', 'kill', 'term');
       const kind = pick(kinds);
       const master = currentMaster();
@@ -225,7 +228,8 @@ async function main(): Promise<number> {
           break;
         }
         case 'heal':
-          cutHeal();
+          topo.heal();
+          partitioned = false;
           mark(kind, 'one bridge again');
           break;
         case 'oneway': {
@@ -233,7 +237,7 @@ async function main(): Promise<number> {
           const from = masterOr(master, names.filter((n) => n !== to));
           topo.cutOneWay(nc.index(from), nc.index(to));
           const ms = between(2000, 10_000);
-          later(ms, `lift one-way cuts into ${to}`, () => topo.clearCuts(nc.index(to)));
+          later(ms, `lift the one-way cut ${from} -> ${to}`, () => topo.liftOneWay(nc.index(from), nc.index(to)));
           mark(kind, `${to} no longer hears ${tagged(from, master)} (it still hears ${to}) for ${(ms / 1000).toFixed(1)} s`);
           break;
         }
@@ -241,7 +245,7 @@ async function main(): Promise<number> {
           const node = masterOr(master, names);
           topo.deafen(nc.index(node));
           const ms = between(2000, 10_000);
-          later(ms, `${node} hears again`, () => topo.clearCuts(nc.index(node)));
+          later(ms, `${node} hears again`, () => topo.undeafen(nc.index(node)));
           mark(kind, `${tagged(node, master)} deaf for ${(ms / 1000).toFixed(1)} s`);
           break;
         }

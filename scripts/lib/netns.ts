@@ -167,6 +167,16 @@ export class NetnsTopology {
     this.applyInput(index);
   }
 
+  /** Lift one one-way cut. */
+  liftOneWay(from: number, to: number): void {
+    if (this.cutFrom[to].delete(from)) this.applyInput(to);
+  }
+
+  /** The node hears again (one-way cuts into it stay). */
+  undeafen(index: number): void {
+    if (this.deaf.delete(index)) this.applyInput(index);
+  }
+
   /** Remove the one-way cuts and deafness of one node (or of every node). */
   clearCuts(index?: number): void {
     const nodes = index === undefined ? Array.from({ length: this.count }, (_, i) => i) : [index];

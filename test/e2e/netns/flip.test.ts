@@ -10,8 +10,12 @@
  * promote before the cut-away master began to demote (SPEC §3, from the
  * recording service's own timestamps: promote begin vs demote begin — a
  * master cut away cannot report its demote's end, so begin is what the lease
- * can promise). Two tries; for the second a slave is restarted while cut off
- * (a fresh process that never saw a master).
+ * can promise). Three tries; for the second and third a slave is restarted while cut off
+ * (a fresh process that never saw a master). In both, the slave that never
+ * saw a master is restarted (while cut off) until its random id is higher
+ * than the other slave's, so that it — not the slave that knew the master —
+ * leads the pair after the flip: that is the hole (with the other order the
+ * old code waits out the lease and the run passes by luck).
  *
  * initial_promotion_delay is 2 s here: with a peer cut off from the start,
  * the default 60 s would only delay the first election, not change the case.
@@ -20,11 +24,11 @@
  * the old master begins to demote ≈ 1.2 s after it (2 of 4 runs seen).
  */
 import { createNetnsCluster, agreedMaster, type NetnsCluster } from '../../../scripts/lib/netns-cluster';
-import { sleep, wallSeconds, type ServiceEvent } from '../../../scripts/lib/cluster';
+import { sleep, startedId, wallSeconds, type ServiceEvent } from '../../../scripts/lib/cluster';
 import { checkMastership, checkOverlaps, describeOverlaps, describeViolations } from '../../../scripts/lib/mastership';
 import { describeNetnsFixed, ms, SLOW_DEMOTE_S } from './safety-helpers';
 
-jest.setTimeout(75_000);
+jest.setTimeout(90_000);
 
 const firstBegin = (events: ServiceEvent[], event: string, after: number, pred: (node: string) => boolean) =>
   events.find((e) => e.event === event && e.phase === 'begin' && e.time >= after && pred(e.node));
@@ -34,6 +38,21 @@ describeNetnsFixed('issue 10 case 1 (flip without heal)')('3 nodes, quorum 2, a 
   afterAll(async () => {
     await nc?.close();
   });
+
+  /** Restart `node` (it is cut off) until its fresh id is higher than `than`'s. */
+  async function restartUntilHigher(node: string, than: string): Promise<void> {
+    const { cluster } = nc!;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const id = await cluster.waitFor(`${node}'s id`, () => startedId(cluster.log(node)), 10_000, 50);
+      const other = startedId(cluster.log(than));
+      if (!other) throw new Error(`no id of ${than} in its log`);
+      if (id > other) return;
+      await cluster.stop(node, 'SIGTERM', 10_000);
+      cluster.log(node).splice(0);
+      cluster.start(node);
+    }
+    throw new Error(`${node} never got an id above ${than}'s in 10 restarts`);
+  }
 
   /** Flip: `master` alone, everybody else together. Returns a line for the log; asserts SPEC §3 over the whole run. */
   async function flipAway(master: string, label: string): Promise<string> {
@@ -61,7 +80,7 @@ describeNetnsFixed('issue 10 case 1 (flip without heal)')('3 nodes, quorum 2, a 
     return line;
   }
 
-  test('the master cut away, the slaves rejoin: no promote before the old master began to demote (2 tries)', async () => {
+  test('the master cut away, the slaves rejoin: no promote before the old master began to demote (3 tries)', async () => {
     nc = createNetnsCluster(3, { quorum: 2, start: false, time: { initial_promotion_delay: '2s' } });
     const { cluster, topo, names } = nc;
     cluster.control('slow-demote', String(SLOW_DEMOTE_S));
@@ -71,17 +90,22 @@ describeNetnsFixed('issue 10 case 1 (flip without heal)')('3 nodes, quorum 2, a 
     cluster.start();
     const first = await cluster.waitFor('a master in k1+k2', () =>
       firstBegin(cluster.events(), 'promote', 0, (n) => n !== 'k3'), 20_000, 100);
+    await restartUntilHigher('k3', names.find((n) => n !== first.node && n !== 'k3')!);
     await sleep(1500);
     await flipAway(first.node, 'try 1');
 
-    // Try 2: heal, one master; then a slave restarted while cut off, and the flip.
-    topo.heal();
-    const master = await agreedMaster(cluster, names, 20_000);
-    const fresh = names.find((n) => n !== master)!;
-    topo.isolate(nc.index(fresh));
-    await cluster.stop(fresh, 'SIGTERM', 10_000);
-    cluster.start(fresh);
-    await sleep(2000);
-    await flipAway(master, `try 2 (${fresh} restarted while cut off)`);
+    // Tries 2 and 3: heal, one master; then a slave restarted while cut off, and the flip.
+    for (const attempt of [2, 3]) {
+      topo.heal();
+      const master = await agreedMaster(cluster, names, 20_000);
+      const fresh = names.find((n) => n !== master)!;
+      topo.isolate(nc.index(fresh));
+      await cluster.stop(fresh, 'SIGTERM', 10_000);
+      cluster.log(fresh).splice(0);
+      cluster.start(fresh);
+      await restartUntilHigher(fresh, names.find((n) => n !== master && n !== fresh)!);
+      await sleep(2000);
+      await flipAway(master, `try ${attempt} (${fresh} restarted while cut off)`);
+    }
   });
 });
