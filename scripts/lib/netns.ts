@@ -34,6 +34,8 @@ export interface NetnsSupport {
   reason: string;
   /** How random loss can be made: 'netem', 'nft' or none. */
   loss: 'netem' | 'nft' | null;
+  /** nftables works inside a namespace (one-way cuts, deaf nodes). */
+  nft: boolean;
 }
 
 function has(cmd: string, args: string[]): boolean {
@@ -43,20 +45,22 @@ function has(cmd: string, args: string[]): boolean {
 
 /** Can this process build namespaces? Probes once (creates and deletes a scratch namespace). */
 export function netnsSupport(): NetnsSupport {
-  if (process.platform !== 'linux') return { ok: false, reason: 'network namespaces need Linux', loss: null };
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return { ok: false, reason: 'not running as root', loss: null };
-  if (!has('ip', ['-V'])) return { ok: false, reason: 'the `ip` command (iproute2) is missing', loss: null };
-  const probe = `koiprobe${process.pid}`;
-  if (!has('ip', ['netns', 'add', probe])) return { ok: false, reason: '`ip netns add` failed (no namespace support?)', loss: null };
+  if (process.platform !== 'linux') return { ok: false, reason: 'network namespaces need Linux', loss: null, nft: false };
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return { ok: false, reason: 'not running as root', loss: null, nft: false };
+  if (!has('ip', ['-V'])) return { ok: false, reason: 'the `ip` command (iproute2) is missing', loss: null, nft: false };
+  const probe = `knprobe${process.pid}`;
+  if (!has('ip', ['netns', 'add', probe])) return { ok: false, reason: '`ip netns add` failed (no namespace support?)', loss: null, nft: false };
   let loss: NetnsSupport['loss'] = null;
+  let nft = false;
   try {
     has('ip', ['-n', probe, 'link', 'add', 'd0', 'type', 'dummy']);
+    nft = has('ip', ['netns', 'exec', probe, 'nft', 'add', 'table', 'inet', 'koiprobe']);
     if (has('tc', ['-n', probe, 'qdisc', 'add', 'dev', 'd0', 'root', 'netem', 'loss', '1%'])) loss = 'netem';
-    else if (has('ip', ['netns', 'exec', probe, 'nft', 'add', 'table', 'inet', 'koiprobe'])) loss = 'nft';
+    else if (nft) loss = 'nft';
   } finally {
     spawnSync('ip', ['netns', 'del', probe], { stdio: 'ignore' });
   }
-  return { ok: true, reason: '', loss };
+  return { ok: true, reason: '', loss, nft };
 }
 
 function run(cmd: string, args: string[], input?: string): void {

@@ -10,27 +10,25 @@ import { startedId, type Cluster } from '../../../scripts/lib/cluster';
 
 export const SAFETY_FIXED = process.env.KOI_SAFETY_FIXED === '1';
 
+type Describe = (name: string, fn: () => void) => void;
+
+/** A skipped describe whose name and a stderr line say why (jest hides console output of fully skipped files). */
+function skipWith(what: string, reason: string): Describe {
+  process.stderr.write(`${what}: skipped — ${reason}\n`);
+  return (name, fn) => describe.skip(`${name} [skipped: ${reason}]`, fn);
+}
+
 /** describe for a loopback test that needs the core fixes. */
-export function describeFixed(what: string): jest.Describe {
+export function describeFixed(what: string): Describe {
   if (SAFETY_FIXED) return describe;
-  // eslint-disable-next-line no-console
-  console.warn(`${what}: skipped — it fails on the core before the issue-10 fixes; run with KOI_SAFETY_FIXED=1`);
-  return describe.skip;
+  return skipWith(what, 'fails on the core before the issue-10 fixes; run with KOI_SAFETY_FIXED=1');
 }
 
 /** describe for a namespace test that needs the core fixes (and root). */
-export function describeNetnsFixed(what: string): jest.Describe {
+export function describeNetnsFixed(what: string): Describe {
   const support = netnsSupport();
-  if (!support.ok) {
-    // eslint-disable-next-line no-console
-    console.warn(`${what}: skipped — ${support.reason} (network namespaces need root and iproute2 on Linux)`);
-    return describe.skip;
-  }
-  if (support.loss !== 'nft' && support.loss !== 'netem') {
-    // eslint-disable-next-line no-console
-    console.warn(`${what}: skipped — nftables (\`nft\`) is missing`);
-    return describe.skip;
-  }
+  if (!support.ok) return skipWith(what, `${support.reason} (network namespaces need root and iproute2 on Linux)`);
+  if (!support.nft) return skipWith(what, 'nftables (`nft`) is missing inside namespaces');
   return describeFixed(what);
 }
 
