@@ -191,11 +191,11 @@ async function main(): Promise<number> {
       }
       const alive = names.filter((n) => cluster.running(n) && !down.has(n));
       const kinds: FaultKind[] = ['oneway', 'deaf', 'reload'];
-      // Partitioned: flips twice as likely as a heal (a scheduled heal comes anyway).
       if (!partitioned) kinds.push('isolate', 'split');
-      else kinds.push('heal', 'flip', 'flip');
+      else kinds.push('heal', 'flip');
       if (down.size < maxDown) kinds.push('stop', 'kill', 'term');
-      const kind = pick(kinds);
+      // Flips are possible only while partitioned: favour them then, or a soak applies too few.
+      const kind = partitioned && random() < 0.35 ? 'flip' : pick(kinds);
       const master = currentMaster();
       switch (kind) {
         case 'isolate': {
