@@ -56,14 +56,25 @@ describe('promoted intervals (promote begin … demote END) for chaos:netns', ()
     expect(open.violations).toHaveLength(1);
   });
 
-  test('an overlap with a SIGSTOPped older master is excused, with its length after SIGCONT', () => {
+  test('an overlap with a SIGSTOPped older master is excused when it ends within the resume grace', () => {
     const r = checkOverlaps([ev(1, 'a', 'promote'), ev(4, 'b', 'promote'), ev(5.1, 'a', 'demote'), ev(5.2, 'a', 'demote', 'end')],
       [], [{ node: 'a', from: 2, to: 5 }]);
     expect(r.violations).toEqual([]);
     expect(r.excused).toHaveLength(1);
     expect(r.excused[0].lengthS).toBeCloseTo(1.2);
-    expect(r.excused[0].afterResumeS).toBeCloseTo(0.2);
+    expect(r.excused[0].runningS).toBeCloseTo(0.2);
     // The stall of the NEWER node excuses nothing.
     expect(checkOverlaps([ev(1, 'a', 'promote'), ev(4, 'b', 'promote')], [], [{ node: 'b', from: 2, to: 5 }]).violations).toHaveLength(1);
+  });
+
+  test('a resumed master still promoted past the grace is a violation; a second stall does not count as running', () => {
+    const late = checkOverlaps([ev(1, 'a', 'promote'), ev(4, 'b', 'promote'), ev(7, 'a', 'demote'), ev(7.1, 'a', 'demote', 'end')],
+      [], [{ node: 'a', from: 2, to: 5 }]);
+    expect(late.violations).toHaveLength(1);
+    expect(late.violations[0].runningS).toBeCloseTo(2.1);
+    const twice = checkOverlaps([ev(1, 'a', 'promote'), ev(4, 'b', 'promote')], [{ node: 'a', time: 8.1 }],
+      [{ node: 'a', from: 2, to: 5 }, { node: 'a', from: 5, to: 8 }]);
+    expect(twice.violations).toEqual([]);
+    expect(twice.excused[0].runningS).toBeCloseTo(0.1);
   });
 });
