@@ -232,7 +232,7 @@ async function main(): Promise<number> {
           break;
         }
         case 'flip': {
-          // A different shape at once, no heal in between (the pending heal still comes).
+          // A new random shape at once, no heal in between (the pending heal still comes).
           const groups = randomGroups();
           topo.partition(groups.map((g) => g.map((n) => nc.index(n))));
           mark(kind, `${groups.map((g) => g.join('+')).join(' | ')}${master ? ` (master ${master})` : ''}`);
