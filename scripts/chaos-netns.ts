@@ -4,22 +4,35 @@
  * namespace on a private bridge (scripts/lib/netns.ts), default timings,
  * quorum a strict majority. Random faults, one every 1–6 s:
  *
- *   isolate  cut one node away (healed after 2–10 s)
+ *   isolate  cut one node away (both ways; healed after 2–10 s)
  *   split    cut a minority away, the master in it half of the time
- *   heal     put every node back on one bridge
+ *   flip     re-partition into a different shape without healing first
+ *   heal     put every node back on one bridge (scheduled heals count too)
+ *   oneway   node B stops hearing node A (nftables input drop in B's
+ *            namespace; A still hears B); lifted after 2–10 s
+ *   deaf     a node drops everything it receives (it still sends); 2–10 s
+ *   stop     SIGSTOP any node (the master 40 % of the time); SIGCONT after 0.3–4 s
  *   kill     SIGKILL a node (the master 40 % of the time); restarted after 1–8 s
  *   term     SIGTERM a node (graceful stop); restarted after 1–8 s
+ *   reload   a reload that needs an in-process restart: `node.force_restart
+ *            true` in the node's koi.conf, then SIGHUP
  *
- * At most a minority is down at once. Every master change is logged from the
- * recording service's timestamps, and the run is checked against SPEC §3:
- * no promote may begin while another node's promoted services have not begun
- * to demote (a SIGKILLed node's mastership ends at the kill: it stands for a
- * machine crash). At the end everything is healed and restarted and the
- * cluster must settle on exactly one master. Prints a summary; exits 1 on a
- * violation or when the cluster does not settle, 2 on a usage error, 3 when
- * it cannot run here (not root, no iproute2).
+ * At most a minority is stopped, killed or terminated at once. Safety is
+ * checked from the recording service's own timestamps: a node is promoted
+ * from its promote script's begin to the END of its demote (or stop/failed)
+ * script, or to its SIGKILL (a crash); two nodes' promoted intervals must
+ * not overlap. An overlap is allowed only while the older master was
+ * SIGSTOPped (it cannot demote itself; fencing is for that) plus at most
+ * RESUME_GRACE_S (1 s) of it running after SIGCONT (the demote it owes on
+ * resume); it is listed apart, with its length. SPEC §3's weaker rule (demote BEGINS before a
+ * promote begins) is reported too. At the end everything is healed and
+ * restarted and the cluster must settle on exactly one master.
+ * Exits 1 on a violation or when the cluster does not settle, 2 on a usage
+ * error, 3 when it cannot run here (not root, no iproute2/nft).
  */
-import { checkMastership, describeViolations, promotedNodes, type Mark } from './lib/mastership';
+import {
+  checkMastership, checkOverlaps, describeOverlaps, describeViolations, promotedNodes, RESUME_GRACE_S, type Mark, type StallMark,
+} from './lib/mastership';
 import { netnsSupport } from './lib/netns';
 import { agreedMaster, createNetnsCluster, type NetnsCluster } from './lib/netns-cluster';
 import { sleep, wallSeconds } from './lib/cluster';
@@ -70,13 +83,26 @@ function prng(seed: number): () => number {
   };
 }
 
-type FaultKind = 'isolate' | 'split' | 'heal' | 'kill' | 'term';
+type FaultKind = 'isolate' | 'split' | 'flip' | 'heal' | 'oneway' | 'deaf' | 'stop' | 'kill' | 'term' | 'reload';
+const FAULT_KINDS: FaultKind[] = ['isolate', 'split', 'flip', 'heal', 'oneway', 'deaf', 'stop', 'kill', 'term', 'reload'];
+
+/** Something to undo on a timer (restart, SIGCONT, lift a cut, heal): on time, not at the next fault. */
+interface Pending {
+  timer: NodeJS.Timeout;
+  what: string;
+  undo: () => void;
+}
 
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   const support = netnsSupport();
   if (!support.ok) {
     process.stderr.write(`chaos:netns cannot run: ${support.reason}\n`);
+    return 3;
+  }
+  if (!support.nft) {
+    // One-way cuts and deaf nodes are nftables input rules.
+    process.stderr.write('chaos:netns cannot run: nftables (`nft`) is missing inside namespaces\n');
     return 3;
   }
   const random = prng(options.seed);
@@ -98,9 +124,11 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const kills: Mark[] = [];
-  const faults = new Map<FaultKind, number>();
-  const down = new Map<string, number>(); // node → restart time (ms since epoch)
-  let healAt = Infinity;
+  const stalls: StallMark[] = [];
+  const faults = new Map<FaultKind, number>(FAULT_KINDS.map((k) => [k, 0]));
+  const pending: Pending[] = [];
+  /** Nodes killed, terminated or stopped (at most a minority at once). */
+  const down = new Set<string>();
   let partitioned = false;
   let masterChanges = 0;
   let seenEvents = 0;
@@ -108,22 +136,21 @@ async function main(): Promise<number> {
   let reported = 0;
   let exitCode = 0;
 
-  /** Log master changes (promote/demote begins) as they appear in the events file; report violations at once. */
+  /** Log master changes as they appear in the events file; report violations at once. */
   const watch = () => {
     const events = cluster.events();
     for (const e of events.slice(seenEvents)) {
-      if (e.phase !== 'begin' || (e.event !== 'promote' && e.event !== 'demote')) continue;
-      if (e.event === 'promote') {
+      if (e.event === 'promote' && e.phase === 'begin') {
         masterChanges++;
         say(`master change: ${e.node} promote began (previous master ${lastMaster ?? 'none'})`);
         lastMaster = e.node;
-      } else {
-        say(`${e.node} demote began`);
+      } else if (e.event === 'demote' && e.phase === 'end') {
+        say(`${e.node} demote ended`);
       }
     }
     seenEvents = events.length;
-    const report = checkMastership(events, kills);
-    for (const v of report.violations.slice(reported)) say(`VIOLATION: ${describeViolations([v])}`);
+    const report = checkOverlaps(events, kills, stalls);
+    for (const v of report.violations.slice(reported)) say(`VIOLATION: ${describeOverlaps([v])}`);
     reported = report.violations.length;
   };
   const watcher = setInterval(watch, 200);
@@ -132,8 +159,40 @@ async function main(): Promise<number> {
     faults.set(kind, (faults.get(kind) ?? 0) + 1);
     say(`fault ${kind}: ${detail}`);
   };
+  const runPending = (p: Pending) => {
+    clearTimeout(p.timer);
+    const i = pending.indexOf(p);
+    if (i < 0) return;
+    pending.splice(i, 1);
+    try {
+      p.undo();
+      say(p.what);
+    } catch (err) {
+      say(`could not ${p.what}: ${(err as Error).message}`);
+    }
+  };
+  const later = (ms: number, what: string, undo: () => void) => {
+    const p: Pending = { timer: setTimeout(() => runPending(p), ms), what, undo };
+    pending.push(p);
+  };
   const currentMaster = (): string | undefined => promotedNodes(cluster.events(), kills).find((n) => cluster.running(n));
   const maxDown = Math.floor((options.nodes - 1) / 2);
+  const masterOr = (master: string | undefined, pool: string[]) => (master && pool.includes(master) && random() < 0.4 ? master : pick(pool));
+  const tagged = (node: string, master: string | undefined) => `${node}${node === master ? ' (master)' : ''}`;
+  /** Random groups over all nodes: 2 or 3 groups, every group non-empty. */
+  const randomGroups = (): string[][] => {
+    const count = options.nodes === 3 ? 2 : 2 + Math.floor(random() * 2);
+    const shuffled = [...names].sort(() => random() - 0.5);
+    const groups: string[][] = Array.from({ length: count }, (_, g) => [shuffled[g]]);
+    for (const n of shuffled.slice(count)) groups[Math.floor(random() * count)].push(n);
+    return groups;
+  };
+  const cutHeal = () => {
+    if (!partitioned) return;
+    topo.heal();
+    partitioned = false;
+    faults.set('heal', (faults.get('heal') ?? 0) + 1);
+  };
 
   try {
     say(`namespaces ${topo.nodeNs.join(' ')} (switch ${topo.switchNs}); addresses ${topo.addresses.join(' ')}`);
@@ -141,33 +200,22 @@ async function main(): Promise<number> {
     say(`settled: master ${first}`);
     const end = Date.now() + options.minutes * 60_000;
     while (Date.now() < end && !interrupted) {
-      // Due restarts and heals first.
-      for (const [node, at] of [...down]) {
-        if (Date.now() >= at) {
-          cluster.start(node);
-          down.delete(node);
-          say(`restart ${node}`);
-        }
-      }
-      if (partitioned && Date.now() >= healAt) {
-        topo.heal();
-        partitioned = false;
-        healAt = Infinity;
-        mark('heal', 'scheduled heal: one bridge again');
-      }
-      const kinds: FaultKind[] = [];
+      const alive = names.filter((n) => cluster.running(n) && !down.has(n));
+      const kinds: FaultKind[] = ['oneway', 'deaf', 'reload'];
       if (!partitioned) kinds.push('isolate', 'split');
-      else kinds.push('heal');
-      if (down.size < maxDown) kinds.push('kill', 'term');
-      const kind = pick(kinds);
+      else kinds.push('heal', 'flip');
+      if (down.size < maxDown) kinds.push('stop', 'kill', 'term');
+      // Flips are possible only while partitioned: favour them then, or a soak applies too few.
+      const kind = partitioned && random() < 0.35 ? 'flip' : pick(kinds);
       const master = currentMaster();
       switch (kind) {
         case 'isolate': {
-          const node = random() < 0.4 && master ? master : pick(names);
+          const node = masterOr(master, names);
           topo.isolate(nc.index(node));
           partitioned = true;
-          healAt = Date.now() + between(2000, 10_000);
-          mark(kind, `${node}${node === master ? ' (master)' : ''} cut away until +${Math.round((healAt - Date.now()) / 1000)} s`);
+          const ms = between(2000, 10_000);
+          later(ms, `scheduled heal after isolating ${node}`, cutHeal);
+          mark(kind, `${tagged(node, master)} cut away for ${(ms / 1000).toFixed(1)} s`);
           break;
         }
         case 'split': {
@@ -178,20 +226,58 @@ async function main(): Promise<number> {
           while (minority.length < size) minority.push(pool.splice(Math.floor(random() * pool.length), 1)[0]);
           topo.partition([minority.map((n) => nc.index(n))]);
           partitioned = true;
-          healAt = Date.now() + between(2000, 10_000);
-          mark(kind, `${minority.join('+')} | ${pool.join('+')}${master ? ` (master ${master})` : ''}`);
+          const ms = between(2000, 10_000);
+          later(ms, 'scheduled heal after a split', cutHeal);
+          mark(kind, `${minority.join('+')} | ${pool.join('+')}${master ? ` (master ${master})` : ''} for ${(ms / 1000).toFixed(1)} s`);
+          break;
+        }
+        case 'flip': {
+          // A new random shape at once, no heal in between (the pending heal still comes).
+          const groups = randomGroups();
+          topo.partition(groups.map((g) => g.map((n) => nc.index(n))));
+          mark(kind, `${groups.map((g) => g.join('+')).join(' | ')}${master ? ` (master ${master})` : ''}`);
           break;
         }
         case 'heal':
           topo.heal();
           partitioned = false;
-          healAt = Infinity;
           mark(kind, 'one bridge again');
           break;
+        case 'oneway': {
+          const to = pick(names);
+          const from = masterOr(master, names.filter((n) => n !== to));
+          topo.cutOneWay(nc.index(from), nc.index(to));
+          const ms = between(2000, 10_000);
+          later(ms, `lift the one-way cut ${from} -> ${to}`, () => topo.liftOneWay(nc.index(from), nc.index(to)));
+          mark(kind, `${to} no longer hears ${tagged(from, master)} (it still hears ${to}) for ${(ms / 1000).toFixed(1)} s`);
+          break;
+        }
+        case 'deaf': {
+          const node = masterOr(master, names);
+          topo.deafen(nc.index(node));
+          const ms = between(2000, 10_000);
+          later(ms, `${node} hears again`, () => topo.undeafen(nc.index(node)));
+          mark(kind, `${tagged(node, master)} deaf for ${(ms / 1000).toFixed(1)} s`);
+          break;
+        }
+        case 'stop': {
+          const node = masterOr(master, alive);
+          const ms = between(300, 4000);
+          const stall: StallMark = { node, from: wallSeconds(), to: Infinity };
+          cluster.signal(node, 'SIGSTOP');
+          stalls.push(stall);
+          down.add(node);
+          later(ms, `SIGCONT ${node}`, () => {
+            stall.to = wallSeconds();
+            if (cluster.running(node)) cluster.signal(node, 'SIGCONT');
+            down.delete(node);
+          });
+          mark(kind, `SIGSTOP ${tagged(node, master)} for ${(ms / 1000).toFixed(1)} s`);
+          break;
+        }
         case 'kill':
         case 'term': {
-          const alive = names.filter((n) => cluster.running(n) && !down.has(n));
-          const node = random() < 0.4 && master && alive.includes(master) ? master : pick(alive);
+          const node = masterOr(master, alive);
           const restartIn = between(1000, 8000);
           if (kind === 'kill') {
             kills.push({ node, time: wallSeconds() });
@@ -199,8 +285,21 @@ async function main(): Promise<number> {
           } else {
             await cluster.stop(node, 'SIGTERM', 15_000);
           }
-          down.set(node, Date.now() + restartIn);
-          mark(kind, `${node}${node === master ? ' (master)' : ''}; restart in ${(restartIn / 1000).toFixed(1)} s`);
+          down.add(node);
+          later(restartIn, `restart ${node}`, () => {
+            cluster.start(node);
+            down.delete(node);
+          });
+          mark(kind, `${tagged(node, master)}; restart in ${(restartIn / 1000).toFixed(1)} s`);
+          break;
+        }
+        case 'reload': {
+          const node = masterOr(master, alive);
+          if (!node) break;
+          const conf = cluster.configText(cluster.spec(node)).replace(/^node \{\n/m, 'node {\n  force_restart true\n');
+          cluster.writeConf(node, conf);
+          cluster.signal(node, 'SIGHUP');
+          mark(kind, `${tagged(node, master)}: force_restart true + SIGHUP (in-process restart)`);
           break;
         }
         default: {
@@ -211,11 +310,12 @@ async function main(): Promise<number> {
       await sleep(between(1000, 6000));
     }
 
-    // Wind down: heal, restart everyone, one master.
-    say('end of faults: heal and restart every node');
+    // Wind down: heal, lift every cut, resume and restart everyone, one master.
+    say('end of faults: heal, lift cuts, resume and restart every node');
+    for (const p of [...pending]) runPending(p);
     topo.heal();
-    for (const node of down.keys()) cluster.start(node);
-    down.clear();
+    topo.clearCuts();
+    for (const node of names) if (!cluster.running(node)) cluster.start(node);
     let settled: string | null = null;
     try {
       settled = await agreedMaster(cluster, names, 60_000);
@@ -226,31 +326,41 @@ async function main(): Promise<number> {
     }
     await sleep(500);
     watch();
-    const report = checkMastership(cluster.events(), kills);
-    const margins = report.handovers.filter((h) => h.marginS !== undefined && h.previousEnd !== 'killed').map((h) => h.marginS!);
+    const events = cluster.events();
+    const overlaps = checkOverlaps(events, kills, stalls);
+    const spec = checkMastership(events, kills, stalls);
+    const margins = spec.handovers.filter((h) => h.marginS !== undefined && h.previousEnd !== 'killed').map((h) => h.marginS!);
     const minutes = (wallSeconds() - started) / 60;
     const faultTotal = [...faults.values()].reduce((a, b) => a + b, 0);
+    const longestExcused = Math.max(0, ...overlaps.excused.map((o) => o.lengthS));
     process.stdout.write([
       '',
       'chaos:netns summary',
       `  seed             ${options.seed}`,
       `  nodes / quorum   ${options.nodes} / ${quorum}`,
       `  minutes          ${minutes.toFixed(1)}`,
-      `  faults           ${faultTotal} (${[...faults].map(([k, n]) => `${k} ${n}`).join(', ')})`,
+      `  faults           ${faultTotal}`,
+      ...FAULT_KINDS.map((k) => `    ${k.padEnd(8)} ${faults.get(k)}`),
       `  master changes   ${masterChanges} promotes`,
       `  demote→promote   ${margins.length > 0 ? `min ${(Math.min(...margins) * 1000).toFixed(0)} ms over ${margins.length} handovers from a demote/stop` : 'no handover from a live master'}`,
-      `  violations       ${report.violations.length}`,
+      `  violations       ${overlaps.violations.length} overlapping promoted intervals (promote begin … demote end)`,
+      `  SPEC §3 begins   ${spec.violations.length} promotes began before the other master began to demote`,
+      `  excused          ${overlaps.excused.length} overlaps with a SIGSTOPped older master that ended ≤ ${RESUME_GRACE_S} s after SIGCONT${overlaps.excused.length ? ` (longest ${(longestExcused * 1000).toFixed(0)} ms)` : ''}`,
       `  settled          ${settled ? `yes, master ${settled}` : 'NO'}`,
       '',
     ].join('\n'));
-    if (report.violations.length > 0) {
-      process.stdout.write(`${describeViolations(report.violations)}\n`);
+    if (overlaps.excused.length > 0) process.stdout.write(`excused overlaps:\n${describeOverlaps(overlaps.excused)}\n`);
+    if (overlaps.violations.length > 0 || spec.violations.length > 0) {
+      process.stdout.write(`violations (UTC times):\n${describeOverlaps(overlaps.violations)}\n`);
+      if (spec.violations.length > 0) process.stdout.write(`${describeViolations(spec.violations)}\n`);
       exitCode = 1;
     }
     if (exitCode !== 0 && options.keep) process.stdout.write(`logs kept in ${cluster.dir}\n${cluster.tails(40)}\n`);
     return exitCode;
   } finally {
     clearInterval(watcher);
+    for (const p of pending.splice(0)) clearTimeout(p.timer);
+    for (const node of names) if (cluster.running(node)) cluster.signal(node, 'SIGCONT');
     await cluster.close(options.keep && exitCode !== 0);
     topo.destroy();
   }

@@ -119,7 +119,7 @@ export interface ClusterView {
   targetMaster: { id: string; name: string } | null;
   manualMaster: boolean;
   maintenance: boolean;
-  nodes: Array<{ name: string; state: string; flags: string[]; address: string | null; services: Array<{ name: string; state: string }>; failCount: number; lastFailure: { agoMs: number; reason: string } | null }>;
+  nodes: Array<{ name: string; state: string; flags: string[]; address: string | null; lastSeenAgoMs: number; services: Array<{ name: string; state: string }>; failCount: number; lastFailure: { agoMs: number; reason: string } | null }>;
 }
 
 /** A cluster view that has a master. */
@@ -567,4 +567,13 @@ ${plugins.length ? `plugins {\n${plugins.join('\n')}\n}\n` : ''}${o.extraConf ??
     return out.split('\n').filter((l) => l.includes(this.dir)).map((l) => Number(l.trim().split(/\s+/)[0]))
       .filter((pid) => Number.isInteger(pid) && pid !== process.pid);
   }
+}
+
+/** The node id (a UUID, fresh on every process start) in the last "node NAME (ID) started" line of a log. */
+export function startedId(lines: string[]): string | undefined {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /node \S+ \(([0-9a-f-]{36})\) started/.exec(lines[i]);
+    if (m) return m[1];
+  }
+  return undefined;
 }

@@ -118,3 +118,122 @@ export function promotedNodes(events: ServiceEvent[], kills: Mark[] = [], until 
   }
   return [...promoted].sort();
 }
+
+/**
+ * A node's promoted interval, from its service's own timestamps: from the
+ * promote script's begin to the end of the demote (or stop/failed) script
+ * that follows, or to the SIGKILL of the node (a crash), or to a `start`
+ * begin (the services were restarted). `to` is Infinity while promoted.
+ */
+export interface PromotedInterval {
+  node: string;
+  from: number;
+  to: number;
+  /** 'demote' | 'stop' | 'failed' | 'killed' | 'start' | 'open'. */
+  end: string;
+}
+
+export function promotedIntervals(events: ServiceEvent[], kills: Mark[] = []): PromotedInterval[] {
+  type Item = { time: number; node: string; kind: string; phase: string };
+  const items: Item[] = [
+    ...events.map((e) => ({ time: e.time, node: e.node, kind: e.event, phase: e.phase })),
+    ...kills.map((k) => ({ time: k.time, node: k.node, kind: 'killed', phase: 'begin' })),
+  ].sort((a, b) => a.time - b.time);
+  const open = new Map<string, number>();
+  const intervals: PromotedInterval[] = [];
+  const close = (node: string, time: number, end: string) => {
+    const from = open.get(node);
+    if (from === undefined) return;
+    open.delete(node);
+    intervals.push({ node, from, to: time, end });
+  };
+  for (const item of items) {
+    if (item.kind === 'promote' && item.phase === 'begin') {
+      if (!open.has(item.node)) open.set(item.node, item.time);
+    } else if (ENDS.has(item.kind) && item.phase === 'end') close(item.node, item.time, item.kind);
+    else if (item.kind === 'killed') close(item.node, item.time, 'killed');
+    else if (item.kind === 'start' && item.phase === 'begin') close(item.node, item.time, 'start');
+  }
+  for (const [node, from] of open) intervals.push({ node, from, to: Infinity, end: 'open' });
+  return intervals.sort((a, b) => a.from - b.from);
+}
+
+export interface Overlap {
+  /** The node promoted first, and the one that promoted while it still was. */
+  older: PromotedInterval;
+  newer: PromotedInterval;
+  /** Seconds since the epoch. */
+  from: number;
+  to: number;
+  lengthS: number;
+  /**
+   * The older node was SIGSTOPped when the newer one promoted (allowed
+   * without fencing: it cannot demote itself) and, once resumed, ended its
+   * mastership within the resume grace.
+   */
+  excused: boolean;
+  /** Seconds of the overlap during which the older node was NOT stopped (after SIGCONT, say). */
+  runningS: number;
+}
+
+export interface OverlapReport {
+  intervals: PromotedInterval[];
+  violations: Overlap[];
+  excused: Overlap[];
+}
+
+/**
+ * How long a resumed master may stay promoted while running: "on resume it
+ * demotes before doing anything else" (SPEC §3) — 70–270 ms to the demote's
+ * begin measured on a loaded machine, plus the script.
+ */
+export const RESUME_GRACE_S = 1;
+
+/** Seconds of [from, to] covered by `node`'s stalls (their union). */
+function stoppedWithin(stalls: StallMark[], node: string, from: number, to: number): number {
+  const spans = stalls.filter((s) => s.node === node && s.to > from && s.from < to)
+    .map((s) => [Math.max(s.from, from), Math.min(s.to, to)] as const).sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let reach = from;
+  for (const [a, b] of spans) {
+    const start = Math.max(a, reach);
+    if (b > start) total += b - start;
+    reach = Math.max(reach, b);
+  }
+  return total;
+}
+
+/**
+ * Two nodes' promoted intervals (promote begin … demote end) must not
+ * overlap. The only exception: the older node was SIGSTOPped when the other
+ * promoted, and was running no longer than `resumeGraceS` of the overlap
+ * (the demote it owes on resume). Excused overlaps are listed apart.
+ */
+export function checkOverlaps(events: ServiceEvent[], kills: Mark[] = [], stalls: StallMark[] = [], resumeGraceS = RESUME_GRACE_S): OverlapReport {
+  const intervals = promotedIntervals(events, kills);
+  const report: OverlapReport = { intervals, violations: [], excused: [] };
+  for (let i = 0; i < intervals.length; i++) {
+    for (let j = i + 1; j < intervals.length; j++) {
+      const older = intervals[i];
+      const newer = intervals[j];
+      if (newer.node === older.node || newer.from >= older.to) continue;
+      const to = Math.min(older.to, newer.to);
+      const lengthS = to - newer.from;
+      const stalledAtPromote = stalls.some((s) => s.node === older.node && s.from <= newer.from && s.to >= newer.from);
+      const runningS = Number.isFinite(lengthS) ? lengthS - stoppedWithin(stalls, older.node, newer.from, to) : Infinity;
+      const excused = stalledAtPromote && runningS <= resumeGraceS;
+      const overlap: Overlap = { older, newer, from: newer.from, to, lengthS, excused, runningS };
+      (excused ? report.excused : report.violations).push(overlap);
+    }
+  }
+  return report;
+}
+
+const clock = (t: number) => (Number.isFinite(t) ? new Date(t * 1000).toISOString().slice(11, 23) : 'now');
+
+/** One line per overlap, with wall-clock times (UTC) and the length. */
+export function describeOverlaps(list: Overlap[]): string {
+  return list.map((o) => `${o.newer.node} promoted at ${clock(o.newer.from)} while ${o.older.node} was promoted `
+    + `(since ${clock(o.older.from)}, until ${clock(o.older.to)} by ${o.older.end}): overlap ${(o.lengthS * 1000).toFixed(0)} ms`
+    + `; ${o.older.node} running (not SIGSTOPped) for ${(o.runningS * 1000).toFixed(0)} ms of it`).join('\n');
+}

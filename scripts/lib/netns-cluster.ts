@@ -17,22 +17,31 @@ export interface NetnsCluster {
   close(): Promise<void>;
 }
 
+export interface NetnsClusterOptions extends Omit<ClusterOptions, 'nodes'> {
+  /** 2: every node has a second link, and both of its addresses are listed in `cluster.transport`. */
+  links?: 1 | 2;
+  /** Start every node at once (default true); false leaves starting to the caller. */
+  start?: boolean;
+}
+
 /**
  * Build the namespaces, write the configs and start every node. On any
  * failure everything created so far is removed before the error is thrown.
  */
-export function createNetnsCluster(count: number, options: Omit<ClusterOptions, 'nodes'>): NetnsCluster {
-  const topo = new NetnsTopology(count);
+export function createNetnsCluster(count: number, options: NetnsClusterOptions = {}): NetnsCluster {
+  const { links = 1, start = true, ...clusterOptions } = options;
+  const topo = new NetnsTopology(count, undefined, links);
   let cluster: Cluster | undefined;
   try {
     topo.create();
     const names = Array.from({ length: count }, (_, i) => `k${i + 1}`);
     cluster = new Cluster({
       tag: 'koi-netns',
-      ...options,
+      ...clusterOptions,
+      extraTransport: [...(clusterOptions.extraTransport ?? []), ...topo.addresses2.map((a) => `${a}:${NETNS_PORT}`)],
       nodes: names.map((name, i) => ({ name, address: topo.addresses[i], port: NETNS_PORT, netns: topo.nodeNs[i] })),
     });
-    cluster.start();
+    if (start) cluster.start();
     const built = cluster;
     return {
       topo,

@@ -3,7 +3,7 @@
  * (scripts/lib/mastership.ts): it must flag an overlap, excuse only a
  * frozen master, end a mastership at a demote, stop, failure or kill.
  */
-import { checkMastership, promotedNodes } from '../../../scripts/lib/mastership';
+import { checkMastership, checkOverlaps, promotedIntervals, promotedNodes } from '../../../scripts/lib/mastership';
 import type { ServiceEvent } from '../../../scripts/lib/cluster';
 
 const ev = (time: number, node: string, event: string, phase: 'begin' | 'end' = 'begin'): ServiceEvent =>
@@ -35,4 +35,46 @@ test('a kill, a stop or a failure ends a mastership; a restart (start) too for p
   expect(checkMastership(events).violations.map((v) => v.other)).toEqual(['a', 'a']);
   expect(promotedNodes(events)).toEqual([]);
   expect(promotedNodes(events, [], 8)).toEqual(['a', 'c']);
+});
+
+describe('promoted intervals (promote begin … demote END) for chaos:netns', () => {
+  test('a promote after the other demote ENDED is no overlap; one during its demote script is', () => {
+    const ok = checkOverlaps([ev(1, 'a', 'promote'), ev(5, 'a', 'demote'), ev(6.6, 'a', 'demote', 'end'), ev(6.7, 'b', 'promote')]);
+    expect(ok.violations).toEqual([]);
+    const bad = checkOverlaps([ev(1, 'a', 'promote'), ev(5, 'a', 'demote'), ev(6, 'b', 'promote'), ev(6.6, 'a', 'demote', 'end')]);
+    expect(bad.violations).toHaveLength(1);
+    expect(bad.violations[0]).toMatchObject({ older: { node: 'a' }, newer: { node: 'b' }, excused: false });
+    expect(bad.violations[0].lengthS).toBeCloseTo(0.6);
+  });
+
+  test('a kill or a fresh start ends the interval; an interval still open counts to the end', () => {
+    expect(promotedIntervals([ev(1, 'a', 'promote'), ev(3, 'a', 'start')], [{ node: 'b', time: 2 }]))
+      .toEqual([{ node: 'a', from: 1, to: 3, end: 'start' }]);
+    const killed = checkOverlaps([ev(1, 'a', 'promote'), ev(4, 'b', 'promote')], [{ node: 'a', time: 3 }]);
+    expect(killed.violations).toEqual([]);
+    const open = checkOverlaps([ev(1, 'a', 'promote'), ev(4, 'b', 'promote')]);
+    expect(open.violations).toHaveLength(1);
+  });
+
+  test('an overlap with a SIGSTOPped older master is excused when it ends within the resume grace', () => {
+    const r = checkOverlaps([ev(1, 'a', 'promote'), ev(4, 'b', 'promote'), ev(5.1, 'a', 'demote'), ev(5.2, 'a', 'demote', 'end')],
+      [], [{ node: 'a', from: 2, to: 5 }]);
+    expect(r.violations).toEqual([]);
+    expect(r.excused).toHaveLength(1);
+    expect(r.excused[0].lengthS).toBeCloseTo(1.2);
+    expect(r.excused[0].runningS).toBeCloseTo(0.2);
+    // The stall of the NEWER node excuses nothing.
+    expect(checkOverlaps([ev(1, 'a', 'promote'), ev(4, 'b', 'promote')], [], [{ node: 'b', from: 2, to: 5 }]).violations).toHaveLength(1);
+  });
+
+  test('a resumed master still promoted past the grace is a violation; a second stall does not count as running', () => {
+    const late = checkOverlaps([ev(1, 'a', 'promote'), ev(4, 'b', 'promote'), ev(7, 'a', 'demote'), ev(7.1, 'a', 'demote', 'end')],
+      [], [{ node: 'a', from: 2, to: 5 }]);
+    expect(late.violations).toHaveLength(1);
+    expect(late.violations[0].runningS).toBeCloseTo(2.1);
+    const twice = checkOverlaps([ev(1, 'a', 'promote'), ev(4, 'b', 'promote')], [{ node: 'a', time: 8.1 }],
+      [{ node: 'a', from: 2, to: 5 }, { node: 'a', from: 5, to: 8 }]);
+    expect(twice.violations).toEqual([]);
+    expect(twice.excused[0].runningS).toBeCloseTo(0.1);
+  });
 });
