@@ -142,7 +142,7 @@ export function createSubkeyCipher(
       const nonce = sealed.subarray(SUBKEY_SALT_BYTES, SUBKEY_SALT_BYTES + GCM_NONCE_BYTES);
       const ciphertext = sealed.subarray(SUBKEY_SALT_BYTES + GCM_NONCE_BYTES, sealed.length - GCM_TAG_BYTES);
       const tag = sealed.subarray(sealed.length - GCM_TAG_BYTES);
-      const cacheKey = `${keyId}:${Buffer.from(salt.buffer, salt.byteOffset, salt.length).toString('latin1')}`;
+      const cacheKey = keyId + Buffer.from(salt.buffer, salt.byteOffset, salt.length).toString('latin1');
       const cached = cache.get(cacheKey);
       const gcm = cached ?? primitive(deriveSubkey(key, keyId, salt));
       const plain = gcm.open(nonce, header, ciphertext, tag);
