@@ -20,7 +20,7 @@ import { createNodeCipher } from '../../../plugins/crypto-node';
 import { createTestLogger } from '../../helpers/logger';
 import { type FakeBackend, threeNodes } from './fake-backend';
 
-const KDF = 1000;
+const KDF = 100_000;
 
 interface TestNode {
   port: number;
