@@ -102,7 +102,7 @@ describe.each<[CipherKind, number]>([['node', 1], ['forge', 0.2]])('decoder prop
     );
     let decodedFresh = 0;
     fc.assert(fc.property(fc.nat(), fc.array(chain, { minLength: 1, maxLength: 3 }), (which, muts) => {
-      let d = Uint8Array.from(pool[which % pool.length]);
+      let d: Uint8Array = Uint8Array.from(pool[which % pool.length]);
       for (const m of muts) {
         if (m.kind === 'splice') {
           const o = pool[m.other % pool.length];
