@@ -39,7 +39,7 @@ async function startTestNode(opts: {
   });
   const clock = new RealClock();
   const codec = createWireCodec({
-    cipher: createNodeCipher(deriveClusterKey(opts.password ?? 'test-secret', opts.clusterId ?? 13, KDF)),
+    cipher: createNodeCipher(deriveClusterKey(opts.password ?? 'test-secret-pw', opts.clusterId ?? 13, KDF)),
     clusterId: opts.clusterId ?? 13, senderId: randomUUID(), clock,
   });
   let answersToDrop = opts.dropAnswers ?? 0;
@@ -83,7 +83,7 @@ afterAll(() => {
 function writeConf(name: string, body: { port?: number; password?: string; clusterId?: number; transport?: string; kdf?: number | null }): string {
   const file = path.join(tmp, name);
   const plugins = body.kdf === null ? '' : `plugins {\n  crypto-node { kdf_iterations ${body.kdf ?? KDF} }\n}\n`;
-  fs.writeFileSync(file, `node {\n  port ${body.port ?? 42012}\n}\ncluster {\n  id ${body.clusterId ?? 13}\n${body.password === '' ? '' : `  password "${body.password ?? 'test-secret'}"\n`}${body.transport ? `  transport "${body.transport}"\n` : ''}}\n${plugins}`);
+  fs.writeFileSync(file, `node {\n  port ${body.port ?? 42012}\n}\ncluster {\n  id ${body.clusterId ?? 13}\n${body.password === '' ? '' : `  password "${body.password ?? 'test-secret-pw'}"\n`}${body.transport ? `  transport "${body.transport}"\n` : ''}}\n${plugins}`);
   return file;
 }
 
@@ -365,7 +365,7 @@ describe('koi client: usage (exit 2) and options, without the network', () => {
     try {
       const base = writeConf('base.conf', { port: 1, password: 'wrong' });
       const override = path.join(tmp, 'override.conf');
-      fs.writeFileSync(override, `node {\n  port ${node.port}\n}\ncluster {\n  password "test-secret"\n}\n`);
+      fs.writeFileSync(override, `node {\n  port ${node.port}\n}\ncluster {\n  password "test-secret-pw"\n}\n`);
       const run = await koi(['-f', base, '-f', override, '--timeout', '1000', 'local']);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
