@@ -202,7 +202,7 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
   }
   if (config.cluster.password === '' && config.cluster.key_file === undefined) {
     const where = config.sources.length ? config.sources.join(', ') : 'no config file found (looked in ./koi.conf and /etc/koi/koi.conf)';
-    return fail(ExitCode.USAGE, `no cluster password: ${where} sets no cluster.password; give the node's koi.conf with -f FILE`);
+    return fail(ExitCode.USAGE, `no cluster password: ${where} sets neither cluster.password nor cluster.key_file; give the node's koi.conf with -f FILE`);
   }
 
   const host = (opts.host ?? defaultHost(config)).replace(/^\[(.*)\]$/, '$1');

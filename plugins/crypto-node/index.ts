@@ -81,7 +81,10 @@ export function defineCipherPlugin(name: string, library: string, create: (keys:
         : `key derived from the password (PBKDF2, ${iterations} iterations)`);
       koi.logger.debug(`cluster key ready (AES-256-GCM, ${library}; ${describe(koi.config.cluster)})`);
       koi.hooks.onConfigReload.tapPromise(name, async ({ config, previous, restart }) => {
-        if (restart || !config.cluster.key_file || config.cluster.key_digest === previous.cluster.key_digest) return;
+        // A restart re-applies the plugin anyway; live, only the key file's keys or cluster.salt can change the keys.
+        const c = config.cluster;
+        const p = previous.cluster;
+        if (restart || (c.key_digest === p.key_digest && c.key_file === p.key_file && c.salt === p.salt)) return;
         cipher.setKeyring(keyringFromCluster(config.cluster, iterations));
         koi.logger.info(`cluster keys reloaded (${describe(config.cluster)})`);
       });
