@@ -62,6 +62,12 @@ export interface KoiConfig {
   cluster: {
     id: number;
     password: string;
+    /** Key file (`koi keygen`): the alternative to `password`; exactly one of them. */
+    key_file?: string;
+    /** Extra KDF salt for the password route (the same on every node). */
+    salt?: string;
+    /** Set by the loader from the key file's contents (not secret): a reload sees a rotated key file as a change. */
+    key_digest?: string;
     transport: TransportAddress[];
     quorum: number;
   };

@@ -41,6 +41,10 @@ export interface Cipher {
   readonly name: string;
   /** Bytes `seal` adds to the plaintext (nonce + tag). */
   readonly overhead: number;
+  /** Key id the codec writes in the frame header of what `seal` seals next (the primary key; default 0). */
+  readonly keyId?: number;
+  /** Whether datagrams sealed with this key id can be opened (checked before any crypto; default: id === keyId). */
+  hasKey?(keyId: number): boolean;
   /** Encrypt `plaintext`; `header` is authenticated, not encrypted. Returns nonce ‖ ciphertext ‖ tag. */
   seal(header: Uint8Array, plaintext: Uint8Array): Uint8Array;
   /** Authenticate and decrypt; `null` when authentication fails. Never throws on bad input. */

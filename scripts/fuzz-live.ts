@@ -22,6 +22,10 @@
  * 4. Afterwards `koi status` must answer and the node's state — leader,
  *    master, runner state, services, known nodes — must be what it was.
  *
+ * 5. Admin replay driver (skip with --no-replay): a captured real
+ *    `koi maintenance on` is replayed byte for byte to another node and to
+ *    the same node after a restart; maintenance must stay off.
+ *
  * Prints counts and the time; exits 1 on any failure.
  */
 import { spawn } from 'node:child_process';
@@ -38,6 +42,7 @@ import { KOI, Cluster, findFreePorts, sleep } from './lib/cluster';
 
 const HOST = '127.0.0.1';
 const PASSWORD = 'fuzz-live secret';
+const NO_REPLAY = process.argv.includes('--no-replay');
 const CLUSTER_ID = 31;
 const QUIET: ReadonlySet<string> = new Set(['duplicate', 'own-message']);
 /** The node's reject-warning interval per source (core/wire/reject-logger.ts). */
@@ -50,7 +55,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const flags = parseFlags('fuzz-live', argv, { '--count': 'count', '--seed': 'seed', '--batch': 'count' });
+  const flags = parseFlags('fuzz-live', argv.filter((a) => a !== '--no-replay'), { '--count': 'count', '--seed': 'seed', '--batch': 'count' });
   return { count: flags['--count'] ?? 100_000, seed: flags['--seed'] ?? Date.now() >>> 0, batch: flags['--batch'] ?? 50 };
 }
 
@@ -279,8 +284,11 @@ async function main(): Promise<number> {
     const predicted = mirror.rejected();
     const warnedExpected = Object.entries(predicted).filter(([reason]) => !QUIET.has(reason)).reduce((n, [, c]) => n + c, 0);
     const nodeLines = cluster.log('fz1').slice(logLinesBefore);
-    const dropWarnings = nodeLines.filter((l) => l.includes(`dropped datagram from ${fuzzFrom}:`));
-    const reportedByNode = dropWarnings.reduce((n, l) => n + 1 + Number(/; (\d+) more from this source/.exec(l)?.[1] ?? 0), 0);
+    // The reject log is keyed by address: every bad datagram here came from HOST (the fuzz socket).
+    const dropWarnings = nodeLines.filter((l) => l.includes(`dropped datagram from ${HOST}:`));
+    const reportedByNode = dropWarnings.reduce((n, l) => n + 1
+      + Number(/; (\d+) more from [^ ]+ dropped/.exec(l)?.[1] ?? 0)
+      + Number(/; (\d+) more dropped from \d+ address/.exec(l)?.[1] ?? 0), 0);
     const otherWarnings = nodeLines.filter((l) => /WARN|ERROR|FATAL/.test(l) && !l.includes('dropped datagram from'));
     const dropsAfter = kernelDrops(nodePort);
     const kernel = dropsBefore !== null && dropsAfter !== null ? dropsAfter - dropsBefore : null;
@@ -318,7 +326,85 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => {
+/**
+ * Admin replay driver (issue 11, finding 1): capture a real `koi maintenance
+ * on` sent to node r1 (through a loopback proxy), undo it, then send the
+ * captured datagram, byte for byte, (a) to node r2 and (b) to r1 after r1
+ * restarted. A replay must not act: maintenance must stay off. Returns the
+ * failures (each a hole found).
+ */
+async function replayDriver(): Promise<string[]> {
+  const failures: string[] = [];
+  const [p1, p2, proxyPort] = await findFreePorts(3);
+  const cluster = new Cluster({
+    tag: 'koi-fuzz-replay', quorum: 0, password: PASSWORD, clusterId: CLUSTER_ID,
+    nodes: [{ name: 'r1', address: HOST, port: p1 }, { name: 'r2', address: HOST, port: p2 }],
+    time: { initial_promotion_delay: '1s' },
+  });
+  const sockets: dgram.Socket[] = [];
+  try {
+    cluster.start();
+    await cluster.waitForMaster(undefined, 30_000);
+    const maintenance = async (node: string): Promise<boolean | undefined> => {
+      const r = await koi(cluster.confPath(node), cluster.ports.get(node)!, ['local']);
+      return r.json?.maintenance as boolean | undefined;
+    };
+    const proxy = await bindUdp(proxyPort);
+    sockets.push(proxy);
+    const requests: Uint8Array[] = [];
+    let client: { address: string; port: number } | null = null;
+    proxy.on('message', (data, rinfo) => {
+      if (rinfo.port === p1) {
+        if (client) proxy.send(data, client.port, client.address);
+      } else {
+        requests.push(new Uint8Array(data));
+        client = { address: rinfo.address, port: rinfo.port };
+        proxy.send(data, p1, HOST);
+      }
+    });
+    const on = await koi(cluster.confPath('r1'), proxyPort, ['maintenance', 'on']);
+    const capturedAt = Date.now();
+    if (on.code !== 0 || requests.length === 0) throw new Error(`replay driver: koi maintenance on through the proxy failed: ${on.out}`);
+    await cluster.waitFor('maintenance on', async () => (await maintenance('r1')) === true, 10_000);
+    const off = await koi(cluster.confPath('r1'), p1, ['maintenance', 'off']);
+    if (off.code !== 0) throw new Error(`replay driver: koi maintenance off failed: ${off.out}`);
+    await cluster.waitFor('maintenance off everywhere', async () => (await maintenance('r1')) === false && (await maintenance('r2')) === false, 10_000);
+    const attacker = await bindUdp();
+    sockets.push(attacker);
+    const replayTo = async (node: string, port: number, what: string): Promise<void> => {
+      for (const d of requests) await send(attacker, d, port);
+      await sleep(1500);
+      const states = [await maintenance('r1'), await maintenance('r2')];
+      process.stdout.write(`  replay of a captured "koi maintenance on" ${what}: maintenance r1=${states[0]} r2=${states[1]}\n`);
+      if (states.some((m) => m !== false)) {
+        failures.push(`HOLE: a captured "koi maintenance on" replayed ${what} switched maintenance on (r1=${states[0]}, r2=${states[1]})`);
+        await koi(cluster.confPath('r1'), p1, ['maintenance', 'off']);
+        await cluster.waitFor('maintenance off again', async () => (await maintenance('r1')) === false && (await maintenance('r2')) === false, 10_000);
+      }
+    };
+    // Restart first: a captured request stays fresh for the codec's 30 s window only.
+    await cluster.stop('r1', 'SIGTERM');
+    cluster.start('r1');
+    await cluster.waitFor('r1 answering again', async () => (await maintenance('r1')) !== undefined, 30_000);
+    await replayTo('r1', p1, `to r1 after it restarted (${((Date.now() - capturedAt) / 1000).toFixed(1)} s after capture)`);
+    await replayTo('r2', p2, `to the other node r2 (${((Date.now() - capturedAt) / 1000).toFixed(1)} s after capture)`);
+  } finally {
+    for (const s of sockets) s.close();
+    await cluster.close();
+  }
+  return failures;
+}
+
+async function mainWithReplay(): Promise<number> {
+  const code = await main();
+  if (NO_REPLAY) return code;
+  process.stdout.write('fuzz-live: admin replay driver\n');
+  const holes = await replayDriver();
+  process.stdout.write(holes.length === 0 ? 'fuzz-live replay: OK (no captured request acted twice)\n' : `fuzz-live replay: FAIL\n${holes.map((h) => `  - ${h}`).join('\n')}\n`);
+  return holes.length === 0 ? code : 1;
+}
+
+mainWithReplay().then((code) => {
   process.exitCode = code;
 }, (err: unknown) => {
   process.stderr.write(`fuzz-live failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);

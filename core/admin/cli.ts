@@ -11,7 +11,9 @@ import type { AdminRequest, AdminResponse, Clock, KoiConfig, Logger } from '../.
 import { ConfigError } from '../config/errors';
 import { loadConfig } from '../config/loader';
 import { createWireCodec } from '../wire/codec';
-import { DEFAULT_KDF_ITERATIONS, deriveClusterKey } from '../wire/key';
+import { DEFAULT_KDF_ITERATIONS } from '../wire/key';
+import { keyringFromCluster } from '../wire/keyring';
+import { runKeygen } from './keygen';
 import { createNodeCipher } from '../../plugins/crypto-node';
 import { describeNoAnswer, openAdminSession } from './client';
 import type { AdminCallOutcome, ClientSocket } from './client';
@@ -153,6 +155,8 @@ function kdfIterations(config: KoiConfig): number {
 
 /** Run the client; resolves with the process exit code. */
 export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
+  // Local, no configuration, no node: handled before the client's option parsing.
+  if (deps.argv[0] === 'keygen') return runKeygen(deps.argv.slice(1), deps);
   const t0 = deps.clock.now();
   const program = buildProgram(deps);
   try {
@@ -235,10 +239,10 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
       if (answered !== null) return answered;
     }
   }
-  if (config.cluster.password === '') {
+  if (config.cluster.password === '' && config.cluster.key_file === undefined) {
     const where = config.sources.length ? config.sources.join(', ') : 'no config file found (looked in ./koi.conf and /etc/koi/koi.conf)';
     const socketNote = socketProblem ? `; the ${socketProblem}` : '';
-    return fail(socketProblem ? ExitCode.FAILURE : ExitCode.USAGE, `no cluster password: ${where} sets no cluster.password; give the node's koi.conf with -f FILE${socketNote}`);
+    return fail(socketProblem ? ExitCode.FAILURE : ExitCode.USAGE, `no cluster password: ${where} sets neither cluster.password nor cluster.key_file; give the node's koi.conf with -f FILE${socketNote}`);
   }
 
   const host = (opts.host ?? defaultHost(config)).replace(/^\[(.*)\]$/, '$1');
@@ -246,10 +250,10 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
   const iterations = kdfIterations(config);
   let codec;
   try {
-    const key = deriveClusterKey(config.cluster.password, config.cluster.id, iterations);
-    log.debug(`cluster key derived (cluster ${config.cluster.id}, PBKDF2 ${iterations} iterations)`);
+    const keys = keyringFromCluster(config.cluster, iterations);
+    log.debug(`cluster keys ready (cluster ${config.cluster.id}, ${config.cluster.key_file ? `key file ${config.cluster.key_file}` : `PBKDF2 ${iterations} iterations`})`);
     codec = createWireCodec({
-      cipher: createNodeCipher(key), clusterId: config.cluster.id, senderId: randomUUID(),
+      cipher: createNodeCipher(keys), clusterId: config.cluster.id, senderId: randomUUID(),
       clock: deps.clock, maxDatagramSize: CLIENT_MAX_DATAGRAM,
     });
   } catch (err) {

@@ -52,7 +52,7 @@ export const DEFAULTS = {
 export function defaultConfig(): KoiConfig {
   return {
     node: { name: hostname(), ...DEFAULTS.node },
-    cluster: { id: DEFAULTS.cluster.id, password: DEFAULTS.cluster.password, transport: [], quorum: DEFAULTS.cluster.quorum },
+    cluster: { id: DEFAULTS.cluster.id, password: DEFAULTS.cluster.password, key_file: undefined, salt: undefined, transport: [], quorum: DEFAULTS.cluster.quorum },
     service: { ...DEFAULTS.service, workingdir: DEFAULTS.service.folder },
     time: { ...TIME_DEFAULTS },
     plugins: [],

@@ -17,6 +17,8 @@ import { parseTransportList, TransportAddressError } from './transport-address';
 import { nameProblem } from '../security/names';
 import { checkSecretFile } from '../security/file-permissions';
 import { parsePassthrough, passthroughNameProblem } from '../security/script-env';
+import { passwordProblem } from '../wire/key';
+import { KeyFileError, readKeyFile } from '../wire/keyfile';
 
 /** The system-wide configuration file (SPEC §7). */
 export const SYSTEM_CONFIG_PATH = '/etc/koi/koi.conf';
@@ -107,6 +109,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
   }
 
   checkNamesAndEnv(config, origins, opts.overrides?.name, problems);
+  problems.push(...clusterSecretProblems(config, origins));
   if (problems.length > 0) throw new ConfigError(problems);
 
   // Every file that sets the password is a secret: warn (at start and on reload) when others can read it.
@@ -218,6 +221,35 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
+/**
+ * cluster.password / cluster.key_file: exactly one (or neither: a lone node,
+ * warned below); a password of at least MIN_PASSWORD_LENGTH characters; a key
+ * file that is private and parses. The key file's digest goes into the config
+ * so that a reload after a key rotation is seen as a change.
+ */
+function clusterSecretProblems(config: KoiConfig, origins: Record<string, ConfigOrigin>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const problem = (key: string, message: string): void => {
+    const origin = origins[key] ?? { file: '<defaults>', line: 0 };
+    problems.push({ file: origin.file, line: origin.line, key, message });
+  };
+  const { password, key_file: keyFile } = config.cluster;
+  if (keyFile !== undefined && password !== '') {
+    problem('cluster.key_file', 'cluster.password is set too: use one of them (key_file is recommended; remove password)');
+  } else if (keyFile !== undefined) {
+    try {
+      config.cluster.key_digest = readKeyFile(keyFile).digest;
+    } catch (err) {
+      if (!(err instanceof KeyFileError)) throw err;
+      problem('cluster.key_file', err.message);
+    }
+  } else if (password !== '') {
+    const why = passwordProblem(password);
+    if (why) problem('cluster.password', why.replace(/^cluster\.password /, 'the password '));
+  }
+  return problems;
+}
+
 /** Warnings about settings that work but are probably not what the operator wants. */
 function clusterWarnings(config: KoiConfig, origins: Record<string, ConfigOrigin>): string[] {
   const warnings: string[] = [];
@@ -227,7 +259,7 @@ function clusterWarnings(config: KoiConfig, origins: Record<string, ConfigOrigin
   };
   const { transport, password } = config.cluster;
   // The quorum-majority warning is the elector's (core/elector/peers.ts counts nodes, not addresses).
-  if (password === '') {
+  if (password === '' && config.cluster.key_file === undefined) {
     warnings.push(at('cluster.password', 'the password is empty: anyone who can reach the port and knows the cluster id can join the cluster and control it with `koi`; set cluster.password'));
   }
   if (transport.length === 0) {

@@ -76,7 +76,9 @@ const NODE: Row[] = [
 
 const CLUSTER: Row[] = [
   ['id', int(1, 65535), String(DEFAULTS.cluster.id), 'Cluster id; packets with another id are ignored. Part of the encryption key.', 'id 7'],
-  ['password', { kind: 'string', minLength: 0, maxLength: 1024 }, '"" (warns)', 'Shared secret; the traffic key is derived from it and the cluster id.', 'password "long shared secret"'],
+  ['password', { kind: 'string', minLength: 0, maxLength: 1024 }, '"" (warns)', 'Shared secret (at least 12 characters); the traffic key is derived from it, the cluster id and cluster.salt. Use either password or key_file.', 'password "long shared secret"'],
+  ['key_file', { kind: 'path' }, '(none)', 'Key file written by `koi keygen` (mode 0600, owned by root or the daemon user): the recommended alternative to password; several keys allow rotation without downtime.', 'key_file cluster.key'],
+  ['salt', { kind: 'string', minLength: 0, maxLength: 256 }, '""', 'Extra salt of the password-based key derivation (the same on every node), so clusters with equal ids do not share one.', 'salt "k7Qm2x9"'],
   ['transport', { kind: 'transport' }, '"" (none: the node talks only to itself)', 'Addresses every node sends to: IPv4, IPv6, [IPv6]:port, multicast groups, host names.', 'transport "10.0.0.1, 10.0.0.2:42013, [fe80::2%eth1]"'],
   ['quorum', int(0, 255), String(DEFAULTS.cluster.quorum), 'Nodes (self included) a node must see to have quorum; 0 = off.', 'quorum 2'],
 ];

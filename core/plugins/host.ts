@@ -22,7 +22,7 @@ export interface DefaultPlugins {
 
 export const DEFAULT_PLUGINS: DefaultPlugins = {
   transport: ['udp'],
-  cipher: ['crypto-forge'],
+  cipher: ['crypto-node'],
   executors: ['exec-native', 'exec-shell'],
 };
 

@@ -3,7 +3,8 @@
  * sockets, no timers); time comes from the injected Clock. See frame.ts for
  * the layout and docs/wire.md for the protocol.
  *
- * Receipt order: size → header → authenticate → (inflate) → protobuf decode
+ * Receipt order: size → header (magic, version, cluster, key id known,
+ * flags: every check that costs no crypto) → authenticate → (inflate) → protobuf decode
  * → validate meaning → own-message filter → replay guard. Nothing that
  * failed authentication reaches zlib or the protobuf decoder.
  */
@@ -38,12 +39,15 @@ export function createWireCodec(opts: WireCodecOptions): WireCodec {
   const maxAgeMs = opts.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   const maxDatagramSize = opts.maxDatagramSize ?? DEFAULT_MAX_DATAGRAM_SIZE;
   const compressAbove = opts.compressAbove ?? DEFAULT_COMPRESS_ABOVE;
-  const keyId = opts.keyId ?? 0;
+  const fixedKeyId = opts.keyId ?? 0;
   const { cipher, clock, clusterId } = opts;
   if (!Number.isInteger(clusterId) || clusterId < 0 || clusterId > 0xffffffff) {
     throw new WireError('bad-option', `cluster id ${clusterId} is not an integer in 0..4294967295`);
   }
-  if (!Number.isInteger(keyId) || keyId < 0 || keyId > 255) throw new WireError('bad-option', `key id ${keyId} is not in 0..255`);
+  if (!Number.isInteger(fixedKeyId) || fixedKeyId < 0 || fixedKeyId > 255) throw new WireError('bad-option', `key id ${fixedKeyId} is not in 0..255`);
+  // A keyed cipher (key file, rotation) names its primary and its accepted ids; else the fixed id.
+  const sealKeyId = (): number => cipher.keyId ?? fixedKeyId;
+  const knownKeyId = (id: number): boolean => (cipher.hasKey ? cipher.hasKey(id) : id === fixedKeyId);
   if (!(maxAgeMs > 0)) throw new WireError('bad-option', `maxAgeMs ${maxAgeMs} must be > 0`);
   const minDatagram = FRAME_HEADER_BYTES + cipher.overhead + 1;
   if (!Number.isInteger(maxDatagramSize) || maxDatagramSize < minDatagram + 64) {
@@ -92,7 +96,7 @@ export function createWireCodec(opts: WireCodecOptions): WireCodec {
         flags |= FLAG_DEFLATED;
       }
     }
-    const header = writeFrameHeader({ version: PROTOCOL_VERSION, flags, clusterId, keyId });
+    const header = writeFrameHeader({ version: PROTOCOL_VERSION, flags, clusterId, keyId: sealKeyId() });
     const sealed = cipher.seal(header, payload);
     const size = header.length + sealed.length;
     if (size > maxDatagramSize) {
@@ -113,11 +117,11 @@ export function createWireCodec(opts: WireCodecOptions): WireCodec {
     if (!header) return reject('bad-magic', `not a koi datagram (first bytes ${hex(datagram.subarray(0, 2))})`);
     if (header.version !== PROTOCOL_VERSION) return reject('bad-version', `protocol version ${header.version}, expected ${PROTOCOL_VERSION}`);
     if (header.clusterId !== clusterId) return reject('wrong-cluster', `cluster id ${header.clusterId}, expected ${clusterId}`);
-    if (header.keyId !== keyId) return reject('auth-failed', `key id ${header.keyId}, expected ${keyId}`);
+    if (!knownKeyId(header.keyId)) return reject('auth-failed', `unknown key id ${header.keyId} (this node seals with key id ${sealKeyId()}; a key rotation not finished on every node?)`);
+    if ((header.flags & ~KNOWN_FLAGS) !== 0) return reject('malformed', `unknown frame flags 0x${header.flags.toString(16)}`);
     // 3. authenticate (the header is additional data)
     const opened = cipher.open(datagram.subarray(0, FRAME_HEADER_BYTES), datagram.subarray(FRAME_HEADER_BYTES));
-    if (opened === null) return reject('auth-failed', 'authentication failed (wrong password or altered datagram)');
-    if ((header.flags & ~KNOWN_FLAGS) !== 0) return reject('malformed', `unknown frame flags 0x${header.flags.toString(16)}`);
+    if (opened === null) return reject('auth-failed', `authentication failed under key id ${header.keyId} (wrong password or key, or altered datagram)`);
     // 4. inflate and decode: authenticated bytes from a key holder, still checked
     let plain: Uint8Array = opened;
     if (header.flags & FLAG_DEFLATED) {

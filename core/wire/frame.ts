@@ -8,8 +8,8 @@
  *   2      1    protocol version
  *   3      1    flags (bit 0: payload is deflate-raw compressed; others 0)
  *   4      4    cluster id (uint32, big endian)
- *   8      1    key id (0; reserved for key rotation)
- *   9      ..   cipher.seal output: nonce ‖ ciphertext ‖ tag
+ *   8      1    key id (0: password-derived key; 1..255: key file ids)
+ *   9      ..   cipher.seal output: salt ‖ nonce ‖ ciphertext ‖ tag (aes-gcm.ts)
  */
 export const FRAME_MAGIC_0 = 0x4b;
 export const FRAME_MAGIC_1 = 0x49;

@@ -14,19 +14,30 @@ import { pbkdf2Sync } from 'node:crypto';
 export const CLUSTER_KEY_BYTES = 32;
 
 /**
- * Default PBKDF2 iterations. ~30-40 ms once per process on a 2020s server
- * core (see docs/wire.md); every node and client of a cluster must use the
- * same value (crypto plugin option `kdf_iterations`).
+ * Default and minimum PBKDF2 iterations. 100 000 is ~35 ms once per process
+ * on a 2020s server core (see docs/wire.md); every node and client of a
+ * cluster must use the same value (crypto plugin option `kdf_iterations`).
+ * Fewer are refused: with a 12-character minimum password they are what
+ * makes an offline guess from one captured datagram cost something.
  */
 export const DEFAULT_KDF_ITERATIONS = 100_000;
-export const MIN_KDF_ITERATIONS = 1_000;
+export const MIN_KDF_ITERATIONS = 100_000;
 export const MAX_KDF_ITERATIONS = 10_000_000;
+/** Shortest cluster.password accepted (docs/security.md "Keys and rotation"). */
+export const MIN_PASSWORD_LENGTH = 12;
 
-/** Salt: a fixed label plus the cluster id, so equal passwords in two clusters give different keys. */
-export function clusterKeySalt(clusterId: number): Buffer {
-  const salt = Buffer.alloc(16 + 4);
-  salt.write('koi-cluster-key1', 0, 'ascii');
+/**
+ * Salt: a fixed label, the cluster id and `cluster.salt` (UTF-8; "" when not
+ * set). Without cluster.salt every cluster with the same id shares a salt, so
+ * one precomputed dictionary serves them all: set cluster.salt (any random
+ * string, the same on every node) or, better, use cluster.key_file.
+ */
+export function clusterKeySalt(clusterId: number, clusterSalt = ''): Buffer {
+  const extra = Buffer.from(clusterSalt, 'utf8');
+  const salt = Buffer.alloc(16 + 4 + extra.length);
+  salt.write('koi-cluster-key2', 0, 'ascii');
   salt.writeUInt32BE(clusterId >>> 0, 16);
+  extra.copy(salt, 20);
   return salt;
 }
 
@@ -38,16 +49,25 @@ export class KeyDerivationError extends Error {
   }
 }
 
-/** Derive the 32-byte AES-256 cluster key. */
-export function deriveClusterKey(password: string, clusterId: number, iterations: number = DEFAULT_KDF_ITERATIONS): Uint8Array {
-  if (typeof password !== 'string' || password.length === 0) {
-    throw new KeyDerivationError('cluster.password is empty: set a shared secret for the cluster');
+/** Why a password cannot be used, or null. */
+export function passwordProblem(password: string): string | null {
+  if (typeof password !== 'string' || password.length === 0) return 'cluster.password is empty: set cluster.key_file (see `koi keygen`) or a shared password';
+  const length = [...password].length;
+  if (length < MIN_PASSWORD_LENGTH) {
+    return `cluster.password is ${length} character${length === 1 ? '' : 's'} long; at least ${MIN_PASSWORD_LENGTH} are required (better: cluster.key_file, see \`koi keygen\`)`;
   }
+  return null;
+}
+
+/** Derive the 32-byte AES-256 cluster key. */
+export function deriveClusterKey(password: string, clusterId: number, iterations: number = DEFAULT_KDF_ITERATIONS, clusterSalt = ''): Uint8Array {
+  const problem = passwordProblem(password);
+  if (problem) throw new KeyDerivationError(problem);
   if (!Number.isInteger(clusterId) || clusterId < 0 || clusterId > 0xffffffff) {
     throw new KeyDerivationError(`cluster.id ${clusterId} is not an integer in 0..4294967295`);
   }
   if (!Number.isInteger(iterations) || iterations < MIN_KDF_ITERATIONS || iterations > MAX_KDF_ITERATIONS) {
     throw new KeyDerivationError(`kdf_iterations ${iterations} is not an integer in ${MIN_KDF_ITERATIONS}..${MAX_KDF_ITERATIONS}`);
   }
-  return new Uint8Array(pbkdf2Sync(Buffer.from(password, 'utf8'), clusterKeySalt(clusterId), iterations, CLUSTER_KEY_BYTES, 'sha256'));
+  return new Uint8Array(pbkdf2Sync(Buffer.from(password, 'utf8'), clusterKeySalt(clusterId, clusterSalt), iterations, CLUSTER_KEY_BYTES, 'sha256'));
 }

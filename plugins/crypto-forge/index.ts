@@ -1,22 +1,24 @@
 /**
- * crypto-forge (the default cipher): AES-256-GCM with node-forge, a fresh
- * random 96-bit nonce per datagram, 128-bit tag, the frame header as
- * additional authenticated data. The key is derived once, at apply, from
- * cluster.password and cluster.id (PBKDF2-SHA256 via core/wire/key.ts).
+ * crypto-forge: AES-256-GCM with node-forge (pure JavaScript), in the subkey
+ * construction of core/wire/aes-gcm.ts; interoperates byte for byte with
+ * crypto-node, the default. Kept for platforms whose node:crypto lacks
+ * AES-GCM; it rejects forged datagrams several times slower (a new salt
+ * means a new forge cipher: AES key expansion and the GHASH table), see
+ * docs/security.md "Denial of service".
  *
- * Performance: one forge cipher and one decipher per key, restarted for
- * every datagram. Creating them per datagram expanded the AES key each time,
- * and forge's GCM `start()` rebuilds its 4-bit GHASH table (32 × 16 products
- * in GF(2^128)) from the hash subkey on every call — most of the cost of
- * sealing a 200-byte heartbeat. The subkey depends only on the key, so the
- * table is built once (docs/performance.md, "Codec").
+ * Performance: one forge cipher and one decipher per subkey, restarted for
+ * every datagram. forge's GCM `start()` rebuilds its 4-bit GHASH table
+ * (32 × 16 products in GF(2^128)) from the hash subkey on every call; the
+ * table depends only on the key, so it is built once per subkey
+ * (docs/performance.md, "Codec").
  */
 import { timingSafeEqual } from 'node:crypto';
 import type Forge from 'node-forge';
 import type { Cipher } from '../../plugin-api';
 import {
-  GCM_NONCE_BYTES, GCM_OVERHEAD, GCM_TAG_BYTES, checkAes256Key, randomNonce, type NonceSource,
+  GCM_TAG_BYTES, checkAes256Key, createSubkeyCipher, type GcmPrimitive, type KeyedCipher, type SubkeyCipherOptions,
 } from '../../core/wire/aes-gcm';
+import { singleKeyring, type Keyring } from '../../core/wire/keyring';
 import { defineCipherPlugin } from '../crypto-node';
 
 export const CRYPTO_FORGE_NAME = 'crypto-forge';
@@ -55,46 +57,42 @@ function reusable(create: typeof forge.cipher.createCipher, keyBin: string): For
   return c;
 }
 
-export function createForgeCipher(key: Uint8Array, options: { nonce?: NonceSource } = {}): Cipher {
+/** AES-256-GCM with one key on node-forge. */
+export function forgeGcm(key: Uint8Array): GcmPrimitive {
   checkAes256Key(key, CRYPTO_FORGE_NAME);
   const keyBin = toBinary(key);
-  const nextNonce = options.nonce ?? randomNonce;
   // Shared safely: seal and open are synchronous, and start() resets every per-message field.
   const c = reusable(forge.cipher.createCipher, keyBin);
   const d = reusable(forge.cipher.createDecipher, keyBin);
   return {
-    name: CRYPTO_FORGE_NAME,
-    overhead: GCM_OVERHEAD,
-    seal(header, plaintext) {
-      const nonce = nextNonce();
-      c.start({ iv: toBinary(nonce), additionalData: toBinary(header), tagLength: GCM_TAG_BYTES * 8 });
+    seal(nonce, aad, plaintext) {
+      c.start({ iv: toBinary(nonce), additionalData: toBinary(aad), tagLength: GCM_TAG_BYTES * 8 });
       c.update(forge.util.createBuffer(toBinary(plaintext)));
       c.finish();
-      const body = fromBinary(c.output.getBytes());
-      const tag = fromBinary(c.mode.tag.getBytes());
-      const out = new Uint8Array(GCM_OVERHEAD + body.length);
-      out.set(nonce, 0);
-      out.set(body, GCM_NONCE_BYTES);
-      out.set(tag, GCM_NONCE_BYTES + body.length);
-      return out;
+      return Buffer.concat([fromBinary(c.output.getBytes()), fromBinary(c.mode.tag.getBytes())]);
     },
-    open(header, sealed) {
-      if (sealed.length < GCM_OVERHEAD) return null;
-      const received = sealed.subarray(sealed.length - GCM_TAG_BYTES);
+    open(nonce, aad, ciphertext, tag) {
+      if (tag.length !== GCM_TAG_BYTES) return null;
       d.start({
-        iv: toBinary(sealed.subarray(0, GCM_NONCE_BYTES)),
-        additionalData: toBinary(header),
+        iv: toBinary(nonce),
+        additionalData: toBinary(aad),
         tagLength: GCM_TAG_BYTES * 8,
-        tag: forge.util.createBuffer(toBinary(received)),
+        tag: forge.util.createBuffer(toBinary(tag)),
       });
-      d.update(forge.util.createBuffer(toBinary(sealed.subarray(GCM_NONCE_BYTES, sealed.length - GCM_TAG_BYTES))));
+      d.update(forge.util.createBuffer(toBinary(ciphertext)));
       const forgeSaysOk = d.finish();
       // forge compares tags with `!==` on strings; compare again in constant time and require both.
       const computed = fromBinary(d.mode.tag.bytes());
-      if (computed.length !== GCM_TAG_BYTES || !timingSafeEqual(computed, received) || !forgeSaysOk) return null;
+      if (computed.length !== GCM_TAG_BYTES || !timingSafeEqual(computed, tag) || !forgeSaysOk) return null;
       return new Uint8Array(fromBinary(d.output.getBytes()));
     },
   };
 }
 
-export default defineCipherPlugin(CRYPTO_FORGE_NAME, 'node-forge', (key) => createForgeCipher(key));
+/** A forge cipher for a keyring, or for one key (id 0, the password route). */
+export function createForgeCipher(keys: Keyring | Uint8Array, options: SubkeyCipherOptions = {}): KeyedCipher {
+  const ring = keys instanceof Uint8Array ? singleKeyring(keys) : keys;
+  return createSubkeyCipher(CRYPTO_FORGE_NAME, ring, forgeGcm, options);
+}
+
+export default defineCipherPlugin(CRYPTO_FORGE_NAME, 'node-forge', (keys) => createForgeCipher(keys));

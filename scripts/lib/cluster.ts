@@ -49,6 +49,8 @@ export interface ClusterOptions {
   /** status_interval for the test services (default 1s). */
   statusInterval?: string;
   password?: string;
+  /** Use `cluster.key_file` (this path) instead of a password. */
+  keyFile?: string;
   clusterId?: number;
   loglevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   /** UDP ports, one per node (default: each node's own `port`, else a free consecutive range). */
@@ -320,7 +322,7 @@ node {
 ${o.adminAllow !== undefined ? `  admin_allow "${o.adminAllow}"\n` : ''}${o.loglevel ? `  loglevel ${o.loglevel}\n` : ''}}
 cluster {
   id ${o.clusterId ?? 13}
-  password "${o.password ?? 'e2e-secret'}"
+  ${o.keyFile ? `key_file "${o.keyFile}"` : `password "${o.password ?? 'e2e-secret-passphrase'}"`}
   transport "${transport}"
   quorum ${o.quorum ?? 0}
 }

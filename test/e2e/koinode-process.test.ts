@@ -52,7 +52,7 @@ function conf(port: number, extra = '', plugins = ''): string {
 }
 cluster {
     id 21
-    password "e2e secret"
+    password "e2e secret phrase"
     transport "127.0.0.1:${port}"
 }
 service {

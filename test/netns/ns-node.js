@@ -25,7 +25,7 @@ const logger = {
 async function main() {
   const clock = new RealClock();
   const id = randomUUID();
-  const codec = createWireCodec({ cipher: createNodeCipher(deriveClusterKey('netns-secret', 5, 1000)), clusterId: 5, senderId: id, clock });
+  const codec = createWireCodec({ cipher: createNodeCipher(deriveClusterKey('netns-secret', 5, 100000)), clusterId: 5, senderId: id, clock });
   const transport = createUdpTransport({
     transport: config.entries, port: config.port, interface: config.interface, logger, clock, reuseAddress: false,
   });

@@ -20,7 +20,7 @@ import { createNodeCipher } from '../../../plugins/crypto-node';
 import { createTestLogger } from '../../helpers/logger';
 import { type FakeBackend, threeNodes } from './fake-backend';
 
-const KDF = 1000;
+const KDF = 100_000;
 
 interface TestNode {
   port: number;
@@ -39,7 +39,7 @@ async function startTestNode(opts: {
   });
   const clock = new RealClock();
   const codec = createWireCodec({
-    cipher: createNodeCipher(deriveClusterKey(opts.password ?? 'test-secret', opts.clusterId ?? 13, KDF)),
+    cipher: createNodeCipher(deriveClusterKey(opts.password ?? 'test-secret-pw', opts.clusterId ?? 13, KDF)),
     clusterId: opts.clusterId ?? 13, senderId: randomUUID(), clock,
   });
   let answersToDrop = opts.dropAnswers ?? 0;
@@ -85,7 +85,7 @@ function writeConf(name: string, body: { port?: number; password?: string; clust
   const file = path.join(tmp, name);
   const plugins = body.kdf === null ? '' : `plugins {\n  crypto-node { kdf_iterations ${body.kdf ?? KDF} }\n}\n`;
   // admin_socket off: these tests are about the network path, whatever runs on this machine.
-  fs.writeFileSync(file, `node {\n  port ${body.port ?? 42012}\n  admin_socket off\n}\ncluster {\n  id ${body.clusterId ?? 13}\n${body.password === '' ? '' : `  password "${body.password ?? 'test-secret'}"\n`}${body.transport ? `  transport "${body.transport}"\n` : ''}}\n${plugins}`);
+  fs.writeFileSync(file, `node {\n  port ${body.port ?? 42012}\n  admin_socket off\n}\ncluster {\n  id ${body.clusterId ?? 13}\n${body.password === '' ? '' : `  password "${body.password ?? 'test-secret-pw'}"\n`}${body.transport ? `  transport "${body.transport}"\n` : ''}}\n${plugins}`);
   return file;
 }
 
@@ -367,7 +367,7 @@ describe('koi client: usage (exit 2) and options, without the network', () => {
     try {
       const base = writeConf('base.conf', { port: 1, password: 'wrong' });
       const override = path.join(tmp, 'override.conf');
-      fs.writeFileSync(override, `node {\n  port ${node.port}\n}\ncluster {\n  password "test-secret"\n}\n`);
+      fs.writeFileSync(override, `node {\n  port ${node.port}\n}\ncluster {\n  password "test-secret-pw"\n}\n`);
       const run = await koi(['-f', base, '-f', override, '--timeout', '1000', 'local']);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);

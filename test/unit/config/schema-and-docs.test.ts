@@ -22,6 +22,8 @@ describe('schema', () => {
 
   it('every key has a description and an example that is itself a valid setting', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'koi-schema-'));
+    // The key_file example names a key file beside the config: a private one with one key.
+    await fs.writeFile(path.join(dir, 'cluster.key'), `1 ${Buffer.alloc(32, 7).toString('base64')}\n`, { mode: 0o600 });
     try {
       for (const spec of CONFIG_SCHEMA) {
         expect(spec.description.length).toBeGreaterThan(10);

@@ -32,7 +32,7 @@ function conf(opts: { port?: number; loglevel?: string; extra?: string; plugin?:
 }
 cluster {
   id 7
-  password "secret"
+  password "secret-password"
   transport "127.0.0.1"
 }
 service {

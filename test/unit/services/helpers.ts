@@ -20,7 +20,7 @@ export function testConfig(folder: string, service: Partial<KoiConfig['service']
       name: 'node-a', elector: true, runner: true, port: 42012, maintenance: false, loglevel: 'info',
       force_restart: false, reuse_address: false, increment_port: false, admin_socket: 'off', admin_group: '', network_admin: 'full', admin_allow: '',
     },
-    cluster: { id: 13, password: 'pw', transport: [], quorum: 1 },
+    cluster: { id: 13, password: 'pw-long-enough', transport: [], quorum: 1 },
     service: {
       folder, workingdir: tmpdir(),
       start_timeout: 3000, stop_timeout: 3000, status_timeout: 3000, promote_timeout: 3000, demote_timeout: 3000,

@@ -5,22 +5,22 @@ import { createWireCodec } from '../../../core/wire/codec';
 import type { WireCodec, WireCodecOptions } from '../../../core/wire/types';
 import { createNodeCipher } from '../../../plugins/crypto-node';
 import { createForgeCipher } from '../../../plugins/crypto-forge';
-import { deriveClusterKey } from '../../../core/wire/key';
+import { DEFAULT_KDF_ITERATIONS, deriveClusterKey } from '../../../core/wire/key';
 import {
   NodeFlag, type AdminRequest, type AdminResponse, type Cipher, type HealthReport, type HeartBeat, type KoiMessage, type StateUpdate,
 } from '../../../plugin-api';
 
-/** Low iteration count: keys for tests, not for production. */
-export const TEST_ITERATIONS = 1000;
+/** The minimum (= default) iteration count; keys are cached per password. */
+export const TEST_ITERATIONS = DEFAULT_KDF_ITERATIONS;
 const keys = new Map<string, Uint8Array>();
-export function testKey(password = 'secret', clusterId = 7): Uint8Array {
+export function testKey(password = 'secret-password', clusterId = 7): Uint8Array {
   const k = `${password}/${clusterId}`;
   if (!keys.has(k)) keys.set(k, deriveClusterKey(password, clusterId, TEST_ITERATIONS));
   return keys.get(k) as Uint8Array;
 }
 
 export type CipherKind = 'forge' | 'node';
-export function testCipher(kind: CipherKind = 'node', password = 'secret', clusterId = 7): Cipher {
+export function testCipher(kind: CipherKind = 'node', password = 'secret-password', clusterId = 7): Cipher {
   return kind === 'forge' ? createForgeCipher(testKey(password, clusterId)) : createNodeCipher(testKey(password, clusterId));
 }
 

@@ -90,7 +90,8 @@ describe('wire codec rejections', () => {
       expect(r.ok).toBe(false);
       if (!r.ok) seen.add(r.reason);
     }
-    expect([...seen].sort()).toEqual(['auth-failed', 'bad-magic', 'bad-version', 'wrong-cluster']);
+    // A flipped flag bit is refused as malformed before any crypto (unknown flags); every other bit fails a header check or authentication.
+    expect([...seen].sort()).toEqual(['auth-failed', 'bad-magic', 'bad-version', 'malformed', 'wrong-cluster']);
     expect(b.accepted()).toBe(0);
     // The original is still accepted afterwards: no state changed.
     clock.advance(1);
@@ -171,7 +172,7 @@ describe('reject logger', () => {
     const { a, b, clock } = codecPair();
     const log = createTestLogger();
     const report = createRejectLogger(log.logger, clock, { intervalMs: 10_000 });
-    const wrong = createWireCodec({ cipher: testCipher('node', 'bad'), clusterId: 7, senderId: randomUUID(), clock });
+    const wrong = createWireCodec({ cipher: testCipher('node', 'bad-password-x'), clusterId: 7, senderId: randomUUID(), clock });
     const receive = (d: Uint8Array, from: string): void => report(b.decode(d, from), from);
     for (let i = 0; i < 5; i++) receive(wrong.encode(hb), '192.0.2.9:42012');
     receive(Uint8Array.of(1, 2, 3), '[2001:db8::9]:42012');
@@ -191,7 +192,44 @@ describe('reject logger', () => {
     warns = log.find('warn');
     expect(warns).toHaveLength(3);
     expect(warns[2].suppressed).toBe(4);
-    expect(warns[2].msg).toMatch(/4 more from this source/);
+    expect(warns[2].msg).toMatch(/4 more from 192\.0\.2\.9 dropped/);
+  });
+
+  it('keys sources by address, not port: a flood from rotating ports is one warning per interval', () => {
+    const { b, clock } = codecPair();
+    const log = createTestLogger();
+    const report = createRejectLogger(log.logger, clock, { intervalMs: 10_000 });
+    const junk = new Uint8Array(200).fill(7);
+    for (let second = 0; second < 60; second++) {
+      for (let i = 0; i < 1000; i++) report(b.decode(junk, `127.0.0.1:${1024 + ((second * 1000 + i) % 60000)}`), `127.0.0.1:${1024 + ((second * 1000 + i) % 60000)}`);
+      clock.advance(1000);
+    }
+    const warns = log.find('warn');
+    expect(warns.length).toBeLessThanOrEqual(6);
+    expect(warns.at(-1)?.address).toBe('127.0.0.1');
+    expect(warns.at(-1)?.msg).toMatch(/; 9999 more from 127\.0\.0\.1 dropped in the last 10 s/);
+  });
+
+  it('a global budget: a flood from 100 000 addresses costs a burst then about one line a second, and says what it dropped', () => {
+    const { b, clock } = codecPair();
+    const log = createTestLogger();
+    const report = createRejectLogger(log.logger, clock, { intervalMs: 10_000 });
+    const junk = new Uint8Array(200).fill(7);
+    let n = 0;
+    for (let second = 0; second < 60; second++) {
+      for (let i = 0; i < 1000; i++, n++) {
+        const from = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}:9`;
+        report(b.decode(junk, from), from);
+      }
+      clock.advance(1000);
+    }
+    const warns = log.find('warn');
+    expect(warns.length).toBeGreaterThanOrEqual(60);
+    expect(warns.length).toBeLessThanOrEqual(5 + 60);
+    const summarised = warns.reduce((sum, w) => sum + (w.unlogged as number), 0);
+    // Every dropped datagram is either warned or counted in a summary (the last second's are still pending).
+    expect(summarised + warns.length).toBeGreaterThan(60_000 - 1000);
+    expect(warns.at(-1)?.msg).toMatch(/; 99\d more dropped from 99\d addresses without a warning in the last 1 s \(log rate limit\)/);
   });
 });
 

@@ -35,7 +35,7 @@ afterEach(async () => {
   clock.clearAll();
 });
 
-async function startNode(entries: string[], port: number, extra: Partial<Parameters<typeof createUdpTransport>[0]> = {}, password = 'secret'): Promise<TestNode> {
+async function startNode(entries: string[], port: number, extra: Partial<Parameters<typeof createUdpTransport>[0]> = {}, password = 'secret-password'): Promise<TestNode> {
   const log = createTestLogger();
   const id = randomUUID();
   const transport = createUdpTransport({
@@ -147,7 +147,7 @@ describe('udp transport on loopback', () => {
     const node = await startNode([`127.0.0.1:${pa}`], pa);
     const client = await createUdpClientSocket('127.0.0.1', pa);
     open.push(client);
-    const wrong = createWireCodec({ cipher: testCipher('node', 'wrong'), clusterId: 7, senderId: randomUUID(), clock });
+    const wrong = createWireCodec({ cipher: testCipher('node', 'wrong-password'), clusterId: 7, senderId: randomUUID(), clock });
     const right = createWireCodec({ cipher: testCipher(), clusterId: 7, senderId: randomUUID(), clock });
     for (let i = 0; i < 4; i++) await client.send(wrong.encode(hb('intruder')));
     const tampered = right.encode(hb('x'));
