@@ -57,6 +57,12 @@ interface PreviousMaster {
   id: string;
   name: string;
   droppedAt: number;
+  /**
+   * Dropped because this leader lost sight of it (quorum lost, not heard),
+   * not for anything it did or an operator asked: when it reports itself
+   * Master again (another leader kept it), this leader continues with it.
+   */
+  lostSight: boolean;
 }
 
 export type ElectorActionResult = { ok: true; message: string } | { ok: false; reason: string };
@@ -352,9 +358,12 @@ export class Elector {
    * first state update, instead of naming nobody, which would make the
    * sitting master demote at once (and be elected again moments later).
    *
-   * Only while this leader never had a master (no master, no dropped
-   * `previous`) and is not in manual master mode: a master it dropped itself
-   * still reports Master until it demotes, and must not be taken back.
+   * Only while this leader has no master, is not in manual master mode, and
+   * dropped no master for what that master did or an operator asked (a
+   * master it dropped on purpose still reports Master until it demotes, and
+   * must not be taken back). A master dropped because this leader lost
+   * sight of it (quorum lost, not heard) is taken back when it reports
+   * Master again: another leader kept it meanwhile (issue 10 case 9).
    * Naming a runner that already is Master promotes nobody; its lease is
    * renewed only under `mayGrant` (as for a master taken from a view), so
    * no-two-masters does not depend on where the name came from. When two
@@ -363,7 +372,7 @@ export class Elector {
    * id) is kept; the other is not named and demotes.
    */
   private adoptReportedMaster(): void {
-    if (this.masterId || this.previous || this.manualMaster) return;
+    if (this.masterId || this.manualMaster || (this.previous && !this.previous.lostSight)) return;
     const claimants = [...this.records.values()].filter((r) => r.state === 'Master' && r.mode === 'Active' && !r.stopped);
     if (claimants.length === 0) return;
     const now = this.opts.clock.now();
@@ -372,6 +381,7 @@ export class Elector {
     this.masterId = chosen.id;
     this.masterName = chosen.name;
     this.clusterHadMaster = true;
+    if (this.previous?.id === chosen.id) this.previous = null;
     const others = claimants.filter((r) => r.id !== chosen.id).map((r) => `${r.name} (${r.id})`);
     this.log.info({ master: chosen.id, others }, `continuing with master ${chosen.name} (${chosen.id}): it reports itself Master`
       + (others.length > 0 ? `; not naming ${others.join(', ')}, which also claim Master` : ''));
@@ -382,6 +392,7 @@ export class Elector {
     if (!this.masterId) return;
     const record = this.guardRecord(this.masterId);
     let reason = '';
+    let lostSight = true;
     if (!tableQuorate) reason = `quorum lost (${this.opts.membership.seenCount()} of ${this.config.cluster.quorum} nodes seen)`;
     else if (!record) {
       const heard = this.opts.membership.lastHeard(this.masterId) ?? this.leaderSince;
@@ -389,9 +400,15 @@ export class Elector {
     } else if (record.state === 'Disconnected' && now - (this.opts.membership.lastHeard(record.id) ?? -Infinity) <= this.config.time.master_dead_time) {
       // A stale record (e.g. this leader was cut off from the master and the partition healed):
       // the master is heard again, so give its health report time to arrive instead of dropping it.
-    } else if (!isAtLeast(record.state, 'Live')) reason = `the master is ${record.state}`;
-    else if (record.mode === 'Passive') reason = 'the master is Passive (stopping)';
-    if (reason) this.dropMaster(reason);
+    } else if (record.state === 'Disconnected') reason = 'the master is Disconnected';
+    else if (!isAtLeast(record.state, 'Live')) {
+      reason = `the master is ${record.state}`;
+      lostSight = false;
+    } else if (record.mode === 'Passive') {
+      reason = 'the master is Passive (stopping)';
+      lostSight = false;
+    }
+    if (reason) this.dropMaster(reason, lostSight);
   }
 
   /**
@@ -413,10 +430,10 @@ export class Elector {
     return !recentlyFailed && electionCandidates([record], now, this.config.time.failure_promotion_timeout).length === 1;
   }
 
-  private dropMaster(reason: string): void {
+  private dropMaster(reason: string, lostSight = false): void {
     const now = this.opts.clock.now();
     this.log.warn({ master: this.masterId, reason }, `dropping master ${this.masterName} (${this.masterId}): ${reason}`);
-    this.previous = { id: this.masterId, name: this.masterName, droppedAt: now };
+    this.previous = { id: this.masterId, name: this.masterName, droppedAt: now, lostSight };
     this.granting = false;
     this.clearedMasterId = '';
     this.masterId = '';
@@ -591,6 +608,9 @@ export class Elector {
       // Only runners heard (any message) within the ack window: a silent master's lease is not renewed.
       const heard = Math.max(record.lastSeen, this.opts.membership.lastHeard(record.id) ?? -Infinity);
       if (!self && now - heard > window) continue;
+      // A stale record (Disconnected, heard again but not yet reported): its runner may be a master
+      // another leader kept; wait for its report (adoptReportedMaster) instead of naming nobody to it.
+      if (!self && record.state === 'Disconnected') continue;
       const address = self ? '' : (this.opts.membership.addressOf(record.id) || record.address);
       if (!self && !address) continue;
       const leaseMs = record.id === this.masterId && granting ? this.grantTo(record, now) : 0;

@@ -1,14 +1,12 @@
 /**
  * Gates and shared steps of the issue-10 safety tests on real processes.
  *
- * Tests that need the lead's core fixes run only with KOI_SAFETY_FIXED=1
- * (they fail on the code before the fixes — that is their point); without
- * it they are skipped with a message, so CI stays green until the merge.
+ * They failed on the core before the issue-10 fixes (that was their point)
+ * and run always now; namespace tests still need root and nftables.
  */
 import { netnsSupport } from '../../../scripts/lib/netns';
 import { startedId, type Cluster } from '../../../scripts/lib/cluster';
 
-export const SAFETY_FIXED = process.env.KOI_SAFETY_FIXED === '1';
 
 type Describe = (name: string, fn: () => void) => void;
 
@@ -18,10 +16,9 @@ function skipWith(what: string, reason: string): Describe {
   return (name, fn) => describe.skip(`${name} [skipped: ${reason}]`, fn);
 }
 
-/** describe for a loopback test that needs the core fixes. */
-export function describeFixed(what: string): Describe {
-  if (SAFETY_FIXED) return describe;
-  return skipWith(what, 'fails on the core before the issue-10 fixes; run with KOI_SAFETY_FIXED=1');
+/** describe for a loopback safety test (kept as a function so every safety test reads alike). */
+export function describeFixed(_what: string): Describe {
+  return describe;
 }
 
 /** describe for a namespace test that needs the core fixes (and root). */
