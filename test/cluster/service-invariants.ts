@@ -79,6 +79,10 @@ export interface ServiceBounds {
   majority: boolean;
   fencing: boolean;
   frozenBoundMs: number;
+  /** Extra time for a frozen holder's first demote when a promote script of it was still running at the resume. */
+  frozenDemoteStartMs: number;
+  /** Quorum off: a resumed holder demotes when the leader's next state update names another (elector tick + 2 heartbeats). */
+  quorumOffFirstDemoteMs: number;
   crashBoundMs: number;
   livenessBoundMs: number;
   flapWindowMs: number;
@@ -113,7 +117,20 @@ export function livenessBoundMs(t: KoiConfig['time'], d: SimDurations, services:
   return Math.ceil((election + t.master_dead_time + leaseWait + t.elector_startup_tolerance + ticks + scripts) * (1 + drift) + 500);
 }
 
-/** After a frozen holder resumes: its demote begins at its first event; a promote it was frozen in may finish first. */
+/**
+ * After a frozen holder resumes, its first demote script begins at its first
+ * event (the resume instant: timers that fell due and buffered datagrams run
+ * then): within FIRST_EVENT_MS, or `services × promote + 1 ms` when a promote
+ * script was still running at the resume;
+ * and its promoted intervals end within `services × (promote + demote) + 100 ms`.
+ */
+/** The first event after a resume happens at the resume instant; a few ms of slack for promise chains. */
+export const FIRST_EVENT_MS = 5;
+
+export function frozenDemoteStartMs(d: SimDurations, services: number, drift: number): number {
+  return Math.ceil(services * d.promoteMs * (1 + drift) + 1);
+}
+
 export function frozenBoundMs(d: SimDurations, services: number, drift: number): number {
   return Math.ceil(services * (d.promoteMs + d.demoteMs) * (1 + drift) + 100);
 }
@@ -127,7 +144,9 @@ export class ServiceInvariants {
   readonly violations: Violation[] = [];
   readonly overlaps: Overlap[] = [];
   /** Time each node last came back (resume, thaw, restart), for the overlap bounds. */
-  private readonly returnedAt = new Map<string, { at: number; how: 'resume' | 'restart' }>();
+  private readonly returnedAt = new Map<string, { at: number; how: 'resume' | 'restart'; promoting: boolean }>();
+  /** First demote/stop script start of each node since it last came back. */
+  private readonly firstDemote = new Map<string, number>();
   private livenessSince: number | null = null;
   private livenessReported = false;
   private readonly healthySince = new Map<string, number>();
@@ -136,8 +155,10 @@ export class ServiceInvariants {
 
   constructor(private readonly bounds: ServiceBounds, private readonly add: (v: Violation) => void) {}
 
-  returned(node: string, at: number, how: 'resume' | 'restart'): void {
-    this.returnedAt.set(node, { at, how });
+  /** `promoting`: a promote script of the node was still running when it came back. */
+  returned(node: string, at: number, how: 'resume' | 'restart', promoting = false): void {
+    this.returnedAt.set(node, { at, how, promoting });
+    this.firstDemote.delete(node);
   }
 
   promoteStart(probe: ClusterProbe, promoter: string, service: string, at: number): void {
@@ -160,9 +181,10 @@ export class ServiceInvariants {
   }
 
   demoteStart(probe: ClusterProbe, node: string, service: string, at: number): void {
+    if (!this.firstDemote.has(node)) this.firstDemote.set(node, at);
     if (!this.bounds.checkLiveness || !this.bounds.majority) return;
     const since = this.healthySince.get(node);
-    if (since === undefined || at - since < this.bounds.flapWindowMs) return;
+    if (since === undefined || at - since < this.bounds.flapWindowMs || at - probe.lastAdminAction < this.bounds.flapWindowMs) return;
     if (probe.nodes.some((n) => n.name !== node && n.open.length > 0)) return;
     this.violation(at, 'flap', `${node} began to demote ${service}, healthy (linked both ways to a quorate leader, no fault) for ${Math.round(at - since)} ms`);
   }
@@ -189,6 +211,19 @@ export class ServiceInvariants {
       if (o.end !== null || this.late.has(o) || (o.category !== 'frozen' && o.category !== 'crash')) continue;
       const back = this.returnedAt.get(o.holder);
       if (!back || back.at < o.start) continue;
+      if (back.how === 'resume') {
+        // The first thing a frozen holder does on resume is to demote (after a promote script it was frozen in).
+        const began = this.firstDemote.get(o.holder);
+        // Without quorum there is no lease: it demotes when it hears the leader name another runner.
+        const first = this.bounds.majority ? FIRST_EVENT_MS : this.bounds.quorumOffFirstDemoteMs;
+        const allowed = first + (back.promoting ? this.bounds.frozenDemoteStartMs : 0);
+        const limit = back.at + allowed;
+        if ((began !== undefined && began > limit) || (began === undefined && probe.now > limit)) {
+          this.late.add(o);
+          this.violation(probe.now, 'frozen-overlap-too-long', `${o.holder} did not begin to demote at its first event after its resume at ${Math.round(back.at)} (${began === undefined ? 'not yet' : `began at ${Math.round(began)}`}, bound ${allowed} ms) while ${o.promoter} had promoted ${o.service} at ${Math.round(o.start)}`);
+          continue;
+        }
+      }
       const bound = back.how === 'resume' ? this.bounds.frozenBoundMs : this.bounds.crashBoundMs;
       if (probe.now - back.at <= bound) continue;
       this.late.add(o);
@@ -212,7 +247,9 @@ export class ServiceInvariants {
 
   private checkLiveness(probe: ClusterProbe): void {
     const paused = probe.nodes.some((n) => n.life === 'paused' || n.life === 'frozen');
-    const holds = this.everPromoted && !paused && !probe.disturbed && this.quorateSet(probe);
+    // An episode starts when the condition begins to hold with nothing promoted; a promoted master ends it.
+    const promoted = probe.nodes.some((n) => n.allPromoted);
+    const holds = this.everPromoted && !promoted && !paused && !probe.disturbed && this.quorateSet(probe);
     if (!holds) {
       this.livenessSince = null;
       this.livenessReported = false;
@@ -221,7 +258,6 @@ export class ServiceInvariants {
     const since = Math.max(this.livenessSince ?? probe.now, probe.lastAdminAction);
     this.livenessSince = this.livenessSince ?? probe.now;
     if (this.livenessReported || probe.now - since < this.bounds.livenessBoundMs) return;
-    if (probe.nodes.some((n) => n.allPromoted)) return;
     this.livenessReported = true;
     const state = probe.nodes.map((n) => `${n.name}:${n.life}${n.isLeader ? '/leader' : ''}${n.open.length ? '/promoted' : ''}`).join(' ');
     this.violation(probe.now, 'liveness', `a quorate set with a healthy runner was linked both ways for ${Math.round(probe.now - since)} ms (bound ${this.bounds.livenessBoundMs} ms) and no node has its services promoted: ${state}`);

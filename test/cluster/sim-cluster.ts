@@ -22,7 +22,7 @@ import type { SafetyRule } from '../../core/safety-rules';
 import { InvariantChecker, type Violation } from './invariants';
 import { Prng } from './prng';
 import {
-  ServiceInvariants, crashBoundMs, frozenBoundMs, livenessBoundMs, type ClusterProbe, type NodeLife, type ProbeNode, type ServiceBounds,
+  FIRST_EVENT_MS, ServiceInvariants, crashBoundMs, frozenBoundMs, frozenDemoteStartMs, livenessBoundMs, type ClusterProbe, type NodeLife, type ProbeNode, type ServiceBounds,
 } from './service-invariants';
 import { PausableClock, type NodeClockOptions } from './sim-clock';
 import { PERFECT_LINK, SimNetwork, type LinkFaults } from './sim-network';
@@ -122,7 +122,7 @@ export class SimCluster {
     this.serviceNames = options.services ?? ['10-ip', '20-app'];
     this.bounds = {
       quorum: this.quorum, majority: this.majority, fencing: options.fencing ?? false,
-      frozenBoundMs: 0, crashBoundMs: 0, livenessBoundMs: 0, flapWindowMs: 0, checkLiveness: options.checkLiveness ?? false,
+      frozenBoundMs: 0, frozenDemoteStartMs: 0, quorumOffFirstDemoteMs: 0, crashBoundMs: 0, livenessBoundMs: 0, flapWindowMs: 0, checkLiveness: options.checkLiveness ?? false,
     };
     this.services = new ServiceInvariants(this.bounds, (v) => this.checker.add(v));
     specs.forEach((spec, i) => this.nodes.push(this.build(i, { elector: spec.elector ?? true, runner: spec.runner ?? true })));
@@ -148,6 +148,8 @@ export class SimCluster {
     const drift = this.maxDrift();
     const services = this.serviceNames.length;
     this.bounds.frozenBoundMs = frozenBoundMs(this.durations, services, drift);
+    this.bounds.frozenDemoteStartMs = frozenDemoteStartMs(this.durations, services, drift);
+    this.bounds.quorumOffFirstDemoteMs = Math.ceil((t.elector_tick_interval + 2 * t.cluster_update_interval) * (1 + drift)) + FIRST_EVENT_MS;
     this.bounds.crashBoundMs = crashBoundMs(this.durations, services, drift);
     this.bounds.livenessBoundMs = livenessBoundMs(t, this.durations, services, drift);
     this.bounds.flapWindowMs = ACK_WINDOW_TICKS * t.cluster_update_interval + t.master_lease + t.lease_margin;
@@ -329,6 +331,7 @@ export class SimCluster {
     const old = this.nodes[index];
     if (old.status !== 'running') return;
     this.count('reload-restart');
+    this.adminAction(); // an operator's reconfigure: its graceful demote is no flap
     await this.stop(index);
     await this.restart(index, { id: old.id });
   }
@@ -364,7 +367,7 @@ export class SimCluster {
     }
     if (node.status !== 'paused') return;
     node.status = 'running';
-    this.services.returned(node.name, this.now, 'resume');
+    this.services.returned(node.name, this.now, 'resume', this.promoting(node));
     node.clock.resume();
     this.network.resume(node.address);
     this.topology();
@@ -385,10 +388,15 @@ export class SimCluster {
     const node = this.nodes[index];
     if (node.status !== 'frozen') return;
     node.status = 'running';
-    this.services.returned(node.name, this.now, 'resume');
+    this.services.returned(node.name, this.now, 'resume', this.promoting(node));
     node.clock.thaw();
     this.network.resume(node.address);
     this.topology();
+  }
+
+  /** A promote script of the node is still running. */
+  private promoting(node: SimNode): boolean {
+    return [...node.executor.services.values()].some((b) => b.openSince !== null && !b.promoted);
   }
 
   /** Step the node's wall clock by ms (its monotonic clock is untouched). */
