@@ -47,6 +47,8 @@ export interface ProbeNode {
   allPromoted: boolean;
   /** A rate, skew or step fault was ever applied to its clock. */
   clockFault: boolean;
+  /** One of its services is made to fail now (its own failure demotes it: no flap). */
+  serviceFault: boolean;
 }
 
 export interface ClusterProbe {
@@ -185,7 +187,7 @@ export class ServiceInvariants {
     if (!this.bounds.checkLiveness || !this.bounds.majority) return;
     const since = this.healthySince.get(node);
     if (since === undefined || at - since < this.bounds.flapWindowMs || at - probe.lastAdminAction < this.bounds.flapWindowMs) return;
-    if (probe.nodes.some((n) => n.name !== node && n.open.length > 0)) return;
+    if (probe.nodes.some((n) => (n.name !== node && n.open.length > 0) || (n.name === node && n.serviceFault))) return;
     this.violation(at, 'flap', `${node} began to demote ${service}, healthy (linked both ways to a quorate leader, no fault) for ${Math.round(at - since)} ms`);
   }
 
@@ -266,7 +268,7 @@ export class ServiceInvariants {
   private trackHealth(probe: ClusterProbe): void {
     const quietSince = probe.lastAdminAction;
     for (const m of probe.nodes) {
-      const healthy = m.life === 'running' && m.allPromoted && !m.clockFault && !probe.disturbed
+      const healthy = m.life === 'running' && m.allPromoted && !m.clockFault && !m.serviceFault && !probe.disturbed
         && probe.nodes.some((l) => l.isLeader && l.life === 'running' && probe.connected(m.name, l.name)
           && probe.nodes.filter((k) => k.life === 'running' && probe.connected(l.name, k.name)).length >= Math.max(this.bounds.quorum, 1));
       if (!healthy) {

@@ -538,6 +538,7 @@ export class SimCluster {
         open: n.executor.openServices(),
         allPromoted: behaviours.length > 0 && behaviours.every((b) => b.promoted),
         clockFault: n.clockFault,
+        serviceFault: behaviours.some((b) => b.failEvents.size > 0),
       };
     });
     return {
