@@ -16,7 +16,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import * as ts from 'typescript';
 
 export interface ScheduleResultLike {
-  schedule: { seed: number };
+  schedule: { seed: number; actions: Array<{ at: number; op: string; on?: boolean; faults?: { drop: number } }> };
   violations: Array<{ at: number; invariant: string; detail: string }>;
   overlaps: Array<{ category: string; lengthMs: number; service: string; holder: string; promoter: string; holderLife: string }>;
   applied: Record<string, number>;
@@ -36,8 +36,8 @@ interface Totals {
   simulatedMs: number;
   steps: number;
   failed: number;
-  /** invariant → { schedules that broke it, first seeds } */
-  byInvariant: Record<string, { schedules: number; seeds: number[] }>;
+  /** invariant → { schedules that broke it, first seeds, the last fault applied before its first violation: count } */
+  byInvariant: Record<string, { schedules: number; seeds: number[]; after: Record<string, number> }>;
   /** overlap category → { count, total and max length } */
   overlaps: Record<string, { count: number; totalMs: number; maxMs: number; seed: number }>;
   applied: Record<string, number>;
@@ -75,9 +75,12 @@ function add(totals: Totals, result: ScheduleResultLike, schedules: SchedulesMod
   totals.steps += result.steps;
   for (const [kind, n] of Object.entries(result.applied)) totals.applied[kind] = (totals.applied[kind] ?? 0) + n;
   for (const kind of new Set(result.violations.map((v) => v.invariant))) {
-    const entry = totals.byInvariant[kind] ?? (totals.byInvariant[kind] = { schedules: 0, seeds: [] });
+    const entry = totals.byInvariant[kind] ?? (totals.byInvariant[kind] = { schedules: 0, seeds: [], after: {} });
     entry.schedules++;
     if (entry.seeds.length < 8) entry.seeds.push(result.schedule.seed);
+    const first = result.violations.find((v) => v.invariant === kind)!;
+    const trigger = lastFaultBefore(result, first.at);
+    entry.after[trigger] = (entry.after[trigger] ?? 0) + 1;
   }
   for (const o of result.overlaps) {
     const key = `${o.category} (holder ${o.holderLife})`;
@@ -95,6 +98,21 @@ function add(totals: Totals, result: ScheduleResultLike, schedules: SchedulesMod
   }
 }
 
+const UNDOING = new Set(['heal', 'restart', 'resume', 'fixService', 'startRunner', 'elect', 'recover']);
+
+/** The last fault the schedule applied at or before `at` ('settle' when the violation came after the final heal). */
+function lastFaultBefore(result: ScheduleResultLike, at: number): string {
+  const actions = result.schedule.actions;
+  const lastAt = actions.length ? actions[actions.length - 1].at : 0;
+  let found = 'start';
+  for (const a of actions) {
+    if (a.at > at) break;
+    if (UNDOING.has(a.op) || (a.op === 'links' && a.faults?.drop === 0) || (a.op === 'maintenance' && !a.on)) continue;
+    found = a.op;
+  }
+  return at > lastAt + 1 && found === 'start' ? 'settle' : found;
+}
+
 function merge(into: Totals, part: Totals): void {
   into.schedules += part.schedules;
   into.faults += part.faults;
@@ -103,9 +121,10 @@ function merge(into: Totals, part: Totals): void {
   into.failed += part.failed;
   for (const [kind, n] of Object.entries(part.applied)) into.applied[kind] = (into.applied[kind] ?? 0) + n;
   for (const [kind, e] of Object.entries(part.byInvariant)) {
-    const entry = into.byInvariant[kind] ?? (into.byInvariant[kind] = { schedules: 0, seeds: [] });
+    const entry = into.byInvariant[kind] ?? (into.byInvariant[kind] = { schedules: 0, seeds: [], after: {} });
     entry.schedules += e.schedules;
     entry.seeds = [...entry.seeds, ...e.seeds].sort((a, b) => a - b).slice(0, 8);
+    for (const [op, n] of Object.entries(e.after)) entry.after[op] = (entry.after[op] ?? 0) + n;
   }
   for (const [key, e] of Object.entries(part.overlaps)) {
     const entry = into.overlaps[key] ?? (into.overlaps[key] = { count: 0, totalMs: 0, maxMs: 0, seed: e.seed });
@@ -169,7 +188,8 @@ function report(total: Totals, firstSeed: number, wallMs: number, workers: numbe
     `simulator steps: ${total.steps}`,
     `failed schedules: ${total.failed} (${per1000(total.failed)} per 1000)`,
     'violations by invariant (schedules, per 1000, first seeds):',
-    ...Object.entries(total.byInvariant).sort().map(([k, e]) => `  ${k}: ${e.schedules} (${per1000(e.schedules)} per 1000) seeds ${e.seeds.join(' ')}`),
+    ...Object.entries(total.byInvariant).sort().map(([k, e]) => `  ${k}: ${e.schedules} (${per1000(e.schedules)} per 1000) seeds ${e.seeds.join(' ')}\n`
+      + `    last fault before the first violation: ${Object.entries(e.after).sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ${n}`).join(', ')}`),
     'allowed overlaps by category (count, mean / max length, seed of the longest):',
     ...Object.entries(total.overlaps).sort().map(([k, e]) => `  ${k}: ${e.count}, mean ${Math.round(e.totalMs / e.count)} ms, max ${Math.round(e.maxMs)} ms (seed ${e.seed})`),
     `wall time: ${(wallMs / 1000).toFixed(1)} s on ${workers} worker(s)`,

@@ -208,3 +208,21 @@ test('a schedule replays exactly from its seed', async () => {
   expect(b.violations).toEqual(a.violations);
   expect(b.steps).toBe(a.steps);
 }, 60_000);
+
+test('redundant links: two addresses per node; one link down leaves the nodes linked through the other', async () => {
+  const sim = await startCluster({ nodes: 3, seed: 5, redundantLinks: true });
+  expect(sim.nodes[0].config.cluster.transport.map((t) => t.raw)).toHaveLength(6);
+  const n1 = (): { addresses: string[]; lastSeenAgoMs: number } => sim.nodes[1].koi.getStatus().nodes.find((n) => n.name === 'n1')!;
+  await sim.run(1000);
+  // The same datagram arrives on both links; the codec drops the second copy, so n1 is heard from its first address.
+  expect(n1().addresses).toEqual(['10.0.0.2:42012']);
+  sim.network.nicDown('10.0.0.2:42012');
+  await sim.run(3000);
+  // Still heard long after node_timeout, now from its second address.
+  expect(n1().addresses).toContain('10.1.0.2:42012');
+  expect(n1().lastSeenAgoMs).toBeLessThan(200);
+  sim.network.nicDown('10.1.0.2:42012');
+  await sim.run(1500);
+  expect(sim.nodes[1].koi.getStatus().nodes.find((n) => n.name === 'n1')).toBeUndefined();
+  sim.shutdown();
+});

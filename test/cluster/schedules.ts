@@ -5,10 +5,12 @@
  * A schedule draws a cluster *shape* (2–5 nodes, runner-only and
  * elector-only nodes, quorum majority or off, fencing on or off, promote
  * and demote scripts from 5 ms to 2.5 s — longer than master_lease +
- * lease_margin — clock drift within ±0.5 % and wall skew per node) and a
+ * lease_margin — clock drift within ±0.5 % and wall skew per node, two
+ * addresses per node on two subnets in one schedule of five) and a
  * list of faults that pile up without intermediate heals: partitions that
  * flip from one split to another, non-transitive pair cuts, true one-way
- * cuts, deaf and mute nodes, lossy/slow/duplicating/reordering links,
+ * cuts, deaf and mute nodes, one of two redundant links down,
+ * lossy/slow/duplicating/reordering links,
  * daemon crashes that leave services promoted, power-offs, SIGSTOP pauses
  * and VM pauses of any node (the master and the leader by name too),
  * wall-clock steps, rate drift, reload-restarts keeping the node id, live
@@ -35,7 +37,7 @@ export type Action =
   | { at: number; op: 'partition'; groups: number[][] }
   | { at: number; op: 'cutPair'; a: number; b: number }
   | { at: number; op: 'oneway'; from: Target; to: Target }
-  | { at: number; op: 'deaf' | 'mute'; node: Target }
+  | { at: number; op: 'deaf' | 'mute' | 'nicDown'; node: Target }
   | { at: number; op: 'heal' }
   | { at: number; op: 'links'; faults: LinkFaults }
   | { at: number; op: 'kill' | 'powerOff' | 'pause' | 'vmPause' | 'stop' | 'reloadRestart' | 'stopRunner' | 'recover'; node: Target }
@@ -54,6 +56,8 @@ export interface Shape {
   fencing: boolean;
   durations: SimDurations;
   clocks: NodeClockOptions[];
+  /** Two addresses per node on two subnets. */
+  redundantLinks: boolean;
 }
 
 export interface Schedule {
@@ -108,7 +112,8 @@ function drawShape(prng: Prng): Shape {
     rate: prng.chance(0.3) ? 1 + (prng.next() * 2 - 1) * MAX_DRIFT : 1,
     wallOffsetMs: prng.chance(0.3) ? prng.int(-5000, 5000) : 0,
   }));
-  return { nodes, quorum, fencing, durations, clocks };
+  const redundantLinks = prng.chance(0.2);
+  return { nodes, quorum, fencing, durations, clocks, redundantLinks };
 }
 
 export function generateSchedule(seed: number): Schedule {
@@ -140,6 +145,9 @@ export function generateSchedule(seed: number): Schedule {
     } else if (roll < 0.33) {
       push({ at, op: prng.chance(0.6) ? 'deaf' : 'mute', node: prng.chance(0.5) ? 'highest' : target() });
       push({ at: later(2000, 12_000), op: 'heal' });
+    } else if (roll < 0.38 && shape.redundantLinks && prng.chance(0.5)) {
+      push({ at, op: 'nicDown', node: target() });
+      if (prng.chance(0.5)) push({ at: later(1000, 8000), op: 'heal' });
     } else if (roll < 0.38) {
       push({ at, op: 'links', faults: { drop: prng.pick([0.05, 0.1, 0.2]), delayMs: prng.int(1, 30), jitterMs: prng.int(0, 80), duplicate: prng.pick([0, 0.05, 0.2]) } });
       push({ at: later(1000, 6000), op: 'links', faults: PERFECT_LINK });
@@ -204,7 +212,7 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
   const { shape } = schedule;
   const sim = new SimCluster({
     seed: schedule.seed, nodes: shape.nodes, quorum: shape.quorum, fencing: shape.fencing, durations: shape.durations,
-    clocks: shape.clocks, services: SERVICES, traceLines: options.traceLines ?? 400, checkLiveness: true,
+    clocks: shape.clocks, redundantLinks: shape.redundantLinks, services: SERVICES, traceLines: options.traceLines ?? 400, checkLiveness: true,
     disabledSafetyRules: options.disabledSafetyRules,
   });
   const resolved: number[] = [];
@@ -296,9 +304,10 @@ async function apply(sim: SimCluster, action: Action, resolved: number[]): Promi
       return from;
     }
     case 'deaf':
-    case 'mute': {
+    case 'mute':
+    case 'nicDown': {
       const n = resolve(sim, action.node);
-      if (n >= 0) (action.op === 'deaf' ? sim.deaf(n) : sim.mute(n));
+      if (n >= 0) (action.op === 'deaf' ? sim.deaf(n) : action.op === 'mute' ? sim.mute(n) : sim.nicDown(n));
       return n;
     }
     case 'heal':

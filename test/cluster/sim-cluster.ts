@@ -54,6 +54,8 @@ export interface SimOptions {
   fencing?: boolean;
   /** Per-node clock faults from the start (rate drift, wall skew). */
   clocks?: Array<NodeClockOptions | undefined>;
+  /** Two addresses per node on two subnets (redundant links; every node lists all of them). */
+  redundantLinks?: boolean;
   /** Judge liveness and flapping (the random schedules; scenario tests drive admin commands themselves). */
   checkLiveness?: boolean;
 }
@@ -167,9 +169,10 @@ export class SimCluster {
   private configFor(index: number, spec: Required<SimNodeSpec>): KoiConfig {
     const base = defaultConfig();
     const count = typeof this.options.nodes === 'number' ? this.options.nodes : this.options.nodes.length;
-    const transport: TransportAddress[] = Array.from({ length: count }, (_, i) => ({
-      kind: 'ipv4', host: `10.0.${Math.floor((i + 1) / 250)}.${((i + 1) % 250) + 1}`, port: 42012, raw: addressOf(i),
-    }));
+    const subnets = this.options.redundantLinks ? [0, 1] : [0];
+    const transport: TransportAddress[] = subnets.flatMap((net) => Array.from({ length: count }, (_, i) => ({
+      kind: 'ipv4' as const, host: addressOf(i, net).split(':')[0], port: 42012, raw: addressOf(i, net),
+    })));
     return {
       ...base,
       node: { ...base.node, name: `n${index + 1}`, elector: spec.elector, runner: spec.runner, maintenance: this.options.maintenance ?? false },
@@ -195,7 +198,8 @@ export class SimCluster {
     const executor = previous?.executor ?? this.executorFor(name, clock);
     executor.setClock(clock);
     const config = previous ? { ...this.configFor(index, spec), time: { ...previous.config.time } } : this.configFor(index, spec);
-    const transport = this.network.transport(address, () => config.cluster.transport.map((t) => t.raw));
+    const extra = this.options.redundantLinks ? [addressOf(index, 1)] : [];
+    const transport = this.network.transport(address, () => config.cluster.transport.map((t) => t.raw), extra);
     const koi = new KoiNode({
       config, clock, logger, hooks, transport, cipher: checksumCipher, executors: [executor], identity: { id, name },
       listEntries: async () => executor.entries(), disabledSafetyRules: this.options.disabledSafetyRules,
@@ -227,7 +231,7 @@ export class SimCluster {
   /** The simulated fencing plugin (STONITH): powers the named machine off and answers ok. */
   private tapFence(hooks: KoiHooks, by: string): void {
     hooks.onFence.tapPromise('sim-fence', async (request) => {
-      const index = this.nodes.findIndex((n) => n.id === request.nodeId || request.addresses.includes(n.address));
+      const index = this.nodes.findIndex((n) => n.id === request.nodeId || request.addresses.some((a) => a === n.address || a === addressOf(n.index, 1)));
       if (index < 0) return { ok: false, detail: `no machine for ${request.name}` };
       this.trace.push(`${String(this.now).padStart(7)} ${by} sim-fence: powering off ${this.nodes[index].name}`);
       this.powerOff(index);
@@ -444,6 +448,13 @@ export class SimCluster {
     this.topology();
   }
 
+  /** One of the node's redundant links goes down (its second address; its only one without redundant links). */
+  nicDown(index: number): void {
+    this.network.nicDown(this.options.redundantLinks ? addressOf(index, 1) : this.nodes[index].address);
+    this.count('nic-down');
+    this.topology();
+  }
+
   deaf(index: number): void {
     this.network.deaf(this.nodes[index].address);
     this.count('deaf');
@@ -593,6 +604,7 @@ export class SimCluster {
   }
 }
 
-export function addressOf(index: number): string {
-  return `10.0.${Math.floor((index + 1) / 250)}.${((index + 1) % 250) + 1}:42012`;
+/** The node's address on subnet `net` (10.<net>.x.y): a second subnet for redundant links. */
+export function addressOf(index: number, net = 0): string {
+  return `10.${net}.${Math.floor((index + 1) / 250)}.${((index + 1) % 250) + 1}:42012`;
 }
