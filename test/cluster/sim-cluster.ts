@@ -231,7 +231,9 @@ export class SimCluster {
   /** The simulated fencing plugin (STONITH): powers the named machine off and answers ok. */
   private tapFence(hooks: KoiHooks, by: string): void {
     hooks.onFence.tapPromise('sim-fence', async (request) => {
-      const index = this.nodes.findIndex((n) => n.id === request.nodeId || request.addresses.some((a) => a === n.address || a === addressOf(n.index, 1)));
+      // A power switch knows machines by name or address: an old incarnation's id (restarted since) names the same machine.
+      const index = this.nodes.findIndex((n) => n.id === request.nodeId || n.name === request.name
+        || request.addresses.some((a) => a === n.address || a === addressOf(n.index, 1)));
       if (index < 0) return { ok: false, detail: `no machine for ${request.name}` };
       this.trace.push(`${String(this.now).padStart(7)} ${by} sim-fence: powering off ${this.nodes[index].name}`);
       this.powerOff(index);
@@ -599,7 +601,8 @@ export class SimCluster {
   describe(): string {
     return this.nodes.map((n) => {
       const s = n.koi.getStatus();
-      return `${n.name}[${n.status}] ${s.state}${s.electionMode === 'leader' ? ' LEADER' : ''} master=${s.master?.name ?? '-'}`;
+      const waiting = s.elector?.waiting ? ` waiting="${s.elector.waiting}"` : '';
+      return `${n.name}[${n.status}] ${s.state}${s.electionMode === 'leader' ? ' LEADER' : ''} master=${s.master?.name ?? '-'}${waiting}`;
     }).join('; ');
   }
 }
