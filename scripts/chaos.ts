@@ -1,9 +1,11 @@
 /**
  * `npm run chaos -- --schedules N --seed S [--workers K]`: runs N random
- * fault schedules of the cluster simulator (test/cluster) and prints how
- * many schedules, faults and simulated hours it covered and the invariant
- * violations found. `--replay SEED` runs one schedule and prints its log.
- * A failure prints the seed and the schedule so it replays exactly.
+ * nemesis schedules of the cluster simulator (test/cluster/schedules.ts)
+ * and prints what they covered (faults applied by kind, simulated hours),
+ * the invariant violations by kind with the seeds that found them and the
+ * rate per 1000 schedules, and the allowed overlaps by category with their
+ * lengths. `--replay SEED` runs one schedule and prints its log. A failure
+ * prints the seed and the schedule so it replays exactly.
  *
  * The simulator is TypeScript under test/; this script loads it through a
  * small transpile-only require hook so the build output stays free of tests.
@@ -13,17 +15,19 @@ import { resolve } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import * as ts from 'typescript';
 
-interface ScheduleResultLike {
-  schedule: { seed: number };
+export interface ScheduleResultLike {
+  schedule: { seed: number; actions: Array<{ at: number; op: string; on?: boolean; faults?: { drop: number } }> };
   violations: Array<{ at: number; invariant: string; detail: string }>;
+  overlaps: Array<{ category: string; lengthMs: number; service: string; holder: string; promoter: string; holderLife: string }>;
+  applied: Record<string, number>;
   simulatedMs: number;
   faults: number;
   steps: number;
   trace: string[];
 }
-interface SchedulesModule {
+export interface SchedulesModule {
   generateSchedule(seed: number): unknown;
-  runSchedule(schedule: unknown): Promise<ScheduleResultLike>;
+  runSchedule(schedule: unknown, options?: { disabledSafetyRules?: readonly string[]; traceLines?: number }): Promise<ScheduleResultLike>;
   describeFailure(result: ScheduleResultLike): string;
 }
 interface Totals {
@@ -31,7 +35,12 @@ interface Totals {
   faults: number;
   simulatedMs: number;
   steps: number;
-  violations: number;
+  failed: number;
+  /** invariant → { schedules that broke it, first seeds, the last fault applied before its first violation: count } */
+  byInvariant: Record<string, { schedules: number; seeds: number[]; after: Record<string, number> }>;
+  /** overlap category → { count, total and max length } */
+  overlaps: Record<string, { count: number; totalMs: number; maxMs: number; seed: number }>;
+  applied: Record<string, number>;
   failures: string[];
 }
 
@@ -49,29 +58,104 @@ function registerTypeScript(): void {
   };
 }
 
-function loadSchedules(): SchedulesModule {
+export function loadSchedules(): SchedulesModule {
   registerTypeScript();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(resolve(ROOT, 'test', 'cluster', 'schedules.ts')) as SchedulesModule;
 }
 
-async function runRange(seeds: number[], onDone?: (r: ScheduleResultLike) => void): Promise<Totals> {
+function emptyTotals(): Totals {
+  return { schedules: 0, faults: 0, simulatedMs: 0, steps: 0, failed: 0, byInvariant: {}, overlaps: {}, applied: {}, failures: [] };
+}
+
+function add(totals: Totals, result: ScheduleResultLike, schedules: SchedulesModule): void {
+  totals.schedules++;
+  totals.faults += result.faults;
+  totals.simulatedMs += result.simulatedMs;
+  totals.steps += result.steps;
+  for (const [kind, n] of Object.entries(result.applied)) totals.applied[kind] = (totals.applied[kind] ?? 0) + n;
+  for (const kind of new Set(result.violations.map((v) => v.invariant))) {
+    const entry = totals.byInvariant[kind] ?? (totals.byInvariant[kind] = { schedules: 0, seeds: [], after: {} });
+    entry.schedules++;
+    if (entry.seeds.length < 8) entry.seeds.push(result.schedule.seed);
+    const first = result.violations.find((v) => v.invariant === kind)!;
+    const trigger = lastFaultBefore(result, first.at);
+    entry.after[trigger] = (entry.after[trigger] ?? 0) + 1;
+  }
+  for (const o of result.overlaps) {
+    const key = `${o.category} (holder ${o.holderLife})`;
+    const entry = totals.overlaps[key] ?? (totals.overlaps[key] = { count: 0, totalMs: 0, maxMs: 0, seed: result.schedule.seed });
+    entry.count++;
+    entry.totalMs += o.lengthMs;
+    if (o.lengthMs > entry.maxMs) {
+      entry.maxMs = o.lengthMs;
+      entry.seed = result.schedule.seed;
+    }
+  }
+  if (result.violations.length > 0) {
+    totals.failed++;
+    if (totals.failures.length < 5) totals.failures.push(schedules.describeFailure(result));
+  }
+}
+
+const UNDOING = new Set(['heal', 'restart', 'resume', 'fixService', 'startRunner', 'elect', 'recover']);
+
+/** The last fault the schedule applied at or before `at` ('settle' when the violation came after the final heal). */
+function lastFaultBefore(result: ScheduleResultLike, at: number): string {
+  const actions = result.schedule.actions;
+  const lastAt = actions.length ? actions[actions.length - 1].at : 0;
+  let found = 'start';
+  for (const a of actions) {
+    if (a.at > at) break;
+    if (UNDOING.has(a.op) || (a.op === 'links' && a.faults?.drop === 0) || (a.op === 'maintenance' && !a.on)) continue;
+    found = a.op;
+  }
+  return at > lastAt + 1 && found === 'start' ? 'settle' : found;
+}
+
+function merge(into: Totals, part: Totals): void {
+  into.schedules += part.schedules;
+  into.faults += part.faults;
+  into.simulatedMs += part.simulatedMs;
+  into.steps += part.steps;
+  into.failed += part.failed;
+  for (const [kind, n] of Object.entries(part.applied)) into.applied[kind] = (into.applied[kind] ?? 0) + n;
+  for (const [kind, e] of Object.entries(part.byInvariant)) {
+    const entry = into.byInvariant[kind] ?? (into.byInvariant[kind] = { schedules: 0, seeds: [], after: {} });
+    entry.schedules += e.schedules;
+    entry.seeds = [...entry.seeds, ...e.seeds].sort((a, b) => a - b).slice(0, 8);
+    for (const [op, n] of Object.entries(e.after)) entry.after[op] = (entry.after[op] ?? 0) + n;
+  }
+  for (const [key, e] of Object.entries(part.overlaps)) {
+    const entry = into.overlaps[key] ?? (into.overlaps[key] = { count: 0, totalMs: 0, maxMs: 0, seed: e.seed });
+    entry.count += e.count;
+    entry.totalMs += e.totalMs;
+    if (e.maxMs >= entry.maxMs) {
+      entry.maxMs = e.maxMs;
+      entry.seed = e.seed;
+    }
+  }
+  into.failures.push(...part.failures);
+}
+
+async function runRange(seeds: number[], onDone?: () => void): Promise<Totals> {
   const schedules = loadSchedules();
-  const totals: Totals = { schedules: 0, faults: 0, simulatedMs: 0, steps: 0, violations: 0, failures: [] };
+  const totals = emptyTotals();
   for (const seed of seeds) {
-    const result = await schedules.runSchedule(schedules.generateSchedule(seed));
-    totals.schedules++;
-    totals.faults += result.faults;
-    totals.simulatedMs += result.simulatedMs;
-    totals.steps += result.steps;
-    totals.violations += result.violations.length;
-    if (result.violations.length > 0) totals.failures.push(schedules.describeFailure(result));
-    onDone?.(result);
+    add(totals, await schedules.runSchedule(schedules.generateSchedule(seed)), schedules);
+    onDone?.();
   }
   return totals;
 }
 
 function parseArgs(argv: string[]): { schedules: number; seed: number; workers: number; replay: number | null } {
+  const known = new Set(['--schedules', '--seed', '--workers', '--replay']);
+  for (let i = 0; i < argv.length; i += 2) {
+    if (!known.has(argv[i])) {
+      process.stderr.write(`chaos: unknown option '${argv[i]}' (use --schedules N --seed S --workers K, or --replay SEED)\n`);
+      process.exit(2);
+    }
+  }
   const get = (name: string): string | undefined => {
     const at = argv.indexOf(name);
     return at >= 0 ? argv[at + 1] : undefined;
@@ -94,12 +178,32 @@ function parseArgs(argv: string[]): { schedules: number; seed: number; workers: 
   };
 }
 
+function report(total: Totals, firstSeed: number, wallMs: number, workers: number): string {
+  const per1000 = (n: number): string => (total.schedules ? ((1000 * n) / total.schedules).toFixed(1) : '0');
+  const lines = [
+    `schedules: ${total.schedules} (seeds ${firstSeed}..${firstSeed + total.schedules - 1})`,
+    `faults injected: ${total.faults}`,
+    `  applied by kind: ${Object.entries(total.applied).sort().map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    `simulated time: ${(total.simulatedMs / 3_600_000).toFixed(2)} hours`,
+    `simulator steps: ${total.steps}`,
+    `failed schedules: ${total.failed} (${per1000(total.failed)} per 1000)`,
+    'violations by invariant (schedules, per 1000, first seeds):',
+    ...Object.entries(total.byInvariant).sort().map(([k, e]) => `  ${k}: ${e.schedules} (${per1000(e.schedules)} per 1000) seeds ${e.seeds.join(' ')}\n`
+      + `    last fault before the first violation: ${Object.entries(e.after).sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ${n}`).join(', ')}`),
+    'allowed overlaps by category (count, mean / max length, seed of the longest):',
+    ...Object.entries(total.overlaps).sort().map(([k, e]) => `  ${k}: ${e.count}, mean ${Math.round(e.totalMs / e.count)} ms, max ${Math.round(e.maxMs)} ms (seed ${e.seed})`),
+    `wall time: ${(wallMs / 1000).toFixed(1)} s on ${workers} worker(s)`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.replay !== null) {
     const schedules = loadSchedules();
-    const result = await schedules.runSchedule(schedules.generateSchedule(args.replay));
+    const result = await schedules.runSchedule(schedules.generateSchedule(args.replay), { traceLines: 100_000 });
     process.stdout.write(`${JSON.stringify(result.schedule)}\n${result.trace.join('\n')}\n`);
+    process.stdout.write(`overlaps (allowed categories): ${JSON.stringify(result.overlaps)}\napplied: ${JSON.stringify(result.applied)}\n`);
     process.stdout.write(result.violations.length ? `${schedules.describeFailure(result)}\n` : `seed ${args.replay}: 0 violations\n`);
     process.exit(result.violations.length ? 1 : 0);
   }
@@ -108,44 +212,31 @@ async function main(): Promise<void> {
   const parts = Array.from({ length: args.workers }, (_, w) => seeds.filter((_, i) => i % args.workers === w));
   let done = 0;
   const results = await Promise.all(parts.map((part) => new Promise<Totals>((resolveTotals, reject) => {
-    const worker = new Worker(__filename, { workerData: { seeds: part } });
+    const worker = new Worker(__filename, { workerData: { role: 'chaos', seeds: part } });
     worker.on('message', (message: { progress?: number; totals?: Totals }) => {
       if (message.progress) {
         done += message.progress;
-        if (done % 500 === 0) process.stderr.write(`chaos: ${done}/${args.schedules} schedules (${Math.round((Date.now() - started) / 1000)} s)\n`);
+        if (done % 100 === 0) process.stderr.write(`chaos: ${done}/${args.schedules} schedules (${Math.round((Date.now() - started) / 1000)} s)\n`);
       }
       if (message.totals) resolveTotals(message.totals);
     });
     worker.on('error', reject);
   })));
-  const total: Totals = { schedules: 0, faults: 0, simulatedMs: 0, steps: 0, violations: 0, failures: [] };
-  for (const r of results) {
-    total.schedules += r.schedules;
-    total.faults += r.faults;
-    total.simulatedMs += r.simulatedMs;
-    total.steps += r.steps;
-    total.violations += r.violations;
-    total.failures.push(...r.failures);
-  }
-  for (const failure of total.failures.slice(0, 5)) process.stdout.write(`${failure}\n\n`);
-  process.stdout.write([
-    `schedules: ${total.schedules} (seeds ${args.seed}..${args.seed + args.schedules - 1})`,
-    `faults injected: ${total.faults}`,
-    `simulated time: ${(total.simulatedMs / 3_600_000).toFixed(2)} hours`,
-    `simulator steps: ${total.steps}`,
-    `failed schedules: ${total.failures.length}`,
-    `invariant violations: ${total.violations}`,
-    `wall time: ${((Date.now() - started) / 1000).toFixed(1)} s on ${args.workers} worker(s)`,
-  ].join('\n') + '\n');
-  process.exit(total.violations > 0 ? 1 : 0);
+  const total = emptyTotals();
+  for (const r of results) merge(total, r);
+  for (const failure of total.failures.slice(0, 3)) process.stdout.write(`${failure}\n\n`);
+  process.stdout.write(report(total, args.seed, Date.now() - started, args.workers));
+  process.exit(total.failed > 0 ? 1 : 0);
 }
 
 if (isMainThread) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`chaos: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-} else {
+  if (require.main === module) {
+    main().catch((err: unknown) => {
+      process.stderr.write(`chaos: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.exit(1);
+    });
+  }
+} else if ((workerData as { role?: string } | null)?.role === 'chaos') {
   const { seeds } = workerData as { seeds: number[] };
   runRange(seeds, () => parentPort?.postMessage({ progress: 1 })).then((totals) => parentPort?.postMessage({ totals }));
 }

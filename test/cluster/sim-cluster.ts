@@ -3,7 +3,14 @@
  * elector, runner, service manager and wire codec) on an in-memory network
  * and one VirtualClock. `run(ms)` steps the clock timer by timer, lets the
  * promise microtasks settle after each step (the service manager and hooks
- * are async), and checks the invariants after every step.
+ * are async), and checks the invariants after every step: the daemons'
+ * (invariants.ts) and the services' (service-invariants.ts).
+ *
+ * Faults on a node: crash (services left promoted), power off (services
+ * gone; what the simulated fencing plugin does), SIGSTOP-like pause, VM
+ * pause (monotonic clock frozen too), clock rate drift, wall-clock skew and
+ * steps, graceful stop, reload-restart (same id), live `time.*` reloads.
+ * Network faults are in sim-network.ts.
  */
 import type { KoiConfig, KoiHooks, LogLevel, Logger, TransportAddress } from '../../plugin-api';
 import { VirtualClock } from '../../core/clock';
@@ -11,11 +18,15 @@ import { defaultConfig } from '../../core/config/defaults';
 import { ACK_WINDOW_TICKS } from '../../core/config/timing-defaults';
 import { createHooks } from '../../core/hooks';
 import { KoiNode } from '../../core/node';
+import type { SafetyRule } from '../../core/safety-rules';
 import { InvariantChecker, type Violation } from './invariants';
 import { Prng } from './prng';
-import { PausableClock } from './sim-clock';
+import {
+  FIRST_EVENT_MS, ServiceInvariants, crashBoundMs, frozenBoundMs, frozenDemoteStartMs, livenessBoundMs, type ClusterProbe, type NodeLife, type ProbeNode, type ServiceBounds,
+} from './service-invariants';
+import { PausableClock, type NodeClockOptions } from './sim-clock';
 import { PERFECT_LINK, SimNetwork, type LinkFaults } from './sim-network';
-import { SimExecutor, checksumCipher } from './sim-executor';
+import { SimExecutor, checksumCipher, type SimDurations } from './sim-executor';
 
 export interface SimNodeSpec {
   elector?: boolean;
@@ -31,13 +42,26 @@ export interface SimOptions {
   service?: Partial<KoiConfig['service']>;
   maintenance?: boolean;
   services?: string[];
+  /** Duration of every service event, ms (default 20); `durations` overrides promote/demote. */
   serviceDurationMs?: number;
+  durations?: Partial<SimDurations>;
   faults?: LinkFaults;
   /** Keep this many log lines for failure reports. */
   traceLines?: number;
+  /** Safety rules turned off in every node (the teeth run only). */
+  disabledSafetyRules?: readonly SafetyRule[];
+  /** Every node taps onFence with the simulated fencing plugin: it powers the silent node off and answers ok. */
+  fencing?: boolean;
+  /** Per-node clock faults from the start (rate drift, wall skew). */
+  clocks?: Array<NodeClockOptions | undefined>;
+  /** Two addresses per node on two subnets (redundant links; every node lists all of them). */
+  redundantLinks?: boolean;
+  /** Judge liveness and flapping (the random schedules; scenario tests drive admin commands themselves). */
+  checkLiveness?: boolean;
 }
 
-export type SimNodeStatus = 'new' | 'running' | 'paused' | 'dead' | 'stopped';
+/** 'paused' = SIGSTOP, 'frozen' = VM pause, 'dead' = daemon crashed (services left), 'off' = powered off. */
+export type SimNodeStatus = NodeLife;
 
 export interface SimNode {
   index: number;
@@ -54,6 +78,8 @@ export interface SimNode {
   /** Virtual times this node's runner entered / left Master. */
   promotions: number[];
   demotions: number[];
+  /** A rate, skew or wall step was applied to this node's clock. */
+  clockFault: boolean;
 }
 
 /** Promise microtasks settle before the next timer: hooks and the service manager are async. */
@@ -65,9 +91,19 @@ export class SimCluster {
   readonly network: SimNetwork;
   readonly nodes: SimNode[] = [];
   readonly checker = new InvariantChecker();
+  readonly services: ServiceInvariants;
+  readonly bounds: ServiceBounds;
+  readonly durations: SimDurations;
+  readonly serviceNames: string[];
   readonly trace: string[] = [];
   readonly quorum: number;
   readonly majority: boolean;
+  /** Operator holds in force (maintenance on, manual demote): no liveness is promised meanwhile. */
+  readonly holds = new Set<string>();
+  /** Last operator or service action (liveness and flapping are judged from quiet periods). */
+  lastAdminAction = 0;
+  /** Fault counts by kind (what a run applied). */
+  readonly applied = new Map<string, number>();
   private lastTopologyChange = 0;
   private readonly traceLines: number;
   steps = 0;
@@ -83,7 +119,46 @@ export class SimCluster {
     const count = specs.length;
     this.quorum = options.quorum ?? (count >= 3 ? Math.floor(count / 2) + 1 : 0);
     this.majority = this.quorum >= Math.floor(count / 2) + 1;
+    const other = options.serviceDurationMs ?? 20;
+    this.durations = { otherMs: other, promoteMs: other, demoteMs: other, ...options.durations };
+    this.serviceNames = options.services ?? ['10-ip', '20-app'];
+    this.bounds = {
+      quorum: this.quorum, majority: this.majority, fencing: options.fencing ?? false,
+      frozenBoundMs: 0, frozenDemoteStartMs: 0, quorumOffFirstDemoteMs: 0, crashBoundMs: 0, livenessBoundMs: 0, flapWindowMs: 0, checkLiveness: options.checkLiveness ?? false,
+    };
+    this.services = new ServiceInvariants(this.bounds, (v) => this.checker.add(v));
     specs.forEach((spec, i) => this.nodes.push(this.build(i, { elector: spec.elector ?? true, runner: spec.runner ?? true })));
+    this.updateBounds();
+  }
+
+  /** The largest value of each timing any node uses now (live reloads differ per node). */
+  maxTime(): KoiConfig['time'] {
+    const out = { ...this.nodes[0].config.time };
+    for (const n of this.nodes) {
+      for (const key of Object.keys(out) as Array<keyof KoiConfig['time']>) out[key] = Math.max(out[key], n.config.time[key]);
+    }
+    return out;
+  }
+
+  /** Largest clock rate error of any node (|rate - 1|). */
+  maxDrift(): number {
+    return Math.max(0, ...this.nodes.map((n) => Math.abs(n.clock.driftRate - 1)));
+  }
+
+  private updateBounds(): void {
+    const t = this.maxTime();
+    const drift = this.maxDrift();
+    const services = this.serviceNames.length;
+    this.bounds.frozenBoundMs = frozenBoundMs(this.durations, services, drift);
+    this.bounds.frozenDemoteStartMs = frozenDemoteStartMs(this.durations, services, drift);
+    this.bounds.quorumOffFirstDemoteMs = Math.ceil((t.elector_tick_interval + 2 * t.cluster_update_interval) * (1 + drift)) + FIRST_EVENT_MS;
+    this.bounds.crashBoundMs = crashBoundMs(this.durations, services, drift);
+    this.bounds.livenessBoundMs = livenessBoundMs(t, this.durations, services, drift);
+    this.bounds.flapWindowMs = ACK_WINDOW_TICKS * t.cluster_update_interval + t.master_lease + t.lease_margin;
+  }
+
+  private count(kind: string): void {
+    this.applied.set(kind, (this.applied.get(kind) ?? 0) + 1);
   }
 
   get now(): number {
@@ -94,9 +169,10 @@ export class SimCluster {
   private configFor(index: number, spec: Required<SimNodeSpec>): KoiConfig {
     const base = defaultConfig();
     const count = typeof this.options.nodes === 'number' ? this.options.nodes : this.options.nodes.length;
-    const transport: TransportAddress[] = Array.from({ length: count }, (_, i) => ({
-      kind: 'ipv4', host: `10.0.${Math.floor((i + 1) / 250)}.${((i + 1) % 250) + 1}`, port: 42012, raw: addressOf(i),
-    }));
+    const subnets = this.options.redundantLinks ? [0, 1] : [0];
+    const transport: TransportAddress[] = subnets.flatMap((net) => Array.from({ length: count }, (_, i) => ({
+      kind: 'ipv4' as const, host: addressOf(i, net).split(':')[0], port: 42012, raw: addressOf(i, net),
+    })));
     return {
       ...base,
       node: { ...base.node, name: `n${index + 1}`, elector: spec.elector, runner: spec.runner, maintenance: this.options.maintenance ?? false, network_admin: 'full' },
@@ -112,26 +188,57 @@ export class SimCluster {
     // The PRNG is drawn even for a forced id, so the rest of a seeded run stays the same.
     const drawn = this.prng.uuid();
     const id = forcedId ?? drawn;
-    const clock = new PausableClock(this.clock);
+    // A restarted process runs on the same machine: its clock keeps the machine's rate and wall offset.
+    const clockOptions: NodeClockOptions = previous
+      ? { rate: previous.clock.driftRate, wallOffsetMs: previous.clock.wallOffsetMs }
+      : (this.options.clocks?.[index] ?? {});
+    const clock = new PausableClock(this.clock, clockOptions);
     const logger = this.logger(name);
     const hooks = createHooks(logger);
-    const executor = previous?.executor ?? new SimExecutor(clock, this.options.services, this.options.serviceDurationMs ?? 20);
-    if (previous) (executor as unknown as { clock: PausableClock }).clock = clock;
-    const config = this.configFor(index, spec);
-    const transport = this.network.transport(address, () => config.cluster.transport.map((t) => t.raw));
+    const executor = previous?.executor ?? this.executorFor(name, clock);
+    executor.setClock(clock);
+    const config = previous ? { ...this.configFor(index, spec), time: { ...previous.config.time } } : this.configFor(index, spec);
+    const extra = this.options.redundantLinks ? [addressOf(index, 1)] : [];
+    const transport = this.network.transport(address, () => config.cluster.transport.map((t) => t.raw), extra);
     const koi = new KoiNode({
       config, clock, logger, hooks, transport, cipher: checksumCipher, executors: [executor], identity: { id, name },
-      listEntries: async () => executor.entries(),
+      listEntries: async () => executor.entries(), disabledSafetyRules: this.options.disabledSafetyRules,
     });
     const node: SimNode = {
       index, name, address, id, spec, config, status: 'new', koi, clock, hooks, executor, promotions: [], demotions: [],
+      clockFault: previous?.clockFault ?? ((clockOptions.rate !== undefined && clockOptions.rate !== 1) || (clockOptions.wallOffsetMs ?? 0) !== 0),
     };
+    if (this.options.fencing) this.tapFence(hooks, name);
     hooks.onStateChange.tap('sim', (change) => {
       this.checker.transition(name, this.now, change);
       if (change.to === 'Master') node.promotions.push(this.now);
       if (change.from === 'Master') node.demotions.push(this.now);
     });
     return node;
+  }
+
+  /** One executor per machine (slot): it outlives crashes and restarts. */
+  private executorFor(name: string, clock: PausableClock): SimExecutor {
+    const executor = new SimExecutor(clock, this.serviceNames, this.durations, () => this.clock.now());
+    executor.witness = {
+      promoteStart: (service, at) => this.services.promoteStart(this.probe(), name, service, at),
+      promotedEnd: (service, interval) => this.services.promotedEnd(name, service, interval),
+      demoteStart: (service, at) => this.services.demoteStart(this.probe(), name, service, at),
+    };
+    return executor;
+  }
+
+  /** The simulated fencing plugin (STONITH): powers the named machine off and answers ok. */
+  private tapFence(hooks: KoiHooks, by: string): void {
+    hooks.onFence.tapPromise('sim-fence', async (request) => {
+      // A power switch knows machines by name or address: an old incarnation's id (restarted since) names the same machine.
+      const index = this.nodes.findIndex((n) => n.id === request.nodeId || n.name === request.name
+        || request.addresses.some((a) => a === n.address || a === addressOf(n.index, 1)));
+      if (index < 0) return { ok: false, detail: `no machine for ${request.name}` };
+      this.trace.push(`${String(this.now).padStart(7)} ${by} sim-fence: powering off ${this.nodes[index].name}`);
+      this.powerOff(index);
+      return { ok: true, detail: `powered off ${this.nodes[index].name} (sim)` };
+    });
   }
 
   private logger(name: string): Logger {
@@ -171,13 +278,26 @@ export class SimCluster {
     for (let i = 0; i < this.nodes.length; i++) if (this.nodes[i].status === 'new') await this.start(i);
   }
 
-  /** Crash: the process is gone at once (no demotion, no goodbye). */
+  /** Crash: the daemon is gone at once (no demotion, no goodbye); its services stay as they are. */
   kill(index: number): void {
     const node = this.nodes[index];
-    if (node.status === 'dead' || node.status === 'stopped' || node.status === 'new') return;
+    if (node.status === 'dead' || node.status === 'stopped' || node.status === 'new' || node.status === 'off') return;
     node.status = 'dead';
     node.clock.kill();
     this.network.kill(node.address);
+    this.count('crash');
+    this.topology();
+  }
+
+  /** Power off (what fencing does): daemon and services gone at once. */
+  powerOff(index: number): void {
+    const node = this.nodes[index];
+    if (node.status === 'off') return;
+    if (node.status !== 'new') this.kill(index);
+    node.status = 'off';
+    node.clock.powerOff();
+    node.executor.powerOff();
+    this.count('power-off');
     this.topology();
   }
 
@@ -196,39 +316,156 @@ export class SimCluster {
   }
 
   /**
-   * Start a fresh process (new UUID) in the slot of a dead or stopped node.
-   * `id` forces the new incarnation's id (e.g. one above every other node's,
-   * so it wins the bully election); by default it is the PRNG's next UUID.
+   * Start a fresh process in the slot of a dead, stopped or powered-off node
+   * (a running or paused one is killed first). Services a crash left
+   * promoted stay promoted: the executor is the machine's. `id` forces the
+   * new incarnation's id (e.g. one above every other node's, so it wins the
+   * bully election, or the old one for a reload-restart); by default it is
+   * the PRNG's next UUID.
    */
   async restart(index: number, options: { id?: string } = {}): Promise<void> {
     const old = this.nodes[index];
-    if (old.status === 'running' || old.status === 'paused') this.kill(index);
-    for (const behaviour of old.executor.services.values()) behaviour.promoted = false;
+    if (old.status === 'running' || old.status === 'paused' || old.status === 'frozen') this.kill(index);
     const node = this.build(index, old.spec, old, options.id);
     this.nodes[index] = node;
     await this.start(index);
+    this.services.returned(node.name, this.now, 'restart');
   }
 
+  /** In-process restart after a reload (koi reconfigure): graceful stop, then the same id again. */
+  async reloadRestart(index: number): Promise<void> {
+    const old = this.nodes[index];
+    if (old.status !== 'running') return;
+    this.count('reload-restart');
+    this.adminAction(); // an operator's reconfigure: its graceful demote is no flap
+    await this.stop(index);
+    await this.restart(index, { id: old.id });
+  }
+
+  /** Live reload of `time.*` on one node (no restart). */
+  async setTime(index: number, time: Partial<KoiConfig['time']>): Promise<void> {
+    const node = this.nodes[index];
+    node.config = { ...node.config, time: { ...node.config.time, ...time } };
+    this.updateBounds();
+    if (node.status !== 'running') return;
+    this.count('time-reload');
+    await node.koi.applyConfig(node.config);
+    await settle();
+  }
+
+  /** SIGSTOP. */
   pause(index: number): void {
     const node = this.nodes[index];
     if (node.status !== 'running') return;
     node.status = 'paused';
     node.clock.pause();
     this.network.pause(node.address);
+    this.count('pause');
     this.topology();
   }
 
+  /** SIGCONT (also ends a VM pause). */
   resume(index: number): void {
     const node = this.nodes[index];
+    if (node.status === 'frozen') {
+      this.vmResume(index);
+      return;
+    }
     if (node.status !== 'paused') return;
     node.status = 'running';
+    this.services.returned(node.name, this.now, 'resume', this.promoting(node));
     node.clock.resume();
     this.network.resume(node.address);
     this.topology();
   }
 
+  /** VM pause: the node and its monotonic clock stop; its wall clock jumps by the pause on resume. */
+  vmPause(index: number): void {
+    const node = this.nodes[index];
+    if (node.status !== 'running') return;
+    node.status = 'frozen';
+    node.clock.freeze();
+    this.network.pause(node.address);
+    this.count('vm-pause');
+    this.topology();
+  }
+
+  vmResume(index: number): void {
+    const node = this.nodes[index];
+    if (node.status !== 'frozen') return;
+    node.status = 'running';
+    this.services.returned(node.name, this.now, 'resume', this.promoting(node));
+    node.clock.thaw();
+    this.network.resume(node.address);
+    this.topology();
+  }
+
+  /** A promote script of the node is still running. */
+  private promoting(node: SimNode): boolean {
+    return [...node.executor.services.values()].some((b) => b.openSince !== null && !b.promoted);
+  }
+
+  /** Step the node's wall clock by ms (its monotonic clock is untouched). */
+  stepWall(index: number, ms: number): void {
+    const node = this.nodes[index];
+    node.clock.stepWall(ms);
+    node.clockFault = true;
+    this.count('wall-step');
+  }
+
+  /** Clock rate drift from now on (1.005 = 0.5 % fast). */
+  setRate(index: number, rate: number): void {
+    const node = this.nodes[index];
+    node.clock.setRate(rate);
+    if (rate !== 1) node.clockFault = true;
+    this.count('drift');
+    this.updateBounds();
+  }
+
+  /** An operator or service action happened (liveness and flapping are judged from quiet periods). */
+  adminAction(): void {
+    this.lastAdminAction = this.now;
+  }
+
+  /** Split into groups, replacing every cut in force (a flip when one is in force: no heal in between). */
   partition(groups: number[][]): void {
-    this.network.partition(groups.map((g) => g.map((i) => this.nodes[i].address)));
+    this.network.partition(groups.map((g) => g.map((i) => this.nodes[i].address)), this.nodes.map((n) => n.address));
+    this.count('partition');
+    this.topology();
+  }
+
+  /** `from`'s datagrams to `to` are lost; the other way works. Adds to the cuts in force. */
+  oneWay(from: number, to: number): void {
+    if (from === to) return;
+    this.network.blockOneWay(this.nodes[from].address, this.nodes[to].address);
+    this.count('one-way');
+    this.topology();
+  }
+
+  /** Cut a and b from each other (both ways), on top of the cuts in force: non-transitive partitions. */
+  cutPair(a: number, b: number): void {
+    if (a === b) return;
+    this.network.cutPair(this.nodes[a].address, this.nodes[b].address);
+    this.count('pair-cut');
+    this.topology();
+  }
+
+  /** One of the node's redundant links goes down (its second address; its only one without redundant links). */
+  nicDown(index: number): void {
+    this.network.nicDown(this.options.redundantLinks ? addressOf(index, 1) : this.nodes[index].address);
+    this.count('nic-down');
+    this.topology();
+  }
+
+  deaf(index: number): void {
+    this.network.deaf(this.nodes[index].address);
+    this.count('deaf');
+    this.topology();
+  }
+
+  mute(index: number): void {
+    this.network.mute(this.nodes[index].address);
+    this.count('mute');
     this.topology();
   }
 
@@ -277,14 +514,14 @@ export class SimCluster {
   }
 
   checkInvariants(): void {
-    const t = this.nodes[0].config.time;
+    const t = this.maxTime();
     const window = ACK_WINDOW_TICKS * t.cluster_update_interval;
     const running = this.nodes.filter((n) => n.status === 'running');
     this.checker.check({
       now: this.now,
       quorum: this.quorum,
       majority: this.majority,
-      isolationBoundMs: window + t.master_lease + t.elector_tick_interval + this.network.maxDelayMs + 1,
+      isolationBoundMs: Math.ceil((window + t.master_lease + t.elector_tick_interval) * (1 + this.maxDrift()) + this.network.maxDelayMs + 1),
       quiet: this.now - this.lastTopologyChange >= 3000 && this.network.faults.drop === 0 && !this.network.hasOneWayCuts,
       nodes: this.nodes.map((n) => ({
         name: n.name,
@@ -294,6 +531,36 @@ export class SimCluster {
         reach: n.status === 'running' ? running.filter((m) => m === n || this.network.connected(n.address, m.address)).map((m) => m.name) : [],
       })),
     });
+    this.services.check(this.probe());
+  }
+
+  /** What the service-layer invariants see of the cluster now. */
+  probe(): ClusterProbe {
+    const full = this.bounds.checkLiveness;
+    const byName = new Map(this.nodes.map((n) => [n.name, n]));
+    const nodes: ProbeNode[] = this.nodes.map((n) => {
+      const running = n.status === 'running';
+      const behaviours = [...n.executor.services.values()];
+      const state = running && full && n.spec.runner ? n.koi.runnerState() : null;
+      return {
+        name: n.name,
+        life: n.status,
+        elector: n.spec.elector,
+        healthyRunner: state !== null && state !== 'Failed' && state !== 'Stopped' && behaviours.every((b) => b.failEvents.size === 0),
+        isLeader: full && running && n.koi.isLeader(),
+        open: n.executor.openServices(),
+        allPromoted: behaviours.length > 0 && behaviours.every((b) => b.promoted),
+        clockFault: n.clockFault,
+        serviceFault: behaviours.some((b) => b.failEvents.size > 0),
+      };
+    });
+    return {
+      now: this.now,
+      nodes,
+      connected: (a, b) => this.network.connected(byName.get(a)!.address, byName.get(b)!.address),
+      disturbed: this.holds.size > 0 || this.network.faults.drop > 0,
+      lastAdminAction: this.lastAdminAction,
+    };
   }
 
   get violations(): Violation[] {
@@ -334,11 +601,13 @@ export class SimCluster {
   describe(): string {
     return this.nodes.map((n) => {
       const s = n.koi.getStatus();
-      return `${n.name}[${n.status}] ${s.state}${s.electionMode === 'leader' ? ' LEADER' : ''} master=${s.master?.name ?? '-'}`;
+      const waiting = s.elector?.waiting ? ` waiting="${s.elector.waiting}"` : '';
+      return `${n.name}[${n.status}] ${s.state}${s.electionMode === 'leader' ? ' LEADER' : ''} master=${s.master?.name ?? '-'}${waiting}`;
     }).join('; ');
   }
 }
 
-export function addressOf(index: number): string {
-  return `10.0.${Math.floor((index + 1) / 250)}.${((index + 1) % 250) + 1}:42012`;
+/** The node's address on subnet `net` (10.<net>.x.y): a second subnet for redundant links. */
+export function addressOf(index: number, net = 0): string {
+  return `10.${net}.${Math.floor((index + 1) / 250)}.${((index + 1) % 250) + 1}:42012`;
 }

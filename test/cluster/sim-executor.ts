@@ -2,6 +2,16 @@
  * An in-memory ServiceExecutor for the simulator: services live in a table,
  * every event takes a (virtual) time and can be made to fail or hang; a
  * `status` reports 90 while promoted and 91 otherwise unless told to fail.
+ *
+ * It is also the nemesis' witness: per service it records the *promoted
+ * interval*, from the start of a promote script to the end of the demote or
+ * stop script that undid it, in shared virtual time. The invariants read
+ * these, never the runner's own flags. Scripts are separate processes: they
+ * run on the node's clock (rate, VM freeze) but go on while the daemon is
+ * SIGSTOPped or crashed; the daemon learns of the result when it runs again.
+ * The executor outlives a crash (`SimCluster.restart` hands it to the new
+ * incarnation), so services left promoted stay promoted.
+ *
  * Also a cheap checksum "cipher" (real AES is too slow for hundreds of
  * schedules; the codec's framing, replay and duplicate rules still apply).
  */
@@ -11,23 +21,87 @@ import type {
 import { SERVICE_EVENTS } from '../../plugin-api';
 
 export interface SimServiceBehaviour {
-  /** Event duration, ms. */
+  /** Event duration, ms (promote and demote may differ, see SimDurations). */
   durationMs: number;
+  promoteMs: number;
+  demoteMs: number;
   /** Events that fail (exit 1) until cleared. */
   failEvents: Set<string>;
   /** Events that never finish (until aborted or timed out). */
   hangEvents: Set<string>;
   /** The service's own idea of being promoted (what its status reports). */
   promoted: boolean;
+  /** Shared time the current promoted interval began (promote script start), null when not promoted. */
+  openSince: number | null;
 }
+
+export interface SimDurations {
+  /** Every event but promote and demote, ms. */
+  otherMs: number;
+  promoteMs: number;
+  demoteMs: number;
+}
+
+/** A finished promoted interval of one service on one node (shared virtual time). */
+export interface PromotedInterval {
+  service: string;
+  start: number;
+  end: number;
+}
+
+export interface ExecutorWitness {
+  /** A promote script of `service` starts (the service may be active from now on). */
+  promoteStart(service: string, at: number): void;
+  /** `service` is no longer promoted (demote/stop done, failed promote, power off). */
+  promotedEnd(service: string, interval: PromotedInterval): void;
+  /** A demote or stop script of a promoted `service` starts. */
+  demoteStart(service: string, at: number): void;
+}
+
+/** A node clock that can run service scripts (PausableClock); a plain Clock runs them as timers. */
+type ScriptClock = Clock & { setScriptTimeout?: (fn: () => void, ms: number) => ReturnType<Clock['setTimeout']> };
 
 export class SimExecutor implements ServiceExecutor {
   readonly kind = 'sim';
   readonly services = new Map<string, SimServiceBehaviour>();
   readonly log: Array<{ at: number; service: string; event: string; code: number }> = [];
+  readonly intervals: PromotedInterval[] = [];
+  witness: ExecutorWitness | null = null;
+  /** Bumped at power off: scripts still running are gone. */
+  private generation = 0;
 
-  constructor(private readonly clock: Clock, names: string[] = ['10-ip', '20-app'], durationMs = 20) {
-    for (const name of names) this.services.set(name, { durationMs, failEvents: new Set(), hangEvents: new Set(), promoted: false });
+  constructor(
+    private clock: ScriptClock,
+    names: string[] = ['10-ip', '20-app'],
+    durations: number | SimDurations = 20,
+    /** Shared (wall of the virtual) time for the witness; defaults to the node clock. */
+    private readonly sharedNow: () => number = () => clock.now(),
+  ) {
+    const d = typeof durations === 'number' ? { otherMs: durations, promoteMs: durations, demoteMs: durations } : durations;
+    for (const name of names) {
+      this.services.set(name, {
+        durationMs: d.otherMs, promoteMs: d.promoteMs, demoteMs: d.demoteMs, failEvents: new Set(), hangEvents: new Set(), promoted: false, openSince: null,
+      });
+    }
+  }
+
+  /** The node restarted: scripts of the new incarnation run on its clock. */
+  setClock(clock: ScriptClock): void {
+    this.clock = clock;
+  }
+
+  /** The machine lost power: every service is gone at once, running scripts too. */
+  powerOff(): void {
+    this.generation++;
+    for (const [name, behaviour] of this.services) {
+      behaviour.promoted = false;
+      this.close(name, behaviour);
+    }
+  }
+
+  /** Services whose promoted interval is open now. */
+  openServices(): string[] {
+    return [...this.services].filter(([, b]) => b.openSince !== null).map(([name]) => name);
   }
 
   entries(): ServiceEntry[] {
@@ -42,34 +116,74 @@ export class SimExecutor implements ServiceExecutor {
     };
   }
 
+  private close(name: string, behaviour: SimServiceBehaviour): void {
+    if (behaviour.openSince === null) return;
+    const interval = { service: name, start: behaviour.openSince, end: this.sharedNow() };
+    behaviour.openSince = null;
+    this.intervals.push(interval);
+    this.witness?.promotedEnd(name, interval);
+  }
+
   run(request: ServiceEventRequest): Promise<ServiceEventResult> {
-    const behaviour = this.services.get(request.service.name);
-    const started = this.clock.now();
-    const finish = (code: number, extra: Partial<ServiceEventResult> = {}): ServiceEventResult => {
-      this.log.push({ at: this.clock.now(), service: request.service.name, event: request.event, code });
-      return { code, timedOut: false, aborted: false, durationMs: this.clock.now() - started, ...extra };
+    const name = request.service.name;
+    const behaviour = this.services.get(name);
+    const clock = this.clock;
+    const generation = this.generation;
+    const started = clock.now();
+    const event = request.event;
+    if (behaviour && event === 'promote' && behaviour.openSince === null) {
+      behaviour.openSince = this.sharedNow();
+      this.witness?.promoteStart(name, behaviour.openSince);
+    }
+    if (behaviour && (event === 'demote' || event === 'stop') && behaviour.openSince !== null) this.witness?.demoteStart(name, this.sharedNow());
+    const record = (code: number): void => {
+      this.log.push({ at: clock.now(), service: name, event, code });
+    };
+    const result = (code: number, extra: Partial<ServiceEventResult> = {}): ServiceEventResult => (
+      { code, timedOut: false, aborted: false, durationMs: clock.now() - started, ...extra });
+    /** The script was killed (timeout, abort): a promote that did not finish left nothing active. */
+    const killed = (): void => {
+      if (behaviour && event === 'promote' && !behaviour.promoted) this.close(name, behaviour);
     };
     return new Promise((resolve) => {
-      const hang = behaviour?.hangEvents.has(request.event) ?? false;
-      const duration = behaviour?.durationMs ?? 0;
-      const timeout = this.clock.setTimeout(() => {
+      const hang = behaviour?.hangEvents.has(event) ?? false;
+      const duration = !behaviour ? 0 : event === 'promote' ? behaviour.promoteMs : event === 'demote' ? behaviour.demoteMs : behaviour.durationMs;
+      const timeout = clock.setTimeout(() => {
         request.signal.removeEventListener('abort', onAbort);
-        resolve(finish(-1, { timedOut: true }));
+        clock.clear(done);
+        killed();
+        record(-1);
+        resolve(result(-1, { timedOut: true }));
       }, request.timeoutMs);
       const onAbort = (): void => {
-        this.clock.clear(timeout);
-        this.clock.clear(done);
-        resolve(finish(-1, { aborted: true }));
+        clock.clear(timeout);
+        clock.clear(done);
+        killed();
+        record(-1);
+        resolve(result(-1, { aborted: true }));
       };
       request.signal.addEventListener('abort', onAbort, { once: true });
-      const done = hang ? undefined : this.clock.setTimeout(() => {
-        this.clock.clear(timeout);
-        request.signal.removeEventListener('abort', onAbort);
-        if (behaviour?.failEvents.has(request.event)) return resolve(finish(1));
-        if (request.event === 'status') return resolve(finish(behaviour?.promoted ? 90 : 91));
-        if (behaviour && request.event === 'promote') behaviour.promoted = true;
-        if (behaviour && (request.event === 'demote' || request.event === 'stop')) behaviour.promoted = false;
-        resolve(finish(0));
+      // The script ends on its own (even while the daemon is stopped); the daemon hears of it when it runs.
+      const scriptTimer = clock.setScriptTimeout?.bind(clock) ?? clock.setTimeout.bind(clock);
+      const done = hang ? undefined : scriptTimer(() => {
+        if (generation !== this.generation) return;
+        let code = 0;
+        if (behaviour?.failEvents.has(event)) code = 1;
+        else if (event === 'status') code = behaviour?.promoted ? 90 : 91;
+        else if (behaviour && event === 'promote') behaviour.promoted = true;
+        else if (behaviour && (event === 'demote' || event === 'stop')) {
+          behaviour.promoted = false;
+          this.close(name, behaviour);
+        }
+        if (code === 1) killed();
+        record(code);
+        const deliver = (): void => {
+          clock.clear(timeout);
+          request.signal.removeEventListener('abort', onAbort);
+          resolve(result(code));
+        };
+        if (clock.setScriptTimeout) clock.setTimeout(deliver, 0);
+        else deliver();
       }, duration);
     });
   }

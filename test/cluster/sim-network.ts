@@ -1,7 +1,14 @@
 /**
  * The in-memory network of the simulator and its transport plugin. Links
- * can drop, delay, duplicate and reorder datagrams; any sets of nodes can be
- * partitioned from each other and healed. A datagram to a paused node waits
+ * can drop, delay, duplicate and reorder datagrams. Cuts are directed
+ * ("a>b": a's datagrams to b are lost, b's to a arrive), so partitions can
+ * overlap, be non-transitive, one-way, and be replaced by another without a
+ * heal in between. A deaf node receives nothing (it still sends), a mute
+ * node sends nothing (it still receives). A node may have a second address
+ * on a second subnet (redundant links): it sends to each peer address from
+ * its own address on that subnet, cuts and deaf/mute act on the node, and
+ * `nicDown(address)` loses everything sent from or to one address. A
+ * datagram to a paused node waits
  * in its "socket buffer" and is delivered on resume; a dead node receives
  * nothing. All randomness comes from the seeded PRNG.
  */
@@ -32,10 +39,15 @@ interface Endpoint {
 
 export class SimNetwork {
   private readonly endpoints = new Map<string, Endpoint>();
-  /** address → partition group; nodes in different groups cannot talk. */
-  private readonly group = new Map<string, number>();
-  /** Directed blocks "from>to" (asymmetric faults). */
+  /** Directed cuts "from>to": from's datagrams to `to` are lost. */
   private readonly blocked = new Set<string>();
+  /** Nodes that receive nothing / send nothing. */
+  private readonly deafNodes = new Set<string>();
+  private readonly muteNodes = new Set<string>();
+  /** Extra address → the node's primary address (redundant links). */
+  private readonly aliases = new Map<string, string>();
+  /** Addresses whose link is down (a dead NIC or switch port). */
+  private readonly downLinks = new Set<string>();
   faults: LinkFaults = { ...PERFECT_LINK };
   /** Upper bound of any delay this network applies (invariant bounds use it). */
   maxDelayMs = 0;
@@ -51,10 +63,12 @@ export class SimNetwork {
     this.maxDelayMs = Math.max(this.maxDelayMs, faults.delayMs + faults.jitterMs);
   }
 
-  /** A transport for the node at `address` sending to the addresses of its `cluster.transport`. */
-  transport(address: string, peers: () => string[]): Transport {
+  /** A transport for the node at `address` (and `extra` addresses) sending to the addresses of its `cluster.transport`. */
+  transport(address: string, peers: () => string[], extra: string[] = []): Transport {
     const endpoint: Endpoint = { address, handler: null, paused: false, dead: false, buffer: [] };
     this.endpoints.set(address, endpoint);
+    for (const alias of extra) this.aliases.set(alias, address);
+    const own = [address, ...extra];
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const net = this;
     return {
@@ -64,41 +78,88 @@ export class SimNetwork {
         endpoint.handler = onDatagram;
       },
       broadcast(data) {
-        for (const peer of peers()) if (peer !== address) net.send(address, peer, data);
+        for (const peer of peers()) if (!own.includes(peer)) net.send(address, peer, data, own);
       },
       sendTo(to, data) {
-        net.send(address, to, data);
+        net.send(address, to, data, own);
       },
-      localAddresses: () => [address],
+      localAddresses: () => [...own],
       async close() {
         endpoint.handler = null;
       },
     };
   }
 
-  /** Split the nodes into groups; addresses not named form one more group together. */
-  partition(groups: string[][]): void {
-    this.group.clear();
-    groups.forEach((members, i) => members.forEach((a) => this.group.set(a, i + 1)));
-  }
-
-  /** Block one direction only (from cannot reach to). */
-  blockOneWay(from: string, to: string): void {
-    this.blocked.add(`${from}>${to}`);
-  }
-
-  /** Some one-way cut is active (components are not well defined). */
-  get hasOneWayCuts(): boolean {
-    return this.blocked.size > 0;
-  }
-
-  heal(): void {
-    this.group.clear();
+  /**
+   * Split the nodes into groups (both directions cut between groups);
+   * addresses not named form one more group together. Replaces every cut
+   * in force (a flip: no heal in between); deaf and mute nodes stay.
+   */
+  partition(groups: string[][], all: string[]): void {
     this.blocked.clear();
+    const groupOf = new Map<string, number>();
+    groups.forEach((members, i) => members.forEach((a) => groupOf.set(a, i + 1)));
+    for (const a of all) {
+      for (const b of all) if (a !== b && (groupOf.get(a) ?? 0) !== (groupOf.get(b) ?? 0)) this.blocked.add(`${a}>${b}`);
+    }
   }
 
+  /** Cut one direction only (from's datagrams to `to` are lost), on top of the cuts in force. */
+  blockOneWay(from: string, to: string): void {
+    if (from !== to) this.blocked.add(`${from}>${to}`);
+  }
+
+  /** Cut both directions between a and b, on top of the cuts in force (non-transitive partitions). */
+  cutPair(a: string, b: string): void {
+    this.blockOneWay(a, b);
+    this.blockOneWay(b, a);
+  }
+
+  unblock(from: string, to: string): void {
+    this.blocked.delete(`${from}>${to}`);
+  }
+
+  deaf(address: string, on = true): void {
+    if (on) this.deafNodes.add(address);
+    else this.deafNodes.delete(address);
+  }
+
+  mute(address: string, on = true): void {
+    if (on) this.muteNodes.add(address);
+    else this.muteNodes.delete(address);
+  }
+
+  /** Some link works in one direction only (components are not well defined). */
+  get hasOneWayCuts(): boolean {
+    if (this.deafNodes.size > 0 || this.muteNodes.size > 0) return true;
+    for (const key of this.blocked) {
+      const [a, b] = key.split('>');
+      if (!this.blocked.has(`${b}>${a}`)) return true;
+    }
+    return false;
+  }
+
+  /** Everything sent from or to this address is lost (one of a node's redundant links is down). */
+  nicDown(address: string): void {
+    this.downLinks.add(address);
+  }
+
+  /** Everything heals: cuts, deaf and mute nodes, links that were down. */
+  heal(): void {
+    this.downLinks.clear();
+    this.blocked.clear();
+    this.deafNodes.clear();
+    this.muteNodes.clear();
+  }
+
+  /** A datagram from `from` to `to` gets through (ignoring random loss). */
+  canSend(from: string, to: string): boolean {
+    return !this.muteNodes.has(from) && !this.deafNodes.has(to) && !this.blocked.has(`${from}>${to}`);
+  }
+
+  /** Linked both ways. */
   connected(a: string, b: string): boolean {
-    return (this.group.get(a) ?? 0) === (this.group.get(b) ?? 0) && !this.blocked.has(`${a}>${b}`) && !this.blocked.has(`${b}>${a}`);
+    return a === b || (this.canSend(a, b) && this.canSend(b, a));
   }
 
   pause(address: string): void {
@@ -121,24 +182,28 @@ export class SimNetwork {
     this.endpoints.delete(address);
   }
 
-  private send(from: string, to: string, data: Uint8Array): void {
+  /** `from` is the sender's primary address; it sends from its own address on the subnet of `to`. */
+  private send(from: string, toAddress: string, data: Uint8Array, own: string[] = [from]): void {
     this.sent++;
     const sender = this.endpoints.get(from);
-    if (!sender || sender.dead) return;
+    if (!sender || sender.dead || this.muteNodes.has(from)) return;
+    const to = this.aliases.get(toAddress) ?? toAddress;
+    const source = own.find((a) => subnet(a) === subnet(toAddress)) ?? from;
+    if (this.downLinks.has(source) || this.downLinks.has(toAddress)) return;
     const copies = this.prng.chance(this.faults.duplicate) ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       if (this.prng.chance(this.faults.drop)) continue;
       const delay = this.faults.delayMs + (this.faults.jitterMs > 0 ? this.prng.next() * this.faults.jitterMs : 0);
       this.clock.setTimeout(() => {
         // Links are judged on arrival: a partition cuts datagrams in flight too.
-        if (!this.connected(from, to) || this.blocked.has(`${from}>${to}`)) return;
+        if (!this.canSend(from, to) || this.downLinks.has(source) || this.downLinks.has(toAddress)) return;
         const target = this.endpoints.get(to);
         if (!target || target.dead) return;
         if (target.paused) {
-          target.buffer.push({ data, from });
+          target.buffer.push({ data, from: source });
           return;
         }
-        this.deliverNow(target, data, from);
+        this.deliverNow(target, data, source);
       }, delay);
     }
   }
@@ -148,4 +213,9 @@ export class SimNetwork {
     this.delivered++;
     target.handler(data, from);
   }
+}
+
+/** "10.1.0.3:42012" → "10.1": the subnet a redundant link is on. */
+function subnet(address: string): string {
+  return address.split('.').slice(0, 2).join('.');
 }

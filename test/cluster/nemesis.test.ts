@@ -1,0 +1,228 @@
+/**
+ * The nemesis' own machinery, so that a fault the schedules name is the
+ * fault the nodes get, and the invariants see what the services did:
+ * - one-way cuts drop one direction only; deaf and mute nodes; a partition
+ *   replaced by another without a heal (flip) and non-transitive pair cuts;
+ * - SIGSTOP vs VM pause: timers, monotonic `now()` and `wallNow()`;
+ * - clock rate drift moves `now()` and the node's timers; wall steps move only the wall;
+ * - a crash leaves services promoted across the restart; power-off ends them;
+ * - overlaps of promoted intervals are classified (violation, frozen, crash)
+ *   and a frozen holder that does not demote at once after its resume is a violation;
+ * - schedules replay exactly from their seed.
+ */
+import { VirtualClock } from '../../core/clock';
+import { Prng } from './prng';
+import { ServiceInvariants, type ClusterProbe, type ProbeNode, type ServiceBounds } from './service-invariants';
+import { PausableClock } from './sim-clock';
+import { SimNetwork } from './sim-network';
+import { generateSchedule, runSchedule } from './schedules';
+import { startCluster, waitSettled, indexOf } from './helpers';
+
+/** A network of three endpoints a, b, c; `got[x]` lists the senders of what x received. */
+function network(): { clock: VirtualClock; net: SimNetwork; got: Record<string, string[]> } {
+  const clock = new VirtualClock();
+  const net = new SimNetwork(clock, new Prng(1));
+  return { clock, net, got: { a: [], b: [], c: [] } };
+}
+
+describe('network faults', () => {
+  test('a one-way cut drops a→b only; b→a is delivered', () => {
+    const { clock, net, got } = network();
+    net.blockOneWay('a', 'b');
+    const ta = net.transport('a', () => ['a', 'b', 'c']);
+    const tb = net.transport('b', () => ['a', 'b', 'c']);
+    void ta.start((_d, from) => got.a.push(from));
+    void tb.start((_d, from) => got.b.push(from));
+    ta.sendTo('b', new Uint8Array([1]));
+    tb.sendTo('a', new Uint8Array([2]));
+    clock.advance(10);
+    expect(got.b).toEqual([]);
+    expect(got.a).toEqual(['b']);
+    expect(net.connected('a', 'b')).toBe(false);
+    expect(net.canSend('b', 'a')).toBe(true);
+  });
+
+  test('a deaf node sends but receives nothing; a mute node receives but sends nothing', () => {
+    const { clock, net, got } = network();
+    const ta = net.transport('a', () => ['a', 'b']);
+    const tb = net.transport('b', () => ['a', 'b']);
+    void ta.start((_d, from) => got.a.push(from));
+    void tb.start((_d, from) => got.b.push(from));
+    net.deaf('a');
+    ta.sendTo('b', new Uint8Array([1]));
+    tb.sendTo('a', new Uint8Array([2]));
+    clock.advance(10);
+    expect(got).toMatchObject({ a: [], b: ['a'] });
+    net.heal();
+    net.mute('a');
+    ta.sendTo('b', new Uint8Array([1]));
+    tb.sendTo('a', new Uint8Array([2]));
+    clock.advance(10);
+    expect(got).toMatchObject({ a: ['b'], b: ['a'] });
+  });
+
+  test('a partition flips to another without a heal; pair cuts are non-transitive', () => {
+    const { net } = network();
+    const all = ['a', 'b', 'c'];
+    net.partition([['a'], ['b', 'c']], all);
+    expect([net.connected('a', 'b'), net.connected('b', 'c')]).toEqual([false, true]);
+    net.partition([['a', 'b'], ['c']], all);
+    expect([net.connected('a', 'b'), net.connected('b', 'c'), net.connected('a', 'c')]).toEqual([true, false, false]);
+    net.heal();
+    net.cutPair('a', 'c');
+    expect([net.connected('a', 'b'), net.connected('b', 'c'), net.connected('a', 'c')]).toEqual([true, true, false]);
+  });
+});
+
+describe('node clocks', () => {
+  test('SIGSTOP: time goes on, due timers run once at resume', () => {
+    const base = new VirtualClock();
+    const clock = new PausableClock(base);
+    const fired: number[] = [];
+    clock.setInterval(() => fired.push(clock.now()), 100);
+    clock.pause();
+    base.advance(550);
+    expect(fired).toEqual([]);
+    expect(clock.now()).toBe(550);
+    clock.resume();
+    expect(fired).toEqual([550]);
+  });
+
+  test('VM pause: now() stands still, wallNow() jumps by the pause, timers fire the pause later', () => {
+    const base = new VirtualClock();
+    const clock = new PausableClock(base);
+    const fired: number[] = [];
+    clock.setTimeout(() => fired.push(base.now()), 300);
+    base.advance(100);
+    const wall = clock.wallNow();
+    clock.freeze();
+    base.advance(1000);
+    expect(clock.now()).toBe(100);
+    clock.thaw();
+    expect(clock.now()).toBe(100);
+    expect(clock.wallNow() - wall).toBe(1000);
+    base.advance(150);
+    expect(fired).toEqual([]);
+    base.advance(100);
+    expect(fired).toEqual([1300]);
+  });
+
+  test('rate drift: now() and timers run at the rate; a wall step moves only the wall clock', () => {
+    const base = new VirtualClock();
+    const clock = new PausableClock(base, { rate: 1.005 });
+    let firedAt = -1;
+    clock.setTimeout(() => { firedAt = base.now(); }, 1005);
+    base.advance(999);
+    expect(firedAt).toBe(-1);
+    base.advance(1);
+    expect(clock.now()).toBeCloseTo(1005, 6);
+    base.advance(0.001); // float rounding of 1005 / 1.005
+    expect(firedAt).toBeCloseTo(1000, 6);
+    const before = clock.now();
+    const wall = clock.wallNow();
+    clock.stepWall(-4000);
+    expect(clock.now()).toBe(before);
+    expect(clock.wallNow() - wall).toBe(-4000);
+  });
+});
+
+describe('crash and power-off', () => {
+  test('a crashed master keeps its services promoted across the restart; a power-off ends them', async () => {
+    const sim = await startCluster({ nodes: 3, seed: 21 });
+    const master = await waitSettled(sim);
+    const index = indexOf(sim, master);
+    sim.kill(index);
+    await sim.run(500);
+    expect(sim.nodes[index].executor.openServices()).toEqual(['10-ip', '20-app']);
+    await sim.restart(index);
+    expect([...sim.nodes[index].executor.services.values()].map((b) => b.promoted)).toEqual([true, true]);
+    sim.powerOff(index);
+    expect(sim.nodes[index].executor.openServices()).toEqual([]);
+    expect(sim.nodes[index].status).toBe('off');
+    sim.shutdown();
+  });
+});
+
+describe('service-layer invariants', () => {
+  const bounds: ServiceBounds = {
+    quorum: 2, majority: true, fencing: false, frozenBoundMs: 500, frozenDemoteStartMs: 0, quorumOffFirstDemoteMs: 50,
+    crashBoundMs: 1000, livenessBoundMs: 5000, flapWindowMs: 1600, checkLiveness: false,
+  };
+  const node = (name: string, life: ProbeNode['life'], open: string[]): ProbeNode => ({
+    name, life, elector: true, healthyRunner: true, isLeader: false, open, allPromoted: open.length > 0, clockFault: false, serviceFault: false,
+  });
+  const probe = (now: number, nodes: ProbeNode[]): ClusterProbe => ({ now, nodes, connected: () => true, disturbed: false, lastAdminAction: 0 });
+
+  test('a promote while a running node holds the service is a violation; a frozen holder is its own category', () => {
+    const found: string[] = [];
+    const inv = new ServiceInvariants(bounds, (v) => found.push(v.invariant));
+    inv.promoteStart(probe(10, [node('n1', 'running', ['ip']), node('n2', 'running', [])]), 'n2', 'ip', 10);
+    expect(found).toEqual(['two-promoted']);
+    inv.promoteStart(probe(20, [node('n1', 'paused', ['ip']), node('n3', 'running', [])]), 'n3', 'ip', 20);
+    expect(found).toEqual(['two-promoted']);
+    expect(inv.overlaps.map((o) => o.category)).toEqual(['violation', 'frozen']);
+  });
+
+  test('with fencing every overlap is a violation, frozen holder or not', () => {
+    const found: string[] = [];
+    const inv = new ServiceInvariants({ ...bounds, fencing: true }, (v) => found.push(v.invariant));
+    inv.promoteStart(probe(20, [node('n1', 'frozen', ['ip']), node('n3', 'running', [])]), 'n3', 'ip', 20);
+    expect(found).toEqual(['two-promoted']);
+  });
+
+  test('a frozen holder must begin to demote at its first event after the resume', () => {
+    const found: string[] = [];
+    const inv = new ServiceInvariants(bounds, (v) => found.push(v.invariant));
+    const nodes = [node('n1', 'frozen', ['ip']), node('n2', 'running', [])];
+    inv.promoteStart(probe(100, nodes), 'n2', 'ip', 100);
+    inv.returned('n1', 1000, 'resume');
+    inv.check(probe(1003, nodes));
+    expect(found).toEqual([]);
+    inv.check(probe(1010, nodes));
+    expect(found).toEqual(['frozen-overlap-too-long']);
+  });
+
+  test('a holder that demotes at once after its resume is fine; a crashed one must clean up within its bound after the restart', () => {
+    const found: string[] = [];
+    const inv = new ServiceInvariants(bounds, (v) => found.push(v.invariant));
+    inv.promoteStart(probe(100, [node('n1', 'paused', ['ip']), node('n2', 'running', [])]), 'n2', 'ip', 100);
+    inv.returned('n1', 1000, 'resume');
+    inv.demoteStart(probe(1000, []), 'n1', 'ip', 1000);
+    inv.promotedEnd('n1', 'ip', { service: 'ip', start: 0, end: 1200 });
+    inv.check(probe(2000, []));
+    inv.promoteStart(probe(3000, [node('n1', 'dead', ['ip']), node('n2', 'running', [])]), 'n2', 'ip', 3000);
+    inv.returned('n1', 4000, 'restart');
+    inv.check(probe(4900, []));
+    expect(found).toEqual([]);
+    inv.check(probe(5100, []));
+    expect(found).toEqual(['crash-leftover']);
+    expect(inv.overlaps.map((o) => [o.category, o.end === null ? null : o.end - o.start])).toEqual([['frozen', 1100], ['crash', null]]);
+  });
+});
+
+test('a schedule replays exactly from its seed', async () => {
+  const schedule = generateSchedule(4242);
+  expect(generateSchedule(4242)).toEqual(schedule);
+  const [a, b] = [await runSchedule(schedule, { traceLines: 50 }), await runSchedule(schedule, { traceLines: 50 })];
+  expect(b.trace).toEqual(a.trace);
+  expect(b.violations).toEqual(a.violations);
+  expect(b.steps).toBe(a.steps);
+}, 60_000);
+
+test('redundant links: two addresses per node; one link down leaves the nodes linked through the other', async () => {
+  const sim = await startCluster({ nodes: 3, seed: 5, redundantLinks: true });
+  expect(sim.nodes[0].config.cluster.transport.map((t) => t.raw)).toHaveLength(6);
+  const n1 = (): { addresses: string[]; lastSeenAgoMs: number } => sim.nodes[1].koi.getStatus().nodes.find((n) => n.name === 'n1')!;
+  await sim.run(1000);
+  // The same datagram arrives on both links; the codec drops the second copy, so n1 is heard from its first address.
+  expect(n1().addresses).toEqual(['10.0.0.2:42012']);
+  sim.network.nicDown('10.0.0.2:42012');
+  await sim.run(3000);
+  // Still heard long after node_timeout, now from its second address.
+  expect(n1().addresses).toContain('10.1.0.2:42012');
+  expect(n1().lastSeenAgoMs).toBeLessThan(200);
+  sim.network.nicDown('10.1.0.2:42012');
+  await sim.run(1500);
+  expect(sim.nodes[1].koi.getStatus().nodes.find((n) => n.name === 'n1')).toBeUndefined();
+  sim.shutdown();
+});

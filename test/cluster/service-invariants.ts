@@ -1,0 +1,285 @@
+/**
+ * The nemesis' invariants, judged from what the services did (the
+ * SimExecutor's promoted intervals, promote-script start … demote/stop-script
+ * end, in shared virtual time), never from a flag the daemon sets:
+ *
+ * - **No overlap.** Two nodes' promoted intervals of one service never
+ *   overlap. Every node counts, paused, VM-paused and crashed ones included.
+ *   An overlap is classified when the second promote starts:
+ *   - fencing configured: always a violation (`two-promoted`);
+ *   - the old holder was frozen (SIGSTOP or VM pause): `frozen` — allowed,
+ *     but its services must be undone within `frozenBoundMs` of its resume
+ *     (its demote begins at its first event: the scripts of each promoted
+ *     service, demote after a promote it may have been frozen in), else
+ *     `frozen-overlap-too-long`;
+ *   - the old holder's daemon had crashed with services left promoted:
+ *     `crash` — allowed (nothing can undo them but fencing or the restart),
+ *     but after its restart they must be undone within `crashBoundMs`,
+ *     else `crash-leftover`;
+ *   - quorum off and the two not linked both ways: `split` (documented
+ *     behaviour without quorum, no bound);
+ *   - anything else: `two-promoted`.
+ *   Allowed overlaps are reported with their length, not as violations.
+ * - **Liveness.** See livenessBoundMs.
+ * - **No flapping.** A node whose services are all promoted, linked both
+ *   ways to a leader that is linked both ways to a quorum, running, without
+ *   clock faults, for `flapWindowMs` without an operator or service fault in
+ *   the cluster meanwhile, never begins to demote while no other node holds
+ *   promoted services.
+ */
+import type { KoiConfig } from '../../plugin-api';
+import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS } from '../../core/config/timing-defaults';
+import type { Violation, ViolationKind } from './invariants';
+import type { PromotedInterval, SimDurations } from './sim-executor';
+
+export type NodeLife = 'new' | 'running' | 'paused' | 'frozen' | 'dead' | 'stopped' | 'off';
+
+export interface ProbeNode {
+  name: string;
+  life: NodeLife;
+  elector: boolean;
+  /** A runner that could be master now: running, runner started, not Failed, no service failing. */
+  healthyRunner: boolean;
+  isLeader: boolean;
+  /** Services whose promoted interval is open. */
+  open: string[];
+  /** Every service promoted (the scripts finished). */
+  allPromoted: boolean;
+  /** A rate, skew or step fault was ever applied to its clock. */
+  clockFault: boolean;
+  /** One of its services is made to fail now (its own failure demotes it: no flap). */
+  serviceFault: boolean;
+}
+
+export interface ClusterProbe {
+  now: number;
+  nodes: ProbeNode[];
+  connected(a: string, b: string): boolean;
+  /** Random loss or an operator/service fault makes liveness and flapping unjudgeable right now. */
+  disturbed: boolean;
+  /** Last operator or service action (maintenance, manual promote/demote, failing service, runner stop...). */
+  lastAdminAction: number;
+}
+
+export type OverlapCategory = 'frozen' | 'crash' | 'split' | 'violation';
+
+export interface Overlap {
+  service: string;
+  /** The node that held the service / the node that promoted it meanwhile. */
+  holder: string;
+  promoter: string;
+  category: OverlapCategory;
+  start: number;
+  end: number | null;
+  /** The holder's life when the second promote began. */
+  holderLife: NodeLife;
+}
+
+export interface ServiceBounds {
+  quorum: number;
+  /** Quorum is a strict majority of the configured nodes. */
+  majority: boolean;
+  fencing: boolean;
+  frozenBoundMs: number;
+  /** Extra time for a frozen holder's first demote when a promote script of it was still running at the resume. */
+  frozenDemoteStartMs: number;
+  /** Quorum off: a resumed holder demotes when the leader's next state update names another (elector tick + 2 heartbeats). */
+  quorumOffFirstDemoteMs: number;
+  crashBoundMs: number;
+  livenessBoundMs: number;
+  flapWindowMs: number;
+  /** Liveness and flapping are checked (random schedules; scenario tests drive admin commands themselves). */
+  checkLiveness: boolean;
+}
+
+/**
+ * Liveness bound B: once a set of running nodes, none paused anywhere in the
+ * cluster, is linked pairwise both ways, holds a majority of the electors
+ * and a quorum of nodes and a healthy runner, and no operator action or
+ * service fault happened, some node has every service promoted within
+ *
+ *   B = ( 8 × cluster_update_interval            election: 4 silent heartbeats, 4 as candidate
+ *       + master_dead_time                         an old master outside the set is dropped as Disconnected
+ *       + W + master_lease + lease_margin          the leader waits out leases another leader granted (W = ack window)
+ *       + elector_startup_tolerance                a new leader lets runners report first
+ *       + elector_tick + runner_tick               the next election tick, after the chosen runner's report
+ *       + services × (promote + demote + other)    a demote still running in the set, then the promote scripts
+ *       ) × (1 + drift) + 500 ms                   clock rate bound, scheduling slack
+ *
+ * with each timing the largest any node uses (live reloads). The lead can
+ * change this one function. A cluster that never had a master is exempt
+ * (cold start is bounded by initial_promotion_delay, checked by the settle).
+ */
+export function livenessBoundMs(t: KoiConfig['time'], d: SimDurations, services: number, drift: number): number {
+  const W = ACK_WINDOW_TICKS * t.cluster_update_interval;
+  const election = 2 * ELECTION_LIMIT_TICKS * t.cluster_update_interval;
+  const leaseWait = W + t.master_lease + t.lease_margin;
+  const ticks = t.elector_tick_interval + t.runner_tick_interval;
+  const scripts = services * (d.promoteMs + d.demoteMs + d.otherMs);
+  return Math.ceil((election + t.master_dead_time + leaseWait + t.elector_startup_tolerance + ticks + scripts) * (1 + drift) + 500);
+}
+
+/**
+ * After a frozen holder resumes, its first demote script begins at its first
+ * event (the resume instant: timers that fell due and buffered datagrams run
+ * then): within FIRST_EVENT_MS, or `services × promote + 1 ms` when a promote
+ * script was still running at the resume;
+ * and its promoted intervals end within `services × (promote + demote) + 100 ms`.
+ */
+/** The first event after a resume happens at the resume instant; a few ms of slack for promise chains. */
+export const FIRST_EVENT_MS = 5;
+
+export function frozenDemoteStartMs(d: SimDurations, services: number, drift: number): number {
+  return Math.ceil(services * d.promoteMs * (1 + drift) + 1);
+}
+
+export function frozenBoundMs(d: SimDurations, services: number, drift: number): number {
+  return Math.ceil(services * (d.promoteMs + d.demoteMs) * (1 + drift) + 100);
+}
+
+/** After a crashed holder restarts: it finds what it left promoted (status) and demotes/stops it before taking part. */
+export function crashBoundMs(d: SimDurations, services: number, drift: number): number {
+  return Math.ceil((services * (2 * d.otherMs + d.demoteMs) + 1000) * (1 + drift));
+}
+
+export class ServiceInvariants {
+  readonly violations: Violation[] = [];
+  readonly overlaps: Overlap[] = [];
+  /** Time each node last came back (resume, thaw, restart), for the overlap bounds. */
+  private readonly returnedAt = new Map<string, { at: number; how: 'resume' | 'restart'; promoting: boolean }>();
+  /** First demote/stop script start of each node since it last came back. */
+  private readonly firstDemote = new Map<string, number>();
+  private livenessSince: number | null = null;
+  private livenessReported = false;
+  private readonly healthySince = new Map<string, number>();
+  private everPromoted = false;
+  private readonly late = new Set<Overlap>();
+
+  constructor(private readonly bounds: ServiceBounds, private readonly add: (v: Violation) => void) {}
+
+  /** `promoting`: a promote script of the node was still running when it came back. */
+  returned(node: string, at: number, how: 'resume' | 'restart', promoting = false): void {
+    this.returnedAt.set(node, { at, how, promoting });
+    this.firstDemote.delete(node);
+  }
+
+  promoteStart(probe: ClusterProbe, promoter: string, service: string, at: number): void {
+    for (const holder of probe.nodes) {
+      if (holder.name === promoter || !holder.open.includes(service)) continue;
+      const category = this.classify(probe, holder, promoter);
+      const overlap: Overlap = { service, holder: holder.name, promoter, category, start: at, end: null, holderLife: holder.life };
+      this.overlaps.push(overlap);
+      if (category === 'violation') {
+        this.violation(at, 'two-promoted', `${promoter} began to promote ${service} while ${holder.name} (${holder.life}) had it promoted${this.bounds.fencing ? ' (fencing configured)' : ''}`);
+      }
+    }
+  }
+
+  promotedEnd(node: string, service: string, interval: PromotedInterval): void {
+    if (!this.everPromoted && interval.end > interval.start) this.everPromoted = true;
+    for (const o of this.overlaps) {
+      if (o.end === null && o.service === service && (o.holder === node || o.promoter === node)) o.end = interval.end;
+    }
+  }
+
+  demoteStart(probe: ClusterProbe, node: string, service: string, at: number): void {
+    if (!this.firstDemote.has(node)) this.firstDemote.set(node, at);
+    if (!this.bounds.checkLiveness || !this.bounds.majority) return;
+    const since = this.healthySince.get(node);
+    if (since === undefined || at - since < this.bounds.flapWindowMs || at - probe.lastAdminAction < this.bounds.flapWindowMs) return;
+    if (probe.nodes.some((n) => (n.name !== node && n.open.length > 0) || (n.name === node && n.serviceFault))) return;
+    this.violation(at, 'flap', `${node} began to demote ${service}, healthy (linked both ways to a quorate leader, no fault) for ${Math.round(at - since)} ms`);
+  }
+
+  /** After every step. */
+  check(probe: ClusterProbe): void {
+    if (probe.nodes.some((n) => n.allPromoted)) this.everPromoted = true;
+    this.checkOverlapBounds(probe);
+    if (!this.bounds.checkLiveness) return;
+    this.checkLiveness(probe);
+    this.trackHealth(probe);
+  }
+
+  private classify(probe: ClusterProbe, holder: ProbeNode, promoter: string): OverlapCategory {
+    if (this.bounds.fencing) return 'violation';
+    if (holder.life === 'paused' || holder.life === 'frozen') return 'frozen';
+    if (holder.life === 'dead' || holder.life === 'stopped') return 'crash';
+    if (!this.bounds.majority && !probe.connected(holder.name, promoter)) return 'split';
+    return 'violation';
+  }
+
+  private checkOverlapBounds(probe: ClusterProbe): void {
+    for (const o of this.overlaps) {
+      if (o.end !== null || this.late.has(o) || (o.category !== 'frozen' && o.category !== 'crash')) continue;
+      const back = this.returnedAt.get(o.holder);
+      if (!back || back.at < o.start) continue;
+      if (back.how === 'resume') {
+        // The first thing a frozen holder does on resume is to demote (after a promote script it was frozen in).
+        const began = this.firstDemote.get(o.holder);
+        // Without quorum there is no lease: it demotes when it hears the leader name another runner.
+        const first = this.bounds.majority ? FIRST_EVENT_MS : this.bounds.quorumOffFirstDemoteMs;
+        const allowed = first + (back.promoting ? this.bounds.frozenDemoteStartMs : 0);
+        const limit = back.at + allowed;
+        if ((began !== undefined && began > limit) || (began === undefined && probe.now > limit)) {
+          this.late.add(o);
+          this.violation(probe.now, 'frozen-overlap-too-long', `${o.holder} did not begin to demote at its first event after its resume at ${Math.round(back.at)} (${began === undefined ? 'not yet' : `began at ${Math.round(began)}`}, bound ${allowed} ms) while ${o.promoter} had promoted ${o.service} at ${Math.round(o.start)}`);
+          continue;
+        }
+      }
+      const bound = back.how === 'resume' ? this.bounds.frozenBoundMs : this.bounds.crashBoundMs;
+      if (probe.now - back.at <= bound) continue;
+      this.late.add(o);
+      const kind: ViolationKind = back.how === 'resume' ? 'frozen-overlap-too-long' : 'crash-leftover';
+      this.violation(probe.now, kind, `${o.holder} still has ${o.service} promoted ${Math.round(probe.now - back.at)} ms after its ${back.how} (bound ${bound} ms); ${o.promoter} promoted it at ${o.start}`);
+    }
+  }
+
+  /** Some set of running nodes, linked pairwise both ways, with a quorum, a majority of electors and a healthy runner. */
+  private quorateSet(probe: ClusterProbe): boolean {
+    const running = probe.nodes.filter((n) => n.life === 'running');
+    const electors = probe.nodes.filter((n) => n.elector).length;
+    const need = Math.max(this.bounds.quorum, 1);
+    for (let mask = 1; mask < 1 << running.length; mask++) {
+      const set = running.filter((_, i) => mask & (1 << i));
+      if (set.length < need || set.filter((n) => n.elector).length * 2 <= electors || !set.some((n) => n.healthyRunner)) continue;
+      if (set.every((a) => set.every((b) => probe.connected(a.name, b.name)))) return true;
+    }
+    return false;
+  }
+
+  private checkLiveness(probe: ClusterProbe): void {
+    const paused = probe.nodes.some((n) => n.life === 'paused' || n.life === 'frozen');
+    // An episode starts when the condition begins to hold with nothing promoted; a promoted master ends it.
+    const promoted = probe.nodes.some((n) => n.allPromoted);
+    const holds = this.everPromoted && !promoted && !paused && !probe.disturbed && this.quorateSet(probe);
+    if (!holds) {
+      this.livenessSince = null;
+      this.livenessReported = false;
+      return;
+    }
+    const since = Math.max(this.livenessSince ?? probe.now, probe.lastAdminAction);
+    this.livenessSince = this.livenessSince ?? probe.now;
+    if (this.livenessReported || probe.now - since < this.bounds.livenessBoundMs) return;
+    this.livenessReported = true;
+    const state = probe.nodes.map((n) => `${n.name}:${n.life}${n.isLeader ? '/leader' : ''}${n.open.length ? '/promoted' : ''}`).join(' ');
+    this.violation(probe.now, 'liveness', `a quorate set with a healthy runner was linked both ways for ${Math.round(probe.now - since)} ms (bound ${this.bounds.livenessBoundMs} ms) and no node has its services promoted: ${state}`);
+  }
+
+  private trackHealth(probe: ClusterProbe): void {
+    const quietSince = probe.lastAdminAction;
+    for (const m of probe.nodes) {
+      const healthy = m.life === 'running' && m.allPromoted && !m.clockFault && !m.serviceFault && !probe.disturbed
+        && probe.nodes.some((l) => l.isLeader && l.life === 'running' && probe.connected(m.name, l.name)
+          && probe.nodes.filter((k) => k.life === 'running' && probe.connected(l.name, k.name)).length >= Math.max(this.bounds.quorum, 1));
+      if (!healthy) {
+        this.healthySince.delete(m.name);
+        continue;
+      }
+      this.healthySince.set(m.name, Math.max(this.healthySince.get(m.name) ?? probe.now, quietSince));
+    }
+  }
+
+  private violation(at: number, invariant: ViolationKind, detail: string): void {
+    this.add({ at, invariant, detail });
+  }
+}
