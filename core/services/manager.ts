@@ -100,7 +100,7 @@ class DefaultServiceManager implements ServiceManager {
   /**
    * The start-up sweep adopted running services: the runner's initial Stop
    * target (Disconnected, no leader heard yet) does not stop them; the first
-   * target it sets, or a runner state other than Disconnected, ends the hold.
+   * target it sets, or the runner going Stopped or Failed, ends the hold.
    */
   private holdAdopted = false;
 
@@ -207,7 +207,8 @@ class DefaultServiceManager implements ServiceManager {
 
   setContext(context: ServiceContext): void {
     this.context = { ...context };
-    if (this.holdAdopted && context.state !== 'Disconnected') {
+    // Going Live the runner sets the Start target right after this; Stopped keeps the Stop target, meant now.
+    if (this.holdAdopted && (context.state === 'Stopped' || context.state === 'Failed')) {
       this.holdAdopted = false;
       this.drive();
     }

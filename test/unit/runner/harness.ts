@@ -14,6 +14,7 @@ import type { ServiceManager } from '../../../core/services/types';
 import { createTestLogger, type CapturingLogger } from '../../helpers/logger';
 import { FakeExecutor } from '../services/fake-executor';
 import { testConfig } from '../services/helpers';
+import { runClock } from '../services/virtual-rig';
 
 export interface RunnerRig {
   clock: VirtualClock;
@@ -28,10 +29,6 @@ export interface RunnerRig {
   name(master: string, maintenance?: boolean): void;
   close(): Promise<void>;
 }
-
-const settle = async (): Promise<void> => {
-  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-};
 
 export function runnerRig(
   configure: (config: KoiConfig) => void, addServices: (executor: FakeExecutor) => void, durationMs = 10,
@@ -61,18 +58,7 @@ export function runnerRig(
   let seq = 0;
   const rig: RunnerRig = {
     clock, runner, services, executor, logger, health,
-    async run(ms) {
-      const until = clock.now() + ms;
-      await settle();
-      for (;;) {
-        const due = clock.nextDue();
-        if (due === null || due > until) break;
-        clock.step();
-        await settle();
-      }
-      clock.advance(until - clock.now());
-      await settle();
-    },
+    run: (ms) => runClock(clock, ms),
     name(master, maintenance = false) {
       runner.handleState('leader', ++seq, {
         kind: 'state', masterId: master === self.name ? self.id : master ? `id-${master}` : '', masterName: master,
