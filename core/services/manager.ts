@@ -533,11 +533,12 @@ class DefaultServiceManager implements ServiceManager {
         case 'promote':
           if (p < priority && other.state !== 'Promoted') return false;
           break;
+        // A higher service still to be checked after maintenance may turn out promoted or running.
         case 'stop':
-          if (p > priority && !this.isDown(other)) return false;
+          if (p > priority && (!this.isDown(other) || other.verifyWanted)) return false;
           break;
         case 'demote':
-          if (p > priority && PROMOTED_STATES.has(other.state)) return false;
+          if (p > priority && (PROMOTED_STATES.has(other.state) || other.verifyWanted)) return false;
           break;
         default: {
           const unreachable: never = event;
