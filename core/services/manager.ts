@@ -283,13 +283,13 @@ class DefaultServiceManager implements ServiceManager {
   /** Take a service as its start-up status says it is; an error leaves it Stopped (its start and status come next). */
   private adoptAtStartup(record: ServiceRecord, run: EventRun): void {
     const code = run.result.code;
-    const adopted = run.ok ? ADOPT[code] : undefined;
-    if (!adopted) {
+    if (!run.ok) {
       record.mayBeRunning = true;
       record.log.warn(`start-up sweep: status of ${record.name} ${describe('status', run.result, this.config.service.status_timeout)}; left Stopped`);
       return;
     }
-    if (adopted === 'Stopped') return;
+    const adopted = ADOPT[code];
+    if (adopted === undefined || adopted === 'Stopped') return;
     record.log.warn({ code }, adopted === 'Promoted'
       ? `start-up sweep: ${record.name} left promoted by a previous run (status 90): demoting it before this node takes part`
       : `start-up sweep: ${record.name} left running by a previous run (status ${code}, ${STATUS_MEANING[code]}): adopted as Started`);

@@ -109,3 +109,15 @@ test('a service without a status script is left Stopped: its start runs as usual
   await rig.run(500);
   expect(rig.executor.times('start', '50-null').length).toBe(1);
 });
+
+test('status 0 ("OK") tells nothing about a stopped service: it is left Stopped and started as usual', async () => {
+  rig = managerRig((ex) => {
+    ex.add('60-ping', { statusCode: 0 });
+  });
+  await rig.until(rig.manager.recoverLeftovers());
+  expect(stateOf(rig.manager, '60-ping')).toBe('Stopped');
+  rig.manager.start();
+  rig.manager.setTarget('Start');
+  await rig.run(500);
+  expect(rig.executor.times('start', '60-ping').length).toBe(1);
+});
