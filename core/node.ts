@@ -164,6 +164,7 @@ export class KoiNode {
     if (!this.adminHandler && !this.opts.noAdmin) this.installAdmin();
     const check = checkClusterConfig(this.config);
     for (const warning of check.warnings) this.log.warn(warning);
+    await this.services?.recoverLeftovers();
     await this.transport.start((data, from) => this.guarded(() => this.receive(data, from)));
     this.stallGuard.reset();
     this.clusterTimer = this.clock.setInterval(this.guard(() => this.clusterTick()), this.config.time.cluster_update_interval);

@@ -12,8 +12,8 @@ import type {
 import { ServiceDiscovery, type DiscoveredService } from './discovery';
 import { folderLister } from './folder';
 import {
-  OUTCOME, PROMOTABLE_STATUS, RUNNING_STATE, STEP, TARGET_STATE, TIMEOUT_KEY, VALID_STATUS, abortsEvent, statusEffect,
-  type Outcome, type RestingState, type TransitionEvent,
+  ADOPT, OUTCOME, PROMOTABLE_STATUS, RUNNING_STATE, STEP, TARGET_STATE, TIMEOUT_KEY, VALID_STATUS, abortsEvent, statusEffect,
+  type Outcome, type RestingState, type StatusEffect, type TransitionEvent,
 } from './transitions';
 import type { ServiceContext, ServiceManager, ServiceManagerOptions } from './types';
 
@@ -45,6 +45,16 @@ interface ServiceRecord {
   disabledReported: boolean;
   /** Check status as soon as possible (after a start: promotability is unknown). */
   statusWanted: boolean;
+  /**
+   * A promote ran (real or presumed) or status said 90, and no real demote,
+   * stop or status has shown the role released since: the service may hold
+   * it whatever its state says.
+   */
+  maybePromoted: boolean;
+  /** Its state was presumed (maintenance mode) and no real status has confirmed it since. */
+  unverified: boolean;
+  /** Maintenance ended: check status before any other event, in whatever state (see setMaintenance). */
+  verifyWanted: boolean;
   removed: boolean;
   log: Logger;
 }
@@ -85,6 +95,14 @@ class DefaultServiceManager implements ServiceManager {
   private lastFolderError = '';
   /** Some state changed since the listener was last told. */
   private dirty = false;
+  /** The start-up sweep runs its own events: drive() launches nothing meanwhile. */
+  private sweeping = false;
+  /**
+   * The start-up sweep adopted running services: the runner's initial Stop
+   * target (Disconnected, no leader heard yet) does not stop them; the first
+   * target it sets, or the runner going Stopped or Failed, ends the hold.
+   */
+  private holdAdopted = false;
 
   constructor(private readonly opts: ServiceManagerOptions) {
     this.config = opts.config;
@@ -99,6 +117,7 @@ class DefaultServiceManager implements ServiceManager {
   }
 
   setTarget(target: TargetAction): void {
+    this.holdAdopted = false;
     if (target === this.currentTarget) return;
     this.log.info({ from: this.currentTarget, to: target }, `target ${this.currentTarget} -> ${target}`);
     this.currentTarget = target;
@@ -148,20 +167,93 @@ class DefaultServiceManager implements ServiceManager {
   }
 
   anyPromoted(): boolean {
-    for (const record of this.records.values()) if (PROMOTED_STATES.has(record.state)) return true;
+    for (const record of this.records.values()) {
+      // A presumed demote or stop (maintenance) proves nothing: the role counts until a real status says otherwise.
+      if (PROMOTED_STATES.has(record.state) || (record.unverified && record.maybePromoted)) return true;
+    }
     return false;
   }
 
+  /**
+   * Maintenance on: every state from now on is presumed. Maintenance off:
+   * every service with a status script is checked at once, before any other
+   * event (verifyWanted), and a service that may still hold the master role
+   * keeps anyPromoted() true until its check answers (docs/services.md).
+   */
   setMaintenance(on: boolean): void {
     if (on === this.maintenance) return;
     this.maintenance = on;
     this.log.warn({ maintenance: on }, on
       ? 'maintenance mode on: no service scripts run, every event is presumed successful'
-      : 'maintenance mode off: service scripts run again');
+      : 'maintenance mode off: service scripts run again; checking the status of every service now');
+    for (const record of this.records.values()) {
+      if (on) {
+        record.unverified = true;
+        record.verifyWanted = false;
+      } else if (record.definition.events.includes('status')) {
+        record.verifyWanted = true;
+      } else {
+        record.unverified = false;
+        if (record.maybePromoted && !PROMOTED_STATES.has(record.state)) {
+          record.log.warn(`${record.name} has no status script: koi cannot verify that its presumed demote or stop really released it`);
+        }
+      }
+    }
+    if (!on) {
+      this.dirty = true;
+      this.drive();
+    }
   }
 
   setContext(context: ServiceContext): void {
     this.context = { ...context };
+    // Going Live the runner sets the Start target right after this; Stopped keeps the Stop target, meant now.
+    if (this.holdAdopted && (context.state === 'Stopped' || context.state === 'Failed')) {
+      this.holdAdopted = false;
+      this.drive();
+    }
+  }
+
+  /**
+   * The start-up sweep (issue 10 case 7): a daemon that died (crash, SIGKILL)
+   * did not demote, and this one starts believing every service Stopped.
+   * Before the node takes part, ask every service its status (in parallel,
+   * each bounded by status_timeout), demote what answers 90 (descending
+   * priority), and adopt what the others say, so a running service is not
+   * started again. Skipped in maintenance mode: the check after maintenance
+   * ends covers every service then.
+   */
+  async recoverLeftovers(): Promise<void> {
+    if (this.started || this.closed) return;
+    if (this.maintenance) {
+      this.log.warn('maintenance mode: start-up sweep skipped (no scripts run); every service is checked when maintenance ends');
+      return;
+    }
+    this.sweeping = true;
+    try {
+      await this.rescan();
+      const checked = [...this.records.values()].filter((r) => r.definition.enabled && r.definition.events.includes('status'));
+      await Promise.all(checked.map(async (record) => {
+        const run = await this.run(record, 'status', new AbortController().signal);
+        this.adoptAtStartup(record, run);
+      }));
+      const promoted = this.sortedRecords().filter((r) => r.state === 'Promoted');
+      const unordered = promoted.filter((r) => r.definition.priority === null);
+      const ordered = promoted.filter((r) => r.definition.priority !== null).reverse();
+      const demoteInOrder = async (): Promise<void> => {
+        for (const priority of [...new Set(ordered.map((r) => r.definition.priority))]) {
+          await Promise.all(ordered.filter((r) => r.definition.priority === priority).map((r) => this.demoteLeftover(r)));
+        }
+      };
+      await Promise.all([demoteInOrder(), ...unordered.map((r) => this.demoteLeftover(r))]);
+      const left = [...this.records.values()].filter((r) => r.state !== 'Stopped');
+      this.holdAdopted = left.some((r) => r.state === 'Started');
+      this.log.info({ leftovers: left.map((r) => `${r.name}:${r.state}`) }, left.length === 0
+        ? 'start-up sweep: no service was left running'
+        : `start-up sweep done: ${left.map((r) => `${r.name} ${r.state}`).join(', ')}`);
+    } finally {
+      this.sweeping = false;
+    }
   }
 
   applyConfig(config: KoiConfig): void {
@@ -186,6 +278,40 @@ class DefaultServiceManager implements ServiceManager {
       record.status?.controller.abort();
     }
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Take a service as its start-up status says it is; an error leaves it Stopped (its start and status come next). */
+  private adoptAtStartup(record: ServiceRecord, run: EventRun): void {
+    const code = run.result.code;
+    if (!run.ok) {
+      record.mayBeRunning = true;
+      record.log.warn(`start-up sweep: status of ${record.name} ${describe('status', run.result, this.config.service.status_timeout)}; left Stopped`);
+      return;
+    }
+    const adopted = ADOPT[code];
+    if (adopted === undefined || adopted === 'Stopped') return;
+    record.log.warn({ code }, adopted === 'Promoted'
+      ? `start-up sweep: ${record.name} left promoted by a previous run (status 90): demoting it before this node takes part`
+      : `start-up sweep: ${record.name} left running by a previous run (status ${code}, ${STATUS_MEANING[code]}): adopted as Started`);
+    record.mayBeRunning = true;
+    record.maybePromoted = adopted === 'Promoted';
+    record.lastStatus = code;
+    this.setState(record, adopted, `start-up sweep: status exited with ${code} (${STATUS_MEANING[code]})`);
+  }
+
+  private async demoteLeftover(record: ServiceRecord): Promise<void> {
+    this.setState(record, 'Demoting', 'start-up sweep: a leftover promotion');
+    const run = await this.run(record, 'demote', new AbortController().signal);
+    if (run.ok) {
+      record.maybePromoted = false;
+      record.lastStatus = null;
+      record.statusWanted = true;
+      this.setState(record, 'Started', 'start-up sweep: demote ok');
+    } else {
+      // Still promoted: the runner's first target (Stop) demotes it again and fails the node if that fails too.
+      this.setState(record, 'Promoted', `start-up sweep: demote ${describe('demote', run.result, this.config.service.demote_timeout)}`);
+      record.log.error(`start-up sweep: demote of leftover ${record.name} failed; it is still promoted`);
+    }
   }
 
   // ---- rounds and discovery -------------------------------------------------
@@ -271,6 +397,7 @@ class DefaultServiceManager implements ServiceManager {
         name, entry: service.entry, definition: service.definition, executor: service.executor,
         state: 'Stopped', lastStatus: null, transition: null, status: null, blocked: false,
         failHandled: false, mayBeRunning: false, disabledReported: false, statusWanted: false, removed: false,
+        maybePromoted: false, unverified: this.maintenance, verifyWanted: false,
         log: this.log.child({ service: name }),
       };
       this.records.set(name, record);
@@ -339,7 +466,7 @@ class DefaultServiceManager implements ServiceManager {
 
   /** Start every event that is due and allowed by the priority order, then tell the listener. Idempotent. */
   private drive(): void {
-    if (!this.closed && this.scanned) this.launchDue();
+    if (!this.closed && this.scanned && !this.sweeping) this.launchDue();
     if (this.dirty && !this.closed) {
       this.dirty = false;
       this.opts.listener.onChange();
@@ -350,6 +477,11 @@ class DefaultServiceManager implements ServiceManager {
     for (const record of this.sortedRecords()) {
       this.reportDisabled(record);
       if (record.transition || record.status) continue;
+      if (record.verifyWanted && !this.maintenance) {
+        // After maintenance nothing is acted on before the service says what it really is.
+        this.launchStatus(record, true);
+        continue;
+      }
       const event = this.nextEvent(record);
       if (event) {
         const held = (event === 'start' || event === 'promote') && this.startsHeld();
@@ -377,6 +509,7 @@ class DefaultServiceManager implements ServiceManager {
     const resting = record.state as RestingState;
     const event = STEP[resting]?.[target] ?? null;
     if (!event) return null;
+    if (this.holdAdopted && event === 'stop' && resting === 'Started') return null;
     if (resting === 'Failed' && event === 'start' && record.blocked) return null;
     if (resting === 'Failed' && event === 'failed' && record.failHandled) return null;
     if (resting === 'Failing' && event === 'stop' && !record.mayBeRunning) {
@@ -400,11 +533,12 @@ class DefaultServiceManager implements ServiceManager {
         case 'promote':
           if (p < priority && other.state !== 'Promoted') return false;
           break;
+        // A higher service still to be checked after maintenance may turn out promoted or running.
         case 'stop':
-          if (p > priority && !this.isDown(other)) return false;
+          if (p > priority && (!this.isDown(other) || other.verifyWanted)) return false;
           break;
         case 'demote':
-          if (p > priority && PROMOTED_STATES.has(other.state)) return false;
+          if (p > priority && (PROMOTED_STATES.has(other.state) || other.verifyWanted)) return false;
           break;
         default: {
           const unreachable: never = event;
@@ -438,6 +572,7 @@ class DefaultServiceManager implements ServiceManager {
   private launch(record: ServiceRecord, event: TransitionEvent): void {
     const from = record.state;
     if (event === 'failed') record.mayBeRunning = from !== 'Stopped' && (from !== 'Failed' || record.mayBeRunning);
+    if (event === 'promote') record.maybePromoted = true;
     const running: ServiceState = record.state === 'Failing' ? 'Failing' : RUNNING_STATE[event];
     this.setState(record, running, `${event} (target ${this.targetOf(record)})`);
     const controller = new AbortController();
@@ -449,14 +584,15 @@ class DefaultServiceManager implements ServiceManager {
     record.transition = flight;
   }
 
-  private launchStatus(record: ServiceRecord): void {
-    record.statusWanted = false;
-    const state = record.state as 'Started' | 'Promoted';
+  /** A status round's check, or (`verify`) the check after maintenance, which runs in any resting state. */
+  private launchStatus(record: ServiceRecord, verify = false): void {
+    if (!verify) record.statusWanted = false;
+    const state = record.state;
     const controller = new AbortController();
     const flight: InFlight = { event: 'status', controller, done: Promise.resolve() };
     flight.done = this.track(this.run(record, 'status', controller.signal).then((result) => {
       record.status = null;
-      this.afterStatus(record, state, result);
+      this.afterStatus(record, state, result, verify);
     }));
     record.status = flight;
   }
@@ -468,6 +604,7 @@ class DefaultServiceManager implements ServiceManager {
     const presumed = this.maintenance;
     let result: ServiceEventResult;
     if (presumed) {
+      record.unverified = true;
       result = { code: 0, timedOut: false, aborted: false, durationMs: 0 };
       log.info(`${event} presumed successful (maintenance mode)`);
     } else if (!record.definition.events.includes(event)) {
@@ -505,7 +642,7 @@ class DefaultServiceManager implements ServiceManager {
       log[level]({ code: result.code, durationMs: result.durationMs, timedOut: result.timedOut, aborted: result.aborted },
         `${event} finished: ${describe(event, result, this.config.service[TIMEOUT_KEY[event]])}`);
     }
-    return { result, ok };
+    return { result, ok, presumed };
   }
 
   /**
@@ -530,8 +667,18 @@ class DefaultServiceManager implements ServiceManager {
 
   private afterTransition(record: ServiceRecord, event: TransitionEvent, run: EventRun): void {
     if (record.removed || this.closed) return;
-    const outcome: Outcome = run.ok ? 'ok' : run.result.aborted ? 'aborted' : 'failed';
-    const what = `${event} ${outcome === 'failed' ? describe(event, run.result, this.config.service[TIMEOUT_KEY[event]]) : outcome}`;
+    let outcome: Outcome = run.ok ? 'ok' : run.result.aborted ? 'aborted' : 'failed';
+    let what = `${event} ${outcome === 'failed' ? describe(event, run.result, this.config.service[TIMEOUT_KEY[event]]) : outcome}`;
+    if (outcome === 'failed' && this.maintenance) {
+      // It began before maintenance went on (presumed events cannot fail). Maintenance presumes
+      // success for every event: this one is no node failure either. The state is unverified, and
+      // the status check when maintenance ends finds out what it really left (docs/services.md).
+      record.log.warn(`${what} after maintenance mode went on: not counted as a failure; checked by status when maintenance ends`);
+      outcome = 'ok';
+      what = `${event} presumed successful (${what} in maintenance mode)`;
+      record.unverified = true;
+    }
+    if (outcome === 'ok' && !record.unverified && (event === 'demote' || event === 'stop')) record.maybePromoted = false;
     const inFailSequence = record.state === 'Failing';
     if (inFailSequence) {
       if (event === 'failed') {
@@ -570,14 +717,21 @@ class DefaultServiceManager implements ServiceManager {
     this.drive();
   }
 
-  private afterStatus(record: ServiceRecord, state: 'Started' | 'Promoted', run: EventRun): void {
+  private afterStatus(record: ServiceRecord, state: ServiceState, run: EventRun, verify: boolean): void {
     if (record.removed || this.closed) return;
     const { result } = run;
-    if (result.aborted) {
+    if (result.aborted || (!run.presumed && this.maintenance)) {
+      // Aborted, or a real answer that arrived after maintenance went on: nothing is acted upon in maintenance.
+      if (!result.aborted) record.unverified = true;
       this.drive();
       return;
     }
-    const effect = run.ok ? statusEffect(result.code, state) : { kind: 'error' as const };
+    if (verify) {
+      record.verifyWanted = false;
+      record.log.info({ code: result.code }, `status after maintenance: ${describe('status', result, this.config.service.status_timeout)} (${record.state})`);
+    }
+    if (!run.presumed) record.unverified = false;
+    const effect = run.ok ? verifiedEffect(result.code, state) : { kind: 'error' as const };
     // Promotability may change with the code: the listener hears of it.
     if (run.ok && record.lastStatus !== result.code) this.dirty = true;
     if (run.ok) record.lastStatus = result.code;
@@ -605,6 +759,10 @@ class DefaultServiceManager implements ServiceManager {
         const unreachable: never = effect;
         return unreachable;
       }
+    }
+    if (run.ok && !run.presumed) {
+      if (record.state === 'Started' || record.state === 'Promoted') record.mayBeRunning = true;
+      record.maybePromoted = result.code === 90 || PROMOTED_STATES.has(record.state);
     }
     this.drive();
   }
@@ -671,6 +829,20 @@ function startsServices(target: TargetAction): boolean {
 interface EventRun {
   result: ServiceEventResult;
   ok: boolean;
+  /** Not run: maintenance mode presumed it. */
+  presumed: boolean;
+}
+
+/**
+ * What a valid status code means for a service resting in `state`: a running
+ * service follows statusEffect; a Stopped or Failed one (only checked after
+ * maintenance) is taken as it says it is (ADOPT); one Failing is left to its stop.
+ */
+function verifiedEffect(code: number, state: ServiceState): StatusEffect {
+  if (state === 'Started' || state === 'Promoted') return statusEffect(code, state);
+  const adopted = ADOPT[code];
+  if (state === 'Failing' || adopted === undefined || adopted === state || (state === 'Failed' && adopted === 'Stopped')) return { kind: 'keep' };
+  return { kind: 'set', state: adopted };
 }
 
 const STATUS_MEANING: Record<number, string> = { 0: 'ok', 90: 'master', 91: 'slave', 92: 'stopped', 93: 'live, not promotable yet' };

@@ -78,6 +78,22 @@ export function statusEffect(code: number, state: 'Started' | 'Promoted'): Statu
   }
 }
 
+/**
+ * What a status check tells about a service koi believes Stopped or Failed:
+ * found running at start-up (a crashed daemon left it) or after maintenance
+ * (a stop was only presumed). The service is taken as it says it is, so the
+ * table then drives it (a promoted service on a non-master is demoted, a
+ * running one under the Stop target is stopped). 0 ("OK") is not listed: many
+ * status scripts answer it whether or not the service runs, so it leaves the
+ * state as it is (a Stopped service is started as usual; start is idempotent).
+ */
+export const ADOPT: Readonly<Partial<Record<number, 'Started' | 'Promoted' | 'Stopped'>>> = {
+  90: 'Promoted',
+  91: 'Started',
+  92: 'Stopped',
+  93: 'Started',
+};
+
 /** Status codes that keep a node promotable. */
 export const PROMOTABLE_STATUS: ReadonlySet<number> = new Set([0, 90, 91]);
 

@@ -48,10 +48,23 @@ export interface ServiceManager {
    * start is pending, on 93, and before the first scan.
    */
   promotable(): boolean;
-  /** Some service is Promoting, Promoted or Demoting (may still hold the master role). */
+  /**
+   * Some service is Promoting, Promoted or Demoting, or was promoted and its
+   * later demote or stop was only presumed (maintenance mode) and no real
+   * status has confirmed it since: it may still hold the master role.
+   */
   anyPromoted(): boolean;
-  /** Maintenance mode: run no scripts, presume every event successful. */
+  /**
+   * Maintenance mode: run no scripts, presume every event successful. When it
+   * goes off, every service's status is checked at once, before anything else.
+   */
   setMaintenance(on: boolean): void;
+  /**
+   * Start-up sweep, before start() and before the node takes part: check the
+   * status of every service, demote what a previous (crashed) daemon left
+   * promoted, adopt what is running. Does nothing in maintenance mode.
+   */
+  recoverLeftovers(): Promise<void>;
   setContext(context: ServiceContext): void;
   /** Change timeouts / status interval live (config reload). */
   applyConfig(config: KoiConfig): void;

@@ -1,0 +1,74 @@
+/**
+ * A runner with a real service manager over the in-memory FakeExecutor, all
+ * on one VirtualClock: time moves only through `run(ms)`, which lets the
+ * manager's promises settle after every timer, so event times are exact.
+ * The "leader" is the test itself: it names the master through `name()`.
+ */
+import type { HealthReport, KoiConfig } from '../../../plugin-api';
+import { VirtualClock } from '../../../core/clock';
+import { createHooks } from '../../../core/hooks';
+import { Runner } from '../../../core/runner/runner';
+import { ALL_RULES_ON } from '../../../core/safety-rules';
+import { createServiceManager } from '../../../core/services';
+import type { ServiceManager } from '../../../core/services/types';
+import { createTestLogger, type CapturingLogger } from '../../helpers/logger';
+import { FakeExecutor } from '../services/fake-executor';
+import { testConfig } from '../services/helpers';
+import { runClock } from '../services/virtual-rig';
+
+export interface RunnerRig {
+  clock: VirtualClock;
+  runner: Runner;
+  services: ServiceManager;
+  executor: FakeExecutor;
+  logger: CapturingLogger;
+  health: HealthReport[];
+  /** Advance virtual time, settling promises after each timer. */
+  run(ms: number): Promise<void>;
+  /** A state update from the test's leader naming `master` ('' = nobody). */
+  name(master: string, maintenance?: boolean): void;
+  close(): Promise<void>;
+}
+
+export function runnerRig(
+  configure: (config: KoiConfig) => void, addServices: (executor: FakeExecutor) => void, durationMs = 10,
+): RunnerRig {
+  const clock = new VirtualClock();
+  const config = testConfig('/fake');
+  config.cluster.quorum = 0; // no lease arithmetic: a naming holds until withdrawn
+  configure(config);
+  const logger = createTestLogger();
+  const hooks = createHooks(logger.logger);
+  const executor = new FakeExecutor(clock, durationMs);
+  addServices(executor);
+  const health: HealthReport[] = [];
+  const self = { id: 'id-a', name: 'node-a' };
+  const runner = new Runner({
+    self, config, clock, logger: logger.logger, hooks, startedAt: 0, rules: ALL_RULES_ON,
+    sendHealth: (report) => { health.push(report); },
+    seenCount: () => 1,
+    guard: (fn) => fn,
+  });
+  const services = createServiceManager({
+    config, executors: [executor], hooks, clock, logger: logger.logger, node: self,
+    listener: { onChange: () => runner.servicesChanged(), onFailure: (s, r) => runner.serviceFailed(s, r) },
+    listEntries: async () => executor.entries(),
+  });
+  runner.attach(services);
+  let seq = 0;
+  const rig: RunnerRig = {
+    clock, runner, services, executor, logger, health,
+    run: (ms) => runClock(clock, ms),
+    name(master, maintenance = false) {
+      runner.handleState('leader', ++seq, {
+        kind: 'state', masterId: master === self.name ? self.id : master ? `id-${master}` : '', masterName: master,
+        masterAddress: '', leaderName: 'leader', leaderUptimeMs: 0, hasQuorum: true, maintenance,
+      });
+    },
+    async close() {
+      runner.close();
+      await services.close();
+    },
+  };
+  return rig;
+}
