@@ -127,15 +127,20 @@ describe('node clocks', () => {
 });
 
 describe('crash and power-off', () => {
-  test('a crashed master keeps its services promoted across the restart; a power-off ends them', async () => {
+  test('a crashed master keeps its services promoted until its restart demotes them (start-up sweep); a power-off ends them', async () => {
     const sim = await startCluster({ nodes: 3, seed: 21 });
     const master = await waitSettled(sim);
     const index = indexOf(sim, master);
     sim.kill(index);
     await sim.run(500);
     expect(sim.nodes[index].executor.openServices()).toEqual(['10-ip', '20-app']);
+    const before = sim.nodes[index].executor.log.length;
     await sim.restart(index);
-    expect([...sim.nodes[index].executor.services.values()].map((b) => b.promoted)).toEqual([true, true]);
+    // KoiNode.start returns only after the sweep: both leftovers were demoted, highest priority first.
+    expect(sim.nodes[index].executor.log.slice(before).filter((e) => e.event === 'demote').map((e) => e.service)).toEqual(['20-app', '10-ip']);
+    expect([...sim.nodes[index].executor.services.values()].map((b) => b.promoted)).toEqual([false, false]);
+    expect(sim.nodes[index].executor.openServices()).toEqual([]);
+    await waitSettled(sim);
     sim.powerOff(index);
     expect(sim.nodes[index].executor.openServices()).toEqual([]);
     expect(sim.nodes[index].status).toBe('off');

@@ -270,12 +270,29 @@ export class SimCluster {
     if (node.status !== 'new') throw new Error(`${node.name} is ${node.status}, not new`);
     node.status = 'running';
     this.topology();
-    await node.koi.start();
-    await settle();
+    await this.untilDone([node.koi.start()]);
   }
 
+  /** Start every new node at the same virtual instant. */
   async startAll(): Promise<void> {
-    for (let i = 0; i < this.nodes.length; i++) if (this.nodes[i].status === 'new') await this.start(i);
+    const starting: Array<Promise<void>> = [];
+    for (const node of this.nodes) {
+      if (node.status !== 'new') continue;
+      node.status = 'running';
+      starting.push(node.koi.start());
+    }
+    this.topology();
+    await this.untilDone(starting);
+  }
+
+  /** KoiNode.start() awaits the start-up sweep (status scripts on the virtual clock): keep time moving until all are done. */
+  private async untilDone(work: Array<Promise<void>>): Promise<void> {
+    let done = false;
+    const all = Promise.all(work).finally(() => { done = true; });
+    await settle();
+    for (let i = 0; i < 10_000 && !done; i++) await this.stepOnce();
+    await all;
+    await settle();
   }
 
   /** Crash: the daemon is gone at once (no demotion, no goodbye); its services stay as they are. */

@@ -1,7 +1,7 @@
 /**
  * An in-memory ServiceExecutor for the simulator: services live in a table,
  * every event takes a (virtual) time and can be made to fail or hang; a
- * `status` reports 90 while promoted and 91 otherwise unless told to fail.
+ * `status` reports 90 while promoted, 92 while not started (or stopped) and 91 otherwise, unless told to fail.
  *
  * It is also the nemesis' witness: per service it records the *promoted
  * interval*, from the start of a promote script to the end of the demote or
@@ -31,6 +31,8 @@ export interface SimServiceBehaviour {
   hangEvents: Set<string>;
   /** The service's own idea of being promoted (what its status reports). */
   promoted: boolean;
+  /** The service runs (started and not stopped): status answers 92 otherwise, as a real stopped service. */
+  running: boolean;
   /** Shared time the current promoted interval began (promote script start), null when not promoted. */
   openSince: number | null;
 }
@@ -80,7 +82,7 @@ export class SimExecutor implements ServiceExecutor {
     const d = typeof durations === 'number' ? { otherMs: durations, promoteMs: durations, demoteMs: durations } : durations;
     for (const name of names) {
       this.services.set(name, {
-        durationMs: d.otherMs, promoteMs: d.promoteMs, demoteMs: d.demoteMs, failEvents: new Set(), hangEvents: new Set(), promoted: false, openSince: null,
+        durationMs: d.otherMs, promoteMs: d.promoteMs, demoteMs: d.demoteMs, failEvents: new Set(), hangEvents: new Set(), promoted: false, running: false, openSince: null,
       });
     }
   }
@@ -95,6 +97,7 @@ export class SimExecutor implements ServiceExecutor {
     this.generation++;
     for (const [name, behaviour] of this.services) {
       behaviour.promoted = false;
+      behaviour.running = false;
       this.close(name, behaviour);
     }
   }
@@ -169,10 +172,14 @@ export class SimExecutor implements ServiceExecutor {
         if (generation !== this.generation) return;
         let code = 0;
         if (behaviour?.failEvents.has(event)) code = 1;
-        else if (event === 'status') code = behaviour?.promoted ? 90 : 91;
-        else if (behaviour && event === 'promote') behaviour.promoted = true;
-        else if (behaviour && (event === 'demote' || event === 'stop')) {
+        else if (event === 'status') code = behaviour?.promoted ? 90 : behaviour?.running === false ? 92 : 91;
+        else if (behaviour && event === 'start') behaviour.running = true;
+        else if (behaviour && event === 'promote') {
+          behaviour.promoted = true;
+          behaviour.running = true;
+        } else if (behaviour && (event === 'demote' || event === 'stop')) {
           behaviour.promoted = false;
+          if (event === 'stop') behaviour.running = false;
           this.close(name, behaviour);
         }
         if (code === 1) killed();

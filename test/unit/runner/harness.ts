@@ -62,7 +62,7 @@ export function runnerRig(
     name(master, maintenance = false) {
       runner.handleState('leader', ++seq, {
         kind: 'state', masterId: master === self.name ? self.id : master ? `id-${master}` : '', masterName: master,
-        masterAddress: '', leaderName: 'leader', leaderUptimeMs: 0, hasQuorum: true, maintenance,
+        masterAddress: '', leaderName: 'leader', leaderUptimeMs: 0, hasQuorum: true, maintenance, leaseMs: 1200,
       });
     },
     async close() {
