@@ -142,7 +142,17 @@ async function runRange(seeds: number[], onDone?: () => void): Promise<Totals> {
   const schedules = loadSchedules();
   const totals = emptyTotals();
   for (const seed of seeds) {
-    add(totals, await schedules.runSchedule(schedules.generateSchedule(seed)), schedules);
+    try {
+      add(totals, await schedules.runSchedule(schedules.generateSchedule(seed)), schedules);
+    } catch (err) {
+      // A schedule that throws (a simulator or core error) is a failure of its own, with its seed.
+      totals.schedules++;
+      totals.failed++;
+      const entry = (totals.byInvariant['exception'] ??= { schedules: 0, seeds: [], after: {} });
+      entry.schedules++;
+      if (entry.seeds.length < 10) entry.seeds.push(seed);
+      totals.failures.push(`seed ${seed}: ${err instanceof Error ? err.message : String(err)}`);
+    }
     onDone?.();
   }
   return totals;
@@ -221,6 +231,8 @@ async function main(): Promise<void> {
       if (message.totals) resolveTotals(message.totals);
     });
     worker.on('error', reject);
+    // A worker that ends without its totals (an exit or a crash in a schedule) must not end the run silently.
+    worker.on('exit', (code) => reject(new Error(`a chaos worker exited (code ${code}) before reporting; its seeds: ${part[0]}…`)));
   })));
   const total = emptyTotals();
   for (const r of results) merge(total, r);

@@ -168,7 +168,8 @@ export function generateSchedule(seed: number): Schedule {
       push({ at, op: 'reloadRestart', node: target() });
     } else if (roll < 0.79) {
       const lease = prng.pick([600, 2400, 3600]);
-      push({ at, op: 'time', node: target(), time: { master_lease: lease, lease_margin: prng.pick([250, 500]) } });
+      // Only timings a real reload accepts (koinode refuses the rest: checkClusterConfig, minimumLeaseMargin).
+      push({ at, op: 'time', node: target(), time: { master_lease: lease, lease_margin: prng.pick([300, 500]) } });
     } else if (roll < 0.82) {
       const k = push({ at, op: 'stop', node: target() });
       push({ at: later(500, 5000), op: 'restart', ref: k });

@@ -75,6 +75,8 @@ export interface SimNode {
   clock: PausableClock;
   hooks: KoiHooks;
   executor: SimExecutor;
+  /** The wire sequence counter of this id (kept by a reload-restart). */
+  sequence: { last: number };
   /** Virtual times this node's runner entered / left Master. */
   promotions: number[];
   demotions: number[];
@@ -200,12 +202,14 @@ export class SimCluster {
     const config = previous ? { ...this.configFor(index, spec), time: { ...previous.config.time } } : this.configFor(index, spec);
     const extra = this.options.redundantLinks ? [addressOf(index, 1)] : [];
     const transport = this.network.transport(address, () => config.cluster.transport.map((t) => t.raw), extra);
+    // Same id again (a reload-restart): the daemon keeps the sequence counter (core/daemon.ts), so does the simulator.
+    const sequence = previous && previous.id === id ? previous.sequence : { last: 0 };
     const koi = new KoiNode({
       config, clock, logger, hooks, transport, cipher: checksumCipher, executors: [executor], identity: { id, name },
-      listEntries: async () => executor.entries(), disabledSafetyRules: this.options.disabledSafetyRules,
+      listEntries: async () => executor.entries(), disabledSafetyRules: this.options.disabledSafetyRules, sequence,
     });
     const node: SimNode = {
-      index, name, address, id, spec, config, status: 'new', koi, clock, hooks, executor, promotions: [], demotions: [],
+      index, name, address, id, spec, config, status: 'new', koi, clock, hooks, executor, sequence, promotions: [], demotions: [],
       clockFault: previous?.clockFault ?? ((clockOptions.rate !== undefined && clockOptions.rate !== 1) || (clockOptions.wallOffsetMs ?? 0) !== 0),
     };
     if (this.options.fencing) this.tapFence(hooks, name);
@@ -288,10 +292,17 @@ export class SimCluster {
   /** KoiNode.start() awaits the start-up sweep (status scripts on the virtual clock): keep time moving until all are done. */
   private async untilDone(work: Array<Promise<void>>): Promise<void> {
     let done = false;
-    const all = Promise.all(work).finally(() => { done = true; });
+    let failure: unknown = null;
+    const all = Promise.all(work).then(() => { done = true; }, (err: unknown) => { done = true; failure = err; });
     await settle();
-    for (let i = 0; i < 10_000 && !done; i++) await this.stepOnce();
+    // Bounded by virtual time, not steps: a hung status script holds a start for status_timeout (120 s).
+    const limit = this.now + 10 * 60_000;
+    while (!done && this.now <= limit) {
+      if (!(await this.stepOnce())) break;
+    }
+    if (!done) throw new Error(`a node did not finish starting within 10 virtual minutes (t=${this.now})`);
     await all;
+    if (failure) throw failure;
     await settle();
   }
 
