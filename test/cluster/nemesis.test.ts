@@ -151,7 +151,7 @@ describe('crash and power-off', () => {
 describe('service-layer invariants', () => {
   const bounds: ServiceBounds = {
     quorum: 2, majority: true, fencing: false, frozenBoundMs: 500, frozenDemoteStartMs: 0, quorumOffFirstDemoteMs: 50,
-    crashBoundMs: 1000, livenessBoundMs: 5000, flapWindowMs: 1600, checkLiveness: false,
+    crashBoundMs: 1000, demoteChainBoundMs: 1000, livenessBoundMs: 5000, flapWindowMs: 1600, checkLiveness: false,
   };
   const node = (name: string, life: ProbeNode['life'], open: string[]): ProbeNode => ({
     name, life, elector: true, healthyRunner: true, isLeader: false, open, allPromoted: open.length > 0, clockFault: false, serviceFault: false,

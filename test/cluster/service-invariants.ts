@@ -16,7 +16,7 @@
  *     `crash` — allowed (nothing can undo them but fencing or the restart),
  *     but after its restart they must be undone within `crashBoundMs`,
  *     else `crash-leftover`;
- *   - quorum off and the two not linked both ways: `split` (documented
+ *   - quorum off (or not a strict majority): `split` (documented
  *     behaviour without quorum, no bound);
  *   - anything else: `two-promoted`.
  *   Allowed overlaps are reported with their length, not as violations.
@@ -61,7 +61,7 @@ export interface ClusterProbe {
   lastAdminAction: number;
 }
 
-export type OverlapCategory = 'frozen' | 'crash' | 'split' | 'violation';
+export type OverlapCategory = 'frozen' | 'crash' | 'split' | 'demoting' | 'violation';
 
 export interface Overlap {
   service: string;
@@ -86,6 +86,8 @@ export interface ServiceBounds {
   /** Quorum off: a resumed holder demotes when the leader's next state update names another (elector tick + 2 heartbeats). */
   quorumOffFirstDemoteMs: number;
   crashBoundMs: number;
+  /** A node's whole demote chain (every service, in order) from its first demote start. */
+  demoteChainBoundMs: number;
   livenessBoundMs: number;
   flapWindowMs: number;
   /** Liveness and flapping are checked (random schedules; scenario tests drive admin commands themselves). */
@@ -142,6 +144,11 @@ export function crashBoundMs(d: SimDurations, services: number, drift: number): 
   return Math.ceil((services * (2 * d.otherMs + d.demoteMs) + 1000) * (1 + drift));
 }
 
+/** A node's demote chain: each service's demote in turn (a running status check may delay each by one), plus slack. */
+export function demoteChainBoundMs(d: SimDurations, services: number, drift: number): number {
+  return Math.ceil((services * (d.otherMs + d.demoteMs) + 500) * (1 + drift));
+}
+
 export class ServiceInvariants {
   readonly violations: Violation[] = [];
   readonly overlaps: Overlap[] = [];
@@ -154,19 +161,35 @@ export class ServiceInvariants {
   private readonly healthySince = new Map<string, number>();
   private everPromoted = false;
   private readonly late = new Set<Overlap>();
+  /** Services each restarted node's previous incarnation left promoted, until their interval ends. */
+  private readonly leftovers = new Map<string, Set<string>>();
+  /** Last restart of each node: a crash overlap is bounded from it, whatever pause came later. */
+  private readonly restartedAt = new Map<string, number>();
+  /** Start of each node's latest promote script, and of its first demote script after it. */
+  private readonly lastPromoteBegan = new Map<string, number>();
+  private readonly lastDemoteBegan = new Map<string, number>();
 
   constructor(private readonly bounds: ServiceBounds, private readonly add: (v: Violation) => void) {}
 
-  /** `promoting`: a promote script of the node was still running when it came back. */
-  returned(node: string, at: number, how: 'resume' | 'restart', promoting = false): void {
+  /**
+   * `promoting`: a promote script of the node was still running when it came back. `leftovers`: on a
+   * restart, the services a previous incarnation left promoted (overlaps with them stay `crash` until
+   * the new incarnation's start-up sweep ends them, within crashBoundMs).
+   */
+  returned(node: string, at: number, how: 'resume' | 'restart', promoting = false, leftovers: string[] = []): void {
     this.returnedAt.set(node, { at, how, promoting });
     this.firstDemote.delete(node);
+    if (how === 'restart') {
+      this.leftovers.set(node, new Set(leftovers));
+      this.restartedAt.set(node, at);
+    }
   }
 
   promoteStart(probe: ClusterProbe, promoter: string, service: string, at: number): void {
+    this.lastPromoteBegan.set(promoter, at);
     for (const holder of probe.nodes) {
       if (holder.name === promoter || !holder.open.includes(service)) continue;
-      const category = this.classify(probe, holder, promoter);
+      const category = this.leftovers.get(holder.name)?.has(service) ? 'crash' : this.classify(probe, holder, promoter);
       const overlap: Overlap = { service, holder: holder.name, promoter, category, start: at, end: null, holderLife: holder.life };
       this.overlaps.push(overlap);
       if (category === 'violation') {
@@ -177,6 +200,7 @@ export class ServiceInvariants {
 
   promotedEnd(node: string, service: string, interval: PromotedInterval): void {
     if (!this.everPromoted && interval.end > interval.start) this.everPromoted = true;
+    this.leftovers.get(node)?.delete(service);
     for (const o of this.overlaps) {
       if (o.end === null && o.service === service && (o.holder === node || o.promoter === node)) o.end = interval.end;
     }
@@ -184,6 +208,7 @@ export class ServiceInvariants {
 
   demoteStart(probe: ClusterProbe, node: string, service: string, at: number): void {
     if (!this.firstDemote.has(node)) this.firstDemote.set(node, at);
+    if ((this.lastDemoteBegan.get(node) ?? -Infinity) <= (this.lastPromoteBegan.get(node) ?? -Infinity)) this.lastDemoteBegan.set(node, at);
     if (!this.bounds.checkLiveness || !this.bounds.majority) return;
     const since = this.healthySince.get(node);
     if (since === undefined || at - since < this.bounds.flapWindowMs || at - probe.lastAdminAction < this.bounds.flapWindowMs) return;
@@ -203,16 +228,32 @@ export class ServiceInvariants {
   private classify(probe: ClusterProbe, holder: ProbeNode, promoter: string): OverlapCategory {
     if (this.bounds.fencing) return 'violation';
     if (holder.life === 'paused' || holder.life === 'frozen') return 'frozen';
+    // SPEC §3 / docs/safety.md: the old master *began* to demote before the new one began to promote,
+    // and its demote chain is still running (a cut-off master cannot be seen finishing it; the leader
+    // waits for the end only when it hears the master, R7). Bounded: checkOverlapBounds.
+    const demoting = this.lastDemoteBegan.get(holder.name);
+    if (holder.life === 'running' && demoting !== undefined && demoting > (this.lastPromoteBegan.get(holder.name) ?? -Infinity)) return 'demoting';
     if (holder.life === 'dead' || holder.life === 'stopped') return 'crash';
-    if (!this.bounds.majority && !probe.connected(holder.name, promoter)) return 'split';
+    // Without a majority quorum nothing rules two masters out (SPEC §3): a partition, or the moment it
+    // heals and the higher leader's choice reaches the other side's master, may overlap.
+    if (!this.bounds.majority) return 'split';
     return 'violation';
   }
 
   private checkOverlapBounds(probe: ClusterProbe): void {
     for (const o of this.overlaps) {
+      if (o.end === null && o.category === 'demoting' && !this.late.has(o)) {
+        const began = this.lastDemoteBegan.get(o.holder) ?? o.start;
+        if (probe.now - began > this.bounds.demoteChainBoundMs) {
+          this.late.add(o);
+          this.violation(probe.now, 'two-promoted', `${o.holder} still has ${o.service} promoted ${Math.round(probe.now - began)} ms after it began to demote (bound ${this.bounds.demoteChainBoundMs} ms); ${o.promoter} promoted it at ${Math.round(o.start)}`);
+        }
+        continue;
+      }
       if (o.end !== null || this.late.has(o) || (o.category !== 'frozen' && o.category !== 'crash')) continue;
-      const back = this.returnedAt.get(o.holder);
-      if (!back || back.at < o.start) continue;
+      const restart = o.category === 'crash' ? this.restartedAt.get(o.holder) : undefined;
+      const back = restart !== undefined ? { at: restart, how: 'restart' as const, promoting: false } : this.returnedAt.get(o.holder);
+      if (!back || (o.category !== 'crash' && back.at < o.start)) continue;
       if (back.how === 'resume') {
         // The first thing a frozen holder does on resume is to demote (after a promote script it was frozen in).
         const began = this.firstDemote.get(o.holder);

@@ -22,7 +22,7 @@ import type { SafetyRule } from '../../core/safety-rules';
 import { InvariantChecker, type Violation } from './invariants';
 import { Prng } from './prng';
 import {
-  FIRST_EVENT_MS, ServiceInvariants, crashBoundMs, frozenBoundMs, frozenDemoteStartMs, livenessBoundMs, type ClusterProbe, type NodeLife, type ProbeNode, type ServiceBounds,
+  FIRST_EVENT_MS, ServiceInvariants, crashBoundMs, demoteChainBoundMs, frozenBoundMs, frozenDemoteStartMs, livenessBoundMs, type ClusterProbe, type NodeLife, type ProbeNode, type ServiceBounds,
 } from './service-invariants';
 import { PausableClock, type NodeClockOptions } from './sim-clock';
 import { PERFECT_LINK, SimNetwork, type LinkFaults } from './sim-network';
@@ -126,7 +126,7 @@ export class SimCluster {
     this.serviceNames = options.services ?? ['10-ip', '20-app'];
     this.bounds = {
       quorum: this.quorum, majority: this.majority, fencing: options.fencing ?? false,
-      frozenBoundMs: 0, frozenDemoteStartMs: 0, quorumOffFirstDemoteMs: 0, crashBoundMs: 0, livenessBoundMs: 0, flapWindowMs: 0, checkLiveness: options.checkLiveness ?? false,
+      frozenBoundMs: 0, frozenDemoteStartMs: 0, quorumOffFirstDemoteMs: 0, crashBoundMs: 0, demoteChainBoundMs: 0, livenessBoundMs: 0, flapWindowMs: 0, checkLiveness: options.checkLiveness ?? false,
     };
     this.services = new ServiceInvariants(this.bounds, (v) => this.checker.add(v));
     specs.forEach((spec, i) => this.nodes.push(this.build(i, { elector: spec.elector ?? true, runner: spec.runner ?? true })));
@@ -155,6 +155,7 @@ export class SimCluster {
     this.bounds.frozenDemoteStartMs = frozenDemoteStartMs(this.durations, services, drift);
     this.bounds.quorumOffFirstDemoteMs = Math.ceil((t.elector_tick_interval + 2 * t.cluster_update_interval) * (1 + drift)) + FIRST_EVENT_MS;
     this.bounds.crashBoundMs = crashBoundMs(this.durations, services, drift);
+    this.bounds.demoteChainBoundMs = demoteChainBoundMs(this.durations, services, drift);
     this.bounds.livenessBoundMs = livenessBoundMs(t, this.durations, services, drift);
     this.bounds.flapWindowMs = ACK_WINDOW_TICKS * t.cluster_update_interval + t.master_lease + t.lease_margin;
   }
@@ -356,8 +357,9 @@ export class SimCluster {
     if (old.status === 'running' || old.status === 'paused' || old.status === 'frozen') this.kill(index);
     const node = this.build(index, old.spec, old, options.id);
     this.nodes[index] = node;
+    // Before start: KoiNode.start runs the start-up sweep, during which the leftovers are still promoted.
+    this.services.returned(node.name, this.now, 'restart', false, node.executor.openServices());
     await this.start(index);
-    this.services.returned(node.name, this.now, 'restart');
   }
 
   /** In-process restart after a reload (koi reconfigure): graceful stop, then the same id again. */
