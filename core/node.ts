@@ -427,6 +427,9 @@ export class KoiNode {
   private receive(data: Uint8Array, from: string): void {
     const result = this.codec.decode(data, from);
     if (!result.ok) {
+      // The second copy over a redundant link: not a message, but proof the sender is reachable there
+      // (every configured peer is heard by node, not by address: Membership.allConfiguredPeersHeard).
+      if (result.reason === 'duplicate' && result.senderId) this.membership.heardAt(result.senderId, from);
       this.rejectLog(result, from);
       return;
     }

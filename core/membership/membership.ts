@@ -201,6 +201,11 @@ export class Membership {
     return now >= last.at + last.windowMs + Math.max(last.tickMs, this.config.time.cluster_update_interval);
   }
 
+  /** An authenticated copy of a datagram from a known node arrived at `from` (a redundant link): remember the address. */
+  heardAt(senderId: string, from: string): void {
+    if (this.table.get(senderId)) this.table.touch(senderId, from, this.opts.clock.now());
+  }
+
   /**
    * The sender sent this leader a health report: it is alive. Not an
    * acknowledgement (R1): a runner keeps reporting to a leader it no longer

@@ -149,7 +149,12 @@ export function createWireCodec(opts: WireCodecOptions): WireCodec {
     if (envelope.senderId === senderId) return reject('own-message', `own ${envelope.message.kind} seq ${envelope.seq}`);
     // 7. replay guard
     const verdict = guard.check(envelope.senderId, envelope.seq, envelope.sentAt, clock.wallNow());
-    if (!verdict.ok) return reject(verdict.reason, `${envelope.message.kind} from ${envelope.senderId}: ${verdict.detail}`);
+    if (!verdict.ok) {
+      const detail = `${envelope.message.kind} from ${envelope.senderId}: ${verdict.detail}`;
+      if (verdict.reason !== 'duplicate') return reject(verdict.reason, detail);
+      counts.duplicate++;
+      return { ok: false, reason: 'duplicate', detail, senderId: envelope.senderId };
+    }
     acceptedCount++;
     return { ok: true, envelope };
   }

@@ -27,7 +27,11 @@ export const REJECT_REASONS: readonly RejectReason[] = [
 
 export type DecodeResult =
   | { ok: true; envelope: Envelope }
-  | { ok: false; reason: RejectReason; detail: string };
+  | {
+    ok: false; reason: RejectReason; detail: string;
+    /** For an authenticated duplicate (the same datagram over a redundant link): who sent it. */
+    senderId?: string;
+  };
 
 export interface WireCodecOptions {
   cipher: Cipher;

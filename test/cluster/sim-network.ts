@@ -84,6 +84,7 @@ export class SimNetwork {
         net.send(address, to, data, own);
       },
       localAddresses: () => [...own],
+      configuredAddresses: () => peers().map((peer) => ({ address: peer, own: own.includes(peer) })),
       async close() {
         endpoint.handler = null;
       },
