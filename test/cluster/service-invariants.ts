@@ -227,6 +227,10 @@ export class ServiceInvariants {
 
   private classify(probe: ClusterProbe, holder: ProbeNode, promoter: string): OverlapCategory {
     if (this.bounds.fencing) return 'violation';
+    // Without a majority quorum nothing rules two masters out (SPEC §3), not even after a pause: a
+    // partition, a pause, or the moment either ends may overlap; the holder demotes when it hears the
+    // leader name another runner.
+    if (!this.bounds.majority) return 'split';
     if (holder.life === 'paused' || holder.life === 'frozen') return 'frozen';
     // SPEC §3 / docs/safety.md: the old master *began* to demote before the new one began to promote,
     // and its demote chain is still running (a cut-off master cannot be seen finishing it; the leader
@@ -251,9 +255,15 @@ export class ServiceInvariants {
         continue;
       }
       if (o.end !== null || this.late.has(o) || (o.category !== 'frozen' && o.category !== 'crash')) continue;
-      const restart = o.category === 'crash' ? this.restartedAt.get(o.holder) : undefined;
-      const back = restart !== undefined ? { at: restart, how: 'restart' as const, promoting: false } : this.returnedAt.get(o.holder);
-      if (!back || (o.category !== 'crash' && back.at < o.start)) continue;
+      let back = this.returnedAt.get(o.holder);
+      if (o.category === 'crash') {
+        // Bounded from the holder's restart: the one after the overlap began when it was dead then,
+        // else the one whose start-up sweep is still undoing the leftover.
+        const restart = this.restartedAt.get(o.holder);
+        const deadThen = o.holderLife !== 'running';
+        if (restart === undefined || (deadThen && restart < o.start)) continue;
+        back = { at: restart, how: 'restart', promoting: false };
+      } else if (!back || back.at < o.start) continue;
       if (back.how === 'resume') {
         // The first thing a frozen holder does on resume is to demote (after a promote script it was frozen in).
         const began = this.firstDemote.get(o.holder);
