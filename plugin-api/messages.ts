@@ -32,6 +32,9 @@ export interface ClusterView {
   /** Manual master mode: nobody is elected until `koi promote` / `koi elect`. */
   manualMaster: boolean;
   nodes: ClusterNodeInfo[];
+  /** A master dropped whose replacement is not elected yet ('' when none): the next leader fences or waits it out too. */
+  previousMasterId?: string;
+  previousMasterName?: string;
 }
 
 /** Node ↔ node liveness and leader election. */

@@ -121,6 +121,10 @@ export class Elector {
     this.maintenance = view ? view.maintenance : opts.config.node.maintenance;
     if (view) {
       this.manualMaster = view.manualMaster;
+      // R8: a replacement the previous leader still owed (waiting out or fencing a silent master) is owed here too.
+      if (view.previousMasterId && view.previousMasterId !== view.masterId) {
+        this.previous = { id: view.previousMasterId, name: view.previousMasterName ?? '', droppedAt: this.leaderSince, lostSight: true };
+      }
       if (view.masterId) {
         this.masterId = view.masterId;
         this.masterName = view.masterName;
@@ -146,6 +150,7 @@ export class Elector {
       maintenance: this.maintenance,
       manualMaster: this.manualMaster,
       nodes: this.opts.membership.viewNodes(),
+      ...(this.previous ? { previousMasterId: this.previous.id, previousMasterName: this.previous.name } : {}),
     };
   }
 
@@ -155,6 +160,9 @@ export class Elector {
    * the other names one, continue with it instead of electing afresh.
    */
   absorbForeignView(view: ClusterView, leaderId: string): void {
+    if (!this.previous && !this.masterId && view.previousMasterId && view.previousMasterId !== view.masterId) {
+      this.previous = { id: view.previousMasterId, name: view.previousMasterName ?? '', droppedAt: this.opts.clock.now(), lostSight: true };
+    }
     if (this.masterId || !view.masterId || this.manualMaster) return;
     this.masterId = view.masterId;
     this.masterName = view.masterName;

@@ -171,6 +171,8 @@ function viewToProto(view: ClusterView): pb.ClusterView.$Properties {
     masterName: view.masterName,
     maintenance: view.maintenance,
     manualMaster: view.manualMaster,
+    previousMasterId: idToBytes(view.previousMasterId ?? '', 'view.previousMasterId', true),
+    previousMasterName: view.previousMasterName ?? '',
     nodes: view.nodes.map((n, i) => ({
       id: idToBytes(n.id, `view.nodes[${i}].id`, false),
       name: n.name,
@@ -263,7 +265,7 @@ function viewFromProto(v: pb.ClusterView.$Properties): ClusterView {
       .map((a, j) => addressFromProto(a, `view.nodes[${i}].addresses[${j}]`)),
     lastSeenAgoMs: nonNegative(n.lastSeenAgoMs, `view.nodes[${i}].lastSeenAgoMs`),
   }));
-  return {
+  const view: ClusterView = {
     leaderId: bytesToId(v.leaderId, 'view.leaderId', true),
     masterId: bytesToId(v.masterId, 'view.masterId', true),
     masterName: checkName(v.masterName, 'view.masterName', true),
@@ -271,6 +273,12 @@ function viewFromProto(v: pb.ClusterView.$Properties): ClusterView {
     manualMaster: v.manualMaster === true,
     nodes,
   };
+  const previousId = bytesToId(v.previousMasterId, 'view.previousMasterId', true);
+  if (previousId) {
+    view.previousMasterId = previousId;
+    view.previousMasterName = checkName(v.previousMasterName, 'view.previousMasterName', true);
+  }
+  return view;
 }
 
 /** The validated plain message of a decoded envelope. */

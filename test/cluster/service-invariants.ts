@@ -226,11 +226,11 @@ export class ServiceInvariants {
   }
 
   private classify(probe: ClusterProbe, holder: ProbeNode, promoter: string): OverlapCategory {
-    if (this.bounds.fencing) return 'violation';
-    // Without a majority quorum nothing rules two masters out (SPEC §3), not even after a pause: a
-    // partition, a pause, or the moment either ends may overlap; the holder demotes when it hears the
-    // leader name another runner.
+    // Without a majority quorum nothing rules two masters out (SPEC §3), not even after a pause or with
+    // fencing (a side that never knew the other's master has nothing to fence): a partition, a pause, or
+    // the moment either ends may overlap; the holder demotes when it hears the leader name another runner.
     if (!this.bounds.majority) return 'split';
+    if (this.bounds.fencing) return 'violation';
     if (holder.life === 'paused' || holder.life === 'frozen') return 'frozen';
     // SPEC §3 / docs/safety.md: the old master *began* to demote before the new one began to promote,
     // and its demote chain is still running (a cut-off master cannot be seen finishing it; the leader

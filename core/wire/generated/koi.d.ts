@@ -376,6 +376,12 @@ export namespace koi {
             /** ClusterView nodes. */
             nodes: koi.wire.ClusterNodeInfo.$Properties[];
 
+            /** ClusterView previousMasterId. */
+            previousMasterId: Uint8Array;
+
+            /** ClusterView previousMasterName. */
+            previousMasterName: string;
+
             /**
              * Creates a new ClusterView instance using the specified properties.
              * @param [properties] Properties to set
@@ -432,6 +438,12 @@ export namespace koi {
 
                 /** ClusterView nodes */
                 nodes?: (koi.wire.ClusterNodeInfo.$Properties[]|null);
+
+                /** ClusterView previousMasterId */
+                previousMasterId?: (Uint8Array|null);
+
+                /** ClusterView previousMasterName */
+                previousMasterName?: (string|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

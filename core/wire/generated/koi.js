@@ -877,6 +877,8 @@ $root.koi = (function() {
              * @property {boolean|null} [maintenance] ClusterView maintenance
              * @property {boolean|null} [manualMaster] ClusterView manualMaster
              * @property {Array.<koi.wire.ClusterNodeInfo.$Properties>|null} [nodes] ClusterView nodes
+             * @property {Uint8Array|null} [previousMasterId] ClusterView previousMasterId
+             * @property {string|null} [previousMasterName] ClusterView previousMasterName
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -958,6 +960,22 @@ $root.koi = (function() {
             ClusterView.prototype.nodes = $util.emptyArray;
 
             /**
+             * ClusterView previousMasterId.
+             * @member {Uint8Array} previousMasterId
+             * @memberof koi.wire.ClusterView
+             * @instance
+             */
+            ClusterView.prototype.previousMasterId = $util.newBuffer([]);
+
+            /**
+             * ClusterView previousMasterName.
+             * @member {string} previousMasterName
+             * @memberof koi.wire.ClusterView
+             * @instance
+             */
+            ClusterView.prototype.previousMasterName = "";
+
+            /**
              * Creates a new ClusterView instance using the specified properties.
              * @function create
              * @memberof koi.wire.ClusterView
@@ -1002,6 +1020,10 @@ $root.koi = (function() {
                 if (message.nodes != null && message.nodes.length)
                     for (var i = 0; i < message.nodes.length; ++i)
                         $root.koi.wire.ClusterNodeInfo.encode(message.nodes[i], writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+                if (message.previousMasterId != null && $Object.hasOwnProperty.call(message, "previousMasterId") && message.previousMasterId.length)
+                    writer.uint32(/* id 7, wireType 2 =*/58).bytes(message.previousMasterId);
+                if (message.previousMasterName != null && $Object.hasOwnProperty.call(message, "previousMasterName") && message.previousMasterName !== "")
+                    writer.uint32(/* id 8, wireType 2 =*/66).string(message.previousMasterName);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1097,6 +1119,24 @@ $root.koi = (function() {
                             if (!(message.nodes && message.nodes.length))
                                 message.nodes = [];
                             message.nodes.push($root.koi.wire.ClusterNodeInfo.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.previousMasterId = value;
+                            else
+                                delete message.previousMasterId;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.previousMasterName = value;
+                            else
+                                delete message.previousMasterName;
                             continue;
                         }
                     }
