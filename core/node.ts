@@ -92,6 +92,8 @@ export class KoiNode {
   private electorTimer: TimerHandle | undefined;
   private readonly stallGuard: StallGuard;
   private majorityChecked = false;
+  /** The cluster had a master as this node saw it (the initial promotion delay is for a cluster that never had one). */
+  private everSawMaster = false;
   private started = false;
   private closed = false;
   private seenMaster = { id: '', name: '' };
@@ -555,6 +557,7 @@ export class KoiNode {
           addressOf: (id) => this.membership.table.get(id)?.addresses[0] ?? '',
           maxHoldMs: () => this.membership.maxHoldMs(),
           allConfiguredPeersHeard: () => this.membership.allConfiguredPeersHeard(),
+          everSawMaster: () => this.everSawMaster,
         },
         sendState: (id, address, update) => this.sendState(id, address, update),
         onMasterChange: (masterId, masterName) => this.masterSeen(masterId, masterName),
@@ -582,6 +585,7 @@ export class KoiNode {
   }
 
   private masterSeen(id: string, name: string): void {
+    if (id) this.everSawMaster = true;
     if (id === this.seenMaster.id) return;
     const previous = this.seenMaster.id;
     this.seenMaster = { id, name };

@@ -43,6 +43,8 @@ export interface ElectorMembership {
    * from (a node with redundant links covers several addresses).
    */
   allConfiguredPeersHeard(): boolean;
+  /** This node has seen the cluster with a master at some point (survives leadership changes). */
+  everSawMaster(): boolean;
 }
 
 export interface ElectorOptions extends ComponentContext {
@@ -498,7 +500,7 @@ export class Elector {
     // With quorum on, the lease rules make a first election safe without hearing every peer
     // (docs/safety.md "initial_promotion_delay"); without quorum nothing else stops a node that boots
     // cut off from its peers from promoting at once, so the original's delay stays.
-    if (this.config.cluster.quorum <= 0 && !this.clusterHadMaster
+    if (this.config.cluster.quorum <= 0 && !this.clusterHadMaster && !this.opts.membership.everSawMaster()
       && now - this.opts.startedAt < this.config.time.initial_promotion_delay && !this.allPeersReported()) {
       return 'waiting for every configured peer to report (initial promotion delay, quorum off)';
     }

@@ -101,6 +101,7 @@ export interface ServiceBounds {
  * service fault happened, some node has every service promoted within
  *
  *   B = ( 8 × cluster_update_interval            election: 4 silent heartbeats, 4 as candidate
+ *       + W + cluster_update_interval              R1: a follower answers a new leader only after this gap
  *       + master_dead_time                         an old master outside the set is dropped as Disconnected
  *       + W + master_lease + lease_margin          the leader waits out leases another leader granted (W = ack window)
  *       + elector_startup_tolerance                a new leader lets runners report first
@@ -116,9 +117,10 @@ export function livenessBoundMs(t: KoiConfig['time'], d: SimDurations, services:
   const W = ACK_WINDOW_TICKS * t.cluster_update_interval;
   const election = 2 * ELECTION_LIMIT_TICKS * t.cluster_update_interval;
   const leaseWait = W + t.master_lease + t.lease_margin;
+  const switchGap = W + t.cluster_update_interval;
   const ticks = t.elector_tick_interval + t.runner_tick_interval;
   const scripts = services * (d.promoteMs + d.demoteMs + d.otherMs);
-  return Math.ceil((election + t.master_dead_time + leaseWait + t.elector_startup_tolerance + ticks + scripts) * (1 + drift) + 500);
+  return Math.ceil((election + switchGap + t.master_dead_time + leaseWait + t.elector_startup_tolerance + ticks + scripts) * (1 + drift) + 500);
 }
 
 /**

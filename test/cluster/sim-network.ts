@@ -132,13 +132,12 @@ export class SimNetwork {
 
   /** Some link works in one direction only (components are not well defined). */
   get hasOneWayCuts(): boolean {
-    if (this.deafNodes.size > 0 || this.muteNodes.size > 0) return true;
-    for (const key of this.blocked) {
-      const [a, b] = key.split('>');
-      if (!this.blocked.has(`${b}>${a}`)) return true;
-    }
-    return false;
+    // Any cut outside partition groups (one-way, or both ways between two nodes that share a third) makes
+    // connectivity non-transitive: "one leader per component" is not defined then (bully: two nodes that
+    // cannot hear each other both lead their common neighbour's view).
+    return this.deafNodes.size > 0 || this.muteNodes.size > 0 || this.blocked.size > 0;
   }
+
 
   /** Everything sent from or to this address is lost (one of a node's redundant links is down). */
   nicDown(address: string): void {
