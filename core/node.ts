@@ -237,6 +237,11 @@ export class KoiNode {
     return this.membership.isLeader();
   }
 
+  /** Leader: an operator holds elections (manual master mode or maintenance); cheap, for the simulator's liveness check. */
+  operatorHold(): boolean {
+    return this.elector?.operatorHold ?? false;
+  }
+
   /** The runner's state (null for a non-runner); cheap, for status lines and the simulator. */
   runnerState(): RunnerState | null {
     return this.runner?.state ?? null;

@@ -140,6 +140,11 @@ export class Elector {
     this.config = config;
   }
 
+  /** An operator holds elections: manual master mode or maintenance. */
+  get operatorHold(): boolean {
+    return this.manualMaster || this.maintenance;
+  }
+
   get master(): { id: string; name: string } {
     return { id: this.masterId, name: this.masterName };
   }

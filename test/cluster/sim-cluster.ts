@@ -588,7 +588,8 @@ export class SimCluster {
       now: this.now,
       nodes,
       connected: (a, b) => this.network.connected(byName.get(a)!.address, byName.get(b)!.address),
-      disturbed: this.holds.size > 0 || this.network.faults.drop > 0,
+      // An operator's manual master mode or maintenance (e.g. a `koi elect` that reached no leader) holds elections.
+      disturbed: this.holds.size > 0 || this.network.faults.drop > 0 || this.nodes.some((n) => n.status === 'running' && n.koi.operatorHold()),
       lastAdminAction: this.lastAdminAction,
     };
   }
