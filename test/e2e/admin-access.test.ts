@@ -33,6 +33,8 @@ beforeAll(async () => {
   const sock = c.adminSocket('n1');
   const end = Date.now() + 20_000;
   while (!fs.existsSync(sock) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  // The socket opens before the node leads (it answers `local` at once): wait for a leader before `status`.
+  while (Date.now() < end && (await c.koi(['status'])).code !== 0) await new Promise((r) => setTimeout(r, 100));
 });
 
 afterAll(async () => {
@@ -41,7 +43,7 @@ afterAll(async () => {
 
 test('read-only network admin answers status and refuses stop, naming why (exit 1)', async () => {
   const status = await c.koi(['status']);
-  expect(status.code).toBe(0);
+  expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 0, stderr: '' });
   const stop = await c.koi(['stop']);
   expect(stop.code).toBe(1);
   expect(stop.stderr).toContain('network admin is read-only');
