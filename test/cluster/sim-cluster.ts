@@ -275,7 +275,8 @@ export class SimCluster {
     if (node.status !== 'new') throw new Error(`${node.name} is ${node.status}, not new`);
     node.status = 'running';
     this.topology();
-    await this.untilDone([node.koi.start()]);
+    // A machine fenced (powered off) or killed during its start-up sweep never finishes starting.
+    await this.untilDone([node.koi.start()], () => node.status !== 'running');
   }
 
   /** Start every new node at the same virtual instant. */
@@ -291,17 +292,18 @@ export class SimCluster {
   }
 
   /** KoiNode.start() awaits the start-up sweep (status scripts on the virtual clock): keep time moving until all are done. */
-  private async untilDone(work: Array<Promise<void>>): Promise<void> {
+  private async untilDone(work: Array<Promise<void>>, gone: () => boolean = () => false): Promise<void> {
     let done = false;
     let failure: unknown = null;
     const all = Promise.all(work).then(() => { done = true; }, (err: unknown) => { done = true; failure = err; });
     await settle();
     // Bounded by virtual time, not steps: a hung status script holds a start for status_timeout (120 s).
     const limit = this.now + 10 * 60_000;
-    while (!done && this.now <= limit) {
+    while (!done && this.now <= limit && !gone()) {
       if (!(await this.stepOnce())) break;
     }
-    if (!done) throw new Error(`a node did not finish starting within 10 virtual minutes (t=${this.now})`);
+    if (!done && gone()) return;
+    if (!done) throw new Error(`a node did not finish starting within 10 virtual minutes (t=${this.now})\n${this.trace.slice(-40).join('\n')}`);
     await all;
     if (failure) throw failure;
     await settle();
