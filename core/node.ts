@@ -94,6 +94,8 @@ export class KoiNode {
   private majorityChecked = false;
   /** The cluster had a master as this node saw it (the initial promotion delay is for a cluster that never had one). */
   private everSawMaster = false;
+  /** Set while start() waits for a leader's view before the start-up sweep. */
+  private viewHeard: (() => void) | null = null;
   private started = false;
   private closed = false;
   private seenMaster = { id: '', name: '' };
@@ -166,8 +168,13 @@ export class KoiNode {
     if (!this.adminHandler && !this.opts.noAdmin) this.installAdmin();
     const check = checkClusterConfig(this.config);
     for (const warning of check.warnings) this.log.warn(warning);
+    // Before it takes part, a runner listens for a leader's view: a cluster in maintenance runs no script,
+    // not even the start-up sweep's status checks (SPEC §6); then it undoes what a crash left promoted.
+    let listening = this.services !== null && !this.config.node.maintenance;
+    await this.transport.start((data, from) => this.guarded(() => (listening ? this.listenBeforeJoining(data, from) : this.receive(data, from))));
+    if (listening) await this.awaitLeaderView();
     await this.services?.recoverLeftovers();
-    await this.transport.start((data, from) => this.guarded(() => this.receive(data, from)));
+    listening = false;
     this.stallGuard.reset();
     this.clusterTimer = this.clock.setInterval(this.guard(() => this.clusterTick()), this.config.time.cluster_update_interval);
     this.runner?.start();
@@ -175,6 +182,40 @@ export class KoiNode {
     this.log.info({ id: this.id, elector: this.config.node.elector, runner: this.config.node.runner },
       `node ${this.name} (${this.id}) started`);
     await this.hooks.onStart.promise({ nodeId: this.id, name: this.name, config: this.config });
+  }
+
+  /**
+   * Up to one election timeout (a leader's heartbeat reaches every configured address every
+   * cluster_update_interval): long enough to hear a leader that exists, short for a cold start.
+   */
+  private awaitLeaderView(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        this.viewHeard = null;
+        resolve();
+      }, ELECTION_LIMIT_TICKS * this.config.time.cluster_update_interval);
+      this.viewHeard = () => {
+        this.clock.clear(timer);
+        this.viewHeard = null;
+        resolve();
+      };
+    });
+  }
+
+  /** Before joining: only learn whether the cluster is in maintenance from a leader's heartbeat. */
+  private listenBeforeJoining(data: Uint8Array, from: string): void {
+    const result = this.codec.decode(data, from);
+    if (!result.ok) {
+      this.rejectLog(result, from);
+      return;
+    }
+    const message = result.envelope.message;
+    if (message.kind !== 'heartbeat' || !message.view) return;
+    if (message.view.maintenance) {
+      this.log.info(`cluster in maintenance (leader ${message.name}): no script runs here, the start-up sweep included`);
+      this.runner?.setMaintenance(true);
+    }
+    this.viewHeard?.();
   }
 
   /** Apply a configuration that can change live (timings, quorum, service timeouts, maintenance). */

@@ -203,7 +203,11 @@ export class Membership {
 
   /** An authenticated copy of a datagram from a known node arrived at `from` (a redundant link): remember the address. */
   heardAt(senderId: string, from: string): void {
-    if (this.table.get(senderId)) this.table.touch(senderId, from, this.opts.clock.now());
+    const entry = this.table.get(senderId);
+    if (!entry) return;
+    entry.lastSeen = this.opts.clock.now();
+    // Known, but not most recently used: unicast answers keep going where the first copy came from.
+    if (!entry.addresses.includes(from) && entry.addresses.length < 4) entry.addresses.push(from);
   }
 
   /**
