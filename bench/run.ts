@@ -98,7 +98,7 @@ async function main(): Promise<void> {
 
   const lines: string[] = ['## Cluster benchmarks', ''];
   lines.push(`Measured by \`npm run bench\` (bench/run.ts) on ${machine}; real \`koinode\` processes on loopback, 3 nodes,`,
-    'quorum 2, the default cipher (crypto-forge), one recording service whose scripts append `date +%s.%N` to a log.',
+    'quorum 2, the default cipher (crypto-node), one recording service whose scripts append `date +%s.%N` to a log.',
     `The whole run took ${Math.round((Date.now() - started) / 1000)} s.`, '');
   const targets: Target[] = [];
 
