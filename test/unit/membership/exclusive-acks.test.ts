@@ -1,0 +1,83 @@
+/**
+ * R1 of docs/safety.md on the membership alone: a follower answers one
+ * leader at a time, and a second leader only `W + I` after its last answer
+ * to the first; a leader counts an answer from the send time of the
+ * heartbeat it answers; health reports are not answers. L1: a leader whose
+ * view does not list this node is not followed.
+ */
+import { VirtualClock } from '../../../core/clock';
+import { defaultConfig } from '../../../core/config/defaults';
+import { createHooks } from '../../../core/hooks';
+import { Membership } from '../../../core/membership/membership';
+import { safetyRules, type SafetyRule } from '../../../core/safety-rules';
+import { NodeFlag, type ClusterView, type HeartBeat } from '../../../plugin-api';
+import { createTestLogger } from '../../helpers/logger';
+
+const SELF = '55555555-5555-4555-8555-555555555555';
+const LOW = '33333333-3333-4333-8333-333333333333';
+const HIGH = '99999999-9999-4999-8999-999999999999';
+
+function rig(disabled: SafetyRule[] = []) {
+  const clock = new VirtualClock();
+  const config = defaultConfig();
+  const { logger } = createTestLogger();
+  const answers: Array<{ to: string; at: number; beat: HeartBeat }> = [];
+  const membership = new Membership({
+    self: { id: SELF, name: 'me' }, config, clock, logger, hooks: createHooks(logger), startedAt: 0, rules: safetyRules(disabled),
+    broadcast: () => undefined,
+    sendTo: (to, beat) => answers.push({ to, at: clock.now(), beat }),
+    extraFlags: () => 0,
+    leaderView: () => ({ leaderId: SELF, masterId: '', masterName: '', maintenance: false, manualMaster: false, nodes: [] }),
+    onLeadershipChange: () => undefined,
+    onViewAdopted: () => undefined,
+    onForeignView: () => undefined,
+    configuredAddresses: () => null,
+  });
+  const view = (leaderId: string, listsMe = true): ClusterView => ({
+    leaderId, masterId: '', masterName: '', maintenance: false, manualMaster: false,
+    nodes: listsMe ? [{ id: SELF, name: 'me', flags: NodeFlag.Elector, addresses: [], lastSeenAgoMs: 10 }] : [],
+  });
+  const leaderBeat = (id: string, name: string, uptimeMs: number, listsMe = true): HeartBeat => ({
+    kind: 'heartbeat', name, flags: NodeFlag.Elector | NodeFlag.Leader, seenAddress: '', uptimeMs, holdMs: 1500, ackWindowMs: 150, view: view(id, listsMe),
+  });
+  return { clock, membership, answers, leaderBeat };
+}
+
+describe('R1: exclusive acknowledgements', () => {
+  test('after answering one leader, a node answers a higher one only W + I later', () => {
+    const { clock, membership, answers, leaderBeat } = rig();
+    membership.handleHeartbeat(LOW, leaderBeat(LOW, 'low', 1000), '10.0.0.3:42012');
+    expect(answers.map((a) => a.to)).toEqual(['10.0.0.3:42012']);
+    // A higher leader appears: followed at once, but not answered within 150 + 50 ms of the last answer.
+    clock.advance(10);
+    membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 5000), '10.0.0.9:42012');
+    expect(membership.currentLeaderId()).toBe(HIGH);
+    clock.advance(150);
+    membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 5160), '10.0.0.9:42012');
+    expect(answers).toHaveLength(1);
+    clock.advance(41);
+    membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 5201), '10.0.0.9:42012');
+    expect(answers.map((a) => a.to)).toEqual(['10.0.0.3:42012', '10.0.0.9:42012']);
+    // The answer echoes the uptime of the heartbeat it answers (the leader dates it from its own send time).
+    expect(answers[1].beat.answersUptimeMs).toBe(5201);
+  });
+
+  test('with the rule off (teeth run), the second leader is answered at once', () => {
+    const { clock, membership, answers, leaderBeat } = rig(['exclusive-acks']);
+    membership.handleHeartbeat(LOW, leaderBeat(LOW, 'low', 1000), '10.0.0.3:42012');
+    clock.advance(10);
+    membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 5000), '10.0.0.9:42012');
+    expect(answers.map((a) => a.to)).toEqual(['10.0.0.3:42012', '10.0.0.9:42012']);
+  });
+});
+
+describe('L1: deaf leaders', () => {
+  test('a leader whose view does not list this node is neither followed nor answered', () => {
+    const { membership, answers, leaderBeat } = rig();
+    membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'deaf', 5000, false), '10.0.0.9:42012');
+    expect(membership.currentLeaderId()).toBe('');
+    expect(answers).toEqual([]);
+    membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'deaf', 5050, true), '10.0.0.9:42012');
+    expect(membership.currentLeaderId()).toBe(HIGH);
+  });
+});
