@@ -283,6 +283,11 @@ export class KoiNode {
     return this.elector?.operatorHold ?? false;
   }
 
+  /** This runner follows cluster maintenance (no scripts run); cheap, for the simulator. */
+  inMaintenance(): boolean {
+    return this.runner?.inMaintenance ?? false;
+  }
+
   /** The runner's state (null for a non-runner); cheap, for status lines and the simulator. */
   runnerState(): RunnerState | null {
     return this.runner?.state ?? null;

@@ -88,6 +88,11 @@ export class Runner {
     return this.current;
   }
 
+  /** Cluster maintenance as this runner follows it (no scripts run). */
+  get inMaintenance(): boolean {
+    return this.maintenance;
+  }
+
   /** Attach the service manager (created by the node with this runner as its listener). */
   attach(services: ServiceManager): void {
     this.services = services;

@@ -49,6 +49,8 @@ export interface ProbeNode {
   clockFault: boolean;
   /** One of its services is made to fail now (its own failure demotes it: no flap). */
   serviceFault: boolean;
+  /** It follows cluster maintenance: no script runs there, demotes are only presumed (operator's responsibility). */
+  maintenance?: boolean;
 }
 
 export interface ClusterProbe {
@@ -61,7 +63,7 @@ export interface ClusterProbe {
   lastAdminAction: number;
 }
 
-export type OverlapCategory = 'frozen' | 'crash' | 'split' | 'demoting' | 'violation';
+export type OverlapCategory = 'frozen' | 'crash' | 'split' | 'demoting' | 'maintenance' | 'violation';
 
 export interface Overlap {
   service: string;
@@ -232,6 +234,9 @@ export class ServiceInvariants {
     // fencing (a side that never knew the other's master has nothing to fence): a partition, a pause, or
     // the moment either ends may overlap; the holder demotes when it hears the leader name another runner.
     if (!this.bounds.majority) return 'split';
+    // SPEC §6: in maintenance no script runs and every event is presumed: a holder cut off in maintenance
+    // keeps what it had promoted whatever its lease says (maintenance switched off on the other side).
+    if (holder.maintenance) return 'maintenance';
     if (this.bounds.fencing) return 'violation';
     if (holder.life === 'paused' || holder.life === 'frozen') return 'frozen';
     // SPEC §3 / docs/safety.md: the old master *began* to demote before the new one began to promote,

@@ -584,6 +584,7 @@ export class SimCluster {
         allPromoted: behaviours.length > 0 && behaviours.every((b) => b.promoted),
         clockFault: n.clockFault,
         serviceFault: behaviours.some((b) => b.failEvents.size > 0),
+        maintenance: running && n.koi.inMaintenance(),
       };
     });
     return {
