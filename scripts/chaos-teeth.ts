@@ -18,6 +18,7 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { SAFETY_RULES } from '../core/safety-rules';
 import { loadSchedules } from './chaos';
+import { parseFlags } from './lib/args';
 
 interface RuleOutcome {
   rule: string;
@@ -40,25 +41,19 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const known = new Set(['--cap', '--seed', '--workers', '--rules']);
-  for (let i = 0; i < argv.length; i += 2) {
-    if (!known.has(argv[i])) fail(`unknown option '${argv[i]}' (use --cap N --seed S --workers K --rules a,b)`);
-  }
-  const get = (name: string): string | undefined => {
-    const at = argv.indexOf(name);
-    return at >= 0 ? argv[at + 1] : undefined;
-  };
-  const num = (name: string, fallback: number): number => {
-    const raw = get(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 0) fail(`${name} needs a non-negative integer, got '${raw}'`);
-    return value;
-  };
-  const rules = get('--rules')?.split(',').filter(Boolean) ?? [...SAFETY_RULES];
+  // --rules takes a comma list (not a flag kind of parseFlags): taken out first.
+  const at = argv.indexOf('--rules');
+  const rules = at >= 0 ? (argv[at + 1] ?? '').split(',').filter(Boolean) : [...SAFETY_RULES];
+  const rest = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 2)] : argv;
   const unknown = rules.filter((r) => !(SAFETY_RULES as readonly string[]).includes(r));
-  if (unknown.length > 0) fail(`--rules: unknown rule(s) ${unknown.join(', ')}; known: ${SAFETY_RULES.join(', ')}`);
-  return { cap: Math.max(1, num('--cap', 2000)), seed: num('--seed', 1), workers: Math.max(1, num('--workers', 2)), rules };
+  if (unknown.length > 0 || rules.length === 0) fail(`--rules: unknown rule(s) ${unknown.join(', ') || '(none given)'}; known: ${SAFETY_RULES.join(', ')}`);
+  let flags;
+  try {
+    flags = parseFlags('chaos:teeth', rest, { '--cap': 'count', '--seed': 'seed', '--workers': 'count' });
+  } catch (err) {
+    fail((err as Error).message.replace(/^chaos:teeth: /, ''));
+  }
+  return { cap: flags['--cap'] ?? 2000, seed: flags['--seed'] ?? 1, workers: flags['--workers'] ?? 2, rules };
 }
 
 function fail(message: string): never {

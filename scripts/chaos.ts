@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import * as ts from 'typescript';
+import { parseFlags } from './lib/args';
 
 export interface ScheduleResultLike {
   schedule: { seed: number; actions: Array<{ at: number; op: string; on?: boolean; faults?: { drop: number } }> };
@@ -159,33 +160,14 @@ async function runRange(seeds: number[], onDone?: () => void): Promise<Totals> {
 }
 
 function parseArgs(argv: string[]): { schedules: number; seed: number; workers: number; replay: number | null } {
-  const known = new Set(['--schedules', '--seed', '--workers', '--replay']);
-  for (let i = 0; i < argv.length; i += 2) {
-    if (!known.has(argv[i])) {
-      process.stderr.write(`chaos: unknown option '${argv[i]}' (use --schedules N --seed S --workers K, or --replay SEED)\n`);
-      process.exit(2);
-    }
+  let flags;
+  try {
+    flags = parseFlags('chaos', argv, { '--schedules': 'count', '--seed': 'seed', '--workers': 'count', '--replay': 'seed' });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(2);
   }
-  const get = (name: string): string | undefined => {
-    const at = argv.indexOf(name);
-    return at >= 0 ? argv[at + 1] : undefined;
-  };
-  const num = (name: string, fallback: number): number => {
-    const raw = get(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 0) {
-      process.stderr.write(`chaos: ${name} needs a non-negative integer, got '${raw}'\n`);
-      process.exit(2);
-    }
-    return value;
-  };
-  return {
-    schedules: num('--schedules', 1000),
-    seed: num('--seed', 1),
-    workers: Math.max(1, num('--workers', 2)),
-    replay: get('--replay') !== undefined ? num('--replay', 0) : null,
-  };
+  return { schedules: flags['--schedules'] ?? 1000, seed: flags['--seed'] ?? 1, workers: flags['--workers'] ?? 2, replay: flags['--replay'] ?? null };
 }
 
 function report(total: Totals, firstSeed: number, wallMs: number, workers: number): string {
