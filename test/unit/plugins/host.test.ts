@@ -174,7 +174,8 @@ describe('PluginHost', () => {
 
 describe('default cipher (issue 11 finding 5)', () => {
   it('fills the cipher slot with crypto-node, the one that rejects forged datagrams at ≥ 50,000/s per core (npm run bench:codec)', async () => {
-    const { host } = makeHost();
+    // The daemon's defaults (makeHost turns them off for the other tests); the built-ins come from the source tree.
+    const { host } = makeHost({ defaults: undefined });
     await host.loadAll([]);
     expect(host.plugins.map((p) => p.entryName)).toContain('crypto-node');
     expect(host.plugins.map((p) => p.entryName)).not.toContain('crypto-forge');
