@@ -226,6 +226,10 @@ export class KoiNode {
     this.runner?.applyConfig(config);
     this.services?.applyConfig(config);
     this.elector?.applyConfig(config);
+    if (previous.time.cluster_update_interval !== config.time.cluster_update_interval && this.membership.mode !== 'servant') {
+      // Answers already given were promised for the old ack window (R1): lead again under the new one.
+      this.membership.stepDown('cluster_update_interval changed');
+    }
     if (previous.time.cluster_update_interval !== config.time.cluster_update_interval && this.clusterTimer) {
       this.clock.clear(this.clusterTimer);
       this.clusterTimer = this.clock.setInterval(this.guard(() => this.clusterTick()), config.time.cluster_update_interval);
@@ -473,8 +477,11 @@ export class KoiNode {
     // Followers stand after ELECTION_LIMIT_TICKS silent ticks: after a longer stall another leader may
     // lead, so step down instead of fighting it. Shorter stalls need no step-down for safety: the
     // lease quorum counts acknowledgements from when the answered heartbeat was sent (R1).
+    // Frozen time (a VM pause) also froze the clock that dates acknowledgements (R1): step down for any.
     const electionTimeout = ELECTION_LIMIT_TICKS * this.config.time.cluster_update_interval;
-    if (this.membership.mode !== 'servant' && stall.gapMs > electionTimeout) this.membership.stepDown(`stall of ${gap} ms detected`);
+    if (this.membership.mode !== 'servant' && (stall.gapMs > electionTimeout || stall.frozenMs > 0)) {
+      this.membership.stepDown(`stall of ${gap} ms detected`);
+    }
   }
 
   private receive(data: Uint8Array, from: string): void {

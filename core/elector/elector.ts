@@ -98,6 +98,8 @@ export class Elector {
   private readonly failures: FailureEntry[] = [];
   private masterId = '';
   private masterName = '';
+  /** When this leader last took a master (elected, adopted from a view or a report). */
+  private masterSince = -Infinity;
   private previous: PreviousMaster | null = null;
   private targetMasterId = '';
   private manualMaster = false;
@@ -129,6 +131,7 @@ export class Elector {
       }
       if (view.masterId) {
         this.masterId = view.masterId;
+        this.masterSince = this.opts.clock.now();
         this.masterName = view.masterName;
         this.clusterHadMaster = true;
         this.log.info({ master: view.masterId }, `continuing with master ${view.masterName} (${view.masterId}) from the last view`);
@@ -172,6 +175,7 @@ export class Elector {
     }
     if (this.masterId || !view.masterId || this.manualMaster) return;
     this.masterId = view.masterId;
+    this.masterSince = this.opts.clock.now();
     this.masterName = view.masterName;
     this.clusterHadMaster = true;
     if (this.previous?.id === view.masterId) this.previous = null;
@@ -394,6 +398,7 @@ export class Elector {
     const [chosen] = electionCandidates(claimants, now, this.config.time.failure_promotion_timeout);
     if (!chosen) return;
     this.masterId = chosen.id;
+    this.masterSince = this.opts.clock.now();
     this.masterName = chosen.name;
     this.clusterHadMaster = true;
     if (this.previous?.id === chosen.id) this.previous = null;
@@ -412,7 +417,8 @@ export class Elector {
     else if (!record) {
       const heard = this.opts.membership.lastHeard(this.masterId) ?? this.leaderSince;
       if (now - Math.max(heard, this.leaderSince) > this.config.time.master_dead_time) reason = 'the master never reported to this leader';
-    } else if (record.state === 'Disconnected' && now - (this.opts.membership.lastHeard(record.id) ?? -Infinity) <= this.config.time.master_dead_time) {
+    } else if (record.state === 'Disconnected' && now - this.masterSince <= this.config.time.master_dead_time
+      && now - (this.opts.membership.lastHeard(record.id) ?? -Infinity) <= this.config.time.master_dead_time) {
       // A stale record (e.g. this leader was cut off from the master and the partition healed):
       // the master is heard again, so give its health report time to arrive instead of dropping it.
     } else if (record.state === 'Disconnected') reason = 'the master is Disconnected';
@@ -481,6 +487,7 @@ export class Elector {
     const guard = this.replacementGuard(now, chosen.id);
     if (guard) return this.setWaiting(guard);
     this.masterId = chosen.id;
+    this.masterSince = this.opts.clock.now();
     this.masterName = chosen.name;
     this.clearedMasterId = chosen.id;
     this.clusterHadMaster = true;
@@ -570,6 +577,13 @@ export class Elector {
     });
   }
 
+  /** R7: a runner other than `exceptId`, heard, still reports promoted services (unless the teeth run disabled the rule). */
+  private otherRunnerPromoted(exceptId: string): boolean {
+    if (!this.opts.rules.on('promoted-services-guard')) return false;
+    for (const r of this.records.values()) if (r.id !== exceptId && r.state !== 'Disconnected' && r.promoted) return true;
+    return false;
+  }
+
   /** Lease quorum: acknowledgements from a quorum (R4); with that rule disabled (teeth run), the node table's count. */
   private leaseQuorate(tableQuorate: boolean): boolean {
     const quorum = this.config.cluster.quorum;
@@ -584,8 +598,15 @@ export class Elector {
     return otherLeadersLeasesUntil(this.quorateSince, hold, this.opts.rules.on('unconditional-wait'));
   }
 
-  /** Whether this tick's updates renew the master's lease (lease-rules.ts `mayGrant`, R5). */
+  /**
+   * Whether this tick's updates renew the master's lease (lease-rules.ts `mayGrant`, R5). A grant to a named
+   * master that does not hold a lease now (not Master, not elected here, no unbroken chain) promotes it: an
+   * election in effect, so R7 applies too (no other runner still reports promoted services).
+   */
   private mayGrant(now: number, leaseQuorate: boolean): boolean {
+    const record = this.masterId ? this.records.get(this.masterId) : undefined;
+    const inEffectElection = !this.granting && this.clearedMasterId !== this.masterId && record?.state !== 'Master';
+    if (inEffectElection && this.otherRunnerPromoted(this.masterId)) return false;
     return mayGrant({
       leaseQuorate,
       hasMaster: this.masterId !== '',

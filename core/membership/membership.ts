@@ -191,14 +191,17 @@ export class Membership {
 
   /**
    * R1: acknowledge `leaderId` only when no other leader can still count an
-   * acknowledgement of ours: its ack window plus one of its heartbeat
-   * intervals (the message delay allowed) after our last one to it.
+   * acknowledgement of ours: its ack window plus three of its heartbeat
+   * intervals after our last one to it.
    */
   private mayAcknowledge(leaderId: string, now: number): boolean {
     if (!this.opts.rules.on('exclusive-acks')) return true;
     const last = this.lastAckSent;
     if (last.leaderId === leaderId || last.leaderId === '') return true;
-    return now >= last.at + last.windowMs + Math.max(last.tickMs, this.config.time.cluster_update_interval);
+    // + I for clock rate and delay, + 2·I for a VM pause of the old leader too short for its stall guard
+    // (its frozen clock dates our answer late). Free on the failover path: a new leader exists only 8
+    // heartbeats after the old one went silent, and we answered the old one last when we last heard it.
+    return now >= last.at + last.windowMs + 3 * Math.max(last.tickMs, this.config.time.cluster_update_interval);
   }
 
   /** An authenticated copy of a datagram from a known node arrived at `from` (a redundant link): remember the address. */

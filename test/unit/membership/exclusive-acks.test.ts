@@ -44,22 +44,22 @@ function rig(disabled: SafetyRule[] = []) {
 }
 
 describe('R1: exclusive acknowledgements', () => {
-  test('after answering one leader, a node answers a higher one only W + I later', () => {
+  test('after answering one leader, a node answers a higher one only W + 3·I later', () => {
     const { clock, membership, answers, leaderBeat } = rig();
     membership.handleHeartbeat(LOW, leaderBeat(LOW, 'low', 1000), '10.0.0.3:42012');
     expect(answers.map((a) => a.to)).toEqual(['10.0.0.3:42012']);
-    // A higher leader appears: followed at once, but not answered within 150 + 50 ms of the last answer.
+    // A higher leader appears: followed at once, but not answered within 150 + 3 × 50 ms of the last answer.
     clock.advance(10);
     membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 5000), '10.0.0.9:42012');
     expect(membership.currentLeaderId()).toBe(HIGH);
-    clock.advance(150);
-    membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 5160), '10.0.0.9:42012');
+    clock.advance(289);
+    membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 5289), '10.0.0.9:42012');
     expect(answers).toHaveLength(1);
-    clock.advance(41);
-    membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 5201), '10.0.0.9:42012');
+    clock.advance(1);
+    membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 5290), '10.0.0.9:42012');
     expect(answers.map((a) => a.to)).toEqual(['10.0.0.3:42012', '10.0.0.9:42012']);
     // The answer echoes the uptime of the heartbeat it answers (the leader dates it from its own send time).
-    expect(answers[1].beat.answersUptimeMs).toBe(5201);
+    expect(answers[1].beat.answersUptimeMs).toBe(5290);
   });
 
   test('with the rule off (teeth run), the second leader is answered at once', () => {
