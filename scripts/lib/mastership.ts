@@ -209,7 +209,7 @@ function stoppedWithin(stalls: StallMark[], node: string, from: number, to: numb
  * promoted, and was running no longer than `resumeGraceS` of the overlap
  * (the demote it owes on resume). Excused overlaps are listed apart.
  */
-export function checkOverlaps(events: ServiceEvent[], kills: Mark[] = [], stalls: StallMark[] = [], resumeGraceS = RESUME_GRACE_S): OverlapReport {
+export function checkOverlaps(events: ServiceEvent[], kills: Mark[] = [], stalls: StallMark[] = [], resumeGraceS = RESUME_GRACE_S, nowS = Date.now() / 1000): OverlapReport {
   const intervals = promotedIntervals(events, kills);
   const report: OverlapReport = { intervals, violations: [], excused: [] };
   for (let i = 0; i < intervals.length; i++) {
@@ -220,7 +220,9 @@ export function checkOverlaps(events: ServiceEvent[], kills: Mark[] = [], stalls
       const to = Math.min(older.to, newer.to);
       const lengthS = to - newer.from;
       const stalledAtPromote = stalls.some((s) => s.node === older.node && s.from <= newer.from && s.to >= newer.from);
-      const runningS = Number.isFinite(lengthS) ? lengthS - stoppedWithin(stalls, older.node, newer.from, to) : Infinity;
+      // An overlap still open is judged up to now: a holder still SIGSTOPped is not yet running in it.
+      const end = Number.isFinite(to) ? to : Math.max(nowS, newer.from);
+      const runningS = (end - newer.from) - stoppedWithin(stalls, older.node, newer.from, end);
       const excused = stalledAtPromote && runningS <= resumeGraceS;
       const overlap: Overlap = { older, newer, from: newer.from, to, lengthS, excused, runningS };
       (excused ? report.excused : report.violations).push(overlap);
