@@ -54,7 +54,7 @@ export function createNetnsCluster(count: number, options: NetnsClusterOptions =
       },
       close: async () => {
         try {
-          await built.close(process.env.KOI_KEEP_DIR === "1");
+          await built.close();
         } finally {
           topo.destroy();
         }

@@ -42,7 +42,7 @@ jest.setTimeout(60_000);
 
 const clusters: Cluster[] = [];
 afterEach(async () => {
-  for (const c of clusters.splice(0)) await c.close(process.env.KOI_KEEP_DIR === "1");
+  for (const c of clusters.splice(0)) await c.close();
 });
 
 async function startCluster(fenceLog?: string): Promise<Cluster> {

@@ -51,9 +51,6 @@ describeNetnsFixed('issue 10 case 9 (healing demotes a healthy master)')('3 node
       // eslint-disable-next-line no-console
       console.log(line);
       if (demotes.length > 0) demoted.push(line);
-      if (process.env.KOI_KEEP_DIR === '1' && demotes.length > 0) {
-        for (const n of ['k1', 'k2', 'k3']) console.log(`${n}\n${cluster.log(n).filter((l) => /elector|leader|Transition|master|stall|quorum|follow/.test(l)).slice(-30).join('\n')}`);
-      }
     }
     expect(demoted).toEqual([]);
   });
