@@ -131,6 +131,7 @@ export class KoiNode {
       onLeadershipChange: (leading, reason) => this.leadershipChanged(leading, reason),
       onViewAdopted: (view) => this.viewAdopted(view),
       onForeignView: (view, leaderId) => this.elector?.absorbForeignView(view, leaderId),
+      onKnownMaster: (id, name, fromId) => this.elector?.absorbKnownMaster(id, name, fromId),
       configuredAddresses: () => this.transport.configuredAddresses?.() ?? null,
     });
     if (this.config.node.runner) {

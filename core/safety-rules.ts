@@ -20,6 +20,8 @@ export const SAFETY_RULES = [
   'fencing',
   /** A follower acknowledges one leader at a time, with a gap when it switches (core/membership/membership.ts). */
   'exclusive-acks',
+  /** A leader without a master owes the replacement of a master its followers remember (core/membership/membership.ts knownMaster). */
+  'known-master',
 ] as const;
 
 export type SafetyRule = (typeof SAFETY_RULES)[number];

@@ -55,6 +55,13 @@ export interface HeartBeat {
   ackWindowMs: number;
   /** In an answer to a leader's heartbeat: that heartbeat's `uptimeMs` (0 otherwise). */
   answersUptimeMs?: number;
+  /**
+   * Not leading: the master, or the dropped master still owed a safe
+   * replacement, of the last view the sender followed or led with (kept
+   * across leader changes until a view names a master).
+   */
+  knownMasterId?: string;
+  knownMasterName?: string;
 }
 
 /** One service as a runner reports it. */

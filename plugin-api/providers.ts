@@ -111,6 +111,24 @@ export interface ServiceExecutor {
   /** Recognise an entry of the service folder; null when this executor does not run it. */
   probe(entry: ServiceEntry, log: Logger): Promise<ServiceDefinition | null>;
   run(request: ServiceEventRequest): Promise<ServiceEventResult>;
+  /**
+   * Optional: end the event scripts a previous daemon on this machine left
+   * running when it died (crash, SIGKILL), before the start-up sweep checks
+   * the services — else a promote that finishes after the sweep's status
+   * check leaves the service promoted on a node that is not the master.
+   * Returns one line per script ended. Executors whose events die with the
+   * daemon (native modules) leave it out.
+   */
+  reapOrphans?(context: OrphanContext): Promise<string[]>;
+}
+
+/** What an executor needs to find and end a dead daemon's scripts. */
+export interface OrphanContext {
+  /** Only scripts of services under this folder (another daemon on the machine may use another). */
+  servicesFolder: string;
+  /** SIGTERM first, SIGKILL after this long (`service.kill_grace`). */
+  killGraceMs: number;
+  log: Logger;
 }
 
 /** Context handed to a native service's event functions. */

@@ -183,6 +183,19 @@ export class Elector {
     this.opts.onMasterChange(this.masterId, this.masterName, `named by leader ${leaderId}`);
   }
 
+  /**
+   * R8: a follower remembers master `id` from the views it followed (this
+   * leader never knew it: deaf, cut off, or leading apart). Without a master
+   * or an owed replacement of its own, this leader owes that one's: the lease
+   * rules wait it out and fencing covers it, like a master it dropped.
+   */
+  absorbKnownMaster(id: string, name: string, fromId: string): void {
+    if (this.masterId || this.previous || id === '') return;
+    if (!this.opts.rules.on('known-master')) return;
+    this.previous = { id, name, droppedAt: this.opts.clock.now(), lostSight: true };
+    this.log.warn({ master: id, from: fromId }, `node ${this.records.get(fromId)?.name ?? fromId} remembers master ${name} (${id}): a new master waits for its lease to be out${hasTaps(this.opts.hooks.onFence) ? ' and for fencing when it stays silent' : ''}`);
+  }
+
   /** A health report from runner `id` (the leader's own runner included, address ''). */
   handleHealth(id: string, report: HealthReport, address: string): void {
     const now = this.opts.clock.now();

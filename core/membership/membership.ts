@@ -36,6 +36,8 @@ export interface MembershipOptions extends ComponentContext {
   onViewAdopted(view: ClusterView, leaderId: string): void;
   /** This node leads and heard another leader's view (after a partition heals). */
   onForeignView(view: ClusterView, leaderId: string): void;
+  /** This node leads and a follower remembers a master from the views it followed before (R8). */
+  onKnownMaster(masterId: string, masterName: string, fromId: string): void;
   /** The transport's resolved unicast entries of cluster.transport (null when the transport cannot tell). */
   configuredAddresses(): Array<{ address: string; own: boolean }> | null;
 }
@@ -50,6 +52,12 @@ export class Membership {
   private config: KoiConfig;
   private leaderId = '';
   private view: ClusterView | null = null;
+  /**
+   * R8: the master (or dropped master still owed a safe replacement) of the
+   * last view that named one. A view naming neither keeps it: a new leader
+   * that never knew the master must still learn of it (heartbeat knownMaster).
+   */
+  private knownMaster = { id: '', name: '' };
   private leaving = false;
   /** The last leader this node acknowledged: when, and how long that leader counts one acknowledgement. */
   private lastAckSent = { leaderId: '', at: -Infinity, windowMs: 0, tickMs: 0 };
@@ -152,8 +160,9 @@ export class Membership {
     }
     this.refreshLeader();
     if (claims && beat.view && this.isLeader()) this.opts.onForeignView(beat.view, senderId);
+    if (!beat.view && beat.knownMasterId && this.isLeader()) this.opts.onKnownMaster(beat.knownMasterId, beat.knownMasterName ?? '', senderId);
     if (claims && beat.view && senderId === this.leaderId && !this.isLeader()) {
-      this.view = beat.view;
+      this.adopt(beat.view);
       this.opts.onViewAdopted(beat.view, senderId);
       if (!beat.seenAddress && this.mayAcknowledge(senderId, now)) {
         this.lastAckSent = { leaderId: senderId, at: now, windowMs: beat.ackWindowMs, tickMs: beat.ackWindowMs / ACK_WINDOW_TICKS };
@@ -302,7 +311,13 @@ export class Membership {
 
   /** Record the view this node leads with (so it survives a step-down as "last known"). */
   rememberOwnView(view: ClusterView): void {
+    this.adopt(view);
+  }
+
+  private adopt(view: ClusterView): void {
     this.view = view;
+    if (view.masterId) this.knownMaster = { id: view.masterId, name: view.masterName };
+    else if (view.previousMasterId) this.knownMaster = { id: view.previousMasterId, name: view.previousMasterName ?? '' };
   }
 
   private sendHeartbeats(): void {
@@ -321,6 +336,10 @@ export class Membership {
       ackWindowMs: ACK_WINDOW_TICKS * this.config.time.cluster_update_interval,
     };
     if (withView) beat.view = this.opts.leaderView();
+    else if (this.knownMaster.id) {
+      beat.knownMasterId = this.knownMaster.id;
+      beat.knownMasterName = this.knownMaster.name;
+    }
     return beat;
   }
 

@@ -103,6 +103,12 @@ class DefaultServiceManager implements ServiceManager {
    * target it sets, or the runner going Stopped or Failed, ends the hold.
    */
   private holdAdopted = false;
+  /**
+   * The start-up sweep was skipped (maintenance): what a crashed predecessor
+   * left promoted is unknown, so every service may hold the master role
+   * until its check after maintenance answers (anyPromoted).
+   */
+  private sweepSkipped = false;
 
   constructor(private readonly opts: ServiceManagerOptions) {
     this.config = opts.config;
@@ -186,6 +192,7 @@ class DefaultServiceManager implements ServiceManager {
     this.log.warn({ maintenance: on }, on
       ? 'maintenance mode on: no service scripts run, every event is presumed successful'
       : 'maintenance mode off: service scripts run again; checking the status of every service now');
+    if (!on) this.sweepSkipped = false;
     for (const record of this.records.values()) {
       if (on) {
         record.unverified = true;
@@ -227,10 +234,17 @@ class DefaultServiceManager implements ServiceManager {
     if (this.started || this.closed) return;
     if (this.maintenance) {
       this.log.warn('maintenance mode: start-up sweep skipped (no scripts run); every service is checked when maintenance ends');
+      this.sweepSkipped = true;
+      for (const record of this.records.values()) record.maybePromoted = true;
       return;
     }
     this.sweeping = true;
     try {
+      // Scripts a crashed predecessor left running end first: one finishing after its service's check would undo it.
+      const ended = await Promise.all(this.opts.executors.map((executor) => executor.reapOrphans?.({
+        servicesFolder: this.config.service.folder, killGraceMs: this.config.service.kill_grace, log: this.log,
+      }) ?? []));
+      if (ended.flat().length > 0) this.log.warn({ ended: ended.flat() }, `start-up sweep: ended ${ended.flat().length} script(s) a previous daemon left running`);
       await this.rescan();
       const checked = [...this.records.values()].filter((r) => r.definition.enabled && r.definition.events.includes('status'));
       await Promise.all(checked.map(async (record) => {
@@ -397,7 +411,7 @@ class DefaultServiceManager implements ServiceManager {
         name, entry: service.entry, definition: service.definition, executor: service.executor,
         state: 'Stopped', lastStatus: null, transition: null, status: null, blocked: false,
         failHandled: false, mayBeRunning: false, disabledReported: false, statusWanted: false, removed: false,
-        maybePromoted: false, unverified: this.maintenance, verifyWanted: false,
+        maybePromoted: this.sweepSkipped, unverified: this.maintenance, verifyWanted: false,
         log: this.log.child({ service: name }),
       };
       this.records.set(name, record);

@@ -197,6 +197,8 @@ export function bodyToProto(message: KoiMessage): Partial<pb.Envelope.$Propertie
           holdMs: Math.max(0, Math.round(message.holdMs)),
           ackWindowMs: Math.max(0, Math.round(message.ackWindowMs)),
           answersUptimeMs: Math.max(0, Math.floor(message.answersUptimeMs ?? 0)),
+          knownMasterId: idToBytes(message.knownMasterId ?? '', 'heartbeat.knownMasterId', true),
+          knownMasterName: message.knownMasterName ?? '',
         },
       };
     case 'health':
@@ -297,6 +299,11 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
       };
       const answers = nonNegative(h.answersUptimeMs, 'heartbeat.answersUptimeMs');
       if (answers > 0) message.answersUptimeMs = answers;
+      const knownMasterId = bytesToId(h.knownMasterId, 'heartbeat.knownMasterId', true);
+      if (knownMasterId) {
+        message.knownMasterId = knownMasterId;
+        message.knownMasterName = checkName(h.knownMasterName, 'heartbeat.knownMasterName', true);
+      }
       if (h.view) message.view = viewFromProto(h.view);
       return message;
     }

@@ -17,13 +17,14 @@ import { dirname, join } from 'node:path';
 import type { Stats } from 'node:fs';
 import {
   SERVICE_EVENTS, type Logger, type ServiceDefinition, type ServiceEntry, type ServiceEventName,
-  type ServiceEventRequest, type ServiceEventResult, type ServiceExecutor,
+  type ServiceEventRequest, type ServiceEventResult, type ServiceExecutor, type OrphanContext,
 } from '../../plugin-api';
 import { parseServiceName } from '../../core/services/names';
 import { LineSplitter } from './lines';
 import { checkCodeFile, daemonUid, describeProblems } from '../../core/security/file-permissions';
 import { scriptEnvironment } from '../../core/security/script-env';
 import { groupAlive, signalGroup } from './process-group';
+import { daemonMarks, reapOrphans } from './orphans';
 
 export interface ShellExecutorOptions {
   /**
@@ -115,8 +116,13 @@ class ShellExecutor implements ServiceExecutor {
     if (request.signal.aborted) {
       return { code: -1, timedOut: false, aborted: true, durationMs: performance.now() - started };
     }
-    const env = scriptEnvironment(request.env, this.options.envPassthrough?.() ?? []);
+    // Marked with this daemon, so the next one can end the script if this one dies first (orphans.ts).
+    const env = { ...scriptEnvironment(request.env, this.options.envPassthrough?.() ?? []), ...daemonMarks(request.service.path) };
     return runScript(script, args, env, request, started);
+  }
+
+  reapOrphans(context: OrphanContext): Promise<string[]> {
+    return reapOrphans(context);
   }
 
   /** Where the ownership checks of `entryPath`'s scripts stop. */

@@ -71,6 +71,8 @@ export class SimExecutor implements ServiceExecutor {
   witness: ExecutorWitness | null = null;
   /** Bumped at power off: scripts still running are gone. */
   private generation = 0;
+  /** Scripts running now, with the daemon clock that started them and how to kill them (SIGTERM). */
+  private readonly running = new Set<{ clock: ScriptClock; kill: () => void }>();
 
   constructor(
     private clock: ScriptClock,
@@ -95,11 +97,19 @@ export class SimExecutor implements ServiceExecutor {
   /** The machine lost power: every service is gone at once, running scripts too. */
   powerOff(): void {
     this.generation++;
+    this.running.clear();
     for (const [name, behaviour] of this.services) {
       behaviour.promoted = false;
       behaviour.running = false;
       this.close(name, behaviour);
     }
+  }
+
+  /** The new daemon ends the scripts a dead one left running (plugins/exec-shell/orphans.ts). */
+  async reapOrphans(): Promise<string[]> {
+    const orphans = [...this.running].filter((r) => r.clock !== this.clock);
+    for (const orphan of orphans) orphan.kill();
+    return orphans.map(() => 'orphan');
   }
 
   /** Services whose promoted interval is open now. */
@@ -149,9 +159,22 @@ export class SimExecutor implements ServiceExecutor {
       if (behaviour && event === 'promote' && !behaviour.promoted) this.close(name, behaviour);
     };
     return new Promise((resolve) => {
+      // Killed by the next daemon: the one awaiting this result is dead, so nothing is resolved.
+      const entry = {
+        clock,
+        kill: (): void => {
+          this.running.delete(entry);
+          clock.clear(timeout);
+          clock.clear(done);
+          killed();
+          record(-1);
+        },
+      };
+      this.running.add(entry);
       const hang = behaviour?.hangEvents.has(event) ?? false;
       const duration = !behaviour ? 0 : event === 'promote' ? behaviour.promoteMs : event === 'demote' ? behaviour.demoteMs : behaviour.durationMs;
       const timeout = clock.setTimeout(() => {
+        this.running.delete(entry);
         request.signal.removeEventListener('abort', onAbort);
         clock.clear(done);
         killed();
@@ -159,6 +182,7 @@ export class SimExecutor implements ServiceExecutor {
         resolve(result(-1, { timedOut: true }));
       }, request.timeoutMs);
       const onAbort = (): void => {
+        this.running.delete(entry);
         clock.clear(timeout);
         clock.clear(done);
         killed();
@@ -169,6 +193,7 @@ export class SimExecutor implements ServiceExecutor {
       // The script ends on its own (even while the daemon is stopped); the daemon hears of it when it runs.
       const scriptTimer = clock.setScriptTimeout?.bind(clock) ?? clock.setTimeout.bind(clock);
       const done = hang ? undefined : scriptTimer(() => {
+        this.running.delete(entry);
         if (generation !== this.generation) return;
         let code = 0;
         if (behaviour?.failEvents.has(event)) code = 1;

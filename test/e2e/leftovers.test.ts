@@ -92,3 +92,41 @@ test('a master killed with SIGKILL demotes its leftover promotion on restart, be
   expect(cluster.events().filter((e) => e.node === victim && e.event === 'promote' && e.time > restartedAt)).toEqual([]);
   console.log(`${victim}: demote ended ${Math.round((demoteEnd - restartedAt) * 1000)} ms after restart; first joined log ${Math.round((Math.min(...joined) - demoteEnd) * 1000)} ms after it`);
 });
+
+/** Like writeStatefulService, but promote takes `promoteSeconds` before it marks the service promoted. */
+function slowPromoteService(promoteSeconds: number) {
+  return (serviceDir: string, node: NodeSpec, cluster: E2ECluster): void => {
+    writeStatefulService(serviceDir, node, cluster);
+    const state = path.join(cluster.dir, `state-${node.name}`);
+    const rec = `rec() { echo "$(date +%s.%N) $KOI_NODE_NAME $KOI_SERVICE promote $1" >> "${cluster.eventsFile}"; }`;
+    fs.writeFileSync(path.join(serviceDir, '10-db', 'promote'),
+      `#!/bin/sh\n${rec}\nrec begin\nsleep ${promoteSeconds}\ntouch "${state}/promoted"\nrec end\nexit 0\n`, { mode: 0o755 });
+  };
+}
+
+test('a promote still running when its koinode is SIGKILLed is ended by the restarted koinode before its sweep (it never completes)', async () => {
+  const PROMOTE_S = 6;
+  c = await E2ECluster.create({ nodes: 3, quorum: 2, statusInterval: '10s', writeServices: slowPromoteService(PROMOTE_S), tag: 'koi-orphans' });
+  const cluster = c;
+  cluster.start();
+  const begun = await cluster.waitFor('a first promote to begin', async () =>
+    cluster.events().find((e) => e.event === 'promote' && e.phase === 'begin'), 40_000);
+  const victim = begun.node;
+  await cluster.stop(victim, 'SIGKILL');
+  const logLinesBefore = cluster.log(victim).length;
+  cluster.start(victim); // well before the orphaned promote's sleep ends
+  await cluster.waitFor(`${victim} back as a slave`, async () => {
+    const v = await cluster.status();
+    return v?.nodes.some((n) => n.name === victim && n.state === 'Slave') ? v : undefined;
+  }, 30_000);
+  // Past the moment the orphan would have finished: it never did, and its service is not promoted.
+  await new Promise((resolve) => setTimeout(resolve, (begun.time + PROMOTE_S + 2 - Date.now() / 1000) * 1000));
+  const ends = cluster.events().filter((e) => e.node === victim && e.event === 'promote' && e.phase === 'end' && e.time < begun.time + PROMOTE_S + 1);
+  expect(ends).toEqual([]);
+  expect(fs.existsSync(path.join(cluster.dir, `state-${victim}`, 'promoted'))).toBe(false);
+  const own = cluster.log(victim).slice(logLinesBefore);
+  const ended = own.findIndex((l) => l.includes('ending promote of 10-db') && l.includes('which is gone'));
+  const started = own.findIndex((l) => l.includes(`node ${victim} (`) && l.includes(') started'));
+  expect(ended).toBeGreaterThanOrEqual(0);
+  expect(started).toBeGreaterThan(ended);
+});

@@ -496,6 +496,12 @@ export namespace koi {
             /** HeartBeat answersUptimeMs. */
             answersUptimeMs: number;
 
+            /** HeartBeat knownMasterId. */
+            knownMasterId: Uint8Array;
+
+            /** HeartBeat knownMasterName. */
+            knownMasterName: string;
+
             /**
              * Creates a new HeartBeat instance using the specified properties.
              * @param [properties] Properties to set
@@ -558,6 +564,12 @@ export namespace koi {
 
                 /** HeartBeat answersUptimeMs */
                 answersUptimeMs?: (number|null);
+
+                /** HeartBeat knownMasterId */
+                knownMasterId?: (Uint8Array|null);
+
+                /** HeartBeat knownMasterName */
+                knownMasterName?: (string|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

@@ -1186,6 +1186,8 @@ $root.koi = (function() {
              * @property {number|null} [holdMs] HeartBeat holdMs
              * @property {number|null} [ackWindowMs] HeartBeat ackWindowMs
              * @property {number|null} [answersUptimeMs] HeartBeat answersUptimeMs
+             * @property {Uint8Array|null} [knownMasterId] HeartBeat knownMasterId
+             * @property {string|null} [knownMasterName] HeartBeat knownMasterName
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1282,6 +1284,22 @@ $root.koi = (function() {
             HeartBeat.prototype.answersUptimeMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * HeartBeat knownMasterId.
+             * @member {Uint8Array} knownMasterId
+             * @memberof koi.wire.HeartBeat
+             * @instance
+             */
+            HeartBeat.prototype.knownMasterId = $util.newBuffer([]);
+
+            /**
+             * HeartBeat knownMasterName.
+             * @member {string} knownMasterName
+             * @memberof koi.wire.HeartBeat
+             * @instance
+             */
+            HeartBeat.prototype.knownMasterName = "";
+
+            /**
              * Creates a new HeartBeat instance using the specified properties.
              * @function create
              * @memberof koi.wire.HeartBeat
@@ -1329,6 +1347,10 @@ $root.koi = (function() {
                     writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.ackWindowMs);
                 if (message.answersUptimeMs != null && $Object.hasOwnProperty.call(message, "answersUptimeMs") && (typeof message.answersUptimeMs === "object" ? message.answersUptimeMs.low || message.answersUptimeMs.high : message.answersUptimeMs !== 0))
                     writer.uint32(/* id 8, wireType 0 =*/64).uint64(message.answersUptimeMs);
+                if (message.knownMasterId != null && $Object.hasOwnProperty.call(message, "knownMasterId") && message.knownMasterId.length)
+                    writer.uint32(/* id 9, wireType 2 =*/74).bytes(message.knownMasterId);
+                if (message.knownMasterName != null && $Object.hasOwnProperty.call(message, "knownMasterName") && message.knownMasterName !== "")
+                    writer.uint32(/* id 10, wireType 2 =*/82).string(message.knownMasterName);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1437,6 +1459,24 @@ $root.koi = (function() {
                                 message.answersUptimeMs = value;
                             else
                                 delete message.answersUptimeMs;
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.knownMasterId = value;
+                            else
+                                delete message.knownMasterId;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.knownMasterName = value;
+                            else
+                                delete message.knownMasterName;
                             continue;
                         }
                     }
