@@ -22,7 +22,7 @@ import { createRejectLogger, type RejectLogger } from './wire/reject-logger';
 import type { WireCodec, WireCodecOptions } from './wire/types';
 import type { ComponentContext } from './node/component';
 import { safetyRules, type SafetyRule, type SafetyRuleSet } from './safety-rules';
-import { checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './node/cluster-check';
+import { CLOCK_RATE_BOUND, checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './node/cluster-check';
 import { StallGuard, stallThresholdMs, type Stall } from './node/stall-guard';
 import { ELECTION_LIMIT_TICKS } from './config/timing-defaults';
 import type { ActionResult, FailureStatus, NodeStatus } from './node/status';
@@ -470,9 +470,9 @@ export class KoiNode {
     if (warning) this.log.warn(warning);
   }
 
-  private stalled(stall: Stall): void {
+  private stalled(stall: Stall, why?: string): void {
     const gap = Math.round(stall.gapMs);
-    const frozen = stall.frozenMs > 0 ? ` (${Math.round(stall.frozenMs)} ms of it on the wall clock only: a VM pause or a clock step)` : '';
+    const frozen = why ?? (stall.frozenMs > 0 ? ` (${Math.round(stall.frozenMs)} ms of it on the wall clock only: a VM pause or a clock step)` : '');
     this.log.warn({ gapMs: gap, frozenMs: Math.round(stall.frozenMs) }, `event loop stalled for ${gap} ms${frozen}: master lease checked, namings quarantined`);
     this.runner?.stalled(stall.gapMs, stall.frozenMs);
     // Followers stand after ELECTION_LIMIT_TICKS silent ticks: after a longer stall another leader may
@@ -508,9 +508,13 @@ export class KoiNode {
     const { envelope, from } = inbound;
     const message = envelope.message;
     switch (message.kind) {
-      case 'heartbeat':
+      case 'heartbeat': {
+        // R6, third witness: a peer's monotonic clock that ran ahead of ours means ours stood still.
+        const stall = this.stallGuard.peerBeat(envelope.senderId, message.uptimeMs, stallThresholdMs(this.config.time.cluster_update_interval), CLOCK_RATE_BOUND);
+        if (this.started && stall && this.rules.on('stall-guard')) this.stalled(stall, ` (peer ${message.name}'s clock ran ${Math.round(stall.frozenMs)} ms ahead of this node's: a VM pause hidden by a wall-clock step back?)`);
         this.membership.handleHeartbeat(envelope.senderId, message, from);
         break;
+      }
       case 'health':
         if (!this.elector) {
           this.log.debug({ from }, `health report from ${message.name} but this node is not the leader`);

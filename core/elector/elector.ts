@@ -126,7 +126,7 @@ export class Elector {
     if (view) {
       this.manualMaster = view.manualMaster;
       // R8: a replacement the previous leader still owed (waiting out or fencing a silent master) is owed here too.
-      if (view.previousMasterId && view.previousMasterId !== view.masterId) {
+      if (view.previousMasterId && view.previousMasterId !== view.masterId && !this.isOwnPastIncarnation(view.previousMasterId, view.previousMasterName ?? '')) {
         this.previous = { id: view.previousMasterId, name: view.previousMasterName ?? '', droppedAt: this.leaderSince, lostSight: true };
       }
       if (view.masterId) {
@@ -170,7 +170,8 @@ export class Elector {
    * the other names one, continue with it instead of electing afresh.
    */
   absorbForeignView(view: ClusterView, leaderId: string): void {
-    if (!this.previous && !this.masterId && view.previousMasterId && view.previousMasterId !== view.masterId) {
+    if (!this.previous && !this.masterId && view.previousMasterId && view.previousMasterId !== view.masterId
+      && !this.isOwnPastIncarnation(view.previousMasterId, view.previousMasterName ?? '')) {
       this.previous = { id: view.previousMasterId, name: view.previousMasterName ?? '', droppedAt: this.opts.clock.now(), lostSight: true };
     }
     if (this.masterId || !view.masterId || this.manualMaster) return;
@@ -190,10 +191,40 @@ export class Elector {
    * rules wait it out and fencing covers it, like a master it dropped.
    */
   absorbKnownMaster(id: string, name: string, fromId: string): void {
-    if (this.masterId || this.previous || id === '') return;
+    if (this.masterId || id === '' || this.previous?.id === id || this.isOwnPastIncarnation(id, name)) return;
+    // One owed replacement at a time: a remembered master takes the place of a previous one that has released the role.
+    if (this.previous && !this.released(this.previous)) return;
     if (!this.opts.rules.on('known-master')) return;
     this.previous = { id, name, droppedAt: this.opts.clock.now(), lostSight: true };
     this.log.warn({ master: id, from: fromId }, `node ${this.records.get(fromId)?.name ?? fromId} remembers master ${name} (${id}): a new master waits for its lease to be out${hasTaps(this.opts.hooks.onFence) ? ' and for fencing when it stays silent' : ''}`);
+  }
+
+  /** `prev` reported to this leader since it was dropped, neither Master nor with promoted services. */
+  private released(prev: PreviousMaster): boolean {
+    const record = this.guardRecord(prev.id);
+    if (this.succeeded(prev)) return true;
+    return record !== undefined && record.state !== 'Disconnected' && record.state !== 'Master' && !record.promoted && record.lastSeen > prev.droppedAt;
+  }
+
+  /**
+   * A later koinode of `prev`'s machine (same name, another id) reports: `prev`'s process is gone and the
+   * successor's start-up sweep undid what it left promoted (before it sent anything).
+   */
+  private succeeded(prev: PreviousMaster): boolean {
+    if (!prev.name) return false;
+    for (const r of this.records.values()) {
+      if (r.id !== prev.id && r.name === prev.name && r.state !== 'Disconnected') return true;
+    }
+    return false;
+  }
+
+  /**
+   * A master named like this node but with another id was this machine's earlier koinode: it is gone
+   * (this one runs), and this one's start-up sweep undid what it left promoted. Nothing to wait out,
+   * and fencing it would shoot this very machine.
+   */
+  private isOwnPastIncarnation(id: string, name: string): boolean {
+    return id !== this.opts.self.id && name !== '' && name === this.opts.self.name;
   }
 
   /** A health report from runner `id` (the leader's own runner included, address ''). */
@@ -563,7 +594,12 @@ export class Elector {
     if (wait || !prev) return wait;
     const heard = this.opts.membership.lastHeard(prev.id) ?? -Infinity;
     const silentFor = now - Math.max(heard, record?.lastSeen ?? -Infinity);
-    if (this.opts.rules.on('fencing') && hasTaps(this.opts.hooks.onFence) && silentFor > t.master_dead_time && !this.fenced.has(prev.id)) {
+    // Fencing promises no overlap at all: a previous master that has not reported to this leader since it
+    // was dropped (silent, or heard but following no one here: deaf, cut one way) may still be demoting or
+    // worse; only one whose reports show it released the role (R7 waits for those) needs no fence.
+    const reported = record !== undefined && record.state !== 'Disconnected' && record.lastSeen > prev.droppedAt;
+    if (this.opts.rules.on('fencing') && hasTaps(this.opts.hooks.onFence) && (silentFor > t.master_dead_time || !reported)
+      && !this.fenced.has(prev.id) && !this.succeeded(prev)) {
       this.startFence(prev, record?.address ?? this.opts.membership.addressOf(prev.id), silentFor);
       return `waiting for fencing of ${prev.name}`;
     }

@@ -316,8 +316,10 @@ export class Membership {
 
   private adopt(view: ClusterView): void {
     this.view = view;
+    // A view naming a master supersedes what this node knew; one that only owes a replacement keeps a
+    // master this node knew and that leader may not (it is the one to tell it about).
     if (view.masterId) this.knownMaster = { id: view.masterId, name: view.masterName };
-    else if (view.previousMasterId) this.knownMaster = { id: view.previousMasterId, name: view.previousMasterName ?? '' };
+    else if (view.previousMasterId && !this.knownMaster.id) this.knownMaster = { id: view.previousMasterId, name: view.previousMasterName ?? '' };
   }
 
   private sendHeartbeats(): void {

@@ -10,6 +10,11 @@
  *   master's lease, which runs on the monotonic clock, is shortened by it.
  * A forward step of the wall clock looks exactly like a VM pause and is
  * treated as one (the safe reading; docs/safety.md says what it costs).
+ * A wall clock stepped *back* during a VM pause can hide it from both
+ * clocks, so peers are the third witness (`peerBeat`): every heartbeat
+ * carries its sender's monotonic uptime, and a peer's clock that ran ahead
+ * of ours by more than the threshold (beyond the clock-rate bound) between
+ * two of its heartbeats means ours stood still.
  */
 import type { Clock } from '../../plugin-api';
 
@@ -20,9 +25,17 @@ export interface Stall {
   frozenMs: number;
 }
 
+/** Per peer: the largest (its uptime − our monotonic time) seen, i.e. from its least-delayed heartbeat, and when. */
+interface PeerOffset {
+  uptimeMs: number;
+  maxOffset: number;
+  at: number;
+}
+
 export class StallGuard {
   private lastMono: number;
   private lastWall: number;
+  private readonly peers = new Map<string, PeerOffset>();
 
   constructor(private readonly clock: Clock) {
     this.lastMono = clock.now();
@@ -46,6 +59,34 @@ export class StallGuard {
     const frozen = wallGap - monoGap;
     if (monoGap <= thresholdMs && frozen <= thresholdMs) return null;
     return { gapMs: Math.max(monoGap, wallGap), frozenMs: frozen > thresholdMs ? frozen : 0 };
+  }
+
+  /**
+   * A heartbeat from `peerId` whose monotonic uptime is `uptimeMs`. Message
+   * delay only lowers (its uptime − our time), so the largest such offset
+   * seen is the baseline; an offset above it by more than `thresholdMs` plus
+   * twice the clock-rate bound over the time since is time our monotonic
+   * clock did not count: frozen. A restarted peer (uptime went back) starts
+   * a new baseline.
+   */
+  peerBeat(peerId: string, uptimeMs: number, thresholdMs: number, rateBound: number): Stall | null {
+    const now = this.clock.now();
+    const offset = uptimeMs - now;
+    const known = this.peers.get(peerId);
+    if (!known || uptimeMs < known.uptimeMs) {
+      this.peers.set(peerId, { uptimeMs, maxOffset: offset, at: now });
+      return null;
+    }
+    known.uptimeMs = uptimeMs;
+    const excess = offset - known.maxOffset - 2 * rateBound * (now - known.at);
+    if (offset >= known.maxOffset) {
+      known.maxOffset = offset;
+      known.at = now;
+    }
+    if (excess <= thresholdMs) return null;
+    // Every baseline moved by the frozen time: the other peers must not report it again.
+    for (const peer of this.peers.values()) if (peer !== known) peer.maxOffset += excess;
+    return { gapMs: excess, frozenMs: excess };
   }
 }
 

@@ -428,7 +428,11 @@ export class Runner {
     this.sendHealthNow();
   }
 
-  /** onPromote/onDemote run in order, each before the service target it announces is applied. */
+  /**
+   * onPromote/onDemote run in order. A promote waits for the chain (onPromote runs before the services
+   * are promoted); a demote does not: a master whose lease ran out cannot wait for a plugin
+   * (docs/safety.md R3), so onDemote runs while the services demote.
+   */
   private queueHook(call: () => Promise<void>): void {
     this.hooksPending++;
     this.hookChain = this.hookChain.then(call).catch((err: unknown) => {
@@ -446,9 +450,7 @@ export class Runner {
   private applyTarget(): void {
     const s = this.services;
     if (!s || this.closed) return;
-    // A state left Master: demote at once when hooks are pending is not allowed to wait for promote.
     if (this.hooksPending > 0 && this.current === 'Master') return;
-    if (this.hooksPending > 0 && s.target === 'Promote') return;
     const target = targetFor(this.current, s.anyPromoted());
     if (s.target !== target) s.setTarget(target);
   }

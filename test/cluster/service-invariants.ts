@@ -135,8 +135,9 @@ export function livenessBoundMs(t: KoiConfig['time'], d: SimDurations, services:
 /** The first event after a resume happens at the resume instant; a few ms of slack for promise chains. */
 export const FIRST_EVENT_MS = 5;
 
+/** A holder frozen in a promote or demote chain finishes the script it was in (and the chain ahead of a demote) first. */
 export function frozenDemoteStartMs(d: SimDurations, services: number, drift: number): number {
-  return Math.ceil(services * d.promoteMs * (1 + drift) + 1);
+  return Math.ceil((services * Math.max(d.promoteMs, d.demoteMs) + d.otherMs) * (1 + drift) + 1);
 }
 
 export function frozenBoundMs(d: SimDurations, services: number, drift: number): number {
@@ -176,7 +177,8 @@ export class ServiceInvariants {
   constructor(private readonly bounds: ServiceBounds, private readonly add: (v: Violation) => void) {}
 
   /**
-   * `promoting`: a promote script of the node was still running when it came back. `leftovers`: on a
+   * `promoting`: a promote or demote script of the node was still running when it came back (its
+   * demotes follow that script, in order). `leftovers`: on a
    * restart, the services a previous incarnation left promoted (overlaps with them stay `crash` until
    * the new incarnation's start-up sweep ends them, within crashBoundMs).
    */

@@ -433,8 +433,14 @@ export class SimCluster {
   }
 
   /** A promote script of the node is still running. */
+  /**
+   * Its first demote may come later than its first event: a promote script (service not promoted yet)
+   * or a demote chain is in flight, or it believes the cluster still in maintenance (its demote is only
+   * presumed until it learns maintenance is off and its status check finds the service promoted).
+   */
   private promoting(node: SimNode): boolean {
-    return [...node.executor.services.values()].some((b) => b.openSince !== null && !b.promoted);
+    const services = [...node.executor.services.values()];
+    return services.some((b) => b.openSince !== null && !b.promoted) || node.executor.demoting() || node.koi.inMaintenance();
   }
 
   /** Step the node's wall clock by ms (its monotonic clock is untouched). */

@@ -72,7 +72,7 @@ export class SimExecutor implements ServiceExecutor {
   /** Bumped at power off: scripts still running are gone. */
   private generation = 0;
   /** Scripts running now, with the daemon clock that started them and how to kill them (SIGTERM). */
-  private readonly running = new Set<{ clock: ScriptClock; kill: () => void }>();
+  private readonly running = new Set<{ clock: ScriptClock; kill: () => void; demoting: boolean }>();
 
   constructor(
     private clock: ScriptClock,
@@ -112,6 +112,11 @@ export class SimExecutor implements ServiceExecutor {
     return orphans.map(() => 'orphan');
   }
 
+  /** A demote or stop script of a promoted service runs now. */
+  demoting(): boolean {
+    return [...this.running].some((r) => r.demoting);
+  }
+
   /** Services whose promoted interval is open now. */
   openServices(): string[] {
     return [...this.services].filter(([, b]) => b.openSince !== null).map(([name]) => name);
@@ -148,7 +153,10 @@ export class SimExecutor implements ServiceExecutor {
       behaviour.openSince = this.sharedNow();
       this.witness?.promoteStart(name, behaviour.openSince);
     }
-    if (behaviour && (event === 'demote' || event === 'stop') && behaviour.openSince !== null) this.witness?.demoteStart(name, this.sharedNow());
+    // The node's demote chain began: a demote of any service (one whose promote was aborted included, its
+    // interval already closed), or the stop of a promoted one.
+    const chainBegins = event === 'demote' ? [...this.services.values()].some((b) => b.openSince !== null) : event === 'stop' && behaviour?.openSince !== null;
+    if (behaviour && chainBegins) this.witness?.demoteStart(name, this.sharedNow());
     const record = (code: number): void => {
       this.log.push({ at: clock.now(), service: name, event, code });
     };
@@ -162,6 +170,7 @@ export class SimExecutor implements ServiceExecutor {
       // Killed by the next daemon: the one awaiting this result is dead, so nothing is resolved.
       const entry = {
         clock,
+        demoting: (event === 'demote' || event === 'stop') && behaviour?.openSince !== null && behaviour?.openSince !== undefined,
         kill: (): void => {
           this.running.delete(entry);
           clock.clear(timeout);
