@@ -459,8 +459,9 @@ export class Elector {
     let lostSight = true;
     if (!tableQuorate) reason = `quorum lost (${this.opts.membership.seenCount()} of ${this.config.cluster.quorum} nodes seen)`;
     else if (!record) {
-      const heard = this.opts.membership.lastHeard(this.masterId) ?? this.leaderSince;
-      if (now - Math.max(heard, this.leaderSince) > this.config.time.master_dead_time) reason = 'the master never reported to this leader';
+      // Heard or not (a deaf master still sends heartbeats but follows no one here): no report within
+      // master_dead_time of this leader taking it, and it is not this leader's master.
+      if (now - Math.max(this.masterSince, this.leaderSince) > this.config.time.master_dead_time) reason = 'the master never reported to this leader';
     } else if (record.state === 'Disconnected' && now - this.masterSince <= this.config.time.master_dead_time
       && now - (this.opts.membership.lastHeard(record.id) ?? -Infinity) <= this.config.time.master_dead_time) {
       // A stale record (e.g. this leader was cut off from the master and the partition healed):

@@ -63,6 +63,9 @@ export class InvariantChecker {
   check(view: InvariantView): void {
     this.checks++;
     const running = view.nodes.filter((n) => n.running);
+    // A paused or frozen master cannot act: its isolation counts from its resume (the frozen-overlap
+    // invariants bound what it does then).
+    for (const n of view.nodes) if (!n.running) this.isolatedSince.delete(n.name);
     if (view.quorum > 0) {
       const reachOf = new Map(running.map((n) => [n.name, n.reach]));
       for (const n of running) {

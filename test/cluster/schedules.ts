@@ -344,16 +344,19 @@ async function apply(sim: SimCluster, action: Action, resolved: number[]): Promi
     }
     case 'promote':
       sim.adminAction();
+      if (leader()) sim.pendingPromote = sim.nodes[action.node].name;
       leader()?.koi.promote(sim.nodes[action.node].name);
       return action.node;
     case 'demote':
       sim.adminAction();
       sim.holds.add('manual demote');
+      sim.pendingPromote = '';
       leader()?.koi.demote();
       return -1;
     case 'elect':
       sim.adminAction();
       sim.holds.delete('manual demote');
+      sim.pendingPromote = '';
       leader()?.koi.elect();
       return -1;
     case 'maintenance':

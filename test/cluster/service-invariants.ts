@@ -61,6 +61,8 @@ export interface ClusterProbe {
   disturbed: boolean;
   /** Last operator or service action (maintenance, manual promote/demote, failing service, runner stop...). */
   lastAdminAction: number;
+  /** A `koi promote` target the leader switches to once it is electable ('' when none): that switch is the operator's. */
+  pendingPromote?: string;
 }
 
 export type OverlapCategory = 'frozen' | 'crash' | 'split' | 'demoting' | 'maintenance' | 'violation';
@@ -219,6 +221,7 @@ export class ServiceInvariants {
     const since = this.healthySince.get(node);
     if (since === undefined || at - since < this.bounds.flapWindowMs || at - probe.lastAdminAction < this.bounds.flapWindowMs) return;
     if (probe.nodes.some((n) => (n.name !== node && n.open.length > 0) || (n.name === node && n.serviceFault))) return;
+    if (probe.pendingPromote && probe.pendingPromote !== node) return;
     this.violation(at, 'flap', `${node} began to demote ${service}, healthy (linked both ways to a quorate leader, no fault) for ${Math.round(at - since)} ms`);
   }
 

@@ -104,6 +104,12 @@ export class SimCluster {
   readonly holds = new Set<string>();
   /** Last operator or service action (liveness and flapping are judged from quiet periods). */
   lastAdminAction = 0;
+  /**
+   * `koi promote X` for an X not electable then: the leader switches to X when it becomes electable
+   * (docs/client.md), an operator's switch whenever it comes. Cleared when X holds every service, or by
+   * `koi demote`/`koi elect`.
+   */
+  pendingPromote = '';
   /** Fault counts by kind (what a run applied). */
   readonly applied = new Map<string, number>();
   private lastTopologyChange = 0;
@@ -448,6 +454,9 @@ export class SimCluster {
     const node = this.nodes[index];
     node.clock.stepWall(ms);
     node.clockFault = true;
+    // Its stall guard reads the step as a pause (docs/safety.md R6): a leader steps down and elects
+    // again, so the liveness bound runs afresh from the step.
+    this.adminAction();
     this.count('wall-step');
   }
 
@@ -593,9 +602,11 @@ export class SimCluster {
         maintenance: running && n.koi.inMaintenance(),
       };
     });
+    if (this.pendingPromote && nodes.some((n) => n.name === this.pendingPromote && n.allPromoted)) this.pendingPromote = '';
     return {
       now: this.now,
       nodes,
+      pendingPromote: this.pendingPromote,
       connected: (a, b) => this.network.connected(byName.get(a)!.address, byName.get(b)!.address),
       // An operator's manual master mode or maintenance (e.g. a `koi elect` that reached no leader) holds elections.
       disturbed: this.holds.size > 0 || this.network.faults.drop > 0 || this.nodes.some((n) => n.status === 'running' && n.koi.operatorHold()),
