@@ -91,6 +91,8 @@ export class KoiNode {
   private clusterTimer: TimerHandle | undefined;
   private electorTimer: TimerHandle | undefined;
   private readonly stallGuard: StallGuard;
+  /** When a stall the peers' clocks revealed was last reported (one freeze arrives as several parts). */
+  private lastPeerStallAt = -Infinity;
   private majorityChecked = false;
   /** The cluster had a master as this node saw it (the initial promotion delay is for a cluster that never had one). */
   private everSawMaster = false;
@@ -470,10 +472,10 @@ export class KoiNode {
     if (warning) this.log.warn(warning);
   }
 
-  private stalled(stall: Stall, why?: string): void {
+  private stalled(stall: Stall, why?: string, quiet = false): void {
     const gap = Math.round(stall.gapMs);
     const frozen = why ?? (stall.frozenMs > 0 ? ` (${Math.round(stall.frozenMs)} ms of it on the wall clock only: a VM pause or a clock step)` : '');
-    this.log.warn({ gapMs: gap, frozenMs: Math.round(stall.frozenMs) }, `event loop stalled for ${gap} ms${frozen}: master lease checked, namings quarantined`);
+    (quiet ? this.log.debug.bind(this.log) : this.log.warn.bind(this.log))({ gapMs: gap, frozenMs: Math.round(stall.frozenMs) }, `event loop stalled for ${gap} ms${frozen}: master lease checked, namings quarantined`);
     this.runner?.stalled(stall.gapMs, stall.frozenMs);
     // Followers stand after ELECTION_LIMIT_TICKS silent ticks: after a longer stall another leader may
     // lead, so step down instead of fighting it. Shorter stalls need no step-down for safety: the
@@ -511,7 +513,12 @@ export class KoiNode {
       case 'heartbeat': {
         // R6, third witness: a peer's monotonic clock that ran ahead of ours means ours stood still.
         const stall = this.stallGuard.peerBeat(envelope.senderId, message.uptimeMs, stallThresholdMs(this.config.time.cluster_update_interval), CLOCK_RATE_BOUND);
-        if (this.started && stall && this.rules.on('stall-guard')) this.stalled(stall, ` (peer ${message.name}'s clock ran ${Math.round(stall.frozenMs)} ms ahead of this node's: a VM pause hidden by a wall-clock step back?)`);
+        if (this.started && stall && this.rules.on('stall-guard')) {
+          // Buffered heartbeats of one freeze arrive together and report it in parts: log the first part only.
+          const quiet = this.clock.now() - this.lastPeerStallAt < this.config.time.node_timeout;
+          this.lastPeerStallAt = this.clock.now();
+          this.stalled(stall, ` (peer ${message.name}'s clock ran ${Math.round(stall.frozenMs)} ms ahead of this node's: a VM pause hidden by a wall-clock step back?)`, quiet);
+        }
         this.membership.handleHeartbeat(envelope.senderId, message, from);
         break;
       }

@@ -63,11 +63,15 @@ export class StallGuard {
 
   /**
    * A heartbeat from `peerId` whose monotonic uptime is `uptimeMs`. Message
-   * delay only lowers (its uptime − our time), so the largest such offset
-   * seen is the baseline; an offset above it by more than `thresholdMs` plus
+   * delay only lowers (its uptime − our time), so the least-delayed offset
+   * is the baseline; an offset above it by more than `thresholdMs` plus
    * twice the clock-rate bound over the time since is time our monotonic
-   * clock did not count: frozen. A restarted peer (uptime went back) starts
-   * a new baseline.
+   * clock did not count: frozen. The baseline rises toward a higher offset
+   * no faster than our own clock runs: heartbeats that waited in the socket
+   * buffer through a freeze arrive together, each a little higher, and must
+   * add up instead of each becoming the new baseline; it sinks toward a
+   * lower one no faster than the clock-rate bound allows (a peer whose clock
+   * runs slow). A restarted peer (uptime went back) starts a new baseline.
    */
   peerBeat(peerId: string, uptimeMs: number, thresholdMs: number, rateBound: number): Stall | null {
     const now = this.clock.now();
@@ -79,14 +83,20 @@ export class StallGuard {
     }
     known.uptimeMs = uptimeMs;
     const excess = offset - known.maxOffset - 2 * rateBound * (now - known.at);
-    if (offset >= known.maxOffset) {
-      known.maxOffset = offset;
-      known.at = now;
+    if (excess > thresholdMs) {
+      // Every baseline moved by the frozen time: this peer's later heartbeats and the other peers' must not report it again.
+      for (const peer of this.peers.values()) {
+        peer.maxOffset += excess;
+        peer.at = now;
+      }
+      return { gapMs: excess, frozenMs: excess };
     }
-    if (excess <= thresholdMs) return null;
-    // Every baseline moved by the frozen time: the other peers must not report it again.
-    for (const peer of this.peers.values()) if (peer !== known) peer.maxOffset += excess;
-    return { gapMs: excess, frozenMs: excess };
+    const elapsed = now - known.at;
+    known.maxOffset = offset > known.maxOffset
+      ? Math.min(offset, known.maxOffset + elapsed)
+      : Math.max(offset, known.maxOffset - 2 * rateBound * elapsed);
+    known.at = now;
+    return null;
   }
 }
 

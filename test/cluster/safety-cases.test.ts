@@ -182,4 +182,31 @@ describe('issue 10, measured from the services', () => {
     expect(sim.master()).not.toBe(m);
     sim.shutdown();
   });
+  test('case 2b (R6): a VM pause hidden by a wall-clock step back is seen in the peers\' clocks; the resumed master demotes at once', async () => {
+    // Both of the master's own clocks are fooled: the monotonic clock froze with the VM and the wall
+    // clock was stepped back by as much (an NTP correction) while it was paused. Only the peers'
+    // heartbeats, whose monotonic uptimes ran on, show the pause. Breaking the rule (no peer witness)
+    // leaves its lease alive on resume, and it stays master next to the new one.
+    const sim = await startCluster({ seed: 502, nodes: [{}, {}, { elector: false }], quorum: 2, serviceDurationMs: SLOW });
+    await waitSettled(sim, 20_000);
+    const m = sim.nodes[2];
+    sim.leader()!.koi.promote(m.name);
+    await sim.runUntil(() => sim.master() === m && sim.servicesPromoted(m), 20_000);
+    await sim.run(1_000);
+    const PAUSE = 5_000;
+    sim.vmPause(2);
+    await sim.run(100);
+    sim.stepWall(2, -PAUSE);
+    await sim.run(PAUSE - 100);
+    const resumedAt = sim.now;
+    sim.resume(2);
+    await sim.run(4 * SLOW);
+    // Promoted intervals in shared time (the executor's witness): the first service it demotes ends
+    // one demote script after the resume.
+    const ends = m.executor.intervals.filter((i) => i.end >= resumedAt).map((i) => i.end - resumedAt);
+    expect(ends.length).toBeGreaterThan(0);
+    expect(Math.min(...ends)).toBeLessThanOrEqual(SLOW + 150);
+    expect(sim.master()).not.toBe(m);
+    sim.shutdown();
+  });
 });

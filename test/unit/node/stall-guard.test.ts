@@ -1,0 +1,94 @@
+/**
+ * The stall guard's third witness (docs/safety.md R6): peers' monotonic
+ * uptimes. A freeze of this node's own clocks must be found from heartbeats
+ * that waited in the socket buffer; delay jitter and clock-rate drift within
+ * the bound must never be read as a freeze.
+ */
+import fc from 'fast-check';
+import { StallGuard } from '../../../core/node/stall-guard';
+import type { Clock } from '../../../plugin-api';
+
+const THRESHOLD = 200;
+const RATE = 0.01;
+
+function manualClock(): Clock & { t: number } {
+  const c = {
+    t: 0,
+    now: () => c.t,
+    wallNow: () => 1_700_000_000_000 + c.t,
+    setTimeout: () => ({ id: 0 }),
+    setInterval: () => ({ id: 0 }),
+    clear: () => undefined,
+  };
+  return c as unknown as Clock & { t: number };
+}
+
+test('heartbeats that waited through a freeze add up to it, and report it (in parts) only once in total', () => {
+  const clock = manualClock();
+  const guard = new StallGuard(clock);
+  // Peer uptime = our time + 5000 (it started earlier); 100 ms heartbeats, 1 ms delay.
+  for (let i = 0; i < 50; i++) {
+    clock.t = i * 100 + 1;
+    expect(guard.peerBeat('p', 5000 + i * 100, THRESHOLD, RATE)).toBeNull();
+  }
+  // Frozen for 8 s from t = 5001: 80 heartbeats wait in the buffer and arrive at once.
+  clock.t = 5002;
+  let frozen = 0;
+  for (let i = 50; i < 130; i++) frozen += guard.peerBeat('p', 5000 + i * 100, THRESHOLD, RATE)?.frozenMs ?? 0;
+  expect(frozen).toBeGreaterThan(8000 - THRESHOLD - 100);
+  expect(frozen).toBeLessThanOrEqual(8000);
+  // After it, normal heartbeats are quiet again.
+  for (let i = 130; i < 200; i++) {
+    clock.t = 5002 + (i - 129) * 100;
+    expect(guard.peerBeat('p', 5000 + i * 100 + 8000 - 8000, THRESHOLD, RATE)).toBeNull();
+  }
+});
+
+test('a second peer does not report the same freeze again', () => {
+  const clock = manualClock();
+  const guard = new StallGuard(clock);
+  for (let i = 0; i < 20; i++) {
+    clock.t = i * 100 + 1;
+    guard.peerBeat('a', 1000 + i * 100, THRESHOLD, RATE);
+    guard.peerBeat('b', 9000 + i * 100, THRESHOLD, RATE);
+  }
+  clock.t = 1902;
+  expect(guard.peerBeat('a', 1000 + 70 * 100, THRESHOLD, RATE)?.frozenMs).toBeGreaterThan(4000);
+  expect(guard.peerBeat('b', 9000 + 70 * 100, THRESHOLD, RATE)).toBeNull();
+});
+
+test('property: delay jitter below the threshold and drift within the rate bound are never a freeze (full-size runs)', () => {
+  fc.assert(fc.property(
+    fc.double({ min: -RATE, max: RATE, noNaN: true }),
+    fc.integer({ min: 20, max: 2000 }),
+    fc.array(fc.integer({ min: 0, max: THRESHOLD - 1 }), { minLength: 2000, maxLength: 2000 }),
+    fc.integer({ min: 0, max: 100_000 }),
+    (drift, intervalMs, delays, peerStart) => {
+      const clock = manualClock();
+      const guard = new StallGuard(clock);
+      let lastArrival = 0;
+      for (let i = 0; i < delays.length; i++) {
+        const sentAt = i * intervalMs;
+        // Datagrams from one peer arrive in order.
+        const arrival = Math.max(lastArrival, sentAt + delays[i]);
+        lastArrival = arrival;
+        clock.t = arrival;
+        const stall = guard.peerBeat('p', peerStart + sentAt * (1 + drift), THRESHOLD, RATE);
+        if (stall) throw new Error(`false freeze of ${stall.frozenMs} ms at beat ${i} (drift ${drift}, interval ${intervalMs})`);
+      }
+    },
+  ), { numRuns: 200 });
+});
+
+test('a peer that restarted (its uptime went back) starts a new baseline instead of reading as a freeze', () => {
+  const clock = manualClock();
+  const guard = new StallGuard(clock);
+  for (let i = 0; i < 20; i++) {
+    clock.t = i * 100;
+    guard.peerBeat('p', 50_000 + i * 100, THRESHOLD, RATE);
+  }
+  clock.t = 2100;
+  expect(guard.peerBeat('p', 10, THRESHOLD, RATE)).toBeNull();
+  clock.t = 2200;
+  expect(guard.peerBeat('p', 110, THRESHOLD, RATE)).toBeNull();
+});
