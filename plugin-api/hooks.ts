@@ -137,7 +137,7 @@ export interface KoiHooks {
   onElect: SyncWaterfallHook<[ElectionCandidate[], ElectionContext]>;
   /** This runner becomes master; runs before its services are promoted. */
   onPromote: AsyncSeriesHook<[RoleChange]>;
-  /** This runner stops being master; runs before its services are demoted. */
+  /** This runner stops being master; runs while its services demote (the demote never waits for it: docs/safety.md R6). */
   onDemote: AsyncSeriesHook<[RoleChange]>;
   /** Every service event and its result. */
   onServiceEvent: AsyncSeriesHook<[ServiceEventReport]>;
