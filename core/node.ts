@@ -580,11 +580,11 @@ export class KoiNode {
 
   private sendHealth(report: HealthReport): void {
     if (this.elector) {
-      this.elector.handleHealth(this.id, report, '');
+      this.elector.handleHealth(this.id, { ...report, appliedUpdateMs: this.runner?.appliedUpdateFrom(this.id) ?? 0 }, '');
       return;
     }
     const address = this.membership.leaderAddress();
-    if (address) this.sendTo(address, report);
+    if (address) this.sendTo(address, { ...report, appliedUpdateMs: this.runner?.appliedUpdateFrom(this.membership.currentLeaderId()) ?? 0 });
   }
 
   private sendState(id: string, address: string, update: StateUpdate): void {

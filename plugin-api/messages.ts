@@ -87,6 +87,8 @@ export interface HealthReport {
   lastFailureReason: string;
   /** Set when the runner was stopped by hand (`koi stop`). */
   stopped: boolean;
+  /** `leaderUptimeMs` of the newest state update applied from the leader this report goes to (0 when none). */
+  appliedUpdateMs?: number;
 }
 
 /** Leader → runner, every elector tick (SPEC §5). */

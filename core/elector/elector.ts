@@ -199,6 +199,20 @@ export class Elector {
     this.log.warn({ master: id, from: fromId }, `node ${this.records.get(fromId)?.name ?? fromId} remembers master ${name} (${id}): a new master waits for its lease to be out${hasTaps(this.opts.hooks.onFence) ? ' and for fencing when it stays silent' : ''}`);
   }
 
+  /**
+   * R3's shortcut (a planned `koi promote`): the previous master reported, after applying a state update
+   * this leader sent after dropping it, that it is neither Master nor holds promoted services. That update
+   * ended its lease (runner.ts handleState), and the older namings it could still receive are refused by
+   * sequence number, so no lease of this leader's is left to wait out (R2 still covers other leaders').
+   */
+  private confirmedDemote(record: RunnerRecord, prev: PreviousMaster): boolean {
+    const dropStamp = Math.round(prev.droppedAt - this.opts.startedAt) + 1;
+    // A stamp above this process's uptime came from before an in-process restart (same id): not ours.
+    const ours = record.appliedUpdateMs <= Math.round(this.opts.clock.now() - this.opts.startedAt);
+    return ours && record.appliedUpdateMs >= dropStamp && record.lastSeen > prev.droppedAt && !record.promoted
+      && record.state !== 'Master' && record.state !== 'Disconnected';
+  }
+
   /** `prev` reported to this leader since it was dropped, neither Master nor with promoted services. */
   private released(prev: PreviousMaster): boolean {
     const record = this.guardRecord(prev.id);
@@ -587,9 +601,11 @@ export class Elector {
       previous: prev ? {
         name: prev.name,
         holdUntil: record?.holdUntil ?? -Infinity,
-        // Failed, Stopped and Passive runners cannot promote again whatever a late state update says.
-        selfDemoted: record !== undefined && record.lastSeen > record.lastNamedSentAt
-          && (record.state === 'Failed' || record.state === 'Stopped' || record.mode === 'Passive'),
+        // Failed, Stopped and Passive runners cannot promote again whatever a late state update says;
+        // nor can one that confirmed its demote after applying an update of this leader that dropped it.
+        selfDemoted: record !== undefined && ((record.lastSeen > record.lastNamedSentAt
+          && (record.state === 'Failed' || record.state === 'Stopped' || record.mode === 'Passive'))
+          || this.confirmedDemote(record, prev!)),
       } : null,
     });
     if (wait || !prev) return wait;

@@ -31,6 +31,8 @@ export interface RunnerRecord {
   lastNamedSentAt: number;
   /** Until when the last lease this leader granted it may run, margin included (lease-rules.ts `grant`). */
   holdUntil: number;
+  /** `leaderUptimeMs` of the newest state update of this leader it applied (its last report said; 0 when none). */
+  appliedUpdateMs: number;
 }
 
 export interface FailureEntry {
@@ -58,7 +60,7 @@ export function applyReport(
   const next: RunnerRecord = record ?? {
     id, name: report.name, address, uptimeMs: 0, state: 'Disconnected', mode: 'Active', target: 'Stop', services: [],
     promoted: false, stopped: false, failCount: 0, lastFailureAt: -Infinity, lastFailureReason: '',
-    lastSeen: now, firstSeen: now, disconnectedSince: -Infinity, lastNamedSentAt: -Infinity, holdUntil: -Infinity,
+    lastSeen: now, firstSeen: now, disconnectedSince: -Infinity, lastNamedSentAt: -Infinity, holdUntil: -Infinity, appliedUpdateMs: 0,
   };
   // A failure is new when its time differs from the known one by more than report jitter.
   const isNew = failureAt > -Infinity && (next.lastFailureAt === -Infinity || failureAt > next.lastFailureAt + 1000);
@@ -79,6 +81,7 @@ export function applyReport(
     next.lastFailureAt = -Infinity;
     next.lastFailureReason = '';
   }
+  next.appliedUpdateMs = report.appliedUpdateMs ?? 0;
   next.lastSeen = now;
   next.disconnectedSince = -Infinity;
   return { record: next, newFailure: isNew ? { at: failureAt, reason: report.lastFailureReason } : null };

@@ -68,6 +68,8 @@ export class Runner {
   private quarantineUntil = -Infinity;
   private lastUpdateAt = -Infinity;
   private lastSeqByLeader = new Map<string, number>();
+  /** The newest state update applied: from which leader, and its leaderUptimeMs (echoed in health reports). */
+  private applied = { leaderId: '', uptimeMs: 0 };
   private masterName = '';
   private maintenance = false;
   private electorLostWarned = false;
@@ -141,6 +143,7 @@ export class Runner {
       return;
     }
     this.lastSeqByLeader.set(leaderId, seq);
+    this.applied = { leaderId, uptimeMs: update.leaderUptimeMs };
     if (this.lastSeqByLeader.size > 16) this.lastSeqByLeader.delete(this.lastSeqByLeader.keys().next().value as string);
     const now = this.opts.clock.now();
     this.lastUpdateAt = now;
@@ -275,6 +278,11 @@ export class Runner {
       maintenance: this.maintenance,
       lastStateUpdateAgoMs: this.lastUpdateAt > -Infinity ? Math.round(now - this.lastUpdateAt) : -1,
     };
+  }
+
+  /** `leaderUptimeMs` of the newest state update applied, when it came from `leaderId` (else 0). */
+  appliedUpdateFrom(leaderId: string): number {
+    return this.applied.leaderId === leaderId ? this.applied.uptimeMs : 0;
   }
 
   healthReport(): HealthReport {

@@ -217,6 +217,7 @@ export function bodyToProto(message: KoiMessage): Partial<pb.Envelope.$Propertie
           lastFailureAgoMs: Math.max(-1, Math.round(message.lastFailureAgoMs)),
           lastFailureReason: message.lastFailureReason,
           stopped: message.stopped,
+          appliedUpdateMs: Math.max(0, Math.round(message.appliedUpdateMs ?? 0)),
         },
       };
     case 'state':
@@ -328,6 +329,8 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
         lastFailureReason: checkText(h.lastFailureReason, 'health.lastFailureReason', WIRE_LIMITS.lastFailureReasonChars),
         stopped: h.stopped === true,
       };
+      const applied = nonNegative(h.appliedUpdateMs, 'health.appliedUpdateMs');
+      if (applied > 0) message.appliedUpdateMs = applied;
       return message;
     }
     case 'state': {

@@ -209,4 +209,24 @@ describe('issue 10, measured from the services', () => {
     expect(sim.master()).not.toBe(m);
     sim.shutdown();
   });
+  test('R3 shortcut (issue 12 item 10): a planned koi promote waits for the old master\'s confirmed demote, not its whole lease', async () => {
+    // Scripts of 20 ms: the old master is done demoting long before lease + margin (1.5 s) would end.
+    const sim = await startCluster({ seed: 503, nodes: 3, quorum: 2, serviceDurationMs: 20 });
+    const old = await waitSettled(sim, 20_000);
+    await sim.run(2_000);
+    const next = sim.nodes.find((n) => n !== old)!;
+    sim.leader()!.koi.promote(next.name);
+    await sim.runUntil(() => sim.master() === next && sim.servicesPromoted(next), 10_000);
+    await sim.run(500);
+    // From the services' own intervals (shared time): the old master's last promoted interval ends,
+    // then the new one's begins, within a few ticks.
+    const oldEnd = Math.max(...old.executor.intervals.map((i) => i.end));
+    const firstPromote = next.executor.log.find((e) => e.event === 'promote');
+    expect(firstPromote).toBeDefined();
+    const promoteBegan = firstPromote!.at - 20; // events are logged when they end
+    expect(promoteBegan).toBeGreaterThanOrEqual(oldEnd);
+    expect(promoteBegan - oldEnd).toBeLessThan(700);
+    expectNoOverlap(sim);
+    sim.shutdown();
+  });
 });

@@ -63,6 +63,8 @@ export interface ClusterProbe {
   lastAdminAction: number;
   /** A `koi promote` target the leader switches to once it is electable ('' when none): that switch is the operator's. */
   pendingPromote?: string;
+  /** Last time a link or a node was lost (the liveness bound runs afresh from it). */
+  lastCut?: number;
 }
 
 export type OverlapCategory = 'frozen' | 'crash' | 'split' | 'demoting' | 'maintenance' | 'violation';
@@ -320,7 +322,7 @@ export class ServiceInvariants {
       this.livenessReported = false;
       return;
     }
-    const since = Math.max(this.livenessSince ?? probe.now, probe.lastAdminAction);
+    const since = Math.max(this.livenessSince ?? probe.now, probe.lastAdminAction, probe.lastCut ?? -Infinity);
     this.livenessSince = this.livenessSince ?? probe.now;
     if (this.livenessReported || probe.now - since < this.bounds.livenessBoundMs) return;
     this.livenessReported = true;

@@ -113,6 +113,11 @@ export class SimCluster {
   /** Fault counts by kind (what a run applied). */
   readonly applied = new Map<string, number>();
   private lastTopologyChange = 0;
+  /**
+   * Last time a link or node was lost: the election in progress (a promote under way on the node cut
+   * away, a fence) starts over, so the liveness bound runs from here.
+   */
+  private lastCut = 0;
   private readonly traceLines: number;
   steps = 0;
 
@@ -323,7 +328,7 @@ export class SimCluster {
     node.clock.kill();
     this.network.kill(node.address);
     this.count('crash');
-    this.topology();
+    this.topology(true);
   }
 
   /** Power off (what fencing does): daemon and services gone at once. */
@@ -335,7 +340,7 @@ export class SimCluster {
     node.clock.powerOff();
     node.executor.powerOff();
     this.count('power-off');
-    this.topology();
+    this.topology(true);
   }
 
   /** Graceful stop (SIGTERM): runs while the clock keeps moving. */
@@ -478,7 +483,7 @@ export class SimCluster {
   partition(groups: number[][]): void {
     this.network.partition(groups.map((g) => g.map((i) => this.nodes[i].address)), this.nodes.map((n) => n.address));
     this.count('partition');
-    this.topology();
+    this.topology(true);
   }
 
   /** `from`'s datagrams to `to` are lost; the other way works. Adds to the cuts in force. */
@@ -486,7 +491,7 @@ export class SimCluster {
     if (from === to) return;
     this.network.blockOneWay(this.nodes[from].address, this.nodes[to].address);
     this.count('one-way');
-    this.topology();
+    this.topology(true);
   }
 
   /** Cut a and b from each other (both ways), on top of the cuts in force: non-transitive partitions. */
@@ -494,26 +499,26 @@ export class SimCluster {
     if (a === b) return;
     this.network.cutPair(this.nodes[a].address, this.nodes[b].address);
     this.count('pair-cut');
-    this.topology();
+    this.topology(true);
   }
 
   /** One of the node's redundant links goes down (its second address; its only one without redundant links). */
   nicDown(index: number): void {
     this.network.nicDown(this.options.redundantLinks ? addressOf(index, 1) : this.nodes[index].address);
     this.count('nic-down');
-    this.topology();
+    this.topology(true);
   }
 
   deaf(index: number): void {
     this.network.deaf(this.nodes[index].address);
     this.count('deaf');
-    this.topology();
+    this.topology(true);
   }
 
   mute(index: number): void {
     this.network.mute(this.nodes[index].address);
     this.count('mute');
-    this.topology();
+    this.topology(true);
   }
 
   heal(): void {
@@ -521,8 +526,10 @@ export class SimCluster {
     this.topology();
   }
 
-  private topology(): void {
+  /** The links changed; `cut`: some pair that could talk no longer can (a crash, a partition, a one-way cut...). */
+  private topology(cut = false): void {
     this.lastTopologyChange = this.now;
+    if (cut) this.lastCut = this.now;
   }
 
   // ---- running ---------------------------------------------------------------------------
@@ -607,6 +614,7 @@ export class SimCluster {
       now: this.now,
       nodes,
       pendingPromote: this.pendingPromote,
+      lastCut: this.lastCut,
       connected: (a, b) => this.network.connected(byName.get(a)!.address, byName.get(b)!.address),
       // An operator's manual master mode or maintenance (e.g. a `koi elect` that reached no leader) holds elections.
       disturbed: this.holds.size > 0 || this.network.faults.drop > 0 || this.nodes.some((n) => n.status === 'running' && n.koi.operatorHold()),

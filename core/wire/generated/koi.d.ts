@@ -803,6 +803,9 @@ export namespace koi {
             /** HealthReport stopped. */
             stopped: boolean;
 
+            /** HealthReport appliedUpdateMs. */
+            appliedUpdateMs: number;
+
             /**
              * Creates a new HealthReport instance using the specified properties.
              * @param [properties] Properties to set
@@ -874,6 +877,9 @@ export namespace koi {
 
                 /** HealthReport stopped */
                 stopped?: (boolean|null);
+
+                /** HealthReport appliedUpdateMs */
+                appliedUpdateMs?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

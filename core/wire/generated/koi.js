@@ -1807,6 +1807,7 @@ $root.koi = (function() {
              * @property {number|null} [lastFailureAgoMs] HealthReport lastFailureAgoMs
              * @property {string|null} [lastFailureReason] HealthReport lastFailureReason
              * @property {boolean|null} [stopped] HealthReport stopped
+             * @property {number|null} [appliedUpdateMs] HealthReport appliedUpdateMs
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1928,6 +1929,14 @@ $root.koi = (function() {
             HealthReport.prototype.stopped = false;
 
             /**
+             * HealthReport appliedUpdateMs.
+             * @member {number} appliedUpdateMs
+             * @memberof koi.wire.HealthReport
+             * @instance
+             */
+            HealthReport.prototype.appliedUpdateMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new HealthReport instance using the specified properties.
              * @function create
              * @memberof koi.wire.HealthReport
@@ -1982,6 +1991,8 @@ $root.koi = (function() {
                     writer.uint32(/* id 10, wireType 2 =*/82).string(message.lastFailureReason);
                 if (message.stopped != null && $Object.hasOwnProperty.call(message, "stopped") && message.stopped !== false)
                     writer.uint32(/* id 11, wireType 0 =*/88).bool(message.stopped);
+                if (message.appliedUpdateMs != null && $Object.hasOwnProperty.call(message, "appliedUpdateMs") && (typeof message.appliedUpdateMs === "object" ? message.appliedUpdateMs.low || message.appliedUpdateMs.high : message.appliedUpdateMs !== 0))
+                    writer.uint32(/* id 12, wireType 0 =*/96).uint64(message.appliedUpdateMs);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2122,6 +2133,15 @@ $root.koi = (function() {
                                 message.stopped = value;
                             else
                                 delete message.stopped;
+                            continue;
+                        }
+                    case 12: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.appliedUpdateMs = value;
+                            else
+                                delete message.appliedUpdateMs;
                             continue;
                         }
                     }
