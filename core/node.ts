@@ -623,6 +623,7 @@ export class KoiNode {
           lastView: () => this.membership.lastView(),
           viewNodes: () => this.membership.viewNodes(),
           lastHeard: (id) => this.membership.table.lastHeard(id),
+          lastAcked: (id) => this.membership.table.get(id)?.lastAck,
           runnerIds: () => this.membership.table.all().filter((e) => (e.flags & NodeFlag.Runner) !== 0).map((e) => e.id),
           addressOf: (id) => this.membership.table.get(id)?.addresses[0] ?? '',
           maxHoldMs: () => this.membership.maxHoldMs(),

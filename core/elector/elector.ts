@@ -31,6 +31,8 @@ export interface ElectorMembership {
   viewNodes(): ClusterView['nodes'];
   /** Last time `id` was heard (any message), undefined when never. */
   lastHeard(id: string): number | undefined;
+  /** When this node sent the last heartbeat `id` acknowledged (it follows this leader), undefined when never. */
+  lastAcked(id: string): number | undefined;
   /** Runner-flagged nodes currently in the table. */
   runnerIds(): string[];
   /** Address to reach `id` ('' when unknown). */
@@ -408,12 +410,14 @@ export class Elector {
     }
     for (const record of [...this.records.values()]) {
       if (record.id === this.opts.self.id) continue;
-      // "Heard" is any message from the runner's node, as for state updates: health reports are
+      // "Heard" is a report, or an acknowledgement of this leader's heartbeats: health reports are
       // unicast, 5 per master_dead_time, so 20 % loss drops 5 in a row about once a minute per
-      // runner, while its heartbeats (20 per master_dead_time) still arrive. Runner and membership
-      // share one process and loop, so a node heard is a runner alive; marking it Disconnected
-      // would drop a healthy master (a false failover). Safety does not rest on this (the lease).
-      const heard = Math.max(record.lastSeen, this.opts.membership.lastHeard(record.id) ?? -Infinity);
+      // runner, while its answers to heartbeats (20 per master_dead_time) still arrive; marking it
+      // Disconnected would drop a healthy master (a false failover). Heartbeats alone are not
+      // enough: a node that cannot hear this leader (deaf, cut one way) still sends them, but follows
+      // another leader or none and never reports here — a master like that must be dropped, or the
+      // cluster stays masterless. Safety does not rest on this (the lease).
+      const heard = Math.max(record.lastSeen, this.opts.membership.lastAcked(record.id) ?? -Infinity);
       if (record.state !== 'Disconnected' && now - heard > this.config.time.master_dead_time) {
         this.log.warn({ runner: record.id }, `runner ${record.name} not heard for ${Math.round(now - heard)} ms: Disconnected`);
         record.state = 'Disconnected';

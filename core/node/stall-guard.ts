@@ -58,6 +58,8 @@ export class StallGuard {
     this.lastWall = wall;
     const frozen = wallGap - monoGap;
     if (monoGap <= thresholdMs && frozen <= thresholdMs) return null;
+    // Frozen time found here is not to be found again in the peers' heartbeats (peerBeat).
+    if (frozen > thresholdMs) for (const peer of this.peers.values()) peer.maxOffset += frozen;
     return { gapMs: Math.max(monoGap, wallGap), frozenMs: frozen > thresholdMs ? frozen : 0 };
   }
 

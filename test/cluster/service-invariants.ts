@@ -65,6 +65,11 @@ export interface ClusterProbe {
   pendingPromote?: string;
   /** Last time a link or a node was lost (the liveness bound runs afresh from it). */
   lastCut?: number;
+  /**
+   * A one-way cut is in force: a node may follow a leader that cannot hear it (the higher id wins), so
+   * a master linked both ways to its own leader may still lose that leader's quorum — no flap judged.
+   */
+  oneWayCuts?: boolean;
 }
 
 export type OverlapCategory = 'frozen' | 'crash' | 'split' | 'demoting' | 'maintenance' | 'violation';
@@ -333,7 +338,7 @@ export class ServiceInvariants {
   private trackHealth(probe: ClusterProbe): void {
     const quietSince = probe.lastAdminAction;
     for (const m of probe.nodes) {
-      const healthy = m.life === 'running' && m.allPromoted && !m.clockFault && !m.serviceFault && !probe.disturbed
+      const healthy = m.life === 'running' && m.allPromoted && !m.clockFault && !m.serviceFault && !probe.disturbed && !probe.oneWayCuts
         && probe.nodes.some((l) => l.isLeader && l.life === 'running' && probe.connected(m.name, l.name)
           && probe.nodes.filter((k) => k.life === 'running' && probe.connected(l.name, k.name)).length >= Math.max(this.bounds.quorum, 1));
       if (!healthy) {

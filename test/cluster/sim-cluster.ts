@@ -615,6 +615,7 @@ export class SimCluster {
       nodes,
       pendingPromote: this.pendingPromote,
       lastCut: this.lastCut,
+      oneWayCuts: this.network.hasOneWayCuts,
       connected: (a, b) => this.network.connected(byName.get(a)!.address, byName.get(b)!.address),
       // An operator's manual master mode or maintenance (e.g. a `koi elect` that reached no leader) holds elections.
       disturbed: this.holds.size > 0 || this.network.faults.drop > 0 || this.nodes.some((n) => n.status === 'running' && n.koi.operatorHold()),

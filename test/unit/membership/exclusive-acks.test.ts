@@ -31,6 +31,7 @@ function rig(disabled: SafetyRule[] = []) {
     onLeadershipChange: () => undefined,
     onViewAdopted: () => undefined,
     onForeignView: () => undefined,
+    onKnownMaster: () => undefined,
     configuredAddresses: () => null,
   });
   const view = (leaderId: string, listsMe = true): ClusterView => ({
