@@ -176,6 +176,8 @@ class DefaultServiceManager implements ServiceManager {
     for (const record of this.records.values()) {
       // A presumed demote or stop (maintenance) proves nothing: the role counts until a real status says otherwise.
       if (PROMOTED_STATES.has(record.state) || (record.unverified && record.maybePromoted)) return true;
+      // A promoted service being failed or stopped (a master that failed) holds the role until its stop ends.
+      if (record.maybePromoted && (record.state === 'Failing' || record.state === 'Stopping')) return true;
     }
     return false;
   }
