@@ -266,6 +266,15 @@ export class ServiceInvariants {
   private checkOverlapBounds(probe: ClusterProbe): void {
     for (const o of this.overlaps) {
       if (o.end === null && o.category === 'demoting' && !this.late.has(o)) {
+        // The holder crashed in its demote chain: its restart's start-up sweep finishes the job (crash bound).
+        const restart = this.restartedAt.get(o.holder);
+        if (restart !== undefined && restart > o.start) {
+          if (probe.now - restart > this.bounds.crashBoundMs) {
+            this.late.add(o);
+            this.violation(probe.now, 'crash-leftover', `${o.holder} still has ${o.service} promoted ${Math.round(probe.now - restart)} ms after its restart (bound ${this.bounds.crashBoundMs} ms; it crashed while demoting); ${o.promoter} promoted it at ${Math.round(o.start)}`);
+          }
+          continue;
+        }
         const began = this.lastDemoteBegan.get(o.holder) ?? o.start;
         if (probe.now - began > this.bounds.demoteChainBoundMs) {
           this.late.add(o);
