@@ -51,6 +51,7 @@ export function startDaemon(command: string, args: string[], env: NodeJS.Process
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.on('error', (err) => (text += `could not start ${command}: ${err.message}\n`));
   return { child, output: () => text };
 }
 
@@ -59,7 +60,7 @@ export async function waitForMaster(koi: string[], name: string, daemon: Daemon,
   const until = Date.now() + ms;
   let last: Ran = { code: null, stdout: '', stderr: '' };
   while (Date.now() < until) {
-    if (daemon.child.exitCode !== null) throw new Error(`koinode exited ${daemon.child.exitCode} before it became master:\n${daemon.output()}`);
+    if (daemon.child.exitCode !== null || daemon.child.pid === undefined) throw new Error(`koinode exited ${daemon.child.exitCode} before it became master:\n${daemon.output()}`);
     last = run(koi[0], [...koi.slice(1), 'status'], { timeout: 10_000 });
     if (last.code === 0 && last.stdout.includes(`master ${name}`)) return last.stdout;
     await new Promise((resolve) => setTimeout(resolve, 250));
