@@ -19,12 +19,23 @@ import { findFreePorts } from '../e2e/harness';
 import { PACKAGE, has, killGroup, must, processesUnder, run, startDaemon, stopDaemon, waitForMaster, type Daemon } from './helpers';
 
 const isRoot = process.getuid?.() === 0;
-const installed = has('dpkg-query') && run('dpkg-query', ['-W', '-f=${Status}', PACKAGE.name]).stdout.includes('installed');
+const dpkgInstalled = (name: string): boolean => run('dpkg-query', ['-W', '-f=${Status}', name]).stdout.includes('ok installed');
+const installed = has('dpkg-query') && dpkgInstalled(PACKAGE.name);
+/** What Depends: needs that this machine lacks (dpkg -i would stop on it); .ci/run installs them. */
+function missingDependencies(): string[] {
+  if (!has('dpkg-query')) return [];
+  const missing = [['adduser'], ['iproute2'], ['arping', 'iputils-arping']].filter((alternatives) => !alternatives.some(dpkgInstalled)).map((a) => a.join(' | '));
+  const nodejs = run('dpkg-query', ['-W', '-f=${Version}', 'nodejs']).stdout;
+  if (!dpkgInstalled('nodejs') || run('dpkg', ['--compare-versions', nodejs, 'ge', '20']).code !== 0) missing.unshift('nodejs (>= 20) as a Debian package');
+  return missing;
+}
+const missing = missingDependencies();
 const skipReason = !isRoot ? 'not running as root (dpkg -i needs it)'
   : !has('dpkg-deb') || !has('dpkg') ? 'dpkg-deb or dpkg is missing (apt-get install dpkg)'
     : installed ? `${PACKAGE.name} is already installed on this machine; the test would replace it (dpkg --purge ${PACKAGE.name} to run it)`
       : fs.existsSync('/etc/koi/koi.conf') ? '/etc/koi/koi.conf exists and is not from the package; the test would take it over'
-        : null;
+        : missing.length > 0 ? `the package's dependencies are not installed: ${missing.join(', ')} (apt-get install arping iproute2 adduser, as .ci/run does)`
+          : null;
 if (skipReason) {
   // eslint-disable-next-line no-console
   console.warn(`Debian package test skipped: ${skipReason}`);
