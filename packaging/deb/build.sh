@@ -82,6 +82,30 @@ chmod 0644 "$stage/lib/systemd/system/koinode.service"
 grep -q '^ExecStart=/usr/sbin/koinode ' "$stage/lib/systemd/system/koinode.service" \
     || die "examples/systemd/koinode.service: ExecStart no longer names /usr/local/bin/koinode; update build.sh"
 
+# Manual pages from the commands' own --help (one source for both).
+man="$stage/usr/share/man/man8"
+install -d -m 0755 "$man"
+manpage() { # command, one-line summary
+    local cmd="$1" summary="$2" upper
+    upper="$(echo "$cmd" | tr '[:lower:]' '[:upper:]')"
+    {
+        echo ".TH $upper 8 \"$(date -u -d "@${SOURCE_DATE_EPOCH:-$(date +%s)}" +%Y-%m-%d)\" \"$name $version\" \"System Administration\""
+        echo ".SH NAME"
+        echo "$cmd \\- $summary"
+        echo ".SH DESCRIPTION"
+        echo ".nf"
+        node "$app/dist/bin/$cmd.js" --help | sed -e 's/\\/\\e/g' -e "s/^\([.']\)/\\\\\&\1/"
+        echo ".fi"
+        echo ".SH FILES"
+        echo "/etc/koi/koi.conf, /etc/koi/cluster.key, /etc/koi/services/"
+        echo ".SH SEE ALSO"
+        echo "/usr/lib/$name/docs/guide.md, /usr/lib/$name/docs/client.md, /usr/lib/$name/docs/configuration.md"
+    } | gzip -9n > "$man/$cmd.8.gz"
+    chmod 0644 "$man/$cmd.8.gz"
+}
+manpage koinode "the koi cluster node daemon"
+manpage koi "the koi cluster client"
+
 doc="$stage/usr/share/doc/$name"
 install -d -m 0755 "$doc"
 install -m 0644 "$here/copyright" "$doc/copyright"
