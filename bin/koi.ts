@@ -3,9 +3,8 @@
  * `koi`: the cluster's command-line client (SPEC §9). Thin: the real process,
  * clock and a UDP socket, handed to core/admin/cli.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { RealClock } from '../core/clock';
+import { koiVersion } from '../core/node/version';
 import { runKoiCli } from '../core/admin/cli';
 import type { ClientSocket } from '../core/admin/client';
 import { createUdpClientSocket } from '../plugins/udp/client-socket';
@@ -38,17 +37,6 @@ export async function openUdpClientSocket(host: string, port: number): Promise<C
   };
 }
 
-/** The version of the koi package this file belongs to (bin/ in the source tree, dist/bin/ when built). */
-function packageVersion(): string {
-  for (let dir = __dirname, i = 0; i < 4; i++, dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (!existsSync(file)) continue;
-    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-    if (pkg.name === 'koi' && pkg.version) return pkg.version;
-  }
-  return 'unknown';
-}
-
 async function main(): Promise<void> {
   const clock = new RealClock();
   const code = await runKoiCli({
@@ -58,7 +46,7 @@ async function main(): Promise<void> {
     env: process.env,
     cwd: process.cwd(),
     clock,
-    version: packageVersion(),
+    version: koiVersion(),
     openSocket: openUdpClientSocket,
   });
   clock.clearAll();

@@ -3,14 +3,13 @@
  * koinode: the koi cluster daemon (SPEC §8). Thin: parse argv, then
  * core/daemon does the work.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../core/config';
 import { DAEMON_CHILD_ENV, daemonize, tellParent } from '../core/daemon/daemonize';
 import { PidFileError, checkPidFile, removePidFile } from '../core/daemon/pidfile';
 import { runDaemon } from '../core/daemon/run';
-import { DAEMON_ROOT } from '../core/plugins';
+import { koiVersion } from '../core/node/version';
 
 interface KoinodeFlags {
   file?: string[];
@@ -21,19 +20,11 @@ interface KoinodeFlags {
   daemonize?: string;
 }
 
-function packageVersion(): string {
-  try {
-    return (JSON.parse(fs.readFileSync(path.join(DAEMON_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('koinode')
     .description('koi cluster node: leader election, master selection and service control for an active/passive application')
-    .version(packageVersion(), '-v, --version', 'print the version and exit')
+    .version(koiVersion(), '-v, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show this help')
     .option('-f, --file <file>', 'configuration file; may repeat, later files override earlier (default: /etc/koi/koi.conf; never read from the working directory unless named here)',
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value])

@@ -1,6 +1,6 @@
 /**
  * koi as a library: embed a node, drive the daemon, or build tools on the
- * configuration and wire layers. Plugin authors need only `koi/plugin-api`.
+ * configuration and wire layers. Plugin authors need only `koi-ha/plugin-api`.
  */
 export * from '../plugin-api';
 export { KoiNode, checkClusterConfig } from './node';

@@ -1,6 +1,6 @@
 /**
  * koi's public plugin API: the only module a third-party `koi-plugin-*`
- * package needs (`import { definePlugin } from 'koi/plugin-api'`).
+ * package needs (`import { definePlugin } from 'koi-ha/plugin-api'`).
  */
 export * from './status';
 export * from './clock';

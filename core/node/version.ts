@@ -2,6 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+/** koi's name on npm (`koi` belongs to an unrelated package there); the commands stay `koi` and `koinode`. */
+export const PACKAGE_NAME = 'koi-ha';
+
 let cached: string | null = null;
 
 export function koiVersion(): string {
@@ -10,7 +13,7 @@ export function koiVersion(): string {
   for (let i = 0; i < 5; i++) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'koi' && pkg.version) return (cached = pkg.version);
+      if (pkg.name === PACKAGE_NAME && pkg.version) return (cached = pkg.version);
     } catch {
       // Not here: try the parent folder.
     }

@@ -1,4 +1,4 @@
-import type { KoiPlugin } from 'koi/plugin-api';
+import type { KoiPlugin } from 'koi-ha/plugin-api';
 
 export interface ExampleOptions {
   [key: string]: unknown;

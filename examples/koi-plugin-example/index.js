@@ -1,10 +1,10 @@
 'use strict';
 /**
  * koi-plugin-example: a third-party koi plugin in plain CommonJS.
- * It needs nothing from koi at run time: the types come from `koi/plugin-api`
+ * It needs nothing from koi at run time: the types come from `koi-ha/plugin-api`
  * through JSDoc, and koi is only a peer dependency.
  *
- * @typedef {import('koi/plugin-api').KoiPlugin<ExampleOptions>} ExamplePlugin
+ * @typedef {import('koi-ha/plugin-api').KoiPlugin<ExampleOptions>} ExamplePlugin
  * @typedef {{ greeting: string, verbose: boolean }} ExampleOptions
  */
 

@@ -12,10 +12,10 @@
  * KOI_FENCE_NODE_NAME, KOI_FENCE_ADDRESSES (space separated),
  * KOI_FENCE_SILENT_MS. Its output goes to koi's log, line by line.
  *
- * @typedef {import('koi/plugin-api').KoiPlugin<FenceOptions>} FencePlugin
- * @typedef {import('koi/plugin-api').FenceRequest} FenceRequest
- * @typedef {import('koi/plugin-api').FenceResult} FenceResult
- * @typedef {import('koi/plugin-api').Logger} Logger
+ * @typedef {import('koi-ha/plugin-api').KoiPlugin<FenceOptions>} FencePlugin
+ * @typedef {import('koi-ha/plugin-api').FenceRequest} FenceRequest
+ * @typedef {import('koi-ha/plugin-api').FenceResult} FenceResult
+ * @typedef {import('koi-ha/plugin-api').Logger} Logger
  * @typedef {{ script: string, timeout: number, kill_grace: number }} FenceOptions
  */
 const { spawn } = require('node:child_process');

@@ -27,6 +27,28 @@ export interface SyslogSinkOptions {
   maxMessage: number;
   /** Time between attempts to reach a destination that failed. */
   retryMs: number;
+  /** Loads the native addon for the local socket (tests replace it). */
+  loadAddon?: () => typeof import('unix-dgram');
+}
+
+type UnixDgram = typeof import('unix-dgram');
+
+/** The `unix-dgram` addon; loaded on first use so a machine without it still runs the other sinks. */
+function requireUnixDgram(): UnixDgram {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('unix-dgram') as UnixDgram;
+}
+
+/**
+ * The addon is an optional dependency compiled at install time (node-gyp:
+ * python3, make, a C++ compiler): an install without them succeeds without
+ * it. Says so once, with the way out, instead of a require stack.
+ */
+export function addonMissingMessage(path: string, err: Error): string {
+  const reason = (err.message.split('\n')[0] ?? '').trim();
+  return `koi: syslog socket ${path} cannot be used: the native addon unix-dgram is not installed or not built (${reason}). ` +
+    'koi keeps running without local syslog. Build it with `npm rebuild unix-dgram` in koi\'s install folder (needs python3, make and a C++ compiler), ' +
+    'or log with --log console (the journal under systemd), file:PATH or syslog:udp://HOST:514\n';
 }
 
 interface Destination {
@@ -86,6 +108,8 @@ class UnixDestination implements Destination {
   readonly describe: string;
   private socket: import('unix-dgram').UnixDgramSocket | null = null;
   private readonly outage: OutageReporter;
+  /** The addon cannot be loaded: said once, nothing more is tried. */
+  private addonMissing = false;
 
   constructor(private readonly opts: SyslogSinkOptions, private readonly header: SyslogHeader) {
     this.describe = `socket ${opts.path}`;
@@ -93,6 +117,7 @@ class UnixDestination implements Destination {
   }
 
   send(record: LogRecord): void {
+    if (this.addonMissing) return;
     if (this.outage.isDown && Date.now() - this.outage.lastFailure < this.opts.retryMs) {
       this.outage.failed('still unavailable');
       return;
@@ -127,10 +152,15 @@ class UnixDestination implements Destination {
 
   private open(): import('unix-dgram').UnixDgramSocket | null {
     if (this.socket) return this.socket;
+    let unix: UnixDgram;
     try {
-      // Native addon, loaded on first use so a machine without it still runs the other sinks.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const unix = require('unix-dgram') as typeof import('unix-dgram');
+      unix = (this.opts.loadAddon ?? requireUnixDgram)();
+    } catch (err) {
+      this.addonMissing = true;
+      process.stderr.write(addonMissingMessage(this.opts.path, err as Error));
+      return null;
+    }
+    try {
       const socket = unix.createSocket('unix_dgram');
       socket.on('error', (err: Error & { code?: number }) => this.outage.failed(errnoName(err)));
       socket.on('congestion', () => this.outage.failed('congestion'));

@@ -11,13 +11,14 @@ import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PACKAGE_NAME } from '../../core/node/version';
 
 /** The repository root: the nearest folder above this file whose package.json is koi's (works from sources and dist). */
 export const REPO_ROOT = findRepoRoot(__dirname);
 function findRepoRoot(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'koi') return dir;
+    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
     if (path.dirname(dir) === dir) throw new Error(`no koi package.json above ${from}`);
   }
 }

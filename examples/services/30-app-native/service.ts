@@ -9,7 +9,7 @@
  * The import is type-only, so the compiled module needs nothing from koi at
  * run time (`npm run build` first: the types come from dist/).
  */
-import type { NativeService, NativeServiceContext } from 'koi/plugin-api';
+import type { NativeService, NativeServiceContext } from 'koi-ha/plugin-api';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 

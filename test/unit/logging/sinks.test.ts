@@ -99,6 +99,37 @@ describe('log-syslog on a real unix datagram socket', () => {
       await sink.close?.();
     }
   });
+
+  it('without the native addon (an install that could not compile it): one clear line with the way out, the remote target still works', async () => {
+    const writes: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    const udp = dgram.createSocket('udp4');
+    const got: string[] = [];
+    udp.on('message', (msg) => got.push(msg.toString()));
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    const missing = (): never => {
+      throw Object.assign(new Error("Cannot find module 'unix-dgram'\nRequire stack:\n- /usr/lib/koi-ha/dist/plugins/log-syslog/sink.js"), { code: 'MODULE_NOT_FOUND' });
+    };
+    const sink = createSyslogSink({ ...base, path: socketPath, retryMs: 0, loadAddon: missing, target: `udp://127.0.0.1:${udp.address().port}` });
+    try {
+      sink.write(record('info', 'one'));
+      sink.write(record('info', 'two'));
+      await waitFor(got, 2);
+      const said = writes.filter((w) => w.includes('unix-dgram'));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toContain(`syslog socket ${socketPath} cannot be used: the native addon unix-dgram is not installed or not built (Cannot find module 'unix-dgram')`);
+      expect(said[0]).toContain('npm rebuild unix-dgram');
+      expect(said[0]).not.toContain('Require stack');
+      expect(received).toEqual([]);
+    } finally {
+      spy.mockRestore();
+      await sink.close?.();
+      udp.close();
+    }
+  });
 });
 
 describe('log-syslog to a remote syslog on loopback', () => {

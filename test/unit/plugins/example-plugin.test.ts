@@ -44,7 +44,7 @@ describe('examples/koi-plugin-example loaded by its short name', () => {
     expect(source).not.toMatch(/require\(['"]koi/);
     const manifest = JSON.parse(fs.readFileSync(path.join(exampleDir, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
     expect(manifest.name).toBe('koi-plugin-example');
-    expect(manifest.peerDependencies.koi).toBeDefined();
+    expect(manifest.peerDependencies['koi-ha']).toBeDefined();
     expect(manifest.dependencies).toBeUndefined();
   });
 });

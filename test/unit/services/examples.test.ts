@@ -92,7 +92,7 @@ test('the native example: service.js is service.ts compiled, and service.ts type
 
   const program = ts.createProgram([join(NATIVE, 'service.ts')], {
     ...options, noEmit: true, skipLibCheck: true, types: ['node'],
-    paths: { 'koi/plugin-api': [resolve(__dirname, '../../../plugin-api/index.ts')] },
+    paths: { 'koi-ha/plugin-api': [resolve(__dirname, '../../../plugin-api/index.ts')] },
   });
   const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   expect(diagnostics).toEqual([]);
