@@ -62,6 +62,8 @@ export interface HeartBeat {
    */
   knownMasterId?: string;
   knownMasterName?: string;
+  /** The longest `holdMs` the sender heard directly from another node in the last hour (0 when none). */
+  relayedHoldMs?: number;
 }
 
 /** One service as a runner reports it. */

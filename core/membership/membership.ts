@@ -63,6 +63,8 @@ export class Membership {
   private lastAckSent = { leaderId: '', at: -Infinity, windowMs: 0, tickMs: 0 };
   /** Holds (master_lease + lease_margin) advertised by other nodes, with when they were heard. */
   private readonly holds = new Map<string, { holdMs: number; at: number }>();
+  /** Holds other nodes heard directly and relayed (relayedHoldMs), with when they were heard; never relayed again. */
+  private readonly relayedHolds = new Map<string, { holdMs: number; at: number }>();
   /** Leaders not followed because their view does not list this node: since when, and whether that was logged. */
   private readonly deafLeaders = new Map<string, { at: number; warned: boolean }>();
 
@@ -141,6 +143,7 @@ export class Membership {
       this.opts.hooks.onMembershipChange.call({ change: 'joined', nodeId: senderId, name: beat.name, flags: beat.flags });
     }
     if (beat.holdMs > 0) this.holds.set(senderId, { holdMs: beat.holdMs, at: now });
+    if ((beat.relayedHoldMs ?? 0) > 0) this.relayedHolds.set(senderId, { holdMs: beat.relayedHoldMs ?? 0, at: now });
     // A unicast answer (seenAddress set) means the sender follows this node as leader. R1: it counts
     // from when this node sent the heartbeat it answers, not from its arrival, so an answer that
     // waited (network, a stall of this node) is never counted beyond what the follower promised.
@@ -236,10 +239,19 @@ export class Membership {
 
   /** The longest master_lease + lease_margin advertised in the last hour, this node's own included (R2). */
   maxHoldMs(): number {
+    return Math.max(this.config.time.master_lease + this.config.time.lease_margin, this.longestHeard(this.holds), this.longestHeard(this.relayedHolds));
+  }
+
+  /** The longest hold heard directly from another node in the last hour (what heartbeats relay; 0 when none). */
+  private directHoldMs(): number {
+    return this.longestHeard(this.holds);
+  }
+
+  private longestHeard(holds: Map<string, { holdMs: number; at: number }>): number {
     const now = this.opts.clock.now();
-    let max = this.config.time.master_lease + this.config.time.lease_margin;
-    for (const [id, h] of this.holds) {
-      if (now - h.at > HOLD_MEMORY_MS) this.holds.delete(id);
+    let max = 0;
+    for (const [id, h] of holds) {
+      if (now - h.at > HOLD_MEMORY_MS) holds.delete(id);
       else max = Math.max(max, h.holdMs);
     }
     return max;
@@ -335,6 +347,7 @@ export class Membership {
       // Floor: a leader dates the answers to this heartbeat from startedAt + uptimeMs, never later than it sent it.
       uptimeMs: Math.max(0, Math.floor(this.opts.clock.now() - this.opts.startedAt)),
       holdMs: this.config.time.master_lease + this.config.time.lease_margin,
+      relayedHoldMs: this.directHoldMs(),
       ackWindowMs: ACK_WINDOW_TICKS * this.config.time.cluster_update_interval,
     };
     if (withView) beat.view = this.opts.leaderView();

@@ -199,6 +199,7 @@ export function bodyToProto(message: KoiMessage): Partial<pb.Envelope.$Propertie
           answersUptimeMs: Math.max(0, Math.floor(message.answersUptimeMs ?? 0)),
           knownMasterId: idToBytes(message.knownMasterId ?? '', 'heartbeat.knownMasterId', true),
           knownMasterName: message.knownMasterName ?? '',
+          relayedHoldMs: Math.max(0, Math.round(message.relayedHoldMs ?? 0)),
         },
       };
     case 'health':
@@ -300,6 +301,7 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
       };
       const answers = nonNegative(h.answersUptimeMs, 'heartbeat.answersUptimeMs');
       if (answers > 0) message.answersUptimeMs = answers;
+      if ((h.relayedHoldMs ?? 0) > 0) message.relayedHoldMs = h.relayedHoldMs ?? 0;
       const knownMasterId = bytesToId(h.knownMasterId, 'heartbeat.knownMasterId', true);
       if (knownMasterId) {
         message.knownMasterId = knownMasterId;

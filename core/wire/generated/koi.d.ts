@@ -502,6 +502,9 @@ export namespace koi {
             /** HeartBeat knownMasterName. */
             knownMasterName: string;
 
+            /** HeartBeat relayedHoldMs. */
+            relayedHoldMs: number;
+
             /**
              * Creates a new HeartBeat instance using the specified properties.
              * @param [properties] Properties to set
@@ -570,6 +573,9 @@ export namespace koi {
 
                 /** HeartBeat knownMasterName */
                 knownMasterName?: (string|null);
+
+                /** HeartBeat relayedHoldMs */
+                relayedHoldMs?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

@@ -1188,6 +1188,7 @@ $root.koi = (function() {
              * @property {number|null} [answersUptimeMs] HeartBeat answersUptimeMs
              * @property {Uint8Array|null} [knownMasterId] HeartBeat knownMasterId
              * @property {string|null} [knownMasterName] HeartBeat knownMasterName
+             * @property {number|null} [relayedHoldMs] HeartBeat relayedHoldMs
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1300,6 +1301,14 @@ $root.koi = (function() {
             HeartBeat.prototype.knownMasterName = "";
 
             /**
+             * HeartBeat relayedHoldMs.
+             * @member {number} relayedHoldMs
+             * @memberof koi.wire.HeartBeat
+             * @instance
+             */
+            HeartBeat.prototype.relayedHoldMs = 0;
+
+            /**
              * Creates a new HeartBeat instance using the specified properties.
              * @function create
              * @memberof koi.wire.HeartBeat
@@ -1351,6 +1360,8 @@ $root.koi = (function() {
                     writer.uint32(/* id 9, wireType 2 =*/74).bytes(message.knownMasterId);
                 if (message.knownMasterName != null && $Object.hasOwnProperty.call(message, "knownMasterName") && message.knownMasterName !== "")
                     writer.uint32(/* id 10, wireType 2 =*/82).string(message.knownMasterName);
+                if (message.relayedHoldMs != null && $Object.hasOwnProperty.call(message, "relayedHoldMs") && message.relayedHoldMs !== 0)
+                    writer.uint32(/* id 11, wireType 0 =*/88).uint32(message.relayedHoldMs);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1477,6 +1488,15 @@ $root.koi = (function() {
                                 message.knownMasterName = value;
                             else
                                 delete message.knownMasterName;
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.relayedHoldMs = value;
+                            else
+                                delete message.relayedHoldMs;
                             continue;
                         }
                     }
