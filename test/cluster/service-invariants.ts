@@ -170,6 +170,8 @@ export class ServiceInvariants {
   private readonly returnedAt = new Map<string, { at: number; how: 'resume' | 'restart'; promoting: boolean }>();
   /** First demote/stop script start of each node since it last came back. */
   private readonly firstDemote = new Map<string, number>();
+  /** When each node stood still (SIGSTOP, VM pause): a demote chain it was in takes that much longer. */
+  private readonly pauses = new Map<string, Array<{ from: number; to: number | null }>>();
   private livenessSince: number | null = null;
   private livenessReported = false;
   private readonly healthySince = new Map<string, number>();
@@ -191,7 +193,23 @@ export class ServiceInvariants {
    * restart, the services a previous incarnation left promoted (overlaps with them stay `crash` until
    * the new incarnation's start-up sweep ends them, within crashBoundMs).
    */
+  /** The node was paused or VM-paused at `at` (its scripts and its daemon stand still until `returned`). */
+  stopped(node: string, at: number): void {
+    const list = this.pauses.get(node) ?? [];
+    list.push({ from: at, to: null });
+    this.pauses.set(node, list);
+  }
+
+  /** How long `node` stood still (paused, frozen) between `since` and `now`. */
+  private stoodStill(node: string, since: number, now: number): number {
+    let total = 0;
+    for (const p of this.pauses.get(node) ?? []) total += Math.max(0, Math.min(p.to ?? now, now) - Math.max(p.from, since));
+    return total;
+  }
+
   returned(node: string, at: number, how: 'resume' | 'restart', promoting = false, leftovers: string[] = []): void {
+    const open = this.pauses.get(node)?.find((p) => p.to === null);
+    if (open) open.to = at;
     this.returnedAt.set(node, { at, how, promoting });
     this.firstDemote.delete(node);
     if (how === 'restart') {
@@ -276,7 +294,7 @@ export class ServiceInvariants {
           continue;
         }
         const began = this.lastDemoteBegan.get(o.holder) ?? o.start;
-        if (probe.now - began > this.bounds.demoteChainBoundMs) {
+        if (probe.now - began - this.stoodStill(o.holder, began, probe.now) > this.bounds.demoteChainBoundMs) {
           this.late.add(o);
           this.violation(probe.now, 'two-promoted', `${o.holder} still has ${o.service} promoted ${Math.round(probe.now - began)} ms after it began to demote (bound ${this.bounds.demoteChainBoundMs} ms); ${o.promoter} promoted it at ${Math.round(o.start)}`);
         }

@@ -401,6 +401,7 @@ export class SimCluster {
     const node = this.nodes[index];
     if (node.status !== 'running') return;
     node.status = 'paused';
+    this.services.stopped(node.name, this.now);
     node.clock.pause();
     this.network.pause(node.address);
     this.count('pause');
@@ -427,6 +428,7 @@ export class SimCluster {
     const node = this.nodes[index];
     if (node.status !== 'running') return;
     node.status = 'frozen';
+    this.services.stopped(node.name, this.now);
     node.clock.freeze();
     this.network.pause(node.address);
     this.count('vm-pause');
