@@ -219,11 +219,15 @@ export function checkOverlaps(events: ServiceEvent[], kills: Mark[] = [], stalls
       if (newer.node === older.node || newer.from >= older.to) continue;
       const to = Math.min(older.to, newer.to);
       const lengthS = to - newer.from;
-      const stalledAtPromote = stalls.some((s) => s.node === older.node && s.from <= newer.from && s.to >= newer.from);
+      // The older master was SIGSTOPped when the newer promote began, or resumed just before it (its lease
+      // ran out while stopped; it demotes at its first event after SIGCONT): then it may run at most
+      // resumeGraceS from its SIGCONT (or from the promote) until its demote ends.
+      const stall = stalls.find((s) => s.node === older.node && s.from <= newer.from && s.to >= newer.from - resumeGraceS);
       // An overlap still open is judged up to now: a holder still SIGSTOPped is not yet running in it.
       const end = Number.isFinite(to) ? to : Math.max(nowS, newer.from);
       const runningS = (end - newer.from) - stoppedWithin(stalls, older.node, newer.from, end);
-      const excused = stalledAtPromote && runningS <= resumeGraceS;
+      const sinceResumeS = stall ? end - Math.max(stall.to, newer.from) - stoppedWithin(stalls, older.node, Math.max(stall.to, newer.from), end) : Infinity;
+      const excused = stall !== undefined && sinceResumeS <= resumeGraceS;
       const overlap: Overlap = { older, newer, from: newer.from, to, lengthS, excused, runningS };
       (excused ? report.excused : report.violations).push(overlap);
     }

@@ -77,4 +77,15 @@ describe('promoted intervals (promote begin … demote END) for chaos:netns', ()
     expect(twice.violations).toEqual([]);
     expect(twice.excused[0].runningS).toBeCloseTo(0.1);
   });
+  test('a promote just after the older master\'s SIGCONT is excused when its demote after the resume ends within the grace; a promote later is not', () => {
+    // chaos:netns seed 331517: SIGCONT at 5.0, the other promote at 5.1, the resumed master's demote ends at 5.107.
+    const just = checkOverlaps([ev(1, 'a', 'promote'), ev(5.1, 'b', 'promote'), ev(5.0, 'a', 'demote'), ev(5.107, 'a', 'demote', 'end')],
+      [], [{ node: 'a', from: 2, to: 5 }]);
+    expect(just.violations).toEqual([]);
+    expect(just.excused).toHaveLength(1);
+    // Resumed 2 s before the promote: the stall excuses nothing any more.
+    const later = checkOverlaps([ev(1, 'a', 'promote'), ev(7, 'b', 'promote'), ev(7.2, 'a', 'demote', 'end')],
+      [], [{ node: 'a', from: 2, to: 5 }]);
+    expect(later.violations).toHaveLength(1);
+  });
 });
