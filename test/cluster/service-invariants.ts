@@ -150,7 +150,8 @@ export function frozenDemoteStartMs(d: SimDurations, services: number, drift: nu
 }
 
 export function frozenBoundMs(d: SimDurations, services: number, drift: number): number {
-  return Math.ceil(services * (d.promoteMs + d.demoteMs) * (1 + drift) + 100);
+  // A status check (other) may run between two demotes of the chain.
+  return Math.ceil(services * (d.promoteMs + d.demoteMs + d.otherMs) * (1 + drift) + 100);
 }
 
 /** After a crashed holder restarts: it finds what it left promoted (status) and demotes/stops it before taking part. */
@@ -193,6 +194,11 @@ export class ServiceInvariants {
    * restart, the services a previous incarnation left promoted (overlaps with them stay `crash` until
    * the new incarnation's start-up sweep ends them, within crashBoundMs).
    */
+  /** `node` began a demote chain after its last promote (it goes on with it after a resume). */
+  demoteChainUnderway(node: string): boolean {
+    return (this.lastDemoteBegan.get(node) ?? -Infinity) > (this.lastPromoteBegan.get(node) ?? -Infinity);
+  }
+
   /** The node was paused or VM-paused at `at` (its scripts and its daemon stand still until `returned`). */
   stopped(node: string, at: number): void {
     const list = this.pauses.get(node) ?? [];
@@ -212,6 +218,8 @@ export class ServiceInvariants {
     if (open) open.to = at;
     this.returnedAt.set(node, { at, how, promoting });
     this.firstDemote.delete(node);
+    // Frozen in the middle of a demote chain: it goes on with it at its first event.
+    if (how === 'resume' && this.demoteChainUnderway(node)) this.firstDemote.set(node, at);
     if (how === 'restart') {
       this.leftovers.set(node, new Set(leftovers));
       this.restartedAt.set(node, at);
@@ -294,6 +302,20 @@ export class ServiceInvariants {
           continue;
         }
         const began = this.lastDemoteBegan.get(o.holder) ?? o.start;
+        // The holder became master again before its chain reached this service (a leader named it anew):
+        // the roles swap, and SPEC §3 asks that the promoter had begun to demote before that.
+        const again = this.lastPromoteBegan.get(o.holder) ?? -Infinity;
+        if (again > began) {
+          const promoterDemote = this.lastDemoteBegan.get(o.promoter) ?? -Infinity;
+          if (!(promoterDemote > (this.lastPromoteBegan.get(o.promoter) ?? -Infinity) && promoterDemote <= again)) {
+            this.late.add(o);
+            this.violation(probe.now, 'two-promoted', `${o.holder} began to promote again at ${Math.round(again)} while ${o.promoter} had ${o.service} promoted and had not begun to demote`);
+          } else if (probe.now - promoterDemote - this.stoodStill(o.promoter, promoterDemote, probe.now) > this.bounds.demoteChainBoundMs) {
+            this.late.add(o);
+            this.violation(probe.now, 'two-promoted', `${o.promoter} still has ${o.service} promoted ${Math.round(probe.now - promoterDemote)} ms after it began to demote (bound ${this.bounds.demoteChainBoundMs} ms); ${o.holder} is master again since ${Math.round(again)}`);
+          }
+          continue;
+        }
         if (probe.now - began - this.stoodStill(o.holder, began, probe.now) > this.bounds.demoteChainBoundMs) {
           this.late.add(o);
           this.violation(probe.now, 'two-promoted', `${o.holder} still has ${o.service} promoted ${Math.round(probe.now - began)} ms after it began to demote (bound ${this.bounds.demoteChainBoundMs} ms); ${o.promoter} promoted it at ${Math.round(o.start)}`);
@@ -301,6 +323,12 @@ export class ServiceInvariants {
         continue;
       }
       if (o.end !== null || this.late.has(o) || (o.category !== 'frozen' && o.category !== 'crash')) continue;
+      // The holder came back into maintenance (a view it missed while stopped, or cut off from the
+      // operator's "off"): its demote is only presumed from then on, the operator's responsibility.
+      if (probe.nodes.some((n) => n.name === o.holder && n.maintenance)) {
+        o.category = 'maintenance';
+        continue;
+      }
       let back = this.returnedAt.get(o.holder);
       if (o.category === 'crash') {
         // Bounded from the holder's restart: the one after the overlap began when it was dead then,
@@ -324,7 +352,7 @@ export class ServiceInvariants {
         }
       }
       const bound = back.how === 'resume' ? this.bounds.frozenBoundMs : this.bounds.crashBoundMs;
-      if (probe.now - back.at <= bound) continue;
+      if (probe.now - back.at - this.stoodStill(o.holder, back.at, probe.now) <= bound) continue;
       this.late.add(o);
       const kind: ViolationKind = back.how === 'resume' ? 'frozen-overlap-too-long' : 'crash-leftover';
       this.violation(probe.now, kind, `${o.holder} still has ${o.service} promoted ${Math.round(probe.now - back.at)} ms after its ${back.how} (bound ${bound} ms); ${o.promoter} promoted it at ${o.start}`);

@@ -453,7 +453,8 @@ export class SimCluster {
    */
   private promoting(node: SimNode): boolean {
     const services = [...node.executor.services.values()];
-    return services.some((b) => b.openSince !== null && !b.promoted) || node.executor.demoting() || node.koi.inMaintenance();
+    return services.some((b) => b.openSince !== null && !b.promoted) || node.executor.demoting() || node.koi.inMaintenance()
+      || (services.some((b) => b.openSince !== null) && this.services.demoteChainUnderway(node.name));
   }
 
   /** Step the node's wall clock by ms (its monotonic clock is untouched). */
