@@ -405,7 +405,7 @@ export class KoiNode {
       runner: runnerSnap && this.services ? {
         state: runnerSnap.state, mode: runnerSnap.mode, target: this.services.target, stopped: runnerSnap.stopped,
         failed: runnerSnap.failed, failCount: runnerSnap.failCount, lastFailureAgoMs: runnerSnap.lastFailureAgoMs,
-        lastFailureReason: runnerSnap.lastFailureReason, namedMaster: runnerSnap.namedMaster,
+        lastFailureReason: runnerSnap.lastFailureReason, lastFailureOutput: runnerSnap.lastFailureOutput, namedMaster: runnerSnap.namedMaster,
         leaseRemainingMs: runnerSnap.leaseRemainingMs, lastStateUpdateAgoMs: runnerSnap.lastStateUpdateAgoMs,
         services: this.services.summary(), promoted: this.services.anyPromoted(),
       } : null,
@@ -413,22 +413,31 @@ export class KoiNode {
         id: e.id, name: e.name, flags: e.flags, addresses: [...e.addresses],
         lastSeenAgoMs: Math.round(now - e.lastSeen), uptimeMs: e.uptimeMs,
       })),
+      departed: this.membership.departedNodes().map((e) => ({
+        id: e.id, name: e.name, flags: e.flags, addresses: [...e.addresses],
+        lastSeenAgoMs: Math.round(now - e.lastSeen), uptimeMs: e.uptimeMs,
+      })),
+      configured: this.transport.configuredAddresses?.() ?? null,
       elector: electorSnap ? {
         leaderForMs: Math.round(now - electorSnap.leaderSince),
         master: electorSnap.masterId ? { id: electorSnap.masterId, name: electorSnap.masterName } : null,
         targetMaster: electorSnap.targetMasterId ? { id: electorSnap.targetMasterId, name: nameOf(electorSnap.targetMasterId) || (electorSnap.runners.find((r) => r.id === electorSnap.targetMasterId)?.name ?? '') } : null,
         manualMaster: electorSnap.manualMaster,
         maintenance: electorSnap.maintenance,
-        waiting: electorSnap.waiting,
+        waiting: electorSnap.waiting ? {
+          code: electorSnap.waiting.code, message: electorSnap.waiting.message,
+          ...(electorSnap.waiting.until !== undefined ? { remainingMs: Math.max(0, Math.round(electorSnap.waiting.until - now)) } : {}),
+        } : null,
+        blockers: electorSnap.blockers,
         runners: electorSnap.runners.map((r) => ({
           id: r.id, name: r.name, address: r.address, state: r.state, mode: r.mode, target: r.target,
           uptimeMs: r.uptimeMs, lastSeenAgoMs: Math.round(now - r.lastSeen), services: r.services, promoted: r.promoted,
           stopped: r.stopped, failCount: r.failCount,
           lastFailureAgoMs: r.lastFailureAt > -Infinity ? Math.round(now - r.lastFailureAt) : -1,
-          lastFailureReason: r.lastFailureReason,
+          lastFailureReason: r.lastFailureReason, lastFailureOutput: r.lastFailureOutput,
         })),
         failures: electorSnap.failures.map((f) => ({
-          atMs: Math.round(f.atWall), agoMs: Math.round(now - f.at), node: { id: f.nodeId, name: f.nodeName }, reason: f.reason,
+          atMs: Math.round(f.atWall), agoMs: Math.round(now - f.at), node: { id: f.nodeId, name: f.nodeName }, reason: f.reason, output: f.output,
         })),
       } : null,
     };

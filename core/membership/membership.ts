@@ -40,6 +40,10 @@ export interface MembershipOptions extends ComponentContext {
   configuredAddresses(): Array<{ address: string; own: boolean }> | null;
 }
 
+/** How long, and how many, nodes that left the table are remembered for `koi status` (shown OFFLINE). */
+const DEPARTED_MEMORY_MS = 24 * 60 * 60_000;
+const DEPARTED_MAX = 64;
+
 /** How long the longest advertised hold is remembered: a lease is never longer than this. */
 const HOLD_MEMORY_MS = 60 * 60_000;
 
@@ -57,6 +61,8 @@ export class Membership {
   private readonly holds = new Map<string, { holdMs: number; at: number }>();
   /** Leaders not followed because their view does not list this node: since when, and whether that was logged. */
   private readonly deafLeaders = new Map<string, { at: number; warned: boolean }>();
+  /** Nodes that left the table (silent, or said they leave), newest last: `koi status` keeps showing them. */
+  private readonly departed = new Map<string, NodeEntry>();
 
   constructor(private readonly opts: MembershipOptions) {
     this.config = opts.config;
@@ -117,6 +123,7 @@ export class Membership {
     for (const gone of this.table.prune(now, this.config.time.node_timeout)) {
       this.log.info({ node: gone.id, name: gone.name }, `node ${gone.name} (${gone.id}) left: not heard for ${now - gone.lastSeen} ms`);
       this.opts.hooks.onMembershipChange.call({ change: 'left', nodeId: gone.id, name: gone.name, flags: gone.flags });
+      this.rememberDeparted(gone, now);
     }
     this.table.forgetOlderThan(now, 60 * 60_000);
     this.election.tick();
@@ -129,6 +136,7 @@ export class Membership {
     const now = this.opts.clock.now();
     const { entry, joined } = this.table.touch(senderId, from, now, { name: beat.name, flags: beat.flags, uptimeMs: beat.uptimeMs });
     if (joined) {
+      this.departed.delete(senderId);
       this.log.info({ node: senderId, name: beat.name, from }, `node ${beat.name} (${senderId}) joined from ${from}`);
       this.opts.hooks.onMembershipChange.call({ change: 'joined', nodeId: senderId, name: beat.name, flags: beat.flags });
     }
@@ -223,6 +231,19 @@ export class Membership {
     const entry = this.table.get(senderId) ?? this.table.touch(senderId, from, now).entry;
     entry.lastSeen = now;
     if (this.isLeader() && !this.opts.rules.on('exclusive-acks')) entry.lastAck = now;
+  }
+
+  /** Nodes that left the table within the last day (newest first), for status output only. */
+  departedNodes(): NodeEntry[] {
+    return [...this.departed.values()].reverse();
+  }
+
+  private rememberDeparted(entry: NodeEntry, now: number): void {
+    this.departed.delete(entry.id);
+    this.departed.set(entry.id, entry);
+    for (const [id, e] of this.departed) {
+      if (this.departed.size > DEPARTED_MAX || now - e.lastSeen > DEPARTED_MEMORY_MS) this.departed.delete(id);
+    }
   }
 
   /** The longest master_lease + lease_margin advertised in the last hour, this node's own included (R2). */

@@ -21,6 +21,7 @@ import {
 } from '../../plugin-api';
 import { parseServiceName } from '../../core/services/names';
 import { LineSplitter } from './lines';
+import { OutputTail } from './output-tail';
 import { checkCodeFile, daemonUid, describeProblems } from '../../core/security/file-permissions';
 import { scriptEnvironment } from '../../core/security/script-env';
 import { groupAlive, signalGroup } from './process-group';
@@ -191,8 +192,15 @@ function runScript(
     let killTimer: NodeJS.Timeout | undefined;
     let pollTimer: NodeJS.Timeout | undefined;
 
-    const out = new LineSplitter((line) => log.info({ stream: 'stdout' }, line));
-    const err = new LineSplitter((line) => log.warn({ stream: 'stderr' }, line));
+    const tail = new OutputTail();
+    const out = new LineSplitter((line) => {
+      tail.add(line);
+      log.info({ stream: 'stdout' }, line);
+    });
+    const err = new LineSplitter((line) => {
+      tail.add(line);
+      log.warn({ stream: 'stderr' }, line);
+    });
     child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
     let openStreams = 2;
@@ -213,7 +221,12 @@ function runScript(
       clearTimeout(killTimer);
       clearTimeout(pollTimer);
       request.signal.removeEventListener('abort', onAbort);
-      resolve({ ...result, durationMs: performance.now() - started });
+      // Lines still in the splitters (no final newline) belong to the tail too.
+      if (openStreams > 0) {
+        out.end();
+        err.end();
+      }
+      resolve({ ...result, durationMs: performance.now() - started, output: tail.get() });
     };
 
     const terminate = (why: string): void => {

@@ -686,6 +686,9 @@ export namespace koi {
             /** ServiceStatusInfo state. */
             state: koi.wire.ServiceState;
 
+            /** ServiceStatusInfo disabled. */
+            disabled: boolean;
+
             /**
              * Creates a new ServiceStatusInfo instance using the specified properties.
              * @param [properties] Properties to set
@@ -730,6 +733,9 @@ export namespace koi {
 
                 /** ServiceStatusInfo state */
                 state?: (koi.wire.ServiceState|null);
+
+                /** ServiceStatusInfo disabled */
+                disabled?: (boolean|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -790,6 +796,9 @@ export namespace koi {
 
             /** HealthReport stopped. */
             stopped: boolean;
+
+            /** HealthReport lastFailureOutput. */
+            lastFailureOutput: string[];
 
             /**
              * Creates a new HealthReport instance using the specified properties.
@@ -862,6 +871,9 @@ export namespace koi {
 
                 /** HealthReport stopped */
                 stopped?: (boolean|null);
+
+                /** HealthReport lastFailureOutput */
+                lastFailureOutput?: (string[]|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
