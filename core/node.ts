@@ -146,7 +146,7 @@ export class KoiNode {
         node: self,
         listener: {
           onChange: () => this.guarded(() => runner.servicesChanged()),
-          onFailure: (service, reason) => this.guarded(() => runner.serviceFailed(service, reason)),
+          onFailure: (service, reason, output) => this.guarded(() => runner.serviceFailed(service, reason, output)),
         },
         listEntries: opts.listEntries,
       });

@@ -10,7 +10,7 @@ type Problems = string[];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NODE_FLAGS = ['Elector', 'Runner', 'Leader', 'Failed'];
-const DISPLAY_STATES = ['Master', 'Slave', 'Live', 'Stopped', 'Disconnected', 'Failed', 'Elector', 'Other'];
+const DISPLAY_STATES = ['Master', 'Slave', 'Live', 'Stopped', 'Disconnected', 'Failed', 'Elector', 'Other', 'Offline'];
 const SERVICE_STATES = ['Failed', 'Failing', 'Stopped', 'Stopping', 'Starting', 'Started', 'Demoting', 'Promoting', 'Promoted'];
 const MODES = ['Active', 'Passive', null];
 const ELECTION_MODES = ['servant', 'candidate', 'leader', null];
