@@ -256,8 +256,10 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   async function answer(request: AdminRequest, from: string): Promise<AdminResponse> {
     try {
       const response = toResponse(request, await dispatch(request, from));
-      log.info({ command: request.command, args: request.args, from, hops: request.hops, exitCode: response.exitCode },
-        `admin '${[request.command, ...request.args].join(' ')}' from ${from}: exit ${response.exitCode}`);
+      // A monitoring poll of `koi status` must not flood the log: read-only requests at debug; what changes the
+      // cluster at info, with who asked (the client's address, or the local socket) and how it ended.
+      const level = isMutatingCommand(request.command) ? 'info' : 'debug';
+      log[level]({ hops: request.hops }, `admin '${[request.command, ...request.args].join(' ')}' from ${from}: exit ${response.exitCode}`);
       return response;
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);

@@ -229,10 +229,10 @@ function runScript(
       resolve({ ...result, durationMs: performance.now() - started, output: tail.get() });
     };
 
-    const terminate = (why: string): void => {
+    const terminate = (why: string, level: 'info' | 'warn'): void => {
       if (killing || pgid === undefined) return;
       killing = true;
-      log.warn({ pgid, graceMs: request.killGraceMs }, `${why}: SIGTERM to process group ${pgid}`);
+      log[level](`${why}: SIGTERM to process group ${pgid}`);
       signalGroup(pgid, 'SIGTERM');
       killTimer = setTimeout(() => {
         if (groupAlive(pgid)) {
@@ -244,11 +244,12 @@ function runScript(
 
     const timeoutTimer = setTimeout(() => {
       timedOut = true;
-      terminate(`${request.event} timed out after ${request.timeoutMs} ms`);
+      terminate(`${request.event} timed out after ${request.timeoutMs} ms`, 'warn');
     }, request.timeoutMs);
     const onAbort = (): void => {
       aborted = true;
-      terminate(`${request.event} aborted`);
+      // An abort is koi's own decision (a stop request, shutdown): routine, not a warning.
+      terminate(`${request.event} aborted`, 'info');
     };
     request.signal.addEventListener('abort', onAbort, { once: true });
 
