@@ -11,7 +11,7 @@ import type {
   Cipher, Clock, ClusterView, HealthReport, InboundMessage, KoiConfig, KoiHooks, KoiMessage, Logger, ServiceEntry,
   RunnerState, ServiceExecutor, StateUpdate, TimerHandle, Transport,
 } from '../plugin-api';
-import { NodeFlag } from '../plugin-api';
+import { ExitCode, NodeFlag } from '../plugin-api';
 import { Elector, hasTaps } from './elector/elector';
 import { Membership } from './membership/membership';
 import { Runner } from './runner/runner';
@@ -64,6 +64,12 @@ export interface KoiNodeOptions {
   sequence?: { last: number };
   /** Open the local admin socket (`node.admin_socket`); the daemon sets it, tests and the simulator do not. */
   localAdmin?: boolean;
+  /**
+   * The node cannot go on and the process should end with `exitCode` (a
+   * duplicate node name); the daemon shuts down gracefully. Without it the
+   * node stops itself.
+   */
+  onFatal?: (message: string, exitCode: number) => void;
   /** Simulator teeth run only (scripts/chaos-teeth.ts): safety rules to turn off. Never set in a real node. */
   disabledSafetyRules?: readonly SafetyRule[];
 }
@@ -104,6 +110,9 @@ export class KoiNode {
   private forwarder: AdminForwarder | null = null;
   private localAdmin: ReturnType<typeof startLocalAdmin> | null = null;
   private readonly rules: SafetyRuleSet;
+  /** Ids already reported as carrying this node's name. */
+  private readonly nameClashes = new Set<string>();
+  private yieldingName = false;
 
   constructor(private readonly opts: KoiNodeOptions) {
     this.id = opts.identity.id;
@@ -132,6 +141,7 @@ export class KoiNode {
       onViewAdopted: (view) => this.viewAdopted(view),
       onForeignView: (view, leaderId) => this.elector?.absorbForeignView(view, leaderId),
       configuredAddresses: () => this.transport.configuredAddresses?.() ?? null,
+      onNameClash: (senderId, from, uptimeMs) => this.nameClash(senderId, from, uptimeMs),
     });
     if (this.config.node.runner) {
       this.runner = new Runner({
@@ -210,12 +220,39 @@ export class KoiNode {
       return;
     }
     const message = result.envelope.message;
+    if (message.kind === 'heartbeat' && message.name === this.name && result.envelope.senderId !== this.id) {
+      this.nameClash(result.envelope.senderId, from, message.uptimeMs);
+    }
     if (message.kind !== 'heartbeat' || !message.view) return;
     if (message.view.maintenance) {
       this.log.info(`cluster in maintenance (leader ${message.name}): no script runs here, the start-up sweep included`);
       this.runner?.setMaintenance(true);
     }
     this.viewHeard?.();
+  }
+
+  /**
+   * Two live nodes with one name (default name = host name: cloned VMs)
+   * make every name-based command ambiguous. The node that started later
+   * (shorter uptime; ties by id) refuses to go on, with a clear error; the
+   * other one logs which address also claims its name.
+   */
+  private nameClash(otherId: string, from: string, otherUptimeMs: number): void {
+    const mine = this.clock.now() - this.startedAt;
+    const yields = mine < otherUptimeMs || (mine === otherUptimeMs && this.id < otherId);
+    if (yields) {
+      if (this.yieldingName) return;
+      this.yieldingName = true;
+      const message = `another node named ${this.name} (${otherId}) is live at ${from} and was up first: `
+        + 'refusing to run a second node with that name (give this node its own name: --name or node.name)';
+      this.log.error(message);
+      if (this.opts.onFatal) this.opts.onFatal(message, ExitCode.CONFIG);
+      else void this.stop(message);
+      return;
+    }
+    if (this.nameClashes.has(otherId)) return;
+    this.nameClashes.add(otherId);
+    this.log.error(`a second node named ${this.name} (${otherId}) appeared at ${from}; it started later and refuses to run (duplicate node name)`);
   }
 
   /** Apply a configuration that can change live (timings, quorum, service timeouts, maintenance). */

@@ -38,6 +38,8 @@ export interface MembershipOptions extends ComponentContext {
   onForeignView(view: ClusterView, leaderId: string): void;
   /** The transport's resolved unicast entries of cluster.transport (null when the transport cannot tell). */
   configuredAddresses(): Array<{ address: string; own: boolean }> | null;
+  /** A heartbeat from another node (another id) carrying this node's name. */
+  onNameClash?(senderId: string, from: string, senderUptimeMs: number): void;
 }
 
 /** How long, and how many, nodes that left the table are remembered for `koi status` (shown OFFLINE). */
@@ -134,6 +136,7 @@ export class Membership {
   /** A heartbeat arrived from `senderId` at `from`. */
   handleHeartbeat(senderId: string, beat: HeartBeat, from: string): void {
     const now = this.opts.clock.now();
+    if (beat.name === this.opts.self.name && senderId !== this.opts.self.id) this.opts.onNameClash?.(senderId, from, beat.uptimeMs);
     const { entry, joined } = this.table.touch(senderId, from, now, { name: beat.name, flags: beat.flags, uptimeMs: beat.uptimeMs });
     if (joined) {
       this.departed.delete(senderId);

@@ -161,3 +161,19 @@ test('a failing promote: its output in failures, status NODE and the log; every 
   const promotesAfter = c.log('n1').concat(c.log('n2')).filter((l) => /promote exited with code 1/.test(l) && /service failed/.test(l)).length;
   expect(promotesAfter).toBe(promotesBefore);
 });
+
+test('a second node with a name already live refuses to run (exit 78), and both logs say so', async () => {
+  const c = await cluster({ nodes: 3, time: { initial_promotion_delay: '1s' } });
+  c.start('n1');
+  c.start('n2');
+  await c.waitForMaster((v) => v.nodes.length === 2);
+  // A cloned machine: n3's process calls itself n1 too.
+  c.start('n3', ['--name', 'n1']);
+  await c.waitFor('n3 exits', () => !c.running('n3'), 20_000);
+  const exit = await c.stop('n3');
+  expect(exit).toBe(78);
+  expect(c.log('n3').join('\n')).toMatch(/another node named n1 \([0-9a-f-]{36}\) is live at 127\.0\.0\.1:\d+ and was up first: refusing to run a second node with that name/);
+  expect(c.log('n1').join('\n')).toMatch(new RegExp(`a second node named n1 \\([0-9a-f-]{36}\\) appeared at 127\\.0\\.0\\.1:${c.ports.get('n3')}; it started later and refuses to run`));
+  // Once the clone is out of the node table, one row per name again (its departed entry is hidden by the live n1).
+  await c.waitFor('one n1 row', async () => (await c.status('n1'))?.nodes.filter((n) => n.name === 'n1').length === 1, 10_000);
+});
