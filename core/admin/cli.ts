@@ -60,6 +60,7 @@ interface ParsedOptions {
   color?: boolean;
   debug?: boolean;
   json?: boolean;
+  all?: boolean;
   timeout: number;
 }
 
@@ -111,6 +112,7 @@ function buildProgram(deps: KoiCliDeps): Command {
     .option('-c, --color', 'colour the output (default on a terminal)')
     .option('-d, --debug', 'explain what the client does, on stderr')
     .option('--json', 'print the machine-readable answer (schema in docs/client.md)')
+    .option('--all', 'with recover: clear the failures of every runner that has one')
     .addOption(new Option('--timeout <ms>', 'give up after this many milliseconds').argParser(parseTimeout).default(DEFAULT_CLIENT_TIMEOUT_MS))
     .version(deps.version, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'print this help')
@@ -180,7 +182,9 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
     throw err;
   }
   const opts = program.opts<ParsedOptions>();
-  const [command, args = []] = program.processedArgs as [string | undefined, string[] | undefined];
+  const [command, parsedArgs = []] = program.processedArgs as [string | undefined, string[] | undefined];
+  // `koi recover --all` travels as the argument `--all` (no node is named that: names cannot start with '-').
+  const args = opts.all ? [...parsedArgs, '--all'] : parsedArgs;
   const log = debugLogger(deps.stderr, opts.debug === true, () => deps.clock.now() - t0);
   const wantJson = opts.json === true;
   const color = opts.color === true || (deps.stdout.isTTY === true && !deps.env.NO_COLOR);
@@ -206,6 +210,7 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
     deps.stderr.write(`${commandsHelp()}\n`);
     return fail(ExitCode.USAGE, 'no command given');
   }
+  if (opts.all && command !== 'recover') return fail(ExitCode.USAGE, '--all goes with recover only (koi recover --all)');
   if (isBuiltinCommand(command)) {
     const problem = checkUsage(COMMAND_SPECS[command], args);
     if (problem !== null) return fail(ExitCode.USAGE, `${problem}\nusage: ${usageLine(COMMAND_SPECS[command])}`, { usage: usageLine(COMMAND_SPECS[command]) });

@@ -160,6 +160,17 @@ test('a failing promote: its output in failures, status NODE and the log; every 
   await sleep(5000);
   const promotesAfter = c.log('n1').concat(c.log('n2')).filter((l) => /promote exited with code 1/.test(l) && /service failed/.test(l)).length;
   expect(promotesAfter).toBe(promotesBefore);
+
+  // The operator acts: `koi recover --all` clears both; the leader elects again (and, the cause unfixed, halts again).
+  const recovered = await c.koi(['recover', '--all']);
+  expect(recovered.code).toBe(0);
+  expect(recovered.stdout).toMatch(/^failures cleared on 2 of 2 runners\n {2}n\d: .*\n {2}n\d: /);
+  await c.waitFor('a new promote attempt after recover --all', () => c.log('n1').concat(c.log('n2'))
+    .filter((l) => /promote exited with code 1/.test(l) && /service failed/.test(l)).length > promotesAfter, 20_000);
+  // Logged at info with who asked; the many read-only status polls of this test are not logged at info.
+  const leaderLog = c.log(leader).join('\n');
+  expect(leaderLog).toMatch(/INFO  \[admin\] admin 'recover --all' from \S+: exit 0/);
+  expect(leaderLog).not.toMatch(/admin 'status' from/);
 });
 
 test('a second node with a name already live refuses to run (exit 78), and both logs say so', async () => {
