@@ -47,11 +47,17 @@ test('a killed master that led stays listed OFFLINE after the leader change; los
   const first = await c.waitForMaster((v) => v.nodes.filter((n) => n.state === 'Slave' || n.state === 'Master').length === 3);
   const leader = first.leader.name;
   // Make the leader the master too, then kill it: the new leader never had a record of it.
-  if (first.master.name !== leader) {
-    const promoted = await c.koi(['promote', leader]);
-    expect(`${promoted.code} ${promoted.stderr}`).toBe('0 ');
-    await c.waitForMaster((v) => v.master.name === leader && v.leader.name === leader);
-  }
+  // Through manual master mode: `koi promote` says that it turns it off.
+  expect((await c.koi(['demote'])).code).toBe(0);
+  const manual = await c.waitFor('no master, manual mode', async () => {
+    const v = await c.koi(['status']);
+    return /^No master: manual master mode/m.test(v.stdout) ? v.stdout : undefined;
+  });
+  show('koi status: manual master mode', manual);
+  const promoted = await c.koi(['promote', leader]);
+  expect(`${promoted.code} ${promoted.stderr}`).toBe('0 ');
+  expect(promoted.stdout).toMatch(new RegExp(`${leader} will be promoted \\(manual master mode off\\)`));
+  await c.waitForMaster((v) => v.master.name === leader && v.leader.name === leader);
   await c.stop(leader, 'SIGKILL');
   const survivor = c.runningNodes()[0];
   const view = await c.waitFor('a new leader and master, the dead node listed OFFLINE', async () => {

@@ -87,3 +87,18 @@ test('no master: the reason and each runner that is not electable, in --json and
   expect(text).toContain('No master: waiting for every configured peer to report (initial_promotion_delay, quorum off; 42 s left)');
   expect(text).toContain('  koi-b not electable: stopped by hand');
 });
+
+test('koi tree: a Stopped runner is not also called Passive; a disabled service reads "disabled"', () => {
+  const status = leaderStatus(['10.0.0.1:42012'], {
+    roles: { elector: true, runner: true }, state: 'Stopped',
+    runner: {
+      state: 'Stopped', mode: 'Passive', target: 'Stop', stopped: true, failed: false, failCount: 0, lastFailureAgoMs: -1,
+      lastFailureReason: '', lastFailureOutput: [], namedMaster: false, leaseRemainingMs: 0, lastStateUpdateAgoMs: 100,
+      services: [{ name: '10-vip', state: 'Stopped' }, { name: '20-extra', state: 'Stopped', disabled: true }], promoted: false,
+    },
+  });
+  const tree = formatTree(backendFor(status).clusterStatus()!);
+  expect(tree).toMatch(/── koi-a {2}Stopped {2}\[leader\] {2}10\.0\.0\.1:42012/);
+  expect(tree).not.toMatch(/Passive/);
+  expect(tree).toMatch(/20-extra {2}disabled/);
+});
