@@ -319,7 +319,7 @@ export class KoiNode {
     return this.membership.isLeader();
   }
 
-  /** Leader: an operator holds elections (manual master mode or maintenance); cheap, for the simulator's liveness check. */
+  /** Leader: elections wait for an operator (manual master mode, maintenance, a failover halt); cheap, for the simulator's liveness check. */
   operatorHold(): boolean {
     return this.elector?.operatorHold ?? false;
   }

@@ -91,9 +91,10 @@ async function main(): Promise<number> {
     say(`   to run out before it promotes another node: see docs/architecture.md, "Timings".)`);
     say();
     const tree = await cluster.koi(['tree'], { color, node: survivors[0] });
-    const remembered = second.nodes.some((n) => n.name === victim);
-    say(`${bold('3. The cluster after the failover')} (${victim} ${remembered
-      ? 'is remembered as Disconnected for 30 minutes' : 'was the leader too, so the new leader has no record of it'}):`);
+    const remembered = second.nodes.find((n) => n.name === victim);
+    say(`${bold('3. The cluster after the failover')} (${victim} ${remembered?.state === 'Disconnected'
+      ? 'is remembered as Disconnected for 30 minutes'
+      : 'was the leader too: the new leader has no runner record of it and lists it OFFLINE, with where it was last heard'}):`);
     say(`  $ koi tree\n${indent(tree.stdout)}`);
     say();
 

@@ -150,9 +150,9 @@ export class Elector {
     this.config = config;
   }
 
-  /** An operator holds elections: manual master mode or maintenance. */
+  /** Elections wait for an operator: manual master mode, maintenance, or a failover halt (no-master.ts). */
   get operatorHold(): boolean {
-    return this.manualMaster || this.maintenance;
+    return this.manualMaster || this.maintenance || (this.halt !== null && !this.masterId);
   }
 
   get master(): { id: string; name: string } {

@@ -123,7 +123,7 @@ export class Membership {
   tick(): void {
     const now = this.opts.clock.now();
     for (const gone of this.table.prune(now, this.config.time.node_timeout)) {
-      this.log.info({ node: gone.id, name: gone.name }, `node ${gone.name} (${gone.id}) left: not heard for ${now - gone.lastSeen} ms`);
+      this.log.info({ node: gone.id, name: gone.name }, `node ${gone.name} (${gone.id}) left: not heard for ${Math.round(now - gone.lastSeen)} ms`);
       this.opts.hooks.onMembershipChange.call({ change: 'left', nodeId: gone.id, name: gone.name, flags: gone.flags });
       this.rememberDeparted(gone, now);
     }
