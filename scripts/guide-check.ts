@@ -101,7 +101,9 @@ async function main(): Promise<number> {
         what: 'Starting koinode: three nodes have a leader and a master within a few seconds; the VIP is on the master only',
         run: async () => {
           c.start();
-          const view = await c.waitForMaster((v) => v.nodes.filter((n) => n.state === 'Slave' || n.state === 'Master').length === 3, 20_000);
+          // Every service of the master promoted (the VIP's promote included: it must not fail), the others Slave.
+          const view = await c.waitForMaster((v) => v.nodes.filter((n) => n.state === 'Slave' || n.state === 'Master').length === 3
+            && v.nodes.find((n) => n.name === v.master.name)!.services.every((s) => s.state === 'Promoted'), 20_000);
           await c.waitFor('the VIP on the master', () => holders().join() === view.master.name, 10_000);
         },
       },
