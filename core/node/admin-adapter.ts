@@ -12,6 +12,9 @@ import type { ClusterNodeStatus, ClusterStatus, FailureInfo, FailureRecord, Loca
 import { flagNames } from '../membership/node-table';
 import type { ActionResult, NodeStatus } from './status';
 
+/** Characters of script output `koi failures` carries in all (the newest failures first). */
+const FAILURES_OUTPUT_CHARS = 700;
+
 export interface AdminNode {
   getStatus(): NodeStatus;
   isLeader(): boolean;
@@ -62,9 +65,16 @@ export function adminBackend(
     startRunner: () => outcome(node.startRunner()),
     recover: () => outcome(node.recover()),
     reconfigure: () => node.reconfigure(),
-    failures: () => (node.getStatus().elector?.failures ?? []).map((f): FailureRecord => ({
-      atMs: f.atMs, agoMs: f.agoMs, node: f.node, reason: f.reason, ...(f.output.length > 0 ? { output: f.output } : {}),
-    })),
+    failures: () => {
+      // The answer is one datagram: the newest failures carry their output while the budget lasts.
+      let budget = FAILURES_OUTPUT_CHARS;
+      return (node.getStatus().elector?.failures ?? []).map((f): FailureRecord => {
+        const size = f.output.reduce((n, line) => n + line.length, 0);
+        const withOutput = f.output.length > 0 && size <= budget;
+        if (withOutput) budget -= size;
+        return { atMs: f.atMs, agoMs: f.agoMs, node: f.node, reason: f.reason, ...(withOutput ? { output: f.output } : {}) };
+      });
+    },
     sendRequest,
     // A cluster node, heard at that very address: its forwarded requests are a peer's.
     isPeer: (senderId, from) => node.getStatus().nodes.some((n) => n.id === senderId && n.addresses.includes(from)),

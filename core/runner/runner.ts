@@ -14,6 +14,7 @@ import type { ComponentContext } from '../node/component';
 import type { ServiceManager } from '../services/types';
 import { assertTransition, isLegalTransition, targetFor } from './transitions';
 import { formatSeconds } from '../logging/format';
+import { fitOutput } from './failure-output';
 
 export interface RunnerOptions extends ComponentContext {
   /** Send a health report to the leader (the node routes it). */
@@ -367,7 +368,7 @@ export class Runner {
     this.failCount++;
     this.lastFailureAt = now;
     this.lastFailureReason = reason;
-    this.lastFailureOutput = [...output];
+    this.lastFailureOutput = fitOutput(output);
     this.evaluate(reason);
     const max = this.config.service.auto_recover;
     if (max > 0 && this.failCount <= max) {
