@@ -25,7 +25,7 @@ function indent(text: string): string {
 
 /** Every node listed and not Disconnected, one master with every service Promoted, the others Started. */
 function settledOn(view: MasterView, running: string[]): boolean {
-  const live = view.nodes.filter((n) => n.state !== 'Disconnected');
+  const live = view.nodes.filter((n) => n.state !== 'Disconnected' && n.state !== 'Offline');
   return live.map((n) => n.name).sort().join() === [...running].sort().join() && live.every((n) => {
     const want = n.name === view.master.name ? ['Master', 'Promoted'] : ['Slave', 'Started'];
     return n.state === want[0] && n.services.length > 0 && n.services.every((s) => s.state === want[1]);
