@@ -511,7 +511,7 @@ export class Elector {
     this.opts.onMasterChange(chosen.id, chosen.name, previous && previous.id !== chosen.id ? `replaces ${previous.name}` : 'elected');
   }
 
-  /** Why an election may not run now ('' when it may), SPEC §5. */
+  /** Why an election may not run now (null when it may), SPEC §5. */
   private electionBlocker(now: number, leaseQuorate: boolean): NoMasterWait | null {
     if (!leaseQuorate) {
       return { code: 'no-quorum', message: `no quorum: ${this.opts.membership.ackCount()} of ${this.config.cluster.quorum} needed nodes answer this leader` };
