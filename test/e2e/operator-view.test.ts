@@ -15,7 +15,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { E2ECluster, sleep } from './harness';
-import { checkClusterAnswer } from './client-schema';
+import { checkClusterAnswer, checkFailuresAnswer } from './client-schema';
 
 jest.setTimeout(120_000);
 
@@ -108,6 +108,7 @@ test('waiting out the start-up delay says how long is left; the peer never start
     return doc?.noMaster?.code === 'startup-delay' && /initial_promotion_delay/.test(doc.noMaster.message)
       && doc.nodes?.filter((n) => n.state === 'Slave').length === 2 ? doc : undefined;
   }, 30_000);
+  expect(checkClusterAnswer(view)).toEqual([]);
   expect(view.noMaster!.remainingMs).toBeGreaterThan(30_000);
   expect(view.noMaster!.remainingMs).toBeLessThanOrEqual(60_000);
   expect((view as unknown as { unheard: string[] }).unheard).toEqual([`127.0.0.1:${c.ports.get('n3')}`]);
@@ -152,6 +153,9 @@ test('a failing promote: its output in failures, status NODE and the log; every 
   show('koi failures', failures.stdout);
   expect(failures.stdout).toMatch(/service 10-vip failed: 10-vip: promote exited with code 1\n\s+\| ARPING 10\.0\.0\.99 from 10\.0\.0\.1 eth0\n\s+\| arping: no reply from 10\.0\.0\.99/);
   const json = await c.koi(['failures'], { json: true });
+  expect(checkFailuresAnswer(json.json)).toEqual([]);
+  const haltedDoc = await c.koi(['status'], { json: true });
+  expect(checkClusterAnswer(haltedDoc.json)).toEqual([]);
   expect((json.json as { failures: Array<{ output?: string[] }> }).failures[0].output).toEqual(['ARPING 10.0.0.99 from 10.0.0.1 eth0', 'arping: no reply from 10.0.0.99']);
 
   const local = (await c.koi(['status', 'n1'])).stdout;
