@@ -13,8 +13,10 @@
  * Every `koi status` text asserted on is printed (KOI_SHOW=1) for the issue's closing note.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { E2ECluster, sleep } from './harness';
+import { spawnSync } from 'node:child_process';
+import { E2ECluster, KOI, sleep } from './harness';
 import { checkClusterAnswer, checkFailuresAnswer } from './client-schema';
 
 jest.setTimeout(120_000);
@@ -181,6 +183,11 @@ test('a failing promote: its output in failures, status NODE and the log; every 
   const leaderLog = c.log(leader).join('\n');
   expect(leaderLog).toMatch(/INFO  \[admin\] admin 'recover --all' from \S+: exit 0/);
   expect(leaderLog).not.toMatch(/admin 'status' from/);
+  // Over the local socket, the log names the socket and the user the client runs as.
+  const viaSocket = spawnSync(process.execPath, [KOI, '-S', c.adminSocket(leader), 'maintenance', 'off'], { encoding: 'utf8' });
+  expect(viaSocket.status).toBe(0);
+  await c.waitFor('the local request logged', () => c.log(leader).some((l) => l.includes(
+    `admin 'maintenance off' from unix:${c.adminSocket(leader)} (${os.userInfo().username} (uid ${os.userInfo().uid})): exit 0`)), 5000);
 });
 
 test('a second node with a name already live refuses to run (exit 78), and both logs say so', async () => {
