@@ -10,6 +10,7 @@ import { DAEMON_CHILD_ENV, daemonize, tellParent } from '../core/daemon/daemoniz
 import { PidFileError, checkPidFile, removePidFile } from '../core/daemon/pidfile';
 import { runDaemon } from '../core/daemon/run';
 import { koiVersion } from '../core/node/version';
+import { checkConfiguration, formatCheckReport } from '../core/daemon/check';
 
 interface KoinodeFlags {
   file?: string[];
@@ -18,6 +19,7 @@ interface KoinodeFlags {
   color: boolean;
   log?: string;
   daemonize?: string;
+  check?: boolean;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -33,10 +35,16 @@ async function main(argv: string[]): Promise<void> {
     .option('-C, --no-color', 'no colour in console log lines')
     .option('--log <targets>', 'log targets, comma-separated: console, syslog, file:PATH, json (default: console; syslog when daemonized)')
     .option('--daemonize <pidfile>', 'run in the background; write the daemon\'s pid to PIDFILE')
+    .option('--check', 'validate every configuration source and plugin option, print each problem with file:line, exit 0 (OK) or 78; start nothing')
     .showHelpAfterError()
     .addHelpText('after', '\nExit codes: 0 stopped cleanly, 1 failure, 78 bad configuration.\nSignals: SIGHUP/SIGUSR1 reload the configuration; SIGTERM/SIGINT stop gracefully.');
   program.parse(argv);
   const flags = program.opts<KoinodeFlags>();
+  if (flags.check) {
+    const report = await checkConfiguration({ files: flags.file, name: flags.name, log: flags.log !== undefined ? [flags.log] : undefined });
+    (report.exitCode === 0 ? process.stdout : process.stderr).write(formatCheckReport(report, 'koinode --check'));
+    process.exit(report.exitCode);
+  }
   const childPidFile = process.env[DAEMON_CHILD_ENV];
 
   // Daemonized, console output would go to /dev/null: default to syslog.

@@ -177,6 +177,10 @@ export class Daemon {
       const node = (this.nodeModule ??= loadNodeModule()).create({
         config, clock: this.clock, logger, hooks, identity: this.identity, sequence: this.sequence, reload: () => this.reload(),
         localAdmin: true, ...providers,
+        onFatal: (message, exitCode) => {
+          process.stderr.write(`koinode: ${message}\n`);
+          void this.shutdown(message).finally(() => process.exit(exitCode));
+        },
       });
       generation.node = node;
       this.current = generation;

@@ -27,6 +27,7 @@ export function createHooks(logger: Logger): KoiHooks {
     onConfigReload: new AsyncSeriesHook(['reload']),
     onAdminCommand: new AsyncSeriesBailHook(['call']),
     onFence: new AsyncSeriesBailHook(['request']),
+    onFailoverHalt: new SyncHook(['change']),
   };
   const log = logger.child({ component: 'hooks' });
   for (const [hookName, hook] of Object.entries(hooks)) {

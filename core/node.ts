@@ -11,7 +11,7 @@ import type {
   Cipher, Clock, ClusterView, HealthReport, InboundMessage, KoiConfig, KoiHooks, KoiMessage, Logger, ServiceEntry,
   RunnerState, ServiceExecutor, StateUpdate, TimerHandle, Transport,
 } from '../plugin-api';
-import { NodeFlag } from '../plugin-api';
+import { ExitCode, NodeFlag } from '../plugin-api';
 import { Elector, hasTaps } from './elector/elector';
 import { Membership } from './membership/membership';
 import { Runner } from './runner/runner';
@@ -64,6 +64,12 @@ export interface KoiNodeOptions {
   sequence?: { last: number };
   /** Open the local admin socket (`node.admin_socket`); the daemon sets it, tests and the simulator do not. */
   localAdmin?: boolean;
+  /**
+   * The node cannot go on and the process should end with `exitCode` (a
+   * duplicate node name); the daemon shuts down gracefully. Without it the
+   * node stops itself.
+   */
+  onFatal?: (message: string, exitCode: number) => void;
   /** Simulator teeth run only (scripts/chaos-teeth.ts): safety rules to turn off. Never set in a real node. */
   disabledSafetyRules?: readonly SafetyRule[];
 }
@@ -106,6 +112,9 @@ export class KoiNode {
   private forwarder: AdminForwarder | null = null;
   private localAdmin: ReturnType<typeof startLocalAdmin> | null = null;
   private readonly rules: SafetyRuleSet;
+  /** Ids already reported as carrying this node's name. */
+  private readonly nameClashes = new Set<string>();
+  private yieldingName = false;
 
   constructor(private readonly opts: KoiNodeOptions) {
     this.id = opts.identity.id;
@@ -135,6 +144,7 @@ export class KoiNode {
       onForeignView: (view, leaderId) => this.elector?.absorbForeignView(view, leaderId),
       onKnownMaster: (id, name, fromId) => this.elector?.absorbKnownMaster(id, name, fromId),
       configuredAddresses: () => this.transport.configuredAddresses?.() ?? null,
+      onNameClash: (senderId, from, uptimeMs) => this.nameClash(senderId, from, uptimeMs),
     });
     if (this.config.node.runner) {
       this.runner = new Runner({
@@ -149,7 +159,7 @@ export class KoiNode {
         node: self,
         listener: {
           onChange: () => this.guarded(() => runner.servicesChanged()),
-          onFailure: (service, reason) => this.guarded(() => runner.serviceFailed(service, reason)),
+          onFailure: (service, reason, output) => this.guarded(() => runner.serviceFailed(service, reason, output)),
         },
         listEntries: opts.listEntries,
       });
@@ -213,12 +223,39 @@ export class KoiNode {
       return;
     }
     const message = result.envelope.message;
+    if (message.kind === 'heartbeat' && message.name === this.name && result.envelope.senderId !== this.id) {
+      this.nameClash(result.envelope.senderId, from, message.uptimeMs);
+    }
     if (message.kind !== 'heartbeat' || !message.view) return;
     if (message.view.maintenance) {
       this.log.info(`cluster in maintenance (leader ${message.name}): no script runs here, the start-up sweep included`);
       this.runner?.setMaintenance(true);
     }
     this.viewHeard?.();
+  }
+
+  /**
+   * Two live nodes with one name (default name = host name: cloned VMs)
+   * make every name-based command ambiguous. The node that started later
+   * (shorter uptime; ties by id) refuses to go on, with a clear error; the
+   * other one logs which address also claims its name.
+   */
+  private nameClash(otherId: string, from: string, otherUptimeMs: number): void {
+    const mine = this.clock.now() - this.startedAt;
+    const yields = mine < otherUptimeMs || (mine === otherUptimeMs && this.id < otherId);
+    if (yields) {
+      if (this.yieldingName) return;
+      this.yieldingName = true;
+      const message = `another node named ${this.name} (${otherId}) is live at ${from} and was up first: `
+        + 'refusing to run a second node with that name (give this node its own name: --name or node.name)';
+      this.log.error(message);
+      if (this.opts.onFatal) this.opts.onFatal(message, ExitCode.CONFIG);
+      else void this.stop(message);
+      return;
+    }
+    if (this.nameClashes.has(otherId)) return;
+    this.nameClashes.add(otherId);
+    this.log.error(`a second node named ${this.name} (${otherId}) appeared at ${from}; it started later and refuses to run (duplicate node name)`);
   }
 
   /** Apply a configuration that can change live (timings, quorum, service timeouts, maintenance). */
@@ -285,7 +322,7 @@ export class KoiNode {
     return this.membership.isLeader();
   }
 
-  /** Leader: an operator holds elections (manual master mode or maintenance); cheap, for the simulator's liveness check. */
+  /** Leader: elections wait for an operator (manual master mode, maintenance, a failover halt); cheap, for the simulator's liveness check. */
   operatorHold(): boolean {
     return this.elector?.operatorHold ?? false;
   }
@@ -408,7 +445,7 @@ export class KoiNode {
       runner: runnerSnap && this.services ? {
         state: runnerSnap.state, mode: runnerSnap.mode, target: this.services.target, stopped: runnerSnap.stopped,
         failed: runnerSnap.failed, failCount: runnerSnap.failCount, lastFailureAgoMs: runnerSnap.lastFailureAgoMs,
-        lastFailureReason: runnerSnap.lastFailureReason, namedMaster: runnerSnap.namedMaster,
+        lastFailureReason: runnerSnap.lastFailureReason, lastFailureOutput: runnerSnap.lastFailureOutput, namedMaster: runnerSnap.namedMaster,
         leaseRemainingMs: runnerSnap.leaseRemainingMs, lastStateUpdateAgoMs: runnerSnap.lastStateUpdateAgoMs,
         services: this.services.summary(), promoted: this.services.anyPromoted(),
       } : null,
@@ -416,22 +453,31 @@ export class KoiNode {
         id: e.id, name: e.name, flags: e.flags, addresses: [...e.addresses],
         lastSeenAgoMs: Math.round(now - e.lastSeen), uptimeMs: e.uptimeMs,
       })),
+      departed: this.membership.departedNodes().map((e) => ({
+        id: e.id, name: e.name, flags: e.flags, addresses: [...e.addresses],
+        lastSeenAgoMs: Math.round(now - e.lastSeen), uptimeMs: e.uptimeMs,
+      })),
+      configured: this.transport.configuredAddresses?.() ?? null,
       elector: electorSnap ? {
         leaderForMs: Math.round(now - electorSnap.leaderSince),
         master: electorSnap.masterId ? { id: electorSnap.masterId, name: electorSnap.masterName } : null,
         targetMaster: electorSnap.targetMasterId ? { id: electorSnap.targetMasterId, name: nameOf(electorSnap.targetMasterId) || (electorSnap.runners.find((r) => r.id === electorSnap.targetMasterId)?.name ?? '') } : null,
         manualMaster: electorSnap.manualMaster,
         maintenance: electorSnap.maintenance,
-        waiting: electorSnap.waiting,
+        waiting: electorSnap.waiting ? {
+          code: electorSnap.waiting.code, message: electorSnap.waiting.message,
+          ...(electorSnap.waiting.until !== undefined ? { remainingMs: Math.max(0, Math.round(electorSnap.waiting.until - now)) } : {}),
+        } : null,
+        blockers: electorSnap.blockers,
         runners: electorSnap.runners.map((r) => ({
           id: r.id, name: r.name, address: r.address, state: r.state, mode: r.mode, target: r.target,
           uptimeMs: r.uptimeMs, lastSeenAgoMs: Math.round(now - r.lastSeen), services: r.services, promoted: r.promoted,
           stopped: r.stopped, failCount: r.failCount,
           lastFailureAgoMs: r.lastFailureAt > -Infinity ? Math.round(now - r.lastFailureAt) : -1,
-          lastFailureReason: r.lastFailureReason,
+          lastFailureReason: r.lastFailureReason, lastFailureOutput: r.lastFailureOutput,
         })),
         failures: electorSnap.failures.map((f) => ({
-          atMs: Math.round(f.atWall), agoMs: Math.round(now - f.at), node: { id: f.nodeId, name: f.nodeName }, reason: f.reason,
+          atMs: Math.round(f.atWall), agoMs: Math.round(now - f.at), node: { id: f.nodeId, name: f.nodeName }, reason: f.reason, output: f.output,
         })),
       } : null,
     };

@@ -106,6 +106,8 @@ export interface KoiConfig {
     elector_startup_tolerance: number;
     initial_promotion_delay: number;
     auto_recover_time: number;
+    /** The growing recovery wait never exceeds this. */
+    auto_recover_max_time: number;
     failcount_reset: number;
     failure_promotion_timeout: number;
     /** A node not heard from within this time is dropped from the node table. */

@@ -126,6 +126,19 @@ export interface FenceResult {
   detail: string;
 }
 
+/**
+ * The leader stopped electing because every runner failed the same service
+ * recently (a failover storm), or resumed (`halted: false`) after an
+ * operator acted or the failures aged out.
+ */
+export interface FailoverHaltChange {
+  halted: boolean;
+  service: string;
+  /** Names of the runners that failed it. */
+  runners: string[];
+  message: string;
+}
+
 export interface KoiHooks {
   /** The node has started (plugins loaded, transport bound). */
   onStart: AsyncSeriesHook<[StartInfo]>;
@@ -155,4 +168,6 @@ export interface KoiHooks {
   onAdminCommand: AsyncSeriesBailHook<[AdminCommandCall], AdminResult | undefined>;
   /** Fence a silent master before a replacement is promoted; the first result counts. */
   onFence: AsyncSeriesBailHook<[FenceRequest], FenceResult | undefined>;
+  /** The leader halted failover (every runner failed the same service recently) or resumed it. */
+  onFailoverHalt: SyncHook<[FailoverHaltChange]>;
 }

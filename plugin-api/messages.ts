@@ -70,6 +70,8 @@ export interface HeartBeat {
 export interface ServiceStatusInfo {
   name: string;
   state: ServiceState;
+  /** Disabled by a `disabled` file: stopped on purpose, not a failure; absent when enabled. */
+  disabled?: boolean;
 }
 
 /** Runner → leader, every runner tick (SPEC §5). */
@@ -87,6 +89,8 @@ export interface HealthReport {
   /** Milliseconds since the last failure, -1 when none. */
   lastFailureAgoMs: number;
   lastFailureReason: string;
+  /** The last lines the failing script wrote (bounded); absent from older runners. */
+  lastFailureOutput?: string[];
   /** Set when the runner was stopped by hand (`koi stop`). */
   stopped: boolean;
   /** `leaderUptimeMs` of the newest state update applied from the leader this report goes to (0 when none). */

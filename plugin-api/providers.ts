@@ -103,7 +103,18 @@ export interface ServiceEventResult {
   /** Why it failed to run, when it did not run normally (spawn error, thrown error). */
   error?: string;
   durationMs: number;
+  /**
+   * The last lines the event wrote (stdout and stderr interleaved, at most
+   * OUTPUT_TAIL_LINES of OUTPUT_TAIL_CHARS each), kept so a failure can say
+   * what the script said (`koi failures`, `koi status NODE`, the log).
+   */
+  output?: string[];
 }
+
+/** Lines of a failing event's output kept with the failure. */
+export const OUTPUT_TAIL_LINES = 8;
+/** Characters kept of each of those lines. */
+export const OUTPUT_TAIL_CHARS = 200;
 
 /** Runs service events of one kind (shell scripts, native modules, ...). */
 export interface ServiceExecutor {

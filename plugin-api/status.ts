@@ -23,8 +23,12 @@ export type StatusCodeValue = (typeof StatusCode)[keyof typeof StatusCode];
 /** Runner states, lowest to highest (SPEC §4). */
 export const RUNNER_STATES = ['Failed', 'Disconnected', 'Stopped', 'Live', 'Slave', 'Master'] as const;
 export type RunnerState = (typeof RUNNER_STATES)[number];
-/** States shown in status output for nodes that are not runners. */
-export type DisplayState = RunnerState | 'Elector' | 'Other';
+/**
+ * States shown in status output: a runner's, `Elector` / `Other` for nodes
+ * that are not runners, `Offline` for a node the leader no longer hears and
+ * holds no runner record of (it left the node table).
+ */
+export type DisplayState = RunnerState | 'Elector' | 'Other' | 'Offline';
 /** Rank of a runner state; higher is "more alive". */
 export function runnerStateRank(state: RunnerState): number {
   return RUNNER_STATES.indexOf(state);

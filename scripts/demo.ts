@@ -25,7 +25,7 @@ function indent(text: string): string {
 
 /** Every node listed and not Disconnected, one master with every service Promoted, the others Started. */
 function settledOn(view: MasterView, running: string[]): boolean {
-  const live = view.nodes.filter((n) => n.state !== 'Disconnected');
+  const live = view.nodes.filter((n) => n.state !== 'Disconnected' && n.state !== 'Offline');
   return live.map((n) => n.name).sort().join() === [...running].sort().join() && live.every((n) => {
     const want = n.name === view.master.name ? ['Master', 'Promoted'] : ['Slave', 'Started'];
     return n.state === want[0] && n.services.length > 0 && n.services.every((s) => s.state === want[1]);
@@ -91,9 +91,10 @@ async function main(): Promise<number> {
     say(`   to run out before it promotes another node: see docs/architecture.md, "Timings".)`);
     say();
     const tree = await cluster.koi(['tree'], { color, node: survivors[0] });
-    const remembered = second.nodes.some((n) => n.name === victim);
-    say(`${bold('3. The cluster after the failover')} (${victim} ${remembered
-      ? 'is remembered as Disconnected for 30 minutes' : 'was the leader too, so the new leader has no record of it'}):`);
+    const remembered = second.nodes.find((n) => n.name === victim);
+    say(`${bold('3. The cluster after the failover')} (${victim} ${remembered?.state === 'Disconnected'
+      ? 'is remembered as Disconnected for 30 minutes'
+      : 'was the leader too: the new leader has no runner record of it and lists it OFFLINE, with where it was last heard'}):`);
     say(`  $ koi tree\n${indent(tree.stdout)}`);
     say();
 

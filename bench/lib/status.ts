@@ -38,8 +38,8 @@ export async function clusterStatus(cluster: Cluster, via: string): Promise<Clus
 export function isSteady(cluster: Cluster, doc: ClusterDoc | undefined, events: ServiceEvent[]): boolean {
   if (!doc || !doc.leader || !doc.master) return false;
   if (doc.quorum.configured > 0 && !doc.quorum.has) return false;
-  // A killed node's old record stays Disconnected on the leader (forgotten after 30 min); its restart has a new id.
-  const live = doc.nodes.filter((n) => n.state !== 'Disconnected');
+  // A killed node's old record stays Disconnected on the leader (forgotten after 30 min), or OFFLINE; its restart has a new id.
+  const live = doc.nodes.filter((n) => n.state !== 'Disconnected' && n.state !== 'Offline');
   const names = cluster.nodes.map((n) => n.name).sort();
   const seen = live.map((n) => n.name).sort();
   if (names.join(',') !== seen.join(',')) return false;

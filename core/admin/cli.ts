@@ -14,6 +14,7 @@ import { createWireCodec } from '../wire/codec';
 import { DEFAULT_KDF_ITERATIONS } from '../wire/key';
 import { keyringFromCluster } from '../wire/keyring';
 import { runKeygen } from './keygen';
+import { checkConfiguration, formatCheckReport } from '../daemon/check';
 import { createNodeCipher } from '../../plugins/crypto-node';
 import { describeNoAnswer, openAdminSession } from './client';
 import type { AdminCallOutcome, ClientSocket } from './client';
@@ -59,6 +60,7 @@ interface ParsedOptions {
   color?: boolean;
   debug?: boolean;
   json?: boolean;
+  all?: boolean;
   timeout: number;
 }
 
@@ -89,7 +91,8 @@ function commandsHelp(): string {
     return `  ${usageLine(spec).slice(4).padEnd(width)}  ${spec.description}`;
   });
   return [
-    '', 'Commands:', ...lines, '  (plugins may add more)', '',
+    '', 'Commands:', ...lines, `  ${'check'.padEnd(width)}  validate the configuration here (-f FILE...) like koinode --check; exit 0 or 78`,
+    `  ${'keygen FILE'.padEnd(width)}  write a new random cluster key file (mode 0600)`, '  (plugins may add more)', '',
     'Exit status: 0 success, 1 refused by the cluster, 2 usage error, 3 no answer within the timeout.',
     'On a node, koi talks to koinode over its local admin socket; -H or -p force the network (UDP, needs the cluster password).',
   ].join('\n');
@@ -109,6 +112,7 @@ function buildProgram(deps: KoiCliDeps): Command {
     .option('-c, --color', 'colour the output (default on a terminal)')
     .option('-d, --debug', 'explain what the client does, on stderr')
     .option('--json', 'print the machine-readable answer (schema in docs/client.md)')
+    .option('--all', 'with recover: clear the failures of every runner that has one')
     .addOption(new Option('--timeout <ms>', 'give up after this many milliseconds').argParser(parseTimeout).default(DEFAULT_CLIENT_TIMEOUT_MS))
     .version(deps.version, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'print this help')
@@ -143,6 +147,11 @@ function defaultHost(config: KoiConfig): string {
   return '127.0.0.1';
 }
 
+/** The configuration keys the client uses: the cluster's identity and secret, where the node listens, the crypto plugin's KDF. */
+function clientNeeds(key: string): boolean {
+  return key.startsWith('cluster.') || key === 'cluster' || key === 'node.port' || key === 'node.admin_socket' || key.endsWith('.kdf_iterations');
+}
+
 /** PBKDF2 iterations as the cluster's crypto plugin is configured (must match the nodes). */
 function kdfIterations(config: KoiConfig): number {
   for (const entry of config.plugins) {
@@ -173,7 +182,9 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
     throw err;
   }
   const opts = program.opts<ParsedOptions>();
-  const [command, args = []] = program.processedArgs as [string | undefined, string[] | undefined];
+  const [command, parsedArgs = []] = program.processedArgs as [string | undefined, string[] | undefined];
+  // `koi recover --all` travels as the argument `--all` (no node is named that: names cannot start with '-').
+  const args = opts.all ? [...parsedArgs, '--all'] : parsedArgs;
   const log = debugLogger(deps.stderr, opts.debug === true, () => deps.clock.now() - t0);
   const wantJson = opts.json === true;
   const color = opts.color === true || (deps.stdout.isTTY === true && !deps.env.NO_COLOR);
@@ -187,11 +198,19 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
     return exitCode;
   };
 
+  if (command === 'check') {
+    // Local, like koinode --check: the files this client would use (or -f), every key, every plugin's options.
+    const report = await checkConfiguration({ files: opts.file, cwd: deps.cwd, systemConfigPath: deps.systemConfigPath, searchCwd: true });
+    if (wantJson) deps.stdout.write(`${JSON.stringify({ schema: ADMIN_SCHEMA_VERSION, type: 'check', ...report }, null, 2)}\n`);
+    else (report.exitCode === 0 ? deps.stdout : deps.stderr).write(formatCheckReport(report, 'koi check'));
+    return report.exitCode;
+  }
   if (command === undefined) {
     deps.stderr.write(program.helpInformation());
     deps.stderr.write(`${commandsHelp()}\n`);
     return fail(ExitCode.USAGE, 'no command given');
   }
+  if (opts.all && command !== 'recover') return fail(ExitCode.USAGE, '--all goes with recover only (koi recover --all)');
   if (isBuiltinCommand(command)) {
     const problem = checkUsage(COMMAND_SPECS[command], args);
     if (problem !== null) return fail(ExitCode.USAGE, `${problem}\nusage: ${usageLine(COMMAND_SPECS[command])}`, { usage: usageLine(COMMAND_SPECS[command]) });
@@ -219,10 +238,15 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
   let config: KoiConfig;
   try {
     // The client may read ./koi.conf (password, port); it never loads plugins from any file.
-    const loaded = await loadConfig({ files: opts.file, cwd: deps.cwd, systemConfigPath: deps.systemConfigPath, searchCwd: true });
+    // Only what the client uses must be right: an error elsewhere (say in `time { }`) is the daemon's to refuse.
+    const loaded = await loadConfig({ files: opts.file, cwd: deps.cwd, systemConfigPath: deps.systemConfigPath, searchCwd: true, needed: clientNeeds });
     config = loaded.config;
     log.debug(`configuration from ${config.sources.length ? config.sources.join(', ') : '(none found: defaults)'}`);
-    for (const warning of loaded.warnings) log.debug(`config: ${warning}`);
+    for (const warning of loaded.warnings) {
+      // Problems in keys the client ignores: said once on stderr (the node will refuse them), not fatal here.
+      if (warning.endsWith('(not used here: ignored)')) deps.stderr.write(`koi: warning: ${warning.replace(/ \(not used here: ignored\)$/, '')} (koinode refuses this; the client does not use it)\n`);
+      else log.debug(`config: ${warning}`);
+    }
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     // koi.conf readable by root only: the socket may still let this user in.

@@ -50,7 +50,10 @@ export const COMMAND_SPECS: Readonly<Record<BuiltinCommand, CommandSpec>> = {
   elect: { name: 'elect', synopsis: '', minArgs: 0, maxArgs: 0, mutating: true, route: 'leader', description: 'leave manual master mode and elect normally' },
   start: { name: 'start', synopsis: '[NODE]', minArgs: 0, maxArgs: 1, mutating: true, route: 'node', description: 'start services on a node (undo stop)' },
   stop: { name: 'stop', synopsis: '[NODE]', minArgs: 0, maxArgs: 1, mutating: true, route: 'node', description: 'demote and stop services on a node' },
-  recover: { name: 'recover', synopsis: '[NODE]', minArgs: 0, maxArgs: 1, mutating: true, route: 'node', description: 'clear the failure and fail count of a node' },
+  recover: {
+    name: 'recover', synopsis: '[NODE|--all]', minArgs: 0, maxArgs: 1, mutating: true, route: 'node',
+    description: 'clear the failure and fail count of a node; --all: of every runner that has one',
+  },
   failures: { name: 'failures', synopsis: '', minArgs: 0, maxArgs: 0, mutating: false, route: 'leader', description: 'the most recent failures' },
 };
 

@@ -68,6 +68,7 @@ function stateStyles(state: DisplayState): Paint[] {
     case 'Failed': return ['bold', 'red'];
     case 'Elector': return ['blue'];
     case 'Other': return ['gray'];
+    case 'Offline': return ['bold', 'red'];
     default: {
       const unknown: never = state;
       return unknown;
@@ -128,11 +129,36 @@ export function flagLetters(flags: readonly NodeFlagName[]): string {
   return FLAG_LETTERS.map(([flag, letter]) => (flags.includes(flag) ? letter : '-')).join('');
 }
 
+/** A service's state as shown: `disabled` for one kept stopped by a `disabled` file. */
+function serviceState(s: ServiceInfo): string {
+  return s.disabled ? 'disabled' : s.state;
+}
+
 function serviceList(services: readonly ServiceInfo[], opts: FormatOptions, stale = false): string {
   if (services.length === 0) return '-';
   // A node not heard: its last reported states, greyed and marked, never shown as current (like crm_mon's UNCLEAN).
-  if (stale) return paint(opts, `${services.map((s) => `${s.name}:${s.state}`).join(' ')} (stale)`, 'gray');
-  return services.map((s) => `${s.name}:${paint(opts, s.state, ...serviceStyles(s.state))}`).join(' ');
+  if (stale) return paint(opts, `${services.map((s) => `${s.name}:${serviceState(s)}`).join(' ')} (stale)`, 'gray');
+  return services.map((s) => `${s.name}:${s.disabled ? paint(opts, 'disabled', 'yellow') : paint(opts, s.state, ...serviceStyles(s.state))}`).join(' ');
+}
+
+/** A node's state as shown: OFFLINE in capitals, as crm_mon does. */
+function stateText(state: DisplayState): string {
+  return state === 'Offline' ? 'OFFLINE' : state;
+}
+
+/** `No master: why` and, for each runner that is not a candidate, why not. */
+function noMasterLines(status: ClusterStatus, opts: FormatOptions): string[] {
+  const why = status.noMaster;
+  if (status.master || !why) return [];
+  const loud = why.code === 'failover-halted' || why.code === 'no-quorum' || why.code === 'no-electable-runner';
+  const lines = [`No master: ${paint(opts, why.message, ...(loud ? ['bold', 'red'] as Paint[] : ['yellow'] as Paint[]))}`];
+  for (const r of why.runners) lines.push(`  ${paint(opts, r.node.name, 'bold')} not electable: ${r.reason}`);
+  return lines;
+}
+
+/** The lines a failing script wrote, indented under what they explain. */
+function outputLines(output: readonly string[] | undefined, indent: string, opts: FormatOptions): string[] {
+  return (output ?? []).map((line) => `${indent}${paint(opts, `| ${line}`, 'dim')}`);
 }
 
 function table(headers: string[], rows: string[][]): string[] {
@@ -149,24 +175,36 @@ export function formatClusterStatus(raw: ClusterStatus, opts: FormatOptions = PL
   lines.push(`Cluster ${status.clusterId}: leader ${paint(opts, status.leader.name, 'bold')}, master ${master}`);
   const maintenance = status.maintenance ? paint(opts, 'ON', 'bold', 'yellow') : 'off';
   const manual = status.manualMaster ? paint(opts, 'ON', 'bold', 'yellow') : 'off';
+  lines.push(...noMasterLines(status, opts));
   lines.push(`Maintenance: ${maintenance}  Manual master: ${manual}  Target master: ${nodeName(status.targetMaster)}  Quorum: ${formatQuorum(status.quorum)}`);
   lines.push('');
   const rows = status.nodes.map((n) => [
     paint(opts, n.name, 'bold'),
-    paint(opts, n.state, ...stateStyles(n.state)),
+    paint(opts, stateText(n.state), ...stateStyles(n.state)),
     n.mode ?? '-',
     flagLetters(n.flags),
-    n.address ?? '-',
-    n.id === status.leader.id ? 'self' : formatDuration(n.lastSeenAgoMs),
+    addressCell(n),
+    n.id === status.leader.id ? 'self' : n.state === 'Offline' || n.state === 'Disconnected' ? `${formatDuration(n.lastSeenAgoMs)} ago` : formatDuration(n.lastSeenAgoMs),
     n.uptimeMs === null ? '-' : formatDuration(n.uptimeMs),
     failureCell(n),
     serviceList(n.services, opts, n.servicesStale === true),
   ]);
+  // Configured peers never heard: a row each, so a machine that never came up is not invisible either.
+  for (const address of status.unheard ?? []) {
+    rows.push([paint(opts, '?', 'bold'), paint(opts, 'OFFLINE', ...stateStyles('Offline')), '-', '----', address, 'never', '-', '-', '-']);
+  }
   lines.push(...table(['NODE', 'STATE', 'MODE', 'FLAGS', 'ADDRESS', 'LAST SEEN', 'UPTIME', 'FAILS', 'SERVICES'], rows));
   if (status.nodes.length === 0) lines.push('(no nodes)');
   lines.push('');
   lines.push('FLAGS: E elector, R runner, L leader, F failed');
   return lines.join('\n');
+}
+
+/** Where the leader heard the node; for a silent one, every address tried. */
+function addressCell(n: ClusterNodeStatus): string {
+  const tried = n.addressesTried ?? [];
+  if (tried.length > 1) return tried.join(',');
+  return n.address ?? tried[0] ?? '-';
 }
 
 function failureCell(n: ClusterNodeStatus): string {
@@ -179,6 +217,7 @@ export function formatTree(raw: ClusterStatus, opts: FormatOptions = PLAIN): str
   const status = clean(raw);
   const lines: string[] = [];
   const parts = [`leader ${status.leader.name}`, `master ${status.master ? status.master.name : 'none'}`];
+  if (!status.master && status.noMaster) parts.push(`no master: ${status.noMaster.message}`);
   if (status.maintenance) parts.push('MAINTENANCE');
   if (status.manualMaster) parts.push('manual master');
   if (status.targetMaster) parts.push(`target ${status.targetMaster.name}`);
@@ -188,22 +227,25 @@ export function formatTree(raw: ClusterStatus, opts: FormatOptions = PLAIN): str
     const tags: string[] = [];
     if (node.flags.includes('Leader')) tags.push('leader');
     if (node.roles.elector && !node.roles.runner) tags.push('elector only');
-    const mode = node.mode && node.mode !== 'Active' ? ` ${node.mode}` : '';
+    if (node.state === 'Offline' || node.state === 'Disconnected') tags.push(`silent for ${formatDuration(node.lastSeenAgoMs)}`);
+    // Passive is worth saying only where it is news: a Stopped runner is always Passive.
+    const mode = node.mode && node.mode !== 'Active' && node.state !== 'Stopped' ? ` (${node.mode})` : '';
     const header = [
       paint(opts, node.name, 'bold'),
-      paint(opts, node.state, ...stateStyles(node.state)) + mode,
+      paint(opts, stateText(node.state), ...stateStyles(node.state)) + mode,
       tags.length ? `[${tags.join(', ')}]` : '',
-      paint(opts, node.address ?? '', 'dim'),
+      paint(opts, addressCell(node) === '-' ? '' : addressCell(node), 'dim'),
     ].filter((s) => s.length > 0).join('  ');
     lines.push(`${last ? '└── ' : '├── '}${header}`);
     const indent = last ? '    ' : '│   ';
     const nameWidth = Math.max(0, ...node.services.map((s) => s.name.length));
     const children = node.services.map((svc) => (node.servicesStale
-      ? paint(opts, `${pad(svc.name, nameWidth)}  ${svc.state} (stale)`, 'gray')
-      : `${pad(svc.name, nameWidth)}  ${paint(opts, svc.state, ...serviceStyles(svc.state))}`));
+      ? paint(opts, `${pad(svc.name, nameWidth)}  ${serviceState(svc)} (stale)`, 'gray')
+      : `${pad(svc.name, nameWidth)}  ${svc.disabled ? paint(opts, 'disabled', 'yellow') : paint(opts, svc.state, ...serviceStyles(svc.state))}`));
     if (node.lastFailure) children.push(paint(opts, `last failure ${formatDuration(node.lastFailure.agoMs)} ago: ${node.lastFailure.reason}`, 'red'));
     children.forEach((child, j) => lines.push(`${indent}${j === children.length - 1 ? '└── ' : '├── '}${child}`));
   });
+  for (const address of status.unheard ?? []) lines.push(`    ${paint(opts, '?', 'bold')}  ${paint(opts, 'OFFLINE', ...stateStyles('Offline'))}  [never heard]  ${address}`);
   return lines.join('\n');
 }
 
@@ -223,22 +265,35 @@ export function formatLocalStatus(raw: LocalStatus, opts: FormatOptions = PLAIN)
     ['maintenance', onOff(local.maintenance)],
     ['quorum', formatQuorum(local.quorum)],
     ['uptime', formatDuration(local.uptimeMs)],
-    ['addresses', local.addresses.join(', ') || '-'],
+    ['addresses', addressesText(local)],
     ['failures', local.lastFailure
       ? `${local.failCount}, last ${formatDuration(local.lastFailure.agoMs)} ago: ${local.lastFailure.reason}`
       : String(local.failCount)],
     ['version', local.version],
   ];
   const lines = [`${paint(opts, local.name, 'bold')}  ${paint(opts, local.id, 'dim')}`];
-  for (const [key, value] of rows) lines.push(`  ${pad(`${key}:`, 13)}${value}`);
+  for (const [key, value] of rows) {
+    lines.push(`  ${pad(`${key}:`, 13)}${value}`);
+    if (key === 'failures') lines.push(...outputLines(local.lastFailure?.output, `  ${' '.repeat(13)}`, opts));
+  }
   lines.push('  services:');
   if (local.services.length === 0) lines.push('    (none)');
   const width = Math.max(0, ...local.services.map((s) => s.name.length));
-  for (const s of local.services) lines.push(`    ${pad(s.name, width)}  ${paint(opts, s.state, ...serviceStyles(s.state))}`);
+  for (const s of local.services) {
+    lines.push(`    ${pad(s.name, width)}  ${s.disabled ? paint(opts, `disabled (${s.state})`, 'yellow') : paint(opts, s.state, ...serviceStyles(s.state))}`);
+  }
   return lines.join('\n');
 }
 
-/** `koi failures`: time, node, reason. */
+/** Bound addresses; a wildcard is followed by where peers reach the node (its cluster.transport entry). */
+function addressesText(local: LocalStatus): string {
+  const bound = local.addresses.join(', ') || '-';
+  const reach = local.clusterAddresses ?? [];
+  if (reach.length === 0 || reach.every((a) => local.addresses.includes(a))) return bound;
+  return `${reach.join(', ')} (listening on ${bound})`;
+}
+
+/** `koi failures`: time, node, reason; under each, the last lines its script wrote. */
 export function formatFailures(raw: readonly FailureRecord[], opts: FormatOptions = PLAIN): string {
   if (raw.length === 0) return 'no failures recorded';
   const failures = clean(raw);
@@ -248,7 +303,8 @@ export function formatFailures(raw: readonly FailureRecord[], opts: FormatOption
     paint(opts, f.node.name, 'bold'),
     paint(opts, f.reason, 'red'),
   ]);
-  return table(['TIME', 'AGO', 'NODE', 'REASON'], rows).join('\n');
+  const [header, ...lines] = table(['TIME', 'AGO', 'NODE', 'REASON'], rows);
+  return [header, ...lines.flatMap((line, i) => [line, ...outputLines(failures[i].output, '    ', opts)])].join('\n');
 }
 
 /**

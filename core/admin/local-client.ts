@@ -4,12 +4,23 @@
  * the caller against the socket's owner, group and mode.
  */
 import net from 'node:net';
+import os from 'node:os';
 import type { LocalAnswer } from './local-socket';
 
 export type LocalCallOutcome =
   | { ok: true; answer: LocalAnswer }
   /** `connect`: could not connect (code: ENOENT, EACCES, ECONNREFUSED...); `protocol`: connected, no usable answer. */
   | { ok: false; stage: 'connect' | 'protocol'; code: string; message: string };
+
+/** `alice (uid 1000)`: who runs this client, for the node's log of what it was asked (no credentials). */
+function callerName(): string {
+  try {
+    const me = os.userInfo();
+    return `${me.username} (uid ${me.uid})`;
+  } catch {
+    return typeof process.getuid === 'function' ? `uid ${process.getuid()}` : '';
+  }
+}
 
 export function callLocalAdmin(file: string, command: string, args: string[], timeoutMs: number): Promise<LocalCallOutcome> {
   return new Promise((resolve) => {
@@ -29,7 +40,7 @@ export function callLocalAdmin(file: string, command: string, args: string[], ti
     }), timeoutMs);
     socket.once('connect', () => {
       connected = true;
-      socket.write(`${JSON.stringify({ command, args })}\n`);
+      socket.write(`${JSON.stringify({ command, args, user: callerName() })}\n`);
     });
     socket.on('data', (chunk: Buffer) => {
       buffered += chunk.toString('utf8');

@@ -20,6 +20,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { AdminRequest, AdminResponse, Logger } from '../../plugin-api';
 import type { AdminServer } from './server';
+import { escapeControl } from '../security/names';
 
 export const DEFAULT_ADMIN_SOCKET = '/run/koi/koi.sock';
 /** Largest request line accepted (a command and its arguments). */
@@ -148,7 +149,8 @@ export async function listenLocalAdmin(options: LocalAdminOptions): Promise<Loca
         return;
       }
       const request: AdminRequest = { kind: 'request', requestId: randomUUID(), command: parsed.command, args: parsed.args, hops: 0 };
-      options.server.handle(request, `unix:${file}`, { channel: 'local' })
+      // `from` names the socket and, for the log of who asked, the user the client says it runs as.
+      options.server.handle(request, `unix:${file}${parsed.user ? ` (${parsed.user})` : ''}`, { channel: 'local' })
         .then((response) => reply({ exitCode: response.exitCode, text: response.text, json: response.json }))
         .catch((err: unknown) => reply({ exitCode: 1, text: `internal error: ${String(err)}`, json: '' }));
     });
@@ -189,14 +191,14 @@ export async function listenLocalAdmin(options: LocalAdminOptions): Promise<Loca
 }
 
 /** A request line → command and args, or the reason it is not one. */
-export function parseLocalRequest(line: string): { command: string; args: string[] } | string {
+export function parseLocalRequest(line: string): { command: string; args: string[]; user?: string } | string {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
     return 'request is not JSON: expected {"command": "...", "args": [...]}';
   }
-  const r = value as { command?: unknown; args?: unknown };
+  const r = value as { command?: unknown; args?: unknown; user?: unknown };
   if (typeof value !== 'object' || value === null || typeof r.command !== 'string' || r.command.length === 0 || r.command.length > 64) {
     return 'request needs "command": a string of 1..64 characters';
   }
@@ -204,5 +206,7 @@ export function parseLocalRequest(line: string): { command: string; args: string
   if (!Array.isArray(args) || args.length > 64 || !args.every((a) => typeof a === 'string' && a.length <= 4096)) {
     return 'request "args" must be a list of at most 64 strings';
   }
-  return { command: r.command, args: args as string[] };
+  // Who the client says runs it: only for the log (anyone who may connect may act anyway); bounded and escaped.
+  const user = typeof r.user === 'string' && r.user.length > 0 ? escapeControl(r.user.slice(0, 64)) : undefined;
+  return { command: r.command, args: args as string[], ...(user ? { user } : {}) };
 }

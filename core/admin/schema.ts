@@ -25,12 +25,16 @@ export interface NodeRoles {
 export interface ServiceInfo {
   name: string;
   state: ServiceState;
+  /** Disabled by a `disabled` file (kept stopped on purpose); absent when enabled. */
+  disabled?: boolean;
 }
 
 export interface FailureInfo {
   /** Milliseconds since the failure. */
   agoMs: number;
   reason: string;
+  /** The last lines the failing script wrote (bounded); absent when none. */
+  output?: string[];
 }
 
 export interface QuorumInfo {
@@ -66,8 +70,10 @@ export interface LocalStatus {
   maintenance: boolean;
   quorum: QuorumInfo;
   uptimeMs: number;
-  /** Local transport addresses. */
+  /** Local transport addresses (as bound: may be a wildcard such as 0.0.0.0:42012). */
   addresses: string[];
+  /** This node's own entries of cluster.transport: where peers reach it (absent when the transport cannot tell). */
+  clusterAddresses?: string[];
   services: ServiceInfo[];
   failCount: number;
   lastFailure: FailureInfo | null;
@@ -93,8 +99,24 @@ export interface ClusterNodeStatus {
    * reported, not what runs now. Absent in answers of older nodes.
    */
   servicesStale?: boolean;
+  /** Disconnected or Offline: every address it was heard at (the leader's and peers' packets go there). */
+  addressesTried?: string[];
   failCount: number;
   lastFailure: FailureInfo | null;
+}
+
+/** Why there is no master (`ClusterStatus.noMaster`). */
+export interface NoMasterInfo {
+  /**
+   * `startup-delay`, `no-quorum`, `manual-master`, `maintenance`, `promoted-services`, `lease-wait`, `fencing`,
+   * `no-electable-runner`, `failover-halted`, `on-elect-empty`, `electing` (nothing holds it: the next tick elects).
+   */
+  code: string;
+  message: string;
+  /** ms until the wait ends by itself (start-up delay, lease wait); absent otherwise. */
+  remainingMs?: number;
+  /** Every runner that is not a master candidate now, with why. */
+  runners: Array<{ node: NodeRef; reason: string }>;
 }
 
 /** The leader's view of the cluster (`koi status`, `koi tree`). */
@@ -109,6 +131,10 @@ export interface ClusterStatus {
   maintenance: boolean;
   quorum: QuorumInfo;
   nodes: ClusterNodeStatus[];
+  /** Why there is no master; null when there is one. Absent from older nodes. */
+  noMaster?: NoMasterInfo | null;
+  /** Entries of cluster.transport no node was ever heard from (a configured peer that never came up). */
+  unheard?: string[];
 }
 
 /** One entry of the leader's failure list (the last 10). */
@@ -118,6 +144,8 @@ export interface FailureRecord {
   agoMs: number;
   node: NodeRef;
   reason: string;
+  /** The last lines the failing script wrote (bounded); absent when none. */
+  output?: string[];
 }
 
 /** Documents, as sent in `AdminResponse.json`. */

@@ -13,7 +13,7 @@ import { formatDocument } from './format';
 import { checkAccess, parseAllowList } from './policy';
 import type { AdminChannel, AdminPolicy } from './policy';
 import { ResponseCache } from './response-cache';
-import { ADMIN_SCHEMA_VERSION } from './schema';
+import { ADMIN_SCHEMA_VERSION, parseAdminDocument } from './schema';
 import type { AdminDocument, ErrorDocument, NodeRef } from './schema';
 
 /** A request is forwarded at most this many times (client → node → leader → node). */
@@ -159,6 +159,34 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
     return local.roles.runner ? null : error(command, 1, `node ${local.name} is not a runner`);
   }
 
+  /**
+   * `koi recover --all`, on the leader: `recover` on every runner it hears that has a failure (Failed,
+   * a fail count, or a failure on record), one by one; one detail line per runner.
+   */
+  async function recoverAll(request: AdminRequest): Promise<Answer> {
+    const status = backend.clusterStatus();
+    if (status === null) return error(request.command, 1, 'this node is no longer the leader; try again');
+    const failed = status.nodes.filter((n) => n.roles.runner && n.state !== 'Offline' && n.state !== 'Disconnected'
+      && (n.state === 'Failed' || n.failCount > 0 || n.lastFailure !== null));
+    const details: string[] = [];
+    let cleared = 0;
+    for (const n of failed) {
+      let reply: Reply;
+      if (n.id === self().id) reply = result(request.command, await backend.recover(), `failures cleared on ${n.name}`);
+      else {
+        const address = backend.nodeAddress(n.id);
+        reply = address === null ? error(request.command, 1, `no known address for node '${n.name}'`) : await forward({ ...request, args: [n.id] }, address, `node ${n.name}`);
+      }
+      const doc = 'kind' in reply ? parseAdminDocument(reply.json) : reply.doc;
+      const said = doc?.type === 'result' ? doc.message : doc?.type === 'error' ? `not cleared: ${doc.error}` : ('kind' in reply ? reply.text : '');
+      if (reply.exitCode === 0) cleared++;
+      details.push(`${n.name}: ${said}`);
+    }
+    const message = failed.length === 0 ? 'no runner has a failure to clear' : `failures cleared on ${cleared} of ${failed.length} runner${failed.length === 1 ? '' : 's'}`;
+    const answer = result(request.command, { ok: true, message }, message, details);
+    return cleared === failed.length ? answer : { ...answer, exitCode: 1 };
+  }
+
   async function runBuiltin(command: BuiltinCommand, request: AdminRequest): Promise<Reply> {
     const args = request.args;
     switch (command) {
@@ -195,6 +223,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       case 'stop':
         return atNode(request, async () => requireRunner(command) ?? result(command, await backend.stopRunner(), `stopping services on ${self().name}`));
       case 'recover':
+        if (args[0] === '--all') return atLeader(request, () => recoverAll(request));
         return atNode(request, async () => requireRunner(command) ?? result(command, await backend.recover(), `failures cleared on ${self().name}`));
       case 'reconfigure':
         return atNode(request, async () => {
@@ -256,8 +285,10 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   async function answer(request: AdminRequest, from: string): Promise<AdminResponse> {
     try {
       const response = toResponse(request, await dispatch(request, from));
-      log.info({ command: request.command, args: request.args, from, hops: request.hops, exitCode: response.exitCode },
-        `admin '${[request.command, ...request.args].join(' ')}' from ${from}: exit ${response.exitCode}`);
+      // A monitoring poll of `koi status` must not flood the log: read-only requests at debug; what changes the
+      // cluster at info, with who asked (the client's address, or the local socket) and how it ended.
+      const level = isMutatingCommand(request.command) ? 'info' : 'debug';
+      log[level]({ hops: request.hops }, `admin '${[request.command, ...request.args].join(' ')}' from ${from}: exit ${response.exitCode}`);
       return response;
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);

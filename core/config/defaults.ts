@@ -41,7 +41,8 @@ export const DEFAULTS = {
     failed_timeout: 20_000,
     kill_grace: 5_000,
     auto_recover: 120,
-    auto_recover_wait_factor: 1,
+    /** Each failure in a row doubles the wait (capped by time.auto_recover_max_time): no failover storm by default. */
+    auto_recover_wait_factor: 2,
     strict_permissions: true,
     env_passthrough: '',
   },

@@ -38,6 +38,14 @@ export interface LoadConfigOptions {
    * does (SPEC §7), so the default is false.
    */
   searchCwd?: boolean;
+  /**
+   * The keys the caller uses (the `koi` client: the cluster section, the
+   * port, the admin socket). A problem with any other key is a warning, and
+   * that key keeps its default: an error in a section the caller does not
+   * read (say `time { }`) does not stop it. Problems not tied to a key (a
+   * file that does not parse) always count. Default: every key is needed.
+   */
+  needed?: (key: string) => boolean;
 }
 
 export interface LoadedConfig {
@@ -110,7 +118,10 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
 
   checkNamesAndEnv(config, origins, opts.overrides?.name, problems);
   problems.push(...clusterSecretProblems(config, origins));
-  if (problems.length > 0) throw new ConfigError(problems);
+  const needed = opts.needed;
+  const fatal = needed ? problems.filter((p) => p.key === '' || needed(p.key)) : problems;
+  if (fatal.length > 0) throw new ConfigError(fatal);
+  for (const p of problems) if (!fatal.includes(p)) warnings.push(`${formatProblem(p)} (not used here: ignored)`);
 
   // Every file that sets the password is a secret: warn (at start and on reload) when others can read it.
   for (const layer of layers) {

@@ -94,7 +94,7 @@ const SERVICE: Row[] = [
   ['failed_timeout', dur(1, DAY), '20s', 'Time allowed for a `failed` event.', 'failed_timeout 10s'],
   ['kill_grace', dur(0, 10 * MINUTE), '5s', 'After a timeout, time between SIGTERM and SIGKILL to the script\'s process group.', 'kill_grace 2s'],
   ['auto_recover', int(0, 1_000_000), String(DEFAULTS.service.auto_recover), 'Automatic recovery attempts after failures; 0 = off.', 'auto_recover 5'],
-  ['auto_recover_wait_factor', { kind: 'number', min: 1, max: 8, clamp: true }, String(DEFAULTS.service.auto_recover_wait_factor), 'Recovery wait = time.auto_recover_time × factor^failcount.', 'auto_recover_wait_factor 2'],
+  ['auto_recover_wait_factor', { kind: 'number', min: 1, max: 8, clamp: true }, String(DEFAULTS.service.auto_recover_wait_factor), 'Recovery wait = time.auto_recover_time × factor^(failcount−1), at most time.auto_recover_max_time.', 'auto_recover_wait_factor 2'],
   ['strict_permissions', bool(), String(DEFAULTS.service.strict_permissions), 'Refuse service scripts and native modules that a user other than root or the daemon\'s can change (the file, its folder, the services folder: writable by others, by a non-root group, or owned by another user); `false` only warns.', 'strict_permissions false'],
   ['env_passthrough', { kind: 'string', minLength: 0, maxLength: 4096 }, '"" (none)', 'Daemon environment variables passed on to scripts and native services, besides the fixed minimal environment (docs/services.md).', 'env_passthrough "http_proxy JAVA_HOME"'],
 ];
@@ -115,7 +115,8 @@ const TIME: Row[] = [
   ['master_dead_time', SPAN, '', 'The leader marks a runner Disconnected after this much silence.', 'master_dead_time 3s'],
   ['elector_startup_tolerance', DELAY, '', 'A new leader waits this long before electing a master.', 'elector_startup_tolerance 1s'],
   ['initial_promotion_delay', DELAY, '', 'After the leader starts, wait this long before the first election (runners report in).', 'initial_promotion_delay 30s'],
-  ['auto_recover_time', SPAN, '', 'A failed runner forgets the failure after this long (× wait factor^failcount).', 'auto_recover_time 20s'],
+  ['auto_recover_time', SPAN, '', 'A failed runner forgets the failure after this long (the first time; then × wait factor per failure in a row).', 'auto_recover_time 20s'],
+  ['auto_recover_max_time', SPAN, '', 'The growing recovery wait (auto_recover_time × factor^(failcount−1)) never exceeds this.', 'auto_recover_max_time 30m'],
   ['failcount_reset', SPAN, '', 'The fail count resets after this long without failure.', 'failcount_reset 1h'],
   ['failure_promotion_timeout', DELAY, '', 'A runner that failed is not electable for this long.', 'failure_promotion_timeout 2m'],
   ['node_timeout', SPAN, '', 'A node not heard from this long is dropped from the node table.', 'node_timeout 2s'],

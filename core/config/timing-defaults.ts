@@ -29,6 +29,8 @@ export const TIME_DEFAULTS = {
   /** Upper bound only: a fresh cluster elects as soon as every configured peer reported. */
   initial_promotion_delay: 60_000,
   auto_recover_time: 10_000,
+  /** The growing recovery wait stops growing here. */
+  auto_recover_max_time: 10 * 60_000,
   failcount_reset: 30 * 60_000,
   failure_promotion_timeout: 60_000,
   /** 20 heartbeats missed: the node leaves the table (and stops counting for quorum). */

@@ -22,6 +22,7 @@ import type { ComponentContext } from '../node/component';
 import { MAX_FAILURES, applyReport, isAtLeast, type FailureEntry, type RunnerRecord } from './records';
 import { electionCandidates } from './selection';
 import { claimsFreshly, grant, mayGrant, otherLeadersLeasesUntil, replacementWait } from './lease-rules';
+import { failoverHalt, runnerBlockers, type FailoverHalt, type NoMasterWait, type RunnerBlocker } from './no-master';
 
 /** What the elector needs from membership. */
 export interface ElectorMembership {
@@ -79,8 +80,10 @@ export interface ElectorSnapshot {
   manualMaster: boolean;
   maintenance: boolean;
   quorum: { configured: number; seen: number; acked: number; has: boolean };
-  /** Why no master is elected right now ('' when there is one or an election just ran). */
-  waiting: string;
+  /** Why no master is elected right now (null when there is one or an election just ran). */
+  waiting: NoMasterWait | null;
+  /** Runners that are not candidates now, with why. */
+  blockers: RunnerBlocker[];
   runners: RunnerRecord[];
   failures: FailureEntry[];
 }
@@ -111,7 +114,11 @@ export class Elector {
   private clusterHadMaster = false;
   private fenced = new Set<string>();
   private fencing = false;
-  private waiting = '';
+  private waiting: NoMasterWait | null = null;
+  /** The failover halt in force (no-master.ts), null when none. */
+  private halt: FailoverHalt | null = null;
+  /** Failures before this time do not count toward a failover halt (`koi elect` / `koi promote` lift it). */
+  private haltClearedAt = -Infinity;
   private lastWaitLogged = '';
   private warnedTarget = '';
   /** The master this leader elected through the replacement guard ('' when none). */
@@ -145,9 +152,9 @@ export class Elector {
     this.config = config;
   }
 
-  /** An operator holds elections: manual master mode or maintenance. */
+  /** Elections wait for an operator: manual master mode, maintenance, or a failover halt (no-master.ts). */
   get operatorHold(): boolean {
-    return this.manualMaster || this.maintenance;
+    return this.manualMaster || this.maintenance || (this.halt !== null && !this.masterId);
   }
 
   get master(): { id: string; name: string } {
@@ -314,6 +321,7 @@ export class Elector {
     const record = this.records.get(id);
     if (!record) return { ok: false, reason: `no runner with id ${id} is known to the leader` };
     this.targetMasterId = id;
+    this.haltClearedAt = this.opts.clock.now();
     const wasManual = this.manualMaster;
     this.manualMaster = false;
     this.warnedTarget = '';
@@ -325,9 +333,9 @@ export class Elector {
     if (!this.electable(id, this.opts.clock.now())) {
       return { ok: true, message: `${record.name} is not electable now (${record.state}, ${record.mode}${record.stopped ? ', stopped' : ''}`
         + `${record.lastFailureAt > -Infinity ? `, failed ${Math.round((this.opts.clock.now() - record.lastFailureAt) / 1000)} s ago` : ''}); `
-        + `the master stays until it is, then ${record.name} will be promoted` };
+        + `the master stays until it is, then ${record.name} will be promoted${wasManual ? '; manual master mode off' : ''}` };
     }
-    return { ok: true, message: `${record.name} will be promoted` };
+    return { ok: true, message: `${record.name} will be promoted${wasManual ? ' (manual master mode off)' : ''}` };
   }
 
   demote(): ElectorActionResult {
@@ -339,6 +347,7 @@ export class Elector {
   }
 
   elect(): ElectorActionResult {
+    this.haltClearedAt = this.opts.clock.now();
     this.manualMaster = false;
     this.targetMasterId = '';
     this.log.info('manual master mode off (koi elect): electing normally');
@@ -367,7 +376,8 @@ export class Elector {
       manualMaster: this.manualMaster,
       maintenance: this.maintenance,
       quorum: { configured: quorum, seen, acked, has: quorum <= 0 || seen >= quorum },
-      waiting: this.waiting,
+      waiting: this.masterId ? null : this.maintenance ? { code: 'maintenance', message: 'cluster maintenance mode: nobody is elected (koi maintenance off)' } : this.waiting,
+      blockers: runnerBlockers(this.records.values(), this.opts.clock.now(), this.config.time.failure_promotion_timeout),
       runners: [...this.records.values()].map((r) => ({ ...r, services: [...r.services] })),
       failures: this.failureList(),
     };
@@ -528,15 +538,17 @@ export class Elector {
   private tryElect(now: number, leaseQuorate: boolean): void {
     const wait = this.electionBlocker(now, leaseQuorate);
     if (wait) return this.setWaiting(wait);
+    const halt = this.checkFailoverHalt(now);
+    if (halt) return this.setWaiting(halt);
     const candidates = electionCandidates(this.records.values(), now, this.config.time.failure_promotion_timeout);
-    if (candidates.length === 0) return this.setWaiting('no electable runner');
+    if (candidates.length === 0) return this.setWaiting({ code: 'no-electable-runner', message: 'no electable runner' });
     const ordered = this.opts.hooks.onElect.call(candidates, {
       leaderId: this.opts.self.id,
       previousMasterId: this.previous?.id ?? '',
       targetMasterId: this.targetMasterId,
     }) as ElectionCandidate[] | undefined;
     const list = Array.isArray(ordered) ? ordered.filter((c) => this.records.has(c.id)) : candidates;
-    if (list.length === 0) return this.setWaiting('onElect left no candidate');
+    if (list.length === 0) return this.setWaiting({ code: 'on-elect-empty', message: 'the onElect hook left no candidate' });
     let chosen = list[0];
     if (this.targetMasterId) {
       const target = list.find((c) => c.id === this.targetMasterId);
@@ -548,7 +560,7 @@ export class Elector {
       }
     }
     const guard = this.replacementGuard(now, chosen.id);
-    if (guard) return this.setWaiting(guard);
+    if (guard) return this.setWaiting({ code: guard.startsWith('waiting for fencing') ? 'fencing' : 'lease-wait', message: guard });
     this.masterId = chosen.id;
     this.masterSince = this.opts.clock.now();
     this.masterName = chosen.name;
@@ -557,29 +569,38 @@ export class Elector {
     if (this.targetMasterId === chosen.id) this.targetMasterId = '';
     const previous = this.previous;
     this.previous = null;
-    this.setWaiting('');
+    this.setWaiting(null);
     this.log.info({ master: chosen.id, previous: previous?.id ?? '' }, `elected master ${chosen.name} (${chosen.id})`);
     this.opts.onMasterChange(chosen.id, chosen.name, previous && previous.id !== chosen.id ? `replaces ${previous.name}` : 'elected');
   }
 
-  /** Why an election may not run now ('' when it may), SPEC §5. */
-  private electionBlocker(now: number, leaseQuorate: boolean): string {
-    if (!leaseQuorate) return `no quorum (${this.opts.membership.ackCount()} of ${this.config.cluster.quorum} nodes answer this leader)`;
-    if (this.manualMaster) return 'manual master mode (koi demote): waiting for koi promote or koi elect';
+  /** Why an election may not run now (null when it may), SPEC §5. */
+  private electionBlocker(now: number, leaseQuorate: boolean): NoMasterWait | null {
+    if (!leaseQuorate) {
+      return { code: 'no-quorum', message: `no quorum: ${this.opts.membership.ackCount()} of ${this.config.cluster.quorum} needed nodes answer this leader` };
+    }
+    if (this.manualMaster) return { code: 'manual-master', message: 'manual master mode (koi demote): waiting for koi promote or koi elect' };
     if (this.opts.rules.on('promoted-services-guard')) {
       for (const r of this.records.values()) {
-        if (r.state !== 'Disconnected' && r.promoted) return `runner ${r.name} still reports promoted services`;
+        if (r.state !== 'Disconnected' && r.promoted) return { code: 'promoted-services', message: `runner ${r.name} still reports promoted services` };
       }
     }
-    if (now - this.leaderSince < this.config.time.elector_startup_tolerance) return 'elector startup tolerance';
+    if (now - this.leaderSince < this.config.time.elector_startup_tolerance) {
+      const until = this.leaderSince + this.config.time.elector_startup_tolerance;
+      return { code: 'startup-delay', message: `new leader: letting runners report (elector_startup_tolerance, ${Math.ceil((until - now) / 1000)} s left)`, until };
+    }
     // With quorum on, the lease rules make a first election safe without hearing every peer
     // (docs/safety.md "initial_promotion_delay"); without quorum nothing else stops a node that boots
     // cut off from its peers from promoting at once, so the original's delay stays.
     if (this.config.cluster.quorum <= 0 && !this.clusterHadMaster && !this.opts.membership.everSawMaster()
       && now - this.opts.startedAt < this.config.time.initial_promotion_delay && !this.allPeersReported()) {
-      return 'waiting for every configured peer to report (initial promotion delay, quorum off)';
+      const until = this.opts.startedAt + this.config.time.initial_promotion_delay;
+      return {
+        code: 'startup-delay', until,
+        message: `waiting for every configured peer to report (initial_promotion_delay, quorum off; ${Math.ceil((until - now) / 1000)} s left)`,
+      };
     }
-    return '';
+    return null;
   }
 
   /** Every configured peer was heard (nodes, not addresses: redundant links count once) and every runner among them reported. */
@@ -740,19 +761,45 @@ export class Elector {
     };
   }
 
-  private setWaiting(reason: string): void {
-    this.waiting = reason;
-    if (reason && reason !== this.lastWaitLogged) this.log.debug({ reason }, `not electing: ${reason}`);
-    this.lastWaitLogged = reason;
+  /** Logged when its kind changes, not for every second of a countdown. */
+  private setWaiting(wait: NoMasterWait | null): void {
+    this.waiting = wait;
+    const key = wait ? `${wait.code}:${wait.code === 'startup-delay' || wait.code === 'lease-wait' ? '' : wait.message}` : '';
+    if (wait && key !== this.lastWaitLogged) this.log.debug(`not electing: ${wait.message}`);
+    this.lastWaitLogged = key;
+  }
+
+  /**
+   * The failover-storm rule (no-master.ts `failoverHalt`): said loudly once
+   * when it starts (error log, onFailoverHalt) and when it ends.
+   */
+  private checkFailoverHalt(now: number): NoMasterWait | null {
+    const since = Math.max(now - this.config.time.failcount_reset, this.haltClearedAt);
+    const halt = failoverHalt(this.records.values(), since);
+    const before = this.halt;
+    this.halt = halt;
+    const message = halt
+      ? `failover halted: every runner (${halt.runners.join(', ')}) failed service ${halt.service} recently; `
+        + 'not electing until an operator acts (fix the cause, then koi recover NODE or --all, koi promote NODE, or koi elect)'
+      : '';
+    if (halt && (!before || before.service !== halt.service)) {
+      this.log.error(message);
+      this.opts.hooks.onFailoverHalt.call({ halted: true, service: halt.service, runners: halt.runners, message });
+    } else if (!halt && before) {
+      this.log.warn(`failover resumed: ${before.service} no longer failed on every runner`);
+      this.opts.hooks.onFailoverHalt.call({ halted: false, service: before.service, runners: before.runners, message: 'failover resumed' });
+    }
+    return halt ? { code: 'failover-halted', message } : null;
   }
 
   private recordFailure(record: RunnerRecord, at: number, reason: string): void {
     const entry: FailureEntry = {
       at, atWall: this.opts.clock.wallNow() - (this.opts.clock.now() - at), nodeId: record.id, nodeName: record.name, reason,
+      output: [...record.lastFailureOutput],
     };
     this.failures.unshift(entry);
     if (this.failures.length > MAX_FAILURES) this.failures.length = MAX_FAILURES;
-    this.log.warn({ runner: record.id, reason }, `runner ${record.name} failed: ${reason}`);
+    this.log.warn(`runner ${record.name} failed: ${reason}${entry.output.length ? `; last output: ${entry.output.join(' | ')}` : ''}`);
   }
 }
 

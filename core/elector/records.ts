@@ -22,6 +22,8 @@ export interface RunnerRecord {
   /** Leader-clock time of the last failure, -Infinity when none. */
   lastFailureAt: number;
   lastFailureReason: string;
+  /** The last lines the failing script wrote (bounded by the runner). */
+  lastFailureOutput: string[];
   /** Leader-clock time of the last report. */
   lastSeen: number;
   firstSeen: number;
@@ -43,6 +45,8 @@ export interface FailureEntry {
   nodeId: string;
   nodeName: string;
   reason: string;
+  /** The last lines the failing script wrote. */
+  output: string[];
 }
 
 /** How many failures `koi failures` keeps. */
@@ -59,7 +63,7 @@ export function applyReport(
   const failureAt = report.lastFailureAgoMs >= 0 ? now - report.lastFailureAgoMs : -Infinity;
   const next: RunnerRecord = record ?? {
     id, name: report.name, address, uptimeMs: 0, state: 'Disconnected', mode: 'Active', target: 'Stop', services: [],
-    promoted: false, stopped: false, failCount: 0, lastFailureAt: -Infinity, lastFailureReason: '',
+    promoted: false, stopped: false, failCount: 0, lastFailureAt: -Infinity, lastFailureReason: '', lastFailureOutput: [],
     lastSeen: now, firstSeen: now, disconnectedSince: -Infinity, lastNamedSentAt: -Infinity, holdUntil: -Infinity, appliedUpdateMs: 0,
   };
   // A failure is new when its time differs from the known one by more than report jitter.
@@ -77,9 +81,11 @@ export function applyReport(
   if (failureAt > -Infinity) {
     if (isNew) next.lastFailureAt = failureAt;
     next.lastFailureReason = report.lastFailureReason;
+    next.lastFailureOutput = report.lastFailureOutput ?? [];
   } else {
     next.lastFailureAt = -Infinity;
     next.lastFailureReason = '';
+    next.lastFailureOutput = [];
   }
   next.appliedUpdateMs = report.appliedUpdateMs ?? 0;
   next.lastSeen = now;

@@ -41,8 +41,10 @@ export function formatRecord(record: LogRecord, options: FormatOptions): string 
   let message = escapeControl(record.msg ?? '', { keepLines: true });
   if (options.color && (record.level === 'error' || record.level === 'fatal')) message = `${LEVEL_COLORS[record.level]}${message}${RESET}`;
   if (message !== '') parts.push(message);
+  // One place for each fact: a field whose value the message already says is not repeated after it.
+  const said = record.msg ?? '';
   const extras = Object.keys(record)
-    .filter((key) => !SHOWN.has(key) && record[key] !== undefined)
+    .filter((key) => !SHOWN.has(key) && record[key] !== undefined && !repeats(said, record[key]))
     .map((key) => escapeControl(`${key}=${formatValue(record[key])}`));
   if (extras.length) parts.push(options.color ? `${DIM}${extras.join(' ')}${RESET}` : extras.join(' '));
   return parts.join(' ');
@@ -62,9 +64,32 @@ export function clockTime(epochMs: number): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
+/** The message already carries this value (a string or number of two characters or more). */
+function repeats(message: string, value: unknown): boolean {
+  if (typeof value === 'number') value = String(roundNumber(value));
+  return typeof value === 'string' && value.length >= 2 && message.includes(value);
+}
+
+/** Measured numbers (durations) keep no false precision: 3084.0796230000005 → 3084, 1.23456 → 1.23. */
+function roundNumber(value: number): number {
+  if (Number.isInteger(value) || !Number.isFinite(value)) return value;
+  return Math.abs(value) >= 10 ? Math.round(value) : Math.round(value * 100) / 100;
+}
+
+/** A duration for a log line: `850 ms`, `2.5 s`, `40 s`, `10 min`, `2 min 30 s`. */
+export function formatSeconds(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${Math.round(ms / 100) / 10} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  const rest = s % 60;
+  return `${Math.floor(s / 60)} min${rest ? ` ${rest} s` : ''}`;
+}
+
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (typeof value === 'number') return String(roundNumber(value));
+  if (typeof value === 'boolean' || value === null) return String(value);
   if (isSerializedError(value)) return JSON.stringify(value.message);
   try {
     return JSON.stringify(value) ?? String(value);

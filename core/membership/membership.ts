@@ -40,7 +40,13 @@ export interface MembershipOptions extends ComponentContext {
   onKnownMaster(masterId: string, masterName: string, fromId: string): void;
   /** The transport's resolved unicast entries of cluster.transport (null when the transport cannot tell). */
   configuredAddresses(): Array<{ address: string; own: boolean }> | null;
+  /** A heartbeat from another node (another id) carrying this node's name. */
+  onNameClash?(senderId: string, from: string, senderUptimeMs: number): void;
 }
+
+/** How long, and how many, nodes that left the table are remembered for `koi status` (shown OFFLINE). */
+const DEPARTED_MEMORY_MS = 24 * 60 * 60_000;
+const DEPARTED_MAX = 64;
 
 /** How long the longest advertised hold is remembered: a lease is never longer than this. */
 const HOLD_MEMORY_MS = 60 * 60_000;
@@ -67,6 +73,8 @@ export class Membership {
   private readonly relayedHolds = new Map<string, { holdMs: number; at: number }>();
   /** Leaders not followed because their view does not list this node: since when, and whether that was logged. */
   private readonly deafLeaders = new Map<string, { at: number; warned: boolean }>();
+  /** Nodes that left the table (silent, or said they leave), newest last: `koi status` keeps showing them. */
+  private readonly departed = new Map<string, NodeEntry>();
 
   constructor(private readonly opts: MembershipOptions) {
     this.config = opts.config;
@@ -125,8 +133,9 @@ export class Membership {
   tick(): void {
     const now = this.opts.clock.now();
     for (const gone of this.table.prune(now, this.config.time.node_timeout)) {
-      this.log.info({ node: gone.id, name: gone.name }, `node ${gone.name} (${gone.id}) left: not heard for ${now - gone.lastSeen} ms`);
+      this.log.info({ node: gone.id, name: gone.name }, `node ${gone.name} (${gone.id}) left: not heard for ${Math.round(now - gone.lastSeen)} ms`);
       this.opts.hooks.onMembershipChange.call({ change: 'left', nodeId: gone.id, name: gone.name, flags: gone.flags });
+      this.rememberDeparted(gone, now);
     }
     this.table.forgetOlderThan(now, 60 * 60_000);
     this.election.tick();
@@ -137,8 +146,10 @@ export class Membership {
   /** A heartbeat arrived from `senderId` at `from`. */
   handleHeartbeat(senderId: string, beat: HeartBeat, from: string): void {
     const now = this.opts.clock.now();
+    if (beat.name === this.opts.self.name && senderId !== this.opts.self.id) this.opts.onNameClash?.(senderId, from, beat.uptimeMs);
     const { entry, joined } = this.table.touch(senderId, from, now, { name: beat.name, flags: beat.flags, uptimeMs: beat.uptimeMs });
     if (joined) {
+      this.departed.delete(senderId);
       this.log.info({ node: senderId, name: beat.name, from }, `node ${beat.name} (${senderId}) joined from ${from}`);
       this.opts.hooks.onMembershipChange.call({ change: 'joined', nodeId: senderId, name: beat.name, flags: beat.flags });
     }
@@ -235,6 +246,19 @@ export class Membership {
     const entry = this.table.get(senderId) ?? this.table.touch(senderId, from, now).entry;
     entry.lastSeen = now;
     if (this.isLeader() && !this.opts.rules.on('exclusive-acks')) entry.lastAck = now;
+  }
+
+  /** Nodes that left the table within the last day (newest first), for status output only. */
+  departedNodes(): NodeEntry[] {
+    return [...this.departed.values()].reverse();
+  }
+
+  private rememberDeparted(entry: NodeEntry, now: number): void {
+    this.departed.delete(entry.id);
+    this.departed.set(entry.id, entry);
+    for (const [id, e] of this.departed) {
+      if (this.departed.size > DEPARTED_MAX || now - e.lastSeen > DEPARTED_MEMORY_MS) this.departed.delete(id);
+    }
   }
 
   /** The longest master_lease + lease_margin advertised in the last hour, this node's own included (R2). */

@@ -42,6 +42,7 @@ export interface RunnerRecordStatus {
   failCount: number;
   lastFailureAgoMs: number;
   lastFailureReason: string;
+  lastFailureOutput: string[];
 }
 
 export interface FailureStatus {
@@ -50,6 +51,16 @@ export interface FailureStatus {
   agoMs: number;
   node: NodeRefStatus;
   reason: string;
+  /** The last lines the failing script wrote. */
+  output: string[];
+}
+
+/** Why the leader has no master (core/elector/no-master.ts). */
+export interface WaitStatus {
+  code: string;
+  message: string;
+  /** ms until the wait ends by itself; absent when it does not. */
+  remainingMs?: number;
 }
 
 export interface ElectorStatus {
@@ -58,8 +69,10 @@ export interface ElectorStatus {
   targetMaster: NodeRefStatus | null;
   manualMaster: boolean;
   maintenance: boolean;
-  /** Why no master is being elected right now ('' when not waiting). */
-  waiting: string;
+  /** Why no master is being elected right now (null when not waiting). */
+  waiting: WaitStatus | null;
+  /** Runners that are not master candidates now, with why. */
+  blockers: Array<{ id: string; name: string; reason: string }>;
   runners: RunnerRecordStatus[];
   failures: FailureStatus[];
 }
@@ -84,6 +97,10 @@ export interface NodeStatus {
   /** null for a non-runner. */
   runner: RunnerStatus | null;
   nodes: KnownNodeStatus[];
+  /** Nodes that left this node's table (not heard for node_timeout), newest first. */
+  departed: KnownNodeStatus[];
+  /** The unicast entries of cluster.transport as resolved by the transport (own: this node's); null when it cannot tell. */
+  configured: Array<{ address: string; own: boolean }> | null;
   /** Present only on the leader. */
   elector: ElectorStatus | null;
 }

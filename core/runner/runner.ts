@@ -13,6 +13,8 @@ import type {
 import type { ComponentContext } from '../node/component';
 import type { ServiceManager } from '../services/types';
 import { assertTransition, isLegalTransition, targetFor } from './transitions';
+import { formatSeconds } from '../logging/format';
+import { fitOutput } from './failure-output';
 
 export interface RunnerOptions extends ComponentContext {
   /** Send a health report to the leader (the node routes it). */
@@ -33,6 +35,8 @@ export interface RunnerCoreStatus {
   /** -1 when it never failed. */
   lastFailureAgoMs: number;
   lastFailureReason: string;
+  /** The last lines the failing script wrote (bounded; empty when none). */
+  lastFailureOutput: string[];
   /** The leader's last state update names this runner master (and the lease holds). */
   namedMaster: boolean;
   leaseRemainingMs: number;
@@ -58,6 +62,7 @@ export class Runner {
   private failCount = 0;
   private lastFailureAt = -Infinity;
   private lastFailureReason = '';
+  private lastFailureOutput: string[] = [];
   private recoverTimer: TimerHandle | undefined;
   private tickTimer: TimerHandle | undefined;
   private leaseTimer: TimerHandle | undefined;
@@ -178,8 +183,8 @@ export class Runner {
   }
 
   /** The service manager's listener: a service failed. */
-  serviceFailed(service: string, reason: string): void {
-    this.fail(`service ${service} failed: ${reason}`);
+  serviceFailed(service: string, reason: string, output: string[] = []): void {
+    this.fail(`service ${service} failed: ${reason}`, output);
   }
 
   /**
@@ -238,6 +243,7 @@ export class Runner {
     this.failCount = 0;
     this.lastFailureAt = -Infinity;
     this.lastFailureReason = '';
+    this.lastFailureOutput = [];
     this.evaluate('koi recover: failure and fail count cleared');
   }
 
@@ -272,6 +278,7 @@ export class Runner {
       failCount: this.failCount,
       lastFailureAgoMs: this.lastFailureAt > -Infinity ? Math.round(now - this.lastFailureAt) : -1,
       lastFailureReason: this.lastFailureReason,
+      lastFailureOutput: [...this.lastFailureOutput],
       namedMaster: this.named,
       leaseRemainingMs: this.leaseUntil > now ? Math.round(this.leaseUntil - now) : 0,
       masterName: this.masterName,
@@ -299,6 +306,7 @@ export class Runner {
       failCount: this.failCount,
       lastFailureAgoMs: this.lastFailureAt > -Infinity ? Math.round(now - this.lastFailureAt) : -1,
       lastFailureReason: this.lastFailureReason,
+      lastFailureOutput: [...this.lastFailureOutput],
       stopped: this.stopped,
     };
   }
@@ -358,7 +366,7 @@ export class Runner {
     if (!this.closed) this.opts.sendHealth(this.healthReport());
   }
 
-  private fail(reason: string): void {
+  private fail(reason: string, output: string[] = []): void {
     if (this.failed) {
       this.log.warn({ reason }, `further failure while Failed: ${reason}`);
       return;
@@ -368,12 +376,13 @@ export class Runner {
     this.failCount++;
     this.lastFailureAt = now;
     this.lastFailureReason = reason;
+    this.lastFailureOutput = fitOutput(output);
     this.evaluate(reason);
     const max = this.config.service.auto_recover;
     if (max > 0 && this.failCount <= max) {
       const factor = Math.min(8, Math.max(1, this.config.service.auto_recover_wait_factor));
-      const wait = this.config.time.auto_recover_time * factor ** (this.failCount - 1);
-      this.log.info({ failCount: this.failCount, waitMs: wait }, `auto-recovery ${this.failCount} of ${max} in ${wait} ms`);
+      const wait = Math.min(this.config.time.auto_recover_max_time, this.config.time.auto_recover_time * factor ** (this.failCount - 1));
+      this.log.info(`auto-recovery ${this.failCount} of ${max} in ${formatSeconds(wait)}`);
       this.opts.clock.clear(this.recoverTimer);
       this.recoverTimer = this.opts.clock.setTimeout(this.opts.guard(() => {
         this.recoverTimer = undefined;

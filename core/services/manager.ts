@@ -149,7 +149,7 @@ class DefaultServiceManager implements ServiceManager {
   }
 
   summary(): ServiceStatusInfo[] {
-    return this.sortedRecords().map((r) => ({ name: r.name, state: r.state }));
+    return this.sortedRecords().map((r) => (r.definition.enabled ? { name: r.name, state: r.state } : { name: r.name, state: r.state, disabled: true }));
   }
 
   settled(): boolean {
@@ -508,11 +508,17 @@ class DefaultServiceManager implements ServiceManager {
     }
   }
 
+  /**
+   * A disabled service is an operator's choice, not a failure of the node
+   * (the original koi failed the node, which kept it from being elected for
+   * failure_promotion_timeout): it is kept stopped, shown as disabled, and
+   * said once per disabling.
+   */
   private reportDisabled(record: ServiceRecord): void {
     if (record.definition.enabled || record.disabledReported) return;
     if (this.currentTarget === 'Stop' || this.currentTarget === 'Fail') return;
     record.disabledReported = true;
-    this.fail(record, `service ${record.name} is disabled (a "disabled" file in its directory)`);
+    record.log.warn(`service ${record.name} is disabled (a "disabled" file in its directory): kept stopped; not a failure of the node`);
   }
 
   private nextEvent(record: ServiceRecord): TransitionEvent | null {
@@ -715,7 +721,7 @@ class DefaultServiceManager implements ServiceManager {
         record.blocked = true;
         record.failHandled = false;
         this.setState(record, next, what);
-        this.fail(record, `${record.name}: ${what}`);
+        this.fail(record, `${record.name}: ${what}`, run.result.output);
       } else {
         if (next === 'Stopped') {
           record.mayBeRunning = false;
@@ -768,7 +774,7 @@ class DefaultServiceManager implements ServiceManager {
         record.blocked = true;
         record.failHandled = false;
         this.setState(record, 'Failed', what);
-        this.fail(record, `${record.name}: ${what}`);
+        this.fail(record, `${record.name}: ${what}`, result.output);
         break;
       }
       default: {
@@ -790,13 +796,14 @@ class DefaultServiceManager implements ServiceManager {
   }
 
   /** Report a failure to the runner (not during the Fail target: the node is failing already). */
-  private fail(record: ServiceRecord, reason: string): void {
+  private fail(record: ServiceRecord, reason: string, output: string[] = []): void {
+    const said = output.length > 0 ? `; last output: ${output.join(' | ')}` : '';
     if (this.currentTarget === 'Fail') {
-      record.log.error({ reason }, `failure while failing: ${reason}`);
+      record.log.error(`failure while failing: ${reason}${said}`);
       return;
     }
-    record.log.error({ reason }, `service failed: ${reason}`);
-    this.opts.listener.onFailure(record.name, reason);
+    record.log.error(`service failed: ${reason}${said}`);
+    this.opts.listener.onFailure(record.name, reason, output);
   }
 
   private setState(record: ServiceRecord, to: ServiceState, reason: string): void {

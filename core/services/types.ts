@@ -12,7 +12,8 @@ export interface ServiceManagerListener {
   /** Some service changed state (the runner re-evaluates its own state). */
   onChange(): void;
   /** A service failed: an event failed or timed out, or status reported an error. */
-  onFailure(service: string, reason: string): void;
+  /** `output`: the last lines the failing event wrote (may be empty). */
+  onFailure(service: string, reason: string, output?: string[]): void;
 }
 
 /** Script environment context that changes with the runner's state. */

@@ -22,6 +22,9 @@ export const WIRE_LIMITS = {
   /** Address text (non-IP transports) and request ids. */
   shortTextChars: 256,
   lastFailureReasonChars: 4096,
+  /** Lines of a failing script's output carried with the failure, and characters per line. */
+  failureOutputLines: 32,
+  failureOutputLineChars: 1024,
   commandChars: 64,
   argChars: 4096,
   args: 64,
@@ -211,7 +214,7 @@ export function bodyToProto(message: KoiMessage): Partial<pb.Envelope.$Propertie
           uptimeMs: Math.max(0, Math.round(message.uptimeMs)),
           target: enumToProto(TARGET_ACTIONS, message.target, 'health.target'),
           services: message.services.map((s, i) => ({
-            name: s.name, state: enumToProto(SERVICE_STATES, s.state, `health.services[${i}].state`),
+            name: s.name, state: enumToProto(SERVICE_STATES, s.state, `health.services[${i}].state`), disabled: s.disabled === true,
           })),
           promoted: message.promoted,
           failCount: message.failCount,
@@ -219,6 +222,7 @@ export function bodyToProto(message: KoiMessage): Partial<pb.Envelope.$Propertie
           lastFailureReason: message.lastFailureReason,
           stopped: message.stopped,
           appliedUpdateMs: Math.max(0, Math.round(message.appliedUpdateMs ?? 0)),
+          lastFailureOutput: message.lastFailureOutput ?? [],
         },
       };
     case 'state':
@@ -324,6 +328,7 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
         services: checkCount(h.services, 'health.services', WIRE_LIMITS.services).map((s, i): ServiceStatusInfo => ({
           name: checkName(s.name, `health.services[${i}].name`),
           state: enumFromProto(SERVICE_STATES, s.state, `health.services[${i}].state`),
+          ...(s.disabled === true ? { disabled: true } : {}),
         })),
         promoted: h.promoted === true,
         failCount: h.failCount ?? 0,
@@ -333,6 +338,9 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
       };
       const applied = nonNegative(h.appliedUpdateMs, 'health.appliedUpdateMs');
       if (applied > 0) message.appliedUpdateMs = applied;
+      const output = checkCount(h.lastFailureOutput, 'health.lastFailureOutput', WIRE_LIMITS.failureOutputLines)
+        .map((line, i) => checkText(line, `health.lastFailureOutput[${i}]`, WIRE_LIMITS.failureOutputLineChars));
+      if (output.length > 0) message.lastFailureOutput = output;
       return message;
     }
     case 'state': {

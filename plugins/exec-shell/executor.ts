@@ -21,6 +21,7 @@ import {
 } from '../../plugin-api';
 import { parseServiceName } from '../../core/services/names';
 import { LineSplitter } from './lines';
+import { OutputTail } from './output-tail';
 import { checkCodeFile, daemonUid, describeProblems } from '../../core/security/file-permissions';
 import { scriptEnvironment } from '../../core/security/script-env';
 import { groupAlive, signalGroup } from './process-group';
@@ -197,8 +198,15 @@ function runScript(
     let killTimer: NodeJS.Timeout | undefined;
     let pollTimer: NodeJS.Timeout | undefined;
 
-    const out = new LineSplitter((line) => log.info({ stream: 'stdout' }, line));
-    const err = new LineSplitter((line) => log.warn({ stream: 'stderr' }, line));
+    const tail = new OutputTail();
+    const out = new LineSplitter((line) => {
+      tail.add(line);
+      log.info({ stream: 'stdout' }, line);
+    });
+    const err = new LineSplitter((line) => {
+      tail.add(line);
+      log.warn({ stream: 'stderr' }, line);
+    });
     child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
     let openStreams = 2;
@@ -219,13 +227,18 @@ function runScript(
       clearTimeout(killTimer);
       clearTimeout(pollTimer);
       request.signal.removeEventListener('abort', onAbort);
-      resolve({ ...result, durationMs: performance.now() - started });
+      // Lines still in the splitters (no final newline) belong to the tail too.
+      if (openStreams > 0) {
+        out.end();
+        err.end();
+      }
+      resolve({ ...result, durationMs: performance.now() - started, output: tail.get() });
     };
 
-    const terminate = (why: string): void => {
+    const terminate = (why: string, level: 'info' | 'warn'): void => {
       if (killing || pgid === undefined) return;
       killing = true;
-      log.warn({ pgid, graceMs: request.killGraceMs }, `${why}: SIGTERM to process group ${pgid}`);
+      log[level](`${why}: SIGTERM to process group ${pgid}`);
       signalGroup(pgid, 'SIGTERM');
       killTimer = setTimeout(() => {
         if (groupAlive(pgid)) {
@@ -237,11 +250,12 @@ function runScript(
 
     const timeoutTimer = setTimeout(() => {
       timedOut = true;
-      terminate(`${request.event} timed out after ${request.timeoutMs} ms`);
+      terminate(`${request.event} timed out after ${request.timeoutMs} ms`, 'warn');
     }, request.timeoutMs);
     const onAbort = (): void => {
       aborted = true;
-      terminate(`${request.event} aborted`);
+      // An abort is koi's own decision (a stop request, shutdown): routine, not a warning.
+      terminate(`${request.event} aborted`, 'info');
     };
     request.signal.addEventListener('abort', onAbort, { once: true });
 

@@ -2,8 +2,11 @@
  * The syslog sink: local syslog over unix datagrams (`/dev/log`), and
  * optionally a remote syslog over UDP (RFC 5424) or TCP (RFC 5424 with
  * octet-counting framing, RFC 6587). A destination that is missing or
- * refuses is reported once on stderr; records are dropped (and counted)
- * until it answers again, and the daemon keeps running.
+ * refuses is reported once on stderr and the daemon keeps running. The
+ * local socket keeps the first BACKLOG_MAX records it could not deliver
+ * (the start-up lines of a node that starts before syslog does) and sends
+ * them, with their own time stamps, once syslog answers; records beyond
+ * that are dropped and counted.
  */
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
@@ -100,6 +103,9 @@ function cut(text: string, max: number): Buffer {
   return buf.length <= max ? buf : buf.subarray(0, max);
 }
 
+/** Records kept for the local socket while syslog is not up yet (start-up lines), sent when it answers. */
+export const BACKLOG_MAX = 500;
+
 function lostRecord(lost: number, time: number): LogRecord {
   return { level: 'warn', time, msg: `${lost} log records were lost while syslog was unavailable`, component: 'logging' };
 }
@@ -110,6 +116,8 @@ class UnixDestination implements Destination {
   private readonly outage: OutageReporter;
   /** The addon cannot be loaded: said once, nothing more is tried. */
   private addonMissing = false;
+  /** Undelivered records kept for later (oldest first), at most BACKLOG_MAX. */
+  private backlog: LogRecord[] = [];
 
   constructor(private readonly opts: SyslogSinkOptions, private readonly header: SyslogHeader) {
     this.describe = `socket ${opts.path}`;
@@ -119,21 +127,37 @@ class UnixDestination implements Destination {
   send(record: LogRecord): void {
     if (this.addonMissing) return;
     if (this.outage.isDown && Date.now() - this.outage.lastFailure < this.opts.retryMs) {
-      this.outage.failed('still unavailable');
+      this.keep(record, 'still unavailable');
       return;
     }
     const socket = this.open();
-    if (!socket) return;
-    const format = this.opts.format === 'rfc5424' ? rfc5424 : rfc3164;
-    const datagram = cut(format(record, this.header), this.opts.maxMessage);
-    socket.send(datagram, 0, datagram.length, this.opts.path, (err) => {
+    if (!socket) {
+      if (this.backlog.length < BACKLOG_MAX) this.backlog.push(record); // open() counted the outage
+      return;
+    }
+    this.deliver(socket, record, (err) => {
       if (err) {
-        this.outage.failed(errnoName(err));
+        this.keep(record, errnoName(err));
         return;
       }
-      const lost = this.outage.recovered();
+      const kept = this.backlog;
+      this.backlog = [];
+      for (const old of kept) this.deliver(socket, old, () => undefined);
+      const lost = this.outage.recovered() - kept.length;
       if (lost > 0) this.send(lostRecord(lost, record.time));
     });
+  }
+
+  private deliver(socket: import('unix-dgram').UnixDgramSocket, record: LogRecord, done: (err: (Error & { code?: number | string }) | null) => void): void {
+    const format = this.opts.format === 'rfc5424' ? rfc5424 : rfc3164;
+    const datagram = cut(format(record, this.header), this.opts.maxMessage);
+    socket.send(datagram, 0, datagram.length, this.opts.path, (err) => done(err ?? null));
+  }
+
+  /** Not delivered: counted as an outage, and kept for later while there is room. */
+  private keep(record: LogRecord, reason: string): void {
+    this.outage.failed(reason);
+    if (this.backlog.length < BACKLOG_MAX) this.backlog.push(record);
   }
 
   async flush(): Promise<void> {

@@ -118,7 +118,7 @@ describe('CTS scenarios', () => {
     await sim.start(1);
     await sim.run(15_000);
     expect(sim.masters()).toHaveLength(0);
-    expect(sim.leader()!.koi.getStatus().elector!.waiting).toContain('every configured peer');
+    expect(sim.leader()!.koi.getStatus().elector!.waiting?.message).toContain('every configured peer');
     await waitSettled(sim, 8000);
     expect(sim.now).toBeGreaterThanOrEqual(20_000);
     expectNoViolations(sim);

@@ -664,7 +664,7 @@ export class SimCluster {
   describe(): string {
     return this.nodes.map((n) => {
       const s = n.koi.getStatus();
-      const waiting = s.elector?.waiting ? ` waiting="${s.elector.waiting}"` : '';
+      const waiting = s.elector?.waiting ? ` waiting="${s.elector.waiting.message}"` : '';
       return `${n.name}[${n.status}] ${s.state}${s.electionMode === 'leader' ? ' LEADER' : ''} master=${s.master?.name ?? '-'}${waiting}`;
     }).join('; ');
   }

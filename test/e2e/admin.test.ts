@@ -34,7 +34,7 @@ afterAll(async () => {
 async function settled(): Promise<ClusterView & { master: { id: string; name: string } }> {
   // A node restarted after kill -9 is a new node (fresh id); the leader keeps the old one Disconnected for 30 min.
   return c.waitForMaster((v) => {
-    const live = v.nodes.filter((n) => n.state !== 'Disconnected');
+    const live = v.nodes.filter((n) => n.state !== 'Disconnected' && n.state !== 'Offline');
     return live.map((n) => n.name).sort().join() === c.nodes.map((n) => n.name).sort().join() && live.every((n) => {
       const want = n.name === v.master.name ? ['Master', 'Promoted'] : ['Slave', 'Started'];
       return n.state === want[0] && n.services.every((s) => s.state === want[1]);

@@ -10,7 +10,7 @@ type Problems = string[];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NODE_FLAGS = ['Elector', 'Runner', 'Leader', 'Failed'];
-const DISPLAY_STATES = ['Master', 'Slave', 'Live', 'Stopped', 'Disconnected', 'Failed', 'Elector', 'Other'];
+const DISPLAY_STATES = ['Master', 'Slave', 'Live', 'Stopped', 'Disconnected', 'Failed', 'Elector', 'Other', 'Offline'];
 const SERVICE_STATES = ['Failed', 'Failing', 'Stopped', 'Stopping', 'Starting', 'Started', 'Demoting', 'Promoting', 'Promoted'];
 const MODES = ['Active', 'Passive', null];
 const ELECTION_MODES = ['servant', 'candidate', 'leader', null];
@@ -85,7 +85,8 @@ class Checker {
   failure(where: string): this {
     const v = this.at(where);
     if (v === null) return this;
-    return this.number(`${where}.agoMs`).string(`${where}.reason`);
+    return this.number(`${where}.agoMs`).string(`${where}.reason`)
+      .is(`${where}.output`, (x) => x === undefined || (Array.isArray(x) && x.every((l) => typeof l === 'string')), 'absent or a list of lines');
   }
 
   header(type: string): this {
@@ -107,8 +108,15 @@ export function checkClusterAnswer(doc: Json): Problems {
       .is(`${n}.address`, (x) => x === null || (typeof x === 'string' && ADDRESS.test(x)), 'ip:port, [ipv6]:port or null')
       .number(`${n}.lastSeenAgoMs`)
       .is(`${n}.uptimeMs`, (x) => x === null || (typeof x === 'number' && x >= 0), 'a number or null')
-      .services(`${n}.services`).number(`${n}.failCount`).failure(`${n}.lastFailure`);
+      .services(`${n}.services`).number(`${n}.failCount`).failure(`${n}.lastFailure`)
+      .is(`${n}.addressesTried`, (x) => x === undefined || (Array.isArray(x) && x.every((a) => typeof a === 'string' && ADDRESS.test(a))), 'absent or a list of ip:port');
   });
+  // Added within schema 1 (issue 12): why there is no master, and configured peers never heard.
+  c.is('noMaster', (x) => x === undefined || x === null || (isObject(x) && typeof x.code === 'string' && typeof x.message === 'string' && x.message.length > 0
+    && (x.remainingMs === undefined || (typeof x.remainingMs === 'number' && x.remainingMs >= 0)) && Array.isArray(x.runners)), 'null or {code, message, remainingMs?, runners[]}');
+  c.is('noMaster', (x) => (x === null || x === undefined) === (isObject(doc) && doc.master !== null), 'null exactly when there is a master');
+  if (isObject(doc) && isObject(doc.noMaster)) c.array('noMaster.runners', (r) => c.nodeRef(`${r}.node`, false).string(`${r}.reason`));
+  c.is('unheard', (x) => x === undefined || (Array.isArray(x) && x.every((a) => typeof a === 'string' && ADDRESS.test(a))), 'absent or a list of ip:port');
   return c.problems;
 }
 
@@ -128,7 +136,8 @@ export function checkLocalAnswer(doc: Json): Problems {
 /** `koi --json failures`: type `failures`. */
 export function checkFailuresAnswer(doc: Json): Problems {
   const c = new Checker(doc).header('failures');
-  c.array('failures', (f) => c.number(`${f}.atMs`, 1).number(`${f}.agoMs`).nodeRef(`${f}.node`, false).string(`${f}.reason`));
+  c.array('failures', (f) => c.number(`${f}.atMs`, 1).number(`${f}.agoMs`).nodeRef(`${f}.node`, false).string(`${f}.reason`)
+    .is(`${f}.output`, (x) => x === undefined || (Array.isArray(x) && x.every((l) => typeof l === 'string')), 'absent or a list of lines'));
   return c.problems;
 }
 

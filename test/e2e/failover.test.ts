@@ -24,7 +24,7 @@ type Settled = ClusterView & { master: { id: string; name: string } };
 async function settled(): Promise<Settled> {
   // A node restarted after kill -9 is a new node (fresh id); the leader keeps the old one Disconnected for 30 min.
   return c.waitForMaster((v) => {
-    const live = v.nodes.filter((n) => n.state !== 'Disconnected');
+    const live = v.nodes.filter((n) => n.state !== 'Disconnected' && n.state !== 'Offline');
     return live.map((n) => n.name).sort().join() === c.nodes.map((n) => n.name).sort().join() && live.every((n) => {
       const want = n.name === v.master.name ? ['Master', 'Promoted'] : ['Slave', 'Started'];
       return n.state === want[0] && n.services.every((s) => s.state === want[1]);
@@ -45,11 +45,11 @@ test('kill -9 of the master: another node becomes master and runs promote; the k
   const after = await c.waitForMaster((v) => v.master.name !== victim, 30_000);
   const successor = after.master.name;
   const promotedAt = await c.waitFor(`${successor} promote ran`, () => promoteEndAfter(successor, killedAt), 30_000);
-  // Seen by the survivors as gone (dropped from the table or Disconnected).
+  // Seen by the survivors as gone: Disconnected (a runner record), or OFFLINE (it left the node table; never dropped from the view).
   const view = await c.waitFor(`${victim} gone from the leader's view`, async () => {
     const v = await c.status();
     const n = v?.nodes.find((x) => x.name === victim);
-    return v && (!n || n.state === 'Disconnected') ? v : undefined;
+    return v && n && (n.state === 'Disconnected' || n.state === 'Offline') ? v : undefined;
   });
   expect(view.master!.name).toBe(successor);
   console.log(`kill -9 of master ${victim} (leader was ${before.leader.name}): ${successor} promoted after ${Math.round((promotedAt - killedAt) * 1000)} ms`);

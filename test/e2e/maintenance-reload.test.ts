@@ -26,7 +26,7 @@ afterAll(async () => {
 /** The running nodes all listed (ignoring Disconnected records of earlier processes), one master, services settled. */
 async function settled(): Promise<ClusterView & { master: { id: string; name: string } }> {
   return c.waitForMaster((v) => {
-    const live = v.nodes.filter((n) => n.state !== 'Disconnected');
+    const live = v.nodes.filter((n) => n.state !== 'Disconnected' && n.state !== 'Offline');
     return live.map((n) => n.name).sort().join() === c.runningNodes().sort().join() && live.every((n) => {
       const want = n.name === v.master.name ? ['Master', 'Promoted'] : ['Slave', 'Started'];
       return n.state === want[0] && n.services.every((s) => s.state === want[1]);

@@ -704,6 +704,9 @@ export namespace koi {
             /** ServiceStatusInfo state. */
             state: koi.wire.ServiceState;
 
+            /** ServiceStatusInfo disabled. */
+            disabled: boolean;
+
             /**
              * Creates a new ServiceStatusInfo instance using the specified properties.
              * @param [properties] Properties to set
@@ -748,6 +751,9 @@ export namespace koi {
 
                 /** ServiceStatusInfo state */
                 state?: (koi.wire.ServiceState|null);
+
+                /** ServiceStatusInfo disabled */
+                disabled?: (boolean|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -808,6 +814,9 @@ export namespace koi {
 
             /** HealthReport stopped. */
             stopped: boolean;
+
+            /** HealthReport lastFailureOutput. */
+            lastFailureOutput: string[];
 
             /** HealthReport appliedUpdateMs. */
             appliedUpdateMs: number;
@@ -883,6 +892,9 @@ export namespace koi {
 
                 /** HealthReport stopped */
                 stopped?: (boolean|null);
+
+                /** HealthReport lastFailureOutput */
+                lastFailureOutput?: (string[]|null);
 
                 /** HealthReport appliedUpdateMs */
                 appliedUpdateMs?: (number|null);

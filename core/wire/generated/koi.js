@@ -1632,6 +1632,7 @@ $root.koi = (function() {
              * @typedef {Object} koi.wire.ServiceStatusInfo.$Properties
              * @property {string|null} [name] ServiceStatusInfo name
              * @property {koi.wire.ServiceState|null} [state] ServiceStatusInfo state
+             * @property {boolean|null} [disabled] ServiceStatusInfo disabled
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1680,6 +1681,14 @@ $root.koi = (function() {
             ServiceStatusInfo.prototype.state = 0;
 
             /**
+             * ServiceStatusInfo disabled.
+             * @member {boolean} disabled
+             * @memberof koi.wire.ServiceStatusInfo
+             * @instance
+             */
+            ServiceStatusInfo.prototype.disabled = false;
+
+            /**
              * Creates a new ServiceStatusInfo instance using the specified properties.
              * @function create
              * @memberof koi.wire.ServiceStatusInfo
@@ -1715,6 +1724,8 @@ $root.koi = (function() {
                     writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
                 if (message.state != null && $Object.hasOwnProperty.call(message, "state") && message.state !== 0)
                     writer.uint32(/* id 2, wireType 0 =*/16).int32(message.state);
+                if (message.disabled != null && $Object.hasOwnProperty.call(message, "disabled") && message.disabled !== false)
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.disabled);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1777,6 +1788,15 @@ $root.koi = (function() {
                                 delete message.state;
                             continue;
                         }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.disabled = value;
+                            else
+                                delete message.disabled;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -1827,6 +1847,7 @@ $root.koi = (function() {
              * @property {number|null} [lastFailureAgoMs] HealthReport lastFailureAgoMs
              * @property {string|null} [lastFailureReason] HealthReport lastFailureReason
              * @property {boolean|null} [stopped] HealthReport stopped
+             * @property {Array.<string>|null} [lastFailureOutput] HealthReport lastFailureOutput
              * @property {number|null} [appliedUpdateMs] HealthReport appliedUpdateMs
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
@@ -1854,6 +1875,7 @@ $root.koi = (function() {
              */
             var HealthReport = function (properties) {
                 this.services = [];
+                this.lastFailureOutput = [];
                 if (properties)
                     for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -1949,6 +1971,14 @@ $root.koi = (function() {
             HealthReport.prototype.stopped = false;
 
             /**
+             * HealthReport lastFailureOutput.
+             * @member {Array.<string>} lastFailureOutput
+             * @memberof koi.wire.HealthReport
+             * @instance
+             */
+            HealthReport.prototype.lastFailureOutput = $util.emptyArray;
+
+            /**
              * HealthReport appliedUpdateMs.
              * @member {number} appliedUpdateMs
              * @memberof koi.wire.HealthReport
@@ -2011,8 +2041,11 @@ $root.koi = (function() {
                     writer.uint32(/* id 10, wireType 2 =*/82).string(message.lastFailureReason);
                 if (message.stopped != null && $Object.hasOwnProperty.call(message, "stopped") && message.stopped !== false)
                     writer.uint32(/* id 11, wireType 0 =*/88).bool(message.stopped);
+                if (message.lastFailureOutput != null && message.lastFailureOutput.length)
+                    for (var i = 0; i < message.lastFailureOutput.length; ++i)
+                        writer.uint32(/* id 12, wireType 2 =*/98).string(message.lastFailureOutput[i]);
                 if (message.appliedUpdateMs != null && $Object.hasOwnProperty.call(message, "appliedUpdateMs") && (typeof message.appliedUpdateMs === "object" ? message.appliedUpdateMs.low || message.appliedUpdateMs.high : message.appliedUpdateMs !== 0))
-                    writer.uint32(/* id 12, wireType 0 =*/96).uint64(message.appliedUpdateMs);
+                    writer.uint32(/* id 13, wireType 0 =*/104).uint64(message.appliedUpdateMs);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2156,6 +2189,14 @@ $root.koi = (function() {
                             continue;
                         }
                     case 12: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.lastFailureOutput && message.lastFailureOutput.length))
+                                message.lastFailureOutput = [];
+                            message.lastFailureOutput.push(reader.stringVerify());
+                            continue;
+                        }
+                    case 13: {
                             if (wireType !== 0)
                                 break;
                             if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)

@@ -49,7 +49,8 @@ describe('defaults', () => {
       folder: '/etc/koi/services', workingdir: '/etc/koi/services',
       start_timeout: 360_000, stop_timeout: 360_000, status_timeout: 120_000, promote_timeout: 30_000,
       demote_timeout: 30_000, failed_timeout: 20_000, kill_grace: 5_000, auto_recover: 120,
-      auto_recover_wait_factor: 1, strict_permissions: true, env_passthrough: '',
+      // 2, not the original 1: the recovery wait grows by default (issue 12: no failover storms).
+      auto_recover_wait_factor: 2, strict_permissions: true, env_passthrough: '',
     });
     expect(config.time).toEqual(TIME_DEFAULTS);
     expect(config.plugins).toEqual([]);

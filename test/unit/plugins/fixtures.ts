@@ -43,7 +43,7 @@ export function minimalConfig(sources: string[] = []): KoiConfig {
     time: {
       status_interval: 1, cluster_update_interval: 1, state_update_interval: 1, elector_tick_interval: 1, runner_tick_interval: 1,
       elector_lost_time: 1, elector_gone_time: 1, quorum_demote_time: 1, master_dead_time: 1, elector_startup_tolerance: 1,
-      initial_promotion_delay: 1, auto_recover_time: 1, failcount_reset: 1, failure_promotion_timeout: 1, node_timeout: 1,
+      initial_promotion_delay: 1, auto_recover_time: 1, auto_recover_max_time: 1, failcount_reset: 1, failure_promotion_timeout: 1, node_timeout: 1,
       master_lease: 1, lease_margin: 1,
     },
     plugins: [],

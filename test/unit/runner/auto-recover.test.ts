@@ -6,6 +6,7 @@
  * failing service's `start` runs again after each failure.
  */
 import type { KoiConfig } from '../../../plugin-api';
+import { DEFAULTS } from '../../../core/config/defaults';
 import { runnerRig, type RunnerRig } from './harness';
 
 let rig: RunnerRig | undefined;
@@ -64,6 +65,14 @@ test('back-off: waits of time × F^(count-1)', async () => {
   rig = failingRig({ auto_recover: 4, auto_recover_wait_factor: 2 });
   await rig.run(200_000);
   expect(waits(rig)).toEqual([RECOVER_MS, 2 * RECOVER_MS, 4 * RECOVER_MS, 8 * RECOVER_MS]);
+});
+
+test('the default back-off grows (factor 2) and stops growing at time.auto_recover_max_time; the log says the wait in words', async () => {
+  // The defaults of core/config/defaults.ts and timing-defaults.ts, a cap of 50 s instead of 10 min to keep the run short.
+  rig = failingRig({ auto_recover: 5, auto_recover_wait_factor: DEFAULTS.service.auto_recover_wait_factor }, { auto_recover_max_time: 50_000 });
+  await rig.run(300_000);
+  expect(waits(rig)).toEqual([RECOVER_MS, 2 * RECOVER_MS, 4 * RECOVER_MS, 50_000, 50_000]);
+  expect(rig.logger.find('info', 'auto-recovery 4 of 5 in 50 s')).toHaveLength(1);
 });
 
 test('back-off factor above 8 is clamped to 8, with a warning', async () => {

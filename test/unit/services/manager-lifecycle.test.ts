@@ -149,7 +149,7 @@ test('maintenance mode runs no script and presumes every event successful', asyn
   expect(fx.h.logger.find('warn', 'maintenance mode on')).toHaveLength(1);
 });
 
-test('a disabled service is stopped, never started again, and reported as a failure once', async () => {
+test('a disabled service is stopped, never started again, shown disabled, and is no failure of the node', async () => {
   const log = join(fx.work, 'dis.log');
   const dir = serviceDir(fx.folder, 'victim', { start: record(log), stop: record(log) });
   serviceDir(fx.folder, 'other', { start: record(log) });
@@ -157,17 +157,18 @@ test('a disabled service is stopped, never started again, and reported as a fail
   fx.h.manager.start();
   await fx.settle('Start');
   writeFileSync(join(dir, 'disabled'), '');
-  await waitFor(() => fx.h!.failures.length > 0, 'the disabled failure');
-  await waitFor(() => fx.h!.manager.settled(), 'settled with the disabled service stopped');
-  expect(stateOf(fx.h.manager, 'victim')).toBe('Stopped');
-  expect(fx.h.failures).toEqual([{ service: 'victim', reason: expect.stringContaining('disabled') }]);
+  await waitFor(() => fx.h!.logger.find('warn', 'victim is disabled').length > 0, 'the disabled warning');
+  await waitFor(() => fx.h!.manager.settled() && stateOf(fx.h!.manager, 'victim') === 'Stopped', 'settled with the disabled service stopped');
+  expect(fx.h.failures).toEqual([]);
+  expect(fx.h.manager.summary()).toContainEqual({ name: 'victim', state: 'Stopped', disabled: true });
+  expect(fx.h.manager.promotable()).toBe(true);
 
-  // The runner fails and recovers: the disabled service stays down, no new failure.
+  // The runner fails and recovers for another reason: the disabled service stays down, still no failure from it.
   await fx.settle('Fail');
   await fx.settle('Start');
   await new Promise((r) => setTimeout(r, 250));
   expect(stateOf(fx.h.manager, 'victim')).toBe('Stopped');
-  expect(fx.h.failures).toHaveLength(1);
+  expect(fx.h.failures).toEqual([]);
   const pairs = readLines(log).map((l) => l.split('|').slice(0, 2).join(' '));
   expect(pairs.filter((p) => p === 'start victim')).toHaveLength(1);
   expect(pairs.filter((p) => p === 'stop victim')).toHaveLength(1);
@@ -176,6 +177,7 @@ test('a disabled service is stopped, never started again, and reported as a fail
   // Enabled again: started with the next round.
   rmSync(join(dir, 'disabled'));
   await waitFor(() => stateOf(fx.h!.manager, 'victim') === 'Started', 'victim started again');
+  expect(fx.h.manager.summary()).toContainEqual({ name: 'victim', state: 'Started' });
 });
 
 test('services added and removed while running join and leave', async () => {
