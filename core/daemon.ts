@@ -60,6 +60,8 @@ export class Daemon {
   readonly identity: { id: string; name: string } = { id: randomUUID(), name: '' };
   /** One sequence counter for the identity: an in-process restart keeps the id, so it must keep counting (peers' replay guards). */
   private readonly sequence = { last: 0 };
+  /** Kept across in-process restarts too (KoiNodeOptions.memory). */
+  private readonly memory = { sawMaster: false };
   private readonly clock: Clock & { clearAll?: () => void };
   private logging: Logging | null = null;
   private log: Logger | null = null;
@@ -175,7 +177,7 @@ export class Daemon {
       await host.loadAll(rest);
       const providers = host.requireProviders();
       const node = (this.nodeModule ??= loadNodeModule()).create({
-        config, clock: this.clock, logger, hooks, identity: this.identity, sequence: this.sequence, reload: () => this.reload(),
+        config, clock: this.clock, logger, hooks, identity: this.identity, sequence: this.sequence, memory: this.memory, reload: () => this.reload(),
         localAdmin: true, ...providers,
         onFatal: (message, exitCode) => {
           process.stderr.write(`koinode: ${message}\n`);

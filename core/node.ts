@@ -62,6 +62,12 @@ export interface KoiNodeOptions {
   noAdmin?: boolean;
   /** Sequence counter shared by every in-process restart of this node id (core/daemon.ts); default fresh. */
   sequence?: { last: number };
+  /**
+   * What an in-process restart (same id) keeps besides the sequence counter: whether this node ever saw
+   * the cluster with a master (with quorum off, a restarted former master must not wait out
+   * initial_promotion_delay again).
+   */
+  memory?: { sawMaster: boolean };
   /** Open the local admin socket (`node.admin_socket`); the daemon sets it, tests and the simulator do not. */
   localAdmin?: boolean;
   /**
@@ -101,7 +107,7 @@ export class KoiNode {
   private lastPeerStallAt = -Infinity;
   private majorityChecked = false;
   /** The cluster had a master as this node saw it (the initial promotion delay is for a cluster that never had one). */
-  private everSawMaster = false;
+  private readonly memory: { sawMaster: boolean };
   /** Set while start() waits for a leader's view before the start-up sweep. */
   private viewHeard: (() => void) | null = null;
   private started = false;
@@ -126,6 +132,7 @@ export class KoiNode {
     this.transport = opts.transport;
     this.log = opts.logger.child({ component: 'node', node: this.name });
     this.startedAt = this.clock.now();
+    this.memory = opts.memory ?? { sawMaster: false };
     this.stallGuard = new StallGuard(this.clock);
     this.codec = (opts.codecFactory ?? createWireCodec)({
       cipher: opts.cipher, clusterId: opts.config.cluster.id, senderId: this.id, clock: this.clock, sequence: opts.sequence,
@@ -674,7 +681,7 @@ export class KoiNode {
           addressOf: (id) => this.membership.table.get(id)?.addresses[0] ?? '',
           maxHoldMs: () => this.membership.maxHoldMs(),
           allConfiguredPeersHeard: () => this.membership.allConfiguredPeersHeard(),
-          everSawMaster: () => this.everSawMaster,
+          everSawMaster: () => this.memory.sawMaster,
         },
         sendState: (id, address, update) => this.sendState(id, address, update),
         onMasterChange: (masterId, masterName) => this.masterSeen(masterId, masterName),
@@ -702,7 +709,7 @@ export class KoiNode {
   }
 
   private masterSeen(id: string, name: string): void {
-    if (id) this.everSawMaster = true;
+    if (id) this.memory.sawMaster = true;
     if (id === this.seenMaster.id) return;
     const previous = this.seenMaster.id;
     this.seenMaster = { id, name };

@@ -96,6 +96,11 @@ export interface ServiceBounds {
   frozenDemoteStartMs: number;
   /** Quorum off: a resumed holder demotes when the leader's next state update names another (elector tick + 2 heartbeats). */
   quorumOffFirstDemoteMs: number;
+  /**
+   * Quorum off: a koinode that (re)started and never saw a master waits initial_promotion_delay for
+   * every peer (docs/safety.md "initial_promotion_delay"); 0 with quorum on.
+   */
+  quorumOffStartDelayMs?: number;
   crashBoundMs: number;
   /** A node's whole demote chain (every service, in order) from its first demote start. */
   demoteChainBoundMs: number;
@@ -293,6 +298,8 @@ export class ServiceInvariants {
     for (const o of this.overlaps) {
       if (o.end === null && o.category === 'demoting' && !this.late.has(o)) {
         // The holder crashed in its demote chain: its restart's start-up sweep finishes the job (crash bound).
+        const holderLife = probe.nodes.find((n) => n.name === o.holder)?.life;
+        if (holderLife === 'dead' || holderLife === 'stopped' || holderLife === 'off') continue;
         const restart = this.restartedAt.get(o.holder);
         if (restart !== undefined && restart > o.start) {
           if (probe.now - restart > this.bounds.crashBoundMs) {
@@ -382,7 +389,9 @@ export class ServiceInvariants {
       this.livenessReported = false;
       return;
     }
-    const since = Math.max(this.livenessSince ?? probe.now, probe.lastAdminAction, probe.lastCut ?? -Infinity);
+    const restarted = Math.max(-Infinity, ...this.restartedAt.values());
+    const startDelay = (this.bounds.quorumOffStartDelayMs ?? 0) > 0 ? restarted + (this.bounds.quorumOffStartDelayMs ?? 0) : -Infinity;
+    const since = Math.max(this.livenessSince ?? probe.now, probe.lastAdminAction, probe.lastCut ?? -Infinity, startDelay);
     this.livenessSince = this.livenessSince ?? probe.now;
     if (this.livenessReported || probe.now - since < this.bounds.livenessBoundMs) return;
     this.livenessReported = true;

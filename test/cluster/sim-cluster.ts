@@ -77,6 +77,8 @@ export interface SimNode {
   executor: SimExecutor;
   /** The wire sequence counter of this id (kept by a reload-restart). */
   sequence: { last: number };
+  /** What else a reload-restart keeps (KoiNodeOptions.memory). */
+  memory: { sawMaster: boolean };
   /** Virtual times this node's runner entered / left Master. */
   promotions: number[];
   demotions: number[];
@@ -165,6 +167,7 @@ export class SimCluster {
     this.bounds.frozenBoundMs = frozenBoundMs(this.durations, services, drift);
     this.bounds.frozenDemoteStartMs = frozenDemoteStartMs(this.durations, services, drift);
     this.bounds.quorumOffFirstDemoteMs = Math.ceil((t.elector_tick_interval + 2 * t.cluster_update_interval) * (1 + drift)) + FIRST_EVENT_MS;
+    this.bounds.quorumOffStartDelayMs = this.bounds.majority ? 0 : t.initial_promotion_delay;
     this.bounds.crashBoundMs = crashBoundMs(this.durations, services, drift);
     this.bounds.demoteChainBoundMs = demoteChainBoundMs(this.durations, services, drift);
     this.bounds.livenessBoundMs = livenessBoundMs(t, this.durations, services, drift);
@@ -216,12 +219,13 @@ export class SimCluster {
     const transport = this.network.transport(address, () => config.cluster.transport.map((t) => t.raw), extra);
     // Same id again (a reload-restart): the daemon keeps the sequence counter (core/daemon.ts), so does the simulator.
     const sequence = previous && previous.id === id ? previous.sequence : { last: 0 };
+    const memory = previous && previous.id === id ? previous.memory : { sawMaster: false };
     const koi = new KoiNode({
       config, clock, logger, hooks, transport, cipher: checksumCipher, executors: [executor], identity: { id, name },
-      listEntries: async () => executor.entries(), disabledSafetyRules: this.options.disabledSafetyRules, sequence,
+      listEntries: async () => executor.entries(), disabledSafetyRules: this.options.disabledSafetyRules, sequence, memory,
     });
     const node: SimNode = {
-      index, name, address, id, spec, config, status: 'new', koi, clock, hooks, executor, sequence, promotions: [], demotions: [],
+      index, name, address, id, spec, config, status: 'new', koi, clock, hooks, executor, sequence, memory, promotions: [], demotions: [],
       clockFault: previous?.clockFault ?? ((clockOptions.rate !== undefined && clockOptions.rate !== 1) || (clockOptions.wallOffsetMs ?? 0) !== 0),
     };
     if (this.options.fencing) this.tapFence(hooks, name);
