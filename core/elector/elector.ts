@@ -106,6 +106,8 @@ export class Elector {
   /** When this leader last took a master (elected, adopted from a view or a report). */
   private masterSince = -Infinity;
   private previous: PreviousMaster | null = null;
+  /** Further masters followers remember while `previous` is still owed (R8): fenced before any election. */
+  private readonly remembered = new Map<string, PreviousMaster>();
   private targetMasterId = '';
   private manualMaster = false;
   private maintenance: boolean;
@@ -189,6 +191,7 @@ export class Elector {
     this.masterName = view.masterName;
     this.clusterHadMaster = true;
     if (this.previous?.id === view.masterId) this.previous = null;
+    this.remembered.clear();
     this.log.info({ master: view.masterId, from: leaderId }, `continuing with master ${view.masterName} (${view.masterId}) named by leader ${leaderId}`);
     this.opts.onMasterChange(this.masterId, this.masterName, `named by leader ${leaderId}`);
   }
@@ -200,11 +203,13 @@ export class Elector {
    * rules wait it out and fencing covers it, like a master it dropped.
    */
   absorbKnownMaster(id: string, name: string, fromId: string): void {
-    if (this.masterId || id === '' || this.previous?.id === id || this.isOwnPastIncarnation(id, name)) return;
-    // One owed replacement at a time: a remembered master takes the place of a previous one that has released the role.
-    if (this.previous && !this.released(this.previous)) return;
+    if (this.masterId || id === '' || this.previous?.id === id || this.remembered.has(id) || this.isOwnPastIncarnation(id, name)) return;
     if (!this.opts.rules.on('known-master')) return;
-    this.previous = { id, name, droppedAt: this.opts.clock.now(), lostSight: true };
+    const owed = { id, name, droppedAt: this.opts.clock.now(), lostSight: true };
+    // A remembered master takes the place of a previous one that has released the role (or been fenced);
+    // otherwise both are owed (fencing covers each).
+    if (!this.previous || this.released(this.previous) || this.fenced.has(this.previous.id)) this.previous = owed;
+    else this.remembered.set(id, owed);
     this.log.warn({ master: id, from: fromId }, `node ${this.records.get(fromId)?.name ?? fromId} remembers master ${name} (${id}): a new master waits for its lease to be out${hasTaps(this.opts.hooks.onFence) ? ' and for fencing when it stays silent' : ''}`);
   }
 
@@ -569,6 +574,7 @@ export class Elector {
     if (this.targetMasterId === chosen.id) this.targetMasterId = '';
     const previous = this.previous;
     this.previous = null;
+    this.remembered.clear();
     this.setWaiting(null);
     this.log.info({ master: chosen.id, previous: previous?.id ?? '' }, `elected master ${chosen.name} (${chosen.id})`);
     this.opts.onMasterChange(chosen.id, chosen.name, previous && previous.id !== chosen.id ? `replaces ${previous.name}` : 'elected');
@@ -633,14 +639,27 @@ export class Elector {
           || this.confirmedDemote(record, prev!)),
       } : null,
     });
-    if (wait || !prev) return wait;
+    if (wait) return wait;
+    // Every master this leader owes a replacement: the one it dropped (or inherited) and those its followers remember.
+    for (const owed of [...(prev ? [prev] : []), ...this.remembered.values()]) {
+      if (owed.id === chosenId) continue;
+      const fence = this.fenceGuard(now, owed, t.master_dead_time);
+      if (fence) return fence;
+    }
+    return '';
+  }
+
+  /**
+   * Fencing promises no overlap at all: a previous master that has not reported to this leader since it
+   * was dropped (silent, or heard but following no one here: deaf, cut one way) may still be demoting or
+   * worse; only one whose reports show it released the role (R7 waits for those) needs no fence.
+   */
+  private fenceGuard(now: number, prev: PreviousMaster, deadTime: number): string {
+    const record = this.guardRecord(prev.id);
     const heard = this.opts.membership.lastHeard(prev.id) ?? -Infinity;
     const silentFor = now - Math.max(heard, record?.lastSeen ?? -Infinity);
-    // Fencing promises no overlap at all: a previous master that has not reported to this leader since it
-    // was dropped (silent, or heard but following no one here: deaf, cut one way) may still be demoting or
-    // worse; only one whose reports show it released the role (R7 waits for those) needs no fence.
     const reported = record !== undefined && record.state !== 'Disconnected' && record.lastSeen > prev.droppedAt;
-    if (this.opts.rules.on('fencing') && hasTaps(this.opts.hooks.onFence) && (silentFor > t.master_dead_time || !reported)
+    if (this.opts.rules.on('fencing') && hasTaps(this.opts.hooks.onFence) && (silentFor > deadTime || !reported)
       && !this.fenced.has(prev.id) && !this.succeeded(prev)) {
       this.startFence(prev, record?.address ?? this.opts.membership.addressOf(prev.id), silentFor);
       return `waiting for fencing of ${prev.name}`;

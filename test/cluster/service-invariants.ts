@@ -96,6 +96,8 @@ export interface ServiceBounds {
   frozenDemoteStartMs: number;
   /** Quorum off: a resumed holder demotes when the leader's next state update names another (elector tick + 2 heartbeats). */
   quorumOffFirstDemoteMs: number;
+  /** The longest cluster_update_interval of any node, with drift: the longest a node waits for its next timer. */
+  clusterTickMs?: number;
   /**
    * Quorum off: a koinode that (re)started and never saw a master waits initial_promotion_delay for
    * every peer (docs/safety.md "initial_promotion_delay"); 0 with quorum on.
@@ -173,7 +175,7 @@ export class ServiceInvariants {
   readonly violations: Violation[] = [];
   readonly overlaps: Overlap[] = [];
   /** Time each node last came back (resume, thaw, restart), for the overlap bounds. */
-  private readonly returnedAt = new Map<string, { at: number; how: 'resume' | 'restart'; promoting: boolean }>();
+  private readonly returnedAt = new Map<string, { at: number; how: 'resume' | 'restart'; promoting: boolean; vm?: boolean }>();
   /** First demote/stop script start of each node since it last came back. */
   private readonly firstDemote = new Map<string, number>();
   /** When each node stood still (SIGSTOP, VM pause): a demote chain it was in takes that much longer. */
@@ -218,10 +220,10 @@ export class ServiceInvariants {
     return total;
   }
 
-  returned(node: string, at: number, how: 'resume' | 'restart', promoting = false, leftovers: string[] = []): void {
+  returned(node: string, at: number, how: 'resume' | 'restart', promoting = false, leftovers: string[] = [], vm = false): void {
     const open = this.pauses.get(node)?.find((p) => p.to === null);
     if (open) open.to = at;
-    this.returnedAt.set(node, { at, how, promoting });
+    this.returnedAt.set(node, { at, how, promoting, vm });
     this.firstDemote.delete(node);
     // Frozen in the middle of a demote chain: it goes on with it at its first event.
     if (how === 'resume' && this.demoteChainUnderway(node)) this.firstDemote.set(node, at);
@@ -349,7 +351,10 @@ export class ServiceInvariants {
         // The first thing a frozen holder does on resume is to demote (after a promote script it was frozen in).
         const began = this.firstDemote.get(o.holder);
         // Without quorum there is no lease: it demotes when it hears the leader name another runner.
-        const first = this.bounds.majority ? FIRST_EVENT_MS : this.bounds.quorumOffFirstDemoteMs;
+        // After a VM pause with nothing in its socket buffer (cut off), the first event is its next timer:
+        // timers on the frozen monotonic clock run out their remaining time (at most one cluster tick).
+        const first = !this.bounds.majority ? this.bounds.quorumOffFirstDemoteMs
+          : back.vm ? FIRST_EVENT_MS + (this.bounds.clusterTickMs ?? 0) : FIRST_EVENT_MS;
         const allowed = first + (back.promoting ? this.bounds.frozenDemoteStartMs : 0);
         const limit = back.at + allowed;
         if ((began !== undefined && began > limit) || (began === undefined && probe.now > limit)) {

@@ -168,6 +168,7 @@ export class SimCluster {
     this.bounds.frozenDemoteStartMs = frozenDemoteStartMs(this.durations, services, drift);
     this.bounds.quorumOffFirstDemoteMs = Math.ceil((t.elector_tick_interval + 2 * t.cluster_update_interval) * (1 + drift)) + FIRST_EVENT_MS;
     this.bounds.quorumOffStartDelayMs = this.bounds.majority ? 0 : t.initial_promotion_delay;
+    this.bounds.clusterTickMs = Math.ceil(t.cluster_update_interval * (1 + drift));
     this.bounds.crashBoundMs = crashBoundMs(this.durations, services, drift);
     this.bounds.demoteChainBoundMs = demoteChainBoundMs(this.durations, services, drift);
     this.bounds.livenessBoundMs = livenessBoundMs(t, this.durations, services, drift);
@@ -443,7 +444,7 @@ export class SimCluster {
     const node = this.nodes[index];
     if (node.status !== 'frozen') return;
     node.status = 'running';
-    this.services.returned(node.name, this.now, 'resume', this.promoting(node));
+    this.services.returned(node.name, this.now, 'resume', this.promoting(node), [], true);
     node.clock.thaw();
     this.network.resume(node.address);
     this.topology();
