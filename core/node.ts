@@ -565,7 +565,7 @@ export class KoiNode {
     switch (message.kind) {
       case 'heartbeat': {
         // R6, third witness: a peer's monotonic clock that ran ahead of ours means ours stood still.
-        const stall = this.stallGuard.peerBeat(envelope.senderId, message.uptimeMs, stallThresholdMs(this.config.time.cluster_update_interval), CLOCK_RATE_BOUND);
+        const stall = this.stallGuard.peerBeat(envelope.senderId, message.uptimeMs, envelope.seq, stallThresholdMs(this.config.time.cluster_update_interval), CLOCK_RATE_BOUND);
         if (this.started && stall && this.rules.on('stall-guard')) {
           // Buffered heartbeats of one freeze arrive together and report it in parts: log the first part only.
           const quiet = this.clock.now() - this.lastPeerStallAt < this.config.time.node_timeout;

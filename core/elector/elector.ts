@@ -68,6 +68,11 @@ interface PreviousMaster {
    * Master again (another leader kept it), this leader continues with it.
    */
   lostSight: boolean;
+  /**
+   * Learned from another leader's view or a follower's memory, not dropped here: "not reported since"
+   * means nothing for it until it had master_dead_time to report (a healthy runner reports every tick).
+   */
+  learned?: boolean;
 }
 
 export type ElectorActionResult = { ok: true; message: string } | { ok: false; reason: string };
@@ -138,7 +143,7 @@ export class Elector {
       this.manualMaster = view.manualMaster;
       // R8: a replacement the previous leader still owed (waiting out or fencing a silent master) is owed here too.
       if (view.previousMasterId && view.previousMasterId !== view.masterId && !this.isOwnPastIncarnation(view.previousMasterId, view.previousMasterName ?? '')) {
-        this.previous = { id: view.previousMasterId, name: view.previousMasterName ?? '', droppedAt: this.leaderSince, lostSight: true };
+        this.previous = { id: view.previousMasterId, name: view.previousMasterName ?? '', droppedAt: this.leaderSince, lostSight: true, learned: true };
       }
       if (view.masterId) {
         this.masterId = view.masterId;
@@ -183,7 +188,7 @@ export class Elector {
   absorbForeignView(view: ClusterView, leaderId: string): void {
     if (!this.previous && !this.masterId && view.previousMasterId && view.previousMasterId !== view.masterId
       && !this.isOwnPastIncarnation(view.previousMasterId, view.previousMasterName ?? '')) {
-      this.previous = { id: view.previousMasterId, name: view.previousMasterName ?? '', droppedAt: this.opts.clock.now(), lostSight: true };
+      this.previous = { id: view.previousMasterId, name: view.previousMasterName ?? '', droppedAt: this.opts.clock.now(), lostSight: true, learned: true };
     }
     if (this.masterId || !view.masterId || this.manualMaster) return;
     this.masterId = view.masterId;
@@ -203,12 +208,12 @@ export class Elector {
    * rules wait it out and fencing covers it, like a master it dropped.
    */
   absorbKnownMaster(id: string, name: string, fromId: string): void {
-    if (this.masterId || id === '' || this.previous?.id === id || this.remembered.has(id) || this.isOwnPastIncarnation(id, name)) return;
+    if (this.masterId || id === '' || id === this.opts.self.id || this.previous?.id === id || this.remembered.has(id)
+      || this.isOwnPastIncarnation(id, name)) return;
     if (!this.opts.rules.on('known-master')) return;
-    const owed = { id, name, droppedAt: this.opts.clock.now(), lostSight: true };
-    // A remembered master takes the place of a previous one that has released the role (or been fenced);
-    // otherwise both are owed (fencing covers each).
-    if (!this.previous || this.released(this.previous) || this.fenced.has(this.previous.id)) this.previous = owed;
+    const owed = { id, name, droppedAt: this.opts.clock.now(), lostSight: true, learned: true };
+    // The previous master keeps its place (R3's wait for it stands); a remembered one beside it is owed fencing.
+    if (!this.previous) this.previous = owed;
     else this.remembered.set(id, owed);
     this.log.warn({ master: id, from: fromId }, `node ${this.records.get(fromId)?.name ?? fromId} remembers master ${name} (${id}): a new master waits for its lease to be out${hasTaps(this.opts.hooks.onFence) ? ' and for fencing when it stays silent' : ''}`);
   }
@@ -655,11 +660,14 @@ export class Elector {
    * worse; only one whose reports show it released the role (R7 waits for those) needs no fence.
    */
   private fenceGuard(now: number, prev: PreviousMaster, deadTime: number): string {
+    if (prev.id === this.opts.self.id) return ''; // this leader's own runner reports locally; never fence this machine
     const record = this.guardRecord(prev.id);
     const heard = this.opts.membership.lastHeard(prev.id) ?? -Infinity;
     const silentFor = now - Math.max(heard, record?.lastSeen ?? -Infinity);
     const reported = record !== undefined && record.state !== 'Disconnected' && record.lastSeen > prev.droppedAt;
-    if (this.opts.rules.on('fencing') && hasTaps(this.opts.hooks.onFence) && (silentFor > deadTime || !reported)
+    // A learned master gets master_dead_time to report before "not reported" counts against it.
+    const unreported = !reported && (!prev.learned || now - prev.droppedAt > deadTime);
+    if (this.opts.rules.on('fencing') && hasTaps(this.opts.hooks.onFence) && (silentFor > deadTime || unreported)
       && !this.fenced.has(prev.id) && !this.succeeded(prev)) {
       this.startFence(prev, record?.address ?? this.opts.membership.addressOf(prev.id), silentFor);
       return `waiting for fencing of ${prev.name}`;

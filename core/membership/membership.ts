@@ -63,7 +63,7 @@ export class Membership {
    * last view that named one. A view naming neither keeps it: a new leader
    * that never knew the master must still learn of it (heartbeat knownMaster).
    */
-  private knownMaster = { id: '', name: '' };
+  private knownMaster = { id: '', name: '', at: -Infinity };
   private leaving = false;
   /** The last leader this node acknowledged: when, and how long that leader counts one acknowledgement. */
   private lastAckSent = { leaderId: '', at: -Infinity, windowMs: 0, tickMs: 0 };
@@ -354,8 +354,9 @@ export class Membership {
     this.view = view;
     // A view naming a master supersedes what this node knew; one that only owes a replacement keeps a
     // master this node knew and that leader may not (it is the one to tell it about).
-    if (view.masterId) this.knownMaster = { id: view.masterId, name: view.masterName };
-    else if (view.previousMasterId && !this.knownMaster.id) this.knownMaster = { id: view.previousMasterId, name: view.previousMasterName ?? '' };
+    const now = this.opts.clock.now();
+    if (view.masterId) this.knownMaster = { id: view.masterId, name: view.masterName, at: now };
+    else if (view.previousMasterId && !this.knownMaster.id) this.knownMaster = { id: view.previousMasterId, name: view.previousMasterName ?? '', at: now };
   }
 
   private sendHeartbeats(): void {
@@ -375,7 +376,8 @@ export class Membership {
       ackWindowMs: ACK_WINDOW_TICKS * this.config.time.cluster_update_interval,
     };
     if (withView) beat.view = this.opts.leaderView();
-    else if (this.knownMaster.id) {
+    // Forgotten after an hour without a view naming it (a node deaf for days must not hold elections up forever).
+    else if (this.knownMaster.id && this.opts.clock.now() - this.knownMaster.at <= HOLD_MEMORY_MS) {
       beat.knownMasterId = this.knownMaster.id;
       beat.knownMasterName = this.knownMaster.name;
     }

@@ -28,14 +28,34 @@ export interface Stall {
 /** Per peer: the largest (its uptime − our monotonic time) seen, i.e. from its least-delayed heartbeat, and when. */
 interface PeerOffset {
   uptimeMs: number;
+  /** Sequence number of the newest heartbeat used (a reordered older one is ignored). */
+  seq: number;
   maxOffset: number;
   at: number;
+  /** How much of the current credit (credit.id) this baseline already moved by. */
+  absorbed: { id: number; ms: number };
 }
+
+/** How long frozen time already found stays a credit against the peers' evidence of the same freeze. */
+const CREDIT_MS = 10_000;
 
 export class StallGuard {
   private lastMono: number;
   private lastWall: number;
   private readonly peers = new Map<string, PeerOffset>();
+  /**
+   * Frozen time already found (by the clocks or one peer), until when it counts: each peer's baseline
+   * absorbs up to it once, so one freeze is reported once. A credit nobody uses (a wall-clock step that
+   * was no pause) expires instead of blinding the witness.
+   */
+  private credit = { id: 0, ms: 0, until: -Infinity };
+
+  /** Add `ms` of frozen time found at `now` to the credit (a new credit once the last one expired). */
+  private addCredit(ms: number, now: number): void {
+    this.credit = now <= this.credit.until
+      ? { id: this.credit.id, ms: this.credit.ms + ms, until: now + CREDIT_MS }
+      : { id: this.credit.id + 1, ms, until: now + CREDIT_MS };
+  }
 
   constructor(private readonly clock: Clock) {
     this.lastMono = clock.now();
@@ -59,7 +79,7 @@ export class StallGuard {
     const frozen = wallGap - monoGap;
     if (monoGap <= thresholdMs && frozen <= thresholdMs) return null;
     // Frozen time found here is not to be found again in the peers' heartbeats (peerBeat).
-    if (frozen > thresholdMs) for (const peer of this.peers.values()) peer.maxOffset += frozen;
+    if (frozen > thresholdMs) this.addCredit(frozen, mono);
     return { gapMs: Math.max(monoGap, wallGap), frozenMs: frozen > thresholdMs ? frozen : 0 };
   }
 
@@ -75,22 +95,33 @@ export class StallGuard {
    * lower one no faster than the clock-rate bound allows (a peer whose clock
    * runs slow). A restarted peer (uptime went back) starts a new baseline.
    */
-  peerBeat(peerId: string, uptimeMs: number, thresholdMs: number, rateBound: number): Stall | null {
+  peerBeat(peerId: string, uptimeMs: number, seq: number, thresholdMs: number, rateBound: number): Stall | null {
     const now = this.clock.now();
     const offset = uptimeMs - now;
     const known = this.peers.get(peerId);
+    if (known && seq <= known.seq) return null; // reordered (a slower link): older news, and not a restart
     if (!known || uptimeMs < known.uptimeMs) {
-      this.peers.set(peerId, { uptimeMs, maxOffset: offset, at: now });
+      // New, or restarted in-process (same id, newer sequence number, uptime from 0).
+      this.peers.set(peerId, { uptimeMs, seq, maxOffset: offset, at: now, absorbed: { id: -1, ms: 0 } });
       return null;
     }
     known.uptimeMs = uptimeMs;
-    const excess = offset - known.maxOffset - 2 * rateBound * (now - known.at);
+    known.seq = seq;
+    let excess = offset - known.maxOffset - 2 * rateBound * (now - known.at);
+    if (excess > thresholdMs && now <= this.credit.until) {
+      // Part of a freeze already reported: this baseline moves by it, once.
+      const before = known.absorbed.id === this.credit.id ? known.absorbed.ms : 0;
+      const used = Math.min(excess, Math.max(0, this.credit.ms - before));
+      known.maxOffset += used;
+      known.absorbed = { id: this.credit.id, ms: before + used };
+      excess -= used;
+    }
     if (excess > thresholdMs) {
-      // Every baseline moved by the frozen time: this peer's later heartbeats and the other peers' must not report it again.
-      for (const peer of this.peers.values()) {
-        peer.maxOffset += excess;
-        peer.at = now;
-      }
+      known.maxOffset += excess;
+      known.at = now;
+      const before = known.absorbed.id === this.credit.id && now <= this.credit.until ? known.absorbed.ms : 0;
+      this.addCredit(excess, now);
+      known.absorbed = { id: this.credit.id, ms: before + excess };
       return { gapMs: excess, frozenMs: excess };
     }
     const elapsed = now - known.at;

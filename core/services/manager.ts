@@ -194,7 +194,8 @@ class DefaultServiceManager implements ServiceManager {
     this.log.warn({ maintenance: on }, on
       ? 'maintenance mode on: no service scripts run, every event is presumed successful'
       : 'maintenance mode off: service scripts run again; checking the status of every service now');
-    if (!on) this.sweepSkipped = false;
+    // The skipped sweep is owed until the services exist to be checked (records made later are marked by upsert).
+    if (!on && this.scanned) this.sweepSkipped = false;
     for (const record of this.records.values()) {
       if (on) {
         record.unverified = true;
@@ -234,6 +235,12 @@ class DefaultServiceManager implements ServiceManager {
    */
   async recoverLeftovers(): Promise<void> {
     if (this.started || this.closed) return;
+    // Scripts a crashed predecessor left running end first: one finishing after its service's check would
+    // undo it. Done in maintenance too: they are koi's own processes, not the operator's services.
+    const ended = await Promise.all(this.opts.executors.map((executor) => executor.reapOrphans?.({
+      servicesFolder: this.config.service.folder, killGraceMs: this.config.service.kill_grace, log: this.log,
+    }) ?? []));
+    if (ended.flat().length > 0) this.log.warn({ ended: ended.flat() }, `start-up sweep: ended ${ended.flat().length} script(s) a previous daemon left running`);
     if (this.maintenance) {
       this.log.warn('maintenance mode: start-up sweep skipped (no scripts run); every service is checked when maintenance ends');
       this.sweepSkipped = true;
@@ -242,11 +249,6 @@ class DefaultServiceManager implements ServiceManager {
     }
     this.sweeping = true;
     try {
-      // Scripts a crashed predecessor left running end first: one finishing after its service's check would undo it.
-      const ended = await Promise.all(this.opts.executors.map((executor) => executor.reapOrphans?.({
-        servicesFolder: this.config.service.folder, killGraceMs: this.config.service.kill_grace, log: this.log,
-      }) ?? []));
-      if (ended.flat().length > 0) this.log.warn({ ended: ended.flat() }, `start-up sweep: ended ${ended.flat().length} script(s) a previous daemon left running`);
       await this.rescan();
       const checked = [...this.records.values()].filter((r) => r.definition.enabled && r.definition.events.includes('status'));
       await Promise.all(checked.map(async (record) => {
@@ -398,6 +400,7 @@ class DefaultServiceManager implements ServiceManager {
     }
     const first = !this.scanned;
     this.scanned = true;
+    if (!this.maintenance) this.sweepSkipped = false;
     if (first) {
       this.log.info({ services: this.summary().map((s) => s.name) },
         `found ${this.records.size} service(s): ${this.summary().map((s) => s.name).join(', ') || 'none'}`);
@@ -413,7 +416,8 @@ class DefaultServiceManager implements ServiceManager {
         name, entry: service.entry, definition: service.definition, executor: service.executor,
         state: 'Stopped', lastStatus: null, transition: null, status: null, blocked: false,
         failHandled: false, mayBeRunning: false, disabledReported: false, statusWanted: false, removed: false,
-        maybePromoted: this.sweepSkipped, unverified: this.maintenance, verifyWanted: false,
+        maybePromoted: this.sweepSkipped, unverified: this.maintenance || this.sweepSkipped,
+        verifyWanted: this.sweepSkipped && !this.maintenance && service.definition.events.includes('status'),
         log: this.log.child({ service: name }),
       };
       this.records.set(name, record);

@@ -118,7 +118,7 @@ class ShellExecutor implements ServiceExecutor {
       return { code: -1, timedOut: false, aborted: true, durationMs: performance.now() - started };
     }
     // Marked with this daemon, so the next one can end the script if this one dies first (orphans.ts).
-    const env = { ...scriptEnvironment(request.env, this.options.envPassthrough?.() ?? []), ...daemonMarks(request.service.path) };
+    const env = { ...scriptEnvironment(request.env, this.options.envPassthrough?.() ?? []), ...daemonMarks(request.service.path, script) };
     return runScript(script, args, env, request, started);
   }
 

@@ -7,10 +7,13 @@
  *
  * Every script is marked in its environment with the daemon that ran it
  * (`KOI_DAEMON_PID`, and its start time in clock ticks, which tells a
- * reused pid apart) and its service entry (`KOI_SERVICE_PATH`). An orphan
- * is a process-group leader still running (pid = pgid: the script itself,
- * not an application it started in the background and left behind) whose
- * daemon is gone and whose service lies under our services folder.
+ * reused pid apart), its service entry (`KOI_SERVICE_PATH`) and the script
+ * run (`KOI_SCRIPT`). An orphan is a process-group leader still running
+ * (pid = pgid) whose command line runs that very script (`/bin/sh SCRIPT`,
+ * or SCRIPT itself) — not an application it started, which inherits the
+ * marks and may lead a group of its own (setsid: pg_ctl, nginx,
+ * start-stop-daemon) — whose daemon is gone and whose service lies under
+ * our services folder.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
@@ -20,6 +23,7 @@ import { groupAlive, signalGroup } from './process-group';
 export const DAEMON_PID_VARIABLE = 'KOI_DAEMON_PID';
 export const DAEMON_STARTED_VARIABLE = 'KOI_DAEMON_STARTED';
 export const SERVICE_PATH_VARIABLE = 'KOI_SERVICE_PATH';
+export const SCRIPT_VARIABLE = 'KOI_SCRIPT';
 
 const POLL_MS = 20;
 /** After SIGKILL, how long to wait for the kernel to remove the group. */
@@ -43,12 +47,24 @@ export function processStartTime(pid: number): string | null {
 }
 
 /** The marks this daemon puts in every script's environment. */
-export function daemonMarks(servicePath: string): Record<string, string> {
+export function daemonMarks(servicePath: string, script: string): Record<string, string> {
   return {
     [DAEMON_PID_VARIABLE]: String(process.pid),
     [DAEMON_STARTED_VARIABLE]: processStartTime(process.pid) ?? '',
     [SERVICE_PATH_VARIABLE]: servicePath,
+    [SCRIPT_VARIABLE]: script,
   };
+}
+
+/** The process runs `script` (as its program or its interpreter's first argument), not something the script started. */
+function runsScript(pid: number, script: string): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
+    // SCRIPT itself, or an interpreter running it (`/bin/sh SCRIPT`, `/bin/sh -e SCRIPT`, `bash SCRIPT` via env).
+    return argv.slice(0, 3).includes(script);
+  } catch {
+    return false;
+  }
 }
 
 function readEnvironment(pid: number): Map<string, string> | null {
@@ -93,6 +109,8 @@ export function findOrphans(servicesFolder: string): Orphan[] {
     const servicePath = env?.get(SERVICE_PATH_VARIABLE);
     if (!env || !Number.isInteger(daemonPid) || daemonPid <= 0 || servicePath === undefined) continue;
     if (!resolve(servicePath).startsWith(folder)) continue;
+    const script = env.get(SCRIPT_VARIABLE);
+    if (script === undefined || !runsScript(pid, script)) continue;
     const daemonStarted = env.get(DAEMON_STARTED_VARIABLE);
     // Its daemon still runs (this one, or another koinode sharing the folder): not an orphan.
     if (processStartTime(daemonPid) === daemonStarted) continue;

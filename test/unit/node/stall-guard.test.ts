@@ -9,6 +9,9 @@ import { StallGuard } from '../../../core/node/stall-guard';
 import type { Clock } from '../../../plugin-api';
 
 const THRESHOLD = 200;
+let seq = 0;
+/** Each heartbeat a newer sequence number, as the codec gives them. */
+const next = (): number => ++seq;
 const RATE = 0.01;
 
 function manualClock(): Clock & { t: number } {
@@ -29,18 +32,18 @@ test('heartbeats that waited through a freeze add up to it, and report it (in pa
   // Peer uptime = our time + 5000 (it started earlier); 100 ms heartbeats, 1 ms delay.
   for (let i = 0; i < 50; i++) {
     clock.t = i * 100 + 1;
-    expect(guard.peerBeat('p', 5000 + i * 100, THRESHOLD, RATE)).toBeNull();
+    expect(guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE)).toBeNull();
   }
   // Frozen for 8 s from t = 5001: 80 heartbeats wait in the buffer and arrive at once.
   clock.t = 5002;
   let frozen = 0;
-  for (let i = 50; i < 130; i++) frozen += guard.peerBeat('p', 5000 + i * 100, THRESHOLD, RATE)?.frozenMs ?? 0;
+  for (let i = 50; i < 130; i++) frozen += guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE)?.frozenMs ?? 0;
   expect(frozen).toBeGreaterThan(8000 - THRESHOLD - 100);
   expect(frozen).toBeLessThanOrEqual(8000);
   // After it, normal heartbeats are quiet again.
   for (let i = 130; i < 200; i++) {
     clock.t = 5002 + (i - 129) * 100;
-    expect(guard.peerBeat('p', 5000 + i * 100 + 8000 - 8000, THRESHOLD, RATE)).toBeNull();
+    expect(guard.peerBeat('p', 5000 + i * 100 + 8000 - 8000, next(), THRESHOLD, RATE)).toBeNull();
   }
 });
 
@@ -49,12 +52,12 @@ test('a second peer does not report the same freeze again', () => {
   const guard = new StallGuard(clock);
   for (let i = 0; i < 20; i++) {
     clock.t = i * 100 + 1;
-    guard.peerBeat('a', 1000 + i * 100, THRESHOLD, RATE);
-    guard.peerBeat('b', 9000 + i * 100, THRESHOLD, RATE);
+    guard.peerBeat('a', 1000 + i * 100, next(), THRESHOLD, RATE);
+    guard.peerBeat('b', 9000 + i * 100, next(), THRESHOLD, RATE);
   }
   clock.t = 1902;
-  expect(guard.peerBeat('a', 1000 + 70 * 100, THRESHOLD, RATE)?.frozenMs).toBeGreaterThan(4000);
-  expect(guard.peerBeat('b', 9000 + 70 * 100, THRESHOLD, RATE)).toBeNull();
+  expect(guard.peerBeat('a', 1000 + 70 * 100, next(), THRESHOLD, RATE)?.frozenMs).toBeGreaterThan(4000);
+  expect(guard.peerBeat('b', 9000 + 70 * 100, next(), THRESHOLD, RATE)).toBeNull();
 });
 
 test('property: delay jitter below the threshold and drift within the rate bound are never a freeze (full-size runs)', () => {
@@ -73,7 +76,7 @@ test('property: delay jitter below the threshold and drift within the rate bound
         const arrival = Math.max(lastArrival, sentAt + delays[i]);
         lastArrival = arrival;
         clock.t = arrival;
-        const stall = guard.peerBeat('p', peerStart + sentAt * (1 + drift), THRESHOLD, RATE);
+        const stall = guard.peerBeat('p', peerStart + sentAt * (1 + drift), next(), THRESHOLD, RATE);
         if (stall) throw new Error(`false freeze of ${stall.frozenMs} ms at beat ${i} (drift ${drift}, interval ${intervalMs})`);
       }
     },
@@ -85,10 +88,49 @@ test('a peer that restarted (its uptime went back) starts a new baseline instead
   const guard = new StallGuard(clock);
   for (let i = 0; i < 20; i++) {
     clock.t = i * 100;
-    guard.peerBeat('p', 50_000 + i * 100, THRESHOLD, RATE);
+    guard.peerBeat('p', 50_000 + i * 100, next(), THRESHOLD, RATE);
   }
   clock.t = 2100;
-  expect(guard.peerBeat('p', 10, THRESHOLD, RATE)).toBeNull();
+  expect(guard.peerBeat('p', 10, next(), THRESHOLD, RATE)).toBeNull();
   clock.t = 2200;
-  expect(guard.peerBeat('p', 110, THRESHOLD, RATE)).toBeNull();
+  expect(guard.peerBeat('p', 110, next(), THRESHOLD, RATE)).toBeNull();
+});
+
+test('a heartbeat overtaken on a slower link (older sequence number) is ignored, not read as a restart', () => {
+  const clock = manualClock();
+  const guard = new StallGuard(clock);
+  for (let i = 0; i < 20; i++) {
+    clock.t = i * 100 + 1;
+    expect(guard.peerBeat('p', 5000 + i * 100, 100 + i, THRESHOLD, RATE)).toBeNull();
+  }
+  // Beat 20 is lost on the fast link; its copy on the slow link arrives 900 ms late, after beat 21.
+  clock.t = 2101;
+  expect(guard.peerBeat('p', 5000 + 21 * 100, 121, THRESHOLD, RATE)).toBeNull();
+  clock.t = 2901;
+  expect(guard.peerBeat('p', 5000 + 20 * 100, 120, THRESHOLD, RATE)).toBeNull();
+  clock.t = 2902;
+  expect(guard.peerBeat('p', 5000 + 29 * 100, 129, THRESHOLD, RATE)).toBeNull();
+});
+
+test('a wall-clock step that was no pause does not blind the peer witness for long', () => {
+  const clock = manualClock() as ReturnType<typeof manualClock> & { wallNow: () => number };
+  let wallStep = 0;
+  clock.wallNow = () => 1_700_000_000_000 + clock.t + wallStep;
+  const guard = new StallGuard(clock);
+  for (let i = 0; i < 20; i++) {
+    clock.t = i * 100 + 1;
+    guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE);
+    guard.check(THRESHOLD);
+  }
+  wallStep = 5000; // NTP steps the wall clock 5 s forward: read as a freeze (safe), nothing froze
+  clock.t = 2001;
+  expect(guard.check(THRESHOLD)?.frozenMs).toBeGreaterThan(4000);
+  for (let i = 20; i < 150; i++) {
+    clock.t = i * 100 + 1;
+    guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE);
+  }
+  // 15 s later a real 3 s VM pause hidden by a step back: the peers still see it.
+  clock.t = 15_002;
+  const stall = guard.peerBeat('p', 5000 + 180 * 100, next(), THRESHOLD, RATE);
+  expect(stall?.frozenMs).toBeGreaterThan(2500);
 });

@@ -287,7 +287,7 @@ describe('environment', () => {
     expect(env.has('KOI_TEST_DAEMON_SECRET')).toBe(false);
     expect(env.has('KOI_TEST_PROXY')).toBe(false);
     expect(env.has('NODE_OPTIONS')).toBe(false);
-    const allowed = new Set(['PATH', 'HOME', 'LANG', 'LC_ALL', 'PWD', 'SHLVL', '_', 'KOI_EVENT', 'KOI_SERVICE', 'KOI_IS_PROMOTED', 'KOI_DAEMON_PID', 'KOI_DAEMON_STARTED', 'KOI_SERVICE_PATH']);
+    const allowed = new Set(['PATH', 'HOME', 'LANG', 'LC_ALL', 'PWD', 'SHLVL', '_', 'KOI_EVENT', 'KOI_SERVICE', 'KOI_IS_PROMOTED', 'KOI_DAEMON_PID', 'KOI_DAEMON_STARTED', 'KOI_SERVICE_PATH', 'KOI_SCRIPT']);
     expect([...env.keys()].filter((k) => !allowed.has(k))).toEqual([]);
   });
 
