@@ -139,13 +139,17 @@ async function keepalivedManager(advertInt: string): Promise<Manager> {
   await lab.startResponders();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koi-vip-keepalived-'));
   const procs = new Map<string, ChildProcess>();
+  let starts = 0;
   const start = (i: number): void => {
     const name = lab.names[i];
+    // Fresh pid files per start: a killed keepalived's VRRP child stays a zombie here (PID 1 does not reap orphans),
+    // and keepalived refuses to start while an old pid file names a pid that still exists.
+    const run = `${name}-${++starts}`;
     const conf = path.join(dir, `${name}.conf`);
     fs.writeFileSync(conf, keepalivedConf(lab, i, advertInt));
     const log = fs.openSync(path.join(dir, `${name}.log`), 'a');
     const child = spawn('ip', ['netns', 'exec', lab.serverNs[i], 'keepalived', '-n', '-l', '-D', '-P', '-G', '-f', conf,
-      '-p', path.join(dir, `${name}.pid`), '-r', path.join(dir, `${name}-vrrp.pid`), '-c', path.join(dir, `${name}-chk.pid`)],
+      '-p', path.join(dir, `${run}.pid`), '-r', path.join(dir, `${run}-vrrp.pid`), '-c', path.join(dir, `${run}-chk.pid`)],
     { stdio: ['ignore', log, log], detached: true });
     fs.closeSync(log);
     lab.adopt(child);
