@@ -158,10 +158,10 @@ export class VipExecutor implements ServiceExecutor {
     // Duplicate checks in parallel: each costs about dad_timeout, and only for addresses not held yet.
     const duplicates = await Promise.all(plan.filter((p) => !p.present).map(async (p) => {
       const mac = await duplicateHolder(p.vip, p.iface, config.dadTimeoutMs, signal);
-      return mac ? `${p.vip.address} is already answered for by ${mac} on ${p.iface} (duplicate address)` : null;
+      return mac ? `refusing to take ${p.vip.address}: ${mac} already answers for it on ${p.iface} (duplicate address)` : null;
     }));
     const refused = duplicates.filter((d): d is string => d !== null);
-    if (refused.length > 0) throw new VipEventError(`refusing to take ${refused.join('; ')}`);
+    if (refused.length > 0) throw new VipEventError(refused.join('; '));
     for (const p of plan.filter((x) => !x.present)) {
       await addAddress(p.vip, p.iface, config.label, signal);
       request.log.info({ address: p.vip.text, interface: p.iface }, `added ${p.vip.text} on ${p.iface}`);
