@@ -220,6 +220,9 @@ async function runOne(m: Manager, probe: Probe, setup: SetupName, kase: CaseName
   await clientOn(probe, master);
   const index = lab.names.indexOf(master);
   const t0 = performance.timeOrigin + performance.now();
+  // Judged from here: the last 500 ms were answered by the master alone (earlier answers may come from whoever
+  // was master before prepare() moved it, which is not part of this run).
+  const from = t0 - 500;
   if (kase === 'dead') {
     await m.kill(master);
     lab.topo.isolate(index);
@@ -231,7 +234,7 @@ async function runOne(m: Manager, probe: Probe, setup: SetupName, kase: CaseName
   const first = await probe.firstOther(master, t0, 30_000);
   await sleep(1000);
   const until = (first?.at ?? Date.now()) + 1000;
-  const judged = judgeFailover(probe.answers.filter((a) => a.at >= t0 - 2000 && a.at <= until), master);
+  const judged = judgeFailover(probe.answers.filter((a) => a.at >= from && a.at <= until), master);
   // Put the old master back: restarted (dead, planned for keepalived) and/or reconnected.
   if (kase === 'dead') {
     await m.restart(master);
@@ -263,6 +266,15 @@ interface SetupResult {
   wallMs: number;
 }
 
+/** The lab being measured, closed by an interrupt (Ctrl-C) so no namespace or process is left behind. */
+let current: Manager | null = null;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`bench:vip: ${signal}, closing the lab\n`);
+    void (current?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+
 async function runSetup(setup: SetupName, runs: number, cases: readonly CaseName[]): Promise<SetupResult> {
   const started = Date.now();
   const m = setup === 'koi-default' ? await koiManager(false)
@@ -270,6 +282,7 @@ async function runSetup(setup: SetupName, runs: number, cases: readonly CaseName
       : await keepalivedManager(setup === 'keepalived-1' ? '1' : '0.1');
   const probe = m.lab.probe();
   const samples: Sample[] = [];
+  current = m;
   try {
     for (let r = 0; r < runs; r++) {
       for (const kase of cases) {
@@ -281,6 +294,7 @@ async function runSetup(setup: SetupName, runs: number, cases: readonly CaseName
       }
     }
   } finally {
+    current = null;
     probe.stop();
     await m.close();
   }
