@@ -69,6 +69,8 @@ interface Manager {
   planned(node: string): Promise<void>;
   /** Start the manager on `node` again (after kill or a planned stop). */
   restart(node: string): Promise<void>;
+  /** After a failed run: start the manager on `node` if it is not running. */
+  ensureRunning(node: string): void;
   close(): Promise<void>;
 }
 
@@ -91,6 +93,9 @@ async function koiManager(fast: boolean): Promise<Manager> {
         master = await cluster.waitFor(`${target} master`, async () => ((await masterAmong(cluster, names)) === target ? target : undefined), 30_000, 300);
       }
       return master;
+    },
+    ensureRunning(node) {
+      if (!cluster.running(node)) cluster.start(node);
     },
     async kill(node) {
       cluster.signal(node, 'SIGKILL');
@@ -174,6 +179,10 @@ async function keepalivedManager(advertInt: string): Promise<Manager> {
     async restart(node) {
       await stop(node, 'SIGKILL');
       start(lab.names.indexOf(node));
+    },
+    ensureRunning(node) {
+      const child = procs.get(node);
+      if (!child || child.exitCode !== null || child.signalCode !== null) start(lab.names.indexOf(node));
     },
     async close() {
       for (const name of lab.names) await stop(name, 'SIGKILL');
@@ -263,7 +272,11 @@ interface SetupResult {
   setup: SetupName;
   samples: Sample[];
   summary: Partial<Record<CaseName, Summary>>;
+  /** Runs that could not be set up or did not settle (not in the samples). */
+  failures: Array<{ case: CaseName; reason: string }>;
   wallMs: number;
+  /** 1-minute load average at the end of the setup. */
+  load: number;
 }
 
 /** The lab being measured, closed by an interrupt (Ctrl-C) so no namespace or process is left behind. */
@@ -282,11 +295,29 @@ async function runSetup(setup: SetupName, runs: number, cases: readonly CaseName
       : await keepalivedManager(setup === 'keepalived-1' ? '1' : '0.1');
   const probe = m.lab.probe();
   const samples: Sample[] = [];
+  const failures: SetupResult['failures'] = [];
   current = m;
   try {
-    for (let r = 0; r < runs; r++) {
+    let failedInARow = 0;
+    outer: for (let r = 0; r < runs; r++) {
       for (const kase of cases) {
-        const s = await runOne(m, probe, setup, kase);
+        let s: Sample;
+        try {
+          s = await runOne(m, probe, setup, kase);
+          failedInARow = 0;
+        } catch (err) {
+          // A run that could not be set up or did not settle is counted, the lab repaired, and the next run tried.
+          const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+          failures.push({ case: kase, reason });
+          process.stdout.write(`${setup} ${kase} #${r + 1}: FAILED (${reason})\n`);
+          m.lab.topo.heal();
+          for (const name of m.lab.names) m.ensureRunning(name);
+          if (++failedInARow >= 3) {
+            process.stdout.write(`${setup}: 3 runs failed in a row; giving up on this setup\n`);
+            break outer;
+          }
+          continue;
+        }
         samples.push(s);
         process.stdout.write(`${setup} ${kase} #${r + 1}: ${s.oldMaster} → ${s.newMaster ?? 'none'} outage ${s.outageMs === null ? 'n/a' : `${(s.outageMs / 1000).toFixed(3)} s`}`
           + `${s.interleavings ? `, ${s.interleavings} interleaving(s) (${s.sequence})` : ''}${s.leftovers ? `, ${s.leftovers} leftover VIP(s)` : ''}`
@@ -302,7 +333,7 @@ async function runSetup(setup: SetupName, runs: number, cases: readonly CaseName
   for (const kase of cases) {
     summary[kase] = summarize(samples.filter((s) => s.case === kase && s.outageMs !== null).map((s) => s.outageMs!));
   }
-  return { setup, samples, summary, wallMs: Date.now() - started };
+  return { setup, samples, failures, summary, wallMs: Date.now() - started, load: os.loadavg()[0] };
 }
 
 // ---------------------------------------------------------------- report
@@ -314,9 +345,9 @@ function table(results: SetupResult[], cases: readonly CaseName[]): string {
       const s = r.summary[kase];
       if (!s) continue;
       const samples = r.samples.filter((x) => x.case === kase);
-      const missing = samples.filter((x) => x.outageMs === null).length;
+      const missing = samples.filter((x) => x.outageMs === null).length + r.failures.filter((f) => f.case === kase).length;
       const label = kase === 'planned' ? (r.setup.startsWith('koi') ? 'planned: `koi promote`' : 'planned: SIGTERM keepalived') : CASE_LABEL[kase];
-      rows.push(`| ${label} | ${SETUP_LABEL[r.setup]} | ${s.n}${missing ? ` (+${missing} without answer)` : ''} | ${secs(s.median)} | ${secs(s.p90)} | ${secs(s.max)} | ${secs(s.min)} | `
+      rows.push(`| ${label} | ${SETUP_LABEL[r.setup]} | ${s.n}${missing ? ` (+${missing} failed)` : ''} | ${secs(s.median)} | ${secs(s.p90)} | ${secs(s.max)} | ${secs(s.min)} | `
         + `${samples.filter((x) => x.interleavings > 0).length} | ${samples.reduce((a, x) => a + x.leftovers, 0)} | `
         + `${secs(summarize(samples.map((x) => x.afterHealGapMs)).median)} / ${secs(summarize(samples.map((x) => x.afterHealGapMs)).max)} |`);
     }
@@ -350,7 +381,7 @@ function targets(results: SetupResult[]): string {
   return lines.join('\n');
 }
 
-function section(results: SetupResult[], cases: readonly CaseName[], runs: number, machine: string, wallMs: number): string {
+function section(results: SetupResult[], cases: readonly CaseName[], runs: number, machine: string, wallMs: number, startLoad: number): string {
   return `## Virtual IP failover, as a client sees it
 
 Measured by \`npm run bench:vip\` (bench/vip.ts) on ${machine}; the whole run took ${Math.round(wallMs / 1000)} s.
@@ -373,7 +404,9 @@ ${targets(results)}
 
 - Planned switch for keepalived (it has no command for it): SIGTERM of the master's keepalived, which resigns with a
   priority-0 advertisement.
-- ${results.map((r) => `${SETUP_LABEL[r.setup]}: ${Math.round(r.wallMs / 1000)} s`).join('; ')}.
+- Wall time and 1-minute load average at the end of each setup: ${results.map((r) => `${SETUP_LABEL[r.setup]} ${Math.round(r.wallMs / 1000)} s, load ${r.load.toFixed(1)}`).join('; ')}
+  (load at the start: ${startLoad.toFixed(1)}; other jobs shared this machine).
+${results.flatMap((r) => r.failures.map((f) => `- Failed run, ${SETUP_LABEL[r.setup]}, ${CASE_LABEL[f.case]}: ${f.reason}`)).join('\n')}
 `;
 }
 
@@ -411,10 +444,11 @@ async function main(): Promise<void> {
     .filter((cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0);
   if (missing.length) throw new Error(`bench:vip needs ${missing.join(', ')} (Debian packages arping, ndisc6, keepalived)`);
   const machine = describeMachine();
+  const startLoad = os.loadavg()[0];
   const started = Date.now();
   const results: SetupResult[] = [];
   for (const setup of options.setups) results.push(await runSetup(setup, options.runs, options.cases));
-  const text = section(results, options.cases, options.runs, machine, Date.now() - started);
+  const text = section(results, options.cases, options.runs, machine, Date.now() - started, startLoad);
   process.stdout.write(`\n${text}\n`);
   const complete = options.setups.length === SETUPS.length && options.cases.length === CASES.length;
   if (options.write && complete) {
