@@ -80,4 +80,16 @@ maybe('vip service in a 3-node cluster with a client host (namespaces)', () => {
     expect(await agreedMaster(cluster, nodes())).toBe(next);
     await heldBy(next);
   }, 90_000);
+
+  test('a master that shuts down (SIGTERM) removes its addresses on the way out; another node takes them', async () => {
+    const cluster = lab.cluster!;
+    const master = await agreedMaster(cluster, nodes());
+    await heldBy(master);
+    expect(await cluster.stop(master, 'SIGTERM')).toBe(0);
+    // Gone the moment the process has exited: the shutdown demoted and stopped the service.
+    expect(lab.holders(lab.vip)).not.toContain(master);
+    expect(lab.holders(lab.vip6)).not.toContain(master);
+    const next = await masterAmong(cluster, nodes().filter((n) => n !== master));
+    await heldBy(next);
+  }, 60_000);
 });
