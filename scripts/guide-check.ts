@@ -21,11 +21,11 @@ import { netnsSupport } from './lib/netns';
 const GUIDE = path.join(REPO_ROOT, 'docs', 'guide.md');
 
 /** The guide's code block that starts with `# /etc/koi/services/<name>` (the script the guide tells you to write). */
-function guideScript(guide: string, file: string): string {
-  const blocks = [...guide.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1].replace(/^ {3}/gm, ''));
-  const block = blocks.find((b) => b.split('\n')[0].startsWith(`# /etc/koi/services/${file}`));
-  if (!block) throw new Error(`docs/guide.md has no script "# /etc/koi/services/${file}"`);
-  return block.split('\n').slice(1).join('\n');
+/** The guide's `vip` file for the built-in virtual-IP service (the plain block holding `address 192.168.1.10/…`). */
+function guideVipFile(guide: string): string {
+  const block = [...guide.matchAll(/```\n([\s\S]*?)```/g)].map((m) => m[1].replace(/^ {3}/gm, '')).find((b) => /^address 192\.168\.1\.10\//m.test(b));
+  if (!block) throw new Error('docs/guide.md has no vip file with "address 192.168.1.10/..."');
+  return block;
 }
 
 interface Step {
@@ -53,24 +53,20 @@ async function main(): Promise<number> {
       quorum: 2,
       tag: 'koi-guide',
       writeServices: (dir) => {
-        // The example services the guide's output shows, with its virtual IP replaced by the guide's own scripts.
+        // The example services the guide's output shows, with its virtual IP replaced by the guide's own
+        // built-in vip service (the file it tells operators to write).
         fs.cpSync(path.join(REPO_ROOT, 'examples', 'services'), dir, { recursive: true });
-        for (const event of ['promote', 'demote', 'status']) {
-          const text = guideScript(guide, `10-virtualip/${event}`).replace(/192\.168\.1\.10/g, '@VIP@');
-          fs.writeFileSync(path.join(dir, '10-virtualip', event), text, { mode: 0o755 });
-        }
-        // stop: "(and the same in stop)"
-        fs.copyFileSync(path.join(dir, '10-virtualip', 'demote'), path.join(dir, '10-virtualip', 'stop'));
+        fs.rmSync(path.join(dir, '10-virtualip'), { recursive: true, force: true });
+        fs.mkdirSync(path.join(dir, '10-vip'));
+        fs.writeFileSync(path.join(dir, '10-vip', 'vip'), guideVipFile(guide).replace(/192\.168\.1\.10\/\d+/g, '@VIP@/24'));
       },
     });
     const c: Cluster = nc.cluster;
     const names = nc.names;
     vip = nc.topo.addresses[0].replace(/\.\d+$/, '.100');
     for (const name of names) {
-      for (const event of ['promote', 'demote', 'status', 'stop']) {
-        const file = path.join(c.nodeDir(name), 'services', '10-virtualip', event);
-        fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/@VIP@/g, vip));
-      }
+      const file = path.join(c.nodeDir(name), 'services', '10-vip', 'vip');
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/@VIP@/g, vip));
       fs.chmodSync(c.confPath(name), 0o600);
     }
     const holders = (): string[] => names.filter((n, i) => {
@@ -112,7 +108,7 @@ async function main(): Promise<number> {
         run: async () => {
           const out = await text(['status']);
           check(/^Cluster 13: leader k\d, master k\d\nMaintenance: off {2}Manual master: off {2}Target master: - {2}Quorum: 3 seen, 2 needed \(has quorum\)\n\nNODE +STATE +MODE +FLAGS +ADDRESS +LAST SEEN +UPTIME +FAILS +SERVICES\n/.test(out), `status header:\n${out}`);
-          for (const name of names) check(new RegExp(`^${name} +(Master|Slave) +Active +ER[L-]- +10\\.254\\.\\d+\\.\\d:42012 .*10-virtualip:(Promot\\w+|Started) 20-replica:\\w+ 30-app-native:\\w+ ping:\\w+$`, 'm').test(out), `status row of ${name}:\n${out}`);
+          for (const name of names) check(new RegExp(`^${name} +(Master|Slave) +Active +ER[L-]- +10\\.254\\.\\d+\\.\\d:42012 .*10-vip:(Promot\\w+|Started) 20-replica:\\w+ 30-app-native:\\w+ ping:\\w+$`, 'm').test(out), `status row of ${name}:\n${out}`);
           check(out.includes('FLAGS: E elector, R runner, L leader, F failed'), 'FLAGS legend');
         },
       },
@@ -120,7 +116,7 @@ async function main(): Promise<number> {
         what: 'Monitoring: koi tree and koi local look as the guide shows',
         run: async () => {
           const tree = await text(['tree']);
-          check(/^cluster 13 \(leader k\d, master k\d\)\n├── k\d {2}\w+/.test(tree) && /│ {3}├── 10-virtualip {3}\w+/.test(tree), `tree:\n${tree}`);
+          check(/^cluster 13 \(leader k\d, master k\d\)\n├── k\d {2}\w+/.test(tree) && /│ {3}├── 10-vip +\w+/.test(tree), `tree:\n${tree}`);
           const local = await text(['local']);
           for (const key of ['state', 'roles', 'leader', 'master', 'maintenance', 'quorum', 'uptime', 'addresses', 'failures', 'version']) {
             check(new RegExp(`^ {2}${key}: +\\S`, 'm').test(local), `local has no ${key}:\n${local}`);

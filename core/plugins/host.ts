@@ -23,7 +23,7 @@ export interface DefaultPlugins {
 export const DEFAULT_PLUGINS: DefaultPlugins = {
   transport: ['udp'],
   cipher: ['crypto-node'],
-  executors: ['exec-native', 'exec-shell'],
+  executors: ['exec-vip', 'exec-native', 'exec-shell'],
 };
 
 /** Where log sinks go as plugins register them (the logging fan-out). */
