@@ -23,9 +23,14 @@ const GUIDE = path.join(REPO_ROOT, 'docs', 'guide.md');
 /** The guide's code block that starts with `# /etc/koi/services/<name>` (the script the guide tells you to write). */
 /** The guide's `vip` file for the built-in virtual-IP service (the plain block holding `address 192.168.1.10/…`). */
 function guideVipFile(guide: string): string {
-  const block = [...guide.matchAll(/```\n([\s\S]*?)```/g)].map((m) => m[1].replace(/^ {3}/gm, '')).find((b) => /^address 192\.168\.1\.10\//m.test(b));
-  if (!block) throw new Error('docs/guide.md has no vip file with "address 192.168.1.10/..."');
-  return block;
+  const lines = guide.split('\n');
+  const at = lines.findIndex((l) => /^\s*address 192\.168\.1\.10\//.test(l));
+  if (at < 0) throw new Error('docs/guide.md has no vip file with "address 192.168.1.10/..."');
+  let from = at;
+  while (from > 0 && !/^\s*```/.test(lines[from - 1])) from--;
+  let to = at;
+  while (to < lines.length - 1 && !/^\s*```/.test(lines[to + 1])) to++;
+  return `${lines.slice(from, to + 1).map((l) => l.trim()).join('\n')}\n`;
 }
 
 interface Step {
