@@ -140,6 +140,11 @@ test('promote X moves the master; the old master demote ends before the new mast
     expect(demoteEnd).toBeDefined();
     expect(promoteBegin).toBeDefined();
     expect(demoteEnd!.time).toBeLessThan(promoteBegin!.time);
+    // Issue 12 item 10: the leader elects once the old master confirmed its demote (R3's shortcut,
+    // docs/safety.md), not lease + margin (1.5 s) after dropping it. Wide margin for a loaded machine.
+    const gapMs = (promoteBegin!.time - demoteEnd!.time) * 1000;
+    console.log(`planned switch: the new master began to promote ${Math.round(gapMs)} ms after the old one's demote ended`);
+    expect(gapMs).toBeLessThan(700); // without the shortcut: about 1.1 s here (lease + margin minus the 0.5 s demote)
   } finally {
     c.control('slow-demote', null);
   }
