@@ -7,23 +7,18 @@
  *
  * KNOWN_FAILING: invariant kinds the nemesis still finds on today's core
  * (docs/safety.md "Known gaps"), reported with their seeds but asserted only
- * with KOI_NEMESIS_STRICT=1. Today two: `crash-leftover` — a promote script
- * still running when koinode crashed finishes after the restart's start-up
- * sweep, and only the next status round demotes it; `frozen-overlap-too-long`
- * — a master resumed after a pause begins its demote tens of ms after its
- * first event instead of at it (its lease had run out: safe in order, later
- * than the nemesis's 5 ms). Every other invariant is asserted always.
+ * with KOI_NEMESIS_STRICT=1. Today none: every invariant is asserted.
  */
 import { describeFailure, generateSchedule, runSchedule } from './schedules';
 
 const SEEDS_PER_PART = Number(process.env.KOI_SIM_SCHEDULES ?? 25);
 const STRICT = process.env.KOI_NEMESIS_STRICT === '1';
-export const KNOWN_FAILING: readonly string[] = ['crash-leftover', 'frozen-overlap-too-long'];
+export const KNOWN_FAILING: readonly string[] = [];
 
 /** Registers the test of part `part` (1-based): seeds KOI_SIM_SEED + (part - 1) × SEEDS_PER_PART onwards. */
 export function randomSchedulesPart(part: number): void {
   const base = Number(process.env.KOI_SIM_SEED ?? 1) + (part - 1) * SEEDS_PER_PART;
-  const scope = STRICT ? 'every invariant' : `every invariant but ${KNOWN_FAILING.join(', ')} (known to fail on today's core; KOI_NEMESIS_STRICT=1 asserts them)`;
+  const scope = STRICT || KNOWN_FAILING.length === 0 ? 'every invariant' : `every invariant but ${KNOWN_FAILING.join(', ')} (known to fail on today's core; KOI_NEMESIS_STRICT=1 asserts them)`;
 
   test(`${SEEDS_PER_PART} random nemesis schedules keep ${scope} and settle`, async () => {
     const failures: string[] = [];
