@@ -83,13 +83,8 @@ export function createNetnsCluster(count: number, options: NetnsClusterOptions =
  */
 export async function agreedMaster(cluster: Cluster, names: string[], timeoutMs = 20_000): Promise<string> {
   return cluster.waitFor(`one master agreed by ${names.join(', ')}`, async () => {
-    // One client at a time: each is a node process, and a burst of them steals the CPU the nodes need.
-    const views = [];
-    for (const n of names) {
-      const view = await cluster.local(n);
-      if (!view) return undefined;
-      views.push(view);
-    }
+    const views = await localViews(cluster, names);
+    if (!views) return undefined;
     const masters = views.filter((v) => v.state === 'Master');
     if (masters.length !== 1) return undefined;
     const name = masters[0].name;
@@ -99,6 +94,18 @@ export async function agreedMaster(cluster: Cluster, names: string[], timeoutMs 
     if (promoted.length !== 1 || promoted[0] !== name) return undefined;
     return name;
   }, timeoutMs, 500);
+}
+
+/** `koi local` of every node in `names`, or undefined when one does not answer. */
+export async function localViews(cluster: Cluster, names: string[]): Promise<NonNullable<Awaited<ReturnType<Cluster['local']>>>[] | undefined> {
+  // One client at a time: each is a node process, and a burst of them steals the CPU the nodes need.
+  const views = [];
+  for (const n of names) {
+    const view = await cluster.local(n);
+    if (!view) return undefined;
+    views.push(view);
+  }
+  return views;
 }
 
 /** The leader, as `koi status` on `asking` reports it. */

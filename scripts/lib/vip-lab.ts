@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Cluster, writeRecordingService, type ClusterOptions } from './cluster';
 import { NetnsTopology } from './netns';
-import { NETNS_PORT } from './netns-cluster';
+import { NETNS_PORT, localViews } from './netns-cluster';
 
 export const VIP_PORT = 8080;
 
@@ -263,12 +263,8 @@ export function judgeFailover(answers: readonly Answer[], oldMaster: string): { 
 /** The master `names` agree on (by `koi local`; unlike agreedMaster it ignores nodes killed earlier). */
 export async function masterAmong(cluster: Cluster, names: string[], timeoutMs = 20_000): Promise<string> {
   return cluster.waitFor(`one master agreed by ${names.join(', ')}`, async () => {
-    const views = [];
-    for (const n of names) {
-      const view = await cluster.local(n);
-      if (!view) return undefined;
-      views.push(view);
-    }
+    const views = await localViews(cluster, names);
+    if (!views) return undefined;
     const masters = views.filter((v) => v.state === 'Master' && v.services.every((s) => s.state === 'Promoted'));
     return masters.length === 1 && views.every((v) => v.master === masters[0].name) ? masters[0].name : undefined;
   }, timeoutMs, 200);
