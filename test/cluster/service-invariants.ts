@@ -63,7 +63,7 @@ export interface ClusterProbe {
   lastAdminAction: number;
   /** A `koi promote` target the leader switches to once it is electable ('' when none): that switch is the operator's. */
   pendingPromote?: string;
-  /** Last time a link or a node was lost (the liveness bound runs afresh from it). */
+  /** Last change of the links or of a node's life (the liveness bound runs afresh from it). */
   lastCut?: number;
   /**
    * A one-way cut is in force: a node may follow a leader that cannot hear it (the higher id wins), so
@@ -178,6 +178,9 @@ export class ServiceInvariants {
   private readonly returnedAt = new Map<string, { at: number; how: 'resume' | 'restart'; promoting: boolean; vm?: boolean }>();
   /** First demote/stop script start of each node since it last came back. */
   private readonly firstDemote = new Map<string, number>();
+  /** Nodes following maintenance now, and when each last left it. */
+  private readonly inMaintenance = new Set<string>();
+  private readonly maintenanceEnded = new Map<string, number>();
   /** When each node stood still (SIGSTOP, VM pause): a demote chain it was in takes that much longer. */
   private readonly pauses = new Map<string, Array<{ from: number; to: number | null }>>();
   private livenessSince: number | null = null;
@@ -256,7 +259,9 @@ export class ServiceInvariants {
 
   demoteStart(probe: ClusterProbe, node: string, service: string, at: number): void {
     if (!this.firstDemote.has(node)) this.firstDemote.set(node, at);
-    if ((this.lastDemoteBegan.get(node) ?? -Infinity) <= (this.lastPromoteBegan.get(node) ?? -Infinity)) this.lastDemoteBegan.set(node, at);
+    const chain = this.lastDemoteBegan.get(node) ?? -Infinity;
+    // A chain whose demotes were only presumed in maintenance starts again with the first real demote after it.
+    if (chain <= (this.lastPromoteBegan.get(node) ?? -Infinity) || chain < (this.maintenanceEnded.get(node) ?? -Infinity)) this.lastDemoteBegan.set(node, at);
     if (!this.bounds.checkLiveness || !this.bounds.majority) return;
     const since = this.healthySince.get(node);
     if (since === undefined || at - since < this.bounds.flapWindowMs || at - probe.lastAdminAction < this.bounds.flapWindowMs) return;
@@ -267,6 +272,10 @@ export class ServiceInvariants {
 
   /** After every step. */
   check(probe: ClusterProbe): void {
+    for (const n of probe.nodes) {
+      if (n.maintenance) this.inMaintenance.add(n.name);
+      else if (this.inMaintenance.delete(n.name)) this.maintenanceEnded.set(n.name, probe.now);
+    }
     if (probe.nodes.some((n) => n.allPromoted)) this.everPromoted = true;
     this.checkOverlapBounds(probe);
     if (!this.bounds.checkLiveness) return;
@@ -339,6 +348,13 @@ export class ServiceInvariants {
         continue;
       }
       let back = this.returnedAt.get(o.holder);
+      // A frozen holder that crashed after its resume (in its demote chain) is a crash from then on.
+      const lifeNow = probe.nodes.find((n) => n.name === o.holder)?.life;
+      if (o.category === 'frozen' && (lifeNow === 'dead' || lifeNow === 'stopped' || lifeNow === 'off')) continue;
+      if (o.category === 'frozen' && back?.how === 'restart' && back.at > o.start) {
+        o.category = 'crash';
+        continue;
+      }
       if (o.category === 'crash') {
         // Bounded from the holder's restart: the one after the overlap began when it was dead then,
         // else the one whose start-up sweep is still undoing the leftover.

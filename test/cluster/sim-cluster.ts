@@ -115,11 +115,6 @@ export class SimCluster {
   /** Fault counts by kind (what a run applied). */
   readonly applied = new Map<string, number>();
   private lastTopologyChange = 0;
-  /**
-   * Last time a link or node was lost: the election in progress (a promote under way on the node cut
-   * away, a fence) starts over, so the liveness bound runs from here.
-   */
-  private lastCut = 0;
   private readonly traceLines: number;
   steps = 0;
 
@@ -333,7 +328,7 @@ export class SimCluster {
     node.clock.kill();
     this.network.kill(node.address);
     this.count('crash');
-    this.topology(true);
+    this.topology();
   }
 
   /** Power off (what fencing does): daemon and services gone at once. */
@@ -345,7 +340,7 @@ export class SimCluster {
     node.clock.powerOff();
     node.executor.powerOff();
     this.count('power-off');
-    this.topology(true);
+    this.topology();
   }
 
   /** Graceful stop (SIGTERM): runs while the clock keeps moving. */
@@ -491,7 +486,7 @@ export class SimCluster {
   partition(groups: number[][]): void {
     this.network.partition(groups.map((g) => g.map((i) => this.nodes[i].address)), this.nodes.map((n) => n.address));
     this.count('partition');
-    this.topology(true);
+    this.topology();
   }
 
   /** `from`'s datagrams to `to` are lost; the other way works. Adds to the cuts in force. */
@@ -499,7 +494,7 @@ export class SimCluster {
     if (from === to) return;
     this.network.blockOneWay(this.nodes[from].address, this.nodes[to].address);
     this.count('one-way');
-    this.topology(true);
+    this.topology();
   }
 
   /** Cut a and b from each other (both ways), on top of the cuts in force: non-transitive partitions. */
@@ -507,26 +502,26 @@ export class SimCluster {
     if (a === b) return;
     this.network.cutPair(this.nodes[a].address, this.nodes[b].address);
     this.count('pair-cut');
-    this.topology(true);
+    this.topology();
   }
 
   /** One of the node's redundant links goes down (its second address; its only one without redundant links). */
   nicDown(index: number): void {
     this.network.nicDown(this.options.redundantLinks ? addressOf(index, 1) : this.nodes[index].address);
     this.count('nic-down');
-    this.topology(true);
+    this.topology();
   }
 
   deaf(index: number): void {
     this.network.deaf(this.nodes[index].address);
     this.count('deaf');
-    this.topology(true);
+    this.topology();
   }
 
   mute(index: number): void {
     this.network.mute(this.nodes[index].address);
     this.count('mute');
-    this.topology(true);
+    this.topology();
   }
 
   heal(): void {
@@ -534,10 +529,13 @@ export class SimCluster {
     this.topology();
   }
 
-  /** The links changed; `cut`: some pair that could talk no longer can (a crash, a partition, a one-way cut...). */
-  private topology(cut = false): void {
+  /**
+   * The links changed (a crash, a partition, a one-way cut, a pause, a heal...). The liveness bound runs
+   * afresh from here: a node cut away may have been promoting, and a heal brings a higher-id node back
+   * that takes the lead (bully) and waits out leases again (R2).
+   */
+  private topology(): void {
     this.lastTopologyChange = this.now;
-    if (cut) this.lastCut = this.now;
   }
 
   // ---- running ---------------------------------------------------------------------------
@@ -622,7 +620,7 @@ export class SimCluster {
       now: this.now,
       nodes,
       pendingPromote: this.pendingPromote,
-      lastCut: this.lastCut,
+      lastCut: this.lastTopologyChange,
       oneWayCuts: this.network.hasOneWayCuts,
       connected: (a, b) => this.network.connected(byName.get(a)!.address, byName.get(b)!.address),
       // An operator's manual master mode or maintenance (e.g. a `koi elect` that reached no leader) holds elections.
