@@ -142,9 +142,7 @@ export class Elector {
     if (view) {
       this.manualMaster = view.manualMaster;
       // R8: a replacement the previous leader still owed (waiting out or fencing a silent master) is owed here too.
-      if (view.previousMasterId && view.previousMasterId !== view.masterId && !this.isOwnPastIncarnation(view.previousMasterId, view.previousMasterName ?? '')) {
-        this.previous = { id: view.previousMasterId, name: view.previousMasterName ?? '', droppedAt: this.leaderSince, lostSight: true, learned: true };
-      }
+      this.previous = this.owedFromView(view, this.leaderSince);
       if (view.masterId) {
         this.masterId = view.masterId;
         this.masterSince = this.opts.clock.now();
@@ -186,10 +184,7 @@ export class Elector {
    * the other names one, continue with it instead of electing afresh.
    */
   absorbForeignView(view: ClusterView, leaderId: string): void {
-    if (!this.previous && !this.masterId && view.previousMasterId && view.previousMasterId !== view.masterId
-      && !this.isOwnPastIncarnation(view.previousMasterId, view.previousMasterName ?? '')) {
-      this.previous = { id: view.previousMasterId, name: view.previousMasterName ?? '', droppedAt: this.opts.clock.now(), lostSight: true, learned: true };
-    }
+    if (!this.previous && !this.masterId) this.previous = this.owedFromView(view, this.opts.clock.now());
     if (this.masterId || !view.masterId || this.manualMaster) return;
     this.masterId = view.masterId;
     this.masterSince = this.opts.clock.now();
@@ -232,11 +227,12 @@ export class Elector {
       && record.state !== 'Master' && record.state !== 'Disconnected';
   }
 
-  /** `prev` reported to this leader since it was dropped, neither Master nor with promoted services. */
-  private released(prev: PreviousMaster): boolean {
-    const record = this.guardRecord(prev.id);
-    if (this.succeeded(prev)) return true;
-    return record !== undefined && record.state !== 'Disconnected' && record.state !== 'Master' && !record.promoted && record.lastSeen > prev.droppedAt;
+  /** The dropped master a view still owes a safe replacement (R8), learned at `at`; null when none. */
+  private owedFromView(view: ClusterView, at: number): PreviousMaster | null {
+    const id = view.previousMasterId;
+    const name = view.previousMasterName ?? '';
+    if (!id || id === view.masterId || this.isOwnPastIncarnation(id, name)) return null;
+    return { id, name, droppedAt: at, lostSight: true, learned: true };
   }
 
   /**

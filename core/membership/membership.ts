@@ -266,11 +266,6 @@ export class Membership {
     return Math.max(this.config.time.master_lease + this.config.time.lease_margin, this.longestHeard(this.holds), this.longestHeard(this.relayedHolds));
   }
 
-  /** The longest hold heard directly from another node in the last hour (what heartbeats relay; 0 when none). */
-  private directHoldMs(): number {
-    return this.longestHeard(this.holds);
-  }
-
   private longestHeard(holds: Map<string, { holdMs: number; at: number }>): number {
     const now = this.opts.clock.now();
     let max = 0;
@@ -372,7 +367,7 @@ export class Membership {
       // Floor: a leader dates the answers to this heartbeat from startedAt + uptimeMs, never later than it sent it.
       uptimeMs: Math.max(0, Math.floor(this.opts.clock.now() - this.opts.startedAt)),
       holdMs: this.config.time.master_lease + this.config.time.lease_margin,
-      relayedHoldMs: this.directHoldMs(),
+      relayedHoldMs: this.longestHeard(this.holds), // only holds heard directly are relayed (one hop)
       ackWindowMs: ACK_WINDOW_TICKS * this.config.time.cluster_update_interval,
     };
     if (withView) beat.view = this.opts.leaderView();
