@@ -28,6 +28,7 @@ export function createHooks(logger: Logger): KoiHooks {
     onAdminCommand: new AsyncSeriesBailHook(['call']),
     onFence: new AsyncSeriesBailHook(['request']),
     onFailoverHalt: new SyncHook(['change']),
+    onEvent: new SyncHook(['event']),
   };
   const log = logger.child({ component: 'hooks' });
   for (const [hookName, hook] of Object.entries(hooks)) {

@@ -139,6 +139,40 @@ export interface FailoverHaltChange {
   message: string;
 }
 
+/** Kinds of cluster event (docs/observability.md lists what each carries). */
+export type ClusterEventKind =
+  | 'election'
+  | 'leader'
+  | 'master'
+  | 'state'
+  | 'service'
+  | 'failure'
+  | 'membership'
+  | 'config'
+  | 'admin'
+  | 'failover-halt'
+  | 'fence'
+  | 'node';
+
+/**
+ * One cluster event as this node saw it: what `onEvent` delivers, what the
+ * journal keeps, what `koi events` and the http plugin's /events stream show.
+ */
+export interface ClusterEvent {
+  /** Wall-clock time in ms since the epoch (this node's clock). */
+  time: number;
+  /** Per-node sequence number, rising by one per event since the journal began. */
+  seq: number;
+  /** Name and id of the node that saw it. */
+  node: string;
+  nodeId: string;
+  kind: ClusterEventKind;
+  /** One human line, as `koi events` prints it. */
+  message: string;
+  /** Kind-specific fields (service, from, to, reason, command, ...). */
+  data: Record<string, unknown>;
+}
+
 export interface KoiHooks {
   /** The node has started (plugins loaded, transport bound). */
   onStart: AsyncSeriesHook<[StartInfo]>;
@@ -170,4 +204,6 @@ export interface KoiHooks {
   onFence: AsyncSeriesBailHook<[FenceRequest], FenceResult | undefined>;
   /** The leader halted failover (every runner failed the same service recently) or resumed it. */
   onFailoverHalt: SyncHook<[FailoverHaltChange]>;
+  /** Every cluster event this node records (elections, master changes, states, service events, failures, reloads, admin commands): the subscription alerters use. */
+  onEvent: SyncHook<[ClusterEvent]>;
 }
