@@ -7,6 +7,7 @@
  * is checked (shortened by any frozen time) and leadership dropped before
  * anything else happens (SPEC §3).
  */
+import type { DeclaredCommand } from './admin/commands';
 import type {
   Cipher, Clock, ClusterView, HealthReport, InboundMessage, KoiConfig, KoiHooks, KoiMessage, Logger, ServiceEntry,
   RunnerState, ServiceExecutor, StateUpdate, TimerHandle, Transport,
@@ -76,6 +77,8 @@ export interface KoiNodeOptions {
    * node stops itself.
    */
   onFatal?: (message: string, exitCode: number) => void;
+  /** Admin commands the loaded plugins declare (routing, read-only access, `koi commands`). */
+  commands?: () => readonly DeclaredCommand[];
   /** Simulator teeth run only (scripts/chaos-teeth.ts): safety rules to turn off. Never set in a real node. */
   disabledSafetyRules?: readonly SafetyRule[];
 }
@@ -308,7 +311,7 @@ export class KoiNode {
     const forwarder = createAdminForwarder({ clock: this.clock, logger, send: (address, request) => this.sendMessage(address, request) });
     this.forwarder = forwarder;
     const backend = adminBackend(this, this.config.cluster.id, koiVersion(), this.clock, (address, request, options) => forwarder.forward(address, request, options));
-    const server = createAdminServer({ backend, hooks: this.hooks, logger, clock: this.clock, policy: adminPolicy(() => this.config.node) });
+    const server = createAdminServer({ backend, hooks: this.hooks, logger, clock: this.clock, policy: adminPolicy(() => this.config.node), commands: this.opts.commands });
     this.adminHandler = createAdminEndpoint({ server, forwarder, logger, reply: (address, response) => this.sendMessage(address, response) });
     if (this.opts.localAdmin) this.localAdmin = startLocalAdmin(this.config.node, server, logger);
   }
