@@ -261,6 +261,7 @@ export class Elector {
     const now = this.opts.clock.now();
     const before = this.records.get(id);
     const previousState = before?.state; // applyReport updates the record in place
+    const wasPromoted = before?.promoted ?? false;
     const { record, newFailure } = applyReport(before, id, report, address, now);
     if (!before) this.log.info({ runner: id, name: report.name }, `runner ${report.name} (${id}) reports ${report.state}`);
     else if (previousState !== record.state) this.log.info({ runner: id, from: previousState, to: record.state }, `runner ${report.name}: ${previousState} -> ${record.state}`);
@@ -269,6 +270,9 @@ export class Elector {
     this.records.set(id, record);
     if (report.state === 'Master' || report.promoted) this.clusterHadMaster = true;
     if (newFailure) this.recordFailure(record, newFailure.at, newFailure.reason);
+    // The master (or the one just dropped) reports its demote ended (a graceful stop, `koi promote`): decide now,
+    // not at the next tick. The tick applies every rule (R2, R3's shortcut, R7) as it would a moment later.
+    if (wasPromoted && !record.promoted && (id === this.masterId || id === this.previous?.id)) this.tick();
   }
 
   /** One elector tick: health of runners and master, election, state updates. */
