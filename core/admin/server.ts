@@ -4,6 +4,7 @@
  * that node, so the client gets one answer from whichever node it asked.
  * Unknown commands go to plugins through `hooks.onAdminCommand`.
  */
+import { randomUUID } from 'node:crypto';
 import type { AdminCommandCall, AdminRequest, AdminResponse, AdminResult, Clock, KoiHooks, Logger } from '../../plugin-api';
 import { TAP_FAILURES } from '../../plugin-api/tap-isolation';
 import type { TapFailure } from '../../plugin-api/tap-isolation';
@@ -279,7 +280,9 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       runPluginCommand(request, from).then((reply) => ({ node: me.name, reply })),
       ...others.map(async (node) => {
         const address = backend.nodeAddress(node.id);
-        const reply = address === null ? error(request.command, 1, `no known address for node '${node.name}'`) : await forward(request, address, `node ${node.name}`);
+        // One request id per node: the forwarder tells apart what it is waiting for by request id.
+        const reply = address === null ? error(request.command, 1, `no known address for node '${node.name}'`)
+          : await forward({ ...request, requestId: randomUUID() }, address, `node ${node.name}`);
         return { node: node.name, reply };
       }),
     ]);
