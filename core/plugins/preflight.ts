@@ -34,6 +34,11 @@ export async function checkPluginEntries(entries: PluginEntry[], opts: Partial<P
     } catch (err) {
       if (!(err instanceof PluginError)) throw err;
       before.add(entry.name);
+      // Option problems already say file:line and the option: one line each, like config errors.
+      if (err.reason === 'bad-options') {
+        problems.push(...err.details);
+        continue;
+      }
       const where = originPrefix(entry.origin);
       problems.push(`${where}${err.reason === 'not-found' || err.details.length === 0 ? err.message : err.format().replace(/\n {2}/g, '\n    ')}`);
     }
