@@ -25,6 +25,7 @@ import { Fencer, hasTaps } from './fencing';
 import { RunnerTable } from './runner-table';
 import { FailoverHaltWatch } from './failover-halt';
 import { allPeersReported, electionBlocker } from './election-gate';
+import { recipientAddress, stateUpdate } from './state-updates';
 import type { ElectorActionResult, ElectorOptions, ElectorSnapshot } from './types';
 
 export type { ElectorActionResult, ElectorMembership, ElectorOptions, ElectorSnapshot } from './types';
@@ -190,10 +191,8 @@ export class Elector {
     if (!this.leaseQuorate(tableQuorate) || !this.mayGrant(now, true)) return;
     const record = this.runners.get(this.masterId);
     if (!record || record.id === this.opts.self.id || !isAtLeast(record.state, 'Live') || record.mode !== 'Active') return;
-    const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
-    const heard = Math.max(record.lastSeen, this.opts.membership.lastHeard(record.id) ?? -Infinity);
-    const address = this.opts.membership.addressOf(record.id) || record.address;
-    if (now - heard > window || !address) return;
+    const address = recipientAddress(record, now, ACK_WINDOW_TICKS * this.config.time.cluster_update_interval, this.opts.membership);
+    if (address === null) return;
     this.opts.sendState(record.id, address, this.stateUpdate(now, this.grantTo(record, now), true));
   }
 
@@ -510,33 +509,23 @@ export class Elector {
     const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
     for (const record of this.runners.values()) {
       const self = record.id === this.opts.self.id;
-      // Only runners heard (any message) within the ack window: a silent master's lease is not renewed.
-      const heard = Math.max(record.lastSeen, this.opts.membership.lastHeard(record.id) ?? -Infinity);
-      if (!self && now - heard > window) continue;
       // A stale record (Disconnected, heard again but not yet reported): its runner may be a master
       // another leader kept; wait for its report (adoptReportedMaster) instead of naming nobody to it.
       if (!self && record.state === 'Disconnected') continue;
-      const address = self ? '' : (this.opts.membership.addressOf(record.id) || record.address);
-      if (!self && !address) continue;
+      // Only runners heard (any message) within the ack window: a silent master's lease is not renewed.
+      const address = self ? '' : recipientAddress(record, now, window, this.opts.membership);
+      if (address === null) continue;
       const leaseMs = record.id === this.masterId && granting ? this.grantTo(record, now) : 0;
       this.opts.sendState(record.id, address, this.stateUpdate(now, leaseMs, leaseQuorate));
     }
   }
 
-  /** A state update; `leaseMs` > 0 when it grants the named master its lease. */
   private stateUpdate(now: number, leaseMs: number, leaseQuorate: boolean): StateUpdate {
-    const masterRecord = this.masterId ? this.runners.get(this.masterId) : undefined;
-    return {
-      kind: 'state',
-      masterId: this.masterId,
-      masterName: this.masterName,
-      masterAddress: masterRecord?.address ?? '',
-      leaderName: this.opts.self.name,
-      leaderUptimeMs: Math.max(0, Math.round(now - this.opts.startedAt)),
-      hasQuorum: leaseMs > 0 || (leaseQuorate && !this.masterId),
-      maintenance: this.maintenance,
-      leaseMs,
-    };
+    return stateUpdate({
+      now, startedAt: this.opts.startedAt, leaderName: this.opts.self.name, masterId: this.masterId, masterName: this.masterName,
+      masterRecord: this.masterId ? this.runners.get(this.masterId) : undefined,
+      maintenance: this.maintenance, leaseQuorate, leaseMs,
+    });
   }
 
   /** Logged when its kind changes, not for every second of a countdown. */
