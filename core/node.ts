@@ -5,7 +5,8 @@
  * entry point (timer or datagram) first runs the stall guard
  * (node/stall-guard.ts, docs/safety.md R6): after a stall the master lease
  * is checked (shortened by any frozen time) and leadership dropped before
- * anything else happens (SPEC §3).
+ * anything else happens (SPEC §3). The jobs around the wiring live in
+ * core/node/ (routing, joining, status projection, admin actions, ...).
  */
 import type {
   Clock, ClusterView, HealthReport, HeartBeat, InboundMessage, KoiConfig, KoiHooks, KoiMessage, Logger,

@@ -1,9 +1,12 @@
 /**
- * The elector logic (SPEC §5), run by the leader only: runner records from
- * health reports, state updates (lease grants) to runners, master
- * selection, quorum, manual master mode, maintenance, failure records and
- * fencing. The lease arithmetic itself (docs/safety.md R2–R5) is in
- * `lease-rules.ts`; this class feeds it and acts on its answers:
+ * The elector (SPEC §5), run by the leader only: the orchestration of which
+ * master the cluster has — taking one from a view or a report, dropping it,
+ * electing a new one, granting its lease in state updates — plus manual
+ * master mode, maintenance and the admin actions. Each rule it applies has
+ * its own module: the runner records (runner-table.ts), when an election may
+ * run (election-gate.ts), the lease arithmetic (lease-rules.ts, docs/safety.md
+ * R2–R5), owed replacements (owed.ts), fencing (fencing.ts), the failover
+ * halt (failover-halt.ts), the updates' content (state-updates.ts):
  *
  * - a state update goes only to runners heard within the ack window, so a
  *   master that went silent stops getting its lease renewed at once;
