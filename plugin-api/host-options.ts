@@ -9,7 +9,7 @@ import type { OptionsSchema } from './plugin';
 export const HOST_OPTIONS = {
   hook_timeout: {
     type: 'duration',
-    description: 'how long each awaited hook tap of this plugin (onStart, onPromote, onServiceEvent, onShutdown, ...) and each onClose may take; '
+    description: 'how long each awaited hook tap of this plugin (onStart, onPromote, onServiceEvent, onShutdown, ...; not onFence) and each onClose may take; '
       + 'after it the tap is logged and skipped, so a hanging plugin can neither stall a promotion nor a shutdown',
     default: '5s',
     min: '10ms',

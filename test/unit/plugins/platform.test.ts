@@ -37,6 +37,21 @@ describe('awaited taps are bounded per plugin (item 1)', () => {
     expect(record).toMatchObject({ plugin: 'acc', hook: 'onPromote' });
   });
 
+  it('onFence is not cut: a fencing plugin bounds its own work', async () => {
+    const clock = createManualClock();
+    const hooks = createHooks(createTestLogger().logger, { clock });
+    let answer: (r: { ok: boolean; detail: string }) => void = () => undefined;
+    hooksForPlugin(hooks, { plugin: 'fence', timeoutMs: 100 }).onFence.tapPromise('fence', () => new Promise((resolve) => { answer = resolve; }));
+    let result: unknown;
+    void hooks.onFence.promise({ nodeId: 'x', name: 'n2', addresses: [], silentForMs: 5000 }).then((r) => { result = r; });
+    clock.advance(10_000);
+    await flush();
+    expect(result).toBeUndefined();
+    answer({ ok: true, detail: 'powered off' });
+    await flush();
+    expect(result).toEqual({ ok: true, detail: 'powered off' });
+  });
+
   it('a callback tap (tapAsync) that never calls back is bounded too', async () => {
     const clock = createManualClock();
     const hooks = createHooks(createTestLogger().logger, { clock });
