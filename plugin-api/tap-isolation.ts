@@ -120,6 +120,14 @@ function hookView(hook: Record<string, unknown>, info: PluginTapInfo): unknown {
 
 const TIMED_OUT = Symbol('timed out');
 
+/**
+ * Hooks whose taps `hook_timeout` does not cut. `onFence`: a fencing plugin
+ * bounds its own work (power-off devices can take long), and cutting it
+ * would not help anyway — a master that is not fenced is never replaced, so
+ * the leader would only fence again while the first attempt still runs.
+ */
+const UNBOUNDED_HOOKS: ReadonlySet<string> = new Set(['onFence']);
+
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(ms < 1000 ? 2 : 1).replace(/\.?0+$/, '')} s`;
 }
@@ -128,7 +136,7 @@ function isolate(hookName: string, tap: KoiTap, log: Logger, clock: Clock | unde
   const fn = tap.fn;
   // A failure names the plugin that was loaded; a tap the core made itself keeps its own name.
   const who = tap.plugin ?? tap.name;
-  const timeoutMs = clock && tap.timeoutMs ? tap.timeoutMs : 0;
+  const timeoutMs = clock && tap.timeoutMs && !UNBOUNDED_HOOKS.has(hookName) ? tap.timeoutMs : 0;
   const record = (args: unknown[], failure: TapFailure): void => {
     const first = args[0] as Record<symbol, unknown> | undefined;
     const sink = first && typeof first === 'object' ? first[TAP_FAILURES] : undefined;

@@ -111,7 +111,10 @@ export class PluginHost {
     };
     this.loadedPlugins.push(loaded);
     try {
-      await plugin.apply(this.contextFor(loaded), options);
+      // Like Fastify's pluginTimeout: an apply that never settles would hold the start, and with it every signal.
+      if (await this.bounded(() => plugin.apply(this.contextFor(loaded), options), loaded.hookTimeoutMs)) {
+        throw new PluginError(entry.name, 'apply-threw', `apply did not finish within ${loaded.hookTimeoutMs / 1000} s (its hook_timeout)`);
+      }
     } catch (err) {
       if (err instanceof PluginError) throw err;
       throw new PluginError(entry.name, 'apply-threw', `threw in apply: ${errorText(err)}`, [], { cause: err });

@@ -82,6 +82,14 @@ describe('awaited taps are bounded per plugin (item 1)', () => {
     expect(capture.find('error', 'plugin ./slow.js: onClose did not finish within 0.05 s; skipped')).toHaveLength(1);
   });
 
+  it('an apply that never settles fails the load after hook_timeout (Fastify\'s pluginTimeout)', async () => {
+    const dir = tempDir('apply-hang');
+    writeFiles(dir, { 'stuck.js': `module.exports = { name: 'stuck', apply: () => new Promise(() => {}) };` });
+    const { host } = makeHost();
+    await expect(host.load({ name: './stuck.js', options: { hook_timeout: '50ms' }, baseDir: dir }))
+      .rejects.toMatchObject({ reason: 'apply-threw', message: 'plugin ./stuck.js: apply did not finish within 0.05 s (its hook_timeout)' });
+  });
+
   it('a bad hook_timeout is an option error like the plugin\'s own', async () => {
     const dir = tempDir('timeout-bad');
     writeFiles(dir, { 'p.js': `module.exports = { name: 'p', apply() {} };` });
