@@ -11,6 +11,7 @@ import { spawnSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { checkCommandsAnswer } from './client-schema';
 import { E2ECluster, KOI, REPO_ROOT, type ClusterView } from './harness';
 
 jest.setTimeout(120_000);
@@ -83,6 +84,12 @@ test('the packed plugin, installed next to koi.conf, loads by its short name and
   expect(help.code).toBe(0);
   expect(help.stdout).toMatch(/^ {2}hello +a greeting from the node asked \(plugin example, read-only\)$/m);
   expect(help.stdout).toMatch(/^ {2}roles +the role each node plays, asked of every node \(plugin example, read-only\)$/m);
+  // `koi --json commands`: the documented schema, the plugin's commands with their plugin.
+  const list = await c.koi(['commands'], { node: 'n2', json: true });
+  expect(list.code).toBe(0);
+  expect(checkCommandsAnswer(list.json)).toEqual([]);
+  expect((list.json as { commands: Array<{ name: string; plugin?: string }> }).commands.filter((x) => x.plugin).map((x) => `${x.name}/${x.plugin}`))
+    .toEqual(['hello/example', 'roles/example']);
   // An unknown command lists them too (asked on the node: over read-only network admin an undeclared command counts as changing).
   const unknown = await koiLocal('n1', ['frobnicate']);
   expect(unknown.code).toBe(2);
