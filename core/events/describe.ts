@@ -44,7 +44,7 @@ export function masterEvent(change: MasterChange, previousName: string): EventDr
     ...(change.reason ? { reason: change.reason } : {}),
   };
   const was = change.previousMasterId ? ` (was ${name(previousName, change.previousMasterId)})` : '';
-  const why = change.reason ? `: ${change.reason}` : '';
+  const why = change.reason && change.reason !== 'elected' ? `: ${change.reason}` : '';
   if (!change.masterId) return { kind, message: `no master${was}${why}`, data };
   const verb = change.decidedHere ? 'master elected' : 'master is';
   return { kind, message: `${verb} ${name(change.masterName, change.masterId)}${was}${why}`, data };
