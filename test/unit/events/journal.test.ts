@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import path from 'node:path';
 import { VirtualClock } from '../../../core/clock';
 import { createHooks } from '../../../core/hooks';
+import { loadConfig } from '../../../core/config';
 import { JournalError, openJournal, parseJournalText, startEvents } from '../../../core/events';
 import type { ClusterEvent } from '../../../plugin-api';
 import { createTestLogger } from '../../helpers/logger';
@@ -108,5 +109,20 @@ describe('event journal', () => {
     await journal.close();
     expect(took).toBeLessThan(100);
     expect(parseJournalText(fs.readFileSync(file, 'utf8')).map((e) => e.seq)).toEqual(Array.from({ length: 1500 }, (_, i) => i + 1));
+  });
+});
+
+describe('node.journal in koi.conf', () => {
+  const load = async (value?: string) => {
+    const file = path.join(dir, 'koi.conf');
+    fs.writeFileSync(file, `node {\n${value !== undefined ? `  journal ${value}\n` : ''}}\ncluster {\n  password "a-long-enough-password"\n}\n`);
+    return (await loadConfig({ files: [file], systemConfigPath: path.join(dir, 'none.conf') })).config.node.journal;
+  };
+
+  it('defaults to /var/lib/koi/events.jsonl, resolves a relative path against the file, keeps the word off', async () => {
+    expect(await load()).toBe('/var/lib/koi/events.jsonl');
+    expect(await load('state/events.jsonl')).toBe(path.join(dir, 'state', 'events.jsonl'));
+    expect(await load('off')).toBe('off');
+    expect(await load('/srv/koi/events.jsonl')).toBe('/srv/koi/events.jsonl');
   });
 });
