@@ -96,6 +96,18 @@ describe('event journal', () => {
     expect((await recorder.query({})).map((e) => e.message)).toEqual(['runner state Live -> Slave: still recorded']);
   });
 
+  it('a write that fails later (disk full: /dev/full) is logged once naming the path; events stay in memory', async () => {
+    const { hooks, recorder, log } = nodeEvents('/dev/full');
+    hooks.onStateChange.call({ from: 'Live', to: 'Slave', reason: 'one' });
+    hooks.onStateChange.call({ from: 'Slave', to: 'Live', reason: 'two' });
+    await recorder.close();
+    const errors = log.find('error', 'event journal /dev/full: writing failed');
+    expect(errors).toHaveLength(1);
+    expect(errors[0].msg).toMatch(/ENOSPC.*events are kept in memory only/);
+    hooks.onStateChange.call({ from: 'Live', to: 'Slave', reason: 'three' });
+    expect((await recorder.query({})).map((e) => e.data.reason)).toEqual(['one', 'two', 'three']);
+  });
+
   it('refuses a relative path (the loader resolves relative paths against the config file)', () => {
     expect(() => openJournal({ file: 'events.jsonl', logger: createTestLogger().logger })).toThrow("event journal 'events.jsonl' is not an absolute path");
   });
