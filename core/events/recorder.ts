@@ -19,6 +19,8 @@ import type { EventJournal } from './journal';
 /** Events kept in memory (answers `koi events` without reading the disk). */
 export const EVENT_MEMORY = 1000;
 const TAP = 'koi-events';
+/** How long a journal read is kept for the next page of the same `koi events --since`. */
+const DISK_COPY_MS = 15_000;
 
 export interface EventQuery {
   /** Only events after this sequence number. */
@@ -122,6 +124,21 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
     },
   });
 
+  /**
+   * The journal as read for the last query that needed it: `koi events --since 1d` reads one page per
+   * request, and one read serves them all. Events older than memory never change (rotation only drops
+   * some), so the copy stays right; it is let go a while after its last use.
+   */
+  let diskCopy: { events: Promise<ClusterEvent[]>; upTo: number; timer: ReturnType<Clock['setTimeout']> } | null = null;
+  /** Journal events up to `before` (exclusive); a copy that ends earlier (memory dropped newer ones since) is read again. */
+  const older = (before: number): Promise<ClusterEvent[]> => {
+    if (diskCopy) clock.clear(diskCopy.timer);
+    const fresh = diskCopy !== null && diskCopy.upTo >= before - 1;
+    const events = fresh ? diskCopy!.events : journal!.readAll();
+    diskCopy = { events, upTo: fresh ? diskCopy!.upTo : seq, timer: clock.setTimeout(() => { diskCopy = null; }, DISK_COPY_MS) };
+    return events;
+  };
+
   return {
     record,
     adminAnswered(call, exitCode, forwarded) {
@@ -138,7 +155,7 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
       const memoryReaches = oldest === undefined ? seq <= after : oldest.seq <= after + 1 || oldest.time < since;
       if (journal !== null && !enough && !memoryReaches) {
         const before = oldest?.seq ?? Infinity;
-        const onDisk = (await journal.readAll()).filter((e) => e.seq < before && match(e));
+        const onDisk = (await older(before)).filter((e) => e.seq < before && match(e));
         events = [...onDisk, ...events];
       }
       if (q.tail !== undefined) events = events.slice(Math.max(0, events.length - q.tail));
@@ -146,6 +163,8 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
     },
     lastSeq: () => seq,
     async close() {
+      if (diskCopy) clock.clear(diskCopy.timer);
+      diskCopy = null;
       if (!journalOpen) return;
       journalOpen = false;
       await journal?.close();

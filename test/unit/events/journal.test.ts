@@ -9,7 +9,7 @@ import path from 'node:path';
 import { VirtualClock } from '../../../core/clock';
 import { createHooks } from '../../../core/hooks';
 import { loadConfig } from '../../../core/config';
-import { JournalError, openJournal, parseJournalText, startEvents } from '../../../core/events';
+import { createEventRecorder, JournalError, openJournal, parseJournalText, startEvents } from '../../../core/events';
 import type { ClusterEvent } from '../../../plugin-api';
 import { createTestLogger } from '../../helpers/logger';
 
@@ -72,6 +72,34 @@ describe('event journal', () => {
     expect(all.map((e) => e.kind)).toEqual(['membership', 'membership', 'membership', 'membership', 'state']);
     expect((await second.recorder.query({ after: 2, limit: 2 })).map((e) => e.seq)).toEqual([3, 4]);
     await second.recorder.close();
+  });
+
+  it('paging through history older than memory reads the journal once, not once per page', async () => {
+    const file = path.join(dir, 'events.jsonl');
+    const first = nodeEvents(file);
+    for (let i = 0; i < 3000; i++) first.hooks.onMembershipChange.call({ change: 'joined', nodeId: `id-${i}`, name: `n${i}`, flags: 1 });
+    await first.recorder.close();
+    const log = createTestLogger();
+    const hooks = createHooks(log.logger);
+    const journal = openJournal({ file, logger: log.logger });
+    const reads = jest.spyOn(journal, 'readAll');
+    const clock = new VirtualClock();
+    const recorder = createEventRecorder({ hooks, clock, logger: log.logger, self: { id: 'id-a', name: 'a' }, journal, memory: 100 });
+    for (let i = 0; i < 150; i++) hooks.onStateChange.call({ from: 'Live', to: 'Slave', reason: `r${i}` });
+    const seen: number[] = [];
+    let after = 0;
+    for (;;) {
+      const page = await recorder.query({ after, limit: 40 });
+      if (page.length === 0) break;
+      seen.push(...page.map((e) => e.seq));
+      after = page[page.length - 1].seq;
+    }
+    expect(seen).toEqual(Array.from({ length: 3150 }, (_, i) => i + 1));
+    expect(reads).toHaveBeenCalledTimes(1);
+    clock.advance(20_000); // the copy is let go after a while
+    await recorder.query({ after: 5, limit: 1 });
+    expect(reads).toHaveBeenCalledTimes(2);
+    await recorder.close();
   });
 
   it('reads the last sequence number from the rotated file when the current one is empty, skipping a torn last line', () => {
