@@ -1,12 +1,13 @@
 /**
  * The one place where what happens on a node becomes cluster events: taps
  * the node's hooks (leader, master, state, service, membership, reload,
- * failover halt, start/stop; fences through an interceptor, so fencing
+ * failover halt, start; fences through an interceptor, so fencing
  * still counts as "no plugin" when none is loaded), stamps each event with
  * wall time, the node and a sequence number, keeps the recent ones in
  * memory, appends them to the journal, and calls `hooks.onEvent` — in the
  * same tick as the change. Admin commands are not a hook result: the admin
- * server reports them through `adminAnswered`.
+ * server reports them through `adminAnswered`; the node reports its stop
+ * (`stopping`) before its services stop, which onShutdown follows.
  */
 import type { AdminCommandCall, ClusterEvent, Clock, FenceRequest, FenceResult, KoiHooks, Logger } from '../../plugin-api';
 import { diffConfig } from '../config/diff';
@@ -49,6 +50,8 @@ export interface EventRecorderOptions {
 export interface EventRecorder {
   /** Record an event that is not a hook result (admin commands). */
   record(draft: EventDraft): ClusterEvent;
+  /** The node begins to stop (before its services stop: onShutdown comes after them). */
+  stopping(reason: string): void;
   /** The admin server answered a command. */
   adminAnswered(call: AdminCommandCall, exitCode: number, forwarded: boolean): void;
   /** Matching events, oldest first, from memory and (when memory does not reach back far enough) the journal. */
@@ -83,7 +86,6 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
   };
 
   hooks.onStart.tap(TAP, () => emit(nodeEvent('started', '')));
-  hooks.onShutdown.tap(TAP, (info) => emit(nodeEvent('stopping', info.reason)));
   hooks.onMembershipChange.tap(TAP, (change) => {
     if (change.name) names.set(change.nodeId, change.name);
     emit(membershipEvent(change));
@@ -141,6 +143,9 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
 
   return {
     record,
+    stopping(reason) {
+      record(nodeEvent('stopping', reason));
+    },
     adminAnswered(call, exitCode, forwarded) {
       record(adminEvent(call, exitCode, forwarded));
     },
