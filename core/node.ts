@@ -118,7 +118,8 @@ export class KoiNode {
       ...context,
       broadcast: (m) => this.broadcast(m),
       sendTo: (address, m) => this.sendTo(address, m),
-      extraFlags: () => (this.runner?.state === 'Failed' ? NodeFlag.Failed : 0),
+      extraFlags: () => (this.runner?.state === 'Failed' ? NodeFlag.Failed : this.runner?.state === 'Master' ? NodeFlag.Master : 0),
+      onMasterClaim: (id) => this.elector?.noteMasterClaim(id),
       leaderView: () => this.elector?.view() ?? this.fallbackView(),
       onLeadershipChange: (leading, reason) => this.leadershipChanged(leading, reason),
       onViewAdopted: (view) => this.viewAdopted(view),
@@ -233,7 +234,7 @@ export class KoiNode {
     this.forwarder = forwarder;
     const backend = adminBackend(this, this.config.cluster.id, koiVersion(), this.clock, (address, request, options) => forwarder.forward(address, request, options));
     const server = createAdminServer({
-      backend, hooks: this.hooks, logger, clock: this.clock, policy: adminPolicy(() => this.config.node),
+      backend, hooks: this.hooks, logger, clock: this.clock, policy: adminPolicy(() => this.config.node), commands: this.opts.commands,
       onAnswered: (call, exitCode, forwarded) => this.events.adminAnswered(call, exitCode, forwarded),
     });
     this.adminHandler = createAdminEndpoint({ server, forwarder, logger, reply: (address, response) => this.sendMessage(address, response) });
