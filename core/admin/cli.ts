@@ -18,10 +18,12 @@ import { checkConfiguration, formatCheckReport } from '../daemon/check';
 import { createNodeCipher } from '../../plugins/crypto-node';
 import { describeNoAnswer, openAdminSession } from './client';
 import type { AdminCallOutcome, ClientSocket } from './client';
-import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, isMutatingCommand, usageLine } from './commands';
+import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, isMutatingCommand, usageLine, type BuiltinCommand } from './commands';
 import { callLocalAdmin } from './local-client';
 import { DEFAULT_ADMIN_SOCKET } from './local-socket';
 import { formatCommandList, formatDocument } from './format';
+import { runEvents, runWatch, type Ask, type LiveDeps } from './live';
+import { parseDuration } from '../config/durations';
 import { ADMIN_SCHEMA_VERSION, parseAdminDocument } from './schema';
 import type { CommandInfo, ErrorDocument } from './schema';
 
@@ -50,6 +52,8 @@ export interface KoiCliDeps {
   systemConfigPath?: string;
   /** Ask a node over its local admin socket (default: core/admin/local-client.ts). */
   callLocal?: typeof callLocalAdmin;
+  /** Subscribe to Ctrl-C (SIGINT) for `koi events` and `koi status --watch`; returns the unsubscribe. */
+  onInterrupt?: (handler: () => void) => () => void;
 }
 
 interface ParsedOptions {
@@ -61,6 +65,10 @@ interface ParsedOptions {
   debug?: boolean;
   json?: boolean;
   all?: boolean;
+  since?: string;
+  follow?: boolean;
+  watch?: boolean;
+  interval?: number;
   timeout: number;
 }
 
@@ -80,20 +88,40 @@ function parseTimeout(value: string): number {
   return ms;
 }
 
+function parseInterval(value: string): number {
+  try {
+    const ms = parseDuration(value);
+    if (ms >= 100) return ms;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`--interval: '${value}' is not a duration of at least 100ms (e.g. 1s, 500ms)`);
+}
+
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
+
+/** Commands the client runs in a loop: their help line shows the client's options, not the wire arguments. */
+const CLIENT_LINES: Partial<Record<BuiltinCommand, Array<[string, string]>>> = {
+  status: [
+    ['status [NODE]', COMMAND_SPECS.status.description],
+    ['status --watch [--interval 1s]', 'the status redrawn until Ctrl-C (like crm_mon)'],
+  ],
+  events: [
+    ['events [NODE]', 'follow a node\'s events (elections, master, states, services, failures, ...) until Ctrl-C'],
+    ['events --since WHEN [--follow]', 'the events since WHEN (10m, 2h, a time) of every reachable node, merged in time order'],
+  ],
+};
 
 /**
  * The commands part of the help. `plugin`: the commands the node's plugins declare, as learned from
  * the node (`koi commands`); null when no node answered.
  */
 function commandsHelp(plugin: CommandInfo[] | null = null): string {
-  const width = Math.max(...BUILTIN_COMMANDS.map((c) => usageLine(COMMAND_SPECS[c]).length - 4));
-  const lines = BUILTIN_COMMANDS.map((c) => {
-    const spec = COMMAND_SPECS[c];
-    return `  ${usageLine(spec).slice(4).padEnd(width)}  ${spec.description}`;
-  });
+  const entries = BUILTIN_COMMANDS.flatMap((c): Array<[string, string]> => CLIENT_LINES[c] ?? [[usageLine(COMMAND_SPECS[c]).slice(4), COMMAND_SPECS[c].description]]);
+  const width = Math.max(...entries.map(([synopsis]) => synopsis.length));
+  const lines = entries.map(([synopsis, description]) => `  ${synopsis.padEnd(width)}  ${description}`);
   const fromPlugins = plugin === null ? ['  (plugins may add more: no node answered to list them)']
     : plugin.length === 0 ? ['  (the node\'s plugins add no commands)']
       : ['', 'Commands of the node\'s plugins:', formatCommandList(plugin)];
@@ -145,6 +173,10 @@ function buildProgram(deps: KoiCliDeps, pluginCommands: CommandInfo[] | null = n
     .option('-d, --debug', 'explain what the client does, on stderr')
     .option('--json', 'print the machine-readable answer (schema in docs/client.md)')
     .option('--all', 'with recover: clear the failures of every runner that has one')
+    .option('--since <when>', 'with events: replay the events since then (10m, 2h, 1d, or a time) from every reachable node, merged in time order')
+    .option('--follow', 'with events --since: keep following every node after the replay')
+    .option('--watch', 'with status: redraw the status every --interval until Ctrl-C (like crm_mon)')
+    .addOption(new Option('--interval <duration>', 'with status --watch: time between redraws (default 1s)').argParser(parseInterval))
     .addOption(new Option('--timeout <ms>', 'give up after this many milliseconds').argParser(parseTimeout).default(DEFAULT_CLIENT_TIMEOUT_MS))
     .version(deps.version, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'print this help')
@@ -244,6 +276,12 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
     return fail(ExitCode.USAGE, 'no command given');
   }
   if (opts.all && command !== 'recover') return fail(ExitCode.USAGE, '--all goes with recover only (koi recover --all)');
+  if ((opts.since !== undefined || opts.follow) && command !== 'events') return fail(ExitCode.USAGE, '--since and --follow go with events only (koi events --since 10m)');
+  if (opts.follow && opts.since === undefined) return fail(ExitCode.USAGE, '--follow goes with --since (koi events without --since follows already)');
+  if ((opts.watch || opts.interval !== undefined) && command !== 'status') return fail(ExitCode.USAGE, '--watch and --interval go with status only (koi status --watch)');
+  // `koi events` and `koi status --watch` run until Ctrl-C (events --since: until the replay is printed), asking again and again.
+  const live = command === 'events' || (command === 'status' && opts.watch === true);
+  if (command === 'events' && args.length > 1) return fail(ExitCode.USAGE, 'usage: koi events [NODE] [--since WHEN [--follow]] [--json]');
   if (isBuiltinCommand(command)) {
     const problem = checkUsage(COMMAND_SPECS[command], args);
     if (problem !== null) return fail(ExitCode.USAGE, `${problem}\nusage: ${usageLine(COMMAND_SPECS[command])}`, { usage: usageLine(COMMAND_SPECS[command]) });
@@ -254,7 +292,14 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
   const callLocal = deps.callLocal ?? callLocalAdmin;
   let socketProblem = '';
   const tryLocal = async (file: string): Promise<number | null> => {
-    const local = await callLocal(file, command, args, opts.timeout);
+    const local = await callLocal(file, live ? 'local' : command, live ? [] : args, opts.timeout);
+    if (local.ok && live) {
+      log.debug(`${command}: over the local socket ${file}`);
+      return runLive(async (c, a) => {
+        const answer = await callLocal(file, c, a, opts.timeout);
+        return answer.ok ? { ok: true, response: { ...answer.answer, kind: 'response', requestId: '' } } : { ok: false, message: `local admin socket ${file}: ${answer.message}` };
+      });
+    }
     if (local.ok) {
       log.debug(`answer on the local socket ${file}: exit ${local.answer.exitCode}`);
       return render({ ...local.answer, kind: 'response', requestId: '' });
@@ -325,6 +370,17 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
     const why = err instanceof Error ? err.message : String(err);
     return fail(ExitCode.NO_ANSWER, `cannot reach ${shown}: ${why}`);
   }
+  if (live) {
+    const session = openAdminSession({ socket, codec, clock: deps.clock, logger: log });
+    try {
+      return await runLive(async (c, a) => {
+        const outcome = await session.exchange({ kind: 'request', requestId: randomUUID(), command: c, args: a, hops: 0 }, opts.timeout);
+        return outcome.ok ? { ok: true, response: outcome.response } : { ok: false, message: describeNoAnswer(outcome, opts.timeout).split('\n')[0].replace(/^koi: /, '') };
+      });
+    } finally {
+      socket.close();
+    }
+  }
   const request: AdminRequest = { kind: 'request', requestId: randomUUID(), command, args, hops: 0 };
   log.debug(`request ${request.requestId}: ${[command, ...args].join(' ')} → ${socket.target}`);
   let outcome: AdminCallOutcome;
@@ -351,6 +407,12 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
   }
   log.debug(`answer from ${outcome.from} after ${outcome.elapsedMs.toFixed(1)} ms (${outcome.sends} send${outcome.sends === 1 ? '' : 's'}): exit ${outcome.response.exitCode}`);
   return render(outcome.response);
+
+  function runLive(ask: Ask): Promise<number> {
+    const liveDeps: LiveDeps = { ask, stdout: deps.stdout, stderr: deps.stderr, clock: deps.clock, color, json: wantJson, onInterrupt: deps.onInterrupt };
+    if (command === 'status') return runWatch(liveDeps, { node: args[0], intervalMs: opts.interval ?? 1000 });
+    return runEvents(liveDeps, { node: args[0], since: opts.since, follow: opts.follow === true });
+  }
 
   function render(response: AdminResponse): number {
     const exitCode = [ExitCode.OK, ExitCode.FAILURE, ExitCode.USAGE].includes(response.exitCode as 0 | 1 | 2) ? response.exitCode : ExitCode.FAILURE;

@@ -16,6 +16,8 @@ import { formatDocument } from './format';
 import { checkAccess, parseAllowList } from './policy';
 import type { AdminChannel, AdminPolicy } from './policy';
 import { ResponseCache } from './response-cache';
+import { parseEventArgs, type EventArgs } from '../events/args';
+import { EVENTS_ANSWER_BYTES, EVENTS_PAGE_CANDIDATES, fitEvents } from './events-page';
 import { ADMIN_SCHEMA_VERSION, parseAdminDocument } from './schema';
 import type { AdminDocument, CommandInfo, ErrorDocument, NodeRef } from './schema';
 
@@ -41,6 +43,11 @@ export interface AdminServerOptions {
   policy?: () => AdminPolicy;
   /** How long an issued nonce is good (default 10 s). */
   nonceTtlMs?: number;
+  /**
+   * Called after every command that changes something (read-only ones such as status polls are not worth a
+   * record) with its exit code; `forwarded`: this node passed it on and relayed the answer.
+   */
+  onAnswered?: (call: AdminCommandCall, exitCode: number, forwarded: boolean) => void;
   /** Commands the loaded plugins declare (routing, read-only access, help), read per request. */
   commands?: () => readonly DeclaredCommand[];
 }
@@ -233,6 +240,8 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       case 'recover':
         if (args[0] === '--all') return atLeader(request, () => recoverAll(request));
         return atNode(request, async () => requireRunner(command) ?? result(command, await backend.recover(), `failures cleared on ${self().name}`));
+      case 'events':
+        return eventsAnswer(request);
       case 'commands':
         return { exitCode: 0, doc: { schema: ADMIN_SCHEMA_VERSION, type: 'commands', commands: commandInfos() } };
       case 'reconfigure':
@@ -252,6 +261,31 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
         return error(String(unknown), 2, `unknown command '${String(unknown)}'`);
       }
     }
+  }
+
+  /** `events [NODE] [since=] [after=] [tail=] [limit=]`: this node's (or NODE's) events, one page that fits a datagram. */
+  async function eventsAnswer(request: AdminRequest): Promise<Reply> {
+    const spec = COMMAND_SPECS.events;
+    let query: EventArgs;
+    try {
+      query = parseEventArgs(request.args, options.clock?.wallNow() ?? Date.now());
+    } catch (err) {
+      return usageError(request.command, spec, (err as Error).message);
+    }
+    const run = async (): Promise<Answer> => {
+      if (!backend.events) return error(request.command, 1, `node ${self().name} keeps no events`);
+      const found = await backend.events({ since: query.since, after: query.after, tail: query.tail });
+      // A page holds a few dozen events at most: fit from a bounded head, not from a whole journal.
+      const limit = Math.min(query.limit ?? Infinity, found.length, EVENTS_PAGE_CANDIDATES);
+      const page = fitEvents(found.slice(0, limit), EVENTS_ANSWER_BYTES);
+      const last = page.length > 0 ? page[page.length - 1].seq : query.after ?? 0;
+      const doc: AdminDocument = {
+        schema: ADMIN_SCHEMA_VERSION, type: 'events', node: self(), events: page, lastSeq: last, more: page.length < found.length,
+        ...(backend.newestEventSeq ? { newestSeq: backend.newestEventSeq() } : {}),
+      };
+      return { exitCode: 0, doc, text: `${page.length} event${page.length === 1 ? '' : 's'} from ${self().name}${doc.more ? ' (more: ask again with after=' + last + ')' : ''}` };
+    };
+    return query.node === undefined ? run() : atNode(request, run);
   }
 
   function commandInfos(): CommandInfo[] {
@@ -352,7 +386,9 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
 
   async function answer(request: AdminRequest, from: string): Promise<AdminResponse> {
     try {
-      const response = toResponse(request, await dispatch(request, from));
+      const reply = await dispatch(request, from);
+      const response = toResponse(request, reply);
+      if (mutating(request.command)) options.onAnswered?.({ command: request.command, args: request.args.slice(), from }, response.exitCode, 'kind' in reply);
       // A monitoring poll of `koi status` must not flood the log: read-only requests at debug; what changes the
       // cluster at info, with who asked (the client's address, or the local socket) and how it ended.
       const level = mutating(request.command) ? 'info' : 'debug';

@@ -46,6 +46,8 @@ export interface KoiNodeOptions {
   memory?: { sawMaster: boolean };
   /** Open the local admin socket (`node.admin_socket`); the daemon sets it, tests and the simulator do not. */
   localAdmin?: boolean;
+  /** Keep the on-disk event journal (`node.journal`); the daemon sets it, tests and the simulator do not (events stay in memory). */
+  journal?: boolean;
   /**
    * The node cannot go on and the process should end with `exitCode` (a
    * duplicate node name); the daemon shuts down gracefully. Without it the
