@@ -7,10 +7,10 @@ import { RealClock } from '../core/clock';
 import { koiVersion } from '../core/node/version';
 import { runKoiCli } from '../core/admin/cli';
 import type { ClientSocket } from '../core/admin/client';
-import { createUdpClientSocket } from '../plugins/udp/client-socket';
+import { createUdpClientSocket } from '../core/admin/udp-client-socket';
 
 /**
- * The udp plugin's client socket (ephemeral port, v4 or v6 by the target,
+ * The client's UDP socket (ephemeral port, v4 or v6 by the target,
  * loopback-only when the node is local; answers accepted from any sender,
  * every datagram being authenticated by the codec), adapted to the
  * admin client's socket interface.

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode } from '../../plugin-api';
+import { ExitCode, createNodeCipher } from '../../plugin-api';
 import type { AdminRequest, AdminResponse, Clock, KoiConfig, Logger } from '../../plugin-api';
 import { ConfigError } from '../config/errors';
 import { loadConfig } from '../config/loader';
@@ -15,7 +15,6 @@ import { DEFAULT_KDF_ITERATIONS } from '../wire/key';
 import { keyringFromCluster } from '../wire/keyring';
 import { runKeygen } from './keygen';
 import { checkConfiguration, formatCheckReport } from '../daemon/check';
-import { createNodeCipher } from '../../plugins/crypto-node';
 import { describeNoAnswer, openAdminSession } from './client';
 import type { AdminCallOutcome, ClientSocket } from './client';
 import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, isMutatingCommand, usageLine, type BuiltinCommand } from './commands';

@@ -8,6 +8,7 @@ import type {
   PluginOptions, ProviderRegistry, ServiceExecutor, Transport,
 } from '../../plugin-api';
 import { hooksForPlugin } from '../hooks';
+import { keyringFromCluster } from '../wire/keyring';
 import { PluginError } from './errors';
 import { errorText } from './load';
 import { preparePlugin } from './prepare';
@@ -252,6 +253,7 @@ export class PluginHost {
       node: Object.freeze({ ...this.opts.node }),
       provide: this.registryFor(loaded),
       baseDir: loaded.baseDir,
+      clusterKeyring: (cluster: Readonly<KoiConfig['cluster']>, iterations: number) => keyringFromCluster(cluster, iterations),
       onClose: (fn: () => void | Promise<void>) => {
         loaded.closers.push(fn);
       },

@@ -3,7 +3,7 @@
  * TypeScript modules (executor kind `native`). See docs/services.md.
  */
 import { definePlugin, type KoiConfig } from '../../plugin-api';
-import { parsePassthrough } from '../../core/security/script-env';
+import { parsePassthrough } from '../../plugin-api';
 import { createNativeExecutor } from './executor';
 
 export { createNativeExecutor, NATIVE_MODULE_FILES, type NativeExecutorOptions } from './executor';

@@ -4,7 +4,7 @@
  */
 import { definePlugin, type KoiConfig } from '../../plugin-api';
 import { createShellExecutor } from './executor';
-import { parsePassthrough } from '../../core/security/script-env';
+import { parsePassthrough } from '../../plugin-api';
 
 export { createShellExecutor, type ShellExecutorOptions } from './executor';
 export { permissionProblems } from './permissions';

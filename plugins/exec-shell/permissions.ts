@@ -3,7 +3,7 @@
  * (shared with the native executor). Kept here for the plugin's exports.
  */
 import type { Stats } from 'node:fs';
-import { daemonUid, ownerModeProblems } from '../../core/security/file-permissions';
+import { daemonUid, ownerModeProblems } from '../../plugin-api';
 
 export { daemonUid };
 

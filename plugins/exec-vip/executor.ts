@@ -16,8 +16,8 @@ import {
   StatusCode, type Clock, type Logger, type ServiceDefinition, type ServiceEntry, type ServiceEventName,
   type ServiceEventRequest, type ServiceEventResult, type ServiceExecutor,
 } from '../../plugin-api';
-import { checkCodeFile, daemonUid, describeProblems } from '../../core/security/file-permissions';
-import { parseServiceName } from '../../core/services/names';
+import { checkCodeFile, daemonUid, describeProblems } from '../../plugin-api';
+import { parseServiceName } from '../../plugin-api';
 import { CommandError } from './commands';
 import { addAddress, holders, hostAddresses, interfaceFor, macOf, removeAddress, type HostAddress } from './iproute';
 import { announceOnce, duplicateHolder } from './neighbours';

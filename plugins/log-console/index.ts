@@ -6,7 +6,7 @@
  */
 import { definePlugin } from '../../plugin-api';
 import type { LogRecord, LogSink } from '../../plugin-api';
-import { formatRecord } from '../../core/logging/format';
+import { formatRecord } from '../../plugin-api';
 
 export interface ConsoleSinkOptions {
   color: boolean;

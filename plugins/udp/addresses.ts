@@ -4,7 +4,9 @@
  * choice of local bind address per address family.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import type { TransportAddress } from '../../plugin-api';
+import { isLoopback, stripZone, type LookupFn, type TransportAddress } from '../../plugin-api';
+
+export { isLoopback, stripZone, type LookupFn };
 
 export type Family = 4 | 6;
 
@@ -27,7 +29,6 @@ export class TransportConfigError extends Error {
   }
 }
 
-export type LookupFn = (host: string) => Promise<{ address: string; family: number }[]>;
 
 export function isMulticast4(host: string): boolean {
   if (!isIPv4(host)) return false;
@@ -37,16 +38,6 @@ export function isMulticast4(host: string): boolean {
 
 export function isMulticast6(host: string): boolean {
   return isIPv6(stripZone(host)) && /^ff[0-9a-f]{2}:/i.test(stripZone(host));
-}
-
-export function stripZone(host: string): string {
-  const i = host.indexOf('%');
-  return i < 0 ? host : host.slice(0, i);
-}
-
-export function isLoopback(family: Family, host: string): boolean {
-  if (family === 4) return host.startsWith('127.');
-  return stripZone(host) === '::1';
 }
 
 function checkPort(entry: TransportAddress): void {
