@@ -30,6 +30,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomFillSync } from 'node:crypto';
 import type { Cipher } from './providers';
 import { singleKeyring, type Keyring } from './cluster-keys';
+import { ErrorCode, KoiError } from './errors';
 
 export const SUBKEY_SALT_BYTES = 16;
 export const GCM_NONCE_BYTES = 12;
@@ -53,11 +54,9 @@ export interface GcmPrimitive {
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): Uint8Array | null;
 }
 
-export class CipherKeyError extends Error {
-  readonly code = 'KOI_CIPHER_KEY';
+export class CipherKeyError extends KoiError {
   constructor(message: string) {
-    super(message);
-    this.name = 'CipherKeyError';
+    super(ErrorCode.CIPHER_KEY, message);
   }
 }
 

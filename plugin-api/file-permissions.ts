@@ -12,8 +12,9 @@
  */
 import { realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { ErrorCode, KoiError } from './errors';
 
-export type FilePermissionCode = 'E_SECRET_FILE_MODE' | 'E_CODE_FILE_PERMISSIONS' | 'E_FILE_STAT';
+export type FilePermissionReason = 'E_SECRET_FILE_MODE' | 'E_CODE_FILE_PERMISSIONS' | 'E_FILE_STAT';
 
 /** One problem of one file or directory. */
 export interface FilePermissionProblem {
@@ -28,10 +29,9 @@ export interface FilePermissionProblem {
 }
 
 /** A refusal: the file(s) and what is wrong with them. */
-export class FilePermissionError extends Error {
-  constructor(readonly code: FilePermissionCode, readonly problems: FilePermissionProblem[], message: string) {
-    super(message);
-    this.name = 'FilePermissionError';
+export class FilePermissionError extends KoiError {
+  constructor(readonly reason: FilePermissionReason, readonly problems: FilePermissionProblem[], message: string) {
+    super(ErrorCode.FILE_PERMISSION, message);
   }
 }
 

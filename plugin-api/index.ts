@@ -17,6 +17,7 @@ export type { CreateHooksOptions, PluginTapInfo, TapFailure } from './tap-isolat
 export { validatePluginOptions, coerceOption } from './option-validation';
 export type { OptionsResult } from './option-validation';
 export * from './testing';
+export * from './errors';
 // Helpers the built-in plugins use, public so a third party's plugin gets the same:
 export * from './address';
 export * from './names';

@@ -10,6 +10,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIPv4, isIPv6 } from 'node:net';
 import { DEFAULT_UDP_MAX_DATAGRAM, isLoopback, joinHostPort, stripZone, type DatagramHandler, type LookupFn } from '../../plugin-api';
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
 
 
 export interface UdpClientSocket {
@@ -25,10 +26,9 @@ export interface UdpClientSocket {
   close(): Promise<void>;
 }
 
-export class ClientSocketError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-    this.name = 'ClientSocketError';
+export class ClientSocketError extends KoiError {
+  constructor(readonly reason: string, message: string) {
+    super(ErrorCode.CLIENT_SOCKET, message);
   }
 }
 

@@ -14,6 +14,7 @@ import { pbkdf2Sync } from 'node:crypto';
 export const CLUSTER_KEY_BYTES = 32;
 
 import { DEFAULT_KDF_ITERATIONS, MAX_KDF_ITERATIONS, MIN_KDF_ITERATIONS } from '../../plugin-api/cluster-keys';
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
 
 export { DEFAULT_KDF_ITERATIONS, MAX_KDF_ITERATIONS, MIN_KDF_ITERATIONS };
 /** Shortest cluster.password accepted (docs/security.md "Keys and rotation"). */
@@ -34,11 +35,9 @@ export function clusterKeySalt(clusterId: number, clusterSalt = ''): Buffer {
   return salt;
 }
 
-export class KeyDerivationError extends Error {
-  readonly code = 'KOI_KEY_DERIVATION';
+export class KeyDerivationError extends KoiError {
   constructor(message: string) {
-    super(message);
-    this.name = 'KeyDerivationError';
+    super(ErrorCode.KEY_DERIVATION, message);
   }
 }
 

@@ -13,10 +13,8 @@ import {
   SERVICE_EVENTS, type Logger, type NativeService, type NativeServiceContext, type ServiceDefinition, type ServiceEntry,
   type ServiceEventRequest, type ServiceEventResult, type ServiceExecutor,
 } from '../../plugin-api';
-import { parseServiceName } from '../../plugin-api';
+import { parseServiceName, checkCodeFile, daemonUid, describeProblems, scriptEnvironment } from '../../plugin-api';
 import { loadNativeService } from './loader';
-import { checkCodeFile, daemonUid, describeProblems } from '../../plugin-api';
-import { scriptEnvironment } from '../../plugin-api';
 
 /** Module file names recognised in a service directory, in order of preference. */
 export const NATIVE_MODULE_FILES = ['service.js', 'service.cjs', 'service.mjs'] as const;

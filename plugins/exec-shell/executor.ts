@@ -19,11 +19,9 @@ import {
   SERVICE_EVENTS, type Logger, type ServiceDefinition, type ServiceEntry, type ServiceEventName,
   type ServiceEventRequest, type ServiceEventResult, type ServiceExecutor, type OrphanContext,
 } from '../../plugin-api';
-import { parseServiceName } from '../../plugin-api';
+import { parseServiceName, checkCodeFile, daemonUid, describeProblems, scriptEnvironment } from '../../plugin-api';
 import { LineSplitter } from './lines';
 import { OutputTail } from './output-tail';
-import { checkCodeFile, daemonUid, describeProblems } from '../../plugin-api';
-import { scriptEnvironment } from '../../plugin-api';
 import { groupAlive, signalGroup } from './process-group';
 import { daemonMarks, reapOrphans } from './orphans';
 

@@ -4,7 +4,7 @@
  * choice of local bind address per address family.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { isLoopback, stripZone, type LookupFn, type TransportAddress } from '../../plugin-api';
+import { isLoopback, stripZone, type LookupFn, type TransportAddress, ErrorCode, KoiError } from '../../plugin-api';
 
 export { isLoopback, stripZone, type LookupFn };
 
@@ -21,11 +21,9 @@ export interface Destination {
   raw: string;
 }
 
-export class TransportConfigError extends Error {
-  readonly code = 'KOI_TRANSPORT_CONFIG';
+export class TransportConfigError extends KoiError {
   constructor(message: string) {
-    super(message);
-    this.name = 'TransportConfigError';
+    super(ErrorCode.TRANSPORT_CONFIG, message);
   }
 }
 

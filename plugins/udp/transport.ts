@@ -9,7 +9,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Clock, DatagramHandler, Logger, Transport, TransportAddress } from '../../plugin-api';
-import { DEFAULT_UDP_MAX_DATAGRAM, joinHostPort, splitHostPort } from '../../plugin-api';
+import { DEFAULT_UDP_MAX_DATAGRAM, joinHostPort, splitHostPort, ErrorCode, KoiError } from '../../plugin-api';
 import {
   chooseBindAddress, resolveTransport, stripZone, TransportConfigError,
   type Destination, type Family, type LookupFn,
@@ -43,10 +43,9 @@ export interface UdpTransportOptions {
   lookup?: LookupFn;
 }
 
-export class TransportBindError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-    this.name = 'TransportBindError';
+export class TransportBindError extends KoiError {
+  constructor(readonly reason: string, message: string) {
+    super(ErrorCode.TRANSPORT_BIND, message);
   }
 }
 

@@ -103,3 +103,37 @@ describe('import boundaries (docs/architecture.md)', () => {
     for (const file of Object.keys(ENGINE_EXCEPTIONS)) expect(statSync(path.join(ROOT, file)).isFile()).toBe(true);
   });
 });
+
+/** Files that may keep a plain `extends Error` class (each with why). */
+const ERROR_CLASS_EXCEPTIONS: Record<string, string> = {
+  'core/wire/message-map.ts': 'MessageFormatError: its reason becomes a WireError reason; the file is being reworked for protocol 2',
+};
+
+describe('one error registry and one exit path (plugin-api/errors.ts)', () => {
+  const everything = ['core', 'plugins', 'plugin-api', 'bin'].flatMap(sourceFiles);
+  const grepAll = (pattern: RegExp, allowed: (file: string) => boolean) => everything.filter((f) => !allowed(f)).flatMap((file) =>
+    readFileSync(path.join(ROOT, file), 'utf8').split('\n').flatMap((text, i) => (pattern.test(text) ? [`${file}:${i + 1}: ${text.trim()}`] : [])));
+
+  it('every error class extends KoiError (a registry code), not Error', () => {
+    expect(grepAll(/class \w+ extends Error\b/, (f) => f === 'plugin-api/errors.ts' || f in ERROR_CLASS_EXCEPTIONS)).toEqual([]);
+  });
+
+  it('registry codes are unique and in one style', () => {
+    const { ErrorCode } = jest.requireActual<typeof import('../../../plugin-api/errors')>('../../../plugin-api/errors');
+    const codes = Object.values(ErrorCode);
+    expect(new Set(codes).size).toBe(codes.length);
+    for (const code of codes) expect(code).toMatch(/^KOI_[A-Z_]+$/);
+  });
+
+  it('thrown values become text through errorMessage/errorDetail only', () => {
+    expect(grepAll(/instanceof Error \? \(?\w+\.(message|stack)/, (f) => f === 'plugin-api/errors.ts')).toEqual([]);
+  });
+
+  it('the daemon exits only in core/daemon/run.ts (bin/ may exit before a daemon runs)', () => {
+    expect(grepAll(/process\.exit\(/, (f) => f === 'core/daemon/run.ts' || f.startsWith('bin/'))).toEqual([]);
+  });
+
+  it('exit code 78 is one constant (ExitCode.CONFIG)', () => {
+    expect(grepAll(/^\s*[^*/\s].*(=|:|\()\s*78\b/, (f) => f === 'plugin-api/status.ts')).toEqual([]);
+  });
+});
