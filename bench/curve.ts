@@ -12,7 +12,7 @@
  * into docs/trade-off-curve.svg.
  *
  *   node dist/bench/curve.js [--quick] [--runs 5] [--window 30] [--profiles default,medium,brisk,fast]
- *       [--keepalived 1,0.5,0.1] [--leader-stalls fast|all|none|NAME,...] [--stall-start 25] [--stall-max 12800]
+ *       [--keepalived 1,0.5,0.1] [--keepalived-window 60] [--leader-stalls fast|all|none|NAME,...] [--stall-start 25] [--stall-max 12800]
  *       [--stall-precision 0.15] [--stall-repeats 1] [--write|--no-write]
  *
  * --quick: 1 failover run per case, a 10 s idle window, stalls by doubling only: a few minutes, a smoke
@@ -30,7 +30,7 @@ import { closeRunningLab, runKeepalived, type KeepalivedResult } from './keepali
 import { curveTable, dominationLines, dominators, stallToleranceMs, toleranceText, worstFailoverMs, type CurveRow } from './lib/curve-model';
 import { drawTradeOffSvg } from './lib/curve-svg';
 import { keepalivedVersion } from './lib/keepalived-lab';
-import { describeMachine } from './lib/machine';
+import { describeMachine, machineInfo } from './lib/machine';
 import { clkTck } from './lib/proc';
 import { CURVE_PROFILES, loadProfile, type Profile } from './lib/profiles';
 import { targetTable, writeSection, type Target } from './lib/report';
@@ -44,6 +44,8 @@ interface Options {
   quick: boolean;
   runs: number;
   windowS: number;
+  /** keepalived's idle window: longer, since it uses about one clock tick a minute at advert_int 1. */
+  keepalivedWindowS: number;
   profiles: string[];
   advertInts: string[];
   leaderStalls: string[];
@@ -57,6 +59,7 @@ function parseArgs(argv: string[]): Options {
     quick,
     runs: quick ? 1 : 5,
     windowS: quick ? 10 : 30,
+    keepalivedWindowS: quick ? 10 : 60,
     profiles: CURVE_PROFILES.map((p) => p.name),
     advertInts: [...ADVERT_INTS],
     leaderStalls: ['fast'],
@@ -79,6 +82,7 @@ function parseArgs(argv: string[]): Options {
       case '--quick': break;
       case '--runs': o.runs = Math.round(num(arg, argv[++i])); break;
       case '--window': o.windowS = num(arg, argv[++i]); break;
+      case '--keepalived-window': o.keepalivedWindowS = num(arg, argv[++i]); break;
       case '--profiles': {
         o.profiles = list(arg, argv[++i]);
         const unknown = o.profiles.filter((p) => !CURVE_PROFILES.some((c) => c.name === p));
@@ -108,24 +112,40 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
+/** A part that threw (a cluster that never became steady, say) is left out of its row and named in the report. */
 interface KoiPoint {
   profile: Profile;
-  failover: FailoverResult;
-  footprint: FootprintResult;
-  stalls: KoiStallResult[];
+  failover?: FailoverResult;
+  footprint?: FootprintResult;
+  stalls?: KoiStallResult[];
 }
 
+const failures: string[] = [];
+
+async function part<T>(what: string, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    failures.push(`${what}: ${reason}`);
+    console.log(`  ${what} FAILED: ${reason}`);
+    return undefined;
+  }
+}
+
+const NO_STALL = { largestPassMs: null, smallestFailMs: null, trials: [] };
+
 function koiRow(p: KoiPoint): CurveRow {
-  const stall = (target: StallTarget) => p.stalls.find((s) => s.target === target)?.search;
-  const master = stall('master')!;
+  const stall = (target: StallTarget) => p.stalls?.find((s) => s.target === target)?.search;
+  const master = stall('master') ?? NO_STALL;
   const leader = stall('leader');
   return {
     family: 'koi',
     name: p.profile.name,
-    failoverMs: { plain: p.failover.summary.plain.median, leader: p.failover.summary.leader.median },
-    cpuPercent: Math.max(...p.footprint.nodes.map((n) => n.cpuPercent)),
-    cpuResolution: 100 / clkTck() / p.footprint.windowS,
-    rssMB: Math.max(...p.footprint.nodes.map((n) => n.rssMB)),
+    failoverMs: { plain: p.failover?.summary.plain.median ?? NaN, leader: p.failover?.summary.leader.median ?? NaN },
+    cpuPercent: p.footprint ? Math.max(...p.footprint.nodes.map((n) => n.cpuPercent)) : NaN,
+    cpuResolution: p.footprint ? 100 / clkTck() / p.footprint.windowS : NaN,
+    rssMB: p.footprint ? Math.max(...p.footprint.nodes.map((n) => n.rssMB)) : NaN,
     stall: { master, ...(leader ? { leader } : {}) },
   };
 }
@@ -188,14 +208,16 @@ function section(o: Options, machine: string, koiPoints: KoiPoint[], keepalived:
     '- **keepalived**: 3 instances in network namespaces of their own (bench/lib/keepalived-lab.ts), state BACKUP, priority 100,',
     '  unicast peers, VRRP v3 for sub-second advert_int. *Failover*: SIGKILL of the master\'s keepalived (and its VRRP child) → another',
     `  instance's notify script records MASTER (its own timestamp); median of ${o.runs} run(s). It has no leader, so one case.`,
-    `- *Idle CPU*: utime + stime from /proc/<pid>/stat over a ${o.windowS} s idle window, % of one core, of the busiest node (keepalived:`,
-    '  keepalived + its VRRP child); one clock tick over the window is the resolution, a reading below it is shown as "< one tick".',
+    `- *Idle CPU*: utime + stime from /proc/<pid>/stat over an idle window (koi ${o.windowS} s, keepalived ${o.keepalivedWindowS} s), % of one core, of the busiest`,
+    '  node (keepalived: keepalived + its VRRP child); one clock tick over the window is the resolution, and a reading of no tick at all is',
+    '  shown as "< " one tick (and drawn at one tick, as an open marker).',
     '  *RSS*: VmRSS at the end of the window, the largest node (keepalived: both processes added).',
     '- *Stall survived*: the longest SIGSTOP → SIGCONT of the master\'s process (koi: the `koinode` of a master that is a plain runner;',
     '  keepalived: the master\'s VRRP child) — and for koi profiles named by `--leader-stalls`, of the leader while another node is',
     '  master — after which no service script recorded a promote or demote (keepalived: no notify script ran) and `koi status`',
-    `  still names the same master. Durations double from ${o.search.startMs} ms up to ${o.search.maxMs} ms until one fails, then the gap is bisected`,
-    `  to ${Math.round(o.search.precision * 100)} %; each duration ${o.search.repeats === 1 ? 'once' : `${o.search.repeats} times`}. A stall starts at a random moment of the heartbeat/advert cycle,`,
+    `  still names the same master. Durations double from ${o.search.startMs} ms up to ${o.search.maxMs} ms until one fails (halve below a failing start),`,
+    `  then the gap is bisected until the shortest failure is within ${Math.round(o.search.precision * 100)} % of the longest pass; each duration is tried ${o.search.repeats === 1 ? 'once' : `${o.search.repeats} times`}.`,
+    '  A stall starts at a random moment of the heartbeat/advert cycle,',
     '  so the edge is a little fuzzy; "fails at" is the shortest stall that caused a failover.', '',
     curveTable(rows), '',
     '![failover against idle CPU, koi profiles and keepalived advert_int](trade-off-curve.svg)', '',
@@ -207,15 +229,18 @@ function section(o: Options, machine: string, koiPoints: KoiPoint[], keepalived:
     '### Profiles and details', '');
   for (const p of koiPoints) {
     const t = Object.entries(p.profile.time).map(([k, v]) => `${k} ${v}`).join(', ');
-    lines.push(`- koi **${p.profile.name}** (${p.profile.source}${t ? `: ${t}` : ''}): nodes ${p.footprint.nodes.map((n) => `${n.name} (${n.role}) ${n.cpuPercent.toFixed(2)} % / ${n.rssMB.toFixed(1)} MB`).join(', ')};`
-      + ` failover runs ${p.failover.samples.length}${p.failover.timeouts ? `, ${p.failover.timeouts} timed out` : ''}${p.failover.spuriousPromotes ? `, ${p.failover.spuriousPromotes} unexpected master/leader change(s) between runs` : ''};`
-      + ` idle window ${p.footprint.idleChanges.scripts} promote/demote scripts, ${p.footprint.idleChanges.leaderChanges} leader changes;`
-      + ` stall trials ${p.stalls.map((s) => `${s.target} ${s.search.trials.length} (${s.search.trials.filter((x) => !x.ok).length} failed)`).join(', ')}.`);
+    const { failover: f, footprint: fp, stalls } = p;
+    lines.push(`- koi **${p.profile.name}** (${p.profile.source}${t ? `: ${t}` : ''}):`
+      + (fp ? ` nodes ${fp.nodes.map((n) => `${n.name} (${n.role}) ${n.cpuPercent.toFixed(2)} % / ${n.rssMB.toFixed(1)} MB`).join(', ')};` : '')
+      + (f ? ` failover runs ${f.samples.length}${f.timeouts ? `, ${f.timeouts} timed out` : ''}${f.spuriousPromotes ? `, ${f.spuriousPromotes} unexpected master/leader change(s) between runs` : ''};` : '')
+      + (fp ? ` idle window ${fp.idleChanges.scripts} promote/demote scripts, ${fp.idleChanges.leaderChanges} leader changes (false failovers while idle);` : '')
+      + (stalls ? ` stall trials ${stalls.map((s) => `${s.target} ${s.search.trials.length} (${s.search.trials.filter((x) => !x.ok).length} failed${s.disturbed ? `, ${s.disturbed} repeated: mastership moved on its own just before` : ''})`).join(', ')}.` : ''));
   }
   for (const k of keepalived) {
     lines.push(`- keepalived **advert_int ${k.advertInt}**: instances ${k.idle.instances.map((i) => `${i.name} (${i.role}) ${i.cpuPercent.toFixed(3)} % / ${i.rssMB.toFixed(1)} MB`).join(', ')};`
       + ` failover runs ${k.failoverMs.length}${k.timeouts ? `, ${k.timeouts} timed out` : ''}; ${k.idle.notifies} notify runs while idle; stall trials ${k.stall.trials.length}.`);
   }
+  for (const failure of failures) lines.push(`- **Failed part** (left out of the table): ${failure}`);
   lines.push('', '### Reproduce', '', '```sh',
     'sudo npm run bench:curve                     # everything, ≈ 20 min; rewrites this section and docs/trade-off-curve.svg',
     'sudo npm run bench:curve -- --quick          # a few-minute smoke run, docs untouched',
@@ -249,16 +274,18 @@ async function main(): Promise<void> {
   const unknownLeader = o.leaderStalls.filter((n) => !CURVE_PROFILES.some((p) => p.name === n));
   if (unknownLeader.length) throw new Error(`--leader-stalls: no profile ${unknownLeader.join(', ')} in bench/lib/profiles.ts`);
   onInterrupt();
-  const machine = describeMachine();
+  const m = machineInfo();
+  const machine = describeMachine(m);
   const loads = [os.loadavg()[0]];
   const started = Date.now();
   console.log(`bench:curve on ${machine}${o.quick ? ' (--quick)' : ''}`);
   const koiPoints: KoiPoint[] = [];
   for (const profile of profiles) {
     console.log(`\nkoi ${profile.name} (${profile.source}):`);
-    const failover = await runFailover({ profile, runsPerCase: o.runs });
-    const footprint = await runFootprint({ profile, windowS: o.windowS, statusRuns: 0 });
-    const stalls = await runKoiStall({ profile, targets: o.leaderStalls.includes(profile.name) ? ['master', 'leader'] : ['master'], search: o.search });
+    const failover = await part(`koi ${profile.name} failover`, () => runFailover({ profile, runsPerCase: o.runs }));
+    const footprint = await part(`koi ${profile.name} idle footprint`, () => runFootprint({ profile, windowS: o.windowS, statusRuns: 0 }));
+    const targets: StallTarget[] = o.leaderStalls.includes(profile.name) ? ['master', 'leader'] : ['master'];
+    const stalls = await part(`koi ${profile.name} stalls`, () => runKoiStall({ profile, targets, search: o.search }));
     koiPoints.push({ profile, failover, footprint, stalls });
     const row = koiRow(koiPoints[koiPoints.length - 1]);
     console.log(`  => koi ${profile.name}: failover ${(row.failoverMs.plain / 1000).toFixed(3)} / ${((row.failoverMs.leader ?? NaN) / 1000).toFixed(3)} s, CPU ${row.cpuPercent.toFixed(2)} %, RSS ${row.rssMB.toFixed(1)} MB, stall ${stallToleranceMs(row)} ms`);
@@ -266,7 +293,9 @@ async function main(): Promise<void> {
   const keepalived: KeepalivedResult[] = [];
   for (const advertInt of o.advertInts) {
     console.log(`\nkeepalived advert_int ${advertInt}:`);
-    keepalived.push(await runKeepalived({ advertInt, runs: o.runs, windowS: o.windowS, search: o.search }));
+    const result = await part(`keepalived advert_int ${advertInt}`, () => runKeepalived({ advertInt, runs: o.runs, windowS: o.keepalivedWindowS, search: o.search }));
+    if (!result) continue;
+    keepalived.push(result);
     const row = keepalivedRow(keepalived[keepalived.length - 1]);
     console.log(`  => keepalived advert_int ${advertInt}: failover ${(worstFailoverMs(row) / 1000).toFixed(3)} s, CPU ${row.cpuPercent.toFixed(3)} %, RSS ${row.rssMB.toFixed(1)} MB, stall ${stallToleranceMs(row)} ms`);
   }
@@ -276,7 +305,7 @@ async function main(): Promise<void> {
   const rows = [...koiPoints.map(koiRow), ...keepalived.map(keepalivedRow)];
   const svg = drawTradeOffSvg(rows, {
     title: 'koi timing profiles against keepalived: failover vs idle CPU',
-    subtitle: `3 nodes; ${machine}${o.quick ? '; --quick smoke run' : ''}`,
+    subtitle: `3 nodes each; ${m.nproc} CPUs (${m.cpu}), Node ${m.node}, ${m.date}${o.quick ? '; a --quick smoke run' : ''}`,
   });
   const complete = o.profiles.length === CURVE_PROFILES.length && ADVERT_INTS.every((a) => o.advertInts.includes(a));
   if (o.write && complete) {

@@ -84,7 +84,7 @@ export async function runFootprint(options: FootprintOptions): Promise<Footprint
       else statusFailures++;
     }
     const status = summarize(times);
-    log(`  koi status: median ${status.median.toFixed(0)} ms, p90 ${status.p90.toFixed(0)} ms, max ${status.max.toFixed(0)} ms over ${status.n} runs${statusFailures ? `, ${statusFailures} failed` : ''}`);
+    if (options.statusRuns > 0) log(`  koi status: median ${status.median.toFixed(0)} ms, p90 ${status.p90.toFixed(0)} ms, max ${status.max.toFixed(0)} ms over ${status.n} runs${statusFailures ? `, ${statusFailures} failed` : ''}`);
     return { profile: options.profile.name, windowS: elapsedS, nodes, status, statusFailures, idleChanges };
   } finally {
     await cluster.close();

@@ -39,6 +39,14 @@ export function stallToleranceMs(row: CurveRow): number {
   return Math.min(...tolerances.map((t) => t.largestPassMs ?? 0));
 }
 
+/** The stall figure of stallToleranceMs as text: "120 ms", "< 6 ms" (even the shortest failed), "≥ 12800 ms" (none failed). */
+export function stallToleranceText(row: CurveRow): string {
+  const tolerances = [row.stall.master, row.stall.leader].filter((t): t is Tolerance => t !== undefined);
+  const worst = [...tolerances].sort((a, b) => (a.largestPassMs ?? 0) - (b.largestPassMs ?? 0))[0];
+  if (worst.largestPassMs === null) return worst.smallestFailMs === null ? 'n/a' : `< ${worst.smallestFailMs} ms`;
+  return `${worst.smallestFailMs === null ? '≥ ' : ''}${worst.largestPassMs} ms`;
+}
+
 /** The CPU as plotted and compared: a reading below one tick counts as one tick (an upper bound). */
 export function cpuUpperBound(row: CurveRow): { value: number; bound: boolean } {
   return row.cpuPercent > 0 ? { value: row.cpuPercent, bound: false } : { value: row.cpuResolution, bound: true };
@@ -59,6 +67,7 @@ function pct(v: number): string {
 }
 
 function cpuText(row: CurveRow): string {
+  if (!Number.isFinite(row.cpuPercent)) return 'n/a';
   const cpu = cpuUpperBound(row);
   return `${cpu.bound ? '< ' : ''}${pct(cpu.value)} %`;
 }
@@ -79,6 +88,7 @@ function seconds(ms: number | undefined): string {
 
 export function toleranceText(t: Tolerance | undefined): string {
   if (!t) return '—';
+  if (t.largestPassMs === null && t.smallestFailMs === null) return 'n/a';
   if (t.largestPassMs === null) return `< ${t.smallestFailMs} ms`;
   if (t.smallestFailMs === null) return `≥ ${t.largestPassMs} ms`;
   return `${t.largestPassMs} ms (fails at ${t.smallestFailMs})`;
@@ -106,6 +116,6 @@ export function curveTable(rows: readonly CurveRow[]): string {
   return [
     '| setup | failover, plain-runner master s | failover, master is leader s | idle CPU % of a core (busiest node) | RSS MB (largest node) | master stall survived | leader stall survived |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.family === 'koi' ? `koi ${r.name}` : `keepalived ${r.name}`} | ${seconds(r.failoverMs.plain)} | ${r.family === 'keepalived' ? '(one case)' : seconds(r.failoverMs.leader)} | ${cpuText(r)} | ${r.rssMB.toFixed(1)} | ${toleranceText(r.stall.master)} | ${toleranceText(r.stall.leader)} |`),
+    ...rows.map((r) => `| ${r.family === 'koi' ? `koi ${r.name}` : `keepalived ${r.name}`} | ${seconds(r.failoverMs.plain)} | ${r.family === 'keepalived' ? '(one case)' : seconds(r.failoverMs.leader)} | ${cpuText(r)} | ${Number.isFinite(r.rssMB) ? r.rssMB.toFixed(1) : 'n/a'} | ${toleranceText(r.stall.master)} | ${toleranceText(r.stall.leader)} |`),
   ].join('\n');
 }

@@ -5,7 +5,7 @@
  * advert_int, each labelled with its name and the stall it survives. A CPU
  * that read below one clock tick is drawn at the tick as an upper bound (≤).
  */
-import { cpuUpperBound, stallToleranceMs, worstFailoverMs, type CurveRow } from './curve-model';
+import { cpuUpperBound, stallToleranceText, worstFailoverMs, type CurveRow } from './curve-model';
 
 export interface ChartOptions {
   title?: string;
@@ -24,8 +24,9 @@ export function escapeXml(text: string): string {
 /** A log scale from the decade at or below `min` to the one at or above `max`. */
 export function logScale(min: number, max: number, from: number, to: number): { at: (v: number) => number; lo: number; hi: number } {
   if (!(min > 0) || !(max > 0)) throw new Error(`log scale needs positive values, got ${min}..${max}`);
-  let lo = 10 ** Math.floor(Math.log10(min));
-  let hi = 10 ** Math.ceil(Math.log10(max));
+  // A little room so no point sits on the frame.
+  let lo = 10 ** Math.floor(Math.log10(min / 1.25));
+  let hi = 10 ** Math.ceil(Math.log10(max * 1.25));
   if (hi <= lo) hi = lo * 10;
   // Snap tiny floating-point noise (0.30000000000000004).
   lo = Number(lo.toPrecision(6));
@@ -123,7 +124,7 @@ export function drawTradeOffSvg(rows: readonly CurveRow[], options: ChartOptions
       : `<rect class="point keepalived" x="${px(p.x - 6)}" y="${px(p.y - 6)}" width="12" height="12" fill="${fill}" stroke="${color}" stroke-width="2"/>`;
     out.push(marker);
     const name = `${row.family === 'koi' ? 'koi' : 'keepalived'} ${row.name}`;
-    const stall = `stall ${stallToleranceMs(row)} ms${bound ? ', CPU ≤ 1 tick' : ''}`;
+    const stall = `stall ${stallToleranceText(row)}${bound ? ', CPU ≤ 1 tick' : ''}`;
     // Labels to the right, or to the left near the right edge.
     const rightSide = p.x < plotRight - 150;
     const lx = rightSide ? p.x + 10 : p.x - 10;
@@ -132,9 +133,9 @@ export function drawTradeOffSvg(rows: readonly CurveRow[], options: ChartOptions
     out.push(`<text class="label-note" x="${px(lx)}" y="${px(p.y + 11)}" text-anchor="${anchor}" fill="#444" font-size="11">${escapeXml(stall)}</text>`);
   }
   // Legend.
-  const lx = plotRight - 250;
+  const lx = plotRight - 290;
   const ly = plotTop + 10;
-  out.push(`<g class="legend" font-size="11"><rect x="${lx}" y="${ly}" width="242" height="62" fill="white" fill-opacity="0.9" stroke="#bbb"/>`);
+  out.push(`<g class="legend" font-size="11"><rect x="${lx}" y="${ly}" width="282" height="62" fill="white" fill-opacity="0.9" stroke="#bbb"/>`);
   out.push(`<circle cx="${lx + 14}" cy="${ly + 14}" r="5" fill="${COLORS.koi}"/><text x="${lx + 26}" y="${ly + 18}">koi profile (bar: the other failover case)</text>`);
   out.push(`<rect x="${lx + 9}" y="${ly + 27}" width="10" height="10" fill="${COLORS.keepalived}"/><text x="${lx + 26}" y="${ly + 36}">keepalived, by advert_int</text>`);
   out.push(`<text x="${lx + 8}" y="${ly + 54}" fill="#444">stall: longest SIGSTOP survived without failover</text></g>`);
