@@ -32,18 +32,31 @@ export interface KoiStallOptions {
   log?: (line: string) => void;
 }
 
-/** A steady cluster whose master is not the leader (moved by `koi promote` when it is). */
+/**
+ * A steady cluster whose master is not the leader: `koi promote` of another node when they coincide. Any such
+ * arrangement will do (a cluster that flaps may settle on a different one than the node asked for).
+ */
 async function masterApartFromLeader(cluster: Cluster, doc: ClusterDoc, settleMs: number, log: (line: string) => void): Promise<ClusterDoc> {
-  for (let attempt = 0; doc.master!.id === doc.leader!.id; attempt++) {
-    if (attempt >= 5) throw new Error(`could not move the master away from the leader ${doc.leader!.name}`);
-    const target = doc.nodes.find((n) => n.id !== doc.leader!.id && n.state === 'Slave')!.name;
-    const answer = await koiInProcess(cluster, ['promote', target], doc.leader!.name, 2000);
-    if (answer.code !== 0) log(`    koi promote ${target} refused: ${answer.stdout.trim().split('\n')[0]}`);
-    doc = await cluster.waitFor(`${target} master`, async () => {
-      const d = await waitSteady(cluster, `steady after koi promote ${target}`);
-      return d.master!.name === target || answer.code !== 0 ? d : undefined;
-    }, 30_000, 100);
+  const until = Date.now() + 90_000;
+  let promoted = 0;
+  while (doc.master!.id === doc.leader!.id) {
+    if (Date.now() > until) throw new Error(`could not move the master away from the leader ${doc.leader!.name} in 90 s (${promoted} koi promote)`);
+    const target = doc.nodes.find((n) => n.id !== doc.leader!.id && n.state === 'Slave')?.name;
+    if (target) {
+      promoted++;
+      const answer = await koiInProcess(cluster, ['promote', target], doc.leader!.name, 2000);
+      if (answer.code !== 0) log(`    koi promote ${target} refused: ${answer.stdout.trim().split('\n')[0]}`);
+      // Until the target is master (or the master left the leader some other way), at most 10 s.
+      const by = Date.now() + 10_000;
+      do {
+        await sleep(200);
+        doc = await waitSteady(cluster, `steady after koi promote ${target}`, 60_000);
+      } while (doc.master!.id === doc.leader!.id && answer.code === 0 && Date.now() < by);
+    } else {
+      doc = await waitSteady(cluster, 'steady cluster', 60_000);
+    }
     await sleep(settleMs);
+    doc = await waitSteady(cluster, 'steady cluster', 60_000);
   }
   return doc;
 }
