@@ -100,11 +100,17 @@ export function dominationLines(rows: readonly CurveRow[]): string[] {
     const head = `keepalived ${point.name} (failover ${seconds(worstFailoverMs(point))} s, stall tolerance ${toleranceText(point.stall.master)}, CPU ${cpuText(point)})`;
     const by = dominators(point, rows);
     if (by.length === 0) {
-      const faster = rows.filter((r) => r.family === 'koi' && worstFailoverMs(r) <= worstFailoverMs(point));
+      const koi = rows.filter((r) => r.family === 'koi' && Number.isFinite(worstFailoverMs(r)));
+      const faster = koi.filter((r) => worstFailoverMs(r) <= worstFailoverMs(point));
       const why = faster.length === 0
         ? 'no koi profile fails over as fast'
-        : `the profiles that fail over as fast (${faster.map((r) => `${r.name} ${stallToleranceMs(r)} ms`).join(', ')}) survive shorter stalls than its ${stallToleranceMs(point)} ms`;
-      return `${head}: **not dominated** — ${why}.`;
+        : `the profiles that fail over as fast (${faster.map((r) => `${r.name} ${stallToleranceText(r)}`).join(', ')}) survive shorter stalls than its ${stallToleranceText(point)}`;
+      // The nearest koi point all the same: of those as fast, the sturdiest; else the fastest.
+      const nearest = faster.length
+        ? [...faster].sort((a, b) => stallToleranceMs(b) - stallToleranceMs(a))[0]
+        : [...koi].sort((a, b) => worstFailoverMs(a) - worstFailoverMs(b))[0];
+      const cpu = nearest && Number.isFinite(nearest.cpuPercent) ? `; the nearest, ${nearest.name}, uses ${cpuExcess(nearest, point)} more CPU per node` : '';
+      return `${head}: **not dominated** — ${why}${cpu}.`;
     }
     const cheapest = [...by].sort((a, b) => a.cpuPercent - b.cpuPercent)[0];
     return `${head}: dominated by ${by.map((r) => r.name).join(', ')}; the cheapest, ${cheapest.name}, uses ${cpuExcess(cheapest, point)} more CPU per node.`;
