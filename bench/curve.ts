@@ -12,10 +12,10 @@
  * into docs/trade-off-curve.svg.
  *
  *   node dist/bench/curve.js [--quick] [--runs 5] [--window 30] [--profiles default,medium,brisk,fast]
- *       [--keepalived 1,0.5,0.1] [--keepalived-window 60] [--leader-stalls fast|all|none|NAME,...] [--stall-start 25] [--stall-max 12800]
+ *       [--warmup 20] [--keepalived 1,0.5,0.1] [--keepalived-window 60] [--leader-stalls fast|all|none|NAME,...] [--stall-start 25] [--stall-max 12800]
  *       [--stall-precision 0.15] [--stall-repeats 1] [--write|--no-write]
  *
- * --quick: 1 failover run per case, a 10 s idle window, stalls by doubling only: a few minutes, a smoke
+ * --quick: 1 failover run per case, a 10 s idle window after 5 s of warm-up, stalls by doubling only: a few minutes, a smoke
  * run; it leaves the docs alone unless --write is given. A run with a subset of profiles or advert_ints never writes.
  */
 import { spawnSync } from 'node:child_process';
@@ -46,6 +46,8 @@ interface Options {
   windowS: number;
   /** keepalived's idle window: longer, since it uses about one clock tick a minute at advert_int 1. */
   keepalivedWindowS: number;
+  /** koi nodes run this long after the cluster is steady before the idle window: Node's JIT tiering costs CPU for ≈ 20 s after start. */
+  warmupS: number;
   profiles: string[];
   advertInts: string[];
   leaderStalls: string[];
@@ -60,6 +62,7 @@ function parseArgs(argv: string[]): Options {
     runs: quick ? 1 : 5,
     windowS: quick ? 10 : 30,
     keepalivedWindowS: quick ? 10 : 60,
+    warmupS: quick ? 5 : 20,
     profiles: CURVE_PROFILES.map((p) => p.name),
     advertInts: [...ADVERT_INTS],
     leaderStalls: ['fast'],
@@ -83,6 +86,7 @@ function parseArgs(argv: string[]): Options {
       case '--runs': o.runs = Math.round(num(arg, argv[++i])); break;
       case '--window': o.windowS = num(arg, argv[++i]); break;
       case '--keepalived-window': o.keepalivedWindowS = num(arg, argv[++i]); break;
+      case '--warmup': o.warmupS = num(arg, argv[++i], -1); break;
       case '--profiles': {
         o.profiles = list(arg, argv[++i]);
         const unknown = o.profiles.filter((p) => !CURVE_PROFILES.some((c) => c.name === p));
@@ -208,7 +212,8 @@ function section(o: Options, machine: string, koiPoints: KoiPoint[], keepalived:
     '- **keepalived**: 3 instances in network namespaces of their own (bench/lib/keepalived-lab.ts), state BACKUP, priority 100,',
     '  unicast peers, VRRP v3 for sub-second advert_int. *Failover*: SIGKILL of the master\'s keepalived (and its VRRP child) → another',
     `  instance's notify script records MASTER (its own timestamp); median of ${o.runs} run(s). It has no leader, so one case.`,
-    `- *Idle CPU*: utime + stime from /proc/<pid>/stat over an idle window (koi ${o.windowS} s, keepalived ${o.keepalivedWindowS} s), % of one core, of the busiest`,
+    `- *Idle CPU*: utime + stime from /proc/<pid>/stat over an idle window (koi ${o.windowS} s, starting ${o.warmupS} s after the cluster was steady, past`,
+    `  Node's JIT warm-up; keepalived ${o.keepalivedWindowS} s), % of one core, of the busiest`,
     '  node (keepalived: keepalived + its VRRP child). One clock tick over the window is the resolution: a reading of no tick at all is',
     '  shown as "< (one tick) %" and drawn at one tick as an open marker.',
     '  *RSS*: VmRSS at the end of the window, the largest node (keepalived: both processes added).',
@@ -283,7 +288,7 @@ async function main(): Promise<void> {
   for (const profile of profiles) {
     console.log(`\nkoi ${profile.name} (${profile.source}):`);
     const failover = await part(`koi ${profile.name} failover`, () => runFailover({ profile, runsPerCase: o.runs }));
-    const footprint = await part(`koi ${profile.name} idle footprint`, () => runFootprint({ profile, windowS: o.windowS, statusRuns: 0 }));
+    const footprint = await part(`koi ${profile.name} idle footprint`, () => runFootprint({ profile, windowS: o.windowS, statusRuns: 0, warmupMs: o.warmupS * 1000 }));
     const targets: StallTarget[] = o.leaderStalls.includes(profile.name) ? ['master', 'leader'] : ['master'];
     const stalls = await part(`koi ${profile.name} stalls`, () => runKoiStall({ profile, targets, search: o.search }));
     koiPoints.push({ profile, failover, footprint, stalls });
