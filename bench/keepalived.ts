@@ -116,13 +116,12 @@ export async function runKeepalived(options: KeepalivedOptions): Promise<Keepali
     let timeouts = 0;
     for (let run = 1; run <= options.runs; run++) {
       master = await lab.settledMaster(60_000, quietMs);
-      const eventsBefore = lab.events().length;
       const start = epochMs();
       await lab.kill(master);
       const limit = Date.now() + Math.max(10_000, 10 * advertMs);
       let taken: { node: string; time: number } | undefined;
       while (!taken && Date.now() < limit) {
-        taken = lab.events().slice(eventsBefore).find((e) => e.node !== master && e.state === 'MASTER');
+        taken = lab.events().find((e) => e.time * 1000 >= start && e.node !== master && e.state === 'MASTER');
         if (!taken) await sleep(20);
       }
       if (taken) {

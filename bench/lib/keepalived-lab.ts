@@ -145,7 +145,7 @@ ${peers.map((p) => `    ${p}`).join('\n')}
     });
   }
 
-  /** Each running instance's latest notified state. */
+  /** Each running instance's latest notified state (for messages only: see settledMaster). */
   states(): Map<string, string> {
     const states = new Map<string, string>();
     for (const e of this.events()) if (this.running(e.node)) states.set(e.node, e.state);
@@ -153,20 +153,27 @@ ${peers.map((p) => `    ${p}`).join('\n')}
   }
 
   /**
-   * The one master once every instance runs, exactly one holds the VIP, the notify scripts agree (it MASTER, the
-   * others BACKUP) and no script ran for `quietMs` (equal priorities: keepalived settles a start-up race by address).
+   * The one master: every instance runs, exactly one holds the VIP, the same one for `quietMs`, and no notify script
+   * ran meanwhile. The VIP decides, not the notify records: the MASTER and BACKUP scripts of one instance, forked a
+   * millisecond apart, may even take their timestamps out of order.
    */
   async settledMaster(timeoutMs = 60_000, quietMs = 2000): Promise<string> {
     const until = Date.now() + timeoutMs;
+    let holder = '';
+    let since = Date.now();
     for (;;) {
       const events = this.events();
-      const states = this.states();
       const holders = this.holders();
-      const lastAt = events.length ? events[events.length - 1].time * 1000 : 0;
-      const agreed = holders.length === 1 && this.names.every((n) => this.running(n) && states.get(n) === (n === holders[0] ? 'MASTER' : 'BACKUP'));
-      if (agreed && Date.now() - lastAt >= quietMs) return holders[0];
+      const current = holders.length === 1 && this.names.every((n) => this.running(n)) ? holders[0] : '';
+      if (current !== holder) {
+        holder = current;
+        since = Date.now();
+      }
+      const lastAt = events.length ? Math.max(...events.map((e) => e.time * 1000)) : 0;
+      if (holder && Date.now() - since >= quietMs && Date.now() - lastAt >= quietMs) return holder;
       if (Date.now() > until) {
-        throw new Error(`keepalived (advert_int ${this.advertInt}) did not settle within ${timeoutMs} ms: notify says ${[...states].map(([n, s]) => `${n} ${s}`).join(', ') || 'nothing'}; VIP on ${holders.join(', ') || 'none'}`);
+        throw new Error(`keepalived (advert_int ${this.advertInt}) did not settle within ${timeoutMs} ms: VIP on ${holders.join(', ') || 'none'}; `
+          + `notify last said ${[...this.states()].map(([n, st]) => `${n} ${st}`).join(', ') || 'nothing'}`);
       }
       await sleep(100);
     }
