@@ -40,6 +40,7 @@ import { koiVersion } from './node/version';
 import { createAdminEndpoint } from './admin/endpoint';
 import { createAdminForwarder, type AdminForwarder } from './admin/forwarder';
 import { createAdminServer } from './admin/server';
+import { startEvents, type EventRecorder } from './events';
 
 export { checkClusterConfig, type ClusterCheck };
 export type * from './node/status';
@@ -80,6 +81,8 @@ export class KoiNode {
   private localAdmin: ReturnType<typeof startLocalAdmin> | null = null;
   private readonly rules: SafetyRuleSet;
   private readonly nameClashes: NameClashGuard;
+  /** Turns what happens here into cluster events (onEvent, the journal, `koi events`). */
+  readonly events: EventRecorder;
 
   constructor(private readonly opts: KoiNodeOptions) {
     this.id = opts.identity.id;
@@ -93,6 +96,14 @@ export class KoiNode {
     this.startedAt = this.clock.now();
     this.memory = opts.memory ?? { sawMaster: false };
     this.stallGuard = new StallGuard(this.clock);
+    this.events = startEvents({
+      hooks: this.hooks, clock: this.clock, logger: this.log, self: opts.identity,
+      journalFile: opts.journal ? opts.config.node.journal : 'off',
+      lastFailure: () => {
+        const snap = this.runner?.snapshot();
+        return snap ? { reason: snap.lastFailureReason, output: snap.lastFailureOutput } : null;
+      },
+    });
     this.codec = (opts.codecFactory ?? createWireCodec)({
       cipher: opts.cipher, clusterId: opts.config.cluster.id, senderId: this.id, clock: this.clock, sequence: opts.sequence,
     });
@@ -107,7 +118,8 @@ export class KoiNode {
       ...context,
       broadcast: (m) => this.broadcast(m),
       sendTo: (address, m) => this.sendTo(address, m),
-      extraFlags: () => (this.runner?.state === 'Failed' ? NodeFlag.Failed : 0),
+      extraFlags: () => (this.runner?.state === 'Failed' ? NodeFlag.Failed : this.runner?.state === 'Master' ? NodeFlag.Master : 0),
+      onMasterClaim: (id) => this.elector?.noteMasterClaim(id),
       leaderView: () => this.elector?.view() ?? this.fallbackView(),
       onLeadershipChange: (leading, reason) => this.leadershipChanged(leading, reason),
       onViewAdopted: (view) => this.viewAdopted(view),
@@ -201,6 +213,7 @@ export class KoiNode {
   async stop(reason: string): Promise<void> {
     if (this.closed) return;
     this.log.info({ reason }, `stopping: ${reason}`);
+    this.events.stopping(reason);
     if (this.runner) await this.runner.shutdown(reason, this.config.service.demote_timeout + this.config.service.stop_timeout);
     this.membership.leave();
     this.closed = true;
@@ -211,6 +224,7 @@ export class KoiNode {
     await (await this.localAdmin)?.close();
     await this.hooks.onShutdown.promise({ reason });
     await this.services?.close();
+    await this.events.close();
   }
 
   /** Answer `koi` requests through core/admin (server, forwarding, endpoint). */
@@ -219,7 +233,10 @@ export class KoiNode {
     const forwarder = createAdminForwarder({ clock: this.clock, logger, send: (address, request) => this.sendMessage(address, request) });
     this.forwarder = forwarder;
     const backend = adminBackend(this, this.config.cluster.id, koiVersion(), this.clock, (address, request, options) => forwarder.forward(address, request, options));
-    const server = createAdminServer({ backend, hooks: this.hooks, logger, clock: this.clock, policy: adminPolicy(() => this.config.node) });
+    const server = createAdminServer({
+      backend, hooks: this.hooks, logger, clock: this.clock, policy: adminPolicy(() => this.config.node), commands: this.opts.commands,
+      onAnswered: (call, exitCode, forwarded) => this.events.adminAnswered(call, exitCode, forwarded),
+    });
     this.adminHandler = createAdminEndpoint({ server, forwarder, logger, reply: (address, response) => this.sendMessage(address, response) });
     if (this.opts.localAdmin) this.localAdmin = startLocalAdmin(this.config.node, server, logger);
   }
@@ -467,7 +484,7 @@ export class KoiNode {
         ...this.componentContext(),
         membership: electorMembership(this.membership, this.memory),
         sendState: (id, address, update) => this.sendState(id, address, update),
-        onMasterChange: (masterId, masterName) => this.masterSeen(masterId, masterName),
+        onMasterChange: (masterId, masterName, why) => this.masterSeen(masterId, masterName, why, true),
       });
       if (this.config.node.maintenance && !this.elector.view().maintenance) this.elector.setMaintenance(true);
       this.armElectorTimer();
@@ -491,12 +508,13 @@ export class KoiNode {
     this.masterSeen(view.masterId, view.masterName);
   }
 
-  private masterSeen(id: string, name: string): void {
+  /** `decidedHere`: the leader's own elector changed it (with its reason), not a leader's view. */
+  private masterSeen(id: string, name: string, reason?: string, decidedHere = false): void {
     if (id) this.memory.sawMaster = true;
     if (id === this.seenMaster.id) return;
     const previous = this.seenMaster.id;
     this.seenMaster = { id, name };
-    this.hooks.onMasterChange.call({ masterId: id, masterName: name, previousMasterId: previous });
+    this.hooks.onMasterChange.call({ masterId: id, masterName: name, previousMasterId: previous, ...(reason ? { reason } : {}), decidedHere });
   }
 
   /** The view to send when leading without an elector yet (never in practice). */

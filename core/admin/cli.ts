@@ -18,12 +18,14 @@ import { checkConfiguration, formatCheckReport } from '../daemon/check';
 import { createNodeCipher } from '../../plugins/crypto-node';
 import { describeNoAnswer, openAdminSession } from './client';
 import type { AdminCallOutcome, ClientSocket } from './client';
-import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, isMutatingCommand, usageLine } from './commands';
+import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, isMutatingCommand, usageLine, type BuiltinCommand } from './commands';
 import { callLocalAdmin } from './local-client';
 import { DEFAULT_ADMIN_SOCKET } from './local-socket';
-import { formatDocument } from './format';
+import { formatCommandList, formatDocument } from './format';
+import { runEvents, runWatch, type Ask, type LiveDeps } from './live';
+import { parseDuration } from '../config/durations';
 import { ADMIN_SCHEMA_VERSION, parseAdminDocument } from './schema';
-import type { ErrorDocument } from './schema';
+import type { CommandInfo, ErrorDocument } from './schema';
 
 export const DEFAULT_CLIENT_TIMEOUT_MS = 3000;
 export const DEFAULT_PORT = 42012;
@@ -50,6 +52,8 @@ export interface KoiCliDeps {
   systemConfigPath?: string;
   /** Ask a node over its local admin socket (default: core/admin/local-client.ts). */
   callLocal?: typeof callLocalAdmin;
+  /** Subscribe to Ctrl-C (SIGINT) for `koi events` and `koi status --watch`; returns the unsubscribe. */
+  onInterrupt?: (handler: () => void) => () => void;
 }
 
 interface ParsedOptions {
@@ -61,6 +65,10 @@ interface ParsedOptions {
   debug?: boolean;
   json?: boolean;
   all?: boolean;
+  since?: string;
+  follow?: boolean;
+  watch?: boolean;
+  interval?: number;
   timeout: number;
 }
 
@@ -80,25 +88,77 @@ function parseTimeout(value: string): number {
   return ms;
 }
 
+function parseInterval(value: string): number {
+  try {
+    const ms = parseDuration(value);
+    if (ms >= 100) return ms;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`--interval: '${value}' is not a duration of at least 100ms (e.g. 1s, 500ms)`);
+}
+
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-function commandsHelp(): string {
-  const width = Math.max(...BUILTIN_COMMANDS.map((c) => usageLine(COMMAND_SPECS[c]).length - 4));
-  const lines = BUILTIN_COMMANDS.map((c) => {
-    const spec = COMMAND_SPECS[c];
-    return `  ${usageLine(spec).slice(4).padEnd(width)}  ${spec.description}`;
-  });
+/** Commands the client runs in a loop: their help line shows the client's options, not the wire arguments. */
+const CLIENT_LINES: Partial<Record<BuiltinCommand, Array<[string, string]>>> = {
+  status: [
+    ['status [NODE]', COMMAND_SPECS.status.description],
+    ['status --watch [--interval 1s]', 'the status redrawn until Ctrl-C (like crm_mon)'],
+  ],
+  events: [
+    ['events [NODE]', 'follow a node\'s events (elections, master, states, services, failures, ...) until Ctrl-C'],
+    ['events --since WHEN [--follow]', 'the events since WHEN (10m, 2h, a time) of every reachable node, merged in time order'],
+  ],
+};
+
+/**
+ * The commands part of the help. `plugin`: the commands the node's plugins declare, as learned from
+ * the node (`koi commands`); null when no node answered.
+ */
+function commandsHelp(plugin: CommandInfo[] | null = null): string {
+  const entries = BUILTIN_COMMANDS.flatMap((c): Array<[string, string]> => CLIENT_LINES[c] ?? [[usageLine(COMMAND_SPECS[c]).slice(4), COMMAND_SPECS[c].description]]);
+  const width = Math.max(...entries.map(([synopsis]) => synopsis.length));
+  const lines = entries.map(([synopsis, description]) => `  ${synopsis.padEnd(width)}  ${description}`);
+  const fromPlugins = plugin === null ? ['  (plugins may add more: no node answered to list them)']
+    : plugin.length === 0 ? ['  (the node\'s plugins add no commands)']
+      : ['', 'Commands of the node\'s plugins:', formatCommandList(plugin)];
   return [
     '', 'Commands:', ...lines, `  ${'check'.padEnd(width)}  validate the configuration here (-f FILE...) like koinode --check; exit 0 or 78`,
-    `  ${'keygen FILE'.padEnd(width)}  write a new random cluster key file (mode 0600)`, '  (plugins may add more)', '',
+    `  ${'keygen FILE'.padEnd(width)}  write a new random cluster key file (mode 0600)`, ...fromPlugins, '',
     'Exit status: 0 success, 1 refused by the cluster, 2 usage error, 3 no answer within the timeout.',
     'On a node, koi talks to koinode over its local admin socket; -H or -p force the network (UDP, needs the cluster password).',
   ].join('\n');
 }
 
-function buildProgram(deps: KoiCliDeps): Command {
+/** Client options that take a value (kept when asking the node for its commands). */
+const VALUE_OPTIONS = new Set(['-H', '--host', '-p', '--port', '-S', '--socket', '-f', '--file', '--timeout']);
+const HELP_TIMEOUT_MS = 1500;
+
+/** For `koi --help`: ask the node (as the other options say) which commands its plugins add; null when it does not answer. */
+async function learnPluginCommands(deps: KoiCliDeps): Promise<CommandInfo[] | null> {
+  const argv: string[] = [];
+  for (let i = 0; i < deps.argv.length; i++) {
+    const arg = deps.argv[i];
+    const name = arg.split('=')[0];
+    if (VALUE_OPTIONS.has(name) && name !== '--timeout') {
+      argv.push(arg);
+      if (!arg.includes('=') && i + 1 < deps.argv.length) argv.push(deps.argv[++i]);
+    } else if (name === '--timeout' && !arg.includes('=')) i++;
+  }
+  let out = '';
+  const code = await runKoiCli({
+    ...deps, argv: [...argv, '--json', '--timeout', String(HELP_TIMEOUT_MS), 'commands'],
+    stdout: { write: (text) => { out += text; } }, stderr: { write: () => undefined },
+  }).catch(() => ExitCode.FAILURE);
+  if (code !== ExitCode.OK) return null;
+  const doc = parseAdminDocument(out.trim());
+  return doc?.type === 'commands' ? doc.commands.filter((c) => c.plugin !== undefined) : null;
+}
+
+function buildProgram(deps: KoiCliDeps, pluginCommands: CommandInfo[] | null = null): Command {
   const program = new Command('koi');
   program
     .description('koi client: ask a koinode about the cluster, or tell it what to do')
@@ -113,10 +173,14 @@ function buildProgram(deps: KoiCliDeps): Command {
     .option('-d, --debug', 'explain what the client does, on stderr')
     .option('--json', 'print the machine-readable answer (schema in docs/client.md)')
     .option('--all', 'with recover: clear the failures of every runner that has one')
+    .option('--since <when>', 'with events: replay the events since then (10m, 2h, 1d, or a time) from every reachable node, merged in time order')
+    .option('--follow', 'with events --since: keep following every node after the replay')
+    .option('--watch', 'with status: redraw the status every --interval until Ctrl-C (like crm_mon)')
+    .addOption(new Option('--interval <duration>', 'with status --watch: time between redraws (default 1s)').argParser(parseInterval))
     .addOption(new Option('--timeout <ms>', 'give up after this many milliseconds').argParser(parseTimeout).default(DEFAULT_CLIENT_TIMEOUT_MS))
     .version(deps.version, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'print this help')
-    .addHelpText('after', commandsHelp())
+    .addHelpText('after', commandsHelp(pluginCommands))
     .allowExcessArguments(true)
     .exitOverride()
     .configureOutput({
@@ -167,7 +231,8 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
   // Local, no configuration, no node: handled before the client's option parsing.
   if (deps.argv[0] === 'keygen') return runKeygen(deps.argv.slice(1), deps);
   const t0 = deps.clock.now();
-  const program = buildProgram(deps);
+  const wantsHelp = deps.argv.some((a) => a === '-h' || a === '--help');
+  const program = buildProgram(deps, wantsHelp ? await learnPluginCommands(deps) : null);
   try {
     program.parse(deps.argv, { from: 'user' });
   } catch (err) {
@@ -211,6 +276,12 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
     return fail(ExitCode.USAGE, 'no command given');
   }
   if (opts.all && command !== 'recover') return fail(ExitCode.USAGE, '--all goes with recover only (koi recover --all)');
+  if ((opts.since !== undefined || opts.follow) && command !== 'events') return fail(ExitCode.USAGE, '--since and --follow go with events only (koi events --since 10m)');
+  if (opts.follow && opts.since === undefined) return fail(ExitCode.USAGE, '--follow goes with --since (koi events without --since follows already)');
+  if ((opts.watch || opts.interval !== undefined) && command !== 'status') return fail(ExitCode.USAGE, '--watch and --interval go with status only (koi status --watch)');
+  // `koi events` and `koi status --watch` run until Ctrl-C (events --since: until the replay is printed), asking again and again.
+  const live = command === 'events' || (command === 'status' && opts.watch === true);
+  if (command === 'events' && args.length > 1) return fail(ExitCode.USAGE, 'usage: koi events [NODE] [--since WHEN [--follow]] [--json]');
   if (isBuiltinCommand(command)) {
     const problem = checkUsage(COMMAND_SPECS[command], args);
     if (problem !== null) return fail(ExitCode.USAGE, `${problem}\nusage: ${usageLine(COMMAND_SPECS[command])}`, { usage: usageLine(COMMAND_SPECS[command]) });
@@ -221,7 +292,14 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
   const callLocal = deps.callLocal ?? callLocalAdmin;
   let socketProblem = '';
   const tryLocal = async (file: string): Promise<number | null> => {
-    const local = await callLocal(file, command, args, opts.timeout);
+    const local = await callLocal(file, live ? 'local' : command, live ? [] : args, opts.timeout);
+    if (local.ok && live) {
+      log.debug(`${command}: over the local socket ${file}`);
+      return runLive(async (c, a) => {
+        const answer = await callLocal(file, c, a, opts.timeout);
+        return answer.ok ? { ok: true, response: { ...answer.answer, kind: 'response', requestId: '' } } : { ok: false, message: `local admin socket ${file}: ${answer.message}` };
+      });
+    }
     if (local.ok) {
       log.debug(`answer on the local socket ${file}: exit ${local.answer.exitCode}`);
       return render({ ...local.answer, kind: 'response', requestId: '' });
@@ -292,6 +370,17 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
     const why = err instanceof Error ? err.message : String(err);
     return fail(ExitCode.NO_ANSWER, `cannot reach ${shown}: ${why}`);
   }
+  if (live) {
+    const session = openAdminSession({ socket, codec, clock: deps.clock, logger: log });
+    try {
+      return await runLive(async (c, a) => {
+        const outcome = await session.exchange({ kind: 'request', requestId: randomUUID(), command: c, args: a, hops: 0 }, opts.timeout);
+        return outcome.ok ? { ok: true, response: outcome.response } : { ok: false, message: describeNoAnswer(outcome, opts.timeout).split('\n')[0].replace(/^koi: /, '') };
+      });
+    } finally {
+      socket.close();
+    }
+  }
   const request: AdminRequest = { kind: 'request', requestId: randomUUID(), command, args, hops: 0 };
   log.debug(`request ${request.requestId}: ${[command, ...args].join(' ')} → ${socket.target}`);
   let outcome: AdminCallOutcome;
@@ -318,6 +407,12 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
   }
   log.debug(`answer from ${outcome.from} after ${outcome.elapsedMs.toFixed(1)} ms (${outcome.sends} send${outcome.sends === 1 ? '' : 's'}): exit ${outcome.response.exitCode}`);
   return render(outcome.response);
+
+  function runLive(ask: Ask): Promise<number> {
+    const liveDeps: LiveDeps = { ask, stdout: deps.stdout, stderr: deps.stderr, clock: deps.clock, color, json: wantJson, onInterrupt: deps.onInterrupt };
+    if (command === 'status') return runWatch(liveDeps, { node: args[0], intervalMs: opts.interval ?? 1000 });
+    return runEvents(liveDeps, { node: args[0], since: opts.since, follow: opts.follow === true });
+  }
 
   function render(response: AdminResponse): number {
     const exitCode = [ExitCode.OK, ExitCode.FAILURE, ExitCode.USAGE].includes(response.exitCode as 0 | 1 | 2) ? response.exitCode : ExitCode.FAILURE;

@@ -5,7 +5,7 @@
  * removed. Times are relative (`...AgoMs`, `uptimeMs`) because nodes' clocks
  * differ; the only wall-clock field is `FailureRecord.atMs` (leader's clock).
  */
-import type { DisplayState, ElectionMode, RunnerMode, ServiceState, TargetAction } from '../../plugin-api';
+import type { ClusterEvent, DisplayState, ElectionMode, RunnerMode, ServiceState, TargetAction } from '../../plugin-api';
 
 export const ADMIN_SCHEMA_VERSION = 1 as const;
 
@@ -191,15 +191,54 @@ export interface PluginDocument {
   data: unknown;
 }
 
+/** A page of one node's events (`koi events`), oldest first. */
+export interface EventsDocument {
+  schema: 1;
+  type: 'events';
+  /** The node whose events these are. */
+  node: NodeRef;
+  events: ClusterEvent[];
+  /** Sequence number of the last event in the page (the `after` of the query when the page is empty). */
+  lastSeq: number;
+  /** More events match: ask again with `after=lastSeq`. */
+  more: boolean;
+  /**
+   * The newest sequence number the node has given out. Below an `after` the client asked with: the node
+   * restarted without a journal (`node.journal off`) and counts from 1 again. Absent from older nodes.
+   */
+  newestSeq?: number;
+}
+
+/** One command a node answers (`koi commands`, what `koi --help` lists). */
+export interface CommandInfo {
+  name: string;
+  /** Argument synopsis ('' = none). */
+  usage: string;
+  summary: string;
+  readOnly: boolean;
+  /** Where it runs: built-ins `self`/`leader`/`node`/`status`; plugin commands `here`/`leader`/`every`. */
+  runs: string;
+  /** The plugin that declared it; absent for built-ins. */
+  plugin?: string;
+}
+/** Every command the answering node knows, built-in and plugin-declared. */
+export interface CommandsDocument {
+  schema: 1;
+  type: 'commands';
+  commands: CommandInfo[];
+}
+
 export type AdminDocument =
+  | CommandsDocument
   | LocalStatusDocument
   | ClusterStatusDocument
   | FailuresDocument
   | ResultDocument
   | ErrorDocument
-  | PluginDocument;
+  | PluginDocument
+  | EventsDocument;
 
-const DOCUMENT_TYPES: ReadonlySet<string> = new Set(['local', 'cluster', 'failures', 'result', 'error', 'plugin']);
+const DOCUMENT_TYPES: ReadonlySet<string> = new Set(['local', 'cluster', 'failures', 'result', 'error', 'plugin', 'commands', 'events']);
 
 /** Parse `AdminResponse.json`; null when empty, not JSON, or of another schema version. */
 export function parseAdminDocument(json: string): AdminDocument | null {

@@ -3,6 +3,7 @@
  * cipher, executors, and the factories tests and the simulator replace) and
  * the small types of its public surface. Types only.
  */
+import type { DeclaredCommand } from '../admin/commands';
 import type {
   Cipher, Clock, InboundMessage, KoiConfig, KoiHooks, Logger, ServiceEntry, ServiceExecutor, Transport,
 } from '../../plugin-api';
@@ -45,12 +46,16 @@ export interface KoiNodeOptions {
   memory?: { sawMaster: boolean };
   /** Open the local admin socket (`node.admin_socket`); the daemon sets it, tests and the simulator do not. */
   localAdmin?: boolean;
+  /** Keep the on-disk event journal (`node.journal`); the daemon sets it, tests and the simulator do not (events stay in memory). */
+  journal?: boolean;
   /**
    * The node cannot go on and the process should end with `exitCode` (a
    * duplicate node name); the daemon shuts down gracefully. Without it the
    * node stops itself.
    */
   onFatal?: (message: string, exitCode: number) => void;
+  /** Admin commands the loaded plugins declare (routing, read-only access, `koi commands`). */
+  commands?: () => readonly DeclaredCommand[];
   /** Simulator teeth run only (scripts/chaos-teeth.ts): safety rules to turn off. Never set in a real node. */
   disabledSafetyRules?: readonly SafetyRule[];
 }

@@ -46,7 +46,7 @@ function conf(port: number, extra = '', plugins = ''): string {
   return `node {
     name e2e1
     port ${port}
-    elector true
+    journal events.jsonl
     runner true
     ${extra}
 }
