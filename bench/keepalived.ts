@@ -11,7 +11,7 @@
  */
 import { KeepalivedLab } from './lib/keepalived-lab';
 import { clkTck, cpuSeconds, memory } from './lib/proc';
-import { searchStallTolerance, type StallSearchOptions, type StallSearchResult, type TrialOutcome } from './lib/stall-search';
+import { searchStallTolerance, stallFor, type StallSearchOptions, type StallSearchResult, type TrialOutcome } from './lib/stall-search';
 import { summarize, type Summary } from './lib/stats';
 import { epochMs, sleep } from './lib/status';
 
@@ -89,14 +89,7 @@ export async function runKeepalived(options: KeepalivedOptions): Promise<Keepali
       master = await lab.settledMaster(60_000, quietMs);
       const { vrrp } = await lab.pids(master);
       const eventsBefore = lab.events().length;
-      const start = epochMs();
-      process.kill(vrrp, 'SIGSTOP');
-      try {
-        await sleep(ms);
-      } finally {
-        process.kill(vrrp, 'SIGCONT');
-      }
-      const actualMs = epochMs() - start;
+      const { startMs: start, actualMs } = await stallFor(ms, (sig) => process.kill(vrrp, sig));
       // A backup takes over while the master is silent; a resumed master advertises at once. Watch a little longer.
       const until = Date.now() + Math.max(1000, 2 * advertMs);
       const fresh = () => lab.events().slice(eventsBefore);

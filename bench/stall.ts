@@ -11,7 +11,7 @@ import { ELECTION_LIMIT_TICKS } from '../core/config/timing-defaults';
 import { Cluster } from '../scripts/lib/cluster';
 import { koiInProcess } from './lib/koi-client';
 import { effectiveTimeMs, type Profile } from './lib/profiles';
-import { searchStallTolerance, type StallSearchOptions, type StallSearchResult, type TrialOutcome } from './lib/stall-search';
+import { searchStallTolerance, stallFor, type StallSearchOptions, type StallSearchResult, type TrialOutcome } from './lib/stall-search';
 import { clusterStatus, epochMs, sleep, waitSteady, type ClusterDoc } from './lib/status';
 
 export type StallTarget = 'master' | 'leader';
@@ -92,14 +92,7 @@ export async function runKoiStall(options: KoiStallOptions): Promise<KoiStallRes
         const victim = target === 'master' ? doc.master!.name : doc.leader!.name;
         const before = { master: doc.master!.id, masterName: doc.master!.name, leader: doc.leader!.id };
         const eventsBefore = cluster.events().length;
-        const t0 = epochMs();
-        cluster.signal(victim, 'SIGSTOP');
-        try {
-          await sleep(ms);
-        } finally {
-          cluster.signal(victim, 'SIGCONT');
-        }
-        const actualMs = epochMs() - t0;
+        const { startMs: t0, actualMs } = await stallFor(ms, (sig) => cluster.signal(victim, sig));
         // What users see: the services' own promote/demote records, then the master `koi status` names.
         const until = Date.now() + observeMs;
         while (Date.now() < until && mastership(eventsBefore).length === 0) await sleep(50);

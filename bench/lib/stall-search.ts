@@ -6,6 +6,20 @@
  * passes only when `repeats` trials in a row at it pass. The trial itself
  * (stall something for `ms`, then judge what users saw) is the caller's.
  */
+import { epochMs, sleep } from './status';
+
+/** Stop a process for `ms` (SIGSTOP … SIGCONT through `signal`, resumed even when the sleep throws); returns how long it really stood. */
+export async function stallFor(ms: number, signal: (sig: 'SIGSTOP' | 'SIGCONT') => void): Promise<{ startMs: number; actualMs: number }> {
+  const startMs = epochMs();
+  signal('SIGSTOP');
+  try {
+    await sleep(ms);
+  } finally {
+    signal('SIGCONT');
+  }
+  return { startMs, actualMs: epochMs() - startMs };
+}
+
 export interface TrialOutcome {
   ok: boolean;
   /** The stall as it really happened (SIGSTOP → SIGCONT), ms. */

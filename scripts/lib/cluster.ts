@@ -104,6 +104,8 @@ export interface KoiOptions {
   /** Read the password from this node's koi.conf instead of the asked node's. */
   confOf?: string;
   color?: boolean;
+  /** Over the node's local admin socket (what an operator on the node uses) instead of UDP. */
+  local?: boolean;
 }
 
 /** What `koi local` answers, as far as the harness reads it. */
@@ -450,7 +452,7 @@ ${plugins.length ? `plugins {\n${plugins.join('\n')}\n}\n` : ''}${o.extraConf ??
   koi(args: string[], opts: KoiOptions = {}): Promise<KoiResult> {
     const node = opts.node ?? this.runningNodes()[0] ?? this.nodes[0].name;
     const host = this.spec(node).netns ? '127.0.0.1' : this.host;
-    const argv = [KOI, '-f', this.confPath(opts.confOf ?? node), '-H', host, '-p', String(this.ports.get(node))];
+    const argv = [KOI, '-f', this.confPath(opts.confOf ?? node), ...(opts.local ? ['-S', this.adminSocket(node)] : ['-H', host, '-p', String(this.ports.get(node))])];
     if (opts.json) argv.push('--json');
     if (opts.color) argv.push('--color');
     if (opts.timeoutMs) argv.push('--timeout', String(opts.timeoutMs));
@@ -511,6 +513,21 @@ ${plugins.length ? `plugins {\n${plugins.join('\n')}\n}\n` : ''}${o.extraConf ??
     }, timeoutMs).catch((err: Error) => {
       throw new Error(`${err.message}\nlast status seen: ${seen ? summarize(seen) : 'none'}`);
     });
+  }
+
+  /**
+   * A master whose services are Promoted and every configured node (by name) live as a Slave with its services
+   * Started. A node restarted after kill -9 is a new node (fresh id): the leader keeps the old one Disconnected.
+   */
+  waitForSettled(timeoutMs = 40_000): Promise<MasterView> {
+    const names = this.nodes.map((n) => n.name).sort().join();
+    return this.waitForMaster((v) => {
+      const live = v.nodes.filter((n) => n.state !== 'Disconnected' && n.state !== 'Offline');
+      return live.map((n) => n.name).sort().join() === names && live.every((n) => {
+        const want = n.name === v.master.name ? ['Master', 'Promoted'] : ['Slave', 'Started'];
+        return n.state === want[0] && n.services.every((s) => s.state === want[1]);
+      });
+    }, timeoutMs);
   }
 
   /** Parsed service events recorded by the test service scripts. */

@@ -4,7 +4,7 @@
  * SIGTERM of the master handing over in order — then no process left behind.
  * Failover times are printed (they are not asserted: the machine may be busy).
  */
-import { E2ECluster, type ClusterView } from './harness';
+import { E2ECluster } from './harness';
 
 jest.setTimeout(90_000);
 
@@ -19,18 +19,7 @@ afterAll(async () => {
   await c?.close();
 });
 
-type Settled = ClusterView & { master: { id: string; name: string } };
-
-async function settled(): Promise<Settled> {
-  // A node restarted after kill -9 is a new node (fresh id); the leader keeps the old one Disconnected for 30 min.
-  return c.waitForMaster((v) => {
-    const live = v.nodes.filter((n) => n.state !== 'Disconnected' && n.state !== 'Offline');
-    return live.map((n) => n.name).sort().join() === c.nodes.map((n) => n.name).sort().join() && live.every((n) => {
-      const want = n.name === v.master.name ? ['Master', 'Promoted'] : ['Slave', 'Started'];
-      return n.state === want[0] && n.services.every((s) => s.state === want[1]);
-    });
-  }, 40_000);
-}
+const settled = () => c.waitForSettled();
 
 function promoteEndAfter(node: string, since: number): number | undefined {
   return c.events().find((e) => e.node === node && e.event === 'promote' && e.phase === 'end' && e.time > since)?.time;

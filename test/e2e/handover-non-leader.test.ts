@@ -5,7 +5,7 @@
  * shortcut) instead of waiting out the lease after the node went silent.
  * Measured from the services' own timestamps: old demote end → new promote begin.
  */
-import { E2ECluster, type ClusterView } from './harness';
+import { E2ECluster } from './harness';
 
 jest.setTimeout(90_000);
 
@@ -20,17 +20,7 @@ afterAll(async () => {
   await c?.close();
 });
 
-type Settled = ClusterView & { master: { id: string; name: string } };
-
-async function settled(): Promise<Settled> {
-  return c.waitForMaster((v) => {
-    const live = v.nodes.filter((n) => n.state !== 'Disconnected' && n.state !== 'Offline');
-    return live.length === 3 && live.every((n) => {
-      const want = n.name === v.master.name ? ['Master', 'Promoted'] : ['Slave', 'Started'];
-      return n.state === want[0] && n.services.every((s) => s.state === want[1]);
-    });
-  }, 40_000);
-}
+const settled = () => c.waitForSettled();
 
 test('SIGTERM of a master that is not the leader hands over within ~0.1 s of its demote ending', async () => {
   let view = await settled();

@@ -7,12 +7,12 @@
  * read-only network admin and run where declared; a reload with a bad
  * option of it is refused (exit 1, file:line) and changes nothing.
  */
-import { spawnSync, spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkCommandsAnswer } from './client-schema';
-import { E2ECluster, KOI, REPO_ROOT, type ClusterView } from './harness';
+import { E2ECluster, REPO_ROOT, type ClusterView } from './harness';
 
 jest.setTimeout(120_000);
 
@@ -28,16 +28,7 @@ function run(cmd: string, args: string[], cwd: string): string {
 }
 
 /** `koi` over the node's local admin socket (what an operator on the node uses). */
-function koiLocal(node: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [KOI, '-f', c.confPath(node), '-S', c.adminSocket(node), ...args], { env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const koiLocal = (node: string, args: string[]) => c.koi(args, { node, local: true });
 
 beforeAll(async () => {
   // The author's side: build with the package's own tsconfig (koi-ha as a dev dependency), then npm pack.

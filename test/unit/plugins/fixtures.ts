@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RealClock } from '../../../core/clock';
+import { defaultConfig } from '../../../core/config/defaults';
 import { createHooks } from '../../../core/hooks';
 import { PluginHost } from '../../../core/plugins';
 import type { PluginHostOptions } from '../../../core/plugins';
@@ -32,21 +33,14 @@ export function writePackage(root: string, name: string, source: string, manifes
   return dir;
 }
 
+/** A complete configuration for plugin-host tests: the built-in defaults, no admin socket, no journal. */
 export function minimalConfig(sources: string[] = []): KoiConfig {
+  const config = defaultConfig();
   return {
-    node: { name: 'n1', elector: true, runner: true, port: 42012, maintenance: false, loglevel: 'info', force_restart: false, reuse_address: false, increment_port: false, admin_socket: 'off', admin_group: '', network_admin: 'full', admin_allow: '', journal: 'off' },
-    cluster: { id: 1, password: 'pw-long-enough', transport: [], quorum: 1 },
-    service: {
-      folder: '/nonexistent', workingdir: '/', start_timeout: 1000, stop_timeout: 1000, status_timeout: 1000, promote_timeout: 1000,
-      demote_timeout: 1000, failed_timeout: 1000, kill_grace: 100, auto_recover: 0, auto_recover_wait_factor: 1, strict_permissions: true, env_passthrough: '',
-    },
-    time: {
-      status_interval: 1, cluster_update_interval: 1, state_update_interval: 1, elector_tick_interval: 1, runner_tick_interval: 1,
-      elector_lost_time: 1, elector_gone_time: 1, quorum_demote_time: 1, master_dead_time: 1, elector_startup_tolerance: 1,
-      initial_promotion_delay: 1, auto_recover_time: 1, auto_recover_max_time: 1, failcount_reset: 1, failure_promotion_timeout: 1, node_timeout: 1,
-      master_lease: 1, lease_margin: 1,
-    },
-    plugins: [],
+    ...config,
+    node: { ...config.node, name: 'n1', runner: true, admin_socket: 'off', network_admin: 'full', journal: 'off' },
+    cluster: { ...config.cluster, id: 1, password: 'pw-long-enough', quorum: 1 },
+    service: { ...config.service, folder: '/nonexistent', workingdir: '/' },
     sources,
   };
 }
