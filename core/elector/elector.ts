@@ -5,7 +5,7 @@
  * master mode, maintenance and the admin actions. Each rule it applies has
  * its own module: the runner records (runner-table.ts), when an election may
  * run (election-gate.ts), the lease arithmetic (lease-rules.ts, docs/safety.md
- * R2–R5), owed replacements (owed.ts), fencing (fencing.ts), the failover
+ * R2–R5) and the leader's lease state (lease-keeper.ts), owed replacements (owed.ts), fencing (fencing.ts), the failover
  * halt (failover-halt.ts), the updates' content (state-updates.ts):
  *
  * - a state update goes only to runners heard within the ack window, so a
@@ -21,7 +21,8 @@ import type { ClusterView, ElectionCandidate, HealthReport, KoiConfig, Logger, S
 import { ACK_WINDOW_TICKS, RENEWALS_PER_LEASE } from '../config/timing-defaults';
 import { isAtLeast, type FailureEntry, type RunnerRecord } from './records';
 import { electionCandidates } from './selection';
-import { claimsFreshly, grant, mayGrant, otherLeadersLeasesUntil, replacementWait } from './lease-rules';
+import { replacementWait } from './lease-rules';
+import { LeaseKeeper } from './lease-keeper';
 import { runnerBlockers, type NoMasterWait } from './no-master';
 import { confirmedDemote, isOwnPastIncarnation, owedFromView, succeeded, type PreviousMaster } from './owed';
 import { Fencer, hasTaps } from './fencing';
@@ -52,7 +53,6 @@ export class Elector {
   private manualMaster = false;
   private maintenance: boolean;
   private readonly leaderSince: number;
-  private quorateSince = -Infinity;
   private clusterHadMaster = false;
   private readonly fencer: Fencer;
   private waiting: NoMasterWait | null = null;
@@ -61,8 +61,8 @@ export class Elector {
   private warnedTarget = '';
   /** The master this leader elected through the replacement guard ('' when none). */
   private clearedMasterId = '';
-  /** The previous tick granted the master a lease (the chain of renewals is unbroken). */
-  private granting = false;
+  /** Lease quorum, renewal chain and grants (R2–R5). */
+  private readonly lease: LeaseKeeper;
 
   constructor(private readonly opts: ElectorOptions) {
     this.config = opts.config;
@@ -70,6 +70,7 @@ export class Elector {
     this.runners = new RunnerTable(this.log, opts.clock, (record, now) => this.guardMayNeed(record, now));
     this.fencer = new Fencer(this.log, opts.hooks, opts.rules, opts.self.id);
     this.halt = new FailoverHaltWatch(this.log, opts.hooks);
+    this.lease = new LeaseKeeper(() => this.config, opts.membership, opts.rules, this.log);
     this.leaderSince = opts.clock.now();
     const view = opts.membership.lastView();
     this.maintenance = view ? view.maintenance : opts.config.node.maintenance;
@@ -174,13 +175,9 @@ export class Elector {
     this.adoptReportedMaster();
     const quorum = this.config.cluster.quorum;
     const tableQuorate = quorum <= 0 || this.opts.membership.seenCount() >= quorum;
-    const leaseQuorate = this.leaseQuorate(tableQuorate);
-    if (leaseQuorate && this.quorateSince === -Infinity) this.quorateSince = now;
-    if (!leaseQuorate) {
-      // Without quorum this leader's earlier election proves nothing about the future: re-check on regain.
-      this.quorateSince = -Infinity;
-      this.clearedMasterId = '';
-    }
+    const leaseQuorate = this.lease.track(now, this.lease.quorate(tableQuorate));
+    // Without quorum this leader's earlier election proves nothing about the future: re-check on regain.
+    if (!leaseQuorate) this.clearedMasterId = '';
 
     if (!this.maintenance) {
       this.checkMaster(now, tableQuorate);
@@ -203,12 +200,12 @@ export class Elector {
    * guard still waits lease + margin after the last renewal actually sent.
    */
   renewMaster(): void {
-    if (!this.granting || !this.masterId) return;
+    if (!this.lease.granting || !this.masterId) return;
     const now = this.opts.clock.now();
     const quorum = this.config.cluster.quorum;
     if (quorum <= 0) return;
     const tableQuorate = this.opts.membership.seenCount() >= quorum;
-    if (!this.leaseQuorate(tableQuorate) || !this.mayGrant(now, true)) return;
+    if (!this.lease.quorate(tableQuorate) || !this.mayGrant(now, true)) return;
     const record = this.runners.get(this.masterId);
     if (!record || record.id === this.opts.self.id || !isAtLeast(record.state, 'Live') || record.mode !== 'Active') return;
     // A quarter interval of slack so that timer jitter does not skip a second tick.
@@ -216,7 +213,7 @@ export class Elector {
     if (now - record.lastNamedSentAt < spacing) return;
     const address = recipientAddress(record, now, ACK_WINDOW_TICKS * this.config.time.cluster_update_interval, this.opts.membership);
     if (address === null) return;
-    this.opts.sendState(record.id, address, this.stateUpdate(now, this.grantTo(record, now), true));
+    this.opts.sendState(record.id, address, this.stateUpdate(now, this.lease.grantTo(record, now), true));
   }
 
   // ---- admin actions (leader only) -------------------------------------------
@@ -382,7 +379,7 @@ export class Elector {
     const now = this.opts.clock.now();
     this.log.warn({ master: this.masterId, reason }, `dropping master ${this.masterName} (${this.masterId}): ${reason}`);
     this.previous = { id: this.masterId, name: this.masterName, droppedAt: now, lostSight };
-    this.granting = false;
+    this.lease.breakChain();
     this.clearedMasterId = '';
     this.masterId = '';
     this.masterName = '';
@@ -442,8 +439,8 @@ export class Elector {
     const record = prev ? this.runners.guardRecord(prev.id) : undefined;
     const wait = replacementWait({
       now,
-      othersUntil: this.othersUntil(),
-      chosenClaimsFreshly: this.claimsMasterFreshly(chosenId),
+      othersUntil: this.lease.othersUntil(),
+      chosenClaimsFreshly: this.lease.claimsFreshly(this.runners.get(chosenId)),
       previous: prev ? {
         name: prev.name,
         holdUntil: record?.holdUntil ?? -Infinity,
@@ -475,51 +472,14 @@ export class Elector {
     return false;
   }
 
-  /** Lease quorum: acknowledgements from a quorum (R4); with that rule disabled (teeth run), the node table's count. */
-  private leaseQuorate(tableQuorate: boolean): boolean {
-    const quorum = this.config.cluster.quorum;
-    if (quorum <= 0) return true;
-    if (!this.opts.rules.on('renewal-ack-quorum')) return tableQuorate;
-    return this.opts.membership.ackCount() >= quorum;
-  }
-
-  /** Until when a lease granted by another leader may still run (R2). */
-  private othersUntil(): number {
-    const hold = Math.max(this.config.time.master_lease + this.config.time.lease_margin, this.opts.membership.maxHoldMs());
-    return otherLeadersLeasesUntil(this.quorateSince, hold, this.opts.rules.on('unconditional-wait'));
-  }
-
-  /**
-   * Whether this tick's updates renew the master's lease (lease-rules.ts `mayGrant`, R5). A grant to a named
-   * master that does not hold a lease now (not Master, not elected here, no unbroken chain) promotes it: an
-   * election in effect, so R7 applies too (no other runner still reports promoted services).
-   */
+  /** Whether this round renews the master's lease (LeaseKeeper.mayGrant: R5, and R7 for an election in effect). */
   private mayGrant(now: number, leaseQuorate: boolean): boolean {
-    const record = this.masterId ? this.runners.get(this.masterId) : undefined;
-    const inEffectElection = !this.granting && this.clearedMasterId !== this.masterId && record?.state !== 'Master';
-    if (inEffectElection && this.otherRunnerPromoted(this.masterId)) return false;
-    return mayGrant({
-      leaseQuorate,
-      hasMaster: this.masterId !== '',
-      chainUnbroken: this.granting,
-      electedHere: this.masterId !== '' && this.clearedMasterId === this.masterId,
-      claimsFreshly: this.claimsMasterFreshly(this.masterId),
-      now,
-      othersUntil: this.othersUntil(),
+    return this.lease.mayGrant(now, leaseQuorate, {
+      id: this.masterId,
+      record: this.masterId ? this.runners.get(this.masterId) : undefined,
+      electedHere: this.clearedMasterId === this.masterId,
+      otherRunnerPromoted: () => this.otherRunnerPromoted(this.masterId),
     });
-  }
-
-  /**
-   * Runner `id` said it is Master — in a health report, or in a heartbeat (NodeFlag.Master, every
-   * interval: after a brief loss of the lease quorum the master is renewed within an interval or two
-   * instead of waiting for its next report) — after this leader became quorate (lease-rules.ts `claimsFreshly`).
-   */
-  private claimsMasterFreshly(id: string): boolean {
-    const record = id ? this.runners.get(id) : undefined;
-    if (!record) return false;
-    const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
-    const claimAt = Math.max(record.state === 'Master' ? record.lastSeen : -Infinity, record.lastMasterClaimAt);
-    return claimsFreshly(claimAt > -Infinity, claimAt, this.quorateSince, window);
   }
 
   /** A heartbeat from runner `id` says it is Master (NodeFlag.Master). */
@@ -528,18 +488,9 @@ export class Elector {
     if (record && id !== this.opts.self.id) record.lastMasterClaimAt = this.opts.clock.now();
   }
 
-  /** Record a lease grant to the master now; returns the lease length the update carries. */
-  private grantTo(record: RunnerRecord, now: number): number {
-    const g = grant(now, this.config.time.master_lease, this.config.time.lease_margin);
-    record.lastNamedSentAt = now;
-    record.holdUntil = Math.max(record.holdUntil, g.holdUntil);
-    return g.leaseMs;
-  }
-
   private sendStateUpdates(now: number, leaseQuorate: boolean): void {
     const granting = this.mayGrant(now, leaseQuorate);
-    if (!granting && this.granting) this.log.debug('master lease renewals paused');
-    this.granting = granting;
+    this.lease.setRound(granting);
     const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
     for (const record of this.runners.values()) {
       const self = record.id === this.opts.self.id;
@@ -549,7 +500,7 @@ export class Elector {
       // Only runners heard (any message) within the ack window: a silent master's lease is not renewed.
       const address = self ? '' : recipientAddress(record, now, window, this.opts.membership);
       if (address === null) continue;
-      const leaseMs = record.id === this.masterId && granting ? this.grantTo(record, now) : 0;
+      const leaseMs = record.id === this.masterId && granting ? this.lease.grantTo(record, now) : 0;
       this.opts.sendState(record.id, address, this.stateUpdate(now, leaseMs, leaseQuorate));
     }
   }

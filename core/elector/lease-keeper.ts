@@ -1,0 +1,116 @@
+/**
+ * The leader's side of the master lease (docs/safety.md R2–R5): whether it
+ * holds its lease quorum and since when, whether its chain of renewals is
+ * unbroken, whether this round may renew the master, and recording every
+ * grant. The Elector decides *which* runner is master; this decides whether
+ * that master's lease may be renewed now. The arithmetic itself is
+ * lease-rules.ts (pure); this holds the two facts it needs over time.
+ */
+import type { KoiConfig, Logger } from '../../plugin-api';
+import { ACK_WINDOW_TICKS } from '../config/timing-defaults';
+import type { SafetyRuleSet } from '../safety-rules';
+import { claimsFreshly, grant, mayGrant, otherLeadersLeasesUntil } from './lease-rules';
+import type { RunnerRecord } from './records';
+import type { ElectorMembership } from './types';
+
+/** The master this round would renew, as the Elector sees it. */
+export interface MasterToRenew {
+  id: string;
+  record: RunnerRecord | undefined;
+  /** This leader elected it through the replacement guard (R5). */
+  electedHere: boolean;
+  /** R7: another runner still reports promoted services. */
+  otherRunnerPromoted(): boolean;
+}
+
+export class LeaseKeeper {
+  /** When this leader's lease quorum began (-Infinity while it has none). */
+  private quorateSince = -Infinity;
+  /** The previous round granted the master a lease (the chain of renewals is unbroken). */
+  private chain = false;
+
+  constructor(
+    private readonly config: () => KoiConfig,
+    private readonly membership: Pick<ElectorMembership, 'ackCount' | 'maxHoldMs'>,
+    private readonly rules: SafetyRuleSet,
+    private readonly log: Logger,
+  ) {}
+
+  /** Lease quorum: acknowledgements from a quorum (R4); with that rule disabled (teeth run), the node table's count. */
+  quorate(tableQuorate: boolean): boolean {
+    const quorum = this.config().cluster.quorum;
+    if (quorum <= 0) return true;
+    if (!this.rules.on('renewal-ack-quorum')) return tableQuorate;
+    return this.membership.ackCount() >= quorum;
+  }
+
+  /** Record this tick's lease quorum; false when it has none (then an earlier election here proves nothing: R5). */
+  track(now: number, leaseQuorate: boolean): boolean {
+    if (leaseQuorate && this.quorateSince === -Infinity) this.quorateSince = now;
+    if (!leaseQuorate) this.quorateSince = -Infinity;
+    return leaseQuorate;
+  }
+
+  /** The chain of renewals is unbroken (the last round granted). */
+  get granting(): boolean {
+    return this.chain;
+  }
+
+  /** The master was dropped: a later grant starts a new chain. */
+  breakChain(): void {
+    this.chain = false;
+  }
+
+  /** Until when a lease granted by another leader may still run (R2). */
+  othersUntil(): number {
+    const t = this.config().time;
+    const hold = Math.max(t.master_lease + t.lease_margin, this.membership.maxHoldMs());
+    return otherLeadersLeasesUntil(this.quorateSince, hold, this.rules.on('unconditional-wait'));
+  }
+
+  /**
+   * The runner said it is Master — in a health report, or in a heartbeat (NodeFlag.Master, every
+   * interval: after a brief loss of the lease quorum the master is renewed within an interval or two
+   * instead of waiting for its next report) — after this leader became quorate (lease-rules.ts `claimsFreshly`).
+   */
+  claimsFreshly(record: RunnerRecord | undefined): boolean {
+    if (!record) return false;
+    const window = ACK_WINDOW_TICKS * this.config().time.cluster_update_interval;
+    const claimAt = Math.max(record.state === 'Master' ? record.lastSeen : -Infinity, record.lastMasterClaimAt);
+    return claimsFreshly(claimAt > -Infinity, claimAt, this.quorateSince, window);
+  }
+
+  /**
+   * Whether this round's updates renew the master's lease (lease-rules.ts `mayGrant`, R5). A grant to a named
+   * master that does not hold a lease now (not Master, not elected here, no unbroken chain) promotes it: an
+   * election in effect, so R7 applies too (no other runner still reports promoted services).
+   */
+  mayGrant(now: number, leaseQuorate: boolean, master: MasterToRenew): boolean {
+    const inEffectElection = !this.chain && !master.electedHere && master.record?.state !== 'Master';
+    if (inEffectElection && master.otherRunnerPromoted()) return false;
+    return mayGrant({
+      leaseQuorate,
+      hasMaster: master.id !== '',
+      chainUnbroken: this.chain,
+      electedHere: master.id !== '' && master.electedHere,
+      claimsFreshly: this.claimsFreshly(master.record),
+      now,
+      othersUntil: this.othersUntil(),
+    });
+  }
+
+  /** An elector tick decided whether it renews: the chain goes on or is broken (logged once). */
+  setRound(granting: boolean): void {
+    if (!granting && this.chain) this.log.debug('master lease renewals paused');
+    this.chain = granting;
+  }
+
+  /** Record a lease grant to the master now; returns the lease length the update carries (R3). */
+  grantTo(record: RunnerRecord, now: number): number {
+    const t = this.config().time;
+    const g = grant(now, t.master_lease, t.lease_margin);
+    record.lastNamedSentAt = now;
+    record.holdUntil = Math.max(record.holdUntil, g.holdUntil);
+    return g.leaseMs;
+  }
+}
