@@ -8,7 +8,7 @@
  * anything else happens (SPEC §3).
  */
 import type {
-  Cipher, Clock, ClusterView, HealthReport, InboundMessage, KoiConfig, KoiHooks, KoiMessage, Logger, ServiceEntry,
+  Cipher, Clock, ClusterView, HealthReport, InboundMessage, KoiConfig, KoiHooks, KoiMessage, Logger, NodeInspector, ServiceEntry,
   RunnerState, ServiceExecutor, StateUpdate, TimerHandle, Transport,
 } from '../plugin-api';
 import { ExitCode, NodeFlag } from '../plugin-api';
@@ -30,7 +30,8 @@ import { adminBackend, adminPolicy, startLocalAdmin } from './node/admin-adapter
 import { koiVersion } from './node/version';
 import { createAdminEndpoint } from './admin/endpoint';
 import { createAdminForwarder, type AdminForwarder } from './admin/forwarder';
-import { createAdminServer } from './admin/server';
+import { createAdminServer, type AdminServer } from './admin/server';
+import { nodeInspector } from './node/inspector';
 
 export { checkClusterConfig, type ClusterCheck };
 export type * from './node/status';
@@ -116,6 +117,7 @@ export class KoiNode {
   private localStateSeq = 0;
   private adminHandler: AdminMessageHandler | null = null;
   private forwarder: AdminForwarder | null = null;
+  private adminServer: AdminServer | null = null;
   private localAdmin: ReturnType<typeof startLocalAdmin> | null = null;
   private readonly rules: SafetyRuleSet;
   /** Ids already reported as carrying this node's name. */
@@ -309,8 +311,18 @@ export class KoiNode {
     this.forwarder = forwarder;
     const backend = adminBackend(this, this.config.cluster.id, koiVersion(), this.clock, (address, request, options) => forwarder.forward(address, request, options));
     const server = createAdminServer({ backend, hooks: this.hooks, logger, clock: this.clock, policy: adminPolicy(() => this.config.node) });
+    this.adminServer = server;
     this.adminHandler = createAdminEndpoint({ server, forwarder, logger, reply: (address, response) => this.sendMessage(address, response) });
     if (this.opts.localAdmin) this.localAdmin = startLocalAdmin(this.config.node, server, logger);
+  }
+
+  /** Read-only access for plugins (`koi.inspect`): admin queries through this node's admin server, core counters. */
+  inspector(): NodeInspector {
+    return nodeInspector({
+      server: () => this.adminServer,
+      codec: this.codec,
+      leaseRemainingMs: () => (this.runner ? this.runner.snapshot().leaseRemainingMs : null),
+    });
   }
 
   /** Route admin requests/responses to core/admin (the daemon wires its endpoint here). */

@@ -9,4 +9,5 @@ export * from './config';
 export * from './messages';
 export * from './providers';
 export * from './hooks';
+export * from './inspect';
 export * from './plugin';

@@ -1,6 +1,7 @@
 import type { Clock } from './clock';
 import type { KoiConfig, PluginOptions } from './config';
 import type { KoiHooks } from './hooks';
+import type { NodeInspector } from './inspect';
 import type { LogSink, Logger } from './logger';
 import type { Cipher, ServiceExecutor, Transport } from './providers';
 
@@ -22,6 +23,12 @@ export interface OptionSpec {
 
 /** A plugin's option schema: unknown keys are errors. */
 export type OptionsSchema = Record<string, OptionSpec>;
+
+/** A problem `checkOptions` found: reported like a bad option, at the line of `option` (else of the plugin). */
+export interface OptionProblem {
+  option?: string;
+  problem: string;
+}
 
 /** Where a plugin registers what it provides. */
 export interface ProviderRegistry {
@@ -45,6 +52,8 @@ export interface KoiPluginContext {
   /** This node's identity (id is a fresh UUID per process start). */
   readonly node: { readonly id: string; readonly name: string };
   readonly provide: ProviderRegistry;
+  /** Read-only view of the running node: status documents and core counters (status pages, exporters). */
+  readonly inspect: NodeInspector;
   /** Register cleanup; plugins close in reverse load order on shutdown. */
   onClose(fn: () => void | Promise<void>): void;
 }
@@ -55,6 +64,12 @@ export interface KoiPlugin<O extends PluginOptions = PluginOptions> {
   version?: string;
   /** Option schema; the loader validates before `apply` and fills defaults. */
   options?: OptionsSchema;
+  /**
+   * Checks beyond the schema (formats, options that go together), run on the
+   * typed options after the schema passed; problems stop the start like
+   * config errors (`file:line: plugins.<name>.<option>: problem`, exit 78).
+   */
+  checkOptions?(options: O): OptionProblem[];
   /** Tap hooks and register providers. A throw stops the daemon's start, naming the plugin. */
   apply(koi: KoiPluginContext, options: O): void | Promise<void>;
 }

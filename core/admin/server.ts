@@ -51,6 +51,8 @@ export interface RequestContext {
 export interface AdminServer {
   /** Answer one request received from `from` (a transport address). Never rejects. */
   handle(request: AdminRequest, from: string, context?: RequestContext): Promise<AdminResponse>;
+  /** Requests handled so far by command (challenges not counted; commands that are not built-in count as `other`, so a stranger cannot grow the map). */
+  requestCounts(): Record<string, number>;
 }
 
 const OPEN_POLICY: AdminPolicy = { networkAdmin: 'full', allow: parseAllowList('') };
@@ -74,6 +76,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   const policy = options.policy ?? (() => OPEN_POLICY);
   const send = options.forward
     ?? (backend.sendRequest ? backend.sendRequest.bind(backend) : null);
+  const counts: Record<string, number> = {};
 
   const error = (command: string, exitCode: number, message: string, extra: Partial<ErrorDocument> = {}): Answer => ({
     exitCode,
@@ -306,6 +309,10 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
 
   return {
     handle(request: AdminRequest, from: string, context: RequestContext = {}): Promise<AdminResponse> {
+      if (request.challenge !== true) {
+        const key = isBuiltinCommand(request.command) ? request.command : 'other';
+        counts[key] = (counts[key] ?? 0) + 1;
+      }
       try {
         return admit(request, from, context);
       } catch (err) {
@@ -314,6 +321,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
         return refuse(request, `internal error while handling '${request.command}': ${why}`);
       }
     },
+    requestCounts: () => ({ ...counts }),
   };
 
   /** Target, access and freshness checks, then the answer (or the first answer again). */

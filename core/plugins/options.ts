@@ -3,7 +3,7 @@
  * worded like config errors: `file:line: plugins.<name>.<option>: what is wrong`.
  * koi.conf values may arrive as strings; they are coerced to the declared type.
  */
-import type { OptionSpec, OptionsSchema, PluginEntry, PluginOptions } from '../../plugin-api';
+import type { OptionProblem, OptionSpec, OptionsSchema, PluginEntry, PluginOptions } from '../../plugin-api';
 
 export interface OptionsResult {
   options: PluginOptions;
@@ -15,7 +15,9 @@ const DURATION_UNIT: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_
 const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
 const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
 
-export function validatePluginOptions(entry: PluginEntry, schema: OptionsSchema | undefined): OptionsResult {
+export function validatePluginOptions(
+  entry: PluginEntry, schema: OptionsSchema | undefined, check?: (options: PluginOptions) => OptionProblem[],
+): OptionsResult {
   const problems: string[] = [];
   const options: PluginOptions = {};
   const given = entry.options ?? {};
@@ -49,6 +51,16 @@ export function validatePluginOptions(entry: PluginEntry, schema: OptionsSchema 
     const coerced = coerceOption(raw, spec);
     if (!coerced.ok) problems.push(`${where(key)}: ${coerced.problem}`);
     else options[key] = coerced.value;
+  }
+  // The plugin's own checks see only options that passed the schema.
+  if (problems.length === 0 && check) {
+    let found: OptionProblem[];
+    try {
+      found = check(options);
+    } catch (err) {
+      found = [{ problem: `checkOptions threw: ${err instanceof Error ? err.message : String(err)}` }];
+    }
+    for (const p of found) problems.push(`${where(p.option !== undefined && Object.prototype.hasOwnProperty.call(schema, p.option) ? p.option : undefined)}: ${p.problem}`);
   }
   return { options, problems };
 }
