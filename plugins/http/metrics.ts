@@ -55,6 +55,10 @@ function processMetrics(): Registry {
   if (processRegistry === null) {
     processRegistry = new Registry();
     collectDefaultMetrics({ register: processRegistry, eventLoopMonitoringPrecision: EVENT_LOOP_PRECISION_MS });
+    // Gauges named like counters (promtool refuses them); nodejs_active_handles{type} etc. carry the same by type.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+      processRegistry.removeSingleMetric(name);
+    }
   }
   return processRegistry;
 }
@@ -78,7 +82,7 @@ export function createMetrics(inspect: NodeInspector, hooks: KoiHooks, tapName: 
   const quorumNeeded = gauge('koi_quorum_needed', 'Electors needed for quorum (cluster.quorum; 0 = quorum off).');
   const quorumHas = gauge('koi_quorum_has', '1 when this node sees quorum.');
   const maintenance = gauge('koi_maintenance', '1 while the cluster is in maintenance mode (no scripts run).');
-  const failCount = gauge('koi_runner_fail_count', 'Failures this runner has counted since the last reset (failcount_reset, koi recover).');
+  const failCount = gauge('koi_runner_failcount', 'Failures this runner has counted since the last reset (failcount_reset, koi recover).');
   const serviceState = gauge('koi_service_state', '1 for the state each service of this node is in, 0 for the others.', ['service', 'state']);
   const lease = gauge('koi_master_lease_remaining_seconds', 'Seconds left on this runner\'s master lease (0 when it holds none).');
   const clusterNodes = gauge('koi_cluster_nodes', 'Nodes in the leader\'s view by state (exported by the leader only).', ['state']);
