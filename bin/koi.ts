@@ -48,6 +48,11 @@ async function main(): Promise<void> {
     clock,
     version: koiVersion(),
     openSocket: openUdpClientSocket,
+    // `koi events` and `koi status --watch` end on Ctrl-C with exit 0 (and the cursor shown again).
+    onInterrupt: (handler) => {
+      process.on('SIGINT', handler);
+      return () => process.off('SIGINT', handler);
+    },
   });
   clock.clearAll();
   process.exitCode = code;

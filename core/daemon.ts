@@ -178,7 +178,7 @@ export class Daemon {
       const providers = host.requireProviders();
       const node = (this.nodeModule ??= loadNodeModule()).create({
         config, clock: this.clock, logger, hooks, identity: this.identity, sequence: this.sequence, memory: this.memory, reload: () => this.reload(),
-        localAdmin: true, ...providers,
+        localAdmin: true, journal: true, ...providers,
         onFatal: (message, exitCode) => {
           process.stderr.write(`koinode: ${message}\n`);
           void this.shutdown(message).finally(() => process.exit(exitCode));

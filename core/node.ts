@@ -32,6 +32,7 @@ import { createAdminEndpoint } from './admin/endpoint';
 import { createAdminForwarder, type AdminForwarder } from './admin/forwarder';
 import { createAdminServer, type AdminServer } from './admin/server';
 import { nodeInspector } from './node/inspector';
+import { startEvents, type EventRecorder } from './events';
 
 export { checkClusterConfig, type ClusterCheck };
 export type * from './node/status';
@@ -71,6 +72,8 @@ export interface KoiNodeOptions {
   memory?: { sawMaster: boolean };
   /** Open the local admin socket (`node.admin_socket`); the daemon sets it, tests and the simulator do not. */
   localAdmin?: boolean;
+  /** Keep the on-disk event journal (`node.journal`); the daemon sets it, tests and the simulator do not (events stay in memory). */
+  journal?: boolean;
   /**
    * The node cannot go on and the process should end with `exitCode` (a
    * duplicate node name); the daemon shuts down gracefully. Without it the
@@ -123,6 +126,8 @@ export class KoiNode {
   /** Ids already reported as carrying this node's name. */
   private readonly nameClashes = new Set<string>();
   private yieldingName = false;
+  /** Turns what happens here into cluster events (onEvent, the journal, `koi events`). */
+  readonly events: EventRecorder;
 
   constructor(private readonly opts: KoiNodeOptions) {
     this.id = opts.identity.id;
@@ -136,6 +141,14 @@ export class KoiNode {
     this.startedAt = this.clock.now();
     this.memory = opts.memory ?? { sawMaster: false };
     this.stallGuard = new StallGuard(this.clock);
+    this.events = startEvents({
+      hooks: this.hooks, clock: this.clock, logger: this.log, self: opts.identity,
+      journalFile: opts.journal ? opts.config.node.journal : 'off',
+      lastFailure: () => {
+        const snap = this.runner?.snapshot();
+        return snap ? { reason: snap.lastFailureReason, output: snap.lastFailureOutput } : null;
+      },
+    });
     this.codec = (opts.codecFactory ?? createWireCodec)({
       cipher: opts.cipher, clusterId: opts.config.cluster.id, senderId: this.id, clock: this.clock, sequence: opts.sequence,
     });
@@ -302,6 +315,7 @@ export class KoiNode {
     await (await this.localAdmin)?.close();
     await this.hooks.onShutdown.promise({ reason });
     await this.services?.close();
+    await this.events.close();
   }
 
   /** Answer `koi` requests through core/admin (server, forwarding, endpoint). */
@@ -310,7 +324,10 @@ export class KoiNode {
     const forwarder = createAdminForwarder({ clock: this.clock, logger, send: (address, request) => this.sendMessage(address, request) });
     this.forwarder = forwarder;
     const backend = adminBackend(this, this.config.cluster.id, koiVersion(), this.clock, (address, request, options) => forwarder.forward(address, request, options));
-    const server = createAdminServer({ backend, hooks: this.hooks, logger, clock: this.clock, policy: adminPolicy(() => this.config.node) });
+    const server = createAdminServer({
+      backend, hooks: this.hooks, logger, clock: this.clock, policy: adminPolicy(() => this.config.node),
+      onAnswered: (call, exitCode, forwarded) => this.events.adminAnswered(call, exitCode, forwarded),
+    });
     this.adminServer = server;
     this.adminHandler = createAdminEndpoint({ server, forwarder, logger, reply: (address, response) => this.sendMessage(address, response) });
     if (this.opts.localAdmin) this.localAdmin = startLocalAdmin(this.config.node, server, logger);
@@ -696,7 +713,7 @@ export class KoiNode {
           everSawMaster: () => this.memory.sawMaster,
         },
         sendState: (id, address, update) => this.sendState(id, address, update),
-        onMasterChange: (masterId, masterName) => this.masterSeen(masterId, masterName),
+        onMasterChange: (masterId, masterName, why) => this.masterSeen(masterId, masterName, why, true),
       });
       if (this.config.node.maintenance && !this.elector.view().maintenance) this.elector.setMaintenance(true);
       this.armElectorTimer();
@@ -720,12 +737,13 @@ export class KoiNode {
     this.masterSeen(view.masterId, view.masterName);
   }
 
-  private masterSeen(id: string, name: string): void {
+  /** `decidedHere`: the leader's own elector changed it (with its reason), not a leader's view. */
+  private masterSeen(id: string, name: string, reason?: string, decidedHere = false): void {
     if (id) this.memory.sawMaster = true;
     if (id === this.seenMaster.id) return;
     const previous = this.seenMaster.id;
     this.seenMaster = { id, name };
-    this.hooks.onMasterChange.call({ masterId: id, masterName: name, previousMasterId: previous });
+    this.hooks.onMasterChange.call({ masterId: id, masterName: name, previousMasterId: previous, ...(reason ? { reason } : {}), decidedHere });
   }
 
   /** The view to send when leading without an elector yet (never in practice). */

@@ -58,6 +58,8 @@ export interface KoiConfig {
     network_admin: 'full' | 'read-only' | 'off';
     /** Sources (addresses, CIDR blocks) allowed to send network admin requests; '' = any. */
     admin_allow: string;
+    /** This node's event journal (absolute path; `<path>.1` after rotation), or `off`. */
+    journal: string;
   };
   cluster: {
     id: number;
@@ -125,6 +127,6 @@ export interface KoiConfig {
 
 /** Keys whose change needs an in-process restart of the node (SPEC §7). */
 export const RESTART_KEYS: readonly string[] = [
-  'node.port', 'node.elector', 'node.runner', 'node.reuse_address', 'node.increment_port', 'node.admin_socket', 'node.admin_group',
+  'node.port', 'node.elector', 'node.runner', 'node.reuse_address', 'node.increment_port', 'node.admin_socket', 'node.admin_group', 'node.journal',
   'cluster.transport', 'cluster.id', 'cluster.password', 'service.folder', 'plugins',
 ];

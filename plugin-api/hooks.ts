@@ -79,6 +79,10 @@ export interface MasterChange {
   masterId: string;
   masterName: string;
   previousMasterId: string;
+  /** Why it changed, when this node knows (the leader's elector says: `elected`, `replaces b`, why a master was dropped). */
+  reason?: string;
+  /** This node, the leader, made the change (an election or a dropped master); false or absent: seen in the leader's view. */
+  decidedHere?: boolean;
 }
 
 export interface MembershipChange {

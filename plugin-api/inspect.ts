@@ -5,7 +5,7 @@
 import type { AdminResult } from './hooks';
 
 /** Admin commands `NodeInspector.query` runs: the read-only built-ins. */
-export const READ_ONLY_ADMIN_COMMANDS = ['local', 'status', 'tree', 'failures'] as const;
+export const READ_ONLY_ADMIN_COMMANDS = ['local', 'status', 'tree', 'failures', 'events'] as const;
 export type ReadOnlyAdminCommand = (typeof READ_ONLY_ADMIN_COMMANDS)[number];
 
 /** Numbers of the node's core that the status documents do not carry; they start at 0 with each node start. */

@@ -3,7 +3,8 @@
  * core/node.ts); unit tests use a fake. Every query returns plain,
  * JSON-serialisable data (see schema.ts); actions may be sync or async.
  */
-import type { AdminRequest, AdminResponse } from '../../plugin-api';
+import type { AdminRequest, AdminResponse, ClusterEvent } from '../../plugin-api';
+import type { EventQuery } from '../events/recorder';
 import type { ClusterStatus, FailureRecord, LocalStatus, NodeRef } from './schema';
 
 export type {
@@ -57,6 +58,8 @@ export interface AdminBackend {
   reconfigure(): Promise<ReconfigureOutcome>;
   /** Leader only: the most recent failures, newest first. */
   failures(): FailureRecord[];
+  /** This node's events (memory and journal), oldest first; absent: the node keeps none. */
+  events?(query: EventQuery): Promise<ClusterEvent[]>;
 
   /**
    * Send a request to another node and resolve with its answer (forwarding);

@@ -22,6 +22,8 @@ import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, isMutati
 import { callLocalAdmin } from './local-client';
 import { DEFAULT_ADMIN_SOCKET } from './local-socket';
 import { formatDocument } from './format';
+import { runEvents, runWatch, type Ask, type LiveDeps } from './live';
+import { parseDuration } from '../config/durations';
 import { ADMIN_SCHEMA_VERSION, parseAdminDocument } from './schema';
 import type { ErrorDocument } from './schema';
 
@@ -50,6 +52,8 @@ export interface KoiCliDeps {
   systemConfigPath?: string;
   /** Ask a node over its local admin socket (default: core/admin/local-client.ts). */
   callLocal?: typeof callLocalAdmin;
+  /** Subscribe to Ctrl-C (SIGINT) for `koi events` and `koi status --watch`; returns the unsubscribe. */
+  onInterrupt?: (handler: () => void) => () => void;
 }
 
 interface ParsedOptions {
@@ -61,6 +65,10 @@ interface ParsedOptions {
   debug?: boolean;
   json?: boolean;
   all?: boolean;
+  since?: string;
+  follow?: boolean;
+  watch?: boolean;
+  interval?: number;
   timeout: number;
 }
 
@@ -78,6 +86,16 @@ function parseTimeout(value: string): number {
   const ms = Number(value);
   if (!/^\d+$/.test(value) || ms < 1) throw new UsageError(`--timeout: '${value}' is not a number of milliseconds (> 0)`);
   return ms;
+}
+
+function parseInterval(value: string): number {
+  try {
+    const ms = parseDuration(value);
+    if (ms >= 100) return ms;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`--interval: '${value}' is not a duration of at least 100ms (e.g. 1s, 500ms)`);
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -113,6 +131,10 @@ function buildProgram(deps: KoiCliDeps): Command {
     .option('-d, --debug', 'explain what the client does, on stderr')
     .option('--json', 'print the machine-readable answer (schema in docs/client.md)')
     .option('--all', 'with recover: clear the failures of every runner that has one')
+    .option('--since <when>', 'with events: replay the events since then (10m, 2h, 1d, or a time) from every reachable node, merged in time order')
+    .option('--follow', 'with events --since: keep following every node after the replay')
+    .option('--watch', 'with status: redraw the status every --interval until Ctrl-C (like crm_mon)')
+    .addOption(new Option('--interval <duration>', 'with status --watch: time between redraws (default 1s)').argParser(parseInterval))
     .addOption(new Option('--timeout <ms>', 'give up after this many milliseconds').argParser(parseTimeout).default(DEFAULT_CLIENT_TIMEOUT_MS))
     .version(deps.version, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'print this help')
@@ -211,6 +233,12 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
     return fail(ExitCode.USAGE, 'no command given');
   }
   if (opts.all && command !== 'recover') return fail(ExitCode.USAGE, '--all goes with recover only (koi recover --all)');
+  if ((opts.since !== undefined || opts.follow) && command !== 'events') return fail(ExitCode.USAGE, '--since and --follow go with events only (koi events --since 10m)');
+  if (opts.follow && opts.since === undefined) return fail(ExitCode.USAGE, '--follow goes with --since (koi events without --since follows already)');
+  if ((opts.watch || opts.interval !== undefined) && command !== 'status') return fail(ExitCode.USAGE, '--watch and --interval go with status only (koi status --watch)');
+  // `koi events` and `koi status --watch` run until Ctrl-C (events --since: until the replay is printed), asking again and again.
+  const live = command === 'events' || (command === 'status' && opts.watch === true);
+  if (command === 'events' && args.length > 1) return fail(ExitCode.USAGE, 'usage: koi events [NODE] [--since WHEN [--follow]] [--json]');
   if (isBuiltinCommand(command)) {
     const problem = checkUsage(COMMAND_SPECS[command], args);
     if (problem !== null) return fail(ExitCode.USAGE, `${problem}\nusage: ${usageLine(COMMAND_SPECS[command])}`, { usage: usageLine(COMMAND_SPECS[command]) });
@@ -221,7 +249,14 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
   const callLocal = deps.callLocal ?? callLocalAdmin;
   let socketProblem = '';
   const tryLocal = async (file: string): Promise<number | null> => {
-    const local = await callLocal(file, command, args, opts.timeout);
+    const local = await callLocal(file, live ? 'local' : command, live ? [] : args, opts.timeout);
+    if (local.ok && live) {
+      log.debug(`${command}: over the local socket ${file}`);
+      return runLive(async (c, a) => {
+        const answer = await callLocal(file, c, a, opts.timeout);
+        return answer.ok ? { ok: true, response: { ...answer.answer, kind: 'response', requestId: '' } } : { ok: false, message: `local admin socket ${file}: ${answer.message}` };
+      });
+    }
     if (local.ok) {
       log.debug(`answer on the local socket ${file}: exit ${local.answer.exitCode}`);
       return render({ ...local.answer, kind: 'response', requestId: '' });
@@ -292,6 +327,17 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
     const why = err instanceof Error ? err.message : String(err);
     return fail(ExitCode.NO_ANSWER, `cannot reach ${shown}: ${why}`);
   }
+  if (live) {
+    const session = openAdminSession({ socket, codec, clock: deps.clock, logger: log });
+    try {
+      return await runLive(async (c, a) => {
+        const outcome = await session.exchange({ kind: 'request', requestId: randomUUID(), command: c, args: a, hops: 0 }, opts.timeout);
+        return outcome.ok ? { ok: true, response: outcome.response } : { ok: false, message: describeNoAnswer(outcome, opts.timeout).split('\n')[0].replace(/^koi: /, '') };
+      });
+    } finally {
+      socket.close();
+    }
+  }
   const request: AdminRequest = { kind: 'request', requestId: randomUUID(), command, args, hops: 0 };
   log.debug(`request ${request.requestId}: ${[command, ...args].join(' ')} → ${socket.target}`);
   let outcome: AdminCallOutcome;
@@ -318,6 +364,12 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
   }
   log.debug(`answer from ${outcome.from} after ${outcome.elapsedMs.toFixed(1)} ms (${outcome.sends} send${outcome.sends === 1 ? '' : 's'}): exit ${outcome.response.exitCode}`);
   return render(outcome.response);
+
+  function runLive(ask: Ask): Promise<number> {
+    const liveDeps: LiveDeps = { ask, stdout: deps.stdout, stderr: deps.stderr, clock: deps.clock, color, json: wantJson, onInterrupt: deps.onInterrupt };
+    if (command === 'status') return runWatch(liveDeps, { node: args[0], intervalMs: opts.interval ?? 1000 });
+    return runEvents(liveDeps, { node: args[0], since: opts.since, follow: opts.follow === true });
+  }
 
   function render(response: AdminResponse): number {
     const exitCode = [ExitCode.OK, ExitCode.FAILURE, ExitCode.USAGE].includes(response.exitCode as 0 | 1 | 2) ? response.exitCode : ExitCode.FAILURE;

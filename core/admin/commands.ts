@@ -6,7 +6,7 @@
 
 export const BUILTIN_COMMANDS = [
   'local', 'status', 'tree', 'reconfigure', 'maintenance', 'promote', 'demote', 'elect',
-  'start', 'stop', 'recover', 'failures',
+  'start', 'stop', 'recover', 'failures', 'events',
 ] as const;
 export type BuiltinCommand = (typeof BUILTIN_COMMANDS)[number];
 
@@ -55,6 +55,10 @@ export const COMMAND_SPECS: Readonly<Record<BuiltinCommand, CommandSpec>> = {
     description: 'clear the failure and fail count of a node; --all: of every runner that has one',
   },
   failures: { name: 'failures', synopsis: '', minArgs: 0, maxArgs: 0, mutating: false, route: 'leader', description: 'the most recent failures' },
+  events: {
+    name: 'events', synopsis: '[NODE] [since=DURATION|TIME] [after=SEQ] [tail=N] [limit=N]', minArgs: 0, maxArgs: 5, mutating: false, route: 'node',
+    description: 'a node\'s events from its journal (koi events: follow them; --since 10m: every node\'s, merged)',
+  },
 };
 
 export function isBuiltinCommand(command: string): command is BuiltinCommand {

@@ -4,7 +4,7 @@
  * document (so it can colour it, and so an answer whose text was dropped to
  * fit one datagram still reads well).
  */
-import type { DisplayState, ServiceState } from '../../plugin-api';
+import type { ClusterEvent, ClusterEventKind, DisplayState, ServiceState } from '../../plugin-api';
 import type {
   AdminDocument, ClusterNodeStatus, ClusterStatus, FailureRecord, LocalStatus, NodeFlagName, NodeRef, QuorumInfo,
   ServiceInfo,
@@ -307,6 +307,30 @@ export function formatFailures(raw: readonly FailureRecord[], opts: FormatOption
   return [header, ...lines.flatMap((line, i) => [line, ...outputLines(failures[i].output, '    ', opts)])].join('\n');
 }
 
+/** Local wall time with milliseconds, `YYYY-MM-DD HH:MM:SS.mmm` (events of one second keep their order visible). */
+export function formatEventTime(epochMs: number): string {
+  return `${formatTimestamp(epochMs)}.${String(Math.floor(epochMs % 1000)).padStart(3, '0')}`;
+}
+
+const EVENT_KIND_STYLES: Partial<Record<ClusterEventKind, Paint[]>> = {
+  election: ['bold', 'green'], master: ['green'], leader: ['cyan'], failure: ['bold', 'red'], fence: ['bold', 'yellow'],
+  'failover-halt': ['bold', 'red'], admin: ['blue'], config: ['blue'], node: ['gray'], membership: ['gray'],
+};
+
+/** One event as `koi events` prints it: time, node, kind, message; a failing script's output below it. */
+export function formatEvent(raw: ClusterEvent, opts: FormatOptions = PLAIN): string {
+  const event = clean(raw);
+  const failed = event.kind === 'service' && event.data.ok === false;
+  const kindStyles = failed ? ['red' as Paint] : EVENT_KIND_STYLES[event.kind] ?? [];
+  const line = `${formatEventTime(event.time)} ${paint(opts, event.node, 'bold')} ${paint(opts, event.kind.padEnd(10), ...kindStyles)} ${event.message}`;
+  const output = Array.isArray(event.data.output) ? event.data.output.map(String) : undefined;
+  return [line, ...outputLines(output, '    ', opts)].join('\n');
+}
+
+export function formatEvents(events: readonly ClusterEvent[], opts: FormatOptions = PLAIN): string {
+  return events.length === 0 ? 'no events' : events.map((e) => formatEvent(e, opts)).join('\n');
+}
+
 /**
  * Render a document. `command` picks between renderings of the same type
  * (`tree` and `status` both carry a cluster document).
@@ -328,6 +352,7 @@ export function formatDocument(doc: AdminDocument, command: string, opts: Format
       return lines.join('\n');
     }
     case 'plugin': return escapeControl(doc.text, { keepLines: true });
+    case 'events': return formatEvents(doc.events, opts);
     default: {
       const unknown: never = doc;
       return String(unknown);

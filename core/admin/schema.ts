@@ -5,7 +5,7 @@
  * removed. Times are relative (`...AgoMs`, `uptimeMs`) because nodes' clocks
  * differ; the only wall-clock field is `FailureRecord.atMs` (leader's clock).
  */
-import type { DisplayState, ElectionMode, RunnerMode, ServiceState, TargetAction } from '../../plugin-api';
+import type { ClusterEvent, DisplayState, ElectionMode, RunnerMode, ServiceState, TargetAction } from '../../plugin-api';
 
 export const ADMIN_SCHEMA_VERSION = 1 as const;
 
@@ -191,15 +191,29 @@ export interface PluginDocument {
   data: unknown;
 }
 
+/** A page of one node's events (`koi events`), oldest first. */
+export interface EventsDocument {
+  schema: 1;
+  type: 'events';
+  /** The node whose events these are. */
+  node: NodeRef;
+  events: ClusterEvent[];
+  /** Sequence number of the last event in the page (the `after` of the query when the page is empty). */
+  lastSeq: number;
+  /** More events match: ask again with `after=lastSeq`. */
+  more: boolean;
+}
+
 export type AdminDocument =
   | LocalStatusDocument
   | ClusterStatusDocument
   | FailuresDocument
   | ResultDocument
   | ErrorDocument
-  | PluginDocument;
+  | PluginDocument
+  | EventsDocument;
 
-const DOCUMENT_TYPES: ReadonlySet<string> = new Set(['local', 'cluster', 'failures', 'result', 'error', 'plugin']);
+const DOCUMENT_TYPES: ReadonlySet<string> = new Set(['local', 'cluster', 'failures', 'result', 'error', 'plugin', 'events']);
 
 /** Parse `AdminResponse.json`; null when empty, not JSON, or of another schema version. */
 export function parseAdminDocument(json: string): AdminDocument | null {

@@ -13,6 +13,8 @@ import { formatDocument } from './format';
 import { checkAccess, parseAllowList } from './policy';
 import type { AdminChannel, AdminPolicy } from './policy';
 import { ResponseCache } from './response-cache';
+import { parseEventArgs, type EventArgs } from '../events/args';
+import { EVENTS_ANSWER_BYTES, fitEvents } from './events-page';
 import { ADMIN_SCHEMA_VERSION, parseAdminDocument } from './schema';
 import type { AdminDocument, ErrorDocument, NodeRef } from './schema';
 
@@ -38,6 +40,11 @@ export interface AdminServerOptions {
   policy?: () => AdminPolicy;
   /** How long an issued nonce is good (default 10 s). */
   nonceTtlMs?: number;
+  /**
+   * Called after every command that changes something (read-only ones such as status polls are not worth a
+   * record) with its exit code; `forwarded`: this node passed it on and relayed the answer.
+   */
+  onAnswered?: (call: AdminCommandCall, exitCode: number, forwarded: boolean) => void;
 }
 
 /** Where a request came from, beyond its transport address. */
@@ -228,6 +235,8 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       case 'recover':
         if (args[0] === '--all') return atLeader(request, () => recoverAll(request));
         return atNode(request, async () => requireRunner(command) ?? result(command, await backend.recover(), `failures cleared on ${self().name}`));
+      case 'events':
+        return eventsAnswer(request);
       case 'reconfigure':
         return atNode(request, async () => {
           const outcome = await backend.reconfigure();
@@ -245,6 +254,29 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
         return error(String(unknown), 2, `unknown command '${String(unknown)}'`);
       }
     }
+  }
+
+  /** `events [NODE] [since=] [after=] [tail=] [limit=]`: this node's (or NODE's) events, one page that fits a datagram. */
+  async function eventsAnswer(request: AdminRequest): Promise<Reply> {
+    const spec = COMMAND_SPECS.events;
+    let query: EventArgs;
+    try {
+      query = parseEventArgs(request.args, options.clock?.wallNow() ?? Date.now());
+    } catch (err) {
+      return usageError(request.command, spec, (err as Error).message);
+    }
+    const run = async (): Promise<Answer> => {
+      if (!backend.events) return error(request.command, 1, `node ${self().name} keeps no events`);
+      const found = await backend.events({ since: query.since, after: query.after, tail: query.tail });
+      const limit = Math.min(query.limit ?? Infinity, found.length);
+      const page = fitEvents(found.slice(0, limit), EVENTS_ANSWER_BYTES);
+      const last = page.length > 0 ? page[page.length - 1].seq : query.after ?? 0;
+      const doc: AdminDocument = {
+        schema: ADMIN_SCHEMA_VERSION, type: 'events', node: self(), events: page, lastSeq: last, more: page.length < found.length,
+      };
+      return { exitCode: 0, doc, text: `${page.length} event${page.length === 1 ? '' : 's'} from ${self().name}${doc.more ? ' (more: ask again with after=' + last + ')' : ''}` };
+    };
+    return query.node === undefined ? run() : atNode(request, run);
   }
 
   async function runPluginCommand(request: AdminRequest, from: string): Promise<Reply> {
@@ -287,7 +319,9 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
 
   async function answer(request: AdminRequest, from: string): Promise<AdminResponse> {
     try {
-      const response = toResponse(request, await dispatch(request, from));
+      const reply = await dispatch(request, from);
+      const response = toResponse(request, reply);
+      if (isMutatingCommand(request.command)) options.onAnswered?.({ command: request.command, args: request.args.slice(), from }, response.exitCode, 'kind' in reply);
       // A monitoring poll of `koi status` must not flood the log: read-only requests at debug; what changes the
       // cluster at info, with who asked (the client's address, or the local socket) and how it ended.
       const level = isMutatingCommand(request.command) ? 'info' : 'debug';

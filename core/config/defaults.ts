@@ -24,6 +24,7 @@ export const DEFAULTS = {
     admin_group: '',
     network_admin: 'read-only',
     admin_allow: '',
+    journal: '/var/lib/koi/events.jsonl',
   },
   cluster: {
     id: 13,

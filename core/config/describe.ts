@@ -63,7 +63,7 @@ function rangeText(type: KeyType): string {
     case 'number': return `${type.min}..${type.max}${type.clamp ? ' (clamped, with a warning)' : ''}`;
     case 'duration': return `${formatDuration(type.min)}..${formatDuration(type.max)}`;
     case 'string': return type.minLength > 0 ? `${type.minLength}..${type.maxLength} characters` : `up to ${type.maxLength} characters`;
-    case 'path': return 'relative to the file that sets it';
+    case 'path': return `relative to the file that sets it${type.off ? ', or `off`' : ''}`;
     case 'enum': return type.values.join(' \\| ');
     case 'transport': return 'see "Transport addresses"';
     default: {

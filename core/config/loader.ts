@@ -199,7 +199,8 @@ function validateLayer(
         continue;
       }
       if (result.warning) warnings.push(formatProblem({ file: layer.file, line: child.line, key: dotted, message: result.warning }));
-      const value = spec.type.kind === 'path' ? path.resolve(layer.dir, result.value as string) : result.value;
+      const keepWord = spec.type.kind === 'path' && spec.type.off === true && result.value === 'off';
+      const value = spec.type.kind === 'path' && !keepWord ? path.resolve(layer.dir, result.value as string) : result.value;
       assignments.push({ section: sectionName, key, value, origin: { file: layer.file, line: child.line } });
     }
   }

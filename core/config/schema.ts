@@ -22,8 +22,8 @@ export type KeyType =
   /** Milliseconds; written as `500`, `250ms`, `1.5s`, `2m`, `1h`. */
   | { kind: 'duration'; min: number; max: number }
   | { kind: 'string'; minLength: number; maxLength: number }
-  /** A file system path; relative paths resolve against the folder of the file that set them. */
-  | { kind: 'path' }
+  /** A file system path; relative paths resolve against the folder of the file that set them. `off`: the word `off` is kept as is. */
+  | { kind: 'path'; off?: boolean }
   | { kind: 'enum'; values: readonly string[] }
   /** A transport list (transport-address.ts). */
   | { kind: 'transport' };
@@ -72,6 +72,7 @@ const NODE: Row[] = [
   ['admin_group', { kind: 'string', minLength: 0, maxLength: 64 }, '"" (the daemon\'s user only)', 'Group (name or gid) whose members may use the admin socket (socket mode 0660).', 'admin_group koiadm'],
   ['network_admin', { kind: 'enum', values: ['full', 'read-only', 'off'] }, DEFAULTS.node.network_admin, 'What `koi` over the network may do here: `full`, `read-only` (status, local, tree, failures) or `off`; requests forwarded by other nodes always pass.', 'network_admin full'],
   ['admin_allow', { kind: 'string', minLength: 0, maxLength: 4096 }, '"" (any source)', 'Addresses or CIDR blocks (comma-separated) that may send network admin requests.', 'admin_allow "10.0.0.0/24, fd00::/64"'],
+  ['journal', { kind: 'path', off: true }, DEFAULTS.node.journal, 'This node\'s event journal (JSON lines, read by `koi events`): at most two files of 4 MiB (`<path>` and `<path>.1`), kept across restarts; `off` keeps events in memory only. A journal that cannot be written is logged and the node runs on.', 'journal /var/lib/koi-db/events.jsonl'],
 ];
 
 const CLUSTER: Row[] = [

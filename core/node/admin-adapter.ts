@@ -11,6 +11,7 @@ import type { ActionOutcome, AdminBackend, ReconfigureOutcome } from '../admin/b
 import type { ClusterNodeStatus, ClusterStatus, FailureInfo, FailureRecord, LocalStatus, NodeFlagName, NodeRef } from '../admin/schema';
 import { flagNames } from '../membership/node-table';
 import type { ActionResult, NodeStatus } from './status';
+import type { EventRecorder } from '../events/recorder';
 
 /** Characters of script output `koi failures` carries in all (the newest failures first). */
 const FAILURES_OUTPUT_CHARS = 700;
@@ -28,6 +29,7 @@ export interface AdminNode {
   startRunner(): ActionResult;
   recover(): ActionResult;
   reconfigure(): Promise<ReconfigureOutcome>;
+  readonly events: Pick<EventRecorder, 'query'>;
 }
 
 export function adminBackend(
@@ -65,6 +67,7 @@ export function adminBackend(
     startRunner: () => outcome(node.startRunner()),
     recover: () => outcome(node.recover()),
     reconfigure: () => node.reconfigure(),
+    events: (query) => node.events.query(query),
     failures: () => {
       // The answer is one datagram: the newest failures carry their output while the budget lasts.
       let budget = FAILURES_OUTPUT_CHARS;

@@ -282,6 +282,11 @@ export class Cluster {
     return path.join(this.nodeDir(name), 'run', 'koi.sock');
   }
 
+  /** The node's event journal (node.journal; its own folder, like the admin socket). */
+  journalPath(name: string): string {
+    return path.join(this.nodeDir(name), 'events.jsonl');
+  }
+
   confPath(name: string): string {
     return path.join(this.nodeDir(name), 'koi.conf');
   }
@@ -322,6 +327,7 @@ node {
   runner ${node.runner ?? true}
   port ${this.ports.get(node.name)}
   admin_socket "${this.adminSocket(node.name)}"
+  journal "${this.journalPath(node.name)}"
   network_admin ${o.networkAdmin ?? 'full'}
 ${o.adminAllow !== undefined ? `  admin_allow "${o.adminAllow}"\n` : ''}${o.loglevel ? `  loglevel ${o.loglevel}\n` : ''}}
 cluster {

@@ -34,7 +34,7 @@ export function writePackage(root: string, name: string, source: string, manifes
 
 export function minimalConfig(sources: string[] = []): KoiConfig {
   return {
-    node: { name: 'n1', elector: true, runner: true, port: 42012, maintenance: false, loglevel: 'info', force_restart: false, reuse_address: false, increment_port: false, admin_socket: 'off', admin_group: '', network_admin: 'full', admin_allow: '' },
+    node: { name: 'n1', elector: true, runner: true, port: 42012, maintenance: false, loglevel: 'info', force_restart: false, reuse_address: false, increment_port: false, admin_socket: 'off', admin_group: '', network_admin: 'full', admin_allow: '', journal: 'off' },
     cluster: { id: 1, password: 'pw-long-enough', transport: [], quorum: 1 },
     service: {
       folder: '/nonexistent', workingdir: '/', start_timeout: 1000, stop_timeout: 1000, status_timeout: 1000, promote_timeout: 1000,
