@@ -96,7 +96,7 @@ function renderStatus(doc) {
   $('master').textContent = doc.master ? doc.master.name : 'none';
   $('leader').textContent = doc.leader ? doc.leader.name : 'none';
   $('quorum').textContent = doc.quorum.configured > 0
-    ? doc.quorum.seen + ' of ' + doc.quorum.configured + ' needed' + (doc.quorum.has ? '' : ' (LOST)')
+    ? doc.quorum.seen + ' seen, ' + doc.quorum.configured + ' needed' + (doc.quorum.has ? '' : ' (LOST)')
     : 'off (' + doc.quorum.seen + ' electors)';
   $('maintenance').hidden = !doc.maintenance;
   $('updated').textContent = new Date().toLocaleTimeString();
