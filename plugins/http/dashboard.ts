@@ -137,21 +137,29 @@ function renderFailures(doc) {
     f.output && f.output.length ? el('pre', {}, f.output.join('\\n')) : null)));
 }
 
+// A refresh may hang while the node waits for a leader that just died; later ones do not wait for it,
+// and an answer older than the one shown is dropped.
 let pending = null;
-let inflight = false;
+let inflight = 0;
 let again = false;
+let issued = 0;
+let shown = 0;
 async function refresh() {
-  if (inflight) { again = true; return; }
-  inflight = true;
+  if (inflight >= 3) { again = true; return; }
+  const id = ++issued;
+  inflight++;
   try {
     const [status, failures] = await Promise.all([
       fetch('status', { cache: 'no-store' }).then((r) => r.json()).catch(() => null),
       fetch('failures', { cache: 'no-store' }).then((r) => r.json()).catch(() => null),
     ]);
-    renderStatus(status);
-    renderFailures(failures);
+    if (id > shown && !(status === null && shown > 0 && id < issued)) {
+      shown = id;
+      renderStatus(status);
+      renderFailures(failures);
+    }
   } finally {
-    inflight = false;
+    inflight--;
     if (again) { again = false; schedule(0); }
   }
 }

@@ -13,7 +13,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { fastProfile } from '../../bench/lib/profiles';
 import { E2ECluster, REPO_ROOT, findFreePorts } from './harness';
 
 jest.setTimeout(120_000);
@@ -21,6 +20,17 @@ jest.setTimeout(120_000);
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((f) => fs.existsSync(f));
 const describeWithBrowser = CHROMIUM ? describe : describe.skip;
 if (!CHROMIUM) console.warn('http-dashboard.test.ts skipped: no Chromium (Debian package `chromium`; .ci/run installs it)');
+
+/**
+ * The fast profile (examples/fast.conf) five times slower: a failover takes about a second, so the 3 s measure
+ * the page rather than koi's timeouts, and a loaded test machine does not fail the master over falsely
+ * (which the 10 ms profile does, as fast.conf warns).
+ */
+const TIMINGS = {
+  cluster_update_interval: '50ms', elector_tick_interval: '75ms', runner_tick_interval: '75ms', state_update_interval: '75ms',
+  master_dead_time: '500ms', node_timeout: '1s', master_lease: '250ms', lease_margin: '275ms', elector_startup_tolerance: '500ms',
+  elector_lost_time: '1s',
+};
 
 /** How long the page may take to show the new master after the SIGKILL (issue 13). */
 const SHOW_WITHIN_MS = 3000;
@@ -34,9 +44,8 @@ describeWithBrowser('dashboard in headless Chromium', () => {
   beforeAll(async () => {
     const ports = await findFreePorts(3);
     ['n1', 'n2', 'n3'].forEach((n, i) => httpPorts.set(n, ports[i]));
-    // Fast timings: the failover itself takes well under a second, so the 3 s measure the page, not koi's timeouts.
     cluster = await E2ECluster.create({
-      nodes: 3, quorum: 2, statusInterval: '500ms', tag: 'koi-http-dash', time: fastProfile().time,
+      nodes: 3, quorum: 2, statusInterval: '500ms', tag: 'koi-http-dash', time: TIMINGS,
       pluginConf: (node) => `http { listen 127.0.0.1:${httpPorts.get(node.name)} }`,
     });
     cluster.start();
@@ -76,20 +85,36 @@ describeWithBrowser('dashboard in headless Chromium', () => {
 
     const killedAt = Date.now();
     cluster.signal(victim, 'SIGKILL');
+    // When the node serving the page first answers /status with the new master: "a change" (issue 13: shown
+    // within a second of it). A probe every 25 ms, not waiting for the last: one may hang on the dead leader.
+    let changedAt = Infinity;
+    const probes: Array<Promise<void>> = [];
+    const prober = setInterval(() => {
+      probes.push(fetch(`http://127.0.0.1:${httpPorts.get(watcher)}/status`).then((r) => r.json()).then((doc: { master?: { name: string } | null }) => {
+        if (doc?.master && doc.master.name !== victim) changedAt = Math.min(changedAt, Date.now());
+      }, () => undefined));
+    }, 25);
     await page.waitForFunction(
       (old) => { const m = document.getElementById('master')?.textContent; return !!m && m !== old && m !== 'none' && m !== '…'; },
       { timeout: 15_000, polling: 'mutation' }, victim,
     );
-    const shownAfterMs = Date.now() - killedAt;
+    const shownAt = Date.now();
+    await cluster.waitFor('a probe sees the new master', () => (changedAt < Infinity ? true : undefined), 10_000, 25);
+    clearInterval(prober);
+    await Promise.all(probes);
     const successor = await masterShown();
-    console.log(`dashboard on ${watcher}: master ${victim} killed, ${successor} shown after ${shownAfterMs} ms`);
-    expect(shownAfterMs).toBeLessThan(SHOW_WITHIN_MS);
+    console.log(`dashboard on ${watcher}: master ${victim} killed, ${successor} in /status after ${changedAt - killedAt} ms, on the page after ${shownAt - killedAt} ms`);
+    expect(shownAt - killedAt).toBeLessThan(SHOW_WITHIN_MS);
+    // The page may even be first (its own refresh); it must not lag the change by a second.
+    expect(shownAt - changedAt).toBeLessThan(1000);
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     const koiView = await cluster.waitForMaster((v) => v.master.name !== victim);
     expect(successor).toBe(koiView.master.name);
-    // The event list has the master change as this node saw it.
-    await page.waitForFunction((name) => [...document.querySelectorAll('#events li[data-kind="master"]')].some((li) => li.textContent?.includes(name)),
-      { timeout: 5000 }, successor);
+    // The event list has the master change as this node saw it (the leader records it as its election).
+    await page.waitForFunction((name) => [...document.querySelectorAll('#events li[data-kind="master"], #events li[data-kind="election"]')].some((li) => li.textContent?.includes(name)),
+      { timeout: 5000 }, successor).catch(async (err: Error) => {
+      throw new Error(`${err.message}; events shown:\n${await page.$eval('#events', (e) => (e as HTMLElement).innerText)}`);
+    });
     await page.waitForFunction((name) => document.querySelector(`.node[data-node="${name}"]`)?.getAttribute('data-state') !== 'Master', { timeout: 10_000 }, victim);
 
     const shot = process.env.KOI_DASHBOARD_SCREENSHOT
