@@ -77,7 +77,7 @@ export async function checkConfiguration(opts: CheckOptions): Promise<CheckRepor
     try {
       const resolved = resolvePlugin(entry.name, { baseDir: entry.baseDir, builtinDir: BUILTIN_PLUGIN_DIR, daemonRoot: DAEMON_ROOT });
       const plugin = pluginFromExports(entry.name, await importPluginModule(resolved), resolved.file);
-      const result = validatePluginOptions(entry, plugin.options);
+      const result = validatePluginOptions(entry, plugin.options, plugin.checkOptions?.bind(plugin));
       problems.push(...result.problems);
       checked.push(entry.name);
     } catch (err) {
