@@ -6,7 +6,7 @@
 import type { RunnerMode, RunnerState, ServiceState, TargetAction } from './status';
 
 /** Protocol version carried in every envelope. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** A node as the leader describes it in its cluster view. */
 export interface ClusterNodeInfo {
@@ -43,7 +43,7 @@ export interface HeartBeat {
   name: string;
   /** NodeFlag bits. */
   flags: number;
-  /** The address the sender last heard the receiver at ('' in broadcasts). */
+  /** Unused since protocol 2 (always ''): answers are broadcasts naming their leader (`answersLeaderId`). */
   seenAddress: string;
   /** Milliseconds since the sender process started. */
   uptimeMs: number;
@@ -55,6 +55,8 @@ export interface HeartBeat {
   ackWindowMs: number;
   /** In an answer to a leader's heartbeat: that heartbeat's `uptimeMs` (0 otherwise). */
   answersUptimeMs?: number;
+  /** The leader whose heartbeat `answersUptimeMs` answers: only it counts the answer (R1). */
+  answersLeaderId?: string;
   /**
    * Not leading: the master, or the dropped master still owed a safe
    * replacement, of the last view the sender followed or led with (kept

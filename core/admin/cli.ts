@@ -18,7 +18,7 @@ import { checkConfiguration, formatCheckReport } from '../daemon/check';
 import { createNodeCipher } from '../../plugins/crypto-node';
 import { describeNoAnswer, openAdminSession } from './client';
 import type { AdminCallOutcome, ClientSocket } from './client';
-import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, isMutatingCommand, usageLine } from './commands';
+import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, isMutatingCommand, usageLine, type BuiltinCommand } from './commands';
 import { callLocalAdmin } from './local-client';
 import { DEFAULT_ADMIN_SOCKET } from './local-socket';
 import { formatDocument } from './format';
@@ -102,12 +102,22 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+/** Commands the client runs in a loop: their help line shows the client's options, not the wire arguments. */
+const CLIENT_LINES: Partial<Record<BuiltinCommand, Array<[string, string]>>> = {
+  status: [
+    ['status [NODE]', COMMAND_SPECS.status.description],
+    ['status --watch [--interval 1s]', 'the status redrawn until Ctrl-C (like crm_mon)'],
+  ],
+  events: [
+    ['events [NODE]', 'follow a node\'s events (elections, master, states, services, failures, ...) until Ctrl-C'],
+    ['events --since WHEN [--follow]', 'the events since WHEN (10m, 2h, a time) of every reachable node, merged in time order'],
+  ],
+};
+
 function commandsHelp(): string {
-  const width = Math.max(...BUILTIN_COMMANDS.map((c) => usageLine(COMMAND_SPECS[c]).length - 4));
-  const lines = BUILTIN_COMMANDS.map((c) => {
-    const spec = COMMAND_SPECS[c];
-    return `  ${usageLine(spec).slice(4).padEnd(width)}  ${spec.description}`;
-  });
+  const entries = BUILTIN_COMMANDS.flatMap((c): Array<[string, string]> => CLIENT_LINES[c] ?? [[usageLine(COMMAND_SPECS[c]).slice(4), COMMAND_SPECS[c].description]]);
+  const width = Math.max(...entries.map(([synopsis]) => synopsis.length));
+  const lines = entries.map(([synopsis, description]) => `  ${synopsis.padEnd(width)}  ${description}`);
   return [
     '', 'Commands:', ...lines, `  ${'check'.padEnd(width)}  validate the configuration here (-f FILE...) like koinode --check; exit 0 or 78`,
     `  ${'keygen FILE'.padEnd(width)}  write a new random cluster key file (mode 0600)`, '  (plugins may add more)', '',

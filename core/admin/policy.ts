@@ -8,7 +8,7 @@
  *   own policy before forwarding;
  * - `network`: a `koi` client over UDP: the source must be in
  *   `node.admin_allow` (when set), then `node.network_admin` decides: `full`,
- *   `read-only` (status, local, tree, failures) or `off`.
+ *   `read-only` (status, local, tree, failures, events) or `off`.
  */
 import { BlockList, isIP } from 'node:net';
 

@@ -1,9 +1,11 @@
 /**
  * Membership (SPEC §2): heartbeats on every link, the node table, bully
  * leader election, and the leader's cluster view spread in its heartbeats.
- * Non-leaders answer their leader's heartbeat with a unicast heartbeat; the
- * leader counts those answers as acknowledgements for its lease quorum
- * (SPEC §3). Two rules of docs/safety.md live here:
+ * Non-leaders answer their leader's heartbeat with their own regular
+ * heartbeat, sent at once and naming the leader and the heartbeat answered
+ * (so a follower sends one datagram per peer per interval, not an extra
+ * unicast answer); the leader counts those answers as acknowledgements for
+ * its lease quorum (SPEC §3). Two rules of docs/safety.md live here:
  * - R1 exclusive acknowledgements: a node answers one leader at a time, and
  *   after answering one it answers another only once the first can no
  *   longer count it (its ack window plus one of its heartbeat intervals for
@@ -67,6 +69,10 @@ export class Membership {
   private leaving = false;
   /** The last leader this node acknowledged: when, and how long that leader counts one acknowledgement. */
   private lastAckSent = { leaderId: '', at: -Infinity, windowMs: 0, tickMs: 0 };
+  /** The newest leader heartbeat this node acknowledges and whether its answer went out yet. */
+  private answer = { leaderId: '', uptimeMs: 0, sent: true };
+  /** When this node last broadcast a heartbeat (its answers double as its regular heartbeats). */
+  private lastBroadcastAt = -Infinity;
   /** Holds (master_lease + lease_margin) advertised by other nodes, with when they were heard. */
   private readonly holds = new Map<string, { holdMs: number; at: number }>();
   /** Holds other nodes heard directly and relayed (relayedHoldMs), with when they were heard; never relayed again. */
@@ -140,7 +146,8 @@ export class Membership {
     this.table.forgetOlderThan(now, 60 * 60_000);
     this.election.tick();
     this.refreshLeader();
-    this.sendHeartbeats();
+    // An answer to the leader went out less than an interval ago: it was this tick's heartbeat.
+    if (now - this.lastBroadcastAt >= this.config.time.cluster_update_interval || !this.answer.sent) this.sendHeartbeats();
   }
 
   /** A heartbeat arrived from `senderId` at `from`. */
@@ -155,10 +162,10 @@ export class Membership {
     }
     if (beat.holdMs > 0) this.holds.set(senderId, { holdMs: beat.holdMs, at: now });
     if ((beat.relayedHoldMs ?? 0) > 0) this.relayedHolds.set(senderId, { holdMs: beat.relayedHoldMs ?? 0, at: now });
-    // A unicast answer (seenAddress set) means the sender follows this node as leader. R1: it counts
-    // from when this node sent the heartbeat it answers, not from its arrival, so an answer that
-    // waited (network, a stall of this node) is never counted beyond what the follower promised.
-    if (beat.seenAddress && this.isLeader() && beat.answersUptimeMs !== undefined) {
+    // An answer naming this node means the sender follows it as leader. R1: it counts from when this
+    // node sent the heartbeat it answers, not from its arrival, so an answer that waited (network, a
+    // stall of this node) is never counted beyond what the follower promised.
+    if (beat.answersLeaderId === this.opts.self.id && this.isLeader() && beat.answersUptimeMs !== undefined) {
       const sentAt = this.opts.startedAt + beat.answersUptimeMs;
       if (sentAt <= now) entry.lastAck = Math.max(entry.lastAck, sentAt);
     }
@@ -178,9 +185,12 @@ export class Membership {
     if (claims && beat.view && senderId === this.leaderId && !this.isLeader()) {
       this.adopt(beat.view);
       this.opts.onViewAdopted(beat.view, senderId);
-      if (!beat.seenAddress && this.mayAcknowledge(senderId, now)) {
+      const fresh = this.answer.leaderId !== senderId || beat.uptimeMs > this.answer.uptimeMs; // not a copy over a second link
+      if (fresh && this.mayAcknowledge(senderId, now)) {
         this.lastAckSent = { leaderId: senderId, at: now, windowMs: beat.ackWindowMs, tickMs: beat.ackWindowMs / ACK_WINDOW_TICKS };
-        this.opts.sendTo(from, { ...this.heartbeat(from, false), answersUptimeMs: beat.uptimeMs });
+        this.answer = { leaderId: senderId, uptimeMs: beat.uptimeMs, sent: false };
+        // At most two broadcasts per interval (a leader beating faster is answered by the next tick).
+        if (now - this.lastBroadcastAt >= this.config.time.cluster_update_interval / 2) this.sendHeartbeats();
       }
     }
   }
@@ -355,7 +365,16 @@ export class Membership {
   }
 
   private sendHeartbeats(): void {
-    this.opts.broadcast(this.heartbeat('', this.isLeader() && !this.leaving));
+    const beat = this.heartbeat('', this.isLeader() && !this.leaving);
+    // Each leader heartbeat is answered once; R1's switch gap counts from this send.
+    if (!this.answer.sent && !beat.view && this.answer.leaderId === this.lastAckSent.leaderId) {
+      beat.answersLeaderId = this.answer.leaderId;
+      beat.answersUptimeMs = this.answer.uptimeMs;
+      this.lastAckSent.at = this.opts.clock.now();
+    }
+    this.answer.sent = true;
+    this.lastBroadcastAt = this.opts.clock.now();
+    this.opts.broadcast(beat);
   }
 
   private heartbeat(seenAddress: string, withView: boolean): HeartBeat {

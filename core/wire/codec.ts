@@ -115,7 +115,7 @@ export function createWireCodec(opts: WireCodecOptions): WireCodec {
     // 2. cleartext header
     const header = readFrameHeader(datagram);
     if (!header) return reject('bad-magic', `not a koi datagram (first bytes ${hex(datagram.subarray(0, 2))})`);
-    if (header.version !== PROTOCOL_VERSION) return reject('bad-version', `protocol version ${header.version}, expected ${PROTOCOL_VERSION}`);
+    if (header.version !== PROTOCOL_VERSION) return reject('bad-version', `protocol version ${header.version}, expected ${PROTOCOL_VERSION}: the sender runs another koi release (versions are not compatible; upgrade every node)`);
     if (header.clusterId !== clusterId) return reject('wrong-cluster', `cluster id ${header.clusterId}, expected ${clusterId}`);
     if (!knownKeyId(header.keyId)) return reject('auth-failed', `unknown key id ${header.keyId} (this node seals with key id ${sealKeyId()}; a key rotation not finished on every node?)`);
     if ((header.flags & ~KNOWN_FLAGS) !== 0) return reject('malformed', `unknown frame flags 0x${header.flags.toString(16)}`);

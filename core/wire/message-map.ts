@@ -200,6 +200,7 @@ export function bodyToProto(message: KoiMessage): Partial<pb.Envelope.$Propertie
           holdMs: Math.max(0, Math.round(message.holdMs)),
           ackWindowMs: Math.max(0, Math.round(message.ackWindowMs)),
           answersUptimeMs: Math.max(0, Math.floor(message.answersUptimeMs ?? 0)),
+          answersLeaderId: idToBytes(message.answersLeaderId ?? '', 'heartbeat.answersLeaderId', true),
           knownMasterId: idToBytes(message.knownMasterId ?? '', 'heartbeat.knownMasterId', true),
           knownMasterName: message.knownMasterName ?? '',
           relayedHoldMs: Math.max(0, Math.round(message.relayedHoldMs ?? 0)),
@@ -304,7 +305,11 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
         ackWindowMs: h.ackWindowMs ?? 0,
       };
       const answers = nonNegative(h.answersUptimeMs, 'heartbeat.answersUptimeMs');
-      if (answers > 0) message.answersUptimeMs = answers;
+      const answersLeaderId = bytesToId(h.answersLeaderId, 'heartbeat.answersLeaderId', true);
+      if (answers > 0 && answersLeaderId) {
+        message.answersUptimeMs = answers;
+        message.answersLeaderId = answersLeaderId;
+      }
       if ((h.relayedHoldMs ?? 0) > 0) message.relayedHoldMs = h.relayedHoldMs ?? 0;
       const knownMasterId = bytesToId(h.knownMasterId, 'heartbeat.knownMasterId', true);
       if (knownMasterId) {

@@ -45,9 +45,8 @@ function run(args: string[], timeout = 15_000): { code: number | null; stdout: s
 function conf(port: number, extra = '', plugins = ''): string {
   return `node {
     name e2e1
-    journal events.jsonl
     port ${port}
-    elector true
+    journal events.jsonl
     runner true
     ${extra}
 }

@@ -496,6 +496,9 @@ export namespace koi {
             /** HeartBeat answersUptimeMs. */
             answersUptimeMs: number;
 
+            /** HeartBeat answersLeaderId. */
+            answersLeaderId: Uint8Array;
+
             /** HeartBeat knownMasterId. */
             knownMasterId: Uint8Array;
 
@@ -567,6 +570,9 @@ export namespace koi {
 
                 /** HeartBeat answersUptimeMs */
                 answersUptimeMs?: (number|null);
+
+                /** HeartBeat answersLeaderId */
+                answersLeaderId?: (Uint8Array|null);
 
                 /** HeartBeat knownMasterId */
                 knownMasterId?: (Uint8Array|null);

@@ -1186,6 +1186,7 @@ $root.koi = (function() {
              * @property {number|null} [holdMs] HeartBeat holdMs
              * @property {number|null} [ackWindowMs] HeartBeat ackWindowMs
              * @property {number|null} [answersUptimeMs] HeartBeat answersUptimeMs
+             * @property {Uint8Array|null} [answersLeaderId] HeartBeat answersLeaderId
              * @property {Uint8Array|null} [knownMasterId] HeartBeat knownMasterId
              * @property {string|null} [knownMasterName] HeartBeat knownMasterName
              * @property {number|null} [relayedHoldMs] HeartBeat relayedHoldMs
@@ -1285,6 +1286,14 @@ $root.koi = (function() {
             HeartBeat.prototype.answersUptimeMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * HeartBeat answersLeaderId.
+             * @member {Uint8Array} answersLeaderId
+             * @memberof koi.wire.HeartBeat
+             * @instance
+             */
+            HeartBeat.prototype.answersLeaderId = $util.newBuffer([]);
+
+            /**
              * HeartBeat knownMasterId.
              * @member {Uint8Array} knownMasterId
              * @memberof koi.wire.HeartBeat
@@ -1362,6 +1371,8 @@ $root.koi = (function() {
                     writer.uint32(/* id 10, wireType 2 =*/82).string(message.knownMasterName);
                 if (message.relayedHoldMs != null && $Object.hasOwnProperty.call(message, "relayedHoldMs") && message.relayedHoldMs !== 0)
                     writer.uint32(/* id 11, wireType 0 =*/88).uint32(message.relayedHoldMs);
+                if (message.answersLeaderId != null && $Object.hasOwnProperty.call(message, "answersLeaderId") && message.answersLeaderId.length)
+                    writer.uint32(/* id 12, wireType 2 =*/98).bytes(message.answersLeaderId);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1470,6 +1481,15 @@ $root.koi = (function() {
                                 message.answersUptimeMs = value;
                             else
                                 delete message.answersUptimeMs;
+                            continue;
+                        }
+                    case 12: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.answersLeaderId = value;
+                            else
+                                delete message.answersLeaderId;
                             continue;
                         }
                     case 9: {

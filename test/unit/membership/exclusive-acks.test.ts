@@ -22,10 +22,12 @@ function rig(disabled: SafetyRule[] = []) {
   const config = defaultConfig();
   const { logger } = createTestLogger();
   const answers: Array<{ to: string; at: number; beat: HeartBeat }> = [];
+  const broadcasts: HeartBeat[] = [];
   const membership = new Membership({
     self: { id: SELF, name: 'me' }, config, clock, logger, hooks: createHooks(logger), startedAt: 0, rules: safetyRules(disabled),
-    broadcast: () => undefined,
-    sendTo: (to, beat) => answers.push({ to, at: clock.now(), beat }),
+    // Answers ride on the follower's broadcast heartbeat and name the leader they answer.
+    broadcast: (beat) => { broadcasts.push(beat); if (beat.answersLeaderId) answers.push({ to: beat.answersLeaderId, at: clock.now(), beat }); },
+    sendTo: () => { throw new Error('protocol 2 sends no unicast answers'); },
     extraFlags: () => 0,
     leaderView: () => ({ leaderId: SELF, masterId: '', masterName: '', maintenance: false, manualMaster: false, nodes: [] }),
     onLeadershipChange: () => undefined,
@@ -41,14 +43,14 @@ function rig(disabled: SafetyRule[] = []) {
   const leaderBeat = (id: string, name: string, uptimeMs: number, listsMe = true): HeartBeat => ({
     kind: 'heartbeat', name, flags: NodeFlag.Elector | NodeFlag.Leader, seenAddress: '', uptimeMs, holdMs: 1500, ackWindowMs: 150, view: view(id, listsMe),
   });
-  return { clock, membership, answers, leaderBeat };
+  return { clock, membership, answers, broadcasts, leaderBeat };
 }
 
 describe('R1: exclusive acknowledgements', () => {
   test('after answering one leader, a node answers a higher one only W + 3·I later', () => {
     const { clock, membership, answers, leaderBeat } = rig();
     membership.handleHeartbeat(LOW, leaderBeat(LOW, 'low', 1000), '10.0.0.3:42012');
-    expect(answers.map((a) => a.to)).toEqual(['10.0.0.3:42012']);
+    expect(answers.map((a) => a.to)).toEqual([LOW]);
     // A higher leader appears: followed at once, but not answered within 150 + 3 × 50 ms of the last answer.
     clock.advance(10);
     membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 5000), '10.0.0.9:42012');
@@ -58,7 +60,7 @@ describe('R1: exclusive acknowledgements', () => {
     expect(answers).toHaveLength(1);
     clock.advance(1);
     membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 5290), '10.0.0.9:42012');
-    expect(answers.map((a) => a.to)).toEqual(['10.0.0.3:42012', '10.0.0.9:42012']);
+    expect(answers.map((a) => a.to)).toEqual([LOW, HIGH]);
     // The answer echoes the uptime of the heartbeat it answers (the leader dates it from its own send time).
     expect(answers[1].beat.answersUptimeMs).toBe(5290);
   });
@@ -66,9 +68,59 @@ describe('R1: exclusive acknowledgements', () => {
   test('with the rule off (teeth run), the second leader is answered at once', () => {
     const { clock, membership, answers, leaderBeat } = rig(['exclusive-acks']);
     membership.handleHeartbeat(LOW, leaderBeat(LOW, 'low', 1000), '10.0.0.3:42012');
-    clock.advance(10);
+    clock.advance(30);
     membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 5000), '10.0.0.9:42012');
-    expect(answers.map((a) => a.to)).toEqual(['10.0.0.3:42012', '10.0.0.9:42012']);
+    expect(answers.map((a) => a.to)).toEqual([LOW, HIGH]);
+  });
+});
+
+describe('protocol 2: the answer is the follower\'s regular heartbeat (issue 15)', () => {
+  test('a follower sends one heartbeat per interval, answering each leader heartbeat once', () => {
+    const { clock, membership, broadcasts, leaderBeat } = rig();
+    const I = defaultConfig().time.cluster_update_interval;
+    for (let k = 0; k < 20; k++) {
+      membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 1000 + k * I), '10.0.0.9:42012');
+      // The same heartbeat over a second link is not answered again.
+      membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 1000 + k * I), '10.1.0.9:42012');
+      clock.advance(I / 2);
+      membership.tick();
+      clock.advance(I / 2);
+    }
+    expect(broadcasts).toHaveLength(20);
+    expect(broadcasts.map((b) => b.answersUptimeMs)).toEqual(Array.from({ length: 20 }, (_, k) => 1000 + k * I));
+    expect(broadcasts.every((b) => b.answersLeaderId === HIGH)).toBe(true);
+  });
+
+  test('without a leader heartbeat the tick still sends, without an answer', () => {
+    const { clock, membership, broadcasts } = rig();
+    const I = defaultConfig().time.cluster_update_interval;
+    for (let k = 0; k < 5; k++) {
+      clock.advance(I);
+      membership.tick();
+    }
+    expect(broadcasts).toHaveLength(5);
+    expect(broadcasts.some((b) => b.answersLeaderId)).toBe(false);
+  });
+
+  test('a leader counts only answers that name it', () => {
+    const { membership } = rig();
+    // Make this node the leader: no higher node is heard, so it stands and leads after its candidacy.
+    const I = defaultConfig().time.cluster_update_interval;
+    const clock = (membership as unknown as { opts: { clock: VirtualClock } }).opts.clock;
+    for (let k = 0; k < 12 && !membership.isLeader(); k++) {
+      clock.advance(I);
+      membership.tick();
+    }
+    expect(membership.isLeader()).toBe(true);
+    const follower = (answersLeaderId: string): HeartBeat => ({
+      kind: 'heartbeat', name: 'low', flags: NodeFlag.Elector, seenAddress: '', uptimeMs: 77, holdMs: 1500, ackWindowMs: 150,
+      answersLeaderId, answersUptimeMs: Math.floor(clock.now() - 10),
+    });
+    const before = membership.ackCount();
+    membership.handleHeartbeat(LOW, follower(HIGH), '10.0.0.3:42012');
+    expect(membership.ackCount()).toBe(before);
+    membership.handleHeartbeat(LOW, follower(SELF), '10.0.0.3:42012');
+    expect(membership.ackCount()).toBe(before + 1);
   });
 });
 

@@ -3,7 +3,7 @@ import { createWireCodec } from '../../../core/wire/codec';
 import { FRAME_HEADER_BYTES } from '../../../core/wire/frame';
 import { createRejectLogger } from '../../../core/wire/reject-logger';
 import { REJECT_REASONS, type RejectReason, type WireCodec } from '../../../core/wire/types';
-import type { KoiMessage } from '../../../plugin-api';
+import { PROTOCOL_VERSION, type KoiMessage } from '../../../plugin-api';
 import { createTestLogger } from '../../helpers/logger';
 import { codecPair, leaderHeartbeat, testCipher } from './fixtures';
 
@@ -47,7 +47,7 @@ describe('wire codec rejections', () => {
     const { b } = codecPair();
     expectReject(b, new Uint8Array(200).fill(0xab), 'bad-magic');
     const g = new Uint8Array(200);
-    g[0] = 0x4b; g[1] = 0x49; g[2] = 1; g[7] = 7;
+    g[0] = 0x4b; g[1] = 0x49; g[2] = PROTOCOL_VERSION; g[7] = 7;
     expectReject(b, g, 'auth-failed');
     expectOnly(b, { 'bad-magic': 1, 'auth-failed': 1 });
   });
@@ -74,7 +74,7 @@ describe('wire codec rejections', () => {
   it('wrong version', () => {
     const { a, b } = codecPair();
     const d = Uint8Array.from(a.encode(hb));
-    d[2] = 2;
+    d[2] = PROTOCOL_VERSION - 1; // the previous release (protocol 1) is refused, not misread
     expectReject(b, d, 'bad-version');
     expectOnly(b, { 'bad-version': 1 });
   });
@@ -150,7 +150,7 @@ describe('wire codec rejections', () => {
     expect(() => sender.encode(bad as unknown as KoiMessage)).toThrow(/health\.state 'Bogus'/);
     // Hand-made frames: authentic garbage, authentic empty envelope.
     const { writeFrameHeader } = jest.requireActual<typeof import('../../../core/wire/frame')>('../../../core/wire/frame');
-    const header = writeFrameHeader({ version: 1, flags: 0, clusterId: 7, keyId: 0 });
+    const header = writeFrameHeader({ version: PROTOCOL_VERSION, flags: 0, clusterId: 7, keyId: 0 });
     for (const payload of [Uint8Array.of(0xff, 0xff, 0xff), Uint8Array.of(0), Uint8Array.of(0x08, 0x01)]) {
       const sealed = cipher.seal(header, payload);
       const d = new Uint8Array(FRAME_HEADER_BYTES + sealed.length);
@@ -158,7 +158,7 @@ describe('wire codec rejections', () => {
       expectReject(b, d, 'malformed');
     }
     // Deflate flag on a payload that is not deflate data.
-    const h2 = writeFrameHeader({ version: 1, flags: 1, clusterId: 7, keyId: 0 });
+    const h2 = writeFrameHeader({ version: PROTOCOL_VERSION, flags: 1, clusterId: 7, keyId: 0 });
     const s2 = cipher.seal(h2, Uint8Array.of(1, 2, 3, 4));
     const d2 = new Uint8Array(FRAME_HEADER_BYTES + s2.length);
     d2.set(h2); d2.set(s2, FRAME_HEADER_BYTES);
