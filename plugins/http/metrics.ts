@@ -128,11 +128,15 @@ export function createMetrics(inspect: NodeInspector, hooks: KoiHooks, tapName: 
     for (const [key, value] of Object.entries(values)) c.inc({ [label]: key } as Record<L, string>, value);
   };
 
+  /** Read everything first, then reset and set in one synchronous step: a scrape never sees half-set gauges. */
   async function refresh(): Promise<void> {
     const local = (await inspect.query('local')).json as LocalDoc | undefined;
+    const running = local?.type === 'local';
+    // Answered here when this node leads, so no network round trip per scrape.
+    const cluster = running && local.leader?.id === local.id ? (await inspect.query('status')).json as ClusterDoc | undefined : undefined;
+    const core = inspect.metrics();
     for (const g of [info, isLeader, isMaster, runnerState, runnerMode, quorumSeen, quorumNeeded, quorumHas, maintenance,
       failCount, serviceState, lease, clusterNodes]) g.reset();
-    const core = inspect.metrics();
     if (core) {
       datagramsAccepted.reset();
       datagramsAccepted.inc(core.datagramsAccepted);
@@ -140,7 +144,7 @@ export function createMetrics(inspect: NodeInspector, hooks: KoiHooks, tapName: 
       setCounter(adminRequests, core.adminRequests, 'command');
       if (core.leaseRemainingMs !== null) lease.set(core.leaseRemainingMs / 1000);
     }
-    if (local?.type !== 'local') return; // not running (restart): only what the hooks counted
+    if (!running) return; // not running (restart): only what the hooks counted
     info.set({ node: local.name, id: local.id, version: local.version }, 1);
     isLeader.set(local.leader?.id === local.id ? 1 : 0);
     isMaster.set(local.master?.id === local.id ? 1 : 0);
@@ -156,12 +160,8 @@ export function createMetrics(inspect: NodeInspector, hooks: KoiHooks, tapName: 
         for (const state of SERVICE_STATES) serviceState.set({ service: service.name, state }, service.state === state ? 1 : 0);
       }
     }
-    if (local.leader?.id === local.id) {
-      // Answered here (this node leads), so no network round trip per scrape.
-      const cluster = (await inspect.query('status')).json as ClusterDoc | undefined;
-      if (cluster?.type === 'cluster') {
-        for (const state of DISPLAY_STATES) clusterNodes.set({ state }, cluster.nodes.filter((n) => n.state === state).length);
-      }
+    if (cluster?.type === 'cluster') {
+      for (const state of DISPLAY_STATES) clusterNodes.set({ state }, cluster.nodes.filter((n) => n.state === state).length);
     }
   }
 
