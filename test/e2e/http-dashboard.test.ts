@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { E2ECluster, REPO_ROOT, findFreePorts } from './harness';
+import { E2ECluster, REPO_ROOT, findFreePorts, writeRecordingService } from './harness';
 
 jest.setTimeout(120_000);
 
@@ -46,6 +46,11 @@ describeWithBrowser('dashboard in headless Chromium', () => {
     ['n1', 'n2', 'n3'].forEach((n, i) => httpPorts.set(n, ports[i]));
     cluster = await E2ECluster.create({
       nodes: 3, quorum: 2, statusInterval: '500ms', tag: 'koi-http-dash', time: TIMINGS,
+      // The recording service, whose status check fails with two lines of output while <control>/fail-status-<node> exists.
+      writeServices: (dir, node, c) => {
+        writeRecordingService(dir, c.eventsFile, c.controlDir, '10-app', c.statusFile);
+        fs.writeFileSync(path.join(dir, '10-app', 'status'), `#!/bin/sh\nif [ -f "${c.controlDir}/fail-status-$KOI_NODE_NAME" ]; then\n  echo "checking /srv/app on $KOI_NODE_NAME"\n  echo "error: /srv/app/data: no space left on device" >&2\n  exit 1\nfi\nexit 0\n`, { mode: 0o755 });
+      },
       pluginConf: (node) => `http { listen 127.0.0.1:${httpPorts.get(node.name)} }`,
     });
     cluster.start();
@@ -117,6 +122,18 @@ describeWithBrowser('dashboard in headless Chromium', () => {
     });
     await page.waitForFunction((name) => document.querySelector(`.node[data-node="${name}"]`)?.getAttribute('data-state') !== 'Master', { timeout: 10_000 }, victim);
 
+  });
+
+  test('a failing service shows on its node and under recent failures, with the script\'s output', async () => {
+    const victimOfFailure = (await nodesShown()).find((n) => n.state === 'Slave')?.name;
+    expect(victimOfFailure).toBeDefined();
+    cluster.control(`fail-status-${victimOfFailure}`, '');
+    await page.waitForFunction((name) => document.querySelector(`.node[data-node="${name}"]`)?.getAttribute('data-state') === 'Failed', { timeout: 15_000 }, victimOfFailure);
+    await page.waitForFunction(() => document.getElementById('failures')?.textContent?.includes('no space left on device'), { timeout: 10_000 });
+    const failures = await page.$eval('#failures', (e) => (e as HTMLElement).innerText);
+    expect(failures).toContain(victimOfFailure);
+    expect(failures).toMatch(/status/);
+    expect(failures).toContain('error: /srv/app/data: no space left on device');
     const shot = process.env.KOI_DASHBOARD_SCREENSHOT
       ? path.resolve(REPO_ROOT, process.env.KOI_DASHBOARD_SCREENSHOT)
       : path.join(os.tmpdir(), 'koi-dashboard.png');
