@@ -13,8 +13,12 @@ import type { KoiHooks, NodeInspector } from '../../plugin-api';
 export const SCRIPT_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 /** States a node can show in `koi status` (the cluster gauge lists each, zeros included, so a missing state reads 0). */
 const DISPLAY_STATES = [...RUNNER_STATES, 'Disconnected', 'Elector', 'Other', 'Offline'].filter((s, i, all) => all.indexOf(s) === i);
-/** The event loop is sampled this often (ms) for nodejs_eventloop_lag_*: coarse enough to cost nothing when idle. */
-const EVENT_LOOP_PRECISION_MS = 100;
+/**
+ * The event loop is sampled this often (ms) for nodejs_eventloop_lag_* (a timer of its own). At 100 ms the
+ * samples cost +0.27 % of a core per idle node, at 1 s nothing measurable (docs/performance.md); a stall
+ * shorter than that between two samples can go unseen there, not by koi's own stall guard (it logs them).
+ */
+const EVENT_LOOP_PRECISION_MS = 1000;
 
 /** Local status document fields the metrics use (docs/client.md, `koi --json local`). */
 interface LocalDoc {
