@@ -17,6 +17,10 @@ import { E2ECluster, REPO_ROOT, findFreePorts, writeRecordingService } from './h
 
 jest.setTimeout(120_000);
 
+// The functions given to page.evaluate/waitForFunction run in the browser; the test project has no DOM types.
+declare const document: any;
+declare const window: any;
+
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((f) => fs.existsSync(f));
 const describeWithBrowser = CHROMIUM ? describe : describe.skip;
 if (!CHROMIUM) console.warn('http-dashboard.test.ts skipped: no Chromium (Debian package `chromium`; .ci/run installs it)');
@@ -95,7 +99,8 @@ describeWithBrowser('dashboard in headless Chromium', () => {
     let changedAt = Infinity;
     const probes: Array<Promise<void>> = [];
     const prober = setInterval(() => {
-      probes.push(fetch(`http://127.0.0.1:${httpPorts.get(watcher)}/status`).then((r) => r.json()).then((doc: { master?: { name: string } | null }) => {
+      probes.push(fetch(`http://127.0.0.1:${httpPorts.get(watcher)}/status`).then((r) => r.json()).then((body: unknown) => {
+        const doc = body as { master?: { name: string } | null } | null;
         if (doc?.master && doc.master.name !== victim) changedAt = Math.min(changedAt, Date.now());
       }, () => undefined));
     }, 25);
@@ -118,7 +123,7 @@ describeWithBrowser('dashboard in headless Chromium', () => {
     // The event list has the master change as this node saw it (the leader records it as its election).
     await page.waitForFunction((name) => [...document.querySelectorAll('#events li[data-kind="master"], #events li[data-kind="election"]')].some((li) => li.textContent?.includes(name)),
       { timeout: 5000 }, successor).catch(async (err: Error) => {
-      throw new Error(`${err.message}; events shown:\n${await page.$eval('#events', (e) => (e as HTMLElement).innerText)}`);
+      throw new Error(`${err.message}; events shown:\n${await page.$eval('#events', (e) => (e as { innerText: string }).innerText)}`);
     });
     await page.waitForFunction((name) => document.querySelector(`.node[data-node="${name}"]`)?.getAttribute('data-state') !== 'Master', { timeout: 10_000 }, victim);
 
@@ -130,7 +135,7 @@ describeWithBrowser('dashboard in headless Chromium', () => {
     cluster.control(`fail-status-${victimOfFailure}`, '');
     await page.waitForFunction((name) => document.querySelector(`.node[data-node="${name}"]`)?.getAttribute('data-state') === 'Failed', { timeout: 15_000 }, victimOfFailure);
     await page.waitForFunction(() => document.getElementById('failures')?.textContent?.includes('no space left on device'), { timeout: 10_000 });
-    const failures = await page.$eval('#failures', (e) => (e as HTMLElement).innerText);
+    const failures = await page.$eval('#failures', (e) => (e as { innerText: string }).innerText);
     expect(failures).toContain(victimOfFailure);
     expect(failures).toMatch(/status/);
     expect(failures).toContain('error: /srv/app/data: no space left on device');
