@@ -102,6 +102,10 @@ export default definePlugin<HttpOptions>({
       {
         path: '/events', readOnly: true, methods: ['GET'],
         handle(req, res) {
+          if (req.method === 'HEAD') {
+            res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }).end();
+            return;
+          }
           const last = req.headers['last-event-id'];
           if (!events.attach(res, typeof last === 'string' ? last : undefined)) sendText(res, 503, 'too many event stream clients\n', undefined, { 'retry-after': '10' });
         },

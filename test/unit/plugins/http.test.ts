@@ -207,9 +207,10 @@ describe('http plugin endpoints', () => {
     const post = await fetch(`${p.base}/status`, { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
-    const head = await fetch(`${p.base}/local`, { method: 'HEAD' });
-    expect(head.status).toBe(200);
-    expect(await head.text()).toBe('');
+    for (const path of ['/local', '/metrics', '/', '/events']) {
+      const head = await fetch(p.base + path, { method: 'HEAD', signal: AbortSignal.timeout(2000) });
+      expect([path, head.status, await head.text()]).toEqual([path, 200, '']);
+    }
   });
 
   it('/events: recent events on connect, then each new one; Last-Event-ID resumes after it', async () => {
