@@ -5,27 +5,36 @@
  * entry point (timer or datagram) first runs the stall guard
  * (node/stall-guard.ts, docs/safety.md R6): after a stall the master lease
  * is checked (shortened by any frozen time) and leadership dropped before
- * anything else happens (SPEC §3).
+ * anything else happens (SPEC §3). The jobs around the wiring live in
+ * core/node/ (routing, joining, status projection, admin actions, ...).
  */
 import type {
-  Cipher, Clock, ClusterView, HealthReport, InboundMessage, KoiConfig, KoiHooks, KoiMessage, Logger, NodeInspector, ServiceEntry,
-  RunnerState, ServiceExecutor, StateUpdate, TimerHandle, Transport,
+  Clock, ClusterView, HealthReport, HeartBeat, InboundMessage, KoiConfig, KoiHooks, KoiMessage, Logger, NodeInspector,
+  RunnerState, StateUpdate, TimerHandle, Transport,
 } from '../plugin-api';
 import { ExitCode, NodeFlag } from '../plugin-api';
 import { Elector, hasTaps } from './elector/elector';
 import { Membership } from './membership/membership';
 import { Runner } from './runner/runner';
 import { createServiceManager } from './services/manager';
-import type { ServiceManager, ServiceManagerOptions } from './services/types';
+import type { ServiceManager } from './services/types';
 import { createWireCodec } from './wire/codec';
 import { createRejectLogger, type RejectLogger } from './wire/reject-logger';
-import type { WireCodec, WireCodecOptions } from './wire/types';
+import type { WireCodec } from './wire/types';
 import type { ComponentContext } from './node/component';
-import { safetyRules, type SafetyRule, type SafetyRuleSet } from './safety-rules';
+import { safetyRules, type SafetyRuleSet } from './safety-rules';
 import { CLOCK_RATE_BOUND, checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './node/cluster-check';
 import { StallGuard, stallThresholdMs, type Stall } from './node/stall-guard';
 import { ELECTION_LIMIT_TICKS } from './config/timing-defaults';
 import type { ActionResult, FailureStatus, NodeStatus } from './node/status';
+import type { AdminMessageHandler, KoiNodeOptions, ReloadOutcome } from './node/options';
+import { projectStatus } from './node/status-projection';
+import * as actions from './node/admin-actions';
+import type { ResolvedNode } from './node/admin-actions';
+import { electorMembership } from './node/elector-membership';
+import { encodeForWire, routeMessage } from './node/routing';
+import { NameClashGuard } from './node/name-clash';
+import { JoinListener } from './node/joining';
 import { adminBackend, adminPolicy, startLocalAdmin } from './node/admin-adapter';
 import { koiVersion } from './node/version';
 import { createAdminEndpoint } from './admin/endpoint';
@@ -37,55 +46,7 @@ import { startEvents, type EventRecorder } from './events';
 export { checkClusterConfig, type ClusterCheck };
 export type * from './node/status';
 
-export interface ReloadOutcome {
-  ok: boolean;
-  problems?: string[];
-  restart?: boolean;
-}
-
-export interface KoiNodeOptions {
-  config: KoiConfig;
-  clock: Clock;
-  logger: Logger;
-  hooks: KoiHooks;
-  transport: Transport;
-  cipher: Cipher;
-  executors: ServiceExecutor[];
-  identity: { id: string; name: string };
-  /** Reload the configuration like SIGHUP (the admin `reconfigure` command). */
-  reload?: () => Promise<ReloadOutcome>;
-  /** Wire codec factory (default: core/wire createWireCodec). */
-  codecFactory?: (opts: WireCodecOptions) => WireCodec;
-  /** Service manager factory (default: core/services createServiceManager). */
-  serviceManagerFactory?: (opts: ServiceManagerOptions) => ServiceManager;
-  /** Lists the service folder (the simulator injects its own). */
-  listEntries?: () => Promise<ServiceEntry[]>;
-  /** Do not answer `koi` requests (the simulator); default false. */
-  noAdmin?: boolean;
-  /** Sequence counter shared by every in-process restart of this node id (core/daemon.ts); default fresh. */
-  sequence?: { last: number };
-  /**
-   * What an in-process restart (same id) keeps besides the sequence counter: whether this node ever saw
-   * the cluster with a master (with quorum off, a restarted former master must not wait out
-   * initial_promotion_delay again).
-   */
-  memory?: { sawMaster: boolean };
-  /** Open the local admin socket (`node.admin_socket`); the daemon sets it, tests and the simulator do not. */
-  localAdmin?: boolean;
-  /** Keep the on-disk event journal (`node.journal`); the daemon sets it, tests and the simulator do not (events stay in memory). */
-  journal?: boolean;
-  /**
-   * The node cannot go on and the process should end with `exitCode` (a
-   * duplicate node name); the daemon shuts down gracefully. Without it the
-   * node stops itself.
-   */
-  onFatal?: (message: string, exitCode: number) => void;
-  /** Simulator teeth run only (scripts/chaos-teeth.ts): safety rules to turn off. Never set in a real node. */
-  disabledSafetyRules?: readonly SafetyRule[];
-}
-
-/** Handler for admin requests and responses (core/admin's endpoint); true when consumed. */
-export type AdminMessageHandler = (inbound: InboundMessage) => Promise<boolean>;
+export type { AdminMessageHandler, KoiNodeOptions, ReloadOutcome } from './node/options';
 
 export class KoiNode {
   static checkClusterConfig = checkClusterConfig;
@@ -112,8 +73,6 @@ export class KoiNode {
   private majorityChecked = false;
   /** The cluster had a master as this node saw it (the initial promotion delay is for a cluster that never had one). */
   private readonly memory: { sawMaster: boolean };
-  /** Set while start() waits for a leader's view before the start-up sweep. */
-  private viewHeard: (() => void) | null = null;
   private started = false;
   private closed = false;
   private seenMaster = { id: '', name: '' };
@@ -123,9 +82,7 @@ export class KoiNode {
   private adminServer: AdminServer | null = null;
   private localAdmin: ReturnType<typeof startLocalAdmin> | null = null;
   private readonly rules: SafetyRuleSet;
-  /** Ids already reported as carrying this node's name. */
-  private readonly nameClashes = new Set<string>();
-  private yieldingName = false;
+  private readonly nameClashes: NameClashGuard;
   /** Turns what happens here into cluster events (onEvent, the journal, `koi events`). */
   readonly events: EventRecorder;
 
@@ -151,6 +108,10 @@ export class KoiNode {
     });
     this.codec = (opts.codecFactory ?? createWireCodec)({
       cipher: opts.cipher, clusterId: opts.config.cluster.id, senderId: this.id, clock: this.clock, sequence: opts.sequence,
+    });
+    this.nameClashes = new NameClashGuard({ id: this.id, name: this.name }, this.log, (message) => {
+      if (this.opts.onFatal) this.opts.onFatal(message, ExitCode.CONFIG);
+      else void this.stop(message);
     });
     this.rejectLog = createRejectLogger(opts.logger.child({ component: 'wire', node: this.name }), this.clock);
     const context = this.componentContext();
@@ -206,8 +167,13 @@ export class KoiNode {
     // Before it takes part, a runner listens for a leader's view: a cluster in maintenance runs no script,
     // not even the start-up sweep's status checks (SPEC §6); then it undoes what a crash left promoted.
     let listening = this.services !== null && !this.config.node.maintenance;
-    await this.transport.start((data, from) => this.guarded(() => (listening ? this.listenBeforeJoining(data, from) : this.receive(data, from))));
-    if (listening) await this.awaitLeaderView();
+    const joining = new JoinListener({
+      self: { id: this.id, name: this.name }, clock: this.clock, codec: this.codec, rejectLog: this.rejectLog, log: this.log,
+      nameClash: (otherId, from, otherUptimeMs) => this.nameClash(otherId, from, otherUptimeMs),
+      maintenance: () => this.runner?.setMaintenance(true),
+    });
+    await this.transport.start((data, from) => this.guarded(() => (listening ? joining.receive(data, from) : this.receive(data, from))));
+    if (listening) await joining.waitForView(ELECTION_LIMIT_TICKS * this.config.time.cluster_update_interval);
     await this.services?.recoverLeftovers();
     listening = false;
     this.stallGuard.reset();
@@ -219,65 +185,8 @@ export class KoiNode {
     await this.hooks.onStart.promise({ nodeId: this.id, name: this.name, config: this.config });
   }
 
-  /**
-   * Up to one election timeout (a leader's heartbeat reaches every configured address every
-   * cluster_update_interval): long enough to hear a leader that exists, short for a cold start.
-   */
-  private awaitLeaderView(): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = this.clock.setTimeout(() => {
-        this.viewHeard = null;
-        resolve();
-      }, ELECTION_LIMIT_TICKS * this.config.time.cluster_update_interval);
-      this.viewHeard = () => {
-        this.clock.clear(timer);
-        this.viewHeard = null;
-        resolve();
-      };
-    });
-  }
-
-  /** Before joining: only learn whether the cluster is in maintenance from a leader's heartbeat. */
-  private listenBeforeJoining(data: Uint8Array, from: string): void {
-    const result = this.codec.decode(data, from);
-    if (!result.ok) {
-      this.rejectLog(result, from);
-      return;
-    }
-    const message = result.envelope.message;
-    if (message.kind === 'heartbeat' && message.name === this.name && result.envelope.senderId !== this.id) {
-      this.nameClash(result.envelope.senderId, from, message.uptimeMs);
-    }
-    if (message.kind !== 'heartbeat' || !message.view) return;
-    if (message.view.maintenance) {
-      this.log.info(`cluster in maintenance (leader ${message.name}): no script runs here, the start-up sweep included`);
-      this.runner?.setMaintenance(true);
-    }
-    this.viewHeard?.();
-  }
-
-  /**
-   * Two live nodes with one name (default name = host name: cloned VMs)
-   * make every name-based command ambiguous. The node that started later
-   * (shorter uptime; ties by id) refuses to go on, with a clear error; the
-   * other one logs which address also claims its name.
-   */
   private nameClash(otherId: string, from: string, otherUptimeMs: number): void {
-    const mine = this.clock.now() - this.startedAt;
-    const yields = mine < otherUptimeMs || (mine === otherUptimeMs && this.id < otherId);
-    if (yields) {
-      if (this.yieldingName) return;
-      this.yieldingName = true;
-      const message = `another node named ${this.name} (${otherId}) is live at ${from} and was up first: `
-        + 'refusing to run a second node with that name (give this node its own name: --name or node.name)';
-      this.log.error(message);
-      if (this.opts.onFatal) this.opts.onFatal(message, ExitCode.CONFIG);
-      else void this.stop(message);
-      return;
-    }
-    if (this.nameClashes.has(otherId)) return;
-    this.nameClashes.add(otherId);
-    this.log.error(`a second node named ${this.name} (${otherId}) appeared at ${from}; it started later and refuses to run (duplicate node name)`);
+    this.nameClashes.clash(this.clock.now() - this.startedAt, otherId, from, otherUptimeMs);
   }
 
   /** Apply a configuration that can change live (timings, quorum, service timeouts, maintenance). */
@@ -297,7 +206,7 @@ export class KoiNode {
       this.clusterTimer = this.clock.setInterval(this.guard(() => this.clusterTick()), config.time.cluster_update_interval);
     }
     if (this.elector && this.electorInterval(previous) !== this.electorInterval(config)) this.armElectorTimer();
-    if (previous.node.maintenance !== config.node.maintenance && this.elector) this.leaderSetsMaintenance(this.elector, config.node.maintenance);
+    if (previous.node.maintenance !== config.node.maintenance && this.elector) actions.leaderSetsMaintenance(this.elector, this.runner, config.node.maintenance);
     this.log.info('configuration applied');
   }
 
@@ -379,69 +288,43 @@ export class KoiNode {
   }
 
   /** A node by exact id, else by name (this node included); null when unknown. */
-  resolveNode(nameOrId: string): { id: string; name: string; address: string } | null {
-    if (nameOrId === this.id || nameOrId === this.name) return { id: this.id, name: this.name, address: '' };
-    const entries = this.membership.table.all();
-    const byId = entries.find((e) => e.id === nameOrId) ?? entries.find((e) => e.name === nameOrId);
-    if (byId) return { id: byId.id, name: byId.name, address: byId.addresses[0] ?? '' };
-    const runner = this.elector?.snapshot().runners.find((r) => r.id === nameOrId || r.name === nameOrId);
-    return runner ? { id: runner.id, name: runner.name, address: runner.address } : null;
+  resolveNode(nameOrId: string): ResolvedNode | null {
+    return actions.resolveNode(this.actionParts(), nameOrId);
   }
 
   /** Leader: make a runner (name or id) the target master. */
   promote(nameOrId: string): ActionResult {
-    if (!this.elector) return this.notLeader('promote');
-    const node = this.resolveNode(nameOrId);
-    if (!node) return { ok: false, reason: `unknown node '${nameOrId}'` };
-    return this.elector.promote(node.id);
+    return actions.promote(this.actionParts(), nameOrId);
   }
 
   /** Leader: drop the master and enter manual master mode. */
   demote(): ActionResult {
-    return this.elector ? this.elector.demote() : this.notLeader('demote');
+    return actions.demote(this.actionParts());
   }
 
   /** Leader: leave manual master mode. */
   elect(): ActionResult {
-    return this.elector ? this.elector.elect() : this.notLeader('elect');
+    return actions.elect(this.actionParts());
   }
 
   /** Leader: cluster-wide maintenance mode, spread in heartbeats. */
   setMaintenance(on: boolean): ActionResult {
-    return this.elector ? this.leaderSetsMaintenance(this.elector, on) : this.notLeader('maintenance');
-  }
-
-  /**
-   * The elector spreads maintenance to other nodes in heartbeats and state
-   * updates; this node's own runner (and service manager) takes it at once,
-   * before the admin answer goes out: a SIGTERM right after `koi maintenance
-   * on` must run no stop script here either.
-   */
-  private leaderSetsMaintenance(elector: Elector, on: boolean): ActionResult {
-    const result = elector.setMaintenance(on);
-    if (result.ok) this.runner?.setMaintenance(on);
-    return result;
+    return actions.setMaintenance(this.actionParts(), on);
   }
 
   /** This runner: demote, stop services, Stopped (`koi stop`). */
   stopRunner(): ActionResult {
-    if (!this.runner) return { ok: false, reason: `${this.name} is not a runner` };
-    this.runner.stop();
-    return { ok: true, message: `${this.name}: stopping services` };
+    return actions.stopRunner(this.actionParts());
   }
 
   /** This runner: undo `koi stop`. */
   startRunner(): ActionResult {
-    if (!this.runner) return { ok: false, reason: `${this.name} is not a runner` };
-    this.runner.startAgain();
-    return { ok: true, message: `${this.name}: starting services` };
+    return actions.startRunner(this.actionParts());
   }
 
   /** This runner: clear the failure and the fail count now. */
   recover(): ActionResult {
-    if (!this.runner) return { ok: false, reason: `${this.name} is not a runner` };
-    this.runner.recover();
-    return { ok: true, message: `${this.name}: failure cleared` };
+    return actions.recover(this.actionParts());
   }
 
   /** Leader: the last failures, newest first (empty elsewhere). */
@@ -456,75 +339,17 @@ export class KoiNode {
   }
 
   getStatus(): NodeStatus {
-    const now = this.clock.now();
-    const runnerSnap = this.runner?.snapshot();
-    const leaderId = this.membership.currentLeaderId();
-    const nameOf = (id: string): string => (id === this.id ? this.name : (this.membership.table.get(id)?.name ?? ''));
-    const view = this.elector ? this.elector.view() : this.membership.lastView();
-    const electorSnap = this.elector?.snapshot();
-    const quorum = this.config.cluster.quorum;
-    const seen = this.membership.seenCount();
-    return {
-      id: this.id,
-      name: this.name,
-      uptimeMs: Math.round(now - this.startedAt),
-      roles: { elector: this.config.node.elector, runner: this.config.node.runner },
-      flags: this.membership.flags(),
-      state: runnerSnap ? runnerSnap.state : this.config.node.elector ? 'Elector' : 'Other',
-      electionMode: this.config.node.elector ? this.membership.mode : null,
-      leader: leaderId ? { id: leaderId, name: nameOf(leaderId) } : null,
-      master: this.seenMaster.id ? { ...this.seenMaster } : null,
-      maintenance: view?.maintenance ?? this.config.node.maintenance,
-      manualMaster: view?.manualMaster ?? false,
-      quorum: { configured: quorum, seen, acked: this.membership.ackCount(), has: quorum <= 0 || seen >= quorum },
-      addresses: this.transport.localAddresses(),
-      runner: runnerSnap && this.services ? {
-        state: runnerSnap.state, mode: runnerSnap.mode, target: this.services.target, stopped: runnerSnap.stopped,
-        failed: runnerSnap.failed, failCount: runnerSnap.failCount, lastFailureAgoMs: runnerSnap.lastFailureAgoMs,
-        lastFailureReason: runnerSnap.lastFailureReason, lastFailureOutput: runnerSnap.lastFailureOutput, namedMaster: runnerSnap.namedMaster,
-        leaseRemainingMs: runnerSnap.leaseRemainingMs, lastStateUpdateAgoMs: runnerSnap.lastStateUpdateAgoMs,
-        services: this.services.summary(), promoted: this.services.anyPromoted(),
-      } : null,
-      nodes: this.membership.table.all().map((e) => ({
-        id: e.id, name: e.name, flags: e.flags, addresses: [...e.addresses],
-        lastSeenAgoMs: Math.round(now - e.lastSeen), uptimeMs: e.uptimeMs,
-      })),
-      departed: this.membership.departedNodes().map((e) => ({
-        id: e.id, name: e.name, flags: e.flags, addresses: [...e.addresses],
-        lastSeenAgoMs: Math.round(now - e.lastSeen), uptimeMs: e.uptimeMs,
-      })),
-      configured: this.transport.configuredAddresses?.() ?? null,
-      elector: electorSnap ? {
-        leaderForMs: Math.round(now - electorSnap.leaderSince),
-        master: electorSnap.masterId ? { id: electorSnap.masterId, name: electorSnap.masterName } : null,
-        targetMaster: electorSnap.targetMasterId ? { id: electorSnap.targetMasterId, name: nameOf(electorSnap.targetMasterId) || (electorSnap.runners.find((r) => r.id === electorSnap.targetMasterId)?.name ?? '') } : null,
-        manualMaster: electorSnap.manualMaster,
-        maintenance: electorSnap.maintenance,
-        waiting: electorSnap.waiting ? {
-          code: electorSnap.waiting.code, message: electorSnap.waiting.message,
-          ...(electorSnap.waiting.until !== undefined ? { remainingMs: Math.max(0, Math.round(electorSnap.waiting.until - now)) } : {}),
-        } : null,
-        blockers: electorSnap.blockers,
-        runners: electorSnap.runners.map((r) => ({
-          id: r.id, name: r.name, address: r.address, state: r.state, mode: r.mode, target: r.target,
-          uptimeMs: r.uptimeMs, lastSeenAgoMs: Math.round(now - r.lastSeen), services: r.services, promoted: r.promoted,
-          stopped: r.stopped, failCount: r.failCount,
-          lastFailureAgoMs: r.lastFailureAt > -Infinity ? Math.round(now - r.lastFailureAt) : -1,
-          lastFailureReason: r.lastFailureReason, lastFailureOutput: r.lastFailureOutput,
-        })),
-        failures: electorSnap.failures.map((f) => ({
-          atMs: Math.round(f.atWall), agoMs: Math.round(now - f.at), node: { id: f.nodeId, name: f.nodeName }, reason: f.reason, output: f.output,
-        })),
-      } : null,
-    };
+    return projectStatus({
+      now: this.clock.now(), id: this.id, name: this.name, startedAt: this.startedAt, config: this.config,
+      membership: this.membership, transport: this.transport, runner: this.runner, services: this.services,
+      elector: this.elector, seenMaster: this.seenMaster,
+    });
   }
 
   // ---- internals -------------------------------------------------------------------
 
-  private notLeader(command: string): ActionResult {
-    const leader = this.membership.currentLeaderId();
-    const name = leader ? (this.membership.table.get(leader)?.name ?? leader) : '';
-    return { ok: false, reason: `${command} must run on the leader${name ? ` (${name})` : '; no leader is known'}` };
+  private actionParts(): actions.ActionParts {
+    return { id: this.id, name: this.name, membership: this.membership, elector: this.elector, runner: this.runner };
   }
 
   /** Wrap a timer callback: skip after close, run the stall guard first. */
@@ -589,63 +414,31 @@ export class KoiNode {
   }
 
   private route(inbound: InboundMessage): void {
-    const { envelope, from } = inbound;
-    const message = envelope.message;
-    switch (message.kind) {
-      case 'heartbeat': {
-        // R6, third witness: a peer's monotonic clock that ran ahead of ours means ours stood still.
-        const stall = this.stallGuard.peerBeat(envelope.senderId, message.uptimeMs, envelope.seq, stallThresholdMs(this.config.time.cluster_update_interval), CLOCK_RATE_BOUND);
-        if (this.started && stall && this.rules.on('stall-guard')) {
-          // Buffered heartbeats of one freeze arrive together and report it in parts: log the first part only.
-          const quiet = this.clock.now() - this.lastPeerStallAt < this.config.time.node_timeout;
-          this.lastPeerStallAt = this.clock.now();
-          this.stalled(stall, ` (peer ${message.name}'s clock ran ${Math.round(stall.frozenMs)} ms ahead of this node's: a VM pause hidden by a wall-clock step back?)`, quiet);
-        }
-        this.membership.handleHeartbeat(envelope.senderId, message, from);
-        break;
-      }
-      case 'health':
-        if (!this.elector) {
-          this.log.debug({ from }, `health report from ${message.name} but this node is not the leader`);
-          break;
-        }
-        this.membership.noteReport(envelope.senderId, from);
-        this.elector.handleHealth(envelope.senderId, message, from);
-        break;
-      case 'state':
-        if (!this.runner) break;
-        if (envelope.senderId !== this.membership.currentLeaderId()) {
-          this.log.debug({ from, sender: envelope.senderId }, `state update from ${message.leaderName}, which is not the followed leader: ignored`);
-          break;
-        }
-        this.runner.handleState(envelope.senderId, envelope.seq, message);
-        break;
-      case 'request':
-      case 'response':
-        if (!this.adminHandler) {
-          this.log.debug({ from }, `admin ${message.kind} from ${from}: no admin handler`);
-          break;
-        }
-        this.adminHandler(inbound).catch((err: unknown) => this.log.error({ err: String(err) }, `admin handler failed: ${String(err)}`));
-        break;
-      default: {
-        const unreachable: never = message;
-        this.log.warn(`unknown message ${String(unreachable)}`);
-      }
+    routeMessage(inbound, {
+      log: this.log,
+      heartbeat: (senderId, seq, message, from) => this.heartbeat(senderId, seq, message, from),
+      noteReport: (senderId, from) => this.membership.noteReport(senderId, from),
+      currentLeaderId: () => this.membership.currentLeaderId(),
+      elector: this.elector,
+      runner: this.runner,
+      adminHandler: this.adminHandler,
+    });
+  }
+
+  private heartbeat(senderId: string, seq: number, message: HeartBeat, from: string): void {
+    // R6, third witness: a peer's monotonic clock that ran ahead of ours means ours stood still.
+    const stall = this.stallGuard.peerBeat(senderId, message.uptimeMs, seq, stallThresholdMs(this.config.time.cluster_update_interval), CLOCK_RATE_BOUND);
+    if (this.started && stall && this.rules.on('stall-guard')) {
+      // Buffered heartbeats of one freeze arrive together and report it in parts: log the first part only.
+      const quiet = this.clock.now() - this.lastPeerStallAt < this.config.time.node_timeout;
+      this.lastPeerStallAt = this.clock.now();
+      this.stalled(stall, ` (peer ${message.name}'s clock ran ${Math.round(stall.frozenMs)} ms ahead of this node's: a VM pause hidden by a wall-clock step back?)`, quiet);
     }
+    this.membership.handleHeartbeat(senderId, message, from);
   }
 
   private encode(message: KoiMessage): Uint8Array | null {
-    try {
-      return this.codec.encode(message);
-    } catch (err) {
-      if (message.kind === 'heartbeat' && message.view && message.view.nodes.length > 0) {
-        // A large cluster's view does not fit one datagram: send it without the node list.
-        return this.encode({ ...message, view: { ...message.view, nodes: message.view.nodes.slice(0, 1) } });
-      }
-      this.log.error({ err: String(err), kind: message.kind }, `cannot send ${message.kind}: ${String(err)}`);
-      return null;
-    }
+    return encodeForWire(this.codec, message, this.log);
   }
 
   private broadcast(message: KoiMessage): void {
@@ -699,19 +492,7 @@ export class KoiNode {
     if (leading) {
       this.elector = new Elector({
         ...this.componentContext(),
-        membership: {
-          seenCount: () => this.membership.seenCount(),
-          ackCount: () => this.membership.ackCount(),
-          lastView: () => this.membership.lastView(),
-          viewNodes: () => this.membership.viewNodes(),
-          lastHeard: (id) => this.membership.table.lastHeard(id),
-          lastAcked: (id) => this.membership.table.get(id)?.lastAck,
-          runnerIds: () => this.membership.table.all().filter((e) => (e.flags & NodeFlag.Runner) !== 0).map((e) => e.id),
-          addressOf: (id) => this.membership.table.get(id)?.addresses[0] ?? '',
-          maxHoldMs: () => this.membership.maxHoldMs(),
-          allConfiguredPeersHeard: () => this.membership.allConfiguredPeersHeard(),
-          everSawMaster: () => this.memory.sawMaster,
-        },
+        membership: electorMembership(this.membership, this.memory),
         sendState: (id, address, update) => this.sendState(id, address, update),
         onMasterChange: (masterId, masterName, why) => this.masterSeen(masterId, masterName, why, true),
       });

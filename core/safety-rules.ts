@@ -12,11 +12,11 @@ export const SAFETY_RULES = [
   'runner-lease-expiry',
   /** A leader renews a lease only while a quorum acknowledges it (core/elector/lease-rules.ts). */
   'renewal-ack-quorum',
-  /** No election while any runner still reports promoted services (core/elector/elector.ts). */
+  /** No election while any runner still reports promoted services (core/elector/election-gate.ts, elector.ts). */
   'promoted-services-guard',
   /** A stall (monotonic or wall-clock gap) demotes / steps down before anything else (core/node/stall-guard.ts). */
   'stall-guard',
-  /** With an onFence tap, a silent master is fenced before its replacement is promoted (core/elector/elector.ts). */
+  /** With an onFence tap, a silent master is fenced before its replacement is promoted (core/elector/fencing.ts). */
   'fencing',
   /** A follower acknowledges one leader at a time, with a gap when it switches (core/membership/membership.ts). */
   'exclusive-acks',

@@ -2,7 +2,7 @@
  * Default values of the `time` section, in milliseconds. Kept apart from the
  * rest of the schema because they are tuned together: the failover and
  * no-two-masters guarantees depend on their relations (docs/architecture.md,
- * "Timings"; checked at start by `checkClusterConfig` in core/node.ts).
+ * "Timings"; checked at start by `checkClusterConfig` in core/node/cluster-check.ts).
  *
  * With these values (proved in virtual time by test/cluster/timings.test.ts):
  * - a dead master is replaced in ≈ 1.8 s (≈ 2.6 s when it was also the leader);

@@ -185,12 +185,14 @@ export class Membership {
     if (claims && beat.view && senderId === this.leaderId && !this.isLeader()) {
       this.adopt(beat.view);
       this.opts.onViewAdopted(beat.view, senderId);
-      const fresh = this.answer.leaderId !== senderId || beat.uptimeMs > this.answer.uptimeMs; // not a copy over a second link
+      // Not a copy of the heartbeat just answered (a duplicate, a second link). Not "newer": a leader that
+      // restarted in-process keeps its id and starts its uptime again.
+      const fresh = this.answer.leaderId !== senderId || beat.uptimeMs !== this.answer.uptimeMs;
       if (fresh && this.mayAcknowledge(senderId, now)) {
         this.lastAckSent = { leaderId: senderId, at: now, windowMs: beat.ackWindowMs, tickMs: beat.ackWindowMs / ACK_WINDOW_TICKS };
         this.answer = { leaderId: senderId, uptimeMs: beat.uptimeMs, sent: false };
-        // At most two broadcasts per interval (a leader beating faster is answered by the next tick).
-        if (now - this.lastBroadcastAt >= this.config.time.cluster_update_interval / 2) this.sendHeartbeats();
+        // At once, as the unicast answer of protocol 1 went: the new leader's quorum must not wait for our tick.
+        this.sendHeartbeats();
       }
     }
   }

@@ -6,61 +6,21 @@
  * the injected Clock; the only I/O of its own is the (injectable) folder listing.
  */
 import type {
-  KoiConfig, Logger, ServiceDefinition, ServiceEntry, ServiceEventName, ServiceEventResult, ServiceExecutor,
-  ServiceState, ServiceStatusInfo, TargetAction, TimerHandle,
+  KoiConfig, Logger, ServiceEntry, ServiceEventName, ServiceState, ServiceStatusInfo, TargetAction, TimerHandle,
 } from '../../plugin-api';
 import { ServiceDiscovery, type DiscoveredService } from './discovery';
 import { folderLister } from './folder';
+import { PROMOTABLE_STATUS, RUNNING_STATE, STEP, abortsEvent, type RestingState, type TransitionEvent } from './transitions';
+import type { EventRun } from './results';
 import {
-  ADOPT, OUTCOME, PROMOTABLE_STATUS, RUNNING_STATE, STEP, TARGET_STATE, TIMEOUT_KEY, VALID_STATUS, abortsEvent, statusEffect,
-  type Outcome, type RestingState, type StatusEffect, type TransitionEvent,
-} from './transitions';
+  PROMOTED_STATES, RUNNING_STATES, atTarget, byPriority, orderAllows, startsServices, targetOf,
+  type InFlight, type ServiceRecord,
+} from './service-record';
+import { runEvent, type EventRunnerHost } from './event-runner';
+import { sweepLeftovers } from './sweep';
+import { dropRecord, newRecord, updateRecord } from './record-sync';
+import { applyStatusOutcome, applyTransitionOutcome, finishFailSequence, type OutcomeHost } from './outcomes';
 import type { ServiceContext, ServiceManager, ServiceManagerOptions } from './types';
-
-interface InFlight {
-  event: ServiceEventName;
-  controller: AbortController;
-  done: Promise<void>;
-}
-
-interface ServiceRecord {
-  name: string;
-  entry: ServiceEntry;
-  definition: ServiceDefinition;
-  executor: ServiceExecutor;
-  state: ServiceState;
-  /** Exit code of the last status check; null before the first one after a start. */
-  lastStatus: number | null;
-  /** The running start/stop/promote/demote/failed event. */
-  transition: InFlight | null;
-  /** The running status check (never at the same time as a transition). */
-  status: InFlight | null;
-  /** Failed since the target last changed: not retried until the target changes. */
-  blocked: boolean;
-  /** The Fail target's `failed` (and `stop`) sequence ran for this service. */
-  failHandled: boolean;
-  /** The service may hold resources (not cleanly stopped): the Fail sequence stops it. */
-  mayBeRunning: boolean;
-  /** The failure of being disabled was reported (once per disabling). */
-  disabledReported: boolean;
-  /** Check status as soon as possible (after a start: promotability is unknown). */
-  statusWanted: boolean;
-  /**
-   * A promote ran (real or presumed) or status said 90, and no real demote,
-   * stop or status has shown the role released since: the service may hold
-   * it whatever its state says.
-   */
-  maybePromoted: boolean;
-  /** Its state was presumed (maintenance mode) and no real status has confirmed it since. */
-  unverified: boolean;
-  /** Maintenance ended: check status before any other event, in whatever state (see setMaintenance). */
-  verifyWanted: boolean;
-  removed: boolean;
-  log: Logger;
-}
-
-const RUNNING_STATES: ReadonlySet<ServiceState> = new Set(['Started', 'Promoted', 'Promoting', 'Demoting']);
-const PROMOTED_STATES: ReadonlySet<ServiceState> = new Set(['Promoting', 'Promoted', 'Demoting']);
 
 export function createServiceManager(opts: ServiceManagerOptions): ServiceManager {
   return new DefaultServiceManager(opts);
@@ -76,6 +36,8 @@ class DefaultServiceManager implements ServiceManager {
   private readonly discovery: ServiceDiscovery;
   private readonly listEntries: () => Promise<ServiceEntry[]>;
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly eventHost: EventRunnerHost;
+  private readonly outcomeHost: OutcomeHost;
   private timer: TimerHandle | undefined;
   private scanned = false;
   private scanning = false;
@@ -116,6 +78,17 @@ class DefaultServiceManager implements ServiceManager {
     this.log = opts.logger.child({ component: 'services' });
     this.discovery = new ServiceDiscovery(opts.executors, this.log);
     this.listEntries = opts.listEntries ?? folderLister(opts.config.service.folder);
+    this.eventHost = {
+      clock: opts.clock, log: this.log, hooks: opts.hooks, node: opts.node,
+      config: () => this.config, context: () => this.context, maintenance: () => this.maintenance,
+      listEntries: () => this.listEntries(), track: (promise) => this.track(promise),
+    };
+    this.outcomeHost = {
+      config: () => this.config, maintenance: () => this.maintenance,
+      setState: (record, to, reason) => this.setState(record, to, reason),
+      fail: (record, reason, output) => this.fail(record, reason, output),
+      markDirty: () => { this.dirty = true; },
+    };
   }
 
   get target(): TargetAction {
@@ -149,7 +122,7 @@ class DefaultServiceManager implements ServiceManager {
   }
 
   summary(): ServiceStatusInfo[] {
-    return this.sortedRecords().map((r) => (r.definition.enabled ? { name: r.name, state: r.state } : { name: r.name, state: r.state, disabled: true }));
+    return byPriority(this.records.values()).map((r) => (r.definition.enabled ? { name: r.name, state: r.state } : { name: r.name, state: r.state, disabled: true }));
   }
 
   settled(): boolean {
@@ -157,7 +130,7 @@ class DefaultServiceManager implements ServiceManager {
     for (const record of this.records.values()) {
       if (record.transition) return false;
       if (!record.definition.enabled) continue;
-      if (!this.atTarget(record)) return false;
+      if (!atTarget(record, this.currentTarget)) return false;
     }
     return true;
   }
@@ -225,12 +198,8 @@ class DefaultServiceManager implements ServiceManager {
   }
 
   /**
-   * The start-up sweep (issue 10 case 7): a daemon that died (crash, SIGKILL)
-   * did not demote, and this one starts believing every service Stopped.
-   * Before the node takes part, ask every service its status (in parallel,
-   * each bounded by status_timeout), demote what answers 90 (descending
-   * priority), and adopt what the others say, so a running service is not
-   * started again. Skipped in maintenance mode: the check after maintenance
+   * The start-up sweep (sweep.ts), after ending scripts a crashed predecessor
+   * left running. Skipped in maintenance mode: the check after maintenance
    * ends covers every service then.
    */
   async recoverLeftovers(): Promise<void> {
@@ -249,26 +218,10 @@ class DefaultServiceManager implements ServiceManager {
     }
     this.sweeping = true;
     try {
-      await this.rescan();
-      const checked = [...this.records.values()].filter((r) => r.definition.enabled && r.definition.events.includes('status'));
-      await Promise.all(checked.map(async (record) => {
-        const run = await this.run(record, 'status', new AbortController().signal);
-        this.adoptAtStartup(record, run);
-      }));
-      const promoted = this.sortedRecords().filter((r) => r.state === 'Promoted');
-      const unordered = promoted.filter((r) => r.definition.priority === null);
-      const ordered = promoted.filter((r) => r.definition.priority !== null).reverse();
-      const demoteInOrder = async (): Promise<void> => {
-        for (const priority of [...new Set(ordered.map((r) => r.definition.priority))]) {
-          await Promise.all(ordered.filter((r) => r.definition.priority === priority).map((r) => this.demoteLeftover(r)));
-        }
-      };
-      await Promise.all([demoteInOrder(), ...unordered.map((r) => this.demoteLeftover(r))]);
-      const left = [...this.records.values()].filter((r) => r.state !== 'Stopped');
-      this.holdAdopted = left.some((r) => r.state === 'Started');
-      this.log.info({ leftovers: left.map((r) => `${r.name}:${r.state}`) }, left.length === 0
-        ? 'start-up sweep: no service was left running'
-        : `start-up sweep done: ${left.map((r) => `${r.name} ${r.state}`).join(', ')}`);
+      this.holdAdopted = await sweepLeftovers({
+        log: this.log, config: () => this.config, records: () => this.records.values(), rescan: () => this.rescan(),
+        run: (record, event, signal) => this.run(record, event, signal), setState: (record, to, reason) => this.setState(record, to, reason),
+      });
     } finally {
       this.sweeping = false;
     }
@@ -296,40 +249,6 @@ class DefaultServiceManager implements ServiceManager {
       record.status?.controller.abort();
     }
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-  }
-
-  /** Take a service as its start-up status says it is; an error leaves it Stopped (its start and status come next). */
-  private adoptAtStartup(record: ServiceRecord, run: EventRun): void {
-    const code = run.result.code;
-    if (!run.ok) {
-      record.mayBeRunning = true;
-      record.log.warn(`start-up sweep: status of ${record.name} ${describe('status', run.result, this.config.service.status_timeout)}; left Stopped`);
-      return;
-    }
-    const adopted = ADOPT[code];
-    if (adopted === undefined || adopted === 'Stopped') return;
-    record.log.warn({ code }, adopted === 'Promoted'
-      ? `start-up sweep: ${record.name} left promoted by a previous run (status 90): demoting it before this node takes part`
-      : `start-up sweep: ${record.name} left running by a previous run (status ${code}, ${STATUS_MEANING[code]}): adopted as Started`);
-    record.mayBeRunning = true;
-    record.maybePromoted = adopted === 'Promoted';
-    record.lastStatus = code;
-    this.setState(record, adopted, `start-up sweep: status exited with ${code} (${STATUS_MEANING[code]})`);
-  }
-
-  private async demoteLeftover(record: ServiceRecord): Promise<void> {
-    this.setState(record, 'Demoting', 'start-up sweep: a leftover promotion');
-    const run = await this.run(record, 'demote', new AbortController().signal);
-    if (run.ok) {
-      record.maybePromoted = false;
-      record.lastStatus = null;
-      record.statusWanted = true;
-      this.setState(record, 'Started', 'start-up sweep: demote ok');
-    } else {
-      // Still promoted: the runner's first target (Stop) demotes it again and fails the node if that fails too.
-      this.setState(record, 'Promoted', `start-up sweep: demote ${describe('demote', run.result, this.config.service.demote_timeout)}`);
-      record.log.error(`start-up sweep: demote of leftover ${record.name} failed; it is still promoted`);
-    }
   }
 
   // ---- rounds and discovery -------------------------------------------------
@@ -411,78 +330,22 @@ class DefaultServiceManager implements ServiceManager {
   /** Add a new service or update a known one; true when something the runner cares about changed. */
   private upsert(name: string, service: DiscoveredService): boolean {
     const known = this.records.get(name);
-    if (!known) {
-      const record: ServiceRecord = {
-        name, entry: service.entry, definition: service.definition, executor: service.executor,
-        state: 'Stopped', lastStatus: null, transition: null, status: null, blocked: false,
-        failHandled: false, mayBeRunning: false, disabledReported: false, statusWanted: false, removed: false,
-        maybePromoted: this.sweepSkipped, unverified: this.maintenance || this.sweepSkipped,
-        verifyWanted: this.sweepSkipped && !this.maintenance && service.definition.events.includes('status'),
-        log: this.log.child({ service: name }),
-      };
-      this.records.set(name, record);
-      if (this.scanned) {
-        record.log.info({ executor: service.executor.kind, priority: service.definition.priority },
-          `service ${name} added (${service.executor.kind}${service.definition.enabled ? '' : ', disabled'})`);
-      }
-      return true;
-    }
-    const before = known.definition;
-    const after = service.definition;
-    if (before.fingerprint !== after.fingerprint || known.executor !== service.executor) {
-      known.log.info({ events: after.events, executor: service.executor.kind },
-        `service ${name} changed (events: ${after.events.join(' ') || 'none'})`);
-    }
-    known.entry = service.entry;
-    known.definition = after;
-    known.executor = service.executor;
-    if (before.enabled === after.enabled) return false;
-    if (after.enabled) {
-      known.disabledReported = false;
-      known.log.info(`service ${name} enabled again`);
-    } else {
-      known.log.warn(`service ${name} disabled: stopping it; it is not started again until enabled`);
-      for (const flight of [known.transition, known.status]) {
-        if (flight && abortsEvent(flight.event, 'Stop')) flight.controller.abort();
-      }
+    if (known) return updateRecord(known, service);
+    const record = newRecord(name, service, { sweepSkipped: this.sweepSkipped, maintenance: this.maintenance }, this.log);
+    this.records.set(name, record);
+    if (this.scanned) {
+      record.log.info({ executor: service.executor.kind, priority: service.definition.priority },
+        `service ${name} added (${service.executor.kind}${service.definition.enabled ? '' : ', disabled'})`);
     }
     return true;
   }
 
   private drop(record: ServiceRecord): void {
-    record.removed = true;
+    dropRecord(record);
     this.records.delete(record.name);
-    const running = record.state !== 'Stopped' && record.state !== 'Failed';
-    record.log[running ? 'warn' : 'info']({ state: record.state },
-      `service ${record.name} removed from the folder${running ? ` while ${record.state}; dropped without stopping it` : ''}`);
-    record.transition?.controller.abort();
-    record.status?.controller.abort();
   }
 
   // ---- driving toward the target ---------------------------------------------
-
-  /** The target a service follows: a disabled service is stopped. */
-  private targetOf(record: ServiceRecord): TargetAction {
-    return record.definition.enabled ? this.currentTarget : 'Stop';
-  }
-
-  private atTarget(record: ServiceRecord): boolean {
-    const target = this.targetOf(record);
-    switch (target) {
-      case 'Stop':
-        return record.state === 'Stopped' || record.state === 'Failed';
-      case 'Fail':
-        return record.state === 'Failed' && record.failHandled;
-      case 'Start':
-      case 'Demote':
-      case 'Promote':
-        return record.state === TARGET_STATE[target];
-      default: {
-        const unreachable: never = target;
-        return unreachable;
-      }
-    }
-  }
 
   /** Start every event that is due and allowed by the priority order, then tell the listener. Idempotent. */
   private drive(): void {
@@ -494,7 +357,7 @@ class DefaultServiceManager implements ServiceManager {
   }
 
   private launchDue(): void {
-    for (const record of this.sortedRecords()) {
+    for (const record of byPriority(this.records.values())) {
       this.reportDisabled(record);
       if (record.transition || record.status) continue;
       if (record.verifyWanted && !this.maintenance) {
@@ -505,7 +368,7 @@ class DefaultServiceManager implements ServiceManager {
       const event = this.nextEvent(record);
       if (event) {
         const held = (event === 'start' || event === 'promote') && this.startsHeld();
-        if (!held && this.orderAllows(record, event)) this.launch(record, event);
+        if (!held && orderAllows(record, event, this.records.values(), this.currentTarget)) this.launch(record, event);
         continue;
       }
       if (record.statusWanted && this.statusEligible(record)) this.launchStatus(record);
@@ -526,7 +389,7 @@ class DefaultServiceManager implements ServiceManager {
   }
 
   private nextEvent(record: ServiceRecord): TransitionEvent | null {
-    const target = this.targetOf(record);
+    const target = targetOf(record, this.currentTarget);
     const state = record.state;
     if (state === 'Failing' && target !== 'Fail') {
       // The Fail target was withdrawn between `failed` and `stop`: rest as Failed.
@@ -545,51 +408,10 @@ class DefaultServiceManager implements ServiceManager {
     return event;
   }
 
-  /** Priority order (SPEC §6): start/promote ascending, stop/demote descending; no priority = independent. */
-  private orderAllows(record: ServiceRecord, event: TransitionEvent): boolean {
-    const priority = record.definition.priority;
-    if (priority === null || event === 'failed') return true;
-    for (const other of this.records.values()) {
-      const p = other.definition.priority;
-      if (other === record || p === null || !this.participates(other)) continue;
-      switch (event) {
-        case 'start':
-          if (p < priority && !RUNNING_STATES.has(other.state)) return false;
-          break;
-        case 'promote':
-          if (p < priority && other.state !== 'Promoted') return false;
-          break;
-        // A higher service still to be checked after maintenance may turn out promoted or running.
-        case 'stop':
-          if (p > priority && (!this.isDown(other) || other.verifyWanted)) return false;
-          break;
-        case 'demote':
-          if (p > priority && (PROMOTED_STATES.has(other.state) || other.verifyWanted)) return false;
-          break;
-        default: {
-          const unreachable: never = event;
-          return unreachable;
-        }
-      }
-    }
-    return true;
-  }
-
-  /** Disabled services that are already down do not hold others back. */
-  private participates(record: ServiceRecord): boolean {
-    return record.definition.enabled || !this.isDown(record);
-  }
-
-  private isDown(record: ServiceRecord): boolean {
-    if (record.transition) return false;
-    if (record.state === 'Stopped') return true;
-    return record.state === 'Failed' && (this.currentTarget !== 'Fail' || record.failHandled || !record.mayBeRunning);
-  }
-
   private statusEligible(record: ServiceRecord): boolean {
     if (record.transition || record.status || record.removed) return false;
     if (record.state !== 'Started' && record.state !== 'Promoted') return false;
-    const target = this.targetOf(record);
+    const target = targetOf(record, this.currentTarget);
     return target !== 'Stop' && target !== 'Fail';
   }
 
@@ -600,7 +422,7 @@ class DefaultServiceManager implements ServiceManager {
     if (event === 'failed') record.mayBeRunning = from !== 'Stopped' && (from !== 'Failed' || record.mayBeRunning);
     if (event === 'promote') record.maybePromoted = true;
     const running: ServiceState = record.state === 'Failing' ? 'Failing' : RUNNING_STATE[event];
-    this.setState(record, running, `${event} (target ${this.targetOf(record)})`);
+    this.setState(record, running, `${event} (target ${targetOf(record, this.currentTarget)})`);
     const controller = new AbortController();
     const flight: InFlight = { event, controller, done: Promise.resolve() };
     flight.done = this.track(this.run(record, event, controller.signal).then((result) => {
@@ -623,180 +445,25 @@ class DefaultServiceManager implements ServiceManager {
     record.status = flight;
   }
 
-  /** Run one event (or presume it in maintenance mode), report it through onServiceEvent. */
-  private async run(record: ServiceRecord, event: ServiceEventName, signal: AbortSignal): Promise<EventRun> {
-    const started = this.opts.clock.now();
-    const log = this.log.child({ service: record.name, event });
-    const presumed = this.maintenance;
-    let result: ServiceEventResult;
-    if (presumed) {
-      record.unverified = true;
-      result = { code: 0, timedOut: false, aborted: false, durationMs: 0 };
-      log.info(`${event} presumed successful (maintenance mode)`);
-    } else if (!record.definition.events.includes(event)) {
-      result = { code: 0, timedOut: false, aborted: false, durationMs: 0 };
-      log.debug(`no ${event} script: instant success`);
-    } else {
-      try {
-        result = await record.executor.run({
-          service: record.definition,
-          event,
-          env: this.environment(record, event),
-          cwd: record.entry.isDirectory ? record.entry.path : this.config.service.workingdir,
-          timeoutMs: this.config.service[TIMEOUT_KEY[event]],
-          killGraceMs: this.config.service.kill_grace,
-          signal,
-          log,
-        });
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        result = { code: -1, timedOut: false, aborted: signal.aborted, error: message, durationMs: this.opts.clock.now() - started };
-      }
-      if (result.error !== undefined && !result.aborted && !result.timedOut) {
-        // It did not run at all (spawn ENOENT, a module gone, ...): say so when its entry or script vanished.
-        const vanished = await this.vanished(record, event);
-        if (vanished) result = { ...result, error: `${vanished}; ${result.error}` };
-      }
-    }
-    const ok = event === 'status' ? statusOk(result) : eventOk(result);
-    const report = { service: record.name, event, result, ok, presumed };
-    this.track(this.opts.hooks.onServiceEvent.promise(report).catch((err: unknown) => {
-      this.log.error({ err: String(err) }, `onServiceEvent hook failed: ${String(err)}`);
-    }));
-    if (!presumed) {
-      const level = ok || result.aborted ? 'debug' : 'warn';
-      log[level]({ code: result.code, durationMs: result.durationMs, timedOut: result.timedOut, aborted: result.aborted },
-        `${event} finished: ${describe(event, result, this.config.service[TIMEOUT_KEY[event]])}`);
-    }
-    return { result, ok, presumed };
-  }
-
-  /**
-   * Why an event could not run because its service changed under it since the
-   * last scan (the entry left the folder, or the event's script is gone), or
-   * null when it is still there (or the folder cannot be read to tell).
-   */
-  private async vanished(record: ServiceRecord, event: ServiceEventName): Promise<string | null> {
-    let entries: ServiceEntry[];
-    try {
-      entries = await this.listEntries();
-    } catch {
-      return null; // the folder error is logged by the next round
-    }
-    const entry = entries.find((e) => e.name === record.name);
-    if (!entry) return `service ${record.name} was removed from the service folder after the last scan (${record.entry.path} is gone)`;
-    const definition = await record.executor.probe(entry, record.log).catch(() => null);
-    if (!definition) return `${entry.path} is no longer a ${record.executor.kind} service`;
-    if (!definition.events.includes(event)) return `the ${event} script of ${record.name} vanished after the last scan`;
-    return null;
+  /** Run one event (or presume it in maintenance mode): event-runner.ts. */
+  private run(record: ServiceRecord, event: ServiceEventName, signal: AbortSignal): Promise<EventRun> {
+    return runEvent(this.eventHost, record, event, signal);
   }
 
   private afterTransition(record: ServiceRecord, event: TransitionEvent, run: EventRun): void {
     if (record.removed || this.closed) return;
-    let outcome: Outcome = run.ok ? 'ok' : run.result.aborted ? 'aborted' : 'failed';
-    let what = `${event} ${outcome === 'failed' ? describe(event, run.result, this.config.service[TIMEOUT_KEY[event]]) : outcome}`;
-    if (outcome === 'failed' && this.maintenance) {
-      // It began before maintenance went on (presumed events cannot fail). Maintenance presumes
-      // success for every event: this one is no node failure either. The state is unverified, and
-      // the status check when maintenance ends finds out what it really left (docs/services.md).
-      record.log.warn(`${what} after maintenance mode went on: not counted as a failure; checked by status when maintenance ends`);
-      outcome = 'ok';
-      what = `${event} presumed successful (${what} in maintenance mode)`;
-      record.unverified = true;
-    }
-    if (outcome === 'ok' && !record.unverified && (event === 'demote' || event === 'stop')) record.maybePromoted = false;
-    const inFailSequence = record.state === 'Failing';
-    if (inFailSequence) {
-      if (event === 'failed') {
-        if (outcome === 'failed') record.log.error(`failed event did not succeed: ${what}`);
-        if (!record.mayBeRunning) this.finishFailSequence(record, `${what}; nothing to stop`);
-        // else: rests Failing until the priority order lets its stop run (launchDue).
-      } else {
-        // The stop of the Fail sequence: the service rests Failed whatever the stop did.
-        if (outcome === 'failed') record.log.error(`stop after failure did not succeed: ${what}`);
-        record.mayBeRunning = outcome !== 'ok';
-        this.finishFailSequence(record, what);
-      }
-    } else {
-      const next = OUTCOME[event][outcome];
-      if (outcome === 'failed') {
-        // A failed stop, start, promote or demote may leave the service half up.
-        record.mayBeRunning = true;
-        record.blocked = true;
-        record.failHandled = false;
-        this.setState(record, next, what);
-        this.fail(record, `${record.name}: ${what}`, run.result.output);
-      } else {
-        if (next === 'Stopped') {
-          record.mayBeRunning = false;
-          record.lastStatus = null;
-        } else {
-          record.mayBeRunning = true;
-        }
-        if (event === 'start' && outcome === 'ok') {
-          record.lastStatus = null;
-          record.statusWanted = true;
-        }
-        this.setState(record, next, what);
-      }
-    }
+    applyTransitionOutcome(this.outcomeHost, record, event, run);
     this.drive();
   }
 
   private afterStatus(record: ServiceRecord, state: ServiceState, run: EventRun, verify: boolean): void {
     if (record.removed || this.closed) return;
-    const { result } = run;
-    if (result.aborted || (!run.presumed && this.maintenance)) {
-      // Aborted, or a real answer that arrived after maintenance went on: nothing is acted upon in maintenance.
-      if (!result.aborted) record.unverified = true;
-      this.drive();
-      return;
-    }
-    if (verify) {
-      record.verifyWanted = false;
-      record.log.info({ code: result.code }, `status after maintenance: ${describe('status', result, this.config.service.status_timeout)} (${record.state})`);
-    }
-    if (!run.presumed) record.unverified = false;
-    const effect = run.ok ? verifiedEffect(result.code, state) : { kind: 'error' as const };
-    // Promotability may change with the code: the listener hears of it.
-    if (run.ok && record.lastStatus !== result.code) this.dirty = true;
-    if (run.ok) record.lastStatus = result.code;
-    switch (effect.kind) {
-      case 'keep':
-        break;
-      case 'set':
-        this.setState(record, effect.state, `status exited with ${result.code} (${STATUS_MEANING[result.code] ?? '?'})`);
-        if (effect.state === 'Stopped') {
-          record.mayBeRunning = false;
-          record.lastStatus = null;
-        }
-        break;
-      case 'error': {
-        const what = `status ${describe('status', result, this.config.service.status_timeout)}`;
-        record.lastStatus = result.code;
-        record.mayBeRunning = true;
-        record.blocked = true;
-        record.failHandled = false;
-        this.setState(record, 'Failed', what);
-        this.fail(record, `${record.name}: ${what}`, result.output);
-        break;
-      }
-      default: {
-        const unreachable: never = effect;
-        return unreachable;
-      }
-    }
-    if (run.ok && !run.presumed) {
-      if (record.state === 'Started' || record.state === 'Promoted') record.mayBeRunning = true;
-      record.maybePromoted = result.code === 90 || PROMOTED_STATES.has(record.state);
-    }
+    applyStatusOutcome(this.outcomeHost, record, state, run, verify);
     this.drive();
   }
 
   private finishFailSequence(record: ServiceRecord, reason: string): void {
-    record.failHandled = true;
-    record.lastStatus = null;
-    this.setState(record, 'Failed', reason);
+    finishFailSequence(this.outcomeHost, record, reason);
   }
 
   /** Report a failure to the runner (not during the Fail target: the node is failing already). */
@@ -817,27 +484,6 @@ class DefaultServiceManager implements ServiceManager {
     this.dirty = true;
   }
 
-  private environment(record: ServiceRecord, event: ServiceEventName): Record<string, string> {
-    return {
-      KOI_IS_PROMOTED: this.context.promoted ? '1' : '0',
-      KOI_STATE: this.context.state,
-      KOI_SERVICE: record.name,
-      KOI_EVENT: event,
-      KOI_NODE_NAME: this.opts.node.name,
-      KOI_NODE_ID: this.opts.node.id,
-      KOI_MASTER: this.context.masterName,
-    };
-  }
-
-  /** Services by priority (unprioritised last), then name. */
-  private sortedRecords(): ServiceRecord[] {
-    return [...this.records.values()].sort((a, b) => {
-      const pa = a.definition.priority ?? 100;
-      const pb = b.definition.priority ?? 100;
-      return pa - pb || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    });
-  }
-
   private track<T>(promise: Promise<T>): Promise<void> {
     const tracked = promise.then(() => undefined, (err: unknown) => {
       this.log.error({ err: String(err) }, `internal error in the service manager: ${String(err)}`);
@@ -846,47 +492,4 @@ class DefaultServiceManager implements ServiceManager {
     void tracked.finally(() => this.pending.delete(tracked));
     return tracked;
   }
-}
-
-/** Targets under which services are started or promoted. */
-function startsServices(target: TargetAction): boolean {
-  return target === 'Start' || target === 'Promote' || target === 'Demote';
-}
-
-interface EventRun {
-  result: ServiceEventResult;
-  ok: boolean;
-  /** Not run: maintenance mode presumed it. */
-  presumed: boolean;
-}
-
-/**
- * What a valid status code means for a service resting in `state`: a running
- * service follows statusEffect; a Stopped or Failed one (only checked after
- * maintenance) is taken as it says it is (ADOPT); one Failing is left to its stop.
- */
-function verifiedEffect(code: number, state: ServiceState): StatusEffect {
-  if (state === 'Started' || state === 'Promoted') return statusEffect(code, state);
-  const adopted = ADOPT[code];
-  if (state === 'Failing' || adopted === undefined || adopted === state || (state === 'Failed' && adopted === 'Stopped')) return { kind: 'keep' };
-  return { kind: 'set', state: adopted };
-}
-
-const STATUS_MEANING: Record<number, string> = { 0: 'ok', 90: 'master', 91: 'slave', 92: 'stopped', 93: 'live, not promotable yet' };
-
-function eventOk(result: ServiceEventResult): boolean {
-  return result.code === 0 && !result.timedOut && !result.aborted && result.error === undefined;
-}
-
-function statusOk(result: ServiceEventResult): boolean {
-  return VALID_STATUS.has(result.code) && !result.timedOut && !result.aborted && result.error === undefined;
-}
-
-/** A human reading of an event's result, used in failure reasons. */
-function describe(event: ServiceEventName, result: ServiceEventResult, timeoutMs: number): string {
-  if (result.timedOut) return `timed out after ${timeoutMs} ms`;
-  if (result.aborted) return 'aborted';
-  if (result.error !== undefined) return `failed (${result.error})`;
-  if (event === 'status' && VALID_STATUS.has(result.code)) return `exited with ${result.code} (${STATUS_MEANING[result.code]})`;
-  return `exited with code ${result.code}`;
 }

@@ -91,6 +91,14 @@ describe('protocol 2: the answer is the follower\'s regular heartbeat (issue 15)
     expect(broadcasts.every((b) => b.answersLeaderId === HIGH)).toBe(true);
   });
 
+  test('a leader restarted in-process (same id, uptime from zero) is answered again (nemesis seed 20261592)', () => {
+    const { clock, membership, answers, leaderBeat } = rig();
+    membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 12_970), '10.0.0.9:42012');
+    clock.advance(5_000);
+    membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 520), '10.0.0.9:42012');
+    expect(answers.map((a) => a.beat.answersUptimeMs)).toEqual([12_970, 520]);
+  });
+
   test('without a leader heartbeat the tick still sends, without an answer', () => {
     const { clock, membership, broadcasts } = rig();
     const I = defaultConfig().time.cluster_update_interval;

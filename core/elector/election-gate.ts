@@ -1,0 +1,77 @@
+/**
+ * Whether an election may run now (SPEC §5): quorum, manual master mode,
+ * promoted services still reported (R7), the new leader's start-up
+ * tolerance and, with quorum off, the initial promotion delay. Pure
+ * functions of what the elector passes in.
+ */
+import type { KoiConfig } from '../../plugin-api';
+import type { NoMasterWait } from './no-master';
+import type { RunnerRecord } from './records';
+import type { ElectorMembership } from './types';
+
+export interface ElectionGateInput {
+  now: number;
+  config: KoiConfig;
+  leaseQuorate: boolean;
+  /** Nodes acknowledging this leader (membership). */
+  ackCount(): number;
+  manualMaster: boolean;
+  /** The promoted-services guard (R7) is on. */
+  promotedGuard: boolean;
+  records: Iterable<RunnerRecord>;
+  leaderSince: number;
+  startedAt: number;
+  /** This leader or the cluster had a master at some point. */
+  clusterHadMaster: boolean;
+  everSawMaster(): boolean;
+  /** See `allPeersReported`. */
+  allPeersReported(): boolean;
+}
+
+/** Why an election may not run now (null when it may), SPEC §5. */
+export function electionBlocker(g: ElectionGateInput): NoMasterWait | null {
+  const { now, config } = g;
+  if (!g.leaseQuorate) {
+    return { code: 'no-quorum', message: `no quorum: ${g.ackCount()} of ${config.cluster.quorum} needed nodes answer this leader` };
+  }
+  if (g.manualMaster) return { code: 'manual-master', message: 'manual master mode (koi demote): waiting for koi promote or koi elect' };
+  if (g.promotedGuard) {
+    for (const r of g.records) {
+      if (r.state !== 'Disconnected' && r.promoted) return { code: 'promoted-services', message: `runner ${r.name} still reports promoted services` };
+    }
+  }
+  if (now - g.leaderSince < config.time.elector_startup_tolerance) {
+    const until = g.leaderSince + config.time.elector_startup_tolerance;
+    return { code: 'startup-delay', message: `new leader: letting runners report (elector_startup_tolerance, ${Math.ceil((until - now) / 1000)} s left)`, until };
+  }
+  // With quorum on, the lease rules make a first election safe without hearing every peer
+  // (docs/safety.md "initial_promotion_delay"); without quorum nothing else stops a node that boots
+  // cut off from its peers from promoting at once, so the original's delay stays.
+  if (config.cluster.quorum <= 0 && !g.clusterHadMaster && !g.everSawMaster()
+    && now - g.startedAt < config.time.initial_promotion_delay && !g.allPeersReported()) {
+    const until = g.startedAt + config.time.initial_promotion_delay;
+    return {
+      code: 'startup-delay', until,
+      message: `waiting for every configured peer to report (initial_promotion_delay, quorum off; ${Math.ceil((until - now) / 1000)} s left)`,
+    };
+  }
+  return null;
+}
+
+/**
+ * Every configured peer was heard (nodes, not addresses: redundant links count once) and every runner
+ * among them reported; `selfRunnerId` is this node's id when it runs a runner, '' when not.
+ */
+export function allPeersReported(
+  membership: Pick<ElectorMembership, 'allConfiguredPeersHeard' | 'runnerIds'>,
+  selfRunnerId: string,
+  record: (id: string) => RunnerRecord | undefined,
+): boolean {
+  if (!membership.allConfiguredPeersHeard()) return false;
+  const runners = membership.runnerIds();
+  if (selfRunnerId) runners.push(selfRunnerId);
+  return runners.every((id) => {
+    const r = record(id);
+    return r !== undefined && r.state !== 'Disconnected';
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * The elector's contracts: what it needs from membership and the node
+ * (ElectorMembership, ElectorOptions) and what it answers with
+ * (ElectorActionResult, ElectorSnapshot). Types only.
+ */
+import type { ClusterView, StateUpdate } from '../../plugin-api';
+import type { ComponentContext } from '../node/component';
+import type { FailureEntry, RunnerRecord } from './records';
+import type { NoMasterWait, RunnerBlocker } from './no-master';
+
+/** What the elector needs from membership. */
+export interface ElectorMembership {
+  seenCount(): number;
+  ackCount(): number;
+  lastView(): ClusterView | null;
+  viewNodes(): ClusterView['nodes'];
+  /** Last time `id` was heard (any message), undefined when never. */
+  lastHeard(id: string): number | undefined;
+  /** When this node sent the last heartbeat `id` acknowledged (it follows this leader), undefined when never. */
+  lastAcked(id: string): number | undefined;
+  /** Runner-flagged nodes currently in the table. */
+  runnerIds(): string[];
+  /** Address to reach `id` ('' when unknown). */
+  addressOf(id: string): string;
+  /** The longest master_lease + lease_margin advertised by any node heard in the last hour, this one included. */
+  maxHoldMs(): number;
+  /**
+   * Every configured peer has been heard: each unicast address of
+   * cluster.transport is this node's own or one some heard node was seen
+   * from (a node with redundant links covers several addresses).
+   */
+  allConfiguredPeersHeard(): boolean;
+  /** This node has seen the cluster with a master at some point (survives leadership changes). */
+  everSawMaster(): boolean;
+}
+
+export interface ElectorOptions extends ComponentContext {
+  membership: ElectorMembership;
+  /** Send a state update to runner `id` at `address` ('' = this node's own runner). */
+  sendState(id: string, address: string, update: StateUpdate): void;
+  /** The master chosen by this leader changed. */
+  onMasterChange(masterId: string, masterName: string, reason: string): void;
+}
+
+export type ElectorActionResult = { ok: true; message: string } | { ok: false; reason: string };
+
+export interface ElectorSnapshot {
+  leaderSince: number;
+  masterId: string;
+  masterName: string;
+  targetMasterId: string;
+  manualMaster: boolean;
+  maintenance: boolean;
+  quorum: { configured: number; seen: number; acked: number; has: boolean };
+  /** Why no master is elected right now (null when there is one or an election just ran). */
+  waiting: NoMasterWait | null;
+  /** Runners that are not candidates now, with why. */
+  blockers: RunnerBlocker[];
+  runners: RunnerRecord[];
+  failures: FailureEntry[];
+}
