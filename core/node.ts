@@ -214,6 +214,7 @@ export class KoiNode {
   async stop(reason: string): Promise<void> {
     if (this.closed) return;
     this.log.info({ reason }, `stopping: ${reason}`);
+    this.events.stopping(reason);
     if (this.runner) await this.runner.shutdown(reason, this.config.service.demote_timeout + this.config.service.stop_timeout);
     this.membership.leave();
     this.closed = true;

@@ -11,6 +11,9 @@ import type { ClusterEvent } from '../../plugin-api';
 /** Deflated bytes of the events JSON in one answer (room left for the envelope, cipher and the other fields). */
 export const EVENTS_ANSWER_BYTES = 900;
 
+/** Events considered for one page (far more than fit: a page holds a few dozen at best). */
+export const EVENTS_PAGE_CANDIDATES = 200;
+
 const packed = (events: readonly ClusterEvent[]): number => deflateRawSync(JSON.stringify(events)).length;
 
 /** An event small enough to travel alone: long strings cut, script output reduced to its last lines. */

@@ -14,7 +14,7 @@ import { checkAccess, parseAllowList } from './policy';
 import type { AdminChannel, AdminPolicy } from './policy';
 import { ResponseCache } from './response-cache';
 import { parseEventArgs, type EventArgs } from '../events/args';
-import { EVENTS_ANSWER_BYTES, fitEvents } from './events-page';
+import { EVENTS_ANSWER_BYTES, EVENTS_PAGE_CANDIDATES, fitEvents } from './events-page';
 import { ADMIN_SCHEMA_VERSION, parseAdminDocument } from './schema';
 import type { AdminDocument, ErrorDocument, NodeRef } from './schema';
 
@@ -268,7 +268,8 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
     const run = async (): Promise<Answer> => {
       if (!backend.events) return error(request.command, 1, `node ${self().name} keeps no events`);
       const found = await backend.events({ since: query.since, after: query.after, tail: query.tail });
-      const limit = Math.min(query.limit ?? Infinity, found.length);
+      // A page holds a few dozen events at most: fit from a bounded head, not from a whole journal.
+      const limit = Math.min(query.limit ?? Infinity, found.length, EVENTS_PAGE_CANDIDATES);
       const page = fitEvents(found.slice(0, limit), EVENTS_ANSWER_BYTES);
       const last = page.length > 0 ? page[page.length - 1].seq : query.after ?? 0;
       const doc: AdminDocument = {

@@ -17,7 +17,7 @@ import type { ClusterEvent, Logger } from '../../plugin-api';
 /** Default bound of one journal file; two files at most. */
 export const JOURNAL_FILE_BYTES = 4 * 1024 * 1024;
 /** Lines waiting for the disk beyond this are dropped (a disk that stopped answering), oldest first. */
-const MAX_QUEUED_LINES = 2000;
+const MAX_QUEUED_LINES = 10_000;
 /** Bytes read back from the end of a file to find the last sequence number. */
 const TAIL_BYTES = 64 * 1024;
 

@@ -1,12 +1,13 @@
 /**
  * The one place where what happens on a node becomes cluster events: taps
  * the node's hooks (leader, master, state, service, membership, reload,
- * failover halt, start/stop; fences through an interceptor, so fencing
+ * failover halt, start; fences through an interceptor, so fencing
  * still counts as "no plugin" when none is loaded), stamps each event with
  * wall time, the node and a sequence number, keeps the recent ones in
  * memory, appends them to the journal, and calls `hooks.onEvent` — in the
  * same tick as the change. Admin commands are not a hook result: the admin
- * server reports them through `adminAnswered`.
+ * server reports them through `adminAnswered`; the node reports its stop
+ * (`stopping`) before its services stop, which onShutdown follows.
  */
 import type { AdminCommandCall, ClusterEvent, Clock, FenceRequest, FenceResult, KoiHooks, Logger } from '../../plugin-api';
 import { diffConfig } from '../config/diff';
@@ -19,6 +20,8 @@ import type { EventJournal } from './journal';
 /** Events kept in memory (answers `koi events` without reading the disk). */
 export const EVENT_MEMORY = 1000;
 const TAP = 'koi-events';
+/** How long a journal read is kept for the next page of the same `koi events --since`. */
+const DISK_COPY_MS = 15_000;
 
 export interface EventQuery {
   /** Only events after this sequence number. */
@@ -47,6 +50,8 @@ export interface EventRecorderOptions {
 export interface EventRecorder {
   /** Record an event that is not a hook result (admin commands). */
   record(draft: EventDraft): ClusterEvent;
+  /** The node begins to stop (before its services stop: onShutdown comes after them). */
+  stopping(reason: string): void;
   /** The admin server answered a command. */
   adminAnswered(call: AdminCommandCall, exitCode: number, forwarded: boolean): void;
   /** Matching events, oldest first, from memory and (when memory does not reach back far enough) the journal. */
@@ -81,7 +86,6 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
   };
 
   hooks.onStart.tap(TAP, () => emit(nodeEvent('started', '')));
-  hooks.onShutdown.tap(TAP, (info) => emit(nodeEvent('stopping', info.reason)));
   hooks.onMembershipChange.tap(TAP, (change) => {
     if (change.name) names.set(change.nodeId, change.name);
     emit(membershipEvent(change));
@@ -122,8 +126,26 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
     },
   });
 
+  /**
+   * The journal as read for the last query that needed it: `koi events --since 1d` reads one page per
+   * request, and one read serves them all. Events older than memory never change (rotation only drops
+   * some), so the copy stays right; it is let go a while after its last use.
+   */
+  let diskCopy: { events: Promise<ClusterEvent[]>; upTo: number; timer: ReturnType<Clock['setTimeout']> } | null = null;
+  /** Journal events up to `before` (exclusive); a copy that ends earlier (memory dropped newer ones since) is read again. */
+  const older = (before: number): Promise<ClusterEvent[]> => {
+    if (diskCopy) clock.clear(diskCopy.timer);
+    const fresh = diskCopy !== null && diskCopy.upTo >= before - 1;
+    const events = fresh ? diskCopy!.events : journal!.readAll();
+    diskCopy = { events, upTo: fresh ? diskCopy!.upTo : seq, timer: clock.setTimeout(() => { diskCopy = null; }, DISK_COPY_MS) };
+    return events;
+  };
+
   return {
     record,
+    stopping(reason) {
+      record(nodeEvent('stopping', reason));
+    },
     adminAnswered(call, exitCode, forwarded) {
       record(adminEvent(call, exitCode, forwarded));
     },
@@ -138,7 +160,7 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
       const memoryReaches = oldest === undefined ? seq <= after : oldest.seq <= after + 1 || oldest.time < since;
       if (journal !== null && !enough && !memoryReaches) {
         const before = oldest?.seq ?? Infinity;
-        const onDisk = (await journal.readAll()).filter((e) => e.seq < before && match(e));
+        const onDisk = (await older(before)).filter((e) => e.seq < before && match(e));
         events = [...onDisk, ...events];
       }
       if (q.tail !== undefined) events = events.slice(Math.max(0, events.length - q.tail));
@@ -146,6 +168,8 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
     },
     lastSeq: () => seq,
     async close() {
+      if (diskCopy) clock.clear(diskCopy.timer);
+      diskCopy = null;
       if (!journalOpen) return;
       journalOpen = false;
       await journal?.close();

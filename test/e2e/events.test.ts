@@ -139,4 +139,13 @@ test('a node killed and started again keeps its journal: the history before the 
   expect(promoted!.seq).toBeLessThan(starts[1].seq);
   const seqs = events.map((e) => e.seq);
   expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0] + i));
+
+  // A graceful stop: 'node stopping' first, then the runner's way down, all in the file when the process has exited.
+  expect(await c.stop(victim, 'SIGTERM')).toBe(0);
+  const onDisk = fs.readFileSync(c.journalPath(victim), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { kind: string; message: string });
+  const stopping = onDisk.findIndex((e) => e.kind === 'node' && e.message === 'node stopping: signal SIGTERM');
+  expect(stopping).toBeGreaterThan(0);
+  const after = onDisk.slice(stopping + 1).map((e) => `${e.kind}: ${e.message}`);
+  console.log(`${victim}'s journal after SIGTERM:\n${after.join('\n')}`);
+  expect(after.some((l) => /^state: runner state \w+ -> Stopped/.test(l))).toBe(true);
 });

@@ -14,7 +14,8 @@ import { createWireCodec } from '../../../core/wire/codec';
 import { VirtualClock } from '../../../core/clock';
 import type { AdminResponse, ClusterEvent } from '../../../plugin-api';
 import { testCipher } from '../wire/fixtures';
-import { type FakeBackend, request, threeNodes } from './fake-backend';
+import { createAdminServer } from '../../../core/admin/server';
+import { addressed, type FakeBackend, request, threeNodes } from './fake-backend';
 
 const NOW = Date.UTC(2026, 10, 26, 18, 0, 0);
 
@@ -95,5 +96,27 @@ describe('admin command events', () => {
     expect(page).toHaveLength(1);
     expect(page[0].data.truncated).toBe(true);
     expect((page[0].data.output as string[]).length).toBe(3);
+  });
+});
+
+describe('admin commands as events', () => {
+  it('the server reports each command that changes something, with args, source, exit code and whether it was forwarded; read-only ones are not reported', async () => {
+    const { a, b } = threeNodes();
+    const answered: Array<[string, string[], string, number, boolean]> = [];
+    // b is not the leader: `maintenance` is forwarded to a; `stop` runs on b itself.
+    const server = createAdminServer({
+      backend: b, hooks: b.hooks, logger: b.log.logger,
+      onAnswered: (call, exitCode, forwarded) => answered.push([call.command, call.args, call.from, exitCode, forwarded]),
+    });
+    await server.handle(request('status', []), '127.0.0.1:5000');
+    await server.handle(await addressed(server, request('stop', []), '127.0.0.1:5000'), '127.0.0.1:5000');
+    await server.handle(await addressed(server, request('maintenance', ['on']), '127.0.0.1:5001'), '127.0.0.1:5001');
+    await server.handle(await addressed(server, request('promote', ['nobody']), '127.0.0.1:5002'), '127.0.0.1:5002');
+    expect(answered).toEqual([
+      ['stop', [], '127.0.0.1:5000', 0, false],
+      ['maintenance', ['on'], '127.0.0.1:5001', 0, true],
+      ['promote', ['nobody'], '127.0.0.1:5002', 1, true],
+    ]);
+    expect(a.maintenance).toBe(true);
   });
 });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { VirtualClock } from '../../../core/clock';
 import { createHooks } from '../../../core/hooks';
 import { loadConfig } from '../../../core/config';
-import { JournalError, openJournal, parseJournalText, startEvents } from '../../../core/events';
+import { createEventRecorder, JournalError, openJournal, parseJournalText, startEvents } from '../../../core/events';
 import type { ClusterEvent } from '../../../plugin-api';
 import { createTestLogger } from '../../helpers/logger';
 
@@ -74,6 +74,34 @@ describe('event journal', () => {
     await second.recorder.close();
   });
 
+  it('paging through history older than memory reads the journal once, not once per page', async () => {
+    const file = path.join(dir, 'events.jsonl');
+    const first = nodeEvents(file);
+    for (let i = 0; i < 3000; i++) first.hooks.onMembershipChange.call({ change: 'joined', nodeId: `id-${i}`, name: `n${i}`, flags: 1 });
+    await first.recorder.close();
+    const log = createTestLogger();
+    const hooks = createHooks(log.logger);
+    const journal = openJournal({ file, logger: log.logger });
+    const reads = jest.spyOn(journal, 'readAll');
+    const clock = new VirtualClock();
+    const recorder = createEventRecorder({ hooks, clock, logger: log.logger, self: { id: 'id-a', name: 'a' }, journal, memory: 100 });
+    for (let i = 0; i < 150; i++) hooks.onStateChange.call({ from: 'Live', to: 'Slave', reason: `r${i}` });
+    const seen: number[] = [];
+    let after = 0;
+    for (;;) {
+      const page = await recorder.query({ after, limit: 40 });
+      if (page.length === 0) break;
+      seen.push(...page.map((e) => e.seq));
+      after = page[page.length - 1].seq;
+    }
+    expect(seen).toEqual(Array.from({ length: 3150 }, (_, i) => i + 1));
+    expect(reads).toHaveBeenCalledTimes(1);
+    clock.advance(20_000); // the copy is let go after a while
+    await recorder.query({ after: 5, limit: 1 });
+    expect(reads).toHaveBeenCalledTimes(2);
+    await recorder.close();
+  });
+
   it('reads the last sequence number from the rotated file when the current one is empty, skipping a torn last line', () => {
     const file = path.join(dir, 'events.jsonl');
     fs.writeFileSync(`${file}.1`, `${JSON.stringify(event(41))}\n${JSON.stringify(event(42))}\n{"time":17900`);
@@ -94,6 +122,18 @@ describe('event journal', () => {
     expect(errors[0].msg).toMatch(/events are kept in memory only \(node\.journal\)/);
     hooks.onStateChange.call({ from: 'Live', to: 'Slave', reason: 'still recorded' });
     expect((await recorder.query({})).map((e) => e.message)).toEqual(['runner state Live -> Slave: still recorded']);
+  });
+
+  it('a write that fails later (disk full: /dev/full) is logged once naming the path; events stay in memory', async () => {
+    const { hooks, recorder, log } = nodeEvents('/dev/full');
+    hooks.onStateChange.call({ from: 'Live', to: 'Slave', reason: 'one' });
+    hooks.onStateChange.call({ from: 'Slave', to: 'Live', reason: 'two' });
+    await recorder.close();
+    const errors = log.find('error', 'event journal /dev/full: writing failed');
+    expect(errors).toHaveLength(1);
+    expect(errors[0].msg).toMatch(/ENOSPC.*events are kept in memory only/);
+    hooks.onStateChange.call({ from: 'Live', to: 'Slave', reason: 'three' });
+    expect((await recorder.query({})).map((e) => e.data.reason)).toEqual(['one', 'two', 'three']);
   });
 
   it('refuses a relative path (the loader resolves relative paths against the config file)', () => {

@@ -86,7 +86,7 @@ describe('event recorder', () => {
     hooks.onFailoverHalt.call({ halted: true, service: 'db', runners: ['a', 'b'], message: 'every runner failed db' });
     recorder.adminAnswered({ command: 'promote', args: ['b'], from: '127.0.0.1:5000' }, 0, false);
     await hooks.onStart.promise({ nodeId: 'id-a', name: 'a', config });
-    await hooks.onShutdown.promise({ reason: 'SIGTERM' });
+    recorder.stopping('SIGTERM');
     expect(seen.map((e) => `${e.kind}: ${e.message}`)).toEqual([
       'config: configuration reloaded live: time.status_interval',
       'failover-halt: failover halted: every runner failed db',
