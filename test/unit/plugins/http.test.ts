@@ -104,6 +104,18 @@ describe('http plugin options', () => {
     expect((again as PluginError).reason).toBe('bad-options');
   });
 
+  it('listens on an IPv6 address written in brackets', async () => {
+    const [port] = await findFreePorts(1, '::1');
+    const { host } = makeHost();
+    host.attachInspector(scriptedNode());
+    await host.load({ name: 'http', options: { listen: `[::1]:${port}` } });
+    try {
+      expect(await (await fetch(`http://[::1]:${port}/local`)).json()).toEqual(LOCAL);
+    } finally {
+      await host.closeAll();
+    }
+  });
+
   it('an address already in use stops the start naming it', async () => {
     const blocker = http.createServer();
     const [port] = await findFreePorts(1);
