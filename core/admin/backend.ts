@@ -60,6 +60,8 @@ export interface AdminBackend {
   failures(): FailureRecord[];
   /** This node's events (memory and journal), oldest first; absent: the node keeps none. */
   events?(query: EventQuery): Promise<ClusterEvent[]>;
+  /** The newest event sequence number given out here. */
+  newestEventSeq?(): number;
 
   /**
    * Send a request to another node and resolve with its answer (forwarding);

@@ -78,6 +78,11 @@ async function drain(ask: Ask, node: string | undefined, after: number | undefin
     const result = await askEvents(ask, node, args);
     if (!result.ok) return { events, last: last ?? 0, node: who, error: result.message };
     who = result.doc.node;
+    // The node counts from 1 again (restarted without a journal): read it from its start.
+    if (last !== undefined && result.doc.newestSeq !== undefined && result.doc.newestSeq < last) {
+      last = 0;
+      continue;
+    }
     events.push(...result.doc.events);
     last = result.doc.lastSeq;
     if (!result.doc.more) break;
@@ -137,7 +142,8 @@ export async function runEvents(deps: LiveDeps, options: EventsOptions): Promise
         deps.stderr.write('koi: no cluster view (no leader?): showing the events of the node asked only\n');
         cursors.set('', undefined);
       } else {
-        for (const n of found.nodes) cursors.set(n.id, undefined);
+        // By name, not id: a node that restarts gets a new id but keeps its name (and its journal).
+        for (const n of found.nodes) cursors.set(n.name, undefined);
         if (found.skipped.length > 0) deps.stderr.write(`koi: not asked (not reachable): ${found.skipped.join(', ')}\n`);
       }
     } else {

@@ -202,6 +202,11 @@ export interface EventsDocument {
   lastSeq: number;
   /** More events match: ask again with `after=lastSeq`. */
   more: boolean;
+  /**
+   * The newest sequence number the node has given out. Below an `after` the client asked with: the node
+   * restarted without a journal (`node.journal off`) and counts from 1 again. Absent from older nodes.
+   */
+  newestSeq?: number;
 }
 
 export type AdminDocument =

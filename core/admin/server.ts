@@ -274,6 +274,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       const last = page.length > 0 ? page[page.length - 1].seq : query.after ?? 0;
       const doc: AdminDocument = {
         schema: ADMIN_SCHEMA_VERSION, type: 'events', node: self(), events: page, lastSeq: last, more: page.length < found.length,
+        ...(backend.newestEventSeq ? { newestSeq: backend.newestEventSeq() } : {}),
       };
       return { exitCode: 0, doc, text: `${page.length} event${page.length === 1 ? '' : 's'} from ${self().name}${doc.more ? ' (more: ask again with after=' + last + ')' : ''}` };
     };

@@ -29,7 +29,7 @@ export interface AdminNode {
   startRunner(): ActionResult;
   recover(): ActionResult;
   reconfigure(): Promise<ReconfigureOutcome>;
-  readonly events: Pick<EventRecorder, 'query'>;
+  readonly events: Pick<EventRecorder, 'query' | 'lastSeq'>;
 }
 
 export function adminBackend(
@@ -68,6 +68,7 @@ export function adminBackend(
     recover: () => outcome(node.recover()),
     reconfigure: () => node.reconfigure(),
     events: (query) => node.events.query(query),
+    newestEventSeq: () => node.events.lastSeq(),
     failures: () => {
       // The answer is one datagram: the newest failures carry their output while the budget lasts.
       let budget = FAILURES_OUTPUT_CHARS;

@@ -143,12 +143,12 @@ maybe('Debian package: build, install, run, remove', () => {
 
   test('koinode from /usr/sbin runs the installed koi.conf on loopback; koi status answers root, group koi, and the network', async () => {
     const [port] = await findFreePorts(1);
-    // Only the port and the socket path differ from the installed file (another koinode may hold 42012 or /run/koi).
+    // Only the port, the socket path and the journal differ from the installed file (another koinode may hold 42012 or /run/koi).
     const runDir = path.join(dir, 'run');
     fs.mkdirSync(runDir, { mode: 0o711 });
     fs.chmodSync(dir, 0o711); // so that a member of group koi can reach the socket folder
     const override = path.join(dir, 'override.conf');
-    fs.writeFileSync(override, `node {\n    port ${port}\n    admin_socket ${runDir}/koi/koi.sock\n}\n`, { mode: 0o600 });
+    fs.writeFileSync(override, `node {\n    port ${port}\n    admin_socket ${runDir}/koi/koi.sock\n    journal ${runDir}/events.jsonl\n}\n`, { mode: 0o600 });
     const files = ['-f', '/etc/koi/koi.conf', '-f', override];
     daemon = startDaemon(SBIN_KOINODE, [...files, '-n', 'deb-node', '--log', 'console', '-C']);
 

@@ -78,7 +78,7 @@ maybe('npm install -g of the packed tarball', () => {
     fs.chmodSync(conf, 0o600);
     fs.symlinkSync(path.join(app, 'examples', 'services'), path.join(dir, 'services'));
     const override = path.join(dir, 'override.conf');
-    fs.writeFileSync(override, `node {\n    port ${port}\n    admin_socket ${dir}/run/koi.sock\n}\n`, { mode: 0o600 });
+    fs.writeFileSync(override, `node {\n    port ${port}\n    admin_socket ${dir}/run/koi.sock\n    journal ${dir}/run/events.jsonl\n}\n`, { mode: 0o600 });
     const runDir = fs.mkdtempSync(path.join(dir, 'state-'));
     const files = ['-f', conf, '-f', override];
     const daemon = startDaemon(path.join(prefix, 'bin', 'koinode'), [...files, '-n', 'npm-node', '-C'], { ...process.env, KOI_RUN_DIR: runDir, KOI_REPLICA_SYNC_SECONDS: '0' });
@@ -115,7 +115,7 @@ maybe('npm install -g of the packed tarball', () => {
     fs.rmSync(path.join(app, 'node_modules', 'unix-dgram'), { recursive: true, force: true });
     const [port] = await findFreePorts(1);
     const conf = path.join(dir, 'bare.conf');
-    fs.writeFileSync(conf, `node {\n    port ${port}\n    admin_socket off\n    runner true\n}\ncluster {\n    id 7\n    password "npm global install test"\n    transport "127.0.0.1"\n}\nservice {\n    folder ${dir}/empty\n}\n`, { mode: 0o600 });
+    fs.writeFileSync(conf, `node {\n    port ${port}\n    admin_socket off\n    journal ${dir}/events.jsonl\n    runner true\n}\ncluster {\n    id 7\n    password "npm global install test"\n    transport "127.0.0.1"\n}\nservice {\n    folder ${dir}/empty\n}\n`, { mode: 0o600 });
     fs.mkdirSync(path.join(dir, 'empty'));
     const daemon = startDaemon(path.join(prefix, 'bin', 'koinode'), ['-f', conf, '-n', 'bare', '-C', '--log', 'console,syslog']);
     daemons.push(daemon);

@@ -33,7 +33,8 @@ function fakeCluster(journals: Record<string, ClusterEvent[]>, down = new Set<st
     let found = journals[node].filter((e) => e.seq > after);
     if (tail) found = found.slice(-Number(tail.slice(5)));
     const page = found.slice(0, 2);
-    return answer({ type: 'events', node: { id: `id-${node}`, name: node }, events: page, lastSeq: page.length ? page[page.length - 1].seq : after, more: found.length > 2 });
+    const newestSeq = journals[node].reduce((m, e) => Math.max(m, e.seq), 0);
+    return answer({ type: 'events', node: { id: `id-${node}`, name: node }, events: page, lastSeq: page.length ? page[page.length - 1].seq : after, more: found.length > 2, newestSeq });
   };
   return { ask, asked };
 }
@@ -61,8 +62,9 @@ describe('koi events (client loop)', () => {
     const d = deps(ask);
     expect(await runEvents(d, { since: '10m', follow: false })).toBe(0);
     expect(d.out.map((l) => (JSON.parse(l) as ClusterEvent).message)).toEqual(['a #1', 'b #7', 'a #2', 'b #8', 'a #3', 'b #9', 'a #4', 'a #5']);
-    expect(asked.filter((a) => a.startsWith('events id-a'))).toEqual([
-      'events id-a since=10m', 'events id-a since=10m after=2', 'events id-a since=10m after=4',
+    // Nodes by name: a restarted node has a new id but the same name and journal.
+    expect(asked.filter((a) => a.startsWith('events a '))).toEqual([
+      'events a since=10m', 'events a since=10m after=2', 'events a since=10m after=4',
     ]);
   });
 
@@ -87,6 +89,26 @@ describe('koi events (client loop)', () => {
       expect(d.err.filter((e) => e.includes('answers again'))).toHaveLength(1);
     } finally {
       interrupt.fire?.(); // the loop ends even when an expectation failed
+    }
+    expect(await done).toBe(0);
+  });
+});
+
+describe('koi events following a node that restarted without a journal', () => {
+  it('starts over from its first event when the node counts from 1 again', async () => {
+    const journal = [ev('a', 1, 1), ev('a', 2, 2), ev('a', 3, 3)];
+    const { ask } = fakeCluster({ a: journal });
+    const interrupt: { fire?: () => void } = {};
+    const d = deps(ask, interrupt);
+    const done = runEvents(d, { follow: false, tail: 10, intervalMs: 20 });
+    try {
+      const until = async (ok: () => boolean) => { for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5)); };
+      await until(() => d.out.length === 3);
+      journal.splice(0, 3, ev('a', 1, 10), ev('a', 2, 11)); // the new process: node.journal off
+      await until(() => d.out.length === 5);
+      expect(d.out.map((l) => (JSON.parse(l) as ClusterEvent).time - T0)).toEqual([1, 2, 3, 10, 11]);
+    } finally {
+      interrupt.fire?.();
     }
     expect(await done).toBe(0);
   });
