@@ -19,6 +19,7 @@ import { createLogging, effectiveLevel, parseLogTargets } from './logging';
 import type { Logging } from './logging';
 import { LogTargetError } from './logging/targets';
 import { PluginError, PluginHost } from './plugins';
+import { checkPluginEntries } from './plugins/preflight';
 import type { DefaultPlugins } from './plugins';
 import type { Clock, KoiConfig, KoiHooks, Logger, PluginEntry } from '../plugin-api';
 
@@ -159,7 +160,7 @@ export class Daemon {
   private async build(config: KoiConfig, targets: PluginEntry[]): Promise<void> {
     const logging = this.logging as Logging;
     const logger = logging.logger;
-    const hooks = createHooks(logger);
+    const hooks = createHooks(logger, { clock: this.clock });
     const host = new PluginHost({
       config, hooks, logger, clock: this.clock, node: this.identity, logSinks: logging.fanout,
       builtinDir: this.opts.builtinDir, defaults: this.opts.defaults,
@@ -178,7 +179,7 @@ export class Daemon {
       const providers = host.requireProviders();
       const node = (this.nodeModule ??= loadNodeModule()).create({
         config, clock: this.clock, logger, hooks, identity: this.identity, sequence: this.sequence, memory: this.memory, reload: () => this.reload(),
-        localAdmin: true, journal: true, ...providers,
+        localAdmin: true, journal: true, ...providers, commands: () => host.commands,
         onFatal: (message, exitCode) => {
           process.stderr.write(`koinode: ${message}\n`);
           void this.shutdown(message).finally(() => process.exit(exitCode));
@@ -217,6 +218,14 @@ export class Daemon {
     if (check.errors.length) {
       for (const problem of check.errors) log.error({ problem }, `reload refused: ${problem}`);
       return { ok: false, problems: check.errors };
+    }
+    // Plugins are checked (found, loaded, compatible, options valid) before anything changes: a bad
+    // plugin option is refused like a bad core key, instead of tearing the node down to find out.
+    const plugins = await checkPluginEntries(next.plugins, { builtinDir: this.opts.builtinDir });
+    if (plugins.problems.length) {
+      for (const problem of plugins.problems) log.error({ problem }, `reload refused: ${problem}`);
+      log.error(`configuration not reloaded (${plugins.problems.length} plugin problem${plugins.problems.length === 1 ? '' : 's'}); running on with the old one`);
+      return { ok: false, problems: plugins.problems };
     }
     const warnings = [...this.pendingWarnings.splice(0), ...check.warnings];
     for (const warning of warnings) log.warn(warning);

@@ -235,7 +235,7 @@ export class KoiNode {
     this.forwarder = forwarder;
     const backend = adminBackend(this, this.config.cluster.id, koiVersion(), this.clock, (address, request, options) => forwarder.forward(address, request, options));
     const server = createAdminServer({
-      backend, hooks: this.hooks, logger, clock: this.clock, policy: adminPolicy(() => this.config.node),
+      backend, hooks: this.hooks, logger, clock: this.clock, policy: adminPolicy(() => this.config.node), commands: this.opts.commands,
       onAnswered: (call, exitCode, forwarded) => this.events.adminAnswered(call, exitCode, forwarded),
     });
     this.adminServer = server;

@@ -21,11 +21,11 @@ import type { AdminCallOutcome, ClientSocket } from './client';
 import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, isMutatingCommand, usageLine, type BuiltinCommand } from './commands';
 import { callLocalAdmin } from './local-client';
 import { DEFAULT_ADMIN_SOCKET } from './local-socket';
-import { formatDocument } from './format';
+import { formatCommandList, formatDocument } from './format';
 import { runEvents, runWatch, type Ask, type LiveDeps } from './live';
 import { parseDuration } from '../config/durations';
 import { ADMIN_SCHEMA_VERSION, parseAdminDocument } from './schema';
-import type { ErrorDocument } from './schema';
+import type { CommandInfo, ErrorDocument } from './schema';
 
 export const DEFAULT_CLIENT_TIMEOUT_MS = 3000;
 export const DEFAULT_PORT = 42012;
@@ -114,19 +114,51 @@ const CLIENT_LINES: Partial<Record<BuiltinCommand, Array<[string, string]>>> = {
   ],
 };
 
-function commandsHelp(): string {
+/**
+ * The commands part of the help. `plugin`: the commands the node's plugins declare, as learned from
+ * the node (`koi commands`); null when no node answered.
+ */
+function commandsHelp(plugin: CommandInfo[] | null = null): string {
   const entries = BUILTIN_COMMANDS.flatMap((c): Array<[string, string]> => CLIENT_LINES[c] ?? [[usageLine(COMMAND_SPECS[c]).slice(4), COMMAND_SPECS[c].description]]);
   const width = Math.max(...entries.map(([synopsis]) => synopsis.length));
   const lines = entries.map(([synopsis, description]) => `  ${synopsis.padEnd(width)}  ${description}`);
+  const fromPlugins = plugin === null ? ['  (plugins may add more: no node answered to list them)']
+    : plugin.length === 0 ? ['  (the node\'s plugins add no commands)']
+      : ['', 'Commands of the node\'s plugins:', formatCommandList(plugin)];
   return [
     '', 'Commands:', ...lines, `  ${'check'.padEnd(width)}  validate the configuration here (-f FILE...) like koinode --check; exit 0 or 78`,
-    `  ${'keygen FILE'.padEnd(width)}  write a new random cluster key file (mode 0600)`, '  (plugins may add more)', '',
+    `  ${'keygen FILE'.padEnd(width)}  write a new random cluster key file (mode 0600)`, ...fromPlugins, '',
     'Exit status: 0 success, 1 refused by the cluster, 2 usage error, 3 no answer within the timeout.',
     'On a node, koi talks to koinode over its local admin socket; -H or -p force the network (UDP, needs the cluster password).',
   ].join('\n');
 }
 
-function buildProgram(deps: KoiCliDeps): Command {
+/** Client options that take a value (kept when asking the node for its commands). */
+const VALUE_OPTIONS = new Set(['-H', '--host', '-p', '--port', '-S', '--socket', '-f', '--file', '--timeout']);
+const HELP_TIMEOUT_MS = 1500;
+
+/** For `koi --help`: ask the node (as the other options say) which commands its plugins add; null when it does not answer. */
+async function learnPluginCommands(deps: KoiCliDeps): Promise<CommandInfo[] | null> {
+  const argv: string[] = [];
+  for (let i = 0; i < deps.argv.length; i++) {
+    const arg = deps.argv[i];
+    const name = arg.split('=')[0];
+    if (VALUE_OPTIONS.has(name) && name !== '--timeout') {
+      argv.push(arg);
+      if (!arg.includes('=') && i + 1 < deps.argv.length) argv.push(deps.argv[++i]);
+    } else if (name === '--timeout' && !arg.includes('=')) i++;
+  }
+  let out = '';
+  const code = await runKoiCli({
+    ...deps, argv: [...argv, '--json', '--timeout', String(HELP_TIMEOUT_MS), 'commands'],
+    stdout: { write: (text) => { out += text; } }, stderr: { write: () => undefined },
+  }).catch(() => ExitCode.FAILURE);
+  if (code !== ExitCode.OK) return null;
+  const doc = parseAdminDocument(out.trim());
+  return doc?.type === 'commands' ? doc.commands.filter((c) => c.plugin !== undefined) : null;
+}
+
+function buildProgram(deps: KoiCliDeps, pluginCommands: CommandInfo[] | null = null): Command {
   const program = new Command('koi');
   program
     .description('koi client: ask a koinode about the cluster, or tell it what to do')
@@ -148,7 +180,7 @@ function buildProgram(deps: KoiCliDeps): Command {
     .addOption(new Option('--timeout <ms>', 'give up after this many milliseconds').argParser(parseTimeout).default(DEFAULT_CLIENT_TIMEOUT_MS))
     .version(deps.version, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'print this help')
-    .addHelpText('after', commandsHelp())
+    .addHelpText('after', commandsHelp(pluginCommands))
     .allowExcessArguments(true)
     .exitOverride()
     .configureOutput({
@@ -199,7 +231,8 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
   // Local, no configuration, no node: handled before the client's option parsing.
   if (deps.argv[0] === 'keygen') return runKeygen(deps.argv.slice(1), deps);
   const t0 = deps.clock.now();
-  const program = buildProgram(deps);
+  const wantsHelp = deps.argv.some((a) => a === '-h' || a === '--help');
+  const program = buildProgram(deps, wantsHelp ? await learnPluginCommands(deps) : null);
   try {
     program.parse(deps.argv, { from: 'user' });
   } catch (err) {

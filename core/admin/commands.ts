@@ -6,7 +6,7 @@
 
 export const BUILTIN_COMMANDS = [
   'local', 'status', 'tree', 'reconfigure', 'maintenance', 'promote', 'demote', 'elect',
-  'start', 'stop', 'recover', 'failures', 'events',
+  'start', 'stop', 'recover', 'failures', 'events', 'commands',
 ] as const;
 export type BuiltinCommand = (typeof BUILTIN_COMMANDS)[number];
 
@@ -59,18 +59,39 @@ export const COMMAND_SPECS: Readonly<Record<BuiltinCommand, CommandSpec>> = {
     name: 'events', synopsis: '[NODE] [since=DURATION|TIME] [after=SEQ] [tail=N] [limit=N]', minArgs: 0, maxArgs: 5, mutating: false, route: 'node',
     description: 'a node\'s events from its journal (koi events: follow them; --since 10m: every node\'s, merged)',
   },
+  commands: {
+    name: 'commands', synopsis: '', minArgs: 0, maxArgs: 0, mutating: false, route: 'self',
+    description: 'every command the node answers, those its plugins add included',
+  },
 };
+
+/** An admin command a plugin declared (core/plugins/commands.ts checks it at load). */
+export interface DeclaredCommand {
+  name: string;
+  /** Argument synopsis ('' = none). */
+  usage: string;
+  summary: string;
+  /** Allowed under read-only network admin, no challenge needed. */
+  readOnly: boolean;
+  /** `here`: the node asked; `leader`: forwarded to the leader; `every`: every node, answers joined. */
+  runs: 'here' | 'leader' | 'every';
+  /** The plugin that declared it (as configured). */
+  plugin: string;
+}
 
 export function isBuiltinCommand(command: string): command is BuiltinCommand {
   return Object.prototype.hasOwnProperty.call(COMMAND_SPECS, command);
 }
 
 /**
- * Whether a command changes anything. Commands added by plugins count as
- * mutating: the safe default, as a plugin cannot declare otherwise yet.
+ * Whether a command changes anything. A plugin command counts as mutating
+ * unless its plugin declared it read-only (`declared`: the node's list; the
+ * client, which does not know it, always treats plugin commands as mutating
+ * and lets the node decide).
  */
-export function isMutatingCommand(command: string): boolean {
-  return isBuiltinCommand(command) ? COMMAND_SPECS[command].mutating : true;
+export function isMutatingCommand(command: string, declared: readonly DeclaredCommand[] = []): boolean {
+  if (isBuiltinCommand(command)) return COMMAND_SPECS[command].mutating;
+  return !(declared.find((d) => d.name === command)?.readOnly ?? false);
 }
 
 export function usageLine(spec: CommandSpec): string {

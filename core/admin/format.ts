@@ -335,6 +335,13 @@ export function formatEvents(events: readonly ClusterEvent[], opts: FormatOption
  * Render a document. `command` picks between renderings of the same type
  * (`tree` and `status` both carry a cluster document).
  */
+/** Help lines for commands: `  name USAGE  summary`, plugin commands marked with their plugin. */
+export function formatCommandList(commands: ReadonlyArray<{ name: string; usage: string; summary: string; readOnly?: boolean; plugin?: string }>): string {
+  const heads = commands.map((c) => escapeControl(`${c.name}${c.usage ? ` ${c.usage}` : ''}`));
+  const width = Math.max(0, ...heads.map((h) => h.length));
+  return commands.map((c, i) => `  ${heads[i].padEnd(width)}  ${escapeControl(c.summary)}${c.plugin ? ` (plugin ${escapeControl(c.plugin)}${c.readOnly ? ', read-only' : ''})` : ''}`).join('\n');
+}
+
 export function formatDocument(doc: AdminDocument, command: string, opts: FormatOptions = PLAIN): string {
   switch (doc.type) {
     case 'cluster': return command === 'tree' ? formatTree(doc, opts) : formatClusterStatus(doc, opts);
@@ -353,6 +360,7 @@ export function formatDocument(doc: AdminDocument, command: string, opts: Format
     }
     case 'plugin': return escapeControl(doc.text, { keepLines: true });
     case 'events': return formatEvents(doc.events, opts);
+    case 'commands': return formatCommandList(doc.commands);
     default: {
       const unknown: never = doc;
       return String(unknown);

@@ -209,7 +209,27 @@ export interface EventsDocument {
   newestSeq?: number;
 }
 
+/** One command a node answers (`koi commands`, what `koi --help` lists). */
+export interface CommandInfo {
+  name: string;
+  /** Argument synopsis ('' = none). */
+  usage: string;
+  summary: string;
+  readOnly: boolean;
+  /** Where it runs: built-ins `self`/`leader`/`node`/`status`; plugin commands `here`/`leader`/`every`. */
+  runs: string;
+  /** The plugin that declared it; absent for built-ins. */
+  plugin?: string;
+}
+/** Every command the answering node knows, built-in and plugin-declared. */
+export interface CommandsDocument {
+  schema: 1;
+  type: 'commands';
+  commands: CommandInfo[];
+}
+
 export type AdminDocument =
+  | CommandsDocument
   | LocalStatusDocument
   | ClusterStatusDocument
   | FailuresDocument
@@ -218,7 +238,7 @@ export type AdminDocument =
   | PluginDocument
   | EventsDocument;
 
-const DOCUMENT_TYPES: ReadonlySet<string> = new Set(['local', 'cluster', 'failures', 'result', 'error', 'plugin', 'events']);
+const DOCUMENT_TYPES: ReadonlySet<string> = new Set(['local', 'cluster', 'failures', 'result', 'error', 'plugin', 'events', 'commands']);
 
 /** Parse `AdminResponse.json`; null when empty, not JSON, or of another schema version. */
 export function parseAdminDocument(json: string): AdminDocument | null {

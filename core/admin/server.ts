@@ -4,11 +4,14 @@
  * that node, so the client gets one answer from whichever node it asked.
  * Unknown commands go to plugins through `hooks.onAdminCommand`.
  */
+import { randomUUID } from 'node:crypto';
 import type { AdminCommandCall, AdminRequest, AdminResponse, AdminResult, Clock, KoiHooks, Logger } from '../../plugin-api';
+import { TAP_FAILURES } from '../../plugin-api/tap-isolation';
+import type { TapFailure } from '../../plugin-api/tap-isolation';
 import type { ActionOutcome, AdminBackend } from './backend';
 import { NonceBook } from './challenge';
 import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, isMutatingCommand, usageLine } from './commands';
-import type { BuiltinCommand, CommandSpec } from './commands';
+import type { BuiltinCommand, CommandSpec, DeclaredCommand } from './commands';
 import { formatDocument } from './format';
 import { checkAccess, parseAllowList } from './policy';
 import type { AdminChannel, AdminPolicy } from './policy';
@@ -16,7 +19,7 @@ import { ResponseCache } from './response-cache';
 import { parseEventArgs, type EventArgs } from '../events/args';
 import { EVENTS_ANSWER_BYTES, EVENTS_PAGE_CANDIDATES, fitEvents } from './events-page';
 import { ADMIN_SCHEMA_VERSION, parseAdminDocument } from './schema';
-import type { AdminDocument, ErrorDocument, NodeRef } from './schema';
+import type { AdminDocument, CommandInfo, ErrorDocument, NodeRef } from './schema';
 
 /** A request is forwarded at most this many times (client → node → leader → node). */
 export const MAX_ADMIN_HOPS = 2;
@@ -45,6 +48,8 @@ export interface AdminServerOptions {
    * record) with its exit code; `forwarded`: this node passed it on and relayed the answer.
    */
   onAnswered?: (call: AdminCommandCall, exitCode: number, forwarded: boolean) => void;
+  /** Commands the loaded plugins declare (routing, read-only access, help), read per request. */
+  commands?: () => readonly DeclaredCommand[];
 }
 
 /** Where a request came from, beyond its transport address. */
@@ -58,7 +63,7 @@ export interface RequestContext {
 export interface AdminServer {
   /** Answer one request received from `from` (a transport address). Never rejects. */
   handle(request: AdminRequest, from: string, context?: RequestContext): Promise<AdminResponse>;
-  /** Requests handled so far by command (challenges not counted; commands that are not built-in count as `other`, so a stranger cannot grow the map). */
+  /** Requests handled so far by command (challenges not counted; commands neither built-in nor declared by a plugin count as `other`, so a stranger cannot grow the map). */
   requestCounts(): Record<string, number>;
 }
 
@@ -84,6 +89,9 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   const send = options.forward
     ?? (backend.sendRequest ? backend.sendRequest.bind(backend) : null);
   const counts: Record<string, number> = {};
+  const declared = options.commands ?? (() => []);
+  const declaration = (command: string): DeclaredCommand | undefined => declared().find((d) => d.name === command);
+  const mutating = (command: string): boolean => isMutatingCommand(command, declared());
 
   const error = (command: string, exitCode: number, message: string, extra: Partial<ErrorDocument> = {}): Answer => ({
     exitCode,
@@ -126,7 +134,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
     log.debug({ command: request.command, requestId: request.requestId, target, address, hops: forwarded.hops }, `forwarding '${request.command}' to ${target} at ${address}`);
     if (send === null) return error(request.command, 1, `this node cannot forward requests; ask ${target} directly at ${address}`);
     try {
-      const answer = await send(address, forwarded, { challenge: isMutatingCommand(request.command) });
+      const answer = await send(address, forwarded, { challenge: mutating(request.command) });
       return { ...answer, requestId: request.requestId };
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
@@ -237,6 +245,8 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
         return atNode(request, async () => requireRunner(command) ?? result(command, await backend.recover(), `failures cleared on ${self().name}`));
       case 'events':
         return eventsAnswer(request);
+      case 'commands':
+        return { exitCode: 0, doc: { schema: ADMIN_SCHEMA_VERSION, type: 'commands', commands: commandInfos() } };
       case 'reconfigure':
         return atNode(request, async () => {
           const outcome = await backend.reconfigure();
@@ -281,11 +291,69 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
     return query.node === undefined ? run() : atNode(request, run);
   }
 
-  async function runPluginCommand(request: AdminRequest, from: string): Promise<Reply> {
-    const call: AdminCommandCall = { command: request.command, args: request.args.slice(), from };
+  function commandInfos(): CommandInfo[] {
+    return [
+      ...BUILTIN_COMMANDS.map((c) => {
+        const spec = COMMAND_SPECS[c];
+        return { name: c, usage: spec.synopsis, summary: spec.description, readOnly: !spec.mutating, runs: spec.route };
+      }),
+      ...declared().map((d) => ({ name: d.name, usage: d.usage, summary: d.summary, readOnly: d.readOnly, runs: d.runs, plugin: d.plugin })),
+    ];
+  }
+
+  /** A plugin command, routed as its plugin declared (here, the leader, every node); undeclared ones run here. */
+  function routePluginCommand(request: AdminRequest, from: string): Promise<Reply> {
+    const declared = declaration(request.command);
+    if (declared?.runs === 'leader') return atLeader(request, () => runPluginCommand(request, from));
+    if (declared?.runs === 'every' && request.hops === 0) return atEveryNode(request, from);
+    return runPluginCommand(request, from);
+  }
+
+  /** Run on every node this one knows (itself included), one section per node; the worst exit code wins. */
+  async function atEveryNode(request: AdminRequest, from: string): Promise<Answer> {
+    const me = self();
+    const others = backend.knownNodeNames().map((name) => backend.resolveNode(name)).filter((n): n is NodeRef => n !== null && n.id !== me.id);
+    const replies = await Promise.all([
+      runPluginCommand(request, from).then((reply) => ({ node: me.name, reply })),
+      ...others.map(async (node) => {
+        const address = backend.nodeAddress(node.id);
+        // One request id per node: the forwarder tells apart what it is waiting for by request id.
+        const reply = address === null ? error(request.command, 1, `no known address for node '${node.name}'`)
+          : await forward({ ...request, requestId: randomUUID() }, address, `node ${node.name}`);
+        return { node: node.name, reply };
+      }),
+    ]);
+    const sections = replies.sort((a, b) => a.node.localeCompare(b.node)).map(({ node, reply }) => {
+      const doc = 'kind' in reply ? parseAdminDocument(reply.json) : reply.doc;
+      const text = 'kind' in reply ? reply.text : (reply.text ?? formatDocument(reply.doc, request.command));
+      return { node, exitCode: reply.exitCode, text, data: doc?.type === 'plugin' ? doc.data : doc };
+    });
+    const exitCode = Math.max(...sections.map((s) => s.exitCode));
+    const text = sections.map((s) => `${s.node}:${s.text.includes('\n') ? '\n' : ' '}${s.text.replace(/\n/g, '\n  ')}`).join('\n');
+    return {
+      exitCode,
+      text,
+      doc: {
+        schema: ADMIN_SCHEMA_VERSION, type: 'plugin', command: request.command, exitCode, text,
+        data: { nodes: sections.map((s) => ({ node: s.node, exitCode: s.exitCode, text: s.text, data: s.data ?? null })) },
+      },
+    };
+  }
+
+  async function runPluginCommand(request: AdminRequest, from: string): Promise<Answer> {
+    const failures: TapFailure[] = [];
+    const call = { command: request.command, args: request.args.slice(), from, [TAP_FAILURES]: failures } as AdminCommandCall;
     const answer: AdminResult | undefined = await hooks.onAdminCommand.promise(call);
     if (answer === undefined || answer === null) {
-      return error(request.command, 2, `unknown command '${request.command}'; commands: ${BUILTIN_COMMANDS.join(', ')}`);
+      if (failures.length > 0) {
+        // A plugin's tap threw (or hung) on this command: say so, naming it; it was not an unknown command.
+        const said = failures.map((f) => `plugin ${f.plugin} ${f.timedOut ? f.message : `failed: ${f.message}`}`).join('; ');
+        return error(request.command, 1, `'${request.command}' was not answered: ${said}`);
+      }
+      const owner = declaration(request.command);
+      if (owner) return error(request.command, 1, `plugin ${owner.plugin} declares '${request.command}' but did not answer it`);
+      const known = [...BUILTIN_COMMANDS, ...declared().map((d) => d.name)];
+      return error(request.command, 2, `unknown command '${request.command}'; commands: ${known.join(', ')}`);
     }
     const exitCode = Number.isInteger(answer.exitCode) ? answer.exitCode : 1;
     const text = typeof answer.text === 'string' ? answer.text : '';
@@ -301,7 +369,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
 
   async function dispatch(request: AdminRequest, from: string): Promise<Reply> {
     const { command, args } = request;
-    if (!isBuiltinCommand(command)) return runPluginCommand(request, from);
+    if (!isBuiltinCommand(command)) return routePluginCommand(request, from);
     const spec = COMMAND_SPECS[command];
     const problem = checkUsage(spec, args);
     if (problem !== null) return usageError(command, spec, problem);
@@ -323,10 +391,10 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
     try {
       const reply = await dispatch(request, from);
       const response = toResponse(request, reply);
-      if (isMutatingCommand(request.command)) options.onAnswered?.({ command: request.command, args: request.args.slice(), from }, response.exitCode, 'kind' in reply);
+      if (mutating(request.command)) options.onAnswered?.({ command: request.command, args: request.args.slice(), from }, response.exitCode, 'kind' in reply);
       // A monitoring poll of `koi status` must not flood the log: read-only requests at debug; what changes the
       // cluster at info, with who asked (the client's address, or the local socket) and how it ended.
-      const level = isMutatingCommand(request.command) ? 'info' : 'debug';
+      const level = mutating(request.command) ? 'info' : 'debug';
       log[level]({ hops: request.hops }, `admin '${[request.command, ...request.args].join(' ')}' from ${from}: exit ${response.exitCode}`);
       return response;
     } catch (err) {
@@ -346,7 +414,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   return {
     handle(request: AdminRequest, from: string, context: RequestContext = {}): Promise<AdminResponse> {
       if (request.challenge !== true) {
-        const key = isBuiltinCommand(request.command) ? request.command : 'other';
+        const key = isBuiltinCommand(request.command) || declaration(request.command) ? request.command : 'other';
         counts[key] = (counts[key] ?? 0) + 1;
       }
       try {
@@ -364,20 +432,20 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   function admit(request: AdminRequest, from: string, context: RequestContext): Promise<AdminResponse> {
       let channel: AdminChannel = context.channel ?? 'network';
       if (channel === 'network' && request.hops > 0 && context.senderId !== undefined && backend.isPeer?.(context.senderId, from)) channel = 'peer';
-      const mutating = isMutatingCommand(request.command);
+      const changes = mutating(request.command);
       const me = self();
       // Addressed to another node (or to this node's previous process): a copy sent where it was not meant to go.
       if (request.target !== undefined && request.target !== me.id) {
         log.warn({ command: request.command, target: request.target, from }, `refused admin '${request.command}' from ${from}: addressed to node ${request.target}, not this node (${me.id})`);
         return refuse(request, `request addressed to node ${request.target}, but this is ${me.name} (${me.id}); a copy sent to the wrong node, or the node restarted since`);
       }
-      const access = checkAccess(policy(), channel, from, request.challenge !== true && mutating, request.command);
+      const access = checkAccess(policy(), channel, from, request.challenge !== true && changes, request.command);
       if (!access.ok) {
         log.warn({ command: request.command, from, channel }, `refused admin '${request.command}' from ${from}: ${access.reason}`);
         return refuse(request, access.reason);
       }
       if (request.challenge === true) return Promise.resolve(challengeAnswer(request));
-      if (mutating && channel !== 'local') {
+      if (changes && channel !== 'local') {
         if (request.nonce === undefined || request.target === undefined) {
           log.warn({ command: request.command, from }, `refused admin '${request.command}' from ${from}: no challenge nonce`);
           return refuse(request, `'${request.command}' changes the cluster and must answer a challenge of this node (target and nonce); this client is too old`);

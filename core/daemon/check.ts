@@ -11,7 +11,7 @@ import type { PluginEntry } from '../../plugin-api';
 import { ConfigError, loadConfig } from '../config';
 import { LogTargetError, parseLogTargets } from '../logging';
 import { checkClusterConfig } from '../node/cluster-check';
-import { BUILTIN_PLUGIN_DIR, DAEMON_ROOT, PluginError, importPluginModule, pluginFromExports, resolvePlugin, validatePluginOptions } from '../plugins';
+import { checkPluginEntries } from '../plugins/preflight';
 import { EXIT } from './errors';
 
 /** How loadConfig marks a problem it tolerated because of `needed` (config/loader.ts). */
@@ -73,19 +73,9 @@ export async function checkConfiguration(opts: CheckOptions): Promise<CheckRepor
     if (!(err instanceof LogTargetError)) throw err;
     problems.push(`--log: ${err.message}`);
   }
-  for (const entry of [...config.plugins, ...targets]) {
-    try {
-      const resolved = resolvePlugin(entry.name, { baseDir: entry.baseDir, builtinDir: BUILTIN_PLUGIN_DIR, daemonRoot: DAEMON_ROOT });
-      const plugin = pluginFromExports(entry.name, await importPluginModule(resolved), resolved.file);
-      const result = validatePluginOptions(entry, plugin.options, plugin.checkOptions?.bind(plugin));
-      problems.push(...result.problems);
-      checked.push(entry.name);
-    } catch (err) {
-      if (!(err instanceof PluginError)) throw err;
-      const where = entry.origin ? `${entry.origin.file}:${entry.origin.line}: ` : '';
-      problems.push(`${where}${err.reason === 'not-found' ? err.message : err.format().replace(/\n {2}/g, '\n    ')}`);
-    }
-  }
+  const plugins = await checkPluginEntries([...config.plugins, ...targets]);
+  problems.push(...plugins.problems);
+  checked.push(...plugins.checked);
   return { exitCode: problems.length ? EXIT.CONFIG as 78 : 0, problems, warnings, sources: config.sources, plugins: checked };
 }
 

@@ -44,6 +44,8 @@ export class Elector {
   /** When this leader last took a master (elected, adopted from a view or a report). */
   private masterSince = -Infinity;
   private previous: PreviousMaster | null = null;
+  /** A tick is running (handleHealth must not start another inside it). */
+  private ticking = false;
   /** Further masters followers remember while `previous` is still owed (R8): fenced before any election. */
   private readonly remembered = new Map<string, PreviousMaster>();
   private targetMasterId = '';
@@ -147,12 +149,26 @@ export class Elector {
 
   /** A health report from runner `id` (the leader's own runner included, address ''). */
   handleHealth(id: string, report: HealthReport, address: string): void {
-    this.runners.report(id, report, address, this.opts.clock.now());
+    const wasPromoted = this.runners.get(id)?.promoted ?? false; // report() updates the record in place
+    const record = this.runners.report(id, report, address, this.opts.clock.now());
     if (report.state === 'Master' || report.promoted) this.clusterHadMaster = true;
+    // The master (or the one just dropped) reports its demote ended (a graceful stop, `koi promote`): decide now,
+    // not at the next tick. The tick applies every rule (R2, R3's shortcut, R7) as it would a moment later.
+    // (Not from inside a tick: the leader's own runner reports synchronously while the tick sends it its update.)
+    if (wasPromoted && !record.promoted && (id === this.masterId || id === this.previous?.id) && !this.ticking) this.tick();
   }
 
   /** One elector tick: health of runners and master, election, state updates. */
   tick(): void {
+    this.ticking = true;
+    try {
+      this.tickOnce();
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private tickOnce(): void {
     const now = this.opts.clock.now();
     this.runners.markSilent(now, this.opts.self.id, this.config.time.master_dead_time, (id) => this.opts.membership.lastAcked(id));
     this.adoptReportedMaster();

@@ -3,6 +3,7 @@
  * cipher, executors, and the factories tests and the simulator replace) and
  * the small types of its public surface. Types only.
  */
+import type { DeclaredCommand } from '../admin/commands';
 import type {
   Cipher, Clock, InboundMessage, KoiConfig, KoiHooks, Logger, ServiceEntry, ServiceExecutor, Transport,
 } from '../../plugin-api';
@@ -53,6 +54,8 @@ export interface KoiNodeOptions {
    * node stops itself.
    */
   onFatal?: (message: string, exitCode: number) => void;
+  /** Admin commands the loaded plugins declare (routing, read-only access, `koi commands`). */
+  commands?: () => readonly DeclaredCommand[];
   /** Simulator teeth run only (scripts/chaos-teeth.ts): safety rules to turn off. Never set in a real node. */
   disabledSafetyRules?: readonly SafetyRule[];
 }

@@ -8,7 +8,10 @@ export type PluginErrorReason =
   | 'apply-threw'
   | 'bad-options'
   | 'slot-conflict'
-  | 'slot-empty';
+  | 'slot-empty'
+  | 'incompatible'
+  | 'missing-dependency'
+  | 'command-conflict';
 
 export class PluginError extends Error {
   readonly code = 'EPLUGIN';

@@ -8,11 +8,14 @@ import type {
   PluginOptions, ProviderRegistry, ServiceExecutor, Transport,
 } from '../../plugin-api';
 import { READ_ONLY_ADMIN_COMMANDS } from '../../plugin-api';
+import { hooksForPlugin } from '../hooks';
 import { PluginError } from './errors';
-import { errorText, importPluginModule, pluginFromExports } from './load';
-import { validatePluginOptions } from './options';
-import { BUILTIN_PLUGIN_DIR, DAEMON_ROOT, builtinFile, resolvePlugin } from './resolve';
+import { errorText } from './load';
+import { preparePlugin } from './prepare';
+import { BUILTIN_PLUGIN_DIR, DAEMON_ROOT, builtinFile } from './resolve';
 import type { ResolvedPlugin } from './resolve';
+import { checkPluginCommands } from './commands';
+import type { DeclaredCommand } from './commands';
 
 /** Built-ins that fill a slot no configured plugin filled, in order. */
 export interface DefaultPlugins {
@@ -35,7 +38,7 @@ export interface LogSinkTarget {
 
 export interface PluginHostOptions {
   config: KoiConfig;
-  hooks: KoiHooks;
+  hooks: Readonly<KoiHooks>;
   /** Root logger; each plugin gets `logger.child({ plugin: <name> })`. */
   logger: Logger;
   clock: Clock;
@@ -45,6 +48,8 @@ export interface PluginHostOptions {
   defaults?: DefaultPlugins | false;
   builtinDir?: string;
   daemonRoot?: string;
+  /** The running koi's version, for plugins' `koi` ranges (default: package.json). */
+  koiVersion?: string;
 }
 
 export type PluginOrigin = 'config' | 'cli' | 'default';
@@ -56,6 +61,10 @@ export interface LoadedPlugin {
   resolved: ResolvedPlugin;
   options: PluginOptions;
   origin: PluginOrigin;
+  /** Bound of each awaited tap and onClose of this plugin (its `hook_timeout`). */
+  hookTimeoutMs: number;
+  /** Folder of the config file that named it (the daemon's cwd for `--log` targets and defaults). */
+  baseDir: string;
   closers: Array<() => void | Promise<void>>;
   sinks: LogSink[];
 }
@@ -72,6 +81,7 @@ export class PluginHost {
   private cipherSlot: { value: Cipher; by: string } | undefined;
   private readonly executorSlots = new Map<string, { value: ServiceExecutor; by: string }>();
   private readonly sinks: Array<{ value: LogSink; by: string }> = [];
+  private readonly declaredCommands: DeclaredCommand[] = [];
   private config: KoiConfig;
   private readonly log: Logger;
   private closed = false;
@@ -103,21 +113,22 @@ export class PluginHost {
   /** Load and apply one plugin. Throws PluginError naming it. */
   async load(entry: PluginEntry, origin: PluginOrigin = 'config'): Promise<LoadedPlugin> {
     if (this.closed) throw new Error('PluginHost is closed');
-    const resolved = resolvePlugin(entry.name, {
-      baseDir: entry.baseDir,
+    const { plugin, resolved, options, host } = await preparePlugin(entry, {
       builtinDir: this.opts.builtinDir ?? BUILTIN_PLUGIN_DIR,
       daemonRoot: this.opts.daemonRoot ?? DAEMON_ROOT,
+      koiVersion: this.opts.koiVersion,
     });
-    const exported = await importPluginModule(resolved);
-    const plugin = pluginFromExports(entry.name, exported, resolved.file);
-    const { options, problems } = validatePluginOptions(entry, plugin.options, plugin.checkOptions?.bind(plugin));
-    if (problems.length) {
-      throw new PluginError(entry.name, 'bad-options', `bad options (${problems.length} problem${problems.length > 1 ? 's' : ''})`, problems);
-    }
-    const loaded: LoadedPlugin = { entryName: entry.name, plugin, resolved, options, origin, closers: [], sinks: [] };
+    this.checkDependencies(entry.name, plugin);
+    this.declaredCommands.push(...checkPluginCommands(entry.name, plugin.commands, this.declaredCommands));
+    const loaded: LoadedPlugin = {
+      entryName: entry.name, plugin, resolved, options, origin, hookTimeoutMs: host.hook_timeout, baseDir: entry.baseDir ?? process.cwd(), closers: [], sinks: [],
+    };
     this.loadedPlugins.push(loaded);
     try {
-      await plugin.apply(this.contextFor(loaded), options);
+      // Like Fastify's pluginTimeout: an apply that never settles would hold the start, and with it every signal.
+      if (await this.bounded(() => plugin.apply(this.contextFor(loaded), options), loaded.hookTimeoutMs)) {
+        throw new PluginError(entry.name, 'apply-threw', `apply did not finish within ${loaded.hookTimeoutMs / 1000} s (its hook_timeout)`);
+      }
     } catch (err) {
       if (err instanceof PluginError) throw err;
       throw new PluginError(entry.name, 'apply-threw', `threw in apply: ${errorText(err)}`, [], { cause: err });
@@ -179,6 +190,11 @@ export class PluginHost {
     return this.sinks.map((s) => s.value);
   }
 
+  /** Admin commands the loaded plugins declare, in load order. */
+  get commands(): readonly DeclaredCommand[] {
+    return this.declaredCommands;
+  }
+
   /** Loaded plugins in load order. */
   get plugins(): readonly LoadedPlugin[] {
     return this.loadedPlugins;
@@ -201,9 +217,12 @@ export class PluginHost {
     for (const loaded of [...this.loadedPlugins].reverse()) {
       for (const close of [...loaded.closers].reverse()) {
         try {
-          await close();
+          if (await this.bounded(close, loaded.hookTimeoutMs)) {
+            this.log.error({ plugin: loaded.entryName, timeoutMs: loaded.hookTimeoutMs },
+              `plugin ${loaded.entryName}: onClose did not finish within ${loaded.hookTimeoutMs / 1000} s; skipped`);
+          }
         } catch (err) {
-          this.log.error({ plugin: loaded.plugin.name, err: errorText(err) }, `plugin ${loaded.entryName} failed to close: ${errorText(err)}`);
+          this.log.error({ plugin: loaded.entryName, err: errorText(err) }, `plugin ${loaded.entryName} failed to close: ${errorText(err)}`);
         }
       }
       for (const sink of [...loaded.sinks].reverse()) {
@@ -218,10 +237,32 @@ export class PluginHost {
     }
   }
 
+  /** Run `fn`; true when it did not settle within `ms` (it is left to itself). */
+  private bounded(fn: () => void | Promise<void>, ms: number): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      const timer = this.opts.clock.setTimeout(() => resolve(true), ms);
+      Promise.resolve().then(fn).then(() => resolve(false), reject).finally(() => this.opts.clock.clear(timer));
+    });
+  }
+
+  /** Fastify-plugin style: every plugin named in `dependencies` must already be loaded. */
+  private checkDependencies(name: string, plugin: KoiPlugin): void {
+    const needs = plugin.dependencies ?? [];
+    if (!Array.isArray(needs) || needs.some((d) => typeof d !== 'string')) {
+      throw new PluginError(name, 'bad-export', '`dependencies` must be a list of plugin names');
+    }
+    const have = new Set(this.loadedPlugins.flatMap((p) => [p.entryName, p.plugin.name]));
+    const missing = needs.filter((d) => !have.has(d));
+    if (missing.length) {
+      throw new PluginError(name, 'missing-dependency',
+        `needs plugin${missing.length > 1 ? 's' : ''} ${missing.join(', ')} loaded before it (its dependencies); list ${missing.length > 1 ? 'them' : 'it'} above ${name} in the plugins section`);
+    }
+  }
+
   private contextFor(loaded: LoadedPlugin): KoiPluginContext {
     const host = this;
-    return {
-      hooks: this.opts.hooks,
+    return Object.freeze({
+      hooks: hooksForPlugin(this.opts.hooks, { plugin: loaded.entryName, timeoutMs: loaded.hookTimeoutMs }),
       get config(): Readonly<KoiConfig> {
         return host.config;
       },
@@ -230,11 +271,13 @@ export class PluginHost {
       node: Object.freeze({ ...this.opts.node }),
       provide: this.registryFor(loaded),
       inspect: this.inspector,
-      onClose: (fn) => {
+      baseDir: loaded.baseDir,
+      onClose: (fn: () => void | Promise<void>) => {
         loaded.closers.push(fn);
       },
-    };
+    });
   }
+
 
   private registryFor(loaded: LoadedPlugin): ProviderRegistry {
     const by = loaded.entryName;

@@ -5,5 +5,10 @@ export type { DefaultPlugins, LoadedPlugin, LogSinkTarget, NodeProviders, Plugin
 export { resolvePlugin, packageNameFor, builtinFile, BUILTIN_PLUGIN_DIR, DAEMON_ROOT } from './resolve';
 export type { ResolvedPlugin, ResolveOptions, PluginSource } from './resolve';
 export { importPluginModule, pluginFromExports } from './load';
-export { validatePluginOptions, coerceOption } from './options';
+export { validatePluginOptions, coerceOption, originPrefix } from './options';
 export type { OptionsResult } from './options';
+export { preparePlugin } from './prepare';
+export type { PreparedPlugin, PrepareOptions } from './prepare';
+export { checkPluginCommands } from './commands';
+export type { DeclaredCommand } from './commands';
+export { satisfies as satisfiesRange } from './version-range';

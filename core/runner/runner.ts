@@ -81,6 +81,8 @@ export class Runner {
   private quorumLostSince = -Infinity;
   private hookChain: Promise<void> = Promise.resolve();
   private hooksPending = 0;
+  /** `promoted` of the last health report sent. */
+  private reportedPromoted = false;
   private closed = false;
 
   constructor(private readonly opts: RunnerOptions) {
@@ -180,6 +182,9 @@ export class Runner {
   /** The service manager's listener: some service changed. */
   servicesChanged(): void {
     this.evaluate('services changed');
+    // A demote that ended is news the leader acts on (R3: it may elect the next master once this runner reports
+    // nothing promoted, instead of waiting out the lease): tell it now, not at the next tick.
+    if (this.services && this.services.anyPromoted() !== this.reportedPromoted) this.sendHealthNow();
   }
 
   /** The service manager's listener: a service failed. */
@@ -259,6 +264,11 @@ export class Runner {
       };
       check();
     });
+    // The final report, sent to the leader now that the demote and stop ended (a report goes out only on a
+    // state change or a tick, and the process may be gone before the next tick): with it the leader may
+    // elect the next master at once (docs/safety.md R3: a runner that reported Stopped and nothing promoted
+    // holds no lease) instead of waiting for this node to fall silent.
+    this.sendHealthNow();
   }
 
   close(): void {
@@ -363,7 +373,10 @@ export class Runner {
   }
 
   private sendHealthNow(): void {
-    if (!this.closed) this.opts.sendHealth(this.healthReport());
+    if (this.closed) return;
+    const report = this.healthReport();
+    this.reportedPromoted = report.promoted;
+    this.opts.sendHealth(report);
   }
 
   private fail(reason: string, output: string[] = []): void {

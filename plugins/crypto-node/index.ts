@@ -6,7 +6,7 @@
  * (docs/security.md "Denial of service"). The `koi` client uses it too.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { definePlugin, type Cipher, type OptionsSchema } from '../../plugin-api';
+import { definePlugin, type Cipher, type InferOptions, type OptionsSchema } from '../../plugin-api';
 import {
   GCM_TAG_BYTES, checkAes256Key, createSubkeyCipher, type GcmPrimitive, type KeyedCipher, type SubkeyCipherOptions,
 } from '../../core/wire/aes-gcm';
@@ -48,7 +48,7 @@ export function createNodeCipher(keys: Keyring | Uint8Array, options: SubkeyCiph
 }
 
 /** Options shared by both built-in crypto plugins. */
-export const cryptoOptionsSchema: OptionsSchema = {
+export const cryptoOptionsSchema = {
   kdf_iterations: {
     type: 'integer',
     description: 'PBKDF2-SHA256 iterations deriving the cluster key from cluster.password, cluster.id and cluster.salt (not used with cluster.key_file); every node and client of a cluster must use the same value',
@@ -56,11 +56,9 @@ export const cryptoOptionsSchema: OptionsSchema = {
     min: MIN_KDF_ITERATIONS,
     max: MAX_KDF_ITERATIONS,
   },
-};
+} as const satisfies OptionsSchema;
 
-export interface CryptoPluginOptions extends Record<string, unknown> {
-  kdf_iterations: number;
-}
+export type CryptoPluginOptions = InferOptions<typeof cryptoOptionsSchema>;
 
 /**
  * A cipher plugin: reads the keys once at apply (key file, or PBKDF2 from the
@@ -69,7 +67,7 @@ export interface CryptoPluginOptions extends Record<string, unknown> {
  * takes the new keys without a restart. Both built-in ciphers use it.
  */
 export function defineCipherPlugin(name: string, library: string, create: (keys: Keyring) => KeyedCipher) {
-  return definePlugin<CryptoPluginOptions>({
+  return definePlugin({
     name,
     options: cryptoOptionsSchema,
     apply(koi, options) {

@@ -12,9 +12,8 @@
  *   /events    server-sent ClusterEvents
  */
 import * as fs from 'node:fs';
-import * as nodePath from 'node:path';
 import { definePlugin } from '../../plugin-api';
-import type { OptionProblem, ReadOnlyAdminCommand } from '../../plugin-api';
+import type { InferOptions, OptionProblem, ReadOnlyAdminCommand } from '../../plugin-api';
 import { DASHBOARD_HTML } from './dashboard';
 import { createEventHub } from './events';
 import { DEFAULT_LISTEN, formatHostPort, isLoopback, parseListen } from './listen';
@@ -23,13 +22,14 @@ import { sendJson, sendText, startHttpServer, type Route } from './server';
 
 export { parseListen, DEFAULT_LISTEN } from './listen';
 
-export interface HttpOptions {
-  listen: string;
-  tls_cert: string;
-  tls_key: string;
-  token: string;
-  [key: string]: unknown;
-}
+const OPTIONS = {
+  listen: { type: 'string', description: 'host:port to serve on (IPv6 in brackets)', default: DEFAULT_LISTEN },
+  tls_cert: { type: 'path', description: 'PEM certificate file: serve HTTPS (with tls_key)' },
+  tls_key: { type: 'path', description: 'PEM private key file for tls_cert' },
+  token: { type: 'string', description: 'bearer token required by endpoints that change the cluster (none today)', default: '' },
+} as const;
+
+export type HttpOptions = InferOptions<typeof OPTIONS>;
 
 /** Admin answers' exit codes as HTTP statuses: refused → 503 (e.g. no leader yet), usage → 400. */
 const STATUS_OF_EXIT: Record<number, number> = { 0: 200, 1: 503, 2: 400 };
@@ -38,17 +38,13 @@ export function checkHttpOptions(options: HttpOptions): OptionProblem[] {
   const problems: OptionProblem[] = [];
   const listen = parseListen(options.listen);
   if (!listen.ok) problems.push({ option: 'listen', problem: listen.problem });
-  if ((options.tls_cert === '') !== (options.tls_key === '')) {
-    const missing = options.tls_cert === '' ? 'tls_cert' : 'tls_key';
-    problems.push({ option: missing === 'tls_cert' ? 'tls_key' : 'tls_cert', problem: `HTTPS needs both tls_cert and tls_key; ${missing} is missing` });
+  if ((options.tls_cert === undefined) !== (options.tls_key === undefined)) {
+    const [given, missing] = options.tls_cert === undefined ? ['tls_key', 'tls_cert'] : ['tls_cert', 'tls_key'];
+    problems.push({ option: given, problem: `HTTPS needs both tls_cert and tls_key; ${missing} is missing` });
   }
   for (const option of ['tls_cert', 'tls_key'] as const) {
     const file = options[option];
-    if (file === '') continue;
-    if (!nodePath.isAbsolute(file)) {
-      problems.push({ option, problem: `${JSON.stringify(file)} is not an absolute path` });
-      continue;
-    }
+    if (file === undefined) continue;
     try {
       fs.accessSync(file, fs.constants.R_OK);
     } catch (err) {
@@ -59,21 +55,16 @@ export function checkHttpOptions(options: HttpOptions): OptionProblem[] {
   return problems;
 }
 
-export default definePlugin<HttpOptions>({
+export default definePlugin({
   name: 'http',
-  options: {
-    listen: { type: 'string', description: 'host:port to serve on (IPv6 in brackets)', default: DEFAULT_LISTEN },
-    tls_cert: { type: 'string', description: 'PEM certificate file (absolute path): serve HTTPS (with tls_key)', default: '' },
-    tls_key: { type: 'string', description: 'PEM private key file (absolute path) for tls_cert', default: '' },
-    token: { type: 'string', description: 'bearer token required by endpoints that change the cluster (none today)', default: '' },
-  },
+  options: OPTIONS,
   checkOptions: checkHttpOptions,
   async apply(koi, options) {
     const listen = parseListen(options.listen);
     if (!listen.ok) throw new Error(`plugins.http.listen: ${listen.problem}`);
     const { host, port } = listen.value;
     const log = koi.logger;
-    const tls = options.tls_cert !== ''
+    const tls = options.tls_cert !== undefined && options.tls_key !== undefined
       ? { cert: fs.readFileSync(options.tls_cert), key: fs.readFileSync(options.tls_key) }
       : undefined;
 

@@ -34,7 +34,7 @@ export function createConsoleSink(options: ConsoleSinkOptions, out: NodeJS.Writa
   };
 }
 
-export default definePlugin<{ color: boolean; stream: 'stdout' | 'stderr' }>({
+export default definePlugin({
   name: 'log-console',
   options: {
     color: { type: 'boolean', description: 'ANSI colour by level (-C turns it off)', default: true },

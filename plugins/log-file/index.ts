@@ -74,7 +74,7 @@ export function createFileSink(options: FileSinkOptions): FileSink {
   };
 }
 
-export default definePlugin<{ path: string; json: boolean; reopen_on_sighup: boolean }>({
+export default definePlugin({
   name: 'log-file',
   options: {
     path: { type: 'string', description: 'log file (absolute, or relative to the config file); stdout or stderr for the streams', required: true },

@@ -11,19 +11,7 @@ export { createSyslogSink, parseSyslogTarget } from './sink';
 export type { SyslogSinkOptions } from './sink';
 export { rfc3164, rfc5424, priority, SEVERITY, FACILITIES } from './format';
 
-interface SyslogPluginOptions {
-  [key: string]: unknown;
-  path: string;
-  local: boolean;
-  format: 'rfc3164' | 'rfc5424';
-  target?: string;
-  facility: Facility;
-  ident: string;
-  max_message: number;
-  retry: number;
-}
-
-export default definePlugin<SyslogPluginOptions>({
+export default definePlugin({
   name: 'log-syslog',
   options: {
     path: { type: 'string', description: 'local syslog socket (unix datagrams)', default: '/dev/log' },
@@ -42,7 +30,7 @@ export default definePlugin<SyslogPluginOptions>({
       path: options.path,
       format: options.format,
       target: options.target ?? '',
-      facility: options.facility,
+      facility: options.facility as Facility,
       ident: options.ident,
       maxMessage: options.max_message,
       retryMs: options.retry,

@@ -3,14 +3,14 @@
  * `cluster.transport` list (see transport.ts), plus a client socket helper
  * for the `koi` client (client-socket.ts).
  */
-import { definePlugin, type OptionsSchema } from '../../plugin-api';
+import { definePlugin, type InferOptions, type OptionsSchema } from '../../plugin-api';
 import { createUdpTransport, DEFAULT_PORT_ATTEMPTS, DEFAULT_UDP_MAX_DATAGRAM } from './transport';
 
 export { createUdpTransport, TransportBindError, DEFAULT_UDP_MAX_DATAGRAM, DEFAULT_PORT_ATTEMPTS, type UdpTransportOptions } from './transport';
 export { createUdpClientSocket, ClientSocketError, type UdpClientSocket, type UdpClientSocketOptions } from './client-socket';
 export { TransportConfigError, resolveTransport, chooseBindAddress, type Destination, type LookupFn } from './addresses';
 
-export const udpOptionsSchema: OptionsSchema = {
+export const udpOptionsSchema = {
   interface: {
     type: 'string',
     description: 'Local interface for multicast, by name (eth0) or address (10.0.0.5); IPv6 multicast needs it for link-local groups',
@@ -25,18 +25,11 @@ export const udpOptionsSchema: OptionsSchema = {
   },
   bind_ipv4: { type: 'string', description: 'Local IPv4 address to bind (default: 127.0.0.1 when every IPv4 peer is loopback, else 0.0.0.0)', default: '' },
   bind_ipv6: { type: 'string', description: 'Local IPv6 address to bind (default: ::1 when every IPv6 peer is loopback, else ::)', default: '' },
-};
+} as const satisfies OptionsSchema;
 
-export interface UdpPluginOptions extends Record<string, unknown> {
-  interface: string;
-  ttl: number;
-  max_datagram_size: number;
-  port_attempts: number;
-  bind_ipv4: string;
-  bind_ipv6: string;
-}
+export type UdpPluginOptions = InferOptions<typeof udpOptionsSchema>;
 
-export default definePlugin<UdpPluginOptions>({
+export default definePlugin({
   name: 'udp',
   options: udpOptionsSchema,
   apply(koi, options) {

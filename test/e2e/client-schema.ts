@@ -159,3 +159,12 @@ export function checkErrorAnswer(doc: Json, exitCode: 1 | 2 | 3): Problems {
 export function checkPluginAnswer(doc: Json): Problems {
   return new Checker(doc).header('plugin').string('command').number('exitCode').is('text', (x) => typeof x === 'string', 'a string').problems;
 }
+
+/** `koi commands`: type `commands`. */
+export function checkCommandsAnswer(doc: Json): Problems {
+  const c = new Checker(doc).header('commands');
+  c.array('commands', (x) => c.string(`${x}.name`).is(`${x}.usage`, (v) => typeof v === 'string', 'a string').string(`${x}.summary`)
+    .is(`${x}.readOnly`, (v) => typeof v === 'boolean', 'a boolean').oneOf(`${x}.runs`, ['self', 'leader', 'node', 'status', 'here', 'every'])
+    .is(`${x}.plugin`, (v) => v === undefined || typeof v === 'string', 'absent or a string'));
+  return c.problems;
+}

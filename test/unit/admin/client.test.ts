@@ -170,6 +170,19 @@ describe('koi client over real UDP (127.0.0.1)', () => {
     expect(tty.stdout).toContain('\u001b[');
   });
 
+  it('--help lists the commands the node\'s plugins declare, learned from the node (issue 17 item 5)', async () => {
+    cluster.a.declared = [{ name: 'acc-report', usage: '[DAYS]', summary: 'accounting report', readOnly: true, runs: 'here', plugin: 'acc' }];
+    const run = await koi(['-f', conf, '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Commands of the node's plugins:");
+    expect(run.stdout).toMatch(/^ {2}acc-report \[DAYS\] +accounting report \(plugin acc, read-only\)$/m);
+    await node.close();
+    const alone = await koi(['-f', conf, '--help']);
+    expect(alone.code).toBe(0);
+    expect(alone.stdout).toContain('(plugins may add more: no node answered to list them)');
+    node = await startTestNode({ host: '127.0.0.1', backend: cluster.a });
+  });
+
   it('a refusal exits 1 with the message on stderr (unknown node lists known names)', async () => {
     const run = await koi(['-f', conf, 'status', 'zulu']);
     expect(run.code).toBe(1);

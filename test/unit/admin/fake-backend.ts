@@ -8,6 +8,9 @@ import type { ActionOutcome, AdminBackend, ReconfigureOutcome } from '../../../c
 import type { ClusterNodeStatus, ClusterStatus, FailureRecord, LocalStatus, NodeRef } from '../../../core/admin/schema';
 import { createAdminServer, type AdminServer } from '../../../core/admin/server';
 import { isMutatingCommand } from '../../../core/admin/commands';
+import type { DeclaredCommand } from '../../../core/admin/commands';
+import { parseAllowList } from '../../../core/admin/policy';
+import type { AdminPolicy } from '../../../core/admin/policy';
 import { createHooks } from '../../../core/hooks';
 import { createTestLogger } from '../../helpers/logger';
 import type { KoiHooks } from '../../../plugin-api';
@@ -59,10 +62,16 @@ export class FakeBackend implements AdminBackend {
   leaderAddressOverride: string | null | undefined = undefined;
   /** Per-node view override: this node does not know some nodes. */
   hidden = new Set<string>();
+  /** Commands this node's plugins declare. */
+  declared: DeclaredCommand[] = [];
+  /** Network admin policy (default full, any source). */
+  policy: AdminPolicy = { networkAdmin: 'full', allow: parseAllowList('') };
 
   constructor(readonly cluster: FakeCluster, readonly spec: FakeNodeSpec) {
     this.hooks = createHooks(this.log.logger);
-    this.server = createAdminServer({ backend: this, hooks: this.hooks, logger: this.log.logger });
+    this.server = createAdminServer({
+      backend: this, hooks: this.hooks, logger: this.log.logger, commands: () => this.declared, policy: () => this.policy,
+    });
   }
 
   private known(): FakeBackend[] {

@@ -144,6 +144,25 @@ describe('Daemon', () => {
     expect(log).toMatch(/koinode stopped/);
   });
 
+  it('a reload with a bad plugin option or a missing plugin is refused before anything changes (issue 17 item 2)', async () => {
+    fs.writeFileSync(confFile, conf());
+    const nodes: Array<{ options: NodeOptions; applied: KoiConfig[] }> = [];
+    const daemon = makeDaemon(nodes);
+    await daemon.start();
+    fs.writeFileSync(confFile, conf({ plugin: '"./fake-providers.js" {\n    tag 1\n    colour red\n  }' }));
+    const refused = await daemon.reload();
+    expect(refused).toEqual({ ok: false, problems: [expect.stringContaining(`${confFile}:18: plugins../fake-providers.js.colour: unknown option (known: tag)`)] });
+    fs.writeFileSync(confFile, conf({ plugin: '"./fake-providers.js" { tag one }\n  nosuch {}' }));
+    const missing = await daemon.reload();
+    expect(missing.ok).toBe(false);
+    expect(missing.problems?.[0]).toMatch(new RegExp(`^${confFile}:17: plugin nosuch: not found`));
+    // Nothing stopped, nothing restarted, the old configuration runs on.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(events).toEqual(['apply one', 'node1 start']);
+    expect(nodes).toHaveLength(1);
+    await daemon.shutdown('test');
+  });
+
   it('a missing plugin fails the start with exit 1 naming it; bad options exit 78 with file:line', async () => {
     fs.writeFileSync(confFile, conf({ plugin: 'nosuch {}' }));
     const err = await makeDaemon().start().then(() => null, (e: unknown) => startFailure(e));
