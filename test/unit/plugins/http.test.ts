@@ -46,12 +46,12 @@ function scriptedNode(): NodeInspector & { answers: Record<string, AdminResult>;
   return node;
 }
 
-async function startPlugin(options: Record<string, unknown> = {}) {
+async function startPlugin(options: Record<string, unknown> = {}, baseDir?: string) {
   const [port] = await findFreePorts(1);
   const fixture = makeHost();
   const node = scriptedNode();
   fixture.host.attachInspector(node);
-  await fixture.host.load({ name: 'http', options: { listen: `127.0.0.1:${port}`, ...options } });
+  await fixture.host.load({ name: 'http', options: { listen: `127.0.0.1:${port}`, ...options }, ...(baseDir ? { baseDir } : {}) });
   return { ...fixture, node, port, base: `http://127.0.0.1:${port}` };
 }
 
@@ -98,7 +98,8 @@ describe('http plugin options', () => {
     const text = (again as PluginError).format();
     expect(text).toMatch(/^plugin http: bad options \(3 problems\)/);
     expect(text).toContain('/etc/koi/koi.conf:31: plugins.http.listen: "::1:9464": an IPv6 address needs brackets');
-    expect(text).toContain('/etc/koi/koi.conf:32: plugins.http.tls_cert: "cert.pem" is not an absolute path');
+    // A relative file is relative to the folder of the config file that named the plugin (here: none, so the cwd).
+    expect(text).toContain(`/etc/koi/koi.conf:32: plugins.http.tls_cert: cannot read ${path.resolve('cert.pem')}: ENOENT`);
     // tls_key was not written: the problem is reported at the line of the tls_cert that needs it.
     expect(text).toContain('/etc/koi/koi.conf:32: plugins.http.tls_cert: HTTPS needs both tls_cert and tls_key; tls_key is missing');
     expect((again as PluginError).reason).toBe('bad-options');
@@ -329,7 +330,7 @@ describe('bearer token guard', () => {
 });
 
 describe('https', () => {
-  it('with tls_cert and tls_key the plugin serves HTTPS with that certificate', async () => {
+  it('with tls_cert and tls_key (relative to the config file\'s folder) the plugin serves HTTPS with that certificate', async () => {
     const dir = tempDir('http-tls');
     const keys = forge.pki.rsa.generateKeyPair(2048);
     const cert = forge.pki.createCertificate();
@@ -345,7 +346,7 @@ describe('https', () => {
     const certPem = forge.pki.certificateToPem(cert);
     fs.writeFileSync(path.join(dir, 'cert.pem'), certPem);
     fs.writeFileSync(path.join(dir, 'key.pem'), forge.pki.privateKeyToPem(keys.privateKey), { mode: 0o600 });
-    const p = await startPlugin({ tls_cert: path.join(dir, 'cert.pem'), tls_key: path.join(dir, 'key.pem') });
+    const p = await startPlugin({ tls_cert: 'cert.pem', tls_key: 'key.pem' }, dir);
     try {
       const body = await new Promise<string>((resolve, reject) => {
         https.get(`https://127.0.0.1:${p.port}/local`, { ca: certPem }, (res) => {
