@@ -76,7 +76,9 @@ export default definePlugin({
       path, readOnly: true, methods: ['GET'],
       async handle(_req, res) {
         const answer = await koi.inspect.query(command);
-        sendJson(res, STATUS_OF_EXIT[answer.exitCode] ?? 500, answer.json);
+        // No document (the node is not running): the error document koi --json prints in that case.
+        const doc = answer.json ?? { schema: 1, type: 'error', command, exitCode: answer.exitCode, error: answer.text };
+        sendJson(res, STATUS_OF_EXIT[answer.exitCode] ?? 500, doc);
       },
     });
     const routes: Route[] = [

@@ -17,6 +17,8 @@ import { dispatch, type Route } from '../../../plugins/http/server';
 import { RealClock } from '../../../core/clock';
 import { findFreePorts } from '../../../scripts/lib/cluster';
 import { makeHost, tempDir } from './fixtures';
+import { createTestContext } from '../../../plugin-api';
+import httpPlugin from '../../../plugins/http';
 
 const LOCAL = {
   schema: 1, type: 'local', id: 'id-n1', name: 'n1', version: '0.1.0', roles: { elector: true, runner: true }, flags: ['Elector', 'Runner', 'Leader'],
@@ -275,6 +277,24 @@ function readEvents(url: string, count: number, afterConnect: () => void, header
     setTimeout(() => reject(new Error(`timed out waiting for ${count} events`)), 5000).unref();
   });
 }
+
+describe('with createTestContext (the public plugin test kit)', () => {
+  it('koi.inspect answers as scripted; without a script, as a node that is not running (503)', async () => {
+    for (const [inspect, status] of [[scriptedNode(), 200], [undefined, 503]] as const) {
+      const [port] = await findFreePorts(1);
+      const t = createTestContext({ inspect, clock: new RealClock() });
+      await t.apply(httpPlugin, { listen: `127.0.0.1:${port}` });
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/local`);
+        expect(res.status).toBe(status);
+        expect(await res.json()).toEqual(status === 200 ? LOCAL
+          : { schema: 1, type: 'error', command: 'local', exitCode: 1, error: 'the node is not running (a test context)' });
+      } finally {
+        await t.close();
+      }
+    }
+  });
+});
 
 describe('event hub', () => {
   it('keeps the recent events bounded, drops a client when it closes and stops the heartbeat with the last one', async () => {
