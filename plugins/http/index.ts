@@ -105,22 +105,18 @@ export default definePlugin({
       },
     ];
 
-    let server;
-    try {
-      server = await startHttpServer({
-        host, port, routes, token: options.token, tls,
-        onError: (err, req) => log.error({ err: String(err), url: req.url }, `http: ${req.method} ${req.url} failed: ${String(err)}`),
-      });
-    } catch (err) {
-      throw new Error(`plugins.http.listen ${formatHostPort(host, port)}: cannot listen: ${(err as Error).message}`);
-    }
+    const server = await startHttpServer({
+      host, port, routes, token: options.token, tls,
+      onError: (err, req) => log.error({ err: String(err), url: req.url }, `http: ${req.method} ${req.url} failed: ${String(err)}`),
+    }).catch((err: Error) => {
+      throw new Error(`plugins.http.listen ${formatHostPort(host, port)}: cannot listen: ${err.message}`);
+    });
     const where = `${tls ? 'https' : 'http'}://${formatHostPort(host, server.address().port)}/`;
     log.info({ listen: where }, `http: serving the dashboard, /metrics, /status, /local, /failures and /events on ${where}`);
     if (!isLoopback(host) && !tls) log.warn(`http: ${where} is reachable from other machines and serves cluster status in clear text (set tls_cert and tls_key, or listen on 127.0.0.1)`);
-    const running = server;
     koi.onClose(async () => {
       events.close();
-      await running.close();
+      await server.close();
     });
   },
 });
