@@ -14,9 +14,9 @@ export const SCRIPT_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 /** States a node can show in `koi status` (the cluster gauge lists each, zeros included, so a missing state reads 0). */
 const DISPLAY_STATES = [...RUNNER_STATES, 'Disconnected', 'Elector', 'Other', 'Offline'].filter((s, i, all) => all.indexOf(s) === i);
 /**
- * The event loop is sampled this often (ms) for nodejs_eventloop_lag_* (a timer of its own). At 100 ms the
- * samples cost +0.27 % of a core per idle node, at 1 s nothing measurable (docs/performance.md); a stall
- * shorter than that between two samples can go unseen there, not by koi's own stall guard (it logs them).
+ * The event loop is sampled this often (ms) for nodejs_eventloop_lag_* (a timer of its own, waking the
+ * process: prom-client's default is 10 ms). A stall shorter than this between two samples can go unseen
+ * there, not by koi's own stall guard (it logs them). docs/performance.md "The http plugin: idle cost".
  */
 const EVENT_LOOP_PRECISION_MS = 1000;
 
