@@ -57,6 +57,8 @@ export const NodeFlag = {
   Runner: 2,
   Leader: 4,
   Failed: 8,
+  /** The sender's runner is Master (holds a lease): a leader regaining its quorum may renew it at once (docs/safety.md R5). */
+  Master: 16,
 } as const;
 
 /** Leader-election modes of an elector (SPEC §2). */

@@ -238,7 +238,7 @@ export type AdminDocument =
   | PluginDocument
   | EventsDocument;
 
-const DOCUMENT_TYPES: ReadonlySet<string> = new Set(['local', 'cluster', 'failures', 'result', 'error', 'plugin', 'events', 'commands']);
+const DOCUMENT_TYPES: ReadonlySet<string> = new Set(['local', 'cluster', 'failures', 'result', 'error', 'plugin', 'commands', 'events']);
 
 /** Parse `AdminResponse.json`; null when empty, not JSON, or of another schema version. */
 export function parseAdminDocument(json: string): AdminDocument | null {

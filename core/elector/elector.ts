@@ -505,12 +505,23 @@ export class Elector {
     });
   }
 
-  /** Runner `id` reported itself Master after this leader became quorate (lease-rules.ts `claimsFreshly`). */
+  /**
+   * Runner `id` said it is Master — in a health report, or in a heartbeat (NodeFlag.Master, every
+   * interval: after a brief loss of the lease quorum the master is renewed within an interval or two
+   * instead of waiting for its next report) — after this leader became quorate (lease-rules.ts `claimsFreshly`).
+   */
   private claimsMasterFreshly(id: string): boolean {
     const record = id ? this.runners.get(id) : undefined;
     if (!record) return false;
     const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
-    return claimsFreshly(record.state === 'Master', record.lastSeen, this.quorateSince, window);
+    const claimAt = Math.max(record.state === 'Master' ? record.lastSeen : -Infinity, record.lastMasterClaimAt);
+    return claimsFreshly(claimAt > -Infinity, claimAt, this.quorateSince, window);
+  }
+
+  /** A heartbeat from runner `id` says it is Master (NodeFlag.Master). */
+  noteMasterClaim(id: string): void {
+    const record = this.runners.get(id);
+    if (record && id !== this.opts.self.id) record.lastMasterClaimAt = this.opts.clock.now();
   }
 
   /** Record a lease grant to the master now; returns the lease length the update carries. */

@@ -35,6 +35,8 @@ export interface RunnerRecord {
   holdUntil: number;
   /** `leaderUptimeMs` of the newest state update of this leader it applied (its last report said; 0 when none). */
   appliedUpdateMs: number;
+  /** Leader-clock time of the last heartbeat carrying NodeFlag.Master (-Infinity when none). */
+  lastMasterClaimAt: number;
 }
 
 export interface FailureEntry {
@@ -64,7 +66,7 @@ export function applyReport(
   const next: RunnerRecord = record ?? {
     id, name: report.name, address, uptimeMs: 0, state: 'Disconnected', mode: 'Active', target: 'Stop', services: [],
     promoted: false, stopped: false, failCount: 0, lastFailureAt: -Infinity, lastFailureReason: '', lastFailureOutput: [],
-    lastSeen: now, firstSeen: now, disconnectedSince: -Infinity, lastNamedSentAt: -Infinity, holdUntil: -Infinity, appliedUpdateMs: 0,
+    lastSeen: now, firstSeen: now, disconnectedSince: -Infinity, lastNamedSentAt: -Infinity, holdUntil: -Infinity, appliedUpdateMs: 0, lastMasterClaimAt: -Infinity,
   };
   // A failure is new when its time differs from the known one by more than report jitter.
   const isNew = failureAt > -Infinity && (next.lastFailureAt === -Infinity || failureAt > next.lastFailureAt + 1000);

@@ -38,6 +38,8 @@ export interface MembershipOptions extends ComponentContext {
   onViewAdopted(view: ClusterView, leaderId: string): void;
   /** This node leads and heard another leader's view (after a partition heals). */
   onForeignView(view: ClusterView, leaderId: string): void;
+  /** This node leads and heard a heartbeat saying its sender's runner is Master (NodeFlag.Master, R5). */
+  onMasterClaim?(senderId: string): void;
   /** This node leads and a follower remembers a master from the views it followed before (R8). */
   onKnownMaster(masterId: string, masterName: string, fromId: string): void;
   /** The transport's resolved unicast entries of cluster.transport (null when the transport cannot tell). */
@@ -181,6 +183,7 @@ export class Membership {
     }
     this.refreshLeader();
     if (claims && beat.view && this.isLeader()) this.opts.onForeignView(beat.view, senderId);
+    if (this.isLeader() && (beat.flags & NodeFlag.Master) !== 0) this.opts.onMasterClaim?.(senderId);
     if (!beat.view && beat.knownMasterId && this.isLeader()) this.opts.onKnownMaster(beat.knownMasterId, beat.knownMasterName ?? '', senderId);
     if (claims && beat.view && senderId === this.leaderId && !this.isLeader()) {
       this.adopt(beat.view);
