@@ -156,6 +156,7 @@ describeWithBrowser('dashboard in headless Chromium', () => {
       innerWidth: window.innerWidth,
       lefts: [...document.querySelectorAll('.node[data-node]')].map((c) => Math.round(c.getBoundingClientRect().left)),
     }));
+    await page.screenshot({ path: path.join(os.tmpdir(), 'koi-dashboard-phone.png') as `${string}.png`, fullPage: true });
     expect(layout.scrollWidth).toBeLessThanOrEqual(layout.innerWidth);
     expect(new Set(layout.lefts).size).toBe(1);
   });
