@@ -7,10 +7,11 @@ import { RealClock } from '../core/clock';
 import { koiVersion } from '../core/node/version';
 import { runKoiCli } from '../core/admin/cli';
 import type { ClientSocket } from '../core/admin/client';
-import { createUdpClientSocket } from '../plugins/udp/client-socket';
+import { createUdpClientSocket } from '../core/admin/udp-client-socket';
+import { ExitCode, errorDetail } from '../plugin-api';
 
 /**
- * The udp plugin's client socket (ephemeral port, v4 or v6 by the target,
+ * The client's UDP socket (ephemeral port, v4 or v6 by the target,
  * loopback-only when the node is local; answers accepted from any sender,
  * every datagram being authenticated by the codec), adapted to the
  * admin client's socket interface.
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(`koi: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
+    process.stderr.write(`koi: unexpected error: ${errorDetail(err)}\n`);
+    process.exitCode = ExitCode.FAILURE;
   });
 }

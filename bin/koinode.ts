@@ -11,6 +11,7 @@ import { PidFileError, checkPidFile, removePidFile } from '../core/daemon/pidfil
 import { runDaemon } from '../core/daemon/run';
 import { koiVersion } from '../core/node/version';
 import { checkConfiguration, formatCheckReport } from '../core/daemon/check';
+import { ExitCode, errorDetail } from '../plugin-api';
 
 interface KoinodeFlags {
   file?: string[];
@@ -57,7 +58,7 @@ async function main(argv: string[]): Promise<void> {
       checkPidFile(pidFile); // refuse early; daemonize() claims it (and says when it replaces a stale one)
     } catch (err) {
       process.stderr.write(`koinode: ${(err as Error).message}\n`);
-      process.exit(1);
+      process.exit(ExitCode.FAILURE);
     }
     try {
       // Refuse a bad configuration here, where stderr is still visible.
@@ -75,7 +76,7 @@ async function main(argv: string[]): Promise<void> {
     } catch (err) {
       if (err instanceof PidFileError) {
         process.stderr.write(`koinode: ${err.message}\n`);
-        process.exit(1);
+        process.exit(ExitCode.FAILURE);
       }
       throw err;
     }
@@ -92,6 +93,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((err: unknown) => {
-  process.stderr.write(`koinode: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exit(1);
+  process.stderr.write(`koinode: ${errorDetail(err)}\n`);
+  process.exit(ExitCode.FAILURE);
 });

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { RealClock } from './clock';
 import { ConfigError, diffConfig, loadConfig } from './config';
-import { ClusterConfigError, DaemonError, EXIT } from './daemon/errors';
+import { ClusterConfigError, DaemonError } from './daemon/errors';
 import type { ClusterCheck, DaemonNode, NodeModule, ReloadOutcome } from './daemon/node-module';
 import { loadNodeModule } from './daemon/node-module';
 import { createHooks } from './hooks';
@@ -22,8 +22,9 @@ import { PluginError, PluginHost } from './plugins';
 import { checkPluginEntries } from './plugins/preflight';
 import type { DefaultPlugins } from './plugins';
 import type { Clock, KoiConfig, KoiHooks, Logger, PluginEntry } from '../plugin-api';
+import { ExitCode, errorMessage } from '../plugin-api';
 
-export { DaemonError, EXIT } from './daemon/errors';
+export { DaemonError } from './daemon/errors';
 export type { ReloadOutcome, DaemonNode, NodeModule, NodeOptions, ClusterCheck } from './daemon/node-module';
 
 export interface DaemonOptions {
@@ -71,6 +72,15 @@ export class Daemon {
   private reloading: Promise<ReloadOutcome> | null = null;
   private stopping: Promise<void> | null = null;
   private restarting: Promise<void> | null = null;
+  /**
+   * How the daemon asks for the process to end (the node found it cannot go
+   * on, or an in-process restart could not rebuild any node). core/daemon/run.ts,
+   * which owns exit codes, sets it; `stopFirst` asks for a graceful shutdown
+   * before the exit. Without run.ts (tests), the daemon only stops itself.
+   */
+  onFatal: (reason: string, exitCode: number, stopFirst: boolean) => void = (reason, _exitCode, stopFirst) => {
+    if (stopFirst) void this.shutdown(reason);
+  };
 
   constructor(private readonly opts: DaemonOptions = {}) {
     this.clock = opts.clock ?? new RealClock();
@@ -182,7 +192,7 @@ export class Daemon {
         localAdmin: true, journal: true, ...providers, commands: () => host.commands,
         onFatal: (message, exitCode) => {
           process.stderr.write(`koinode: ${message}\n`);
-          void this.shutdown(message).finally(() => process.exit(exitCode));
+          this.onFatal(message, exitCode, true);
         },
       });
       generation.node = node;
@@ -191,7 +201,7 @@ export class Daemon {
       await node.start(); // KoiNode fires onStart once it is up
       this.log?.info({ plugins: host.plugins.map((p) => p.entryName) }, `koinode ${this.identity.name} started`);
     } catch (err) {
-      this.log?.fatal({ err: errorText(err) }, `start failed: ${errorText(err)}`);
+      this.log?.fatal({ err: errorMessage(err) }, `start failed: ${errorMessage(err)}`);
       if (generation.node) await generation.node.stop('start failed').catch(() => undefined);
       await host.closeAll();
       if (this.current === generation) this.current = null;
@@ -209,7 +219,7 @@ export class Daemon {
     try {
       next = await this.readConfig();
     } catch (err) {
-      const problems = err instanceof ConfigError ? err.format().split('\n') : [errorText(err)];
+      const problems = err instanceof ConfigError ? err.format().split('\n') : [errorMessage(err)];
       for (const problem of problems) log.error({ problem }, `reload refused: ${problem}`);
       log.error(`configuration not reloaded (${problems.length} problem${problems.length === 1 ? '' : 's'}); running on with the old one`);
       return { ok: false, problems };
@@ -266,14 +276,13 @@ export class Daemon {
       await this.build(next, this.logTargets());
       log.info('in-process restart done');
     } catch (err) {
-      log.error({ err: errorText(err) }, `restart with the new configuration failed (${errorText(err)}); starting again with the old one`);
+      log.error({ err: errorMessage(err) }, `restart with the new configuration failed (${errorMessage(err)}); starting again with the old one`);
       this.identity.name = old.config.node.name;
       try {
         await this.build(old.config, this.logTargets());
       } catch (again) {
-        log.fatal({ err: errorText(again) }, `restart with the old configuration failed too: ${errorText(again)}`);
-        await this.flushLogs();
-        process.exit(EXIT.FAILURE);
+        log.fatal({ err: errorMessage(again) }, `restart with the old configuration failed too: ${errorMessage(again)}`);
+        this.onFatal('restart with the old configuration failed too', ExitCode.FAILURE, false);
       }
     }
   }
@@ -284,7 +293,7 @@ export class Daemon {
     try {
       await generation.node?.stop(reason); // KoiNode fires onShutdown
     } catch (err) {
-      log.error({ err: errorText(err) }, `node stop failed: ${errorText(err)}`);
+      log.error({ err: errorMessage(err) }, `node stop failed: ${errorMessage(err)}`);
     }
     if (lastWords) log.info(lastWords);
     // While no sink is attached, records wait for the next generation's sinks (or stderr at exit).
@@ -318,10 +327,10 @@ function mergeLogTargets(targets: PluginEntry[], configured: PluginEntry[]): { s
 
 function toDaemonError(err: unknown): DaemonError {
   if (err instanceof DaemonError) return err;
-  if (err instanceof PluginError) return new DaemonError(err.format(), err.reason === 'bad-options' ? EXIT.CONFIG : EXIT.FAILURE, { cause: err });
-  if (err instanceof ConfigError) return new DaemonError(err.format(), EXIT.CONFIG, { cause: err });
-  if (err instanceof LogTargetError) return new DaemonError(err.message, EXIT.CONFIG, { cause: err });
-  return new DaemonError(`koinode: ${errorText(err)}`, EXIT.FAILURE, { cause: err });
+  if (err instanceof PluginError) return new DaemonError(err.format(), err.reason === 'bad-options' ? ExitCode.CONFIG : ExitCode.FAILURE, { cause: err });
+  if (err instanceof ConfigError) return new DaemonError(err.format(), ExitCode.CONFIG, { cause: err });
+  if (err instanceof LogTargetError) return new DaemonError(err.message, ExitCode.CONFIG, { cause: err });
+  return new DaemonError(`koinode: ${errorMessage(err)}`, ExitCode.FAILURE, { cause: err });
 }
 
 /** Map any start-up error to the text for stderr and the exit code. */
@@ -329,6 +338,3 @@ export function startFailure(err: unknown): DaemonError {
   return toDaemonError(err);
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

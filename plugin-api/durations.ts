@@ -4,13 +4,12 @@
  * (`1m30s`). Fractions are allowed (`1.5s`) and the result is rounded to whole
  * milliseconds.
  */
+import { ErrorCode, KoiError } from './errors';
 
 /** A duration text that cannot be read. */
-export class DurationSyntaxError extends Error {
-  readonly code = 'EX_CONFIG_DURATION';
+export class DurationSyntaxError extends KoiError {
   constructor(readonly input: string, detail: string) {
-    super(`"${input}" is not a duration (${detail}); write e.g. 500, 250ms, 1.5s, 2m or 1h`);
-    this.name = 'DurationSyntaxError';
+    super(ErrorCode.DURATION, `"${input}" is not a duration (${detail}); write e.g. 500, 250ms, 1.5s, 2m or 1h`);
   }
 }
 

@@ -18,3 +18,12 @@ export type { CreateHooksOptions, PluginTapInfo, TapFailure } from './tap-isolat
 export { validatePluginOptions, coerceOption } from './option-validation';
 export type { OptionsResult } from './option-validation';
 export * from './testing';
+export * from './errors';
+// Helpers the built-in plugins use, public so a third party's plugin gets the same:
+export * from './address';
+export * from './names';
+export * from './log-format';
+export * from './script-env';
+export * from './file-permissions';
+export * from './cluster-keys';
+export * from './aes-gcm';

@@ -4,6 +4,7 @@ import type { KoiHooks } from './hooks';
 import type { NodeInspector } from './inspect';
 import type { LogSink, Logger } from './logger';
 import type { Cipher, ServiceExecutor, Transport } from './providers';
+import type { Keyring } from './cluster-keys';
 
 /**
  * Type of one plugin option, as written in koi.conf or another config source.
@@ -86,6 +87,13 @@ export interface KoiPluginContext {
   readonly inspect: NodeInspector;
   /** Folder of the config file that named the plugin: resolve your own relative paths against it (`path` options already are). */
   readonly baseDir: string;
+  /**
+   * The cluster's keys for a cipher: read from `cluster.key_file`, or derived
+   * from `cluster.password`, `cluster.id` and `cluster.salt` with PBKDF2-SHA256
+   * and `iterations`. Throws a message naming the problem (weak password,
+   * unreadable key file). Pass the new config's cluster on a reload.
+   */
+  clusterKeyring(cluster: Readonly<KoiConfig['cluster']>, iterations: number): Keyring;
   /** Register cleanup; plugins close in reverse load order on shutdown. */
   onClose(fn: () => void | Promise<void>): void;
 }

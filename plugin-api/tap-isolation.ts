@@ -14,6 +14,7 @@ import type { Tap } from 'tapable';
 import type { Clock, TimerHandle } from './clock';
 import type { KoiHooks } from './hooks';
 import type { Logger } from './logger';
+import { errorMessage } from './errors';
 
 type AnyFn = (...args: unknown[]) => unknown;
 
@@ -143,7 +144,7 @@ function isolate(hookName: string, tap: KoiTap, log: Logger, clock: Clock | unde
     if (Array.isArray(sink)) sink.push(failure);
   };
   const report = (args: unknown[], err: unknown): undefined => {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     log.error({ hook: hookName, plugin: who, tap: tap.name, err: message }, `plugin ${who} failed in ${hookName}: ${message}`);
     record(args, { hook: hookName, plugin: who, message, timedOut: false });
     return undefined;

@@ -18,6 +18,7 @@ import { validatePluginOptions } from './option-validation';
 import type { NodeInspector } from './inspect';
 import type { KoiPlugin, KoiPluginContext, OptionProblem } from './plugin';
 import type { Cipher, ServiceExecutor, Transport } from './providers';
+import type { Keyring } from './cluster-keys';
 import { createHooks, hooksForPlugin } from './tap-isolation';
 
 /** A clock that moves only when told (`advance`), firing due timers in order. */
@@ -70,6 +71,8 @@ export interface TestContextOptions {
   /** Merged over a small default configuration. */
   config?: Partial<KoiConfig>;
   /** Folder `path` options resolve against (default: process.cwd()). */
+  /** What `koi.clusterKeyring()` returns (cipher plugins); without it the call throws. */
+  keyring?: Keyring;
   baseDir?: string;
   /** Bound of each awaited tap, as `hook_timeout` gives the daemon (default 5 s of the manual clock). */
   hookTimeoutMs?: number;
@@ -157,6 +160,10 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
     },
     inspect,
     baseDir,
+    clusterKeyring: () => {
+      if (!options.keyring) throw new Error('createTestContext: pass options.keyring for a plugin that asks for the cluster keys');
+      return options.keyring;
+    },
     onClose: (fn: () => void | Promise<void>) => { closers.push(fn); },
   });
   return {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode } from '../../plugin-api';
+import { ErrorCode, ExitCode, KoiError, createNodeCipher, errorMessage } from '../../plugin-api';
 import type { AdminRequest, AdminResponse, Clock, KoiConfig, Logger } from '../../plugin-api';
 import { ConfigError } from '../config/errors';
 import { loadConfig } from '../config/loader';
@@ -15,7 +15,6 @@ import { DEFAULT_KDF_ITERATIONS } from '../wire/key';
 import { keyringFromCluster } from '../wire/keyring';
 import { runKeygen } from './keygen';
 import { checkConfiguration, formatCheckReport } from '../daemon/check';
-import { createNodeCipher } from '../../plugins/crypto-node';
 import { describeNoAnswer, openAdminSession } from './client';
 import type { AdminCallOutcome, ClientSocket } from './client';
 import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, isMutatingCommand, usageLine, type BuiltinCommand } from './commands';
@@ -72,8 +71,10 @@ interface ParsedOptions {
   timeout: number;
 }
 
-class UsageError extends Error {
-  readonly code = 'KOI_USAGE';
+class UsageError extends KoiError {
+  constructor(message: string) {
+    super(ErrorCode.USAGE, message);
+  }
 }
 
 function parsePort(value: string): number {
@@ -359,7 +360,7 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
       clock: deps.clock, maxDatagramSize: CLIENT_MAX_DATAGRAM,
     });
   } catch (err) {
-    return fail(ExitCode.USAGE, `cannot set up encryption: ${err instanceof Error ? err.message : String(err)}`);
+    return fail(ExitCode.USAGE, `cannot set up encryption: ${errorMessage(err)}`);
   }
 
   const shown = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
@@ -367,7 +368,7 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
   try {
     socket = await deps.openSocket(host, port);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
+    const why = errorMessage(err);
     return fail(ExitCode.NO_ANSWER, `cannot reach ${shown}: ${why}`);
   }
   if (live) {

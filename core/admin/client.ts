@@ -6,6 +6,7 @@
  */
 import type { AdminRequest, AdminResponse, Clock, Logger, TimerHandle } from '../../plugin-api';
 import type { RejectReason, WireCodec } from '../wire/types';
+import { errorMessage } from '../../plugin-api/errors';
 
 /** A datagram socket connected to one node. */
 export interface ClientSocket {
@@ -116,7 +117,7 @@ export function openAdminSession(options: Omit<AdminCallOptions, 'request' | 'ti
       try {
         sendOnce();
       } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
+        const why = errorMessage(err);
         socketErrors.push(why);
         finish({ ok: false, target: socket.target, sends, rejected, socketErrors });
       }

@@ -8,6 +8,7 @@
 import type { AdminResponse, InboundMessage, Logger } from '../../plugin-api';
 import type { AdminForwarder } from './forwarder';
 import type { AdminServer } from './server';
+import { errorMessage } from '../../plugin-api/errors';
 
 export interface AdminEndpointOptions {
   server: AdminServer;
@@ -36,7 +37,7 @@ export function createAdminEndpoint(options: AdminEndpointOptions): (inbound: In
         if (label !== 'full') log.warn({ requestId: response.requestId, to: address }, `admin answer to ${address} sent as ${label}: the full answer does not fit one datagram`);
         return;
       } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
+        const why = errorMessage(err);
         log.debug({ requestId: response.requestId, to: address, err: why }, `admin answer (${label}) to ${address} not sent: ${why}`);
       }
     }

@@ -6,12 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AdminRequest, AdminResponse, Clock, Logger, TimerHandle } from '../../plugin-api';
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
+import { errorMessage } from '../../plugin-api/errors';
 
-export class ForwardTimeoutError extends Error {
-  readonly code = 'FORWARD_TIMEOUT';
+export class ForwardTimeoutError extends KoiError {
   constructor(readonly address: string, readonly timeoutMs: number) {
-    super(`no answer from ${address} within ${timeoutMs} ms`);
-    this.name = 'ForwardTimeoutError';
+    super(ErrorCode.FORWARD_TIMEOUT, `no answer from ${address} within ${timeoutMs} ms`);
   }
 }
 
@@ -75,7 +75,7 @@ export function createAdminForwarder(options: AdminForwarderOptions): AdminForwa
         try {
           options.send(address, request);
         } catch (err) {
-          const why = err instanceof Error ? err.message : String(err);
+          const why = errorMessage(err);
           finish(request.requestId)?.reject(new Error(`cannot send to ${address}: ${why}`));
         }
       };

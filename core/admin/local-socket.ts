@@ -21,6 +21,7 @@ import path from 'node:path';
 import type { AdminRequest, AdminResponse, Logger } from '../../plugin-api';
 import type { AdminServer } from './server';
 import { escapeControl } from '../security/names';
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
 
 export const DEFAULT_ADMIN_SOCKET = '/run/koi/koi.sock';
 /** Largest request line accepted (a command and its arguments). */
@@ -30,10 +31,9 @@ export const LOCAL_IDLE_TIMEOUT_MS = 10_000;
 /** Connections served at once; more are closed at once. */
 export const MAX_LOCAL_CONNECTIONS = 32;
 
-export class LocalSocketError extends Error {
-  constructor(readonly code: 'ADMIN_SOCKET_DIR' | 'ADMIN_SOCKET_BUSY' | 'ADMIN_SOCKET_PATH' | 'ADMIN_GROUP', message: string) {
-    super(message);
-    this.name = 'LocalSocketError';
+export class LocalSocketError extends KoiError {
+  constructor(readonly reason: 'ADMIN_SOCKET_DIR' | 'ADMIN_SOCKET_BUSY' | 'ADMIN_SOCKET_PATH' | 'ADMIN_GROUP', message: string) {
+    super(ErrorCode.ADMIN_SOCKET, message);
   }
 }
 

@@ -11,17 +11,16 @@
  *   `read-only` (status, local, tree, failures, events) or `off`.
  */
 import { BlockList, isIP } from 'node:net';
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
 
 export const NETWORK_ADMIN_MODES = ['full', 'read-only', 'off'] as const;
 export type NetworkAdminMode = (typeof NETWORK_ADMIN_MODES)[number];
 
 export type AdminChannel = 'local' | 'peer' | 'network';
 
-export class AdminPolicyError extends Error {
-  readonly code = 'ADMIN_POLICY';
+export class AdminPolicyError extends KoiError {
   constructor(message: string) {
-    super(message);
-    this.name = 'AdminPolicyError';
+    super(ErrorCode.ADMIN_POLICY, message);
   }
 }
 

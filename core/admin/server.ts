@@ -20,6 +20,7 @@ import { parseEventArgs, type EventArgs } from '../events/args';
 import { EVENTS_ANSWER_BYTES, EVENTS_PAGE_CANDIDATES, fitEvents } from './events-page';
 import { ADMIN_SCHEMA_VERSION, parseAdminDocument } from './schema';
 import type { AdminDocument, CommandInfo, ErrorDocument, NodeRef } from './schema';
+import { errorMessage } from '../../plugin-api/errors';
 
 /** A request is forwarded at most this many times (client → node → leader → node). */
 export const MAX_ADMIN_HOPS = 2;
@@ -137,7 +138,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       const answer = await send(address, forwarded, { challenge: mutating(request.command) });
       return { ...answer, requestId: request.requestId };
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
+      const why = errorMessage(err);
       log.warn({ command: request.command, target, address, err: why }, `forwarding '${request.command}' to ${target} at ${address} failed: ${why}`);
       return error(request.command, 1, `${target} at ${address} did not answer: ${why}`);
     }
@@ -398,7 +399,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       log[level]({ hops: request.hops }, `admin '${[request.command, ...request.args].join(' ')}' from ${from}: exit ${response.exitCode}`);
       return response;
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
+      const why = errorMessage(err);
       log.error({ command: request.command, from, err: why }, `admin '${request.command}' from ${from} failed: ${why}`);
       return toResponse(request, error(request.command, 1, `internal error while handling '${request.command}': ${why}`));
     }
@@ -420,7 +421,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       try {
         return admit(request, from, context);
       } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
+        const why = errorMessage(err);
         log.error({ command: request.command, from, err: why }, `admin '${request.command}' from ${from} failed: ${why}`);
         return refuse(request, `internal error while handling '${request.command}': ${why}`);
       }

@@ -1,13 +1,13 @@
 /**
- * The schema as a reference table, for docs/configuration.md (a unit test
- * checks the doc's generated block equals renderConfigReference()) and for
- * tooling. After changing the schema, regenerate the block with
- * `npm run build && node -e "process.stdout.write(require('./dist/core/config').renderConfigReference())"`
- * and paste it between the markers in the doc (time defaults included: a
- * retune of timing-defaults.ts must regenerate it too).
+ * The schema as a reference table, for docs/configuration.md, and the timing
+ * defaults with what each trades, for docs/architecture.md "Timings". After
+ * changing the schema or timing-defaults.ts run `npm run docs:gen`
+ * (scripts/gen-docs.ts rewrites the blocks between the GENERATED markers);
+ * test/unit/config/schema-and-docs.test.ts fails while a block is stale.
  */
 import { CONFIG_SCHEMA, type KeySpec, type KeyType, type SectionName } from './schema';
 import { formatDuration } from './durations';
+import { TIMING_DEFAULTS } from './timing-defaults';
 
 /** One row of the reference: everything an operator needs to know about a key. */
 export interface KeyDescription {
@@ -92,4 +92,26 @@ export function renderConfigReference(): string {
 /** Escape a table cell's pipes. */
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
+}
+
+/** The timing defaults as docs/architecture.md shows them: key, default, what the value trades. */
+export function renderTimingTable(): string {
+  return [
+    '| key | default | what it does, and what the value trades |',
+    '| --- | --- | --- |',
+    ...Object.entries(TIMING_DEFAULTS).map(([key, row]) => `| \`${key}\` | ${formatDuration(row.ms)} | ${cell(`${row.does} ${row.trades}`)} |`),
+  ].join('\n');
+}
+
+/** The generated blocks of the docs: marker name → file and content. */
+export const GENERATED_DOC_BLOCKS = [
+  { name: 'config-reference', file: 'docs/configuration.md', render: () => renderConfigReference().replace(/\n$/, '') },
+  { name: 'timing-defaults', file: 'docs/architecture.md', render: renderTimingTable },
+] as const;
+
+/** `text` with the block `name` replaced by `content`; null when the markers are missing. */
+export function replaceGeneratedBlock(text: string, name: string, content: string): string | null {
+  const pattern = new RegExp(`(<!-- BEGIN GENERATED: ${name}[^>]*-->)\n(?:[\\s\\S]*?\n)?(<!-- END GENERATED: ${name} -->)`);
+  if (!pattern.test(text)) return null;
+  return text.replace(pattern, (_all, begin: string, end: string) => `${begin}\n${content}\n${end}`);
 }

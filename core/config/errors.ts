@@ -1,11 +1,12 @@
 /**
  * Configuration errors. Every problem found while reading the configuration
  * is collected, so an operator fixes them all in one go; the daemon exits
- * with EX_CONFIG (78, sysexits.h) when a ConfigError reaches the top.
+ * with ExitCode.CONFIG (78, sysexits.h EX_CONFIG) when a ConfigError
+ * reaches the top.
  */
 
-/** sysexits.h EX_CONFIG: the exit code of `koinode` for a bad configuration. */
-export const EX_CONFIG_EXIT_CODE = 78;
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
+import { ExitCode } from '../../plugin-api/status';
 
 /** One thing wrong with the configuration, and where. */
 export interface ConfigProblem {
@@ -37,15 +38,13 @@ export function formatProblem(problem: ConfigProblem): string {
 }
 
 /** The configuration cannot be used; `problems` lists everything wrong with it. */
-export class ConfigError extends Error {
-  readonly code = 'EX_CONFIG';
-  readonly exitCode = EX_CONFIG_EXIT_CODE;
+export class ConfigError extends KoiError {
+  readonly exitCode = ExitCode.CONFIG;
   readonly problems: ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[]) {
     const sorted = sortProblems(problems);
-    super(`invalid configuration (${sorted.length} problem${sorted.length === 1 ? '' : 's'}):\n${sorted.map(formatProblem).join('\n')}`);
-    this.name = 'ConfigError';
+    super(ErrorCode.CONFIG, `invalid configuration (${sorted.length} problem${sorted.length === 1 ? '' : 's'}):\n${sorted.map(formatProblem).join('\n')}`);
     this.problems = sorted;
   }
 

@@ -1,7 +1,7 @@
 /** koi configuration: reading, validating, merging and comparing (SPEC §7, docs/configuration.md). */
 export { loadConfig, SYSTEM_CONFIG_PATH } from './loader';
 export type { LoadConfigOptions, LoadedConfig } from './loader';
-export { ConfigError, EX_CONFIG_EXIT_CODE, formatProblem, sortProblems } from './errors';
+export { ConfigError, formatProblem, sortProblems } from './errors';
 export type { ConfigProblem } from './errors';
 export { parseDuration, formatDuration, DurationSyntaxError } from './durations';
 export { parseTransportList, parseTransportAddress, splitTransportList, TransportAddressError } from './transport-address';

@@ -139,7 +139,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
 
 /**
  * Node names travel to every node, `koi status`, logs and script arguments:
- * they must be valid names (core/security/names.ts). Pass-through variables
+ * they must be valid names (plugin-api/names.ts). Pass-through variables
  * must be variable names.
  */
 function checkNamesAndEnv(config: KoiConfig, origins: Record<string, ConfigOrigin>, override: string | undefined, problems: ConfigProblem[]): void {

@@ -9,6 +9,7 @@ import { RESTART_KEYS } from '../../plugin-api/config';
 import type { KoiConfig } from '../../plugin-api/config';
 import { DEFAULTS } from './defaults';
 import { formatDuration } from './durations';
+import { TIMING_DEFAULTS, type TimingDefault } from './timing-defaults';
 
 /** Log levels accepted in `node.loglevel` (pino's `fatal` is not a useful threshold). */
 export const CONFIG_LOG_LEVELS = LOG_LEVELS.filter((level) => level !== 'fatal');
@@ -104,26 +105,27 @@ const INTERVAL = dur(10, HOUR);
 const DELAY = dur(0, 7 * DAY);
 const SPAN = dur(1, 7 * DAY);
 
-const TIME: Row[] = [
-  ['status_interval', INTERVAL, '', 'How often `status` runs on started services.', 'status_interval 5s'],
-  ['cluster_update_interval', INTERVAL, '', 'Heartbeat interval.', 'cluster_update_interval 200ms'],
-  ['state_update_interval', INTERVAL, '', 'How often the runner state is re-evaluated and published.', 'state_update_interval 1s'],
-  ['elector_tick_interval', INTERVAL, '', 'How often the leader sends state updates to runners.', 'elector_tick_interval 250ms'],
-  ['runner_tick_interval', INTERVAL, '', 'How often a runner sends its health report to the leader.', 'runner_tick_interval 250ms'],
-  ['elector_lost_time', SPAN, '', 'A master that has not heard a leader this long logs a warning.', 'elector_lost_time 5s'],
-  ['elector_gone_time', SPAN, '', 'A master that has not heard a leader this long demotes itself.', 'elector_gone_time 10m'],
-  ['quorum_demote_time', SPAN, '', 'A master without quorum this long demotes itself.', 'quorum_demote_time 15s'],
-  ['master_dead_time', SPAN, '', 'The leader marks a runner Disconnected after this much silence.', 'master_dead_time 3s'],
-  ['elector_startup_tolerance', DELAY, '', 'A new leader waits this long before electing a master.', 'elector_startup_tolerance 1s'],
-  ['initial_promotion_delay', DELAY, '', 'After the leader starts, wait this long before the first election (runners report in).', 'initial_promotion_delay 30s'],
-  ['auto_recover_time', SPAN, '', 'A failed runner forgets the failure after this long (the first time; then × wait factor per failure in a row).', 'auto_recover_time 20s'],
-  ['auto_recover_max_time', SPAN, '', 'The growing recovery wait (auto_recover_time × factor^(failcount−1)) never exceeds this.', 'auto_recover_max_time 30m'],
-  ['failcount_reset', SPAN, '', 'The fail count resets after this long without failure.', 'failcount_reset 1h'],
-  ['failure_promotion_timeout', DELAY, '', 'A runner that failed is not electable for this long.', 'failure_promotion_timeout 2m'],
-  ['node_timeout', SPAN, '', 'A node not heard from this long is dropped from the node table.', 'node_timeout 2s'],
-  ['master_lease', SPAN, '', 'A master demotes itself when it has not heard a quorate leader this long.', 'master_lease 1500ms'],
-  ['lease_margin', DELAY, '', 'Extra silence beyond the lease before the leader promotes a replacement.', 'lease_margin 500ms'],
-];
+/** The time keys: the description is what the key does and what its default trades (core/config/timing-defaults.ts). */
+const TIME: Row[] = ([
+  ['status_interval', INTERVAL, 'status_interval 5s'],
+  ['cluster_update_interval', INTERVAL, 'cluster_update_interval 200ms'],
+  ['state_update_interval', INTERVAL, 'state_update_interval 1s'],
+  ['elector_tick_interval', INTERVAL, 'elector_tick_interval 250ms'],
+  ['runner_tick_interval', INTERVAL, 'runner_tick_interval 250ms'],
+  ['elector_lost_time', SPAN, 'elector_lost_time 5s'],
+  ['elector_gone_time', SPAN, 'elector_gone_time 10m'],
+  ['quorum_demote_time', SPAN, 'quorum_demote_time 15s'],
+  ['master_dead_time', SPAN, 'master_dead_time 3s'],
+  ['elector_startup_tolerance', DELAY, 'elector_startup_tolerance 1s'],
+  ['initial_promotion_delay', DELAY, 'initial_promotion_delay 30s'],
+  ['auto_recover_time', SPAN, 'auto_recover_time 20s'],
+  ['auto_recover_max_time', SPAN, 'auto_recover_max_time 30m'],
+  ['failcount_reset', SPAN, 'failcount_reset 1h'],
+  ['failure_promotion_timeout', DELAY, 'failure_promotion_timeout 2m'],
+  ['node_timeout', SPAN, 'node_timeout 2s'],
+  ['master_lease', SPAN, 'master_lease 1500ms'],
+  ['lease_margin', DELAY, 'lease_margin 500ms'],
+] as const).map(([key, type, example]): Row => [key, type, '', timingDescription(key), example]);
 
 function build(section: SectionName, rows: Row[]): KeySpec[] {
   return rows.map(([key, type, defaultText, description, example]) => {
@@ -139,6 +141,12 @@ export const CONFIG_SCHEMA: readonly KeySpec[] = [
   ...build('service', SERVICE),
   ...build('time', TIME).map((spec) => ({ ...spec, defaultText: formatTimeDefault(spec.key) })),
 ];
+
+function timingDescription(key: string): string {
+  const row = (TIMING_DEFAULTS as Readonly<Record<string, TimingDefault>>)[key];
+  if (row === undefined) throw new Error(`time.${key} has no entry in TIMING_DEFAULTS`);
+  return `${row.does} ${row.trades}`;
+}
 
 function formatTimeDefault(key: string): string {
   const ms = (DEFAULTS.time as Readonly<Record<string, number>>)[key];

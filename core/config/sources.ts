@@ -20,6 +20,7 @@ import type { Loader, Loaders } from 'cosmiconfig';
 import type { ConfigProblem } from './errors';
 import { ConfigError } from './errors';
 import { parseKoiConf, type ConfSection } from './koi-conf-parser';
+import { errorMessage } from '../../plugin-api/errors';
 
 /** A value read from a file, with its line (0 when the format has none). */
 export interface RawLeaf {
@@ -227,7 +228,7 @@ async function loadData(
 }
 
 function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   // cosmiconfig prefixes "JSON Error in <file>:" — the file is already named.
   return text.split('\n').filter((line) => line.trim() !== '' && !/^(JSON|YAML) Error in /.test(line))[0] ?? text;
 }
@@ -236,7 +237,7 @@ function firstLine(error: unknown): string {
 function errorLine(error: unknown): number {
   const mark = (error as { mark?: { line?: number } }).mark;
   if (typeof mark?.line === 'number') return mark.line + 1;
-  const match = /line (\d+)/.exec(error instanceof Error ? error.message : '');
+  const match = /line (\d+)/.exec(errorMessage(error));
   return match ? Number(match[1]) : 0;
 }
 

@@ -1,47 +1,123 @@
 /**
- * Default values of the `time` section, in milliseconds. Kept apart from the
- * rest of the schema because they are tuned together: the failover and
- * no-two-masters guarantees depend on their relations (docs/architecture.md,
- * "Timings"; checked at start by `checkClusterConfig` in core/node/cluster-check.ts).
- *
- * With these values (proved in virtual time by test/cluster/timings.test.ts):
- * - a dead master is replaced in ≈ 1.8 s (≈ 2.6 s when it was also the leader);
- * - a 3-node cluster started together has a master in ≈ 1.5 s.
+ * The `time` section's defaults, the one source for them (as memberlist's
+ * config.go): each value with what it does and what it trades. The schema's
+ * descriptions, docs/configuration.md and the timing table of
+ * docs/architecture.md are generated from this table (`npm run docs:gen`; a
+ * unit test fails when a doc is stale). The values are tuned together: the
+ * failover and no-two-masters guarantees depend on their relations
+ * (docs/architecture.md "Timings"; checked at start by `checkClusterConfig`
+ * in core/node/cluster-check.ts, proved in virtual time by
+ * test/cluster/timings.test.ts). What failover they give is measured on real
+ * processes in docs/performance.md "Failover", and only there.
  */
-export const TIME_DEFAULTS = {
-  /** Service status checks (SPEC §6). */
-  status_interval: 10_000,
-  /** Heartbeats on every link; 4 of them without a leader start an election. */
-  cluster_update_interval: 50,
-  /** Upper bound between two state updates to a runner (they normally go every elector tick). */
-  state_update_interval: 1_000,
-  /** Elector logic and state updates (lease renewals): 6 renewals per lease. */
-  elector_tick_interval: 200,
-  /** Health reports to the leader. */
-  runner_tick_interval: 200,
-  elector_lost_time: 3_000,
-  /** Without quorum, the only way a cut-off master steps down (original default). */
-  elector_gone_time: 8 * 60_000,
-  quorum_demote_time: 10_000,
-  /** 5 health reports missed: the runner is Disconnected and dropped as master. */
-  master_dead_time: 1_000,
-  elector_startup_tolerance: 500,
-  /** Upper bound only: a fresh cluster elects as soon as every configured peer reported. */
-  initial_promotion_delay: 60_000,
-  auto_recover_time: 10_000,
-  /** The growing recovery wait stops growing here. */
-  auto_recover_max_time: 10 * 60_000,
-  failcount_reset: 30 * 60_000,
-  failure_promotion_timeout: 60_000,
-  /** 20 heartbeats missed: the node leaves the table (and stops counting for quorum). */
-  node_timeout: 1_000,
-  /** A master demotes when no quorate leader renewed it for this long. */
-  master_lease: 1_200,
-  /** Covers two unnoticed 100 ms stalls, message delay and clock-rate error on top of the lease (minimum 265 ms here; docs/safety.md). */
-  lease_margin: 300,
-} as const;
+export interface TimingDefault {
+  /** Milliseconds. */
+  readonly ms: number;
+  /** What the key does (the schema's description). */
+  readonly does: string;
+  /** Why this value: what a smaller or larger one costs. */
+  readonly trades: string;
+}
 
-export type TimeKey = keyof typeof TIME_DEFAULTS;
+export const TIMING_DEFAULTS = {
+  cluster_update_interval: {
+    ms: 50,
+    does: 'Heartbeat interval; 4 silent heartbeats start an election.',
+    trades: 'A dead leader is replaced in ≈ 9 heartbeats (≈ 0.45 s). Tiny datagrams, fine for 2–32 nodes; the price is idle CPU (docs/performance.md "Footprint"): 100 ms cuts it by about a third and costs ≈ 0.75 s of leader failover.',
+  },
+  elector_tick_interval: {
+    ms: 200,
+    does: 'How often the leader elects and sends state updates to runners.',
+    trades: 'The master\'s renewal is repeated every heartbeat besides (24 per lease), so a longer tick mostly delays elections; a shorter one costs CPU and datagrams on the leader.',
+  },
+  runner_tick_interval: {
+    ms: 200,
+    does: 'How often a runner sends its health report to the leader.',
+    trades: 'Reports also go at once on every transition; master_dead_time counts in these (5 missed reports).',
+  },
+  state_update_interval: {
+    ms: 1_000,
+    does: 'Upper bound between two state updates to a runner.',
+    trades: 'Updates go every elector tick anyway; this only bounds the gap when ticks are slowed.',
+  },
+  master_dead_time: {
+    ms: 1_000,
+    does: 'The leader marks a runner Disconnected after this much silence, and drops it as master.',
+    trades: '5 missed reports: shorter fails a master over on a few lost datagrams, longer delays the failover of a dead one.',
+  },
+  node_timeout: {
+    ms: 1_000,
+    does: 'A node not heard from this long leaves the node table and the quorum count.',
+    trades: '20 missed heartbeats: shorter makes a lossy link look like a dead node, longer keeps a dead node counted toward quorum.',
+  },
+  master_lease: {
+    ms: 1_200,
+    does: 'A master demotes itself when no quorate leader renewed it for this long.',
+    trades: 'Long enough for a new leader to take over (≈ 0.5 s) and keep renewing the same master without a flap; short enough for the 3 s failover goal (the leader waits it out before promoting another node).',
+  },
+  lease_margin: {
+    ms: 300,
+    does: 'Extra silence beyond the lease before the leader promotes a replacement.',
+    trades: 'Covers two unnoticed 100 ms event-loop stalls, one heartbeat of delay and 1 % clock-rate error (docs/safety.md; minimum 265 ms with these values); it adds directly to every failover.',
+  },
+  elector_startup_tolerance: {
+    ms: 500,
+    does: 'A new leader waits this long before electing a master.',
+    trades: 'Lets runners report to a new leader first, so it does not elect from a partial view.',
+  },
+  initial_promotion_delay: {
+    ms: 60_000,
+    does: 'After the leader starts, wait at most this long before the first election (runners report in).',
+    trades: 'An upper bound only: a fresh cluster elects as soon as every configured peer reported.',
+  },
+  elector_lost_time: {
+    ms: 3_000,
+    does: 'A master that has not heard a leader this long logs a warning.',
+    trades: 'A warning only.',
+  },
+  elector_gone_time: {
+    ms: 8 * 60_000,
+    does: 'A master that has not heard a leader this long demotes itself.',
+    trades: 'The original default; only matters with quorum off (then it is the only way a cut-off master steps down).',
+  },
+  quorum_demote_time: {
+    ms: 10_000,
+    does: 'A master without quorum this long demotes itself.',
+    trades: 'The original default; with quorum on, the lease acts first.',
+  },
+  status_interval: {
+    ms: 10_000,
+    does: 'How often `status` runs on started services.',
+    trades: 'Shorter finds a failed service sooner at the cost of a script run per service each time.',
+  },
+  auto_recover_time: {
+    ms: 10_000,
+    does: 'A failed runner forgets the failure after this long (the first time; then × wait factor per failure in a row).',
+    trades: 'The original default: shorter retries a broken node sooner, and flaps more.',
+  },
+  auto_recover_max_time: {
+    ms: 10 * 60_000,
+    does: 'The growing recovery wait (auto_recover_time × factor^(failcount−1)) never exceeds this.',
+    trades: 'Bounds how long a repeatedly failing node stays out.',
+  },
+  failcount_reset: {
+    ms: 30 * 60_000,
+    does: 'The fail count resets after this long without failure.',
+    trades: 'The original default.',
+  },
+  failure_promotion_timeout: {
+    ms: 60_000,
+    does: 'A runner that failed is not electable for this long.',
+    trades: 'The original default: keeps the master from bouncing back to a node that just failed.',
+  },
+} as const satisfies Record<string, TimingDefault>;
+
+export type TimeKey = keyof typeof TIMING_DEFAULTS;
+
+/** The defaults in milliseconds (what the loader fills in). */
+export const TIME_DEFAULTS = Object.freeze(Object.fromEntries(
+  Object.entries(TIMING_DEFAULTS).map(([key, row]) => [key, row.ms]),
+) as { readonly [K in TimeKey]: number });
 
 /** Ticks without a leader before an elector stands, and ticks a candidate waits before leading (SPEC §2, original 4). */
 export const ELECTION_LIMIT_TICKS = 4;

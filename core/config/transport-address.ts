@@ -7,6 +7,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { TransportAddress } from '../../plugin-api/config';
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
 
 /** One entry that could not be read. */
 export interface TransportEntryProblem {
@@ -15,11 +16,9 @@ export interface TransportEntryProblem {
 }
 
 /** One or more malformed entries; every bad entry of the list is named. */
-export class TransportAddressError extends Error {
-  readonly code = 'EX_CONFIG_TRANSPORT';
+export class TransportAddressError extends KoiError {
   constructor(readonly problems: TransportEntryProblem[]) {
-    super(problems.map((p) => `"${p.entry}": ${p.message}`).join('; '));
-    this.name = 'TransportAddressError';
+    super(ErrorCode.TRANSPORT_ADDRESS, problems.map((p) => `"${p.entry}": ${p.message}`).join('; '));
   }
 }
 

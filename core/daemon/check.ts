@@ -7,12 +7,11 @@
  * when it would not.
  */
 import fs from 'node:fs';
-import type { PluginEntry } from '../../plugin-api';
+import { ExitCode, type PluginEntry } from '../../plugin-api';
 import { ConfigError, loadConfig } from '../config';
 import { LogTargetError, parseLogTargets } from '../logging';
 import { checkClusterConfig } from '../node/cluster-check';
 import { checkPluginEntries } from '../plugins/preflight';
-import { EXIT } from './errors';
 
 /** How loadConfig marks a problem it tolerated because of `needed` (config/loader.ts). */
 const IGNORED = ' (not used here: ignored)';
@@ -52,7 +51,7 @@ export async function checkConfiguration(opts: CheckOptions): Promise<CheckRepor
     });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    return { exitCode: EXIT.CONFIG as 78, problems: err.format().split('\n'), warnings, sources: [], plugins: [] };
+    return { exitCode: ExitCode.CONFIG, problems: err.format().split('\n'), warnings, sources: [], plugins: [] };
   }
   const { config } = loaded;
   for (const warning of loaded.warnings) {
@@ -76,7 +75,7 @@ export async function checkConfiguration(opts: CheckOptions): Promise<CheckRepor
   const plugins = await checkPluginEntries([...config.plugins, ...targets]);
   problems.push(...plugins.problems);
   checked.push(...plugins.checked);
-  return { exitCode: problems.length ? EXIT.CONFIG as 78 : 0, problems, warnings, sources: config.sources, plugins: checked };
+  return { exitCode: problems.length ? ExitCode.CONFIG : 0, problems, warnings, sources: config.sources, plugins: checked };
 }
 
 /** The report for a terminal: problems, then warnings, then one summary line. */

@@ -1,20 +1,17 @@
 import { ExitCode } from '../../plugin-api';
-
-export const EXIT = { OK: ExitCode.OK, FAILURE: ExitCode.FAILURE, CONFIG: ExitCode.CONFIG } as const;
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
 
 /** A start or run failure of koinode: the text for stderr and the exit code. */
-export class DaemonError extends Error {
-  readonly code = 'EDAEMON';
+export class DaemonError extends KoiError {
   constructor(message: string, readonly exitCode: number, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DaemonError';
+    super(ErrorCode.DAEMON, message, options);
   }
 }
 
 /** The cluster timing checks refused the configuration (exit 78, like a config error). */
 export class ClusterConfigError extends DaemonError {
   constructor(readonly problems: string[]) {
-    super(problems.join('\n'), EXIT.CONFIG);
+    super(problems.join('\n'), ExitCode.CONFIG);
     this.name = 'ClusterConfigError';
   }
 }

@@ -8,12 +8,11 @@
  */
 import * as fs from 'node:fs';
 import path from 'node:path';
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
 
-export class PidFileError extends Error {
-  readonly code = 'EPIDFILE';
+export class PidFileError extends KoiError {
   constructor(message: string) {
-    super(message);
-    this.name = 'PidFileError';
+    super(ErrorCode.PID_FILE, message);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { Daemon, startFailure } from '../daemon';
 import type { DaemonOptions } from '../daemon';
-import { EXIT } from './errors';
+import { ExitCode, errorDetail, errorMessage } from '../../plugin-api';
 
 export interface RunHooks {
   /** The node started (daemonize: tell the parent). */
@@ -28,16 +28,27 @@ export async function runDaemon(options: DaemonOptions, hooks: RunHooks = {}): P
     process.exit(code);
   };
 
+  daemon.onFatal = (reason, code, stopFirst) => {
+    if (!stopFirst) {
+      void exit(code);
+      return;
+    }
+    daemon.shutdown(reason).then(
+      () => exit(code),
+      () => exit(code),
+    );
+  };
+
   process.on('uncaughtException', (err) => {
     daemon.logger?.fatal({ err }, `uncaught exception: ${err.stack ?? err.message}`);
     if (!daemon.logger) process.stderr.write(`koinode: uncaught exception: ${err.stack ?? err.message}\n`);
-    void exit(EXIT.FAILURE);
+    void exit(ExitCode.FAILURE);
   });
   process.on('unhandledRejection', (reason) => {
-    const text = reason instanceof Error ? reason.stack ?? reason.message : String(reason);
+    const text = errorDetail(reason);
     daemon.logger?.fatal(`unhandled promise rejection: ${text}`);
     if (!daemon.logger) process.stderr.write(`koinode: unhandled promise rejection: ${text}\n`);
-    void exit(EXIT.FAILURE);
+    void exit(ExitCode.FAILURE);
   });
 
   // Signals during start are remembered and handled once the start is over.
@@ -52,22 +63,22 @@ export async function runDaemon(options: DaemonOptions, hooks: RunHooks = {}): P
     shutdownSignals++;
     if (shutdownSignals > 1) {
       daemon.logger?.warn(`${signal} again: forcing exit`);
-      void exit(EXIT.FAILURE);
+      void exit(ExitCode.FAILURE);
       return;
     }
     const deadline = daemon.shutdownDeadlineMs();
     const timer = setTimeout(() => {
       daemon.logger?.error(`graceful shutdown did not finish within ${deadline} ms: forcing exit`);
-      void exit(EXIT.FAILURE);
+      void exit(ExitCode.FAILURE);
     }, deadline);
     daemon.shutdown(`signal ${signal}`).then(
       () => {
         clearTimeout(timer);
-        void exit(EXIT.OK);
+        void exit(ExitCode.OK);
       },
       (err: unknown) => {
-        daemon.logger?.error(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
-        void exit(EXIT.FAILURE);
+        daemon.logger?.error(`shutdown failed: ${errorMessage(err)}`);
+        void exit(ExitCode.FAILURE);
       },
     );
   };

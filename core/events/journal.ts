@@ -13,6 +13,7 @@
 import * as fs from 'node:fs';
 import path from 'node:path';
 import type { ClusterEvent, Logger } from '../../plugin-api';
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
 
 /** Default bound of one journal file; two files at most. */
 export const JOURNAL_FILE_BYTES = 4 * 1024 * 1024;
@@ -21,11 +22,9 @@ const MAX_QUEUED_LINES = 10_000;
 /** Bytes read back from the end of a file to find the last sequence number. */
 const TAIL_BYTES = 64 * 1024;
 
-export class JournalError extends Error {
-  readonly code = 'EJOURNAL';
+export class JournalError extends KoiError {
   constructor(message: string) {
-    super(message);
-    this.name = 'JournalError';
+    super(ErrorCode.JOURNAL, message);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { LogRecord, LogSink } from '../../plugin-api';
 import { formatRecord } from './format';
+import { errorMessage } from '../../plugin-api/errors';
 
 export interface LogFanoutOptions {
   /** Most records kept while held; older ones are dropped and counted. */
@@ -109,6 +110,6 @@ export class LogFanout {
   private reportSinkFailure(sink: LogSink, err: unknown): void {
     if (this.failedSinks.has(sink)) return;
     this.failedSinks.add(sink);
-    process.stderr.write(`koi: log sink ${sink.name} failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`koi: log sink ${sink.name} failed: ${errorMessage(err)}\n`);
   }
 }

@@ -7,12 +7,11 @@
  */
 import * as path from 'node:path';
 import type { PluginEntry } from '../../plugin-api';
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
 
-export class LogTargetError extends Error {
-  readonly code = 'EX_CONFIG';
+export class LogTargetError extends KoiError {
   constructor(message: string) {
-    super(message);
-    this.name = 'LogTargetError';
+    super(ErrorCode.LOG_TARGET, message);
   }
 }
 

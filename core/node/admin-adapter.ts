@@ -12,6 +12,7 @@ import type { ClusterNodeStatus, ClusterStatus, FailureInfo, FailureRecord, Loca
 import { flagNames } from '../membership/node-table';
 import type { ActionResult, NodeStatus } from './status';
 import type { EventRecorder } from '../events/recorder';
+import { errorMessage } from '../../plugin-api/errors';
 
 /** Characters of script output `koi failures` carries in all (the newest failures first). */
 const FAILURES_OUTPUT_CHARS = 700;
@@ -248,7 +249,7 @@ export async function startLocalAdmin(nodeConfig: KoiConfig['node'], server: Adm
     if (!path.isAbsolute(where)) throw new LocalSocketError('ADMIN_SOCKET_PATH', `node.admin_socket '${where}' is not an absolute path (or off)`);
     return await listenLocalAdmin({ path: where, group: nodeConfig.admin_group, server, logger });
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
+    const why = errorMessage(err);
     logger.error({ err: why, path: where }, `no local admin socket: ${why}`);
     return null;
   }

@@ -2,6 +2,7 @@
  * The one error a plugin load can end in. It names the plugin and why, so
  * the daemon's start message reads like "plugin example: not found (...)".
  */
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
 export type PluginErrorReason =
   | 'not-found'
   | 'bad-export'
@@ -13,8 +14,7 @@ export type PluginErrorReason =
   | 'missing-dependency'
   | 'command-conflict';
 
-export class PluginError extends Error {
-  readonly code = 'EPLUGIN';
+export class PluginError extends KoiError {
   /** Plugin name as written in the configuration (or the default slot filler). */
   readonly plugin: string;
   readonly reason: PluginErrorReason;
@@ -22,8 +22,7 @@ export class PluginError extends Error {
   readonly details: string[];
 
   constructor(plugin: string, reason: PluginErrorReason, message: string, details: string[] = [], options?: { cause?: unknown }) {
-    super(`plugin ${plugin}: ${message}`, options);
-    this.name = 'PluginError';
+    super(ErrorCode.PLUGIN, `plugin ${plugin}: ${message}`, options);
     this.plugin = plugin;
     this.reason = reason;
     this.details = details;

@@ -9,13 +9,14 @@ import type {
 } from '../../plugin-api';
 import { READ_ONLY_ADMIN_COMMANDS } from '../../plugin-api';
 import { hooksForPlugin } from '../hooks';
+import { keyringFromCluster } from '../wire/keyring';
 import { PluginError } from './errors';
-import { errorText } from './load';
 import { preparePlugin } from './prepare';
 import { BUILTIN_PLUGIN_DIR, DAEMON_ROOT, builtinFile } from './resolve';
 import type { ResolvedPlugin } from './resolve';
 import { checkPluginCommands } from './commands';
 import type { DeclaredCommand } from './commands';
+import { errorMessage } from '../../plugin-api/errors';
 
 /** Built-ins that fill a slot no configured plugin filled, in order. */
 export interface DefaultPlugins {
@@ -131,7 +132,7 @@ export class PluginHost {
       }
     } catch (err) {
       if (err instanceof PluginError) throw err;
-      throw new PluginError(entry.name, 'apply-threw', `threw in apply: ${errorText(err)}`, [], { cause: err });
+      throw new PluginError(entry.name, 'apply-threw', `threw in apply: ${errorMessage(err)}`, [], { cause: err });
     }
     this.log.debug(
       { loaded: entry.name, from: resolved.file, source: resolved.source, version: plugin.version },
@@ -222,7 +223,7 @@ export class PluginHost {
               `plugin ${loaded.entryName}: onClose did not finish within ${loaded.hookTimeoutMs / 1000} s; skipped`);
           }
         } catch (err) {
-          this.log.error({ plugin: loaded.entryName, err: errorText(err) }, `plugin ${loaded.entryName} failed to close: ${errorText(err)}`);
+          this.log.error({ plugin: loaded.entryName, err: errorMessage(err) }, `plugin ${loaded.entryName} failed to close: ${errorMessage(err)}`);
         }
       }
       for (const sink of [...loaded.sinks].reverse()) {
@@ -231,7 +232,7 @@ export class PluginHost {
           await sink.flush?.();
           await sink.close?.();
         } catch (err) {
-          process.stderr.write(`koi: log sink ${sink.name} of plugin ${loaded.entryName} failed to close: ${errorText(err)}\n`);
+          process.stderr.write(`koi: log sink ${sink.name} of plugin ${loaded.entryName} failed to close: ${errorMessage(err)}\n`);
         }
       }
     }
@@ -272,6 +273,7 @@ export class PluginHost {
       provide: this.registryFor(loaded),
       inspect: this.inspector,
       baseDir: loaded.baseDir,
+      clusterKeyring: (cluster: Readonly<KoiConfig['cluster']>, iterations: number) => keyringFromCluster(cluster, iterations),
       onClose: (fn: () => void | Promise<void>) => {
         loaded.closers.push(fn);
       },

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { KoiPlugin } from '../../plugin-api';
 import { PluginError } from './errors';
 import type { ResolvedPlugin } from './resolve';
+import { errorMessage } from '../../plugin-api/errors';
 
 export async function importPluginModule(resolved: ResolvedPlugin): Promise<unknown> {
   if (!resolved.esm) {
@@ -16,7 +17,7 @@ export async function importPluginModule(resolved: ResolvedPlugin): Promise<unkn
       return require(resolved.file) as unknown;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ERR_REQUIRE_ESM') {
-        throw new PluginError(resolved.name, 'bad-export', `cannot be loaded from ${resolved.file}: ${errorText(err)}`, [], { cause: err });
+        throw new PluginError(resolved.name, 'bad-export', `cannot be loaded from ${resolved.file}: ${errorMessage(err)}`, [], { cause: err });
       }
     }
   }
@@ -24,7 +25,7 @@ export async function importPluginModule(resolved: ResolvedPlugin): Promise<unkn
     // module: node16 keeps this a real import() in the CommonJS output.
     return (await import(pathToFileURL(resolved.file).href)) as unknown;
   } catch (err) {
-    throw new PluginError(resolved.name, 'bad-export', `cannot be imported from ${resolved.file}: ${errorText(err)}`, [], { cause: err });
+    throw new PluginError(resolved.name, 'bad-export', `cannot be imported from ${resolved.file}: ${errorMessage(err)}`, [], { cause: err });
   }
 }
 
@@ -45,7 +46,7 @@ function findPlugin(value: unknown, depth: number): KoiPlugin | string {
     try {
       made = (value as () => unknown)();
     } catch (err) {
-      return `its factory function threw: ${errorText(err)}`;
+      return `its factory function threw: ${errorMessage(err)}`;
     }
     if (made && typeof (made as { then?: unknown }).then === 'function') return 'its factory function returned a promise (return the plugin itself)';
     return isPluginObject(made) ? checkShape(made) : `its factory function returned ${describe(made)}, not a plugin`;
@@ -81,6 +82,3 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

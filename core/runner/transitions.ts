@@ -10,6 +10,7 @@
  *   any ──koi stop──▶ Stopped ──koi start──▶ Live / Disconnected
  */
 import type { RunnerState, TargetAction } from '../../plugin-api';
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
 
 export const RUNNER_TRANSITIONS: Readonly<Record<RunnerState, readonly RunnerState[]>> = {
   Failed: ['Disconnected', 'Live', 'Stopped'],
@@ -20,11 +21,9 @@ export const RUNNER_TRANSITIONS: Readonly<Record<RunnerState, readonly RunnerSta
   Master: ['Slave', 'Failed', 'Stopped'],
 };
 
-export class IllegalTransitionError extends Error {
-  readonly code = 'ILLEGAL_RUNNER_TRANSITION';
+export class IllegalTransitionError extends KoiError {
   constructor(readonly from: RunnerState, readonly to: RunnerState, reason: string) {
-    super(`illegal runner transition ${from} -> ${to} (${reason})`);
-    this.name = 'IllegalTransitionError';
+    super(ErrorCode.ILLEGAL_TRANSITION, `illegal runner transition ${from} -> ${to} (${reason})`);
   }
 }
 

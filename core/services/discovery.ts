@@ -6,6 +6,7 @@
 import type { Logger, ServiceDefinition, ServiceEntry, ServiceExecutor } from '../../plugin-api';
 import { ignoreReason, parseServiceName } from './names';
 import { escapeControl } from '../security/names';
+import { errorMessage } from '../../plugin-api/errors';
 
 export interface DiscoveredService {
   entry: ServiceEntry;
@@ -56,7 +57,7 @@ export class ServiceDiscovery {
         definition = await executor.probe(entry, this.log.child({ service: entry.name, executor: executor.kind }));
       } catch (err) {
         this.probeErrors.add(entry.name);
-        const message = err instanceof Error ? err.message : String(err);
+        const message = errorMessage(err);
         this.warnOnce(`probe:${entry.name}:${executor.kind}:${message}`, { entry: entry.path, executor: executor.kind },
           `executor ${executor.kind} failed to probe ${entry.path}: ${message}`, 'error');
         continue;

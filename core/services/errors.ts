@@ -1,10 +1,10 @@
 /** Typed errors of the service manager. */
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
 
-export type ServiceErrorCode = 'E_SERVICE_FOLDER' | 'E_SERVICE_PROBE' | 'E_SERVICE_EXECUTOR';
+export type ServiceErrorReason = 'folder' | 'probe' | 'executor';
 
-export class ServiceManagerError extends Error {
-  constructor(readonly code: ServiceErrorCode, message: string) {
-    super(message);
-    this.name = 'ServiceManagerError';
+export class ServiceManagerError extends KoiError {
+  constructor(readonly reason: ServiceErrorReason, message: string) {
+    super(ErrorCode.SERVICE, message);
   }
 }

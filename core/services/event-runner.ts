@@ -11,6 +11,7 @@ import { describe, eventOk, statusOk, type EventRun } from './results';
 import type { ServiceRecord } from './service-record';
 import { TIMEOUT_KEY } from './transitions';
 import type { ServiceContext } from './types';
+import { errorMessage } from '../../plugin-api/errors';
 
 /** What running an event reads of the manager (config and context as they are at each moment). */
 export interface EventRunnerHost {
@@ -52,7 +53,7 @@ export async function runEvent(host: EventRunnerHost, record: ServiceRecord, eve
         log,
       });
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       result = { code: -1, timedOut: false, aborted: signal.aborted, error: message, durationMs: host.clock.now() - started };
     }
     if (result.error !== undefined && !result.aborted && !result.timedOut) {

@@ -15,7 +15,7 @@ export function folderLister(folder: string): () => Promise<ServiceEntry[]> {
     try {
       names = await readdir(base);
     } catch (err) {
-      throw new ServiceManagerError('E_SERVICE_FOLDER', `cannot read service.folder ${base}: ${(err as Error).message}`);
+      throw new ServiceManagerError('folder', `cannot read service.folder ${base}: ${(err as Error).message}`);
     }
     const entries: ServiceEntry[] = [];
     for (const name of names.sort()) {

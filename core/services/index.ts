@@ -4,7 +4,7 @@ export type { ServiceContext, ServiceManager, ServiceManagerListener, ServiceMan
 export { parseServiceName, ignoreReason, type ParsedServiceName } from './names';
 export { folderLister } from './folder';
 export { orderExecutors } from './discovery';
-export { ServiceManagerError, type ServiceErrorCode } from './errors';
+export { ServiceManagerError, type ServiceErrorReason } from './errors';
 export {
   STEP, OUTCOME, RUNNING_STATE, TARGET_STATE, PROMOTABLE_STATUS, VALID_STATUS, statusEffect, abortsEvent,
   type RestingState, type TransitionEvent, type Outcome, type StatusEffect,

@@ -21,6 +21,7 @@ import { sweepLeftovers } from './sweep';
 import { dropRecord, newRecord, updateRecord } from './record-sync';
 import { applyStatusOutcome, applyTransitionOutcome, finishFailSequence, type OutcomeHost } from './outcomes';
 import type { ServiceContext, ServiceManager, ServiceManagerOptions } from './types';
+import { errorMessage } from '../../plugin-api/errors';
 
 export function createServiceManager(opts: ServiceManagerOptions): ServiceManager {
   return new DefaultServiceManager(opts);
@@ -300,7 +301,7 @@ class DefaultServiceManager implements ServiceManager {
     try {
       entries = await this.listEntries();
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       // Keep the services we know: a transient listing error must not drop them.
       if (message !== this.lastFolderError) this.log.error({ err: message }, `service folder scan failed: ${message}`);
       this.lastFolderError = message;

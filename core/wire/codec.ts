@@ -18,6 +18,7 @@ import { MessageFormatError, bodyFromProto, bodyToProto, bytesToId, idToBytes, t
 import { ReplayGuard } from './replay-guard';
 import { REJECT_REASONS, type DecodeResult, type RejectReason, type WireCodec, type WireCodecOptions } from './types';
 import pb = koi.wire;
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
 
 export const DEFAULT_MAX_AGE_MS = 30_000;
 export const DEFAULT_MAX_DATAGRAM_SIZE = 1472;
@@ -25,13 +26,12 @@ export const DEFAULT_COMPRESS_ABOVE = 256;
 /** Largest payload accepted after inflating (a bound on decompression bombs). */
 export const MAX_INFLATED_BYTES = 256 * 1024;
 
-export type WireErrorCode = 'oversized' | 'bad-id' | 'bad-field' | 'bad-option';
+export type WireErrorReason = 'oversized' | 'bad-id' | 'bad-field' | 'bad-option';
 
 /** A message that cannot be put on the wire, or a codec built with bad options. */
-export class WireError extends Error {
-  constructor(readonly code: WireErrorCode, message: string) {
-    super(message);
-    this.name = 'WireError';
+export class WireError extends KoiError {
+  constructor(readonly reason: WireErrorReason, message: string) {
+    super(ErrorCode.WIRE, message);
   }
 }
 

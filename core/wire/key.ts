@@ -13,16 +13,10 @@ import { pbkdf2Sync } from 'node:crypto';
 /** AES-256 key length in bytes. */
 export const CLUSTER_KEY_BYTES = 32;
 
-/**
- * Default and minimum PBKDF2 iterations. 100 000 is ~35 ms once per process
- * on a 2020s server core (see docs/wire.md); every node and client of a
- * cluster must use the same value (crypto plugin option `kdf_iterations`).
- * Fewer are refused: with a 12-character minimum password they are what
- * makes an offline guess from one captured datagram cost something.
- */
-export const DEFAULT_KDF_ITERATIONS = 100_000;
-export const MIN_KDF_ITERATIONS = 100_000;
-export const MAX_KDF_ITERATIONS = 10_000_000;
+import { DEFAULT_KDF_ITERATIONS, MAX_KDF_ITERATIONS, MIN_KDF_ITERATIONS } from '../../plugin-api/cluster-keys';
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
+
+export { DEFAULT_KDF_ITERATIONS, MAX_KDF_ITERATIONS, MIN_KDF_ITERATIONS };
 /** Shortest cluster.password accepted (docs/security.md "Keys and rotation"). */
 export const MIN_PASSWORD_LENGTH = 12;
 
@@ -41,11 +35,9 @@ export function clusterKeySalt(clusterId: number, clusterSalt = ''): Buffer {
   return salt;
 }
 
-export class KeyDerivationError extends Error {
-  readonly code = 'KOI_KEY_DERIVATION';
+export class KeyDerivationError extends KoiError {
   constructor(message: string) {
-    super(message);
-    this.name = 'KeyDerivationError';
+    super(ErrorCode.KEY_DERIVATION, message);
   }
 }
 

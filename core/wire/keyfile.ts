@@ -11,17 +11,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { Keyring } from './keyring';
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
 
 export const KEY_BYTES = 32;
 export const MIN_KEY_ID = 1;
 export const MAX_KEY_ID = 255;
 
-export type KeyFileErrorCode = 'unreadable' | 'permissions' | 'owner' | 'syntax' | 'empty' | 'exists';
+export type KeyFileErrorReason = 'unreadable' | 'permissions' | 'owner' | 'syntax' | 'empty' | 'exists';
 
-export class KeyFileError extends Error {
-  constructor(readonly code: KeyFileErrorCode, readonly file: string, readonly line: number, detail: string) {
-    super(`${file}${line > 0 ? `:${line}` : ''}: ${detail}`);
-    this.name = 'KeyFileError';
+export class KeyFileError extends KoiError {
+  constructor(readonly reason: KeyFileErrorReason, readonly file: string, readonly line: number, detail: string) {
+    super(ErrorCode.KEY_FILE, `${file}${line > 0 ? `:${line}` : ''}: ${detail}`);
   }
 }
 

@@ -5,18 +5,9 @@
  */
 import { deriveClusterKey, DEFAULT_KDF_ITERATIONS, KeyDerivationError } from './key';
 import { readKeyFile } from './keyfile';
+import { PASSWORD_KEY_ID, singleKeyring, type Keyring } from '../../plugin-api/cluster-keys';
 
-export interface Keyring {
-  primary: number;
-  keys: ReadonlyMap<number, Uint8Array>;
-}
-
-/** Key id of the single password-derived key. */
-export const PASSWORD_KEY_ID = 0;
-
-export function singleKeyring(key: Uint8Array, id = PASSWORD_KEY_ID): Keyring {
-  return { primary: id, keys: new Map([[id, key]]) };
-}
+export { PASSWORD_KEY_ID, singleKeyring, type Keyring };
 
 export interface ClusterSecrets {
   id: number;

@@ -1,6 +1,6 @@
 /**
  * crypto-forge: AES-256-GCM with node-forge (pure JavaScript), in the subkey
- * construction of core/wire/aes-gcm.ts; interoperates byte for byte with
+ * construction of plugin-api/aes-gcm.ts; interoperates byte for byte with
  * crypto-node, the default. Kept for platforms whose node:crypto lacks
  * AES-GCM; it rejects forged datagrams several times slower (a new salt
  * means a new forge cipher: AES key expansion and the GHASH table), see
@@ -14,11 +14,10 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type Forge from 'node-forge';
-import type { Cipher } from '../../plugin-api';
 import {
-  GCM_TAG_BYTES, checkAes256Key, createSubkeyCipher, type GcmPrimitive, type KeyedCipher, type SubkeyCipherOptions,
-} from '../../core/wire/aes-gcm';
-import { singleKeyring, type Keyring } from '../../core/wire/keyring';
+  GCM_TAG_BYTES, checkAes256Key, createSubkeyCipher, singleKeyring,
+  type Cipher, type GcmPrimitive, type KeyedCipher, type Keyring, type SubkeyCipherOptions,
+} from '../../plugin-api';
 import { defineCipherPlugin } from '../crypto-node';
 
 export const CRYPTO_FORGE_NAME = 'crypto-forge';

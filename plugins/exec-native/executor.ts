@@ -13,10 +13,8 @@ import {
   SERVICE_EVENTS, type Logger, type NativeService, type NativeServiceContext, type ServiceDefinition, type ServiceEntry,
   type ServiceEventRequest, type ServiceEventResult, type ServiceExecutor,
 } from '../../plugin-api';
-import { parseServiceName } from '../../core/services/names';
+import { parseServiceName, checkCodeFile, daemonUid, describeProblems, scriptEnvironment } from '../../plugin-api';
 import { loadNativeService } from './loader';
-import { checkCodeFile, daemonUid, describeProblems } from '../../core/security/file-permissions';
-import { scriptEnvironment } from '../../core/security/script-env';
 
 /** Module file names recognised in a service directory, in order of preference. */
 export const NATIVE_MODULE_FILES = ['service.js', 'service.cjs', 'service.mjs'] as const;

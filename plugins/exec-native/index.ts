@@ -2,8 +2,7 @@
  * Built-in plugin `exec-native`: runs services written as JavaScript or
  * TypeScript modules (executor kind `native`). See docs/services.md.
  */
-import { definePlugin, type KoiConfig } from '../../plugin-api';
-import { parsePassthrough } from '../../core/security/script-env';
+import { definePlugin, type KoiConfig, parsePassthrough } from '../../plugin-api';
 import { createNativeExecutor } from './executor';
 
 export { createNativeExecutor, NATIVE_MODULE_FILES, type NativeExecutorOptions } from './executor';

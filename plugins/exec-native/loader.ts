@@ -6,7 +6,7 @@
  */
 import NodeModule from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { SERVICE_EVENTS, type NativeService } from '../../plugin-api';
+import { SERVICE_EVENTS, type NativeService, ErrorCode, KoiError } from '../../plugin-api';
 
 /**
  * Node's own CommonJS loader and cache (`require.cache` is `Module._cache`).
@@ -19,11 +19,9 @@ const loader = NodeModule as unknown as {
   _load(request: string, parent: unknown, isMain: boolean): unknown;
 };
 
-export class NativeServiceLoadError extends Error {
-  readonly code = 'E_NATIVE_SERVICE_LOAD';
+export class NativeServiceLoadError extends KoiError {
   constructor(readonly file: string, message: string) {
-    super(`${file}: ${message}`);
-    this.name = 'NativeServiceLoadError';
+    super(ErrorCode.NATIVE_SERVICE_LOAD, `${file}: ${message}`);
   }
 }
 

@@ -19,11 +19,9 @@ import {
   SERVICE_EVENTS, type Logger, type ServiceDefinition, type ServiceEntry, type ServiceEventName,
   type ServiceEventRequest, type ServiceEventResult, type ServiceExecutor, type OrphanContext,
 } from '../../plugin-api';
-import { parseServiceName } from '../../core/services/names';
+import { parseServiceName, checkCodeFile, daemonUid, describeProblems, scriptEnvironment } from '../../plugin-api';
 import { LineSplitter } from './lines';
 import { OutputTail } from './output-tail';
-import { checkCodeFile, daemonUid, describeProblems } from '../../core/security/file-permissions';
-import { scriptEnvironment } from '../../core/security/script-env';
 import { groupAlive, signalGroup } from './process-group';
 import { daemonMarks, reapOrphans } from './orphans';
 

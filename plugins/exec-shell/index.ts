@@ -2,9 +2,8 @@
  * Built-in plugin `exec-shell`: runs services made of shell scripts
  * (executor kind `shell`). See docs/services.md.
  */
-import { definePlugin, type KoiConfig } from '../../plugin-api';
+import { definePlugin, type KoiConfig, parsePassthrough } from '../../plugin-api';
 import { createShellExecutor } from './executor';
-import { parsePassthrough } from '../../core/security/script-env';
 
 export { createShellExecutor, type ShellExecutorOptions } from './executor';
 export { permissionProblems } from './permissions';

@@ -1,9 +1,9 @@
 /**
- * Ownership and mode rules of service scripts: core/security/file-permissions.ts
+ * Ownership and mode rules of service scripts: plugin-api/file-permissions.ts
  * (shared with the native executor). Kept here for the plugin's exports.
  */
 import type { Stats } from 'node:fs';
-import { daemonUid, ownerModeProblems } from '../../core/security/file-permissions';
+import { daemonUid, ownerModeProblems } from '../../plugin-api';
 
 export { daemonUid };
 

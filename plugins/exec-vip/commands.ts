@@ -5,6 +5,7 @@
  * missing or fails.
  */
 import { execFile } from 'node:child_process';
+import { ErrorCode, KoiError } from '../../plugin-api';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -17,10 +18,9 @@ export interface CommandResult {
   stderr: string;
 }
 
-export class CommandError extends Error {
+export class CommandError extends KoiError {
   constructor(message: string) {
-    super(message);
-    this.name = 'CommandError';
+    super(ErrorCode.VIP_COMMAND, message);
   }
 }
 

@@ -16,12 +16,12 @@ import {
   StatusCode, type Clock, type Logger, type ServiceDefinition, type ServiceEntry, type ServiceEventName,
   type ServiceEventRequest, type ServiceEventResult, type ServiceExecutor,
 } from '../../plugin-api';
-import { checkCodeFile, daemonUid, describeProblems } from '../../core/security/file-permissions';
-import { parseServiceName } from '../../core/services/names';
+import { checkCodeFile, daemonUid, describeProblems, ErrorCode, KoiError, parseServiceName } from '../../plugin-api';
 import { CommandError } from './commands';
 import { addAddress, holders, hostAddresses, interfaceFor, macOf, removeAddress, type HostAddress } from './iproute';
 import { announceOnce, duplicateHolder } from './neighbours';
 import { parseVipFile, VIP_DEFAULTS, VipFileError, type VipAddress, type VipConfig } from './vip-file';
+import { errorMessage } from '../../plugin-api';
 
 export const VIP_FILE = 'vip';
 const EVENTS: ServiceEventName[] = ['status', 'promote', 'demote', 'stop'];
@@ -45,7 +45,12 @@ interface ParsedFile {
 }
 
 /** Thrown inside an event: its message is the event's failure reason. */
-class VipEventError extends Error {}
+/** An event refused before any command ran (no interface for the VIP, a duplicate address). */
+class VipEventError extends KoiError {
+  constructor(message: string) {
+    super(ErrorCode.VIP_COMMAND, message);
+  }
+}
 
 export function createVipExecutor(options: VipExecutorOptions): VipExecutor {
   return new VipExecutor(options);
@@ -106,7 +111,7 @@ export class VipExecutor implements ServiceExecutor {
       const code = await this.handle(request, parsed.config, controller.signal);
       return result(code);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       if (timedOut) return result(-1, { timedOut: true, error: `${request.event} timed out after ${request.timeoutMs} ms` });
       if (request.signal.aborted) return result(-1, { aborted: true });
       request.log.error({ err: message }, `${request.event} failed: ${message}`);
@@ -197,7 +202,7 @@ export class VipExecutor implements ServiceExecutor {
           await announceOnce(vip, iface, mac, controller.signal);
         } catch (err) {
           if (controller.signal.aborted) return;
-          const message = err instanceof Error ? err.message : String(err);
+          const message = errorMessage(err);
           // The address is up; only the neighbours' caches are slower to follow. Loud, but not a failure.
           log.error({ address: vip.text, err: message }, `cannot announce ${vip.address}: ${message}`);
           if (err instanceof CommandError) return;

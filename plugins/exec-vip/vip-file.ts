@@ -11,6 +11,7 @@
  * `#` or `;` start a comment. Every problem is reported with file:line.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { ErrorCode, KoiError } from '../../plugin-api';
 
 /** One source of truth for every default of the `vip` file. */
 export const VIP_DEFAULTS = {
@@ -41,11 +42,9 @@ export interface VipConfig {
   dadTimeoutMs: number;
 }
 
-export class VipFileError extends Error {
-  readonly code = 'E_VIP_FILE';
+export class VipFileError extends KoiError {
   constructor(readonly file: string, readonly problems: string[]) {
-    super(problems.length === 1 ? problems[0] : `${file}: ${problems.length} problems: ${problems.join('; ')}`);
-    this.name = 'VipFileError';
+    super(ErrorCode.VIP_FILE, problems.length === 1 ? problems[0] : `${file}: ${problems.length} problems: ${problems.join('; ')}`);
   }
 }
 

@@ -4,9 +4,8 @@
  * coloured; `-C` turns it off); the NO_COLOR environment variable also
  * turns it off.
  */
-import { definePlugin } from '../../plugin-api';
+import { definePlugin, formatRecord } from '../../plugin-api';
 import type { LogRecord, LogSink } from '../../plugin-api';
-import { formatRecord } from '../../core/logging/format';
 
 export interface ConsoleSinkOptions {
   color: boolean;

@@ -5,9 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { definePlugin } from '../../plugin-api';
+import { definePlugin, formatRecord } from '../../plugin-api';
 import type { LogLevel, LogRecord, LogSink } from '../../plugin-api';
-import { formatRecord } from '../../core/logging/format';
 
 const PINO_LEVELS: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
 

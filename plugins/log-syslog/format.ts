@@ -1,6 +1,6 @@
 /** Syslog wire formats (RFC 3164 as glibc's syslog() writes it, and RFC 5424). */
 import type { LogLevel, LogRecord } from '../../plugin-api';
-import { formatRecord } from '../../core/logging/format';
+import { formatRecord } from '../../plugin-api';
 
 export const FACILITIES = {
   kern: 0, user: 1, mail: 2, daemon: 3, auth: 4, syslog: 5, lpr: 6, news: 7, uucp: 8, cron: 9, authpriv: 10, ftp: 11,

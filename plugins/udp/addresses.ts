@@ -4,7 +4,9 @@
  * choice of local bind address per address family.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import type { TransportAddress } from '../../plugin-api';
+import { isLoopback, stripZone, type LookupFn, type TransportAddress, ErrorCode, KoiError } from '../../plugin-api';
+
+export { isLoopback, stripZone, type LookupFn };
 
 export type Family = 4 | 6;
 
@@ -19,15 +21,12 @@ export interface Destination {
   raw: string;
 }
 
-export class TransportConfigError extends Error {
-  readonly code = 'KOI_TRANSPORT_CONFIG';
+export class TransportConfigError extends KoiError {
   constructor(message: string) {
-    super(message);
-    this.name = 'TransportConfigError';
+    super(ErrorCode.TRANSPORT_CONFIG, message);
   }
 }
 
-export type LookupFn = (host: string) => Promise<{ address: string; family: number }[]>;
 
 export function isMulticast4(host: string): boolean {
   if (!isIPv4(host)) return false;
@@ -37,16 +36,6 @@ export function isMulticast4(host: string): boolean {
 
 export function isMulticast6(host: string): boolean {
   return isIPv6(stripZone(host)) && /^ff[0-9a-f]{2}:/i.test(stripZone(host));
-}
-
-export function stripZone(host: string): string {
-  const i = host.indexOf('%');
-  return i < 0 ? host : host.slice(0, i);
-}
-
-export function isLoopback(family: Family, host: string): boolean {
-  if (family === 4) return host.startsWith('127.');
-  return stripZone(host) === '::1';
 }
 
 function checkPort(entry: TransportAddress): void {

@@ -7,7 +7,6 @@ import { definePlugin, type InferOptions, type OptionsSchema } from '../../plugi
 import { createUdpTransport, DEFAULT_PORT_ATTEMPTS, DEFAULT_UDP_MAX_DATAGRAM } from './transport';
 
 export { createUdpTransport, TransportBindError, DEFAULT_UDP_MAX_DATAGRAM, DEFAULT_PORT_ATTEMPTS, type UdpTransportOptions } from './transport';
-export { createUdpClientSocket, ClientSocketError, type UdpClientSocket, type UdpClientSocketOptions } from './client-socket';
 export { TransportConfigError, resolveTransport, chooseBindAddress, type Destination, type LookupFn } from './addresses';
 
 export const udpOptionsSchema = {

@@ -9,7 +9,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Clock, DatagramHandler, Logger, Transport, TransportAddress } from '../../plugin-api';
-import { joinHostPort, splitHostPort } from '../../core/wire/address';
+import { DEFAULT_UDP_MAX_DATAGRAM, joinHostPort, splitHostPort, ErrorCode, KoiError } from '../../plugin-api';
 import {
   chooseBindAddress, resolveTransport, stripZone, TransportConfigError,
   type Destination, type Family, type LookupFn,
@@ -17,7 +17,7 @@ import {
 import { resolveMulticastInterface } from './multicast-interface';
 import { createRateLimitedLog } from './rate-limited-log';
 
-export const DEFAULT_UDP_MAX_DATAGRAM = 1472;
+export { DEFAULT_UDP_MAX_DATAGRAM };
 export const DEFAULT_PORT_ATTEMPTS = 16;
 
 export interface UdpTransportOptions {
@@ -43,10 +43,9 @@ export interface UdpTransportOptions {
   lookup?: LookupFn;
 }
 
-export class TransportBindError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-    this.name = 'TransportBindError';
+export class TransportBindError extends KoiError {
+  constructor(readonly reason: string, message: string) {
+    super(ErrorCode.TRANSPORT_BIND, message);
   }
 }
 

@@ -199,3 +199,26 @@ it('--daemonize reports a child that cannot start, with its exit code, and remov
   while (fs.existsSync(pidFile) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   expect(fs.existsSync(pidFile)).toBe(false);
 });
+
+(NODE_BUILT ? it : it.skip)('a second node with a live node\'s name stops gracefully and exits 78 through run.ts (the daemon\'s one exit path)', async () => {
+  const ports = await findFreePorts(2);
+  const twin = (port: number) => conf(port).replace(/transport "[^"]*"/, `transport "${ports.map((p) => `127.0.0.1:${p}`).join(' ')}"`)
+    .replace('journal events.jsonl', `journal events-${port}.jsonl`);
+  const files = ports.map((port) => {
+    const file = path.join(dir, `twin-${port}.conf`);
+    fs.writeFileSync(file, twin(port));
+    return file;
+  });
+  const first = startNode(['-f', files[0], '-C']);
+  try {
+    await waitForText(first.out, /koinode e2e1 started/);
+    const second = startNode(['-f', files[1], '-C']);
+    expect(await second.exited).toBe(78);
+    expect(second.out()).toMatch(/koinode: another node named e2e1 \([0-9a-f-]+\) is live at 127\.0\.0\.1:\d+ and was up first: refusing to run a second node with that name/);
+    expect(second.out()).toContain('koinode stopped');
+    expect(first.child.exitCode).toBeNull();
+  } finally {
+    first.child.kill('SIGTERM');
+  }
+  expect(await first.exited).toBe(0);
+});

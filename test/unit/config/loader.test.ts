@@ -112,7 +112,7 @@ describe('errors', () => {
       '}',
     ].join('\n'));
     const error = await configError(load({ files: ['bad.conf'] }));
-    expect(error.code).toBe('EX_CONFIG');
+    expect(error.code).toBe('KOI_CONFIG');
     expect(error.exitCode).toBe(78);
     expect(error.format().split('\n')).toEqual([
       'bad.conf:2: node.port: 70000 is out of range 1..65535',

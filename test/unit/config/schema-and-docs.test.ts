@@ -6,7 +6,8 @@ import { defaultConfig } from '../../../core/config/defaults';
 import { renderConfigReference } from '../../../core/config/describe';
 import { loadConfig } from '../../../core/config/loader';
 import { parseKoiConf } from '../../../core/config/koi-conf-parser';
-import { TIME_DEFAULTS } from '../../../core/config/timing-defaults';
+import { TIME_DEFAULTS, TIMING_DEFAULTS } from '../../../core/config/timing-defaults';
+import { GENERATED_DOC_BLOCKS, replaceGeneratedBlock } from '../../../core/config/describe';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -46,6 +47,22 @@ describe('docs/configuration.md', () => {
     expect(block).toBeDefined();
     // Time defaults included: a retune of timing-defaults.ts must regenerate the doc.
     expect(block).toBe(renderConfigReference().replace(/\n$/, ''));
+  });
+
+  it('every generated block (configuration reference, architecture.md timing table) is up to date: npm run docs:gen', () => {
+    for (const block of GENERATED_DOC_BLOCKS) {
+      const text = readFileSync(path.join(ROOT, block.file), 'utf8');
+      expect({ file: block.file, text: replaceGeneratedBlock(text, block.name, block.render()) }).toEqual({ file: block.file, text });
+    }
+  });
+
+  it('each time key says what its default trades, in the schema and in architecture.md', () => {
+    const architecture = readFileSync(path.join(ROOT, 'docs/architecture.md'), 'utf8');
+    for (const [key, row] of Object.entries(TIMING_DEFAULTS)) {
+      expect(row.trades.length).toBeGreaterThan(10);
+      expect(CONFIG_SCHEMA.find((spec) => spec.path === `time.${key}`)?.description).toContain(row.trades);
+      expect(architecture).toContain(`| \`${key}\` | `);
+    }
   });
 
   it('lists every time key', () => {

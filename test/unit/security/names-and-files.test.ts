@@ -68,7 +68,7 @@ describe('files', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(FilePermissionError);
-    expect((error as FilePermissionError).code).toBe('E_SECRET_FILE_MODE');
+    expect((error as FilePermissionError).reason).toBe('E_SECRET_FILE_MODE');
     expect((error as Error).message).toContain(`refusing ${file} holds a cluster key and is readable by others (mode 0604)`);
     chmodSync(file, 0o400);
     expect(() => assertSecretFile(file)).not.toThrow();

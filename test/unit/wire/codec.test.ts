@@ -67,7 +67,7 @@ describe('wire codec round trip', () => {
       throw new Error('expected a throw');
     } catch (err) {
       expect(err).toBeInstanceOf(WireError);
-      expect((err as WireError).code).toBe('oversized');
+      expect((err as WireError).reason).toBe('oversized');
     }
   });
 });

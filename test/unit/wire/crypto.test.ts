@@ -3,7 +3,7 @@ import forge from 'node-forge';
 import * as fc from 'fast-check';
 import { deriveClusterKey, DEFAULT_KDF_ITERATIONS, MIN_PASSWORD_LENGTH } from '../../../core/wire/key';
 import { GCM_OVERHEAD, SUBKEY_SALT_BYTES, deriveSubkey } from '../../../core/wire/aes-gcm';
-import type { Keyring } from '../../../core/wire/keyring';
+import { keyringFromCluster, type Keyring } from '../../../core/wire/keyring';
 import { createForgeCipher } from '../../../plugins/crypto-forge';
 import { createNodeCipher } from '../../../plugins/crypto-node';
 import forgePlugin from '../../../plugins/crypto-forge';
@@ -154,6 +154,7 @@ describe('crypto plugins', () => {
       logger: log.logger,
       hooks: { onConfigReload: { tapPromise: () => undefined } },
       provide: { cipher: (c: Cipher) => provided.push(c), transport: () => undefined, logSink: () => undefined, executor: () => undefined },
+      clusterKeyring: keyringFromCluster, // what the host hands over (core/plugins/host.ts)
     } as unknown as KoiPluginContext;
   }
 

@@ -11,8 +11,9 @@ import { createRejectLogger } from '../../../core/wire/reject-logger';
 import type { WireCodec } from '../../../core/wire/types';
 import type { Envelope, KoiMessage, KoiPluginContext, Transport } from '../../../plugin-api';
 import udpPlugin, {
-  chooseBindAddress, createUdpClientSocket, createUdpTransport, resolveTransport, TransportConfigError,
+  chooseBindAddress, createUdpTransport, resolveTransport, TransportConfigError,
 } from '../../../plugins/udp';
+import { createUdpClientSocket } from '../../../core/admin/udp-client-socket';
 import { createTestLogger } from '../../helpers/logger';
 import { testCipher } from './fixtures';
 import { addr, freeDualPort, Inbox, settle } from './udp-helpers';

@@ -3,14 +3,15 @@
  * (`host:port`, IPv4 or IPv6 by the target) from an ephemeral port and hands
  * every answer (any sender: a forwarded request may be answered by another
  * node) to the handler. The caller seals/opens with the wire codec.
+ * The client's own I/O (bin/koi.ts opens it); the udp plugin is the daemon's
+ * transport and shares only the address helpers of plugin-api with it.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIPv4, isIPv6 } from 'node:net';
-import type { DatagramHandler } from '../../plugin-api';
-import { joinHostPort } from '../../core/wire/address';
-import { isLoopback, stripZone, type LookupFn } from './addresses';
-import { DEFAULT_UDP_MAX_DATAGRAM } from './transport';
+import { DEFAULT_UDP_MAX_DATAGRAM, isLoopback, joinHostPort, stripZone, type DatagramHandler, type LookupFn } from '../../plugin-api';
+import { ErrorCode, KoiError } from '../../plugin-api/errors';
+
 
 export interface UdpClientSocket {
   /** The node as `ip:port` / `[ip6]:port` (host names resolved). */
@@ -25,10 +26,9 @@ export interface UdpClientSocket {
   close(): Promise<void>;
 }
 
-export class ClientSocketError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-    this.name = 'ClientSocketError';
+export class ClientSocketError extends KoiError {
+  constructor(readonly reason: string, message: string) {
+    super(ErrorCode.CLIENT_SOCKET, message);
   }
 }
 
