@@ -18,7 +18,7 @@
  * - with an `onFence` tap, a silent previous master is fenced first.
  */
 import type { ClusterView, ElectionCandidate, HealthReport, KoiConfig, Logger, StateUpdate } from '../../plugin-api';
-import { ACK_WINDOW_TICKS } from '../config/timing-defaults';
+import { ACK_WINDOW_TICKS, RENEWALS_PER_LEASE } from '../config/timing-defaults';
 import { isAtLeast, type FailureEntry, type RunnerRecord } from './records';
 import { electionCandidates } from './selection';
 import { claimsFreshly, grant, mayGrant, otherLeadersLeasesUntil, replacementWait } from './lease-rules';
@@ -195,8 +195,9 @@ export class Elector {
    * renewal while the last tick granted it and the lease quorum still holds.
    * State updates are single unicast datagrams; at one per elector tick a
    * lease (1.2 s, 200 ms ticks) ends after 5 lost in a row, which 20 %
-   * random loss does about once in 3 minutes (a false failover). Renewing at
-   * the heartbeat rate needs ~23 lost in a row. Safety is unchanged: only a
+   * random loss does about once in 3 minutes (a false failover). Renewing
+   * RENEWALS_PER_LEASE times a lease (at most once per heartbeat) needs 12
+   * lost in a row. Safety is unchanged: only a
    * grant the tick just made is continued, under the same quorum and
    * mayGrant check, and each one is recorded (grantTo), so the replacement
    * guard still waits lease + margin after the last renewal actually sent.
@@ -210,6 +211,9 @@ export class Elector {
     if (!this.leaseQuorate(tableQuorate) || !this.mayGrant(now, true)) return;
     const record = this.runners.get(this.masterId);
     if (!record || record.id === this.opts.self.id || !isAtLeast(record.state, 'Live') || record.mode !== 'Active') return;
+    // A quarter interval of slack so that timer jitter does not skip a second tick.
+    const spacing = this.config.time.master_lease / RENEWALS_PER_LEASE - this.config.time.cluster_update_interval / 4;
+    if (now - record.lastNamedSentAt < spacing) return;
     const address = recipientAddress(record, now, ACK_WINDOW_TICKS * this.config.time.cluster_update_interval, this.opts.membership);
     if (address === null) return;
     this.opts.sendState(record.id, address, this.stateUpdate(now, this.grantTo(record, now), true));

@@ -75,7 +75,7 @@ export function createWireCodec(opts: WireCodecOptions): WireCodec {
     try {
       body = bodyToProto(message);
     } catch (err) {
-      if (err instanceof MessageFormatError) throw new WireError(err.code, `cannot encode ${message.kind}: ${err.message}`);
+      if (err instanceof MessageFormatError) throw new WireError(err.reason, `cannot encode ${message.kind}: ${err.message}`);
       throw err;
     }
     const envelope: pb.Envelope.$Properties = {

@@ -6,12 +6,12 @@
  * codec turns into a `malformed` rejection.
  */
 import {
-  RUNNER_STATES, SERVICE_STATES, TARGET_ACTIONS,
+  ErrorCode, KoiError, RUNNER_STATES, SERVICE_STATES, TARGET_ACTIONS,
   type AdminRequest, type AdminResponse, type ClusterNodeInfo, type ClusterView, type HealthReport,
   type HeartBeat, type KoiMessage, type RunnerMode, type ServiceStatusInfo, type StateUpdate,
 } from '../../plugin-api';
 import { compactAddress, expandAddress } from './address';
-import { escapeControl, nameProblem } from '../security/names';
+import { escapeControl, nameProblem } from '../../plugin-api/names';
 import { koi } from './generated/koi';
 import pb = koi.wire;
 
@@ -37,10 +37,9 @@ export const WIRE_LIMITS = {
 } as const;
 
 /** Thrown for a message that cannot be put on or taken off the wire; `code` says why. */
-export class MessageFormatError extends Error {
-  constructor(readonly code: 'bad-id' | 'bad-field', message: string) {
-    super(message);
-    this.name = 'MessageFormatError';
+export class MessageFormatError extends KoiError {
+  constructor(readonly reason: 'bad-id' | 'bad-field', message: string) {
+    super(ErrorCode.WIRE, message);
   }
 }
 
