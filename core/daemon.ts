@@ -197,6 +197,7 @@ export class Daemon {
       });
       generation.node = node;
       this.current = generation;
+      host.attachInspector(node.inspector?.() ?? null);
       await node.start(); // KoiNode fires onStart once it is up
       this.log?.info({ plugins: host.plugins.map((p) => p.entryName) }, `koinode ${this.identity.name} started`);
     } catch (err) {
@@ -297,6 +298,7 @@ export class Daemon {
     if (lastWords) log.info(lastWords);
     // While no sink is attached, records wait for the next generation's sinks (or stderr at exit).
     this.logging?.fanout.hold();
+    generation.host.attachInspector(null);
     await generation.host.closeAll();
     if (this.current === generation) this.current = null;
   }

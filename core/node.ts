@@ -9,7 +9,7 @@
  * core/node/ (routing, joining, status projection, admin actions, ...).
  */
 import type {
-  Clock, ClusterView, HealthReport, HeartBeat, InboundMessage, KoiConfig, KoiHooks, KoiMessage, Logger,
+  Clock, ClusterView, HealthReport, HeartBeat, InboundMessage, KoiConfig, KoiHooks, KoiMessage, Logger, NodeInspector,
   RunnerState, StateUpdate, TimerHandle, Transport,
 } from '../plugin-api';
 import { ExitCode, NodeFlag } from '../plugin-api';
@@ -39,7 +39,8 @@ import { adminBackend, adminPolicy, startLocalAdmin } from './node/admin-adapter
 import { koiVersion } from './node/version';
 import { createAdminEndpoint } from './admin/endpoint';
 import { createAdminForwarder, type AdminForwarder } from './admin/forwarder';
-import { createAdminServer } from './admin/server';
+import { createAdminServer, type AdminServer } from './admin/server';
+import { nodeInspector } from './node/inspector';
 import { startEvents, type EventRecorder } from './events';
 
 export { checkClusterConfig, type ClusterCheck };
@@ -78,6 +79,7 @@ export class KoiNode {
   private localStateSeq = 0;
   private adminHandler: AdminMessageHandler | null = null;
   private forwarder: AdminForwarder | null = null;
+  private adminServer: AdminServer | null = null;
   private localAdmin: ReturnType<typeof startLocalAdmin> | null = null;
   private readonly rules: SafetyRuleSet;
   private readonly nameClashes: NameClashGuard;
@@ -237,8 +239,18 @@ export class KoiNode {
       backend, hooks: this.hooks, logger, clock: this.clock, policy: adminPolicy(() => this.config.node), commands: this.opts.commands,
       onAnswered: (call, exitCode, forwarded) => this.events.adminAnswered(call, exitCode, forwarded),
     });
+    this.adminServer = server;
     this.adminHandler = createAdminEndpoint({ server, forwarder, logger, reply: (address, response) => this.sendMessage(address, response) });
     if (this.opts.localAdmin) this.localAdmin = startLocalAdmin(this.config.node, server, logger);
+  }
+
+  /** Read-only access for plugins (`koi.inspect`): admin queries through this node's admin server, core counters. */
+  inspector(): NodeInspector {
+    return nodeInspector({
+      server: () => this.adminServer,
+      codec: this.codec,
+      leaseRemainingMs: () => (this.runner ? this.runner.snapshot().leaseRemainingMs : null),
+    });
   }
 
   /** Route admin requests/responses to core/admin (the daemon wires its endpoint here). */

@@ -9,6 +9,7 @@ export * from './config';
 export * from './messages';
 export * from './providers';
 export * from './hooks';
+export * from './inspect';
 export * from './plugin';
 export * from './durations';
 export * from './host-options';

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import type { ConfigOrigin, PluginEntry, PluginOptions } from './config';
 import { formatDuration, parseDuration } from './durations';
-import type { OptionSpec, OptionsSchema } from './plugin';
+import type { OptionProblem, OptionSpec, OptionsSchema } from './plugin';
 
 export interface OptionsResult {
   options: PluginOptions;
@@ -25,7 +25,10 @@ export function originPrefix(origin: ConfigOrigin | undefined): string {
   return origin.line > 0 ? `${origin.file}:${origin.line}: ` : `${origin.file}: `;
 }
 
-export function validatePluginOptions(entry: PluginEntry, schema: OptionsSchema | undefined): OptionsResult {
+/** `check`: the plugin's `checkOptions`, run on the typed options once the schema passed. */
+export function validatePluginOptions(
+  entry: PluginEntry, schema: OptionsSchema | undefined, check?: (options: PluginOptions) => OptionProblem[],
+): OptionsResult {
   const found: Array<{ line: number; order: number; text: string }> = [];
   const options: PluginOptions = {};
   const given = entry.options ?? {};
@@ -61,6 +64,15 @@ export function validatePluginOptions(entry: PluginEntry, schema: OptionsSchema 
     const coerced = coerceOption(raw, spec, baseDir);
     if (!coerced.ok) problem(key, coerced.problem);
     else options[key] = coerced.value;
+  }
+  if (found.length === 0 && check) {
+    let more: OptionProblem[];
+    try {
+      more = check(options);
+    } catch (err) {
+      more = [{ problem: `checkOptions threw: ${err instanceof Error ? err.message : String(err)}` }];
+    }
+    for (const p of more) problem(p.option !== undefined && Object.prototype.hasOwnProperty.call(schema, p.option) ? p.option : undefined, p.problem);
   }
   return { options, problems: sorted(found) };
 }

@@ -1,6 +1,7 @@
 import type { Clock } from './clock';
 import type { KoiConfig, PluginOptions } from './config';
 import type { KoiHooks } from './hooks';
+import type { NodeInspector } from './inspect';
 import type { LogSink, Logger } from './logger';
 import type { Cipher, ServiceExecutor, Transport } from './providers';
 import type { Keyring } from './cluster-keys';
@@ -53,6 +54,12 @@ export type InferOptions<S extends OptionsSchema> = Simplify<
   & { -readonly [K in keyof S as AlwaysSet<S[K]> extends true ? never : K]?: OptionValue<S[K]> }
 >;
 
+/** A problem `checkOptions` found: reported like a bad option, at the line of `option` (else of the plugin). */
+export interface OptionProblem {
+  option?: string;
+  problem: string;
+}
+
 /** Where a plugin registers what it provides. */
 export interface ProviderRegistry {
   /** The transport (single slot). */
@@ -76,6 +83,8 @@ export interface KoiPluginContext {
   /** This node's identity (id is a fresh UUID per process start). */
   readonly node: { readonly id: string; readonly name: string };
   readonly provide: ProviderRegistry;
+  /** Read-only view of the running node: status documents and core counters (status pages, exporters). */
+  readonly inspect: NodeInspector;
   /** Folder of the config file that named the plugin: resolve your own relative paths against it (`path` options already are). */
   readonly baseDir: string;
   /**
@@ -119,6 +128,12 @@ export interface KoiPlugin<O = PluginOptions> {
   dependencies?: readonly string[];
   /** Option schema; the loader validates before `apply` and fills defaults. */
   options?: OptionsSchema;
+  /**
+   * Checks beyond the schema (formats, options that go together), run on the
+   * typed options after the schema passed; problems stop the start like
+   * config errors (`file:line: plugins.<name>.<option>: problem`, exit 78).
+   */
+  checkOptions?(options: O): OptionProblem[];
   /** Admin commands this plugin answers in `onAdminCommand`. */
   commands?: readonly PluginCommand[];
   /** Tap hooks and register providers. A throw stops the daemon's start, naming the plugin. */
@@ -126,8 +141,9 @@ export interface KoiPlugin<O = PluginOptions> {
 }
 
 /** A plugin as `definePlugin` takes it: the options type comes from the schema. */
-export interface PluginDefinition<S extends OptionsSchema> extends Omit<KoiPlugin, 'options' | 'apply'> {
+export interface PluginDefinition<S extends OptionsSchema> extends Omit<KoiPlugin, 'options' | 'checkOptions' | 'apply'> {
   options?: S;
+  checkOptions?(options: InferOptions<S>): OptionProblem[];
   apply(koi: KoiPluginContext, options: InferOptions<S>): void | Promise<void>;
 }
 

@@ -15,7 +15,8 @@ import type { KoiHooks } from './hooks';
 import { DEFAULT_HOOK_TIMEOUT_MS } from './host-options';
 import type { LogLevel, LogRecord, LogSink, Logger } from './logger';
 import { validatePluginOptions } from './option-validation';
-import type { KoiPlugin, KoiPluginContext } from './plugin';
+import type { NodeInspector } from './inspect';
+import type { KoiPlugin, KoiPluginContext, OptionProblem } from './plugin';
 import type { Cipher, ServiceExecutor, Transport } from './providers';
 import type { Keyring } from './cluster-keys';
 import { createHooks, hooksForPlugin } from './tap-isolation';
@@ -76,6 +77,8 @@ export interface TestContextOptions {
   /** Bound of each awaited tap, as `hook_timeout` gives the daemon (default 5 s of the manual clock). */
   hookTimeoutMs?: number;
   clock?: Clock;
+  /** What `koi.inspect` answers (status documents, core counters); default: a node that is not running. */
+  inspect?: NodeInspector;
 }
 
 /** A log record as captured, with the bindings of the logger that wrote it. */
@@ -138,6 +141,10 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
   const provided: TestContext['provided'] = { executors: [], logSinks: [] };
   const closers: Array<() => void | Promise<void>> = [];
   const baseDir = options.baseDir ?? process.cwd();
+  const inspect: NodeInspector = options.inspect ?? {
+    query: async () => ({ exitCode: 1, text: 'the node is not running (a test context)' }),
+    metrics: () => null,
+  };
   let pluginName = options.pluginName;
   const contextFor = (name: string): KoiPluginContext => Object.freeze({
     hooks: hooksForPlugin(hooks, { plugin: name, timeoutMs: options.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS }),
@@ -151,6 +158,7 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
       executor: (e: ServiceExecutor) => { provided.executors.push(e); },
       logSink: (s: LogSink) => { provided.logSinks.push(s); },
     },
+    inspect,
     baseDir,
     clusterKeyring: () => {
       if (!options.keyring) throw new Error('createTestContext: pass options.keyring for a plugin that asks for the cluster keys');
@@ -168,7 +176,7 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
     provided,
     async apply<O>(plugin: KoiPlugin<O>, raw: PluginOptions = {}): Promise<O> {
       pluginName ??= plugin.name;
-      const { options: valid, problems } = validatePluginOptions({ name: pluginName, options: raw, baseDir }, plugin.options);
+      const { options: valid, problems } = validatePluginOptions({ name: pluginName, options: raw, baseDir }, plugin.options, plugin.checkOptions?.bind(plugin) as ((o: PluginOptions) => OptionProblem[]) | undefined);
       if (problems.length) throw new Error(`plugin ${pluginName}: bad options\n  ${problems.join('\n  ')}`);
       await plugin.apply(contextFor(pluginName), valid as O);
       return valid as O;

@@ -64,6 +64,8 @@ export interface RequestContext {
 export interface AdminServer {
   /** Answer one request received from `from` (a transport address). Never rejects. */
   handle(request: AdminRequest, from: string, context?: RequestContext): Promise<AdminResponse>;
+  /** Requests handled so far by command (challenges not counted; commands neither built-in nor declared by a plugin count as `other`, so a stranger cannot grow the map). */
+  requestCounts(): Record<string, number>;
 }
 
 const OPEN_POLICY: AdminPolicy = { networkAdmin: 'full', allow: parseAllowList('') };
@@ -87,6 +89,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   const policy = options.policy ?? (() => OPEN_POLICY);
   const send = options.forward
     ?? (backend.sendRequest ? backend.sendRequest.bind(backend) : null);
+  const counts: Record<string, number> = {};
   const declared = options.commands ?? (() => []);
   const declaration = (command: string): DeclaredCommand | undefined => declared().find((d) => d.name === command);
   const mutating = (command: string): boolean => isMutatingCommand(command, declared());
@@ -411,6 +414,10 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
 
   return {
     handle(request: AdminRequest, from: string, context: RequestContext = {}): Promise<AdminResponse> {
+      if (request.challenge !== true) {
+        const key = isBuiltinCommand(request.command) || declaration(request.command) ? request.command : 'other';
+        counts[key] = (counts[key] ?? 0) + 1;
+      }
       try {
         return admit(request, from, context);
       } catch (err) {
@@ -419,6 +426,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
         return refuse(request, `internal error while handling '${request.command}': ${why}`);
       }
     },
+    requestCounts: () => ({ ...counts }),
   };
 
   /** Target, access and freshness checks, then the answer (or the first answer again). */

@@ -2,7 +2,7 @@
  * The daemon's view of KoiNode (core/node.ts): the few methods it calls, so
  * tests can drive the Daemon with a fake node.
  */
-import type { KoiConfig } from '../../plugin-api';
+import type { KoiConfig, NodeInspector } from '../../plugin-api';
 import { KoiNode, checkClusterConfig, type ClusterCheck, type KoiNodeOptions, type ReloadOutcome } from '../node';
 
 export type { ClusterCheck, ReloadOutcome };
@@ -17,6 +17,8 @@ export interface DaemonNode {
   applyConfig(config: KoiConfig): Promise<void>;
   /** Graceful stop; fires `onShutdown` after the services are stopped. */
   stop(reason: string): Promise<void>;
+  /** Read-only access for plugins (`koi.inspect`); a node without it leaves them answering "not running". */
+  inspector?(): NodeInspector;
 }
 
 export interface NodeModule {

@@ -4,9 +4,10 @@
  * built-in defaults, and closes everything in reverse load order.
  */
 import type {
-  Cipher, Clock, KoiConfig, KoiHooks, KoiPlugin, KoiPluginContext, LogSink, Logger, PluginEntry,
+  Cipher, Clock, KoiConfig, KoiHooks, KoiPlugin, KoiPluginContext, LogSink, Logger, NodeInspector, PluginEntry,
   PluginOptions, ProviderRegistry, ServiceExecutor, Transport,
 } from '../../plugin-api';
+import { READ_ONLY_ADMIN_COMMANDS } from '../../plugin-api';
 import { hooksForPlugin } from '../hooks';
 import { keyringFromCluster } from '../wire/keyring';
 import { PluginError } from './errors';
@@ -85,6 +86,19 @@ export class PluginHost {
   private config: KoiConfig;
   private readonly log: Logger;
   private closed = false;
+  /** The running node's inspector; plugins are applied before the node exists, so it is attached later. */
+  private nodeInspector: NodeInspector | null = null;
+  /** What every plugin's `koi.inspect` is: it forwards to the node once attached. */
+  private readonly inspector: NodeInspector = {
+    query: async (command, args = []) => {
+      if (!(READ_ONLY_ADMIN_COMMANDS as readonly string[]).includes(command)) {
+        return { exitCode: 2, text: `inspect.query answers only the read-only commands ${READ_ONLY_ADMIN_COMMANDS.join(', ')}, not '${String(command)}'` };
+      }
+      if (this.nodeInspector === null) return { exitCode: 1, text: 'the node is not running yet' };
+      return this.nodeInspector.query(command, args);
+    },
+    metrics: () => this.nodeInspector?.metrics() ?? null,
+  };
 
   constructor(private readonly opts: PluginHostOptions) {
     this.config = opts.config;
@@ -187,6 +201,11 @@ export class PluginHost {
     return this.loadedPlugins;
   }
 
+  /** The node is running (its inspector), or stopped (null): what `koi.inspect` answers from. */
+  attachInspector(inspector: NodeInspector | null): void {
+    this.nodeInspector = inspector;
+  }
+
   /** A new configuration was accepted live: contexts now show it. */
   updateConfig(config: KoiConfig): void {
     this.config = config;
@@ -252,6 +271,7 @@ export class PluginHost {
       clock: this.opts.clock,
       node: Object.freeze({ ...this.opts.node }),
       provide: this.registryFor(loaded),
+      inspect: this.inspector,
       baseDir: loaded.baseDir,
       clusterKeyring: (cluster: Readonly<KoiConfig['cluster']>, iterations: number) => keyringFromCluster(cluster, iterations),
       onClose: (fn: () => void | Promise<void>) => {

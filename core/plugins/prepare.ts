@@ -40,7 +40,7 @@ export async function preparePlugin(entry: PluginEntry, opts: PrepareOptions): P
   const own: PluginOptions = {};
   const forHost: PluginOptions = {};
   for (const [key, value] of Object.entries(entry.options ?? {})) (hostKeys.includes(key) ? forHost : own)[key] = value;
-  const mine = validatePluginOptions({ ...entry, options: own }, plugin.options);
+  const mine = validatePluginOptions({ ...entry, options: own }, plugin.options, plugin.checkOptions?.bind(plugin));
   const host = validatePluginOptions({ ...entry, options: forHost }, HOST_OPTIONS);
   const problems = [...mine.problems, ...host.problems].sort((a, b) => lineOf(a) - lineOf(b));
   if (problems.length) {

@@ -60,7 +60,7 @@ describe('admin forwarder', () => {
 });
 
 describe('admin endpoint', () => {
-  const server = (answer: (req: AdminRequest) => AdminResponse): AdminServer => ({ handle: async (req) => answer(req) });
+  const server = (answer: (req: AdminRequest) => AdminResponse): AdminServer => ({ handle: async (req) => answer(req), requestCounts: () => ({}) });
 
   it('answers a request to its sender and consumes it; ignores other kinds', async () => {
     const replies: Array<[string, AdminResponse]> = [];
