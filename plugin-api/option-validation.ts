@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { ConfigOrigin, PluginEntry, PluginOptions } from './config';
 import { formatDuration, parseDuration } from './durations';
 import type { OptionProblem, OptionSpec, OptionsSchema } from './plugin';
+import { errorMessage } from './errors';
 
 export interface OptionsResult {
   options: PluginOptions;
@@ -70,7 +71,7 @@ export function validatePluginOptions(
     try {
       more = check(options);
     } catch (err) {
-      more = [{ problem: `checkOptions threw: ${err instanceof Error ? err.message : String(err)}` }];
+      more = [{ problem: `checkOptions threw: ${errorMessage(err)}` }];
     }
     for (const p of more) problem(p.option !== undefined && Object.prototype.hasOwnProperty.call(schema, p.option) ? p.option : undefined, p.problem);
   }

@@ -8,6 +8,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorMessage } from '../../plugin-api';
 
 export interface Route {
   /** Exact path (the query string is ignored). */
@@ -82,7 +83,7 @@ export function dispatch(options: Pick<HttpServerOptions, 'routes' | 'token' | '
       .then(() => route.handle(req, res))
       .catch((err: unknown) => {
         options.onError(err, req);
-        if (!res.headersSent) sendText(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+        if (!res.headersSent) sendText(res, 500, `internal error: ${errorMessage(err)}\n`);
         else res.end();
       });
   };
