@@ -37,3 +37,18 @@ test('a master whose two-way neighbours all reach fewer than a quorum is cut off
   expect(checker.violations.map((v) => v.invariant)).toContain('isolated-master');
   expect(checker.violations[0].detail).toMatch(/^n1 is master/);
 });
+
+test('a leader cut from its quorum may renew a master it just reached for its ack window: the isolation counts from then (chaos seed 1100283)', () => {
+  const window = 30;
+  const at = (now: number, reach: Record<string, string[]>): InvariantView => ({ ...view(now, reach, 'n1'), ackWindowMs: window });
+  const alone = { n1: ['n1'], n2: ['n2', 'n3', 'n4'], n3: ['n2', 'n3', 'n4'], n4: ['n2', 'n3', 'n4'] };
+  const joined = { n1: ['n1', 'n3'], n2: ['n2', 'n4'], n3: ['n1', 'n3'], n4: ['n2', 'n4'] };
+  // n1 alone for 80 ms (under the bound), then it and leader n3 meet as n3 loses n2 and n4.
+  const checker = new InvariantChecker();
+  for (let t = 0; t < 80; t += 10) checker.check(at(t, alone));
+  for (let t = 80; t <= 80 + window + BOUND; t += 10) checker.check(at(t, joined));
+  expect(checker.violations).toEqual([]);
+  // Still cut off for good: the bound counts from the end of n3's window.
+  for (let t = 80 + window + BOUND + 10; t <= 80 + window + 2 * BOUND + 20; t += 10) checker.check(at(t, joined));
+  expect(checker.violations.map((v) => v.invariant)).toContain('isolated-master');
+});

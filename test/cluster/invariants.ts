@@ -37,6 +37,8 @@ export interface InvariantView {
   majority: boolean;
   /** Bound for a cut-off master to demote, ms. */
   isolationBoundMs: number;
+  /** How long a leader keeps counting acknowledgements after its links to them were cut (its ack window + delay), ms. */
+  ackWindowMs?: number;
   /** Leader uniqueness is only promised once the topology has been quiet this long. */
   quiet: boolean;
   nodes: Array<{
@@ -52,6 +54,8 @@ export interface InvariantView {
 export class InvariantChecker {
   readonly violations: Violation[] = [];
   private readonly isolatedSince = new Map<string, number>();
+  /** When each node last reached a quorum (itself included). */
+  private readonly quorateReachAt = new Map<string, number>();
   checks = 0;
 
   transition(node: string, at: number, change: StateChange): void {
@@ -68,11 +72,16 @@ export class InvariantChecker {
     for (const n of view.nodes) if (!n.running) this.isolatedSince.delete(n.name);
     if (view.quorum > 0) {
       const reachOf = new Map(running.map((n) => [n.name, n.reach]));
+      for (const n of running) if (n.reach.length >= view.quorum) this.quorateReachAt.set(n.name, view.now);
+      // A leader cut from its quorum still counts the acknowledgements it had for its ack window, and may
+      // renew a master it reaches meanwhile (docs/safety.md R1/R4): it counts as reaching a quorum until then.
+      const stillQuorate = (via: string) => (reachOf.get(via)?.length ?? 0) >= view.quorum
+        || view.now - (this.quorateReachAt.get(via) ?? -Infinity) <= (view.ackWindowMs ?? 0);
       for (const n of running) {
         // A lease can only come from a leader linked both ways to the master (or the master itself)
         // that is itself linked both ways to a quorum. Without one-way cuts that is `reach ≥ quorum`;
         // with them, a master whose direct reach is short may still be renewed through such a leader.
-        const renewable = n.reach.some((via) => (reachOf.get(via)?.length ?? 0) >= view.quorum);
+        const renewable = n.reach.some(stillQuorate);
         const cutOff = n.isMaster && !renewable;
         if (!cutOff) {
           this.isolatedSince.delete(n.name);

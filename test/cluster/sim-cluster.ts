@@ -582,6 +582,7 @@ export class SimCluster {
       quorum: this.quorum,
       majority: this.majority,
       isolationBoundMs: Math.ceil((window + t.master_lease + t.elector_tick_interval) * (1 + this.maxDrift()) + this.network.maxDelayMs + 1),
+      ackWindowMs: Math.ceil(window * (1 + this.maxDrift()) + this.network.maxDelayMs),
       quiet: this.now - this.lastTopologyChange >= 3000 && this.network.faults.drop === 0 && !this.network.hasOneWayCuts,
       nodes: this.nodes.map((n) => ({
         name: n.name,
