@@ -119,7 +119,6 @@ export class KoiNode {
     this.membership = new Membership({
       ...context,
       broadcast: (m) => this.broadcast(m),
-      sendTo: (address, m) => this.sendTo(address, m),
       extraFlags: () => (this.runner?.state === 'Failed' ? NodeFlag.Failed : this.runner?.state === 'Master' ? NodeFlag.Master : 0),
       onMasterClaim: (id) => this.elector?.noteMasterClaim(id),
       leaderView: () => this.elector?.view() ?? this.fallbackView(),

@@ -27,7 +27,6 @@ import { NodeTable, type NodeEntry } from './node-table';
 
 export interface MembershipOptions extends ComponentContext {
   broadcast(message: HeartBeat): void;
-  sendTo(address: string, message: HeartBeat): void;
   /** Flags beyond Elector/Runner/Leader (e.g. Failed). */
   extraFlags(): number;
   /** The view to carry while this node leads. */

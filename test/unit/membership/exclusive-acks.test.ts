@@ -27,7 +27,6 @@ function rig(disabled: SafetyRule[] = []) {
     self: { id: SELF, name: 'me' }, config, clock, logger, hooks: createHooks(logger), startedAt: 0, rules: safetyRules(disabled),
     // Answers ride on the follower's broadcast heartbeat and name the leader they answer.
     broadcast: (beat) => { broadcasts.push(beat); if (beat.answersLeaderId) answers.push({ to: beat.answersLeaderId, at: clock.now(), beat }); },
-    sendTo: () => { throw new Error('protocol 2 sends no unicast answers'); },
     extraFlags: () => 0,
     leaderView: () => ({ leaderId: SELF, masterId: '', masterName: '', maintenance: false, manualMaster: false, nodes: [] }),
     onLeadershipChange: () => undefined,
