@@ -148,7 +148,7 @@ export class Membership {
     this.election.tick();
     this.refreshLeader();
     // An answer to the leader went out less than an interval ago: it was this tick's heartbeat.
-    if (now - this.lastBroadcastAt >= this.config.time.cluster_update_interval || !this.answer.sent) this.sendHeartbeats();
+    if (now - this.lastBroadcastAt >= this.config.time.cluster_update_interval) this.sendHeartbeats();
   }
 
   /** A heartbeat arrived from `senderId` at `from`. */
