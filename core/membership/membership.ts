@@ -70,8 +70,8 @@ export class Membership {
   private leaving = false;
   /** The last leader this node acknowledged: when, and how long that leader counts one acknowledgement. */
   private lastAckSent = { leaderId: '', at: -Infinity, windowMs: 0, tickMs: 0 };
-  /** The newest leader heartbeat this node acknowledges and whether its answer went out yet. */
-  private answer = { leaderId: '', uptimeMs: 0, sent: true };
+  /** The leader heartbeat this node answered last (each is answered once). */
+  private lastAnswered = { leaderId: '', uptimeMs: 0 };
   /** When this node last broadcast a heartbeat (its answers double as its regular heartbeats). */
   private lastBroadcastAt = -Infinity;
   /** Holds (master_lease + lease_margin) advertised by other nodes, with when they were heard. */
@@ -189,12 +189,13 @@ export class Membership {
       this.opts.onViewAdopted(beat.view, senderId);
       // Not a copy of the heartbeat just answered (a duplicate, a second link). Not "newer": a leader that
       // restarted in-process keeps its id and starts its uptime again.
-      const fresh = this.answer.leaderId !== senderId || beat.uptimeMs !== this.answer.uptimeMs;
+      const fresh = this.lastAnswered.leaderId !== senderId || beat.uptimeMs !== this.lastAnswered.uptimeMs;
       if (fresh && this.mayAcknowledge(senderId, now)) {
+        // R1's switch gap counts from this answer.
         this.lastAckSent = { leaderId: senderId, at: now, windowMs: beat.ackWindowMs, tickMs: beat.ackWindowMs / ACK_WINDOW_TICKS };
-        this.answer = { leaderId: senderId, uptimeMs: beat.uptimeMs, sent: false };
+        this.lastAnswered = { leaderId: senderId, uptimeMs: beat.uptimeMs };
         // At once, as the unicast answer of protocol 1 went: the new leader's quorum must not wait for our tick.
-        this.sendHeartbeats();
+        this.sendHeartbeats({ answersLeaderId: senderId, answersUptimeMs: beat.uptimeMs });
       }
     }
   }
@@ -368,17 +369,10 @@ export class Membership {
     else if (view.previousMasterId && !this.knownMaster.id) this.knownMaster = { id: view.previousMasterId, name: view.previousMasterName ?? '', at: now };
   }
 
-  private sendHeartbeats(): void {
-    const beat = this.heartbeat('', this.isLeader() && !this.leaving);
-    // Each leader heartbeat is answered once; R1's switch gap counts from this send.
-    if (!this.answer.sent && !beat.view && this.answer.leaderId === this.lastAckSent.leaderId) {
-      beat.answersLeaderId = this.answer.leaderId;
-      beat.answersUptimeMs = this.answer.uptimeMs;
-      this.lastAckSent.at = this.opts.clock.now();
-    }
-    this.answer.sent = true;
+  /** Broadcast this node's heartbeat; `answer` makes it the acknowledgement of one leader heartbeat. */
+  private sendHeartbeats(answer: Pick<HeartBeat, 'answersLeaderId' | 'answersUptimeMs'> = {}): void {
     this.lastBroadcastAt = this.opts.clock.now();
-    this.opts.broadcast(beat);
+    this.opts.broadcast({ ...this.heartbeat('', this.isLeader() && !this.leaving), ...answer });
   }
 
   private heartbeat(seenAddress: string, withView: boolean): HeartBeat {
