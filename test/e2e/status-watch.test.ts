@@ -51,9 +51,11 @@ maybe('in a terminal: redraws, shows a node killed in a later frame, exits 0 on 
   const view = await c.status();
   const victim = view!.nodes.find((n) => n.name !== view!.leader.name && n.name !== view!.master?.name)!.name;
   const watcher = c.nodes.map((n) => n.name).find((n) => n !== victim)!;
-  const command = [process.execPath, ...koiArgv(watcher, ['--interval', '300ms'])].map((a) => `'${a}'`).join(' ');
+  // `exec`: koi itself is the terminal's foreground process, as when typed at a prompt. Without it dash (CI's
+  // /bin/sh, used by script when SHELL is unset) stays in between, takes the ^C too and dies of it: exit 130.
+  const command = ['exec', ...[process.execPath, ...koiArgv(watcher, ['--interval', '300ms'])].map((a) => `'${a}'`)].join(' ');
   // script -q (no banner) -f (flush) -e (its exit code is the command's) -c CMD; the typescript goes nowhere.
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'xterm', NO_COLOR: '1' } });
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, SHELL: '/bin/sh', TERM: 'xterm', NO_COLOR: '1' } });
   let out = '';
   child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
