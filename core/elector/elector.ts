@@ -44,6 +44,8 @@ export class Elector {
   private masterName = '';
   /** When this leader last took a master (elected, adopted from a view or a report). */
   private masterSince = -Infinity;
+  /** The master was taken from the last view and has not yet reported itself Master here (adoptReportedMaster). */
+  private masterFromView = false;
   private previous: PreviousMaster | null = null;
   /** A tick is running (handleHealth must not start another inside it). */
   private ticking = false;
@@ -83,6 +85,7 @@ export class Elector {
         this.masterSince = this.opts.clock.now();
         this.masterName = view.masterName;
         this.clusterHadMaster = true;
+        this.masterFromView = true;
         this.log.info({ master: view.masterId }, `continuing with master ${view.masterName} (${view.masterId}) from the last view`);
       }
     }
@@ -314,6 +317,7 @@ export class Elector {
    * id) is kept; the other is not named and demotes.
    */
   private adoptReportedMaster(): void {
+    if (this.masterFromView) this.checkViewMaster();
     if (this.masterId || this.manualMaster || (this.previous && !this.previous.lostSight)) return;
     const claimants = [...this.runners.values()].filter((r) => r.state === 'Master' && r.mode === 'Active' && !r.stopped);
     if (claimants.length === 0) return;
@@ -329,6 +333,34 @@ export class Elector {
     this.log.info({ master: chosen.id, others }, `continuing with master ${chosen.name} (${chosen.id}): it reports itself Master`
       + (others.length > 0 ? `; not naming ${others.join(', ')}, which also claim Master` : ''));
     this.opts.onMasterChange(this.masterId, this.masterName, 'reports itself Master');
+  }
+
+  /**
+   * The last view can be stale: a node that stalled reads the heartbeats
+   * queued meanwhile and may lead again with a view that still names a
+   * master (itself, say) whose lease ran out during the stall while another
+   * leader replaced it. When the master taken from the view reports that it
+   * is not Master, this leader granted it nothing, and another runner
+   * reports itself Master, that runner is the cluster's master: keep it
+   * (adoptReportedMaster) instead of demoting it to re-promote a node that
+   * no longer holds the role. Naming a runner that already is Master
+   * promotes nobody, and the dropped one was not promoted, so no rule
+   * depends on it; this only spares the cluster a needless failback.
+   */
+  private checkViewMaster(): void {
+    if (!this.masterId || (this.previous && !this.previous.lostSight)) return;
+    const record = this.runners.get(this.masterId);
+    if (!record) return; // not reported yet
+    if (record.state === 'Master' || record.promoted || record.lastNamedSentAt > -Infinity || this.manualMaster) {
+      this.masterFromView = false; // confirmed, or this leader renewed it: it is this leader's master now
+      return;
+    }
+    const other = [...this.runners.values()].some((r) => r.id !== this.masterId && r.state === 'Master' && r.mode === 'Active' && !r.stopped);
+    if (!other) return;
+    this.log.info({ master: this.masterId }, `not continuing with master ${this.masterName} (${this.masterId}) from the last view: it reports ${record.state}, another runner reports itself Master`);
+    this.masterFromView = false;
+    this.masterId = '';
+    this.masterName = '';
   }
 
   private checkMaster(now: number, tableQuorate: boolean): void {
@@ -381,6 +413,7 @@ export class Elector {
     this.previous = { id: this.masterId, name: this.masterName, droppedAt: now, lostSight };
     this.lease.breakChain();
     this.clearedMasterId = '';
+    this.masterFromView = false;
     this.masterId = '';
     this.masterName = '';
     this.opts.onMasterChange('', '', reason);
