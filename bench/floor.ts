@@ -1,0 +1,214 @@
+/**
+ * Idle CPU floor: `npm run bench:floor [-- --window 30 --warmup 25 --write]`.
+ *
+ * How much of an idle koi node's CPU is koi, and how much is Node sending
+ * and receiving the same datagrams. Two setups, one after the other:
+ *
+ * 1. koi: 3 real `koinode` processes on loopback (quorum 2, default timings),
+ *    idle for the window after a warm-up past Node's JIT tiering. Per node:
+ *    user and system CPU from /proc/<pid>/stat, the main thread's share
+ *    (/proc/<pid>/task/<pid>/stat), and the datagrams the node sent and
+ *    received per second (the kernel's UDP counters of /proc/net/snmp over
+ *    the window, divided among the three nodes: run it on an otherwise quiet
+ *    machine, the counters are the whole network namespace's).
+ * 2. bare Node: 3 plain `node` processes, each an unencrypted UDP socket on
+ *    loopback sending 300-byte datagrams to the two others on one timer, at
+ *    the rate koi sent in (1). Nothing else: the least any Node program pays
+ *    for that traffic.
+ *
+ * The difference is koi's own work per datagram (decode, authenticate,
+ * handle, encode, seal), reported per datagram handled. docs/performance.md
+ * "Idle CPU floor" explains what it means for issue 15's targets.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import { Cluster } from '../scripts/lib/cluster';
+import { describeMachine } from './lib/machine';
+import { clkTck } from './lib/proc';
+import { writeSection } from './lib/report';
+import { epochMs, sleep, waitSteady } from './lib/status';
+
+interface Cpu {
+  user: number;
+  system: number;
+  /** The main (JavaScript) thread, user + system. */
+  main: number;
+}
+
+/** CPU seconds of a process and of its main thread. */
+function cpu(pid: number): Cpu {
+  const fields = (file: string): string[] => {
+    const stat = fs.readFileSync(file, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  };
+  const all = fields(`/proc/${pid}/stat`);
+  const main = fields(`/proc/${pid}/task/${pid}/stat`);
+  const tck = clkTck();
+  return { user: Number(all[11]) / tck, system: Number(all[12]) / tck, main: (Number(main[11]) + Number(main[12])) / tck };
+}
+
+/** The kernel's UDP datagram counters (the whole network namespace). */
+function udpCounters(): { out: number; in: number } {
+  const lines = fs.readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+  const names = lines[0].split(/\s+/);
+  const values = lines[1].split(/\s+/).map(Number);
+  const get = (name: string): number => values[names.indexOf(name)];
+  return { out: get('OutDatagrams'), in: get('InDatagrams') };
+}
+
+interface Row {
+  setup: string;
+  role: string;
+  outPerS: number;
+  inPerS: number;
+  cpuPct: number;
+  userPct: number;
+  systemPct: number;
+  mainPct: number;
+}
+
+async function measure(pids: Map<string, number>, windowS: number): Promise<{ rows: Omit<Row, 'setup' | 'role'>[]; names: string[] }> {
+  const names = [...pids.keys()];
+  const before = names.map((n) => cpu(pids.get(n)!));
+  const udp0 = udpCounters();
+  const t0 = epochMs();
+  await sleep(windowS * 1000);
+  const after = names.map((n) => cpu(pids.get(n)!));
+  const udp1 = udpCounters();
+  const s = (epochMs() - t0) / 1000;
+  const pct = (x: number): number => (x / s) * 100;
+  const outPerS = (udp1.out - udp0.out) / s / names.length;
+  const inPerS = (udp1.in - udp0.in) / s / names.length;
+  return {
+    names,
+    rows: names.map((_, i) => ({
+      outPerS, inPerS,
+      userPct: pct(after[i].user - before[i].user),
+      systemPct: pct(after[i].system - before[i].system),
+      cpuPct: pct(after[i].user - before[i].user + after[i].system - before[i].system),
+      mainPct: pct(after[i].main - before[i].main),
+    })),
+  };
+}
+
+async function measureKoi(windowS: number, warmupS: number): Promise<Row[]> {
+  const cluster = await Cluster.create({ nodes: 3, quorum: 2, time: {}, statusInterval: '10s', tag: 'koi-bench-floor' });
+  try {
+    cluster.start();
+    const doc = await waitSteady(cluster, 'floor: steady cluster');
+    console.log(`  koi: steady; warm-up ${warmupS} s, then an idle window of ${windowS} s...`);
+    await sleep(warmupS * 1000);
+    const pids = new Map(cluster.nodes.map((n) => [n.name, cluster.pid(n.name)]));
+    const { rows, names } = await measure(pids, windowS);
+    return rows.map((r, i) => {
+      const id = doc.nodes.find((n) => n.name === names[i])?.id;
+      const role = [id === doc.leader?.id ? 'leader' : '', id === doc.master?.id ? 'master' : ''].filter(Boolean).join('+') || 'slave';
+      return { setup: 'koi defaults', role: `${names[i]} (${role})`, ...r };
+    });
+  } finally {
+    await cluster.close();
+  }
+}
+
+/** One bare peer: bind, send `size` bytes to every other port every 1000/rate ms, drop what arrives. */
+const BARE_PEER = `
+const dgram = require('node:dgram');
+const [port, rate, size, ...peers] = process.argv.slice(1).map(Number);
+const socket = dgram.createSocket('udp4');
+const payload = Buffer.alloc(size, 7);
+socket.on('message', () => {});
+socket.bind(port, '127.0.0.1', () => {
+  setInterval(() => { for (const p of peers) socket.send(payload, p, '127.0.0.1', () => {}); }, 1000 / rate);
+  process.send?.('ready');
+});
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+async function measureBare(ratePerPeer: number, windowS: number, warmupS: number): Promise<Row[]> {
+  const base = 43000 + Math.floor(Math.random() * 2000);
+  const ports = [base, base + 1, base + 2];
+  const children: ChildProcess[] = [];
+  try {
+    for (const port of ports) {
+      const child = spawn(process.execPath, ['-e', BARE_PEER, String(port), String(ratePerPeer), '300', ...ports.filter((p) => p !== port).map(String)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      children.push(child);
+      await new Promise<void>((resolve, reject) => {
+        child.once('message', () => resolve());
+        child.once('exit', (code) => reject(new Error(`bare peer on port ${port} exited with code ${code}`)));
+      });
+    }
+    console.log(`  bare Node: ${ratePerPeer.toFixed(1)} datagrams/s to each of 2 peers; warm-up ${warmupS} s, then ${windowS} s...`);
+    await sleep(warmupS * 1000);
+    const pids = new Map(children.map((c, i) => [`p${i + 1}`, c.pid!]));
+    const { rows, names } = await measure(pids, windowS);
+    return rows.map((r, i) => ({ setup: 'bare Node', role: names[i], ...r }));
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  }
+}
+
+const f1 = (x: number): string => x.toFixed(1);
+const f2 = (x: number): string => x.toFixed(2);
+
+function table(rows: Row[]): string {
+  return [
+    '| setup | process | datagrams out/s | in/s | CPU % of a core | user | system | main thread | CPU µs per datagram |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.setup} | ${r.role} | ${f1(r.outPerS)} | ${f1(r.inPerS)} | ${f2(r.cpuPct)} % | ${f2(r.userPct)} | ${f2(r.systemPct)} | ${f2(r.mainPct)} | ${f1((r.cpuPct * 1e4) / (r.outPerS + r.inPerS))} |`),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const value = (flag: string, fallback: number): number => {
+    const i = args.indexOf(flag);
+    if (i < 0) return fallback;
+    const v = Number(args[i + 1]);
+    if (!Number.isFinite(v) || v <= 0) throw new Error(`bench:floor: ${flag} needs a positive number of seconds, got '${args[i + 1] ?? ''}'`);
+    return v;
+  };
+  const windowS = value('--window', 30);
+  const warmupS = value('--warmup', 25);
+  const machine = describeMachine();
+  const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`bench:floor on ${machine}; load ${load}`);
+  const koi = await measureKoi(windowS, warmupS);
+  // koi sends each datagram to one destination; a bare peer sends one per peer per tick.
+  const ratePerPeer = koi[0].outPerS / 2;
+  const bare = await measureBare(ratePerPeer, windowS, Math.min(warmupS, 5));
+  const busiest = (rows: Row[]): Row => rows.reduce((a, b) => (b.cpuPct > a.cpuPct ? b : a));
+  const k = busiest(koi);
+  const b = busiest(bare);
+  const mean = (rows: Row[]): number => rows.reduce((s, r) => s + r.cpuPct, 0) / rows.length;
+  const perDatagram = (rows: Row[]): number => (mean(rows) * 1e4) / (rows[0].outPerS + rows[0].inPerS);
+  const summary = [
+    `- koi defaults: ${f2(mean(koi))} % of a core per node on average, ${f2(k.cpuPct)} % the busiest (${k.role}); `
+      + `${f1(koi[0].outPerS)} datagrams sent and ${f1(koi[0].inPerS)} received per node per second.`,
+    `- bare Node, the same datagram rate and no koi: ${f2(mean(bare))} % per process (${f2(b.cpuPct)} % the busiest).`,
+    `- Per datagram handled (sent or received): koi ${f1(perDatagram(koi))} µs of CPU, bare Node ${f1(perDatagram(bare))} µs; `
+      + `koi's own work is ${f1(perDatagram(koi) - perDatagram(bare))} µs (${f1(mean(koi) / mean(bare))}× the bare cost).`,
+    `- At these costs, ${'0.5'} % of a core allows ${f1(5000 / perDatagram(koi))} datagrams per second per node with koi's code `
+      + `and ${f1(5000 / perDatagram(bare))} with none at all (today: ${f1(koi[0].outPerS + koi[0].inPerS)}).`,
+  ];
+  const report = [
+    '## Idle CPU floor',
+    '',
+    `Measured by \`npm run bench:floor\` (bench/floor.ts) on ${machine}; 1-minute load average ${load.split(' ')[0]} at the start.`,
+    `Window ${windowS} s after a warm-up of ${warmupS} s (koi) and ${Math.min(warmupS, 5)} s (bare Node); datagram rates from the kernel's`,
+    'UDP counters of the whole machine, divided among the three processes.',
+    '',
+    table([...koi, ...bare]),
+    '',
+    ...summary,
+  ].join('\n');
+  console.log(`\n${report}\n`);
+  if (args.includes('--write')) {
+    writeSection('Idle CPU floor', report);
+    console.log('written to docs/performance.md ("## Idle CPU floor")');
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench:floor failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  process.exitCode = 1;
+});
