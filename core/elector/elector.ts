@@ -232,6 +232,7 @@ export class Elector {
     this.log.info({ target: id }, `target master set to ${record.name} (${id})${wasManual ? '; manual master mode off' : ''}`);
     if (id === this.masterId) {
       this.targetMasterId = '';
+      this.masterFromView = false; // the operator confirmed it: checkViewMaster must not swap it
       return { ok: true, message: `${record.name} is already master` };
     }
     if (!this.electable(id, this.opts.clock.now())) {
@@ -343,22 +344,29 @@ export class Elector {
    * is not Master, this leader granted it nothing, and another runner
    * reports itself Master, that runner is the cluster's master: keep it
    * (adoptReportedMaster) instead of demoting it to re-promote a node that
-   * no longer holds the role. Naming a runner that already is Master
-   * promotes nobody, and the dropped one was not promoted, so no rule
-   * depends on it; this only spares the cluster a needless failback.
+   * no longer holds the role. A report of promoted services without the
+   * Master state is a demote under way (its lease ran out), not a
+   * confirmation: the demote scripts often outlast the new leader's first
+   * ticks. Naming a runner that already is Master promotes nobody; the
+   * dropped one holds no lease (not Master, never renewed here) and any
+   * later election still waits for its demote (R7 reads every record's
+   * promoted services). The lease chain restarts, as for every other
+   * adoption of a reported master (R5). This only spares the cluster a
+   * needless failback.
    */
   private checkViewMaster(): void {
     if (!this.masterId || (this.previous && !this.previous.lostSight)) return;
     const record = this.runners.get(this.masterId);
     if (!record) return; // not reported yet
-    if (record.state === 'Master' || record.promoted || record.lastNamedSentAt > -Infinity || this.manualMaster) {
+    if (record.state === 'Master' || record.lastNamedSentAt > -Infinity || this.manualMaster) {
       this.masterFromView = false; // confirmed, or this leader renewed it: it is this leader's master now
       return;
     }
     const other = [...this.runners.values()].some((r) => r.id !== this.masterId && r.state === 'Master' && r.mode === 'Active' && !r.stopped);
     if (!other) return;
-    this.log.info({ master: this.masterId }, `not continuing with master ${this.masterName} (${this.masterId}) from the last view: it reports ${record.state}, another runner reports itself Master`);
+    this.log.info({ master: this.masterId }, `not continuing with master ${this.masterName} (${this.masterId}) from the last view: it reports ${record.state}${record.promoted ? ' (demoting)' : ''}, another runner reports itself Master`);
     this.masterFromView = false;
+    this.lease.breakChain();
     this.masterId = '';
     this.masterName = '';
   }
