@@ -320,7 +320,7 @@ export class Elector {
   private adoptReportedMaster(): void {
     if (this.masterFromView) this.checkViewMaster();
     if (this.masterId || this.manualMaster || (this.previous && !this.previous.lostSight)) return;
-    const claimants = [...this.runners.values()].filter((r) => r.state === 'Master' && r.mode === 'Active' && !r.stopped);
+    const claimants = [...this.runners.values()].filter(claimsMaster);
     if (claimants.length === 0) return;
     const now = this.opts.clock.now();
     const [chosen] = electionCandidates(claimants, now, this.config.time.failure_promotion_timeout);
@@ -362,7 +362,7 @@ export class Elector {
       this.masterFromView = false; // confirmed, or this leader renewed it: it is this leader's master now
       return;
     }
-    const other = [...this.runners.values()].some((r) => r.id !== this.masterId && r.state === 'Master' && r.mode === 'Active' && !r.stopped);
+    const other = [...this.runners.values()].some((r) => r.id !== this.masterId && claimsMaster(r));
     if (!other) return;
     this.log.info({ master: this.masterId }, `not continuing with master ${this.masterName} (${this.masterId}) from the last view: it reports ${record.state}${record.promoted ? ' (demoting)' : ''}, another runner reports itself Master`);
     this.masterFromView = false;
@@ -561,4 +561,9 @@ export class Elector {
     if (wait && key !== this.lastWaitLogged) this.log.debug(`not electing: ${wait.message}`);
     this.lastWaitLogged = key;
   }
+}
+
+/** A runner whose last report says it is the master: Master, Active (not stopping), not stopped. */
+function claimsMaster(r: RunnerRecord): boolean {
+  return r.state === 'Master' && r.mode === 'Active' && !r.stopped;
 }
