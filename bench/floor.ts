@@ -24,7 +24,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { Cluster } from '../scripts/lib/cluster';
 import { describeMachine } from './lib/machine';
-import { clkTck } from './lib/proc';
+import { cpuTimes } from './lib/proc';
 import { writeSection } from './lib/report';
 import { epochMs, sleep, waitSteady } from './lib/status';
 
@@ -35,16 +35,11 @@ interface Cpu {
   main: number;
 }
 
-/** CPU seconds of a process and of its main thread. */
+/** CPU seconds of a process and of its main thread (its thread id is the pid). */
 function cpu(pid: number): Cpu {
-  const fields = (file: string): string[] => {
-    const stat = fs.readFileSync(file, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  };
-  const all = fields(`/proc/${pid}/stat`);
-  const main = fields(`/proc/${pid}/task/${pid}/stat`);
-  const tck = clkTck();
-  return { user: Number(all[11]) / tck, system: Number(all[12]) / tck, main: (Number(main[11]) + Number(main[12])) / tck };
+  const all = cpuTimes(pid);
+  const main = cpuTimes(pid, pid);
+  return { ...all, main: main.user + main.system };
 }
 
 /** The kernel's UDP datagram counters (the whole network namespace). */
@@ -187,7 +182,7 @@ async function main(): Promise<void> {
     `- bare Node, the same datagram rate and no koi: ${f2(mean(bare))} % per process (${f2(b.cpuPct)} % the busiest).`,
     `- Per datagram handled (sent or received): koi ${f1(perDatagram(koi))} µs of CPU, bare Node ${f1(perDatagram(bare))} µs; `
       + `koi's own work is ${f1(perDatagram(koi) - perDatagram(bare))} µs (${f1(mean(koi) / mean(bare))}× the bare cost).`,
-    `- At these costs, ${'0.5'} % of a core allows ${f1(5000 / perDatagram(koi))} datagrams per second per node with koi's code `
+    `- At these costs, 0.5 % of a core allows ${f1(5000 / perDatagram(koi))} datagrams per second per node with koi's code `
       + `and ${f1(5000 / perDatagram(bare))} with none at all (today: ${f1(koi[0].outPerS + koi[0].inPerS)}).`,
   ];
   const report = [

@@ -10,13 +10,29 @@ export function clkTck(): number {
   return clockTicks;
 }
 
-/** utime + stime of a process, in seconds. */
-export function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+export interface CpuTimes {
+  /** utime, seconds. */
+  user: number;
+  /** stime, seconds. */
+  system: number;
+}
+
+/**
+ * utime and stime of a process (or, with `tid`, of one of its threads:
+ * /proc/<pid>/task/<tid>/stat), in seconds.
+ */
+export function cpuTimes(pid: number, tid?: number): CpuTimes {
+  const stat = fs.readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
   // The command name (field 2) may hold spaces: split after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // After the name: field 3 is index 0, so utime (14) is index 11 and stime (15) is index 12.
-  return (Number(fields[11]) + Number(fields[12])) / clkTck();
+  return { user: Number(fields[11]) / clkTck(), system: Number(fields[12]) / clkTck() };
+}
+
+/** utime + stime of a process, in seconds. */
+export function cpuSeconds(pid: number): number {
+  const t = cpuTimes(pid);
+  return t.user + t.system;
 }
 
 export interface Memory {
