@@ -35,6 +35,7 @@ import { electorMembership } from './node/elector-membership';
 import { encodeForWire, routeMessage } from './node/routing';
 import { NameClashGuard } from './node/name-clash';
 import { JoinListener } from './node/joining';
+import { ElectorSchedule, HeartbeatRiders } from './node/riders';
 import { adminBackend, adminPolicy, startLocalAdmin } from './node/admin-adapter';
 import { koiVersion } from './node/version';
 import { createAdminEndpoint } from './admin/endpoint';
@@ -67,6 +68,9 @@ export class KoiNode {
   private readonly startedAt: number;
   private clusterTimer: TimerHandle | undefined;
   private electorTimer: TimerHandle | undefined;
+  /** When the elector ticks inside cluster ticks (so its updates ride on the heartbeat). */
+  private readonly electorSchedule = new ElectorSchedule();
+  private readonly riders: HeartbeatRiders;
   private readonly stallGuard: StallGuard;
   /** When a stall the peers' clocks revealed was last reported (one freeze arrives as several parts). */
   private lastPeerStallAt = -Infinity;
@@ -114,6 +118,14 @@ export class KoiNode {
       else void this.stop(message);
     });
     this.rejectLog = createRejectLogger(opts.logger.child({ component: 'wire', node: this.name }), this.clock);
+    this.riders = new HeartbeatRiders({
+      reachedByBroadcast: (address) => this.transport.configuredAddresses?.()?.some((c) => !c.own && c.address === address) ?? false,
+      leader: () => ({ id: this.membership.currentLeaderId(), address: this.membership.leaderAddress() }),
+      freshReport: (leaderId) => {
+        const report = this.runner?.freshReport();
+        return report ? { ...report, appliedUpdateMs: this.runner?.appliedUpdateFrom(leaderId) ?? 0 } : null;
+      },
+    });
     const context = this.componentContext();
     const { self, logger } = context;
     this.membership = new Membership({
@@ -132,7 +144,7 @@ export class KoiNode {
     if (this.config.node.runner) {
       this.runner = new Runner({
         ...context,
-        sendHealth: (report) => this.sendHealth(report),
+        sendHealth: (report, periodic) => this.sendHealth(report, periodic),
         seenCount: () => this.membership.seenCount(),
         guard: (fn) => this.guard(fn),
       });
@@ -205,7 +217,7 @@ export class KoiNode {
       this.clock.clear(this.clusterTimer);
       this.clusterTimer = this.clock.setInterval(this.guard(() => this.clusterTick()), config.time.cluster_update_interval);
     }
-    if (this.elector && this.electorInterval(previous) !== this.electorInterval(config)) this.armElectorTimer();
+    if (this.elector && (this.electorInterval(previous) !== this.electorInterval(config) || previous.time.cluster_update_interval !== config.time.cluster_update_interval)) this.armElectorTimer();
     if (previous.node.maintenance !== config.node.maintenance && this.elector) actions.leaderSetsMaintenance(this.elector, this.runner, config.node.maintenance);
     this.log.info('configuration applied');
   }
@@ -368,8 +380,16 @@ export class KoiNode {
 
   /** Every cluster_update_interval: heartbeats; on the leader, the master's lease renewal repeated (Elector.renewMaster). */
   private clusterTick(): void {
-    this.membership.tick();
-    this.elector?.renewMaster();
+    const left = this.riders.collect(() => {
+      const now = this.clock.now();
+      const interval = this.electorInterval(this.config);
+      const cluster = this.config.time.cluster_update_interval;
+      if (this.elector && ElectorSchedule.ridesClusterTick(interval, cluster) && this.electorSchedule.tickNow(now, interval, cluster)) this.elector.tick();
+      this.elector?.renewMaster();
+      // Last, so that the heartbeat carries what the elector just decided (riders.ts).
+      this.membership.tick();
+    });
+    for (const u of left) this.sendTo(u.address, u.update);
     if (!this.majorityChecked && this.membership.allConfiguredPeersHeard()) this.checkQuorumMajority();
   }
 
@@ -417,6 +437,7 @@ export class KoiNode {
   private route(inbound: InboundMessage): void {
     routeMessage(inbound, {
       log: this.log,
+      selfId: this.id,
       heartbeat: (senderId, seq, message, from) => this.heartbeat(senderId, seq, message, from),
       noteReport: (senderId, from) => this.membership.noteReport(senderId, from),
       currentLeaderId: () => this.membership.currentLeaderId(),
@@ -442,9 +463,20 @@ export class KoiNode {
     return encodeForWire(this.codec, message, this.log);
   }
 
-  private broadcast(message: KoiMessage): void {
+  private broadcast(message: HeartBeat): void {
     if (this.closed) return;
-    const data = this.encode(message);
+    const { beat, updates, health } = this.riders.board(message);
+    let data: Uint8Array | null = null;
+    if (updates.length > 0 || health) {
+      try {
+        data = this.codec.encode(beat);
+      } catch {
+        // Too large with its riders (a big cluster, a long failure output): they go on their own.
+        for (const u of updates) this.sendTo(u.address, u.update);
+        if (beat.health) this.sendTo(this.membership.leaderAddress(), beat.health.report);
+      }
+    }
+    data ??= this.encode(message);
     if (data) this.transport.broadcast(data);
   }
 
@@ -454,11 +486,14 @@ export class KoiNode {
     if (data) this.transport.sendTo(address, data);
   }
 
-  private sendHealth(report: HealthReport): void {
+  private sendHealth(report: HealthReport, periodic: boolean): void {
     if (this.elector) {
       this.elector.handleHealth(this.id, { ...report, appliedUpdateMs: this.runner?.appliedUpdateFrom(this.id) ?? 0 }, '');
       return;
     }
+    // The periodic report rides on the next heartbeat (within an interval), built afresh then.
+    if (periodic && this.riders.deferReport()) return;
+    this.riders.reportSent();
     const address = this.membership.leaderAddress();
     if (address) this.sendTo(address, { ...report, appliedUpdateMs: this.runner?.appliedUpdateFrom(this.membership.currentLeaderId()) ?? 0 });
   }
@@ -468,6 +503,7 @@ export class KoiNode {
       this.runner?.handleState(this.id, ++this.localStateSeq, update);
       return;
     }
+    if (address && this.riders.hold({ runnerId: id, address, update })) return;
     this.sendTo(address, update);
   }
 
@@ -475,9 +511,14 @@ export class KoiNode {
     return Math.min(config.time.elector_tick_interval, config.time.state_update_interval);
   }
 
+  /** The elector ticks inside cluster ticks (riders.ts), or on a timer of its own when its interval is shorter. */
   private armElectorTimer(): void {
     this.clock.clear(this.electorTimer);
-    this.electorTimer = this.clock.setInterval(this.guard(() => this.elector?.tick()), this.electorInterval(this.config));
+    this.electorTimer = undefined;
+    const interval = this.electorInterval(this.config);
+    this.electorSchedule.restart(this.clock.now(), interval);
+    if (ElectorSchedule.ridesClusterTick(interval, this.config.time.cluster_update_interval)) return;
+    this.electorTimer = this.clock.setInterval(this.guard(() => this.elector?.tick()), interval);
   }
 
   /** What membership, runner and elector get from the node (the config as it is now). */

@@ -6,7 +6,7 @@
 import type { RunnerMode, RunnerState, ServiceState, TargetAction } from './status';
 
 /** Protocol version carried in every envelope. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** A node as the leader describes it in its cluster view. */
 export interface ClusterNodeInfo {
@@ -66,6 +66,15 @@ export interface HeartBeat {
   knownMasterName?: string;
   /** The longest `holdMs` the sender heard directly from another node in the last hour (0 when none). */
   relayedHoldMs?: number;
+  /**
+   * Riders (protocol 3), messages that go with this heartbeat instead of in
+   * datagrams of their own, built in the same turn: in a leader's
+   * heartbeat, the state updates of its elector tick, each for one runner
+   * (only that runner applies it).
+   */
+  stateUpdates?: Array<{ runnerId: string; update: StateUpdate }>;
+  /** Rider: the sender's periodic health report, for the leader `leaderId` only. */
+  health?: { leaderId: string; report: HealthReport };
 }
 
 /** One service as a runner reports it. */

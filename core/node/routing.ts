@@ -4,7 +4,7 @@
  * updates to the runner, admin requests and responses to core/admin), and
  * encoding with the fallback for views too large for one datagram.
  */
-import type { HeartBeat, InboundMessage, KoiMessage, Logger } from '../../plugin-api';
+import type { HealthReport, HeartBeat, InboundMessage, KoiMessage, Logger, StateUpdate } from '../../plugin-api';
 import type { Elector } from '../elector/elector';
 import type { Runner } from '../runner/runner';
 import type { WireCodec } from '../wire/types';
@@ -12,6 +12,8 @@ import type { WireCodec } from '../wire/types';
 /** Where routeMessage delivers; every target is the node's component as it is now. */
 export interface RouteTargets {
   log: Logger;
+  /** This node's id: riders addressed to it are delivered. */
+  selfId: string;
   /** A peer's heartbeat (the node runs its stall check, then hands it to membership). */
   heartbeat(senderId: string, seq: number, message: HeartBeat, from: string): void;
   /** Membership notes that `senderId` reported from `from` (leader only). */
@@ -28,22 +30,18 @@ export function routeMessage(inbound: InboundMessage, t: RouteTargets): void {
   switch (message.kind) {
     case 'heartbeat':
       t.heartbeat(envelope.senderId, envelope.seq, message, from);
+      // Riders after their heartbeat, as if they had come in datagrams of their own right behind it (same seq:
+      // a runner orders updates by the sender's sequence, and nothing of that sender came in between).
+      for (const rider of message.stateUpdates ?? []) {
+        if (rider.runnerId === t.selfId) routeState(envelope.senderId, envelope.seq, rider.update, from, t);
+      }
+      if (message.health && message.health.leaderId === t.selfId) routeHealth(envelope.senderId, message.health.report, from, t);
       break;
     case 'health':
-      if (!t.elector) {
-        t.log.debug({ from }, `health report from ${message.name} but this node is not the leader`);
-        break;
-      }
-      t.noteReport(envelope.senderId, from);
-      t.elector.handleHealth(envelope.senderId, message, from);
+      routeHealth(envelope.senderId, message, from, t);
       break;
     case 'state':
-      if (!t.runner) break;
-      if (envelope.senderId !== t.currentLeaderId()) {
-        t.log.debug({ from, sender: envelope.senderId }, `state update from ${message.leaderName}, which is not the followed leader: ignored`);
-        break;
-      }
-      t.runner.handleState(envelope.senderId, envelope.seq, message);
+      routeState(envelope.senderId, envelope.seq, message, from, t);
       break;
     case 'request':
     case 'response':
@@ -58,6 +56,24 @@ export function routeMessage(inbound: InboundMessage, t: RouteTargets): void {
       t.log.warn(`unknown message ${String(unreachable)}`);
     }
   }
+}
+
+function routeHealth(senderId: string, report: HealthReport, from: string, t: RouteTargets): void {
+  if (!t.elector) {
+    t.log.debug({ from }, `health report from ${report.name} but this node is not the leader`);
+    return;
+  }
+  t.noteReport(senderId, from);
+  t.elector.handleHealth(senderId, report, from);
+}
+
+function routeState(senderId: string, seq: number, update: StateUpdate, from: string, t: RouteTargets): void {
+  if (!t.runner) return;
+  if (senderId !== t.currentLeaderId()) {
+    t.log.debug({ from, sender: senderId }, `state update from ${update.leaderName}, which is not the followed leader: ignored`);
+    return;
+  }
+  t.runner.handleState(senderId, seq, update);
 }
 
 /** Encode `message`; null (logged) when it cannot be. */

@@ -18,7 +18,8 @@ import { fitOutput } from './failure-output';
 
 export interface RunnerOptions extends ComponentContext {
   /** Send a health report to the leader (the node routes it). */
-  sendHealth(report: HealthReport): void;
+  /** `periodic`: the runner tick's report (it may ride on the next heartbeat); else a transition's, sent at once. */
+  sendHealth(report: HealthReport, periodic: boolean): void;
   /** Nodes seen within the node timeout, this one included. */
   seenCount(): number;
   /** Wrap a timer callback with the node's stall guard. */
@@ -369,14 +370,19 @@ export class Runner {
     } else {
       this.quorumLostSince = -Infinity;
     }
-    this.sendHealthNow();
+    this.sendHealthNow(true);
   }
 
-  private sendHealthNow(): void {
+  private sendHealthNow(periodic = false): void {
     if (this.closed) return;
+    this.opts.sendHealth(this.freshReport(), periodic);
+  }
+
+  /** The health report as of now, recorded as the latest one reported (a rider is built when it leaves). */
+  freshReport(): HealthReport {
     const report = this.healthReport();
     this.reportedPromoted = report.promoted;
-    this.opts.sendHealth(report);
+    return report;
   }
 
   private fail(reason: string, output: string[] = []): void {

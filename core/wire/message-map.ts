@@ -185,6 +185,39 @@ function viewToProto(view: ClusterView): pb.ClusterView.$Properties {
   };
 }
 
+function healthToProto(message: HealthReport): pb.HealthReport.$Properties {
+  return {
+    name: message.name,
+    state: enumToProto(RUNNER_STATES, message.state, 'health.state'),
+    mode: enumToProto(RUNNER_MODES, message.mode, 'health.mode'),
+    uptimeMs: Math.max(0, Math.round(message.uptimeMs)),
+    target: enumToProto(TARGET_ACTIONS, message.target, 'health.target'),
+    services: message.services.map((s, i) => ({
+      name: s.name, state: enumToProto(SERVICE_STATES, s.state, `health.services[${i}].state`), disabled: s.disabled === true,
+    })),
+    promoted: message.promoted,
+    failCount: message.failCount,
+    lastFailureAgoMs: Math.max(-1, Math.round(message.lastFailureAgoMs)),
+    lastFailureReason: message.lastFailureReason,
+    stopped: message.stopped,
+    appliedUpdateMs: Math.max(0, Math.round(message.appliedUpdateMs ?? 0)),
+    lastFailureOutput: message.lastFailureOutput ?? [],
+  };
+}
+
+function stateToProto(message: StateUpdate): pb.StateUpdate.$Properties {
+  return {
+    masterId: idToBytes(message.masterId, 'state.masterId', true),
+    masterName: message.masterName,
+    masterAddress: addressToProto(message.masterAddress),
+    leaderName: message.leaderName,
+    leaderUptimeMs: Math.max(0, Math.round(message.leaderUptimeMs)),
+    hasQuorum: message.hasQuorum,
+    maintenance: message.maintenance,
+    leaseMs: Math.max(0, Math.round(message.leaseMs)),
+  };
+}
+
 /** The envelope body for `message` (fields named as in koi.proto). */
 export function bodyToProto(message: KoiMessage): Partial<pb.Envelope.$Properties> {
   switch (message.kind) {
@@ -203,41 +236,17 @@ export function bodyToProto(message: KoiMessage): Partial<pb.Envelope.$Propertie
           knownMasterId: idToBytes(message.knownMasterId ?? '', 'heartbeat.knownMasterId', true),
           knownMasterName: message.knownMasterName ?? '',
           relayedHoldMs: Math.max(0, Math.round(message.relayedHoldMs ?? 0)),
+          stateUpdates: (message.stateUpdates ?? []).map((r, i) => ({
+            runnerId: idToBytes(r.runnerId, `heartbeat.stateUpdates[${i}].runnerId`, false), update: stateToProto(r.update),
+          })),
+          health: message.health ? healthToProto(message.health.report) : null,
+          healthLeaderId: idToBytes(message.health?.leaderId ?? '', 'heartbeat.healthLeaderId', true),
         },
       };
     case 'health':
-      return {
-        health: {
-          name: message.name,
-          state: enumToProto(RUNNER_STATES, message.state, 'health.state'),
-          mode: enumToProto(RUNNER_MODES, message.mode, 'health.mode'),
-          uptimeMs: Math.max(0, Math.round(message.uptimeMs)),
-          target: enumToProto(TARGET_ACTIONS, message.target, 'health.target'),
-          services: message.services.map((s, i) => ({
-            name: s.name, state: enumToProto(SERVICE_STATES, s.state, `health.services[${i}].state`), disabled: s.disabled === true,
-          })),
-          promoted: message.promoted,
-          failCount: message.failCount,
-          lastFailureAgoMs: Math.max(-1, Math.round(message.lastFailureAgoMs)),
-          lastFailureReason: message.lastFailureReason,
-          stopped: message.stopped,
-          appliedUpdateMs: Math.max(0, Math.round(message.appliedUpdateMs ?? 0)),
-          lastFailureOutput: message.lastFailureOutput ?? [],
-        },
-      };
+      return { health: healthToProto(message) };
     case 'state':
-      return {
-        state: {
-          masterId: idToBytes(message.masterId, 'state.masterId', true),
-          masterName: message.masterName,
-          masterAddress: addressToProto(message.masterAddress),
-          leaderName: message.leaderName,
-          leaderUptimeMs: Math.max(0, Math.round(message.leaderUptimeMs)),
-          hasQuorum: message.hasQuorum,
-          maintenance: message.maintenance,
-          leaseMs: Math.max(0, Math.round(message.leaseMs)),
-        },
-      };
+      return { state: stateToProto(message) };
     case 'request':
       return {
         request: {
@@ -289,6 +298,52 @@ function viewFromProto(v: pb.ClusterView.$Properties): ClusterView {
   return view;
 }
 
+function healthFromProto(proto: pb.HealthReport.$Properties | null | undefined, at: string): HealthReport {
+  const h = proto ?? {};
+  const lastFailureAgoMs = toSafeInteger(h.lastFailureAgoMs, `${at}.lastFailureAgoMs`);
+  if (lastFailureAgoMs < -1) throw new MessageFormatError('bad-field', `${at}.lastFailureAgoMs ${lastFailureAgoMs} < -1`);
+  const message: HealthReport = {
+    kind: 'health',
+    name: checkName(h.name, `${at}.name`),
+    state: enumFromProto(RUNNER_STATES, h.state, `${at}.state`),
+    mode: enumFromProto(RUNNER_MODES, h.mode, `${at}.mode`),
+    uptimeMs: nonNegative(h.uptimeMs, `${at}.uptimeMs`),
+    target: enumFromProto(TARGET_ACTIONS, h.target, `${at}.target`),
+    services: checkCount(h.services, `${at}.services`, WIRE_LIMITS.services).map((s, i): ServiceStatusInfo => ({
+      name: checkName(s.name, `${at}.services[${i}].name`),
+      state: enumFromProto(SERVICE_STATES, s.state, `${at}.services[${i}].state`),
+      ...(s.disabled === true ? { disabled: true } : {}),
+    })),
+    promoted: h.promoted === true,
+    failCount: h.failCount ?? 0,
+    lastFailureAgoMs,
+    lastFailureReason: checkText(h.lastFailureReason, `${at}.lastFailureReason`, WIRE_LIMITS.lastFailureReasonChars),
+    stopped: h.stopped === true,
+  };
+  const applied = nonNegative(h.appliedUpdateMs, `${at}.appliedUpdateMs`);
+  if (applied > 0) message.appliedUpdateMs = applied;
+  const output = checkCount(h.lastFailureOutput, `${at}.lastFailureOutput`, WIRE_LIMITS.failureOutputLines)
+    .map((line, i) => checkText(line, `${at}.lastFailureOutput[${i}]`, WIRE_LIMITS.failureOutputLineChars));
+  if (output.length > 0) message.lastFailureOutput = output;
+  return message;
+}
+
+function stateFromProto(proto: pb.StateUpdate.$Properties | null | undefined, at: string): StateUpdate {
+  const s = proto ?? {};
+  const message: StateUpdate = {
+    kind: 'state',
+    masterId: bytesToId(s.masterId, `${at}.masterId`, true),
+    masterName: checkName(s.masterName, `${at}.masterName`, true),
+    masterAddress: addressFromProto(s.masterAddress, `${at}.masterAddress`),
+    leaderName: checkName(s.leaderName, `${at}.leaderName`, true),
+    leaderUptimeMs: nonNegative(s.leaderUptimeMs, `${at}.leaderUptimeMs`),
+    hasQuorum: s.hasQuorum === true,
+    maintenance: s.maintenance === true,
+    leaseMs: s.leaseMs ?? 0,
+  };
+  return message;
+}
+
 /** The validated plain message of a decoded envelope. */
 export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
   switch (env.body) {
@@ -316,52 +371,25 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
         message.knownMasterName = checkName(h.knownMasterName, 'heartbeat.knownMasterName', true);
       }
       if (h.view) message.view = viewFromProto(h.view);
+      const riders = checkCount(h.stateUpdates, 'heartbeat.stateUpdates', WIRE_LIMITS.nodes);
+      if (riders.length > 0) {
+        message.stateUpdates = riders.map((r, i) => ({
+          runnerId: bytesToId(r.runnerId, `heartbeat.stateUpdates[${i}].runnerId`, false),
+          update: stateFromProto(r.update, `heartbeat.stateUpdates[${i}].update`),
+        }));
+      }
+      if (h.health) {
+        message.health = {
+          leaderId: bytesToId(h.healthLeaderId, 'heartbeat.healthLeaderId', false),
+          report: healthFromProto(h.health, 'heartbeat.health'),
+        };
+      }
       return message;
     }
-    case 'health': {
-      const h = env.health ?? {};
-      const lastFailureAgoMs = toSafeInteger(h.lastFailureAgoMs, 'health.lastFailureAgoMs');
-      if (lastFailureAgoMs < -1) throw new MessageFormatError('bad-field', `health.lastFailureAgoMs ${lastFailureAgoMs} < -1`);
-      const message: HealthReport = {
-        kind: 'health',
-        name: checkName(h.name, 'health.name'),
-        state: enumFromProto(RUNNER_STATES, h.state, 'health.state'),
-        mode: enumFromProto(RUNNER_MODES, h.mode, 'health.mode'),
-        uptimeMs: nonNegative(h.uptimeMs, 'health.uptimeMs'),
-        target: enumFromProto(TARGET_ACTIONS, h.target, 'health.target'),
-        services: checkCount(h.services, 'health.services', WIRE_LIMITS.services).map((s, i): ServiceStatusInfo => ({
-          name: checkName(s.name, `health.services[${i}].name`),
-          state: enumFromProto(SERVICE_STATES, s.state, `health.services[${i}].state`),
-          ...(s.disabled === true ? { disabled: true } : {}),
-        })),
-        promoted: h.promoted === true,
-        failCount: h.failCount ?? 0,
-        lastFailureAgoMs,
-        lastFailureReason: checkText(h.lastFailureReason, 'health.lastFailureReason', WIRE_LIMITS.lastFailureReasonChars),
-        stopped: h.stopped === true,
-      };
-      const applied = nonNegative(h.appliedUpdateMs, 'health.appliedUpdateMs');
-      if (applied > 0) message.appliedUpdateMs = applied;
-      const output = checkCount(h.lastFailureOutput, 'health.lastFailureOutput', WIRE_LIMITS.failureOutputLines)
-        .map((line, i) => checkText(line, `health.lastFailureOutput[${i}]`, WIRE_LIMITS.failureOutputLineChars));
-      if (output.length > 0) message.lastFailureOutput = output;
-      return message;
-    }
-    case 'state': {
-      const s = env.state ?? {};
-      const message: StateUpdate = {
-        kind: 'state',
-        masterId: bytesToId(s.masterId, 'state.masterId', true),
-        masterName: checkName(s.masterName, 'state.masterName', true),
-        masterAddress: addressFromProto(s.masterAddress, 'state.masterAddress'),
-        leaderName: checkName(s.leaderName, 'state.leaderName', true),
-        leaderUptimeMs: nonNegative(s.leaderUptimeMs, 'state.leaderUptimeMs'),
-        hasQuorum: s.hasQuorum === true,
-        maintenance: s.maintenance === true,
-        leaseMs: s.leaseMs ?? 0,
-      };
-      return message;
-    }
+    case 'health':
+      return healthFromProto(env.health, 'health');
+    case 'state':
+      return stateFromProto(env.state, 'state');
     case 'request': {
       const r = env.request ?? {};
       const hops = r.hops ?? 0;

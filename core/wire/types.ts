@@ -51,7 +51,7 @@ export interface WireCodecOptions {
   sequence?: { last: number };
   /** Sequence numbers remembered per sender for duplicate/replay detection (default 64). */
   replayWindow?: number;
-  /** Payloads larger than this many bytes are deflated when that makes them smaller (default 256). */
+  /** Payloads larger than this many bytes are deflated when that makes them smaller (default 1024). */
   compressAbove?: number;
   /** Key id written in the frame header and required on receipt (default 0). */
   keyId?: number;

@@ -53,6 +53,8 @@ export class SimNetwork {
   maxDelayMs = 0;
   sent = 0;
   delivered = 0;
+  /** Datagrams each node (by primary address) handed to the network, one per destination. */
+  readonly sentBy = new Map<string, number>();
 
   constructor(private readonly clock: VirtualClock, private readonly prng: Prng) {
     this.maxDelayMs = this.faults.delayMs + this.faults.jitterMs;
@@ -185,6 +187,7 @@ export class SimNetwork {
   /** `from` is the sender's primary address; it sends from its own address on the subnet of `to`. */
   private send(from: string, toAddress: string, data: Uint8Array, own: string[] = [from]): void {
     this.sent++;
+    this.sentBy.set(from, (this.sentBy.get(from) ?? 0) + 1);
     const sender = this.endpoints.get(from);
     if (!sender || sender.dead || this.muteNodes.has(from)) return;
     const to = this.aliases.get(toAddress) ?? toAddress;

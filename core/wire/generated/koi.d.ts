@@ -508,6 +508,15 @@ export namespace koi {
             /** HeartBeat relayedHoldMs. */
             relayedHoldMs: number;
 
+            /** HeartBeat stateUpdates. */
+            stateUpdates: koi.wire.RiderStateUpdate.$Properties[];
+
+            /** HeartBeat health. */
+            health?: (koi.wire.HealthReport.$Properties|null);
+
+            /** HeartBeat healthLeaderId. */
+            healthLeaderId: Uint8Array;
+
             /**
              * Creates a new HeartBeat instance using the specified properties.
              * @param [properties] Properties to set
@@ -583,12 +592,99 @@ export namespace koi {
                 /** HeartBeat relayedHoldMs */
                 relayedHoldMs?: (number|null);
 
+                /** HeartBeat stateUpdates */
+                stateUpdates?: (koi.wire.RiderStateUpdate.$Properties[]|null);
+
+                /** HeartBeat health */
+                health?: (koi.wire.HealthReport.$Properties|null);
+
+                /** HeartBeat healthLeaderId */
+                healthLeaderId?: (Uint8Array|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
 
             /** Shape of a HeartBeat. */
             type $Shape = koi.wire.HeartBeat.$Properties;
+        }
+
+        /**
+         * Properties of a RiderStateUpdate.
+         * @deprecated Use koi.wire.RiderStateUpdate.$Properties instead.
+         */
+        interface IRiderStateUpdate extends koi.wire.RiderStateUpdate.$Properties {
+        }
+
+        /** Represents a RiderStateUpdate. */
+        class RiderStateUpdate {
+
+            /**
+             * Constructs a new RiderStateUpdate.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: koi.wire.RiderStateUpdate.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** RiderStateUpdate runnerId. */
+            runnerId: Uint8Array;
+
+            /** RiderStateUpdate update. */
+            update?: (koi.wire.StateUpdate.$Properties|null);
+
+            /**
+             * Creates a new RiderStateUpdate instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns RiderStateUpdate instance
+             */
+            static create(properties: koi.wire.RiderStateUpdate.$Shape): koi.wire.RiderStateUpdate & koi.wire.RiderStateUpdate.$Shape;
+            static create(properties?: koi.wire.RiderStateUpdate.$Properties): koi.wire.RiderStateUpdate;
+
+            /**
+             * Encodes the specified RiderStateUpdate message. Does not implicitly {@link koi.wire.RiderStateUpdate.verify|verify} messages.
+             * @param message RiderStateUpdate message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: koi.wire.RiderStateUpdate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a RiderStateUpdate message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {koi.wire.RiderStateUpdate & koi.wire.RiderStateUpdate.$Shape} RiderStateUpdate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): koi.wire.RiderStateUpdate & koi.wire.RiderStateUpdate.$Shape;
+
+            /**
+             * Gets the type url for RiderStateUpdate
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace RiderStateUpdate {
+
+            /** Properties of a RiderStateUpdate. */
+            interface $Properties {
+
+                /** RiderStateUpdate runnerId */
+                runnerId?: (Uint8Array|null);
+
+                /** RiderStateUpdate update */
+                update?: (koi.wire.StateUpdate.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a RiderStateUpdate. */
+            type $Shape = koi.wire.RiderStateUpdate.$Properties;
         }
 
         /** RunnerState enum. */

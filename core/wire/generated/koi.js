@@ -1190,6 +1190,9 @@ $root.koi = (function() {
              * @property {Uint8Array|null} [knownMasterId] HeartBeat knownMasterId
              * @property {string|null} [knownMasterName] HeartBeat knownMasterName
              * @property {number|null} [relayedHoldMs] HeartBeat relayedHoldMs
+             * @property {Array.<koi.wire.RiderStateUpdate.$Properties>|null} [stateUpdates] HeartBeat stateUpdates
+             * @property {koi.wire.HealthReport.$Properties|null} [health] HeartBeat health
+             * @property {Uint8Array|null} [healthLeaderId] HeartBeat healthLeaderId
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1215,6 +1218,7 @@ $root.koi = (function() {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             var HeartBeat = function (properties) {
+                this.stateUpdates = [];
                 if (properties)
                     for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -1318,6 +1322,30 @@ $root.koi = (function() {
             HeartBeat.prototype.relayedHoldMs = 0;
 
             /**
+             * HeartBeat stateUpdates.
+             * @member {Array.<koi.wire.RiderStateUpdate.$Properties>} stateUpdates
+             * @memberof koi.wire.HeartBeat
+             * @instance
+             */
+            HeartBeat.prototype.stateUpdates = $util.emptyArray;
+
+            /**
+             * HeartBeat health.
+             * @member {koi.wire.HealthReport.$Properties|null|undefined} health
+             * @memberof koi.wire.HeartBeat
+             * @instance
+             */
+            HeartBeat.prototype.health = null;
+
+            /**
+             * HeartBeat healthLeaderId.
+             * @member {Uint8Array} healthLeaderId
+             * @memberof koi.wire.HeartBeat
+             * @instance
+             */
+            HeartBeat.prototype.healthLeaderId = $util.newBuffer([]);
+
+            /**
              * Creates a new HeartBeat instance using the specified properties.
              * @function create
              * @memberof koi.wire.HeartBeat
@@ -1373,6 +1401,13 @@ $root.koi = (function() {
                     writer.uint32(/* id 11, wireType 0 =*/88).uint32(message.relayedHoldMs);
                 if (message.answersLeaderId != null && $Object.hasOwnProperty.call(message, "answersLeaderId") && message.answersLeaderId.length)
                     writer.uint32(/* id 12, wireType 2 =*/98).bytes(message.answersLeaderId);
+                if (message.stateUpdates != null && message.stateUpdates.length)
+                    for (var i = 0; i < message.stateUpdates.length; ++i)
+                        $root.koi.wire.RiderStateUpdate.encode(message.stateUpdates[i], writer.uint32(/* id 13, wireType 2 =*/106).fork(), _depth + 1).ldelim();
+                if (message.health != null && $Object.hasOwnProperty.call(message, "health"))
+                    $root.koi.wire.HealthReport.encode(message.health, writer.uint32(/* id 14, wireType 2 =*/114).fork(), _depth + 1).ldelim();
+                if (message.healthLeaderId != null && $Object.hasOwnProperty.call(message, "healthLeaderId") && message.healthLeaderId.length)
+                    writer.uint32(/* id 15, wireType 2 =*/122).bytes(message.healthLeaderId);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1519,6 +1554,29 @@ $root.koi = (function() {
                                 delete message.relayedHoldMs;
                             continue;
                         }
+                    case 13: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.stateUpdates && message.stateUpdates.length))
+                                message.stateUpdates = [];
+                            message.stateUpdates.push($root.koi.wire.RiderStateUpdate.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 14: {
+                            if (wireType !== 2)
+                                break;
+                            message.health = $root.koi.wire.HealthReport.decode(reader, reader.size(), $undefined, _depth + 1, message.health);
+                            continue;
+                        }
+                    case 15: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.healthLeaderId = value;
+                            else
+                                delete message.healthLeaderId;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -1551,6 +1609,189 @@ $root.koi = (function() {
             };
 
             return HeartBeat;
+        })();
+
+        wire.RiderStateUpdate = (function() {
+
+            /**
+             * Properties of a RiderStateUpdate.
+             * @typedef {Object} koi.wire.RiderStateUpdate.$Properties
+             * @property {Uint8Array|null} [runnerId] RiderStateUpdate runnerId
+             * @property {koi.wire.StateUpdate.$Properties|null} [update] RiderStateUpdate update
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a RiderStateUpdate.
+             * @memberof koi.wire
+             * @interface IRiderStateUpdate
+             * @augments koi.wire.RiderStateUpdate.$Properties
+             * @deprecated Use koi.wire.RiderStateUpdate.$Properties instead.
+             */
+
+            /**
+             * Shape of a RiderStateUpdate.
+             * @typedef {koi.wire.RiderStateUpdate.$Properties} koi.wire.RiderStateUpdate.$Shape
+             */
+
+            /**
+             * Constructs a new RiderStateUpdate.
+             * @memberof koi.wire
+             * @classdesc Represents a RiderStateUpdate.
+             * @constructor
+             * @param {koi.wire.RiderStateUpdate.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            var RiderStateUpdate = function (properties) {
+                if (properties)
+                    for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * RiderStateUpdate runnerId.
+             * @member {Uint8Array} runnerId
+             * @memberof koi.wire.RiderStateUpdate
+             * @instance
+             */
+            RiderStateUpdate.prototype.runnerId = $util.newBuffer([]);
+
+            /**
+             * RiderStateUpdate update.
+             * @member {koi.wire.StateUpdate.$Properties|null|undefined} update
+             * @memberof koi.wire.RiderStateUpdate
+             * @instance
+             */
+            RiderStateUpdate.prototype.update = null;
+
+            /**
+             * Creates a new RiderStateUpdate instance using the specified properties.
+             * @function create
+             * @memberof koi.wire.RiderStateUpdate
+             * @static
+             * @param {koi.wire.RiderStateUpdate.$Properties=} [properties] Properties to set
+             * @returns {koi.wire.RiderStateUpdate} RiderStateUpdate instance
+             * @type {{
+             *   (properties: koi.wire.RiderStateUpdate.$Shape): koi.wire.RiderStateUpdate & koi.wire.RiderStateUpdate.$Shape;
+             *   (properties?: koi.wire.RiderStateUpdate.$Properties): koi.wire.RiderStateUpdate;
+             * }}
+             */
+            RiderStateUpdate.create = function(properties) {
+                return new RiderStateUpdate(properties);
+            };
+
+            /**
+             * Encodes the specified RiderStateUpdate message. Does not implicitly {@link koi.wire.RiderStateUpdate.verify|verify} messages.
+             * @function encode
+             * @memberof koi.wire.RiderStateUpdate
+             * @static
+             * @param {koi.wire.RiderStateUpdate.$Properties} message RiderStateUpdate message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RiderStateUpdate.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.runnerId != null && $Object.hasOwnProperty.call(message, "runnerId") && message.runnerId.length)
+                    writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.runnerId);
+                if (message.update != null && $Object.hasOwnProperty.call(message, "update"))
+                    $root.koi.wire.StateUpdate.encode(message.update, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (var i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a RiderStateUpdate message from the specified reader or buffer.
+             * @function decode
+             * @memberof koi.wire.RiderStateUpdate
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {koi.wire.RiderStateUpdate & koi.wire.RiderStateUpdate.$Shape} RiderStateUpdate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RiderStateUpdate.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.koi.wire.RiderStateUpdate();
+                while (reader.pos < end) {
+                    var start = reader.pos;
+                    var tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    var wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.runnerId = value;
+                            else
+                                delete message.runnerId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.update = $root.koi.wire.StateUpdate.decode(reader, reader.size(), $undefined, _depth + 1, message.update);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for RiderStateUpdate
+             * @function getTypeUrl
+             * @memberof koi.wire.RiderStateUpdate
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            RiderStateUpdate.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/koi.wire.RiderStateUpdate";
+            };
+
+            return RiderStateUpdate;
         })();
 
         /**

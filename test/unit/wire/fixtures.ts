@@ -81,5 +81,8 @@ export function sampleMessages(): KoiMessage[] {
   const stateNoMaster: StateUpdate = { ...state, masterId: '', masterName: '', masterAddress: '', hasQuorum: false, leaseMs: 0 };
   const request: AdminRequest = { kind: 'request', requestId: 'r-1', command: 'promote', args: ['node-02', 'ünïcödé'], hops: 1 };
   const response: AdminResponse = { kind: 'response', requestId: 'r-1', exitCode: 1, text: 'unknown node x', json: '{"ok":false}' };
-  return [heartbeat, leaderHeartbeat(3), leaderHeartbeat(32), health, state, stateNoMaster, request, response];
+  // Protocol 3 riders: a leader's heartbeat with its tick's state updates, a runner's with its periodic report.
+  const leaderWithUpdates: HeartBeat = { ...leaderHeartbeat(3), stateUpdates: [{ runnerId: randomUUID(), update: state }, { runnerId: randomUUID(), update: stateNoMaster }] };
+  const runnerWithReport: HeartBeat = { ...heartbeat, seenAddress: '', health: { leaderId: randomUUID(), report: health } };
+  return [heartbeat, leaderHeartbeat(3), leaderHeartbeat(32), health, state, stateNoMaster, request, response, leaderWithUpdates, runnerWithReport];
 }

@@ -63,7 +63,8 @@ describe.each<[CipherKind, number]>([['node', 1], ['forge', 0.2]])('decoder prop
     expect(b.accepted()).toBe(0);
     // The generator really makes big datagrams (the old tests never exceeded 10 bytes).
     expect(lengths.filter((n) => n > 700).length).toBeGreaterThan(lengths.length / 3);
-    expect(b.rejected().truncated).toBeLessThan(lengths.length / 10);
+    // fast-check biases some runs toward short arrays: up to ~10 % fall under the minimum datagram; a quarter is a wide margin.
+    expect(b.rejected().truncated).toBeLessThan(lengths.length / 4);
   });
 
   it('random bytes of any size behind a valid header all fail authentication (not an earlier check)', () => {

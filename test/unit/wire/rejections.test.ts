@@ -74,7 +74,7 @@ describe('wire codec rejections', () => {
   it('wrong version', () => {
     const { a, b } = codecPair();
     const d = Uint8Array.from(a.encode(hb));
-    d[2] = PROTOCOL_VERSION - 1; // the previous release (protocol 1) is refused, not misread
+    d[2] = PROTOCOL_VERSION - 1; // the previous release (protocol 2: no riders) is refused, not misread
     expectReject(b, d, 'bad-version');
     expectOnly(b, { 'bad-version': 1 });
   });
@@ -164,6 +164,31 @@ describe('wire codec rejections', () => {
     d2.set(h2); d2.set(s2, FRAME_HEADER_BYTES);
     expectReject(b, d2, 'malformed');
     expectOnly(b, { malformed: 4 });
+  });
+
+  it('a rider that breaks the rules makes its whole heartbeat malformed, naming the rider field', () => {
+    const { b, clock } = codecPair();
+    const cipher = testCipher();
+    const sender = createWireCodec({ cipher, clusterId: 7, senderId: randomUUID(), clock });
+    const { koi } = jest.requireActual<typeof import('../../../core/wire/generated/koi')>('../../../core/wire/generated/koi');
+    const { writeFrameHeader } = jest.requireActual<typeof import('../../../core/wire/frame')>('../../../core/wire/frame');
+    const envelope = (heartbeat: object): Uint8Array => {
+      const plain = koi.wire.Envelope.encode({ version: PROTOCOL_VERSION, clusterId: 7, senderId: Buffer.alloc(16, 9), seq: 1, sentAt: clock.wallNow(), heartbeat }).finish();
+      const header = writeFrameHeader({ version: PROTOCOL_VERSION, flags: 0, clusterId: 7, keyId: 0 });
+      const sealed = cipher.seal(header, plain);
+      const d = new Uint8Array(FRAME_HEADER_BYTES + sealed.length);
+      d.set(header); d.set(sealed, FRAME_HEADER_BYTES);
+      return d;
+    };
+    const base = { name: 'n1', uptimeMs: 5 };
+    const shortId = b.decode(envelope({ ...base, stateUpdates: [{ runnerId: Buffer.alloc(3), update: { leaderName: 'n1' } }] }), 'test');
+    expect(shortId).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(JSON.stringify(shortId)).toMatch(/heartbeat\.stateUpdates\[0\]\.runnerId/);
+    const noLeader = b.decode(envelope({ ...base, health: { name: 'n2', state: 5, mode: 1, target: 3 } }), 'test');
+    expect(JSON.stringify(noLeader)).toMatch(/heartbeat\.healthLeaderId/);
+    const badReport = b.decode(envelope({ ...base, health: { name: 'n2', state: 99, mode: 1, target: 3 }, healthLeaderId: Buffer.alloc(16, 1) }), 'test');
+    expect(JSON.stringify(badReport)).toMatch(/heartbeat\.health\.state/);
+    expect(sender.encode({ kind: 'heartbeat', name: 'n1', flags: 0, seenAddress: '', uptimeMs: 5, holdMs: 0, ackWindowMs: 0 }).length).toBeGreaterThan(0);
   });
 });
 

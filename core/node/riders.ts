@@ -1,0 +1,132 @@
+/**
+ * Riders (protocol 3, docs/wire.md "Riders"): messages that go with a
+ * heartbeat instead of in datagrams of their own. The heartbeat goes to
+ * every peer anyway, every cluster_update_interval, and a datagram costs
+ * about as much CPU to send or receive as koi's handling of it
+ * (docs/performance.md "Idle CPU floor"), so:
+ * - the leader's elector tick runs inside a cluster tick, right before its
+ *   heartbeat, and that heartbeat carries the tick's state updates (lease
+ *   renewals included), each for one runner;
+ * - a runner's periodic health report rides on its next heartbeat (at most
+ *   one interval later), built when that heartbeat is sent.
+ * A rider is built in the same synchronous turn as the heartbeat it rides
+ * on, so it says what a datagram of its own sent at that instant would say:
+ * a grant is recorded when it leaves (R3), a report is never older than the
+ * one before it. What cannot ride goes on its own as before: an update for
+ * a runner the broadcast does not reach, anything made outside a cluster
+ * tick (a report on a transition, the tick the leader runs on a report),
+ * and riders that would make the heartbeat too large for one datagram.
+ */
+import type { HealthReport, HeartBeat, StateUpdate } from '../../plugin-api';
+
+/** A state update waiting for the heartbeat of this cluster tick. */
+export interface PendingUpdate {
+  runnerId: string;
+  address: string;
+  update: StateUpdate;
+}
+
+/** What a heartbeat can carry and where the rest goes. */
+export interface RiderTargets {
+  /** The peer `address` receives this node's broadcasts (a configured destination). */
+  reachedByBroadcast(address: string): boolean;
+  /** The leader this node follows and where it was heard ('' for none or self). */
+  leader(): { id: string; address: string };
+  /** A health report built now (and recorded as the latest reported), or null when there is no runner. */
+  freshReport(leaderId: string): HealthReport | null;
+}
+
+export class HeartbeatRiders {
+  /** State updates made during the current cluster tick (null outside one: they go at once). */
+  private pending: PendingUpdate[] | null = null;
+  /** A periodic health report is owed: the next heartbeat carries one. */
+  private healthDue = false;
+
+  constructor(private readonly targets: RiderTargets) {}
+
+  /**
+   * Run one cluster tick with state updates held for its heartbeat;
+   * returns those no heartbeat took (to be sent on their own).
+   */
+  collect(tick: () => void): PendingUpdate[] {
+    this.pending = [];
+    let left: PendingUpdate[];
+    try {
+      tick();
+    } finally {
+      // Left over: no heartbeat went this tick (one went less than an interval ago), or it had no room.
+      left = this.pending ?? [];
+      this.pending = null;
+    }
+    return left;
+  }
+
+  /** The elector made a state update: true when it waits for this tick's heartbeat. */
+  hold(update: PendingUpdate): boolean {
+    if (this.pending === null || !this.targets.reachedByBroadcast(update.address)) return false;
+    this.pending.push(update);
+    return true;
+  }
+
+  /** The runner's periodic report: true when it will ride on the next heartbeat instead of going now. */
+  deferReport(): boolean {
+    const leader = this.targets.leader();
+    if (!leader.id || !leader.address || !this.targets.reachedByBroadcast(leader.address)) return false;
+    this.healthDue = true;
+    return true;
+  }
+
+  /** A report went on its own (a transition): the periodic one is not owed any more. */
+  reportSent(): void {
+    this.healthDue = false;
+  }
+
+  /** The heartbeat about to be broadcast, with what rides on it (taken: each rider goes once). */
+  board(beat: HeartBeat): { beat: HeartBeat; updates: PendingUpdate[]; health: boolean } {
+    const updates = this.pending ?? [];
+    if (this.pending) this.pending = [];
+    const riding: HeartBeat = { ...beat };
+    if (updates.length > 0) riding.stateUpdates = updates.map((u) => ({ runnerId: u.runnerId, update: u.update }));
+    let health = false;
+    if (this.healthDue) {
+      const leader = this.targets.leader();
+      const report = leader.id && leader.address ? this.targets.freshReport(leader.id) : null;
+      if (report) {
+        riding.health = { leaderId: leader.id, report };
+        health = true;
+      }
+      this.healthDue = false;
+    }
+    return { beat: riding, updates, health };
+  }
+}
+
+/**
+ * When the leader's elector ticks, counted in cluster ticks: on the first
+ * cluster tick nearest its due time, so the average interval stays
+ * `interval` and each tick's updates ride on that cluster tick's heartbeat.
+ * Intervals shorter than a cluster tick keep a timer of their own (then
+ * updates go on their own).
+ */
+export class ElectorSchedule {
+  private due = -Infinity;
+
+  /** The elector ticks inside cluster ticks with these intervals. */
+  static ridesClusterTick(electorIntervalMs: number, clusterIntervalMs: number): boolean {
+    return electorIntervalMs >= clusterIntervalMs;
+  }
+
+  /** A new elector: its first tick one interval from now (as a timer started now would). */
+  restart(now: number, intervalMs: number): void {
+    this.due = now + intervalMs;
+  }
+
+  /** Called every cluster tick: whether the elector ticks now. */
+  tickNow(now: number, intervalMs: number, clusterIntervalMs: number): boolean {
+    if (now < this.due - clusterIntervalMs / 2) return false;
+    this.due += intervalMs;
+    // After a stall, do not tick to catch up: one tick now, the next an interval later.
+    if (this.due < now) this.due = now + intervalMs;
+    return true;
+  }
+}
