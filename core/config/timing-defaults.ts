@@ -27,12 +27,12 @@ export const TIMING_DEFAULTS = {
   },
   elector_tick_interval: {
     ms: 200,
-    does: 'How often the leader elects and sends state updates to runners.',
-    trades: 'The master\'s renewal is repeated every heartbeat besides (24 per lease), so a longer tick mostly delays elections; a shorter one costs CPU and datagrams on the leader.',
+    does: 'How often the leader elects and sends state updates to runners (on the nearest heartbeat, which carries them).',
+    trades: 'The master\'s renewal is repeated on heartbeats besides (12 per lease), so a longer tick mostly delays elections; a shorter one costs CPU on the leader. Shorter than cluster_update_interval, the updates go in datagrams of their own.',
   },
   runner_tick_interval: {
     ms: 200,
-    does: 'How often a runner sends its health report to the leader.',
+    does: 'How often a runner sends its health report to the leader (riding on its next heartbeat).',
     trades: 'Reports also go at once on every transition; master_dead_time counts in these (5 missed reports).',
   },
   state_update_interval: {
