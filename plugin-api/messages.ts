@@ -58,6 +58,13 @@ export interface HeartBeat {
   /** The leader whose heartbeat `answersUptimeMs` answers: only it counts the answer (R1). */
   answersLeaderId?: string;
   /**
+   * In an answer: how long ago (sender's clock) no leader other than the one
+   * answered could count an acknowledgement of the sender any more — the end
+   * of R1's switch gap after the last other leader it answered, or after its
+   * own start; negative when that is still ahead (docs/safety.md R2).
+   */
+  answersFreeAgoMs?: number;
+  /**
    * Not leading: the master, or the dropped master still owed a safe
    * replacement, of the last view the sender followed or led with (kept
    * across leader changes until a view names a master).

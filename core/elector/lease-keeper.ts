@@ -26,12 +26,14 @@ export interface MasterToRenew {
 export class LeaseKeeper {
   /** When this leader's lease quorum began (-Infinity while it has none). */
   private quorateSince = -Infinity;
+  /** R2: when that quorum began, from when on no other leader could count any of its nodes. */
+  private quorumFreeAt = -Infinity;
   /** The previous round granted the master a lease (the chain of renewals is unbroken). */
   private chain = false;
 
   constructor(
     private readonly config: () => KoiConfig,
-    private readonly membership: Pick<ElectorMembership, 'ackCount' | 'maxHoldMs'>,
+    private readonly membership: Pick<ElectorMembership, 'ackCount' | 'maxHoldMs' | 'quorumFreeAt'>,
     private readonly rules: SafetyRuleSet,
     private readonly log: Logger,
   ) {}
@@ -46,7 +48,10 @@ export class LeaseKeeper {
 
   /** Record this tick's lease quorum; false when it has none (then an earlier election here proves nothing: R5). */
   track(now: number, leaseQuorate: boolean): boolean {
-    if (leaseQuorate && this.quorateSince === -Infinity) this.quorateSince = now;
+    if (leaseQuorate && this.quorateSince === -Infinity) {
+      this.quorateSince = now;
+      this.quorumFreeAt = this.membership.quorumFreeAt();
+    }
     if (!leaseQuorate) this.quorateSince = -Infinity;
     return leaseQuorate;
   }
@@ -65,7 +70,7 @@ export class LeaseKeeper {
   othersUntil(): number {
     const t = this.config().time;
     const hold = Math.max(t.master_lease + t.lease_margin, this.membership.maxHoldMs());
-    return otherLeadersLeasesUntil(this.quorateSince, hold, this.rules.on('unconditional-wait'));
+    return otherLeadersLeasesUntil(this.quorateSince, this.quorumFreeAt, hold, this.rules.on('unconditional-wait'));
   }
 
   /**

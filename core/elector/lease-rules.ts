@@ -27,13 +27,20 @@ export function grant(now: number, leaseMs: number, marginMs: number): Grant {
 
 /**
  * R2 (the unconditional wait): until when a lease granted by *another*
- * leader may still run. Another leader's last grant came before this leader
- * became quorate (R1), and lasted at most the longest hold any node
- * advertised. -Infinity (no wait) only when the rule is disabled.
+ * leader may still run. Another leader grants only while its own lease
+ * quorum holds, and that quorum shares a node with this one; each node of
+ * this quorum said from when on no other leader could count it (the end of
+ * R1's switch gap after the last other leader it answered: `quorumFreeAt`),
+ * so another leader's last grant came before the latest of those instants —
+ * never after this quorum began — and lasted at most the longest hold any
+ * node advertised. Counting from the quorum's freedom instead of its start
+ * overlaps the wait with the election (≈ 0.2 s at the defaults).
+ * -Infinity (no wait) only when the rule is disabled.
  */
-export function otherLeadersLeasesUntil(quorateSince: number, maxHoldMs: number, ruleOn: boolean): number {
+export function otherLeadersLeasesUntil(quorateSince: number, quorumFreeAt: number, maxHoldMs: number, ruleOn: boolean): number {
   if (!ruleOn) return -Infinity;
-  return quorateSince + maxHoldMs;
+  // Both bounds hold (the quorum's start by R1 alone); the earlier one counts.
+  return Math.min(quorateSince, quorumFreeAt) + maxHoldMs;
 }
 
 export interface GrantDecision {

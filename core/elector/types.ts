@@ -24,6 +24,8 @@ export interface ElectorMembership {
   addressOf(id: string): string;
   /** The longest master_lease + lease_margin advertised by any node heard in the last hour, this one included. */
   maxHoldMs(): number;
+  /** R2: from when on no other leader can count an acknowledgement of any node of this leader's lease quorum. */
+  quorumFreeAt(): number;
   /**
    * Every configured peer has been heard: each unicast address of
    * cluster.transport is this node's own or one some heard node was seen

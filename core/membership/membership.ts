@@ -21,6 +21,7 @@ import type {
 import { NodeFlag } from '../../plugin-api';
 import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS } from '../config/timing-defaults';
 import { countConfiguredPeers } from '../elector/peers';
+import { CLOCK_RATE_BOUND } from '../node/cluster-check';
 import type { ComponentContext } from '../node/component';
 import { BullyElection } from './leader-election';
 import { NodeTable, type NodeEntry } from './node-table';
@@ -70,6 +71,12 @@ export class Membership {
   private leaving = false;
   /** The last leader this node acknowledged: when, and how long that leader counts one acknowledgement. */
   private lastAckSent = { leaderId: '', at: -Infinity, windowMs: 0, tickMs: 0 };
+  /**
+   * R2: from when on no leader other than the one this node answers now can count an acknowledgement of
+   * it: the end of R1's switch gap after the last other leader it answered, and at first the end of that
+   * gap after its own start (an earlier run of this machine's koinode may have answered anyone until then).
+   */
+  private priorFreeAt: number;
   /** The leader heartbeat this node answered last (each is answered once). */
   private lastAnswered = { leaderId: '', uptimeMs: 0 };
   /** When this node last broadcast a heartbeat (its answers double as its regular heartbeats). */
@@ -86,6 +93,8 @@ export class Membership {
   constructor(private readonly opts: MembershipOptions) {
     this.config = opts.config;
     this.log = opts.logger.child({ component: 'membership' });
+    const interval = opts.config.time.cluster_update_interval;
+    this.priorFreeAt = opts.startedAt + ACK_WINDOW_TICKS * interval + 3 * interval;
     this.election = new BullyElection({
       selfId: opts.self.id,
       elector: opts.config.node.elector,
@@ -168,7 +177,13 @@ export class Membership {
     // stall of this node) is never counted beyond what the follower promised.
     if (beat.answersLeaderId === this.opts.self.id && this.isLeader() && beat.answersUptimeMs !== undefined) {
       const sentAt = this.opts.startedAt + beat.answersUptimeMs;
-      if (sentAt <= now) entry.lastAck = Math.max(entry.lastAck, sentAt);
+      if (sentAt <= now) {
+        entry.lastAck = Math.max(entry.lastAck, sentAt);
+        // R2: dated on our clock, late rather than early (delay and a stall here only make it later; the
+        // sender's clock may run fast by the rate bound).
+        const ago = beat.answersFreeAgoMs ?? 0;
+        entry.freeAt = now - ago * (ago >= 0 ? 1 - CLOCK_RATE_BOUND : 1 + CLOCK_RATE_BOUND);
+      }
     }
     const claims = (beat.flags & NodeFlag.Leader) !== 0 && !this.deafTo(senderId, beat);
     if (claims) {
@@ -191,11 +206,15 @@ export class Membership {
       // restarted in-process keeps its id and starts its uptime again.
       const fresh = this.lastAnswered.leaderId !== senderId || beat.uptimeMs !== this.lastAnswered.uptimeMs;
       if (fresh && this.mayAcknowledge(senderId, now)) {
+        // Switching leaders: the one left can count us until its switch gap ends (R2 waits from there).
+        const last = this.lastAckSent;
+        if (last.leaderId !== '' && last.leaderId !== senderId) this.priorFreeAt = Math.max(this.priorFreeAt, this.switchGapEnd(last));
         // R1's switch gap counts from this answer.
         this.lastAckSent = { leaderId: senderId, at: now, windowMs: beat.ackWindowMs, tickMs: beat.ackWindowMs / ACK_WINDOW_TICKS };
         this.lastAnswered = { leaderId: senderId, uptimeMs: beat.uptimeMs };
         // At once, as the unicast answer of protocol 1 went: the new leader's quorum must not wait for our tick.
-        this.sendHeartbeats({ answersLeaderId: senderId, answersUptimeMs: beat.uptimeMs });
+        // Floor: a shorter "ago" dates our freedom later, never earlier.
+        this.sendHeartbeats({ answersLeaderId: senderId, answersUptimeMs: beat.uptimeMs, answersFreeAgoMs: Math.floor(now - this.priorFreeAt) });
       }
     }
   }
@@ -236,10 +255,31 @@ export class Membership {
     if (!this.opts.rules.on('exclusive-acks')) return true;
     const last = this.lastAckSent;
     if (last.leaderId === leaderId || last.leaderId === '') return true;
-    // + I for clock rate and delay, + 2·I for a VM pause of the old leader too short for its stall guard
-    // (its frozen clock dates our answer late). Free on the failover path: a new leader exists only 8
-    // heartbeats after the old one went silent, and we answered the old one last when we last heard it.
-    return now >= last.at + last.windowMs + 3 * Math.max(last.tickMs, this.config.time.cluster_update_interval);
+    return now >= this.switchGapEnd(last);
+  }
+
+  /**
+   * R1's switch gap after answering `last`: its ack window, + I for clock rate and delay, + 2·I for a VM
+   * pause of that leader too short for its stall guard (its frozen clock dates our answer late). Free on
+   * the failover path: a new leader exists only 8 heartbeats after the old one went silent, and we
+   * answered the old one last when we last heard it.
+   */
+  private switchGapEnd(last: { at: number; windowMs: number; tickMs: number }): number {
+    return last.at + last.windowMs + 3 * Math.max(last.tickMs, this.config.time.cluster_update_interval);
+  }
+
+  /**
+   * R2: from when on no other leader can count an acknowledgement of any node this leader counts now
+   * (itself included): the latest of their reported switch-gap ends. Every other leader's quorum shared
+   * a node with this one, so every lease another leader granted was granted before this instant.
+   */
+  quorumFreeAt(): number {
+    const now = this.opts.clock.now();
+    const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
+    const last = this.lastAckSent;
+    let free = Math.max(this.priorFreeAt, last.leaderId !== '' && last.leaderId !== this.opts.self.id ? this.switchGapEnd(last) : -Infinity);
+    for (const entry of this.table.all()) if (now - entry.lastAck <= window) free = Math.max(free, entry.freeAt);
+    return free;
   }
 
   /** An authenticated copy of a datagram from a known node arrived at `from` (a redundant link): remember the address. */
@@ -260,7 +300,10 @@ export class Membership {
     const now = this.opts.clock.now();
     const entry = this.table.get(senderId) ?? this.table.touch(senderId, from, now).entry;
     entry.lastSeen = now;
-    if (this.isLeader() && !this.opts.rules.on('exclusive-acks')) entry.lastAck = now;
+    if (this.isLeader() && !this.opts.rules.on('exclusive-acks')) {
+      entry.lastAck = now;
+      entry.freeAt = now;
+    }
   }
 
   /** Nodes that left the table within the last day (newest first), for status output only. */
@@ -370,7 +413,7 @@ export class Membership {
   }
 
   /** Broadcast this node's heartbeat; `answer` makes it the acknowledgement of one leader heartbeat. */
-  private sendHeartbeats(answer: Pick<HeartBeat, 'answersLeaderId' | 'answersUptimeMs'> = {}): void {
+  private sendHeartbeats(answer: Pick<HeartBeat, 'answersLeaderId' | 'answersUptimeMs' | 'answersFreeAgoMs'> = {}): void {
     this.lastBroadcastAt = this.opts.clock.now();
     this.opts.broadcast({ ...this.heartbeat('', this.isLeader() && !this.leaving), ...answer });
   }

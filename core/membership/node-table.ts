@@ -23,6 +23,11 @@ export interface NodeEntry {
   addresses: string[];
   /** Last time it answered this node as its leader (unicast heartbeat answer or health report). */
   lastAck: number;
+  /**
+   * With its last counted answer: from when on (this node's clock, estimated late, never early) no other
+   * leader could count an acknowledgement of it any more (R2: the replacement wait starts there).
+   */
+  freeAt: number;
   /** Last heartbeat carrying the Leader flag and a cluster view (a leader, not a candidate). */
   lastLeaderBeat: number;
   /** Last heartbeat carrying the Leader flag without a view (a candidate). */
@@ -58,7 +63,7 @@ export class NodeTable {
     if (!entry) {
       entry = {
         id, name: info?.name ?? '', flags: info?.flags ?? 0, uptimeMs: info?.uptimeMs ?? 0,
-        lastSeen: now, firstSeen: now, addresses: [], lastAck: -Infinity, lastLeaderBeat: -Infinity, lastCandidateBeat: -Infinity,
+        lastSeen: now, firstSeen: now, addresses: [], lastAck: -Infinity, freeAt: Infinity, lastLeaderBeat: -Infinity, lastCandidateBeat: -Infinity,
       };
       this.entries.set(id, entry);
     }

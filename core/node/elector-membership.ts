@@ -17,6 +17,7 @@ export function electorMembership(membership: Membership, memory: { sawMaster: b
     runnerIds: () => membership.table.all().filter((e) => (e.flags & NodeFlag.Runner) !== 0).map((e) => e.id),
     addressOf: (id) => membership.table.get(id)?.addresses[0] ?? '',
     maxHoldMs: () => membership.maxHoldMs(),
+    quorumFreeAt: () => membership.quorumFreeAt(),
     allConfiguredPeersHeard: () => membership.allConfiguredPeersHeard(),
     everSawMaster: () => memory.sawMaster,
   };

@@ -233,6 +233,7 @@ export function bodyToProto(message: KoiMessage): Partial<pb.Envelope.$Propertie
           ackWindowMs: Math.max(0, Math.round(message.ackWindowMs)),
           answersUptimeMs: Math.max(0, Math.floor(message.answersUptimeMs ?? 0)),
           answersLeaderId: idToBytes(message.answersLeaderId ?? '', 'heartbeat.answersLeaderId', true),
+          answersFreeAgoMs: Math.round(message.answersFreeAgoMs ?? 0),
           knownMasterId: idToBytes(message.knownMasterId ?? '', 'heartbeat.knownMasterId', true),
           knownMasterName: message.knownMasterName ?? '',
           relayedHoldMs: Math.max(0, Math.round(message.relayedHoldMs ?? 0)),
@@ -363,6 +364,7 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
       if (answers > 0 && answersLeaderId) {
         message.answersUptimeMs = answers;
         message.answersLeaderId = answersLeaderId;
+        message.answersFreeAgoMs = toSafeInteger(h.answersFreeAgoMs ?? 0, 'heartbeat.answersFreeAgoMs');
       }
       if ((h.relayedHoldMs ?? 0) > 0) message.relayedHoldMs = h.relayedHoldMs ?? 0;
       const knownMasterId = bytesToId(h.knownMasterId, 'heartbeat.knownMasterId', true);

@@ -499,6 +499,9 @@ export namespace koi {
             /** HeartBeat answersLeaderId. */
             answersLeaderId: Uint8Array;
 
+            /** HeartBeat answersFreeAgoMs. */
+            answersFreeAgoMs: number;
+
             /** HeartBeat knownMasterId. */
             knownMasterId: Uint8Array;
 
@@ -582,6 +585,9 @@ export namespace koi {
 
                 /** HeartBeat answersLeaderId */
                 answersLeaderId?: (Uint8Array|null);
+
+                /** HeartBeat answersFreeAgoMs */
+                answersFreeAgoMs?: (number|null);
 
                 /** HeartBeat knownMasterId */
                 knownMasterId?: (Uint8Array|null);

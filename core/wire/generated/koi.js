@@ -1187,6 +1187,7 @@ $root.koi = (function() {
              * @property {number|null} [ackWindowMs] HeartBeat ackWindowMs
              * @property {number|null} [answersUptimeMs] HeartBeat answersUptimeMs
              * @property {Uint8Array|null} [answersLeaderId] HeartBeat answersLeaderId
+             * @property {number|null} [answersFreeAgoMs] HeartBeat answersFreeAgoMs
              * @property {Uint8Array|null} [knownMasterId] HeartBeat knownMasterId
              * @property {string|null} [knownMasterName] HeartBeat knownMasterName
              * @property {number|null} [relayedHoldMs] HeartBeat relayedHoldMs
@@ -1296,6 +1297,14 @@ $root.koi = (function() {
              * @instance
              */
             HeartBeat.prototype.answersLeaderId = $util.newBuffer([]);
+
+            /**
+             * HeartBeat answersFreeAgoMs.
+             * @member {number} answersFreeAgoMs
+             * @memberof koi.wire.HeartBeat
+             * @instance
+             */
+            HeartBeat.prototype.answersFreeAgoMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
 
             /**
              * HeartBeat knownMasterId.
@@ -1408,6 +1417,8 @@ $root.koi = (function() {
                     $root.koi.wire.HealthReport.encode(message.health, writer.uint32(/* id 14, wireType 2 =*/114).fork(), _depth + 1).ldelim();
                 if (message.healthLeaderId != null && $Object.hasOwnProperty.call(message, "healthLeaderId") && message.healthLeaderId.length)
                     writer.uint32(/* id 15, wireType 2 =*/122).bytes(message.healthLeaderId);
+                if (message.answersFreeAgoMs != null && $Object.hasOwnProperty.call(message, "answersFreeAgoMs") && (typeof message.answersFreeAgoMs === "object" ? message.answersFreeAgoMs.low || message.answersFreeAgoMs.high : message.answersFreeAgoMs !== 0))
+                    writer.uint32(/* id 16, wireType 0 =*/128).sint64(message.answersFreeAgoMs);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1525,6 +1536,15 @@ $root.koi = (function() {
                                 message.answersLeaderId = value;
                             else
                                 delete message.answersLeaderId;
+                            continue;
+                        }
+                    case 16: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.sint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.answersFreeAgoMs = value;
+                            else
+                                delete message.answersFreeAgoMs;
                             continue;
                         }
                     case 9: {

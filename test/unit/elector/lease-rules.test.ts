@@ -19,10 +19,11 @@ describe('grant (R3)', () => {
 });
 
 describe('the unconditional wait (R2)', () => {
-  test('no election of a runner without a fresh lease before quorateSince + the longest hold, whatever else is known', () => {
-    fc.assert(fc.property(time, ms, fc.integer({ min: 0, max: 600_000 }), fc.boolean(), (quorateSince, hold, into, selfDemoted) => {
-      const othersUntil = otherLeadersLeasesUntil(quorateSince, hold, true);
-      const now = quorateSince + Math.min(into, hold - 1);
+  test('no election of a runner without a fresh lease before the quorum\'s freedom (or its start, if earlier) + the longest hold, whatever else is known', () => {
+    fc.assert(fc.property(time, ms, fc.integer({ min: -600_000, max: 600_000 }), fc.integer({ min: 0, max: 600_000 }), fc.boolean(), (quorateSince, hold, freeOffset, into, selfDemoted) => {
+      const freeAt = quorateSince + freeOffset;
+      const othersUntil = otherLeadersLeasesUntil(quorateSince, freeAt, hold, true);
+      const now = Math.min(quorateSince, freeAt) + Math.min(into, hold - 1);
       const reason = replacementWait({
         now, othersUntil, chosenClaimsFreshly: false,
         // Even with no previous master (a leader that never knew one) or one that demoted itself.
@@ -36,14 +37,20 @@ describe('the unconditional wait (R2)', () => {
     expect(replacementWait({ now: 10, othersUntil: 1_000, chosenClaimsFreshly: true, previous: null })).toBe('');
   });
 
-  test('ends exactly at quorateSince + hold', () => {
-    const othersUntil = otherLeadersLeasesUntil(5_000, 1_500, true);
+  test('ends exactly at the quorum\'s freedom + hold when that came first (the usual failover: the wait overlaps the election)', () => {
+    const othersUntil = otherLeadersLeasesUntil(5_000, 4_700, 1_500, true);
+    expect(replacementWait({ now: 6_199, othersUntil, chosenClaimsFreshly: false, previous: null })).not.toBe('');
+    expect(replacementWait({ now: 6_200, othersUntil, chosenClaimsFreshly: false, previous: null })).toBe('');
+  });
+
+  test('ends at quorateSince + hold when a node of the quorum becomes free only later (a fresh start)', () => {
+    const othersUntil = otherLeadersLeasesUntil(5_000, 5_300, 1_500, true);
     expect(replacementWait({ now: 6_499, othersUntil, chosenClaimsFreshly: false, previous: null })).not.toBe('');
     expect(replacementWait({ now: 6_500, othersUntil, chosenClaimsFreshly: false, previous: null })).toBe('');
   });
 
   test('disabled only for the teeth run', () => {
-    expect(otherLeadersLeasesUntil(5_000, 1_500, false)).toBe(-Infinity);
+    expect(otherLeadersLeasesUntil(5_000, 4_700, 1_500, false)).toBe(-Infinity);
   });
 });
 
