@@ -26,6 +26,8 @@ export interface ElectionGateInput {
   everSawMaster(): boolean;
   /** See `allPeersReported`. */
   allPeersReported(): boolean;
+  /** A runner heard again that has not reported since (see `unreportedRunner`), or null. */
+  unreportedRunner(): { name: string; since: number } | null;
 }
 
 /** Why an election may not run now (null when it may), SPEC §5. */
@@ -39,6 +41,14 @@ export function electionBlocker(g: ElectionGateInput): NoMasterWait | null {
     for (const r of g.records) {
       if (r.state !== 'Disconnected' && r.promoted) return { code: 'promoted-services', message: `runner ${r.name} still reports promoted services` };
     }
+  }
+  // R7 needs the reports: a runner heard again (a partition healed, its machine came back) that has not
+  // reported yet may still be demoting what it held. The wait for other leaders' leases (R2) no longer
+  // covers this: it counts from when the quorum was free, often long before the heal.
+  const unreported = g.unreportedRunner();
+  if (unreported && g.promotedGuard) {
+    const until = unreported.since + config.time.master_dead_time;
+    if (now < until) return { code: 'awaiting-report', message: `runner ${unreported.name} is heard again but has not reported yet (it may still be demoting)`, until };
   }
   if (now - g.leaderSince < config.time.elector_startup_tolerance) {
     const until = g.leaderSince + config.time.elector_startup_tolerance;
@@ -56,6 +66,23 @@ export function electionBlocker(g: ElectionGateInput): NoMasterWait | null {
     };
   }
   return null;
+}
+
+/**
+ * A runner node heard within the ack window whose runner has not reported to this leader since the node
+ * (re)joined the table; the latest to rejoin when several.
+ */
+export function unreportedRunner(
+  membership: Pick<ElectorMembership, 'heardRunners'>,
+  record: (id: string) => RunnerRecord | undefined,
+): { name: string; since: number } | null {
+  let found: { name: string; since: number } | null = null;
+  for (const r of membership.heardRunners()) {
+    const rec = record(r.id);
+    const reported = rec !== undefined && rec.state !== 'Disconnected' && rec.lastSeen >= r.since;
+    if (!reported && (!found || r.since > found.since)) found = { name: r.name, since: r.since };
+  }
+  return found;
 }
 
 /**

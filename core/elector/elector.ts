@@ -28,7 +28,7 @@ import { confirmedDemote, isOwnPastIncarnation, owedFromView, succeeded, type Pr
 import { Fencer, hasTaps } from './fencing';
 import { RunnerTable } from './runner-table';
 import { FailoverHaltWatch } from './failover-halt';
-import { allPeersReported, electionBlocker } from './election-gate';
+import { allPeersReported, electionBlocker, unreportedRunner } from './election-gate';
 import { recipientAddress, stateUpdate } from './state-updates';
 import type { ElectorActionResult, ElectorOptions, ElectorSnapshot } from './types';
 
@@ -434,6 +434,7 @@ export class Elector {
       records: this.runners.values(), leaderSince: this.leaderSince, startedAt: this.opts.startedAt,
       clusterHadMaster: this.clusterHadMaster, everSawMaster: () => this.opts.membership.everSawMaster(),
       allPeersReported: () => allPeersReported(this.opts.membership, this.config.node.runner ? this.opts.self.id : '', (id) => this.runners.get(id)),
+      unreportedRunner: () => unreportedRunner(this.opts.membership, (id) => this.runners.get(id)),
     });
     if (wait) return this.setWaiting(wait);
     const halt = this.halt.check(now, this.runners.values(), this.config.time.failcount_reset);

@@ -73,8 +73,9 @@ export class Membership {
   private lastAckSent = { leaderId: '', at: -Infinity, windowMs: 0, tickMs: 0 };
   /**
    * R2: from when on no leader other than the one this node answers now can count an acknowledgement of
-   * it: the end of R1's switch gap after the last other leader it answered, and at first the end of that
-   * gap after its own start (an earlier run of this machine's koinode may have answered anyone until then).
+   * it: the end of R1's switch gap after the last other leader it answered, the end of its own leadership
+   * (it counted itself), and at first the end of that gap after its own start (an earlier run of this
+   * machine's koinode may have answered anyone until then).
    */
   private priorFreeAt: number;
   /** The leader heartbeat this node answered last (each is answered once). */
@@ -101,6 +102,9 @@ export class Membership {
       limit: ELECTION_LIMIT_TICKS,
       logger: this.log,
       onModeChange: (from, to, reason) => {
+        // R2: while it led, this node granted leases on its own quorum; a leader it answers next must wait
+        // them out like any other leader's (answering at once is allowed: it no longer leads).
+        if (from === 'leader') this.priorFreeAt = Math.max(this.priorFreeAt, opts.clock.now());
         if (to === 'leader') opts.onLeadershipChange(true, reason);
         if (from === 'leader') opts.onLeadershipChange(false, reason);
         this.refreshLeader();
@@ -356,6 +360,15 @@ export class Membership {
     }
     const heard = new Set(this.table.all().flatMap((e) => e.addresses));
     return configured.length > 0 && configured.every((c) => c.own || heard.has(c.address));
+  }
+
+  /** Runner-flagged nodes heard within the ack window, with since when each has been in the table. */
+  heardRunners(): Array<{ id: string; name: string; since: number }> {
+    const now = this.opts.clock.now();
+    const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
+    return this.table.all()
+      .filter((e) => (e.flags & NodeFlag.Runner) !== 0 && now - e.lastSeen <= window)
+      .map((e) => ({ id: e.id, name: e.name, since: e.firstSeen }));
   }
 
   /** Nodes heard within the node timeout, this node included (SPEC §3 "sees at least N nodes"). */

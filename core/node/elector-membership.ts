@@ -18,6 +18,7 @@ export function electorMembership(membership: Membership, memory: { sawMaster: b
     addressOf: (id) => membership.table.get(id)?.addresses[0] ?? '',
     maxHoldMs: () => membership.maxHoldMs(),
     quorumFreeAt: () => membership.quorumFreeAt(),
+    heardRunners: () => membership.heardRunners(),
     allConfiguredPeersHeard: () => membership.allConfiguredPeersHeard(),
     everSawMaster: () => memory.sawMaster,
   };

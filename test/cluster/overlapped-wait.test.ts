@@ -80,4 +80,26 @@ describe('the replacement wait counts from when the new quorum was free of other
     expect(a.demotions[a.demotions.length - 1]).toBeLessThanOrEqual(newPromote);
     expectNoViolations(sim);
   });
+
+  test('a master heard again after a partition gets its report in before anyone is elected — not fenced, not overlapped', async () => {
+    // Two nodes, quorum 2, the master a runner only (seed 9600528 of npm run chaos): the leader regains its
+    // quorum the moment the partition heals, and the quorum was free long before, so only the wait for the
+    // rejoined runner's report (election-gate.ts `awaiting-report`) keeps it from fencing a master that is
+    // there and demoting (the simulated fencing plugin powers the node off).
+    const sim = await startCluster({ nodes: [{}, { elector: false, runner: true }], quorum: 2, fencing: true, durations: { demoteMs: 600 } });
+    clusters.push(sim);
+    await waitSettled(sim);
+    const [leader, runner] = sim.nodes;
+    await makeMaster(sim, runner);
+    await sim.run(2000);
+    sim.partition([[0], [1]]);
+    await sim.run(5000);
+    sim.heal();
+    const elected = await sim.runUntil(() => sim.master() !== null && sim.servicesPromoted(sim.master()!), 10_000);
+    expect(elected).not.toBeNull();
+    expect(runner.status).toBe('running');
+    expect(sim.trace.some((l) => l.includes('fencing silent master'))).toBe(false);
+    expect(leader.status).toBe('running');
+    expectNoViolations(sim);
+  });
 });
