@@ -190,6 +190,7 @@ export class Membership {
       }
     }
     const claims = (beat.flags & NodeFlag.Leader) !== 0 && !this.deafTo(senderId, beat);
+    const fromFollowedLeader = senderId === this.leaderId;
     if (claims) {
       const isLeader = beat.view !== undefined;
       if (isLeader) entry.lastLeaderBeat = now;
@@ -203,6 +204,7 @@ export class Membership {
     if (claims && beat.view && this.isLeader()) this.opts.onForeignView(beat.view, senderId);
     if (this.isLeader() && (beat.flags & NodeFlag.Master) !== 0) this.opts.onMasterClaim?.(senderId);
     if (!beat.view && beat.knownMasterId && this.isLeader()) this.opts.onKnownMaster(beat.knownMasterId, beat.knownMasterName ?? '', senderId);
+    if (!claims && beat.view) this.leaderLeft(senderId, beat.view, fromFollowedLeader);
     if (claims && beat.view && senderId === this.leaderId && !this.isLeader()) {
       this.adopt(beat.view);
       this.opts.onViewAdopted(beat.view, senderId);
@@ -405,7 +407,21 @@ export class Membership {
     this.refreshLeader();
   }
 
-  /** Send a last heartbeat without the Leader flag so followers elect at once. */
+  /**
+   * R8: a leader's last heartbeat (it stops) carries its final view without the Leader flag. A leader
+   * that stops right after naming a master (a stopping master's last report elects its successor) sent
+   * that naming in no other view: followers remember its master as the one a next leader must wait out
+   * or fence, and a next leader hears it as a known master.
+   */
+  private leaderLeft(senderId: string, view: ClusterView, followed: boolean): void {
+    const masterId = view.masterId || view.previousMasterId || '';
+    if (!masterId) return;
+    const masterName = view.masterId ? view.masterName : (view.previousMasterName ?? '');
+    if (this.isLeader()) this.opts.onKnownMaster(masterId, masterName, senderId);
+    else if (followed) this.adopt(view);
+  }
+
+  /** Send a last heartbeat without the Leader flag (followers elect at once), with the final view when leading. */
   leave(): void {
     this.leaving = true;
     this.sendHeartbeats();
@@ -428,7 +444,7 @@ export class Membership {
   /** Broadcast this node's heartbeat; `answer` makes it the acknowledgement of one leader heartbeat. */
   private sendHeartbeats(answer: Pick<HeartBeat, 'answersLeaderId' | 'answersUptimeMs' | 'answersFreeAgoMs'> = {}): void {
     this.lastBroadcastAt = this.opts.clock.now();
-    this.opts.broadcast({ ...this.heartbeat('', this.isLeader() && !this.leaving), ...answer });
+    this.opts.broadcast({ ...this.heartbeat('', this.isLeader()), ...answer });
   }
 
   private heartbeat(seenAddress: string, withView: boolean): HeartBeat {
