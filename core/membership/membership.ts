@@ -182,11 +182,14 @@ export class Membership {
     if (beat.answersLeaderId === this.opts.self.id && this.isLeader() && beat.answersUptimeMs !== undefined) {
       const sentAt = this.opts.startedAt + beat.answersUptimeMs;
       if (sentAt <= now) {
-        entry.lastAck = Math.max(entry.lastAck, sentAt);
         // R2: dated on our clock, late rather than early (delay and a stall here only make it later; the
-        // sender's clock may run fast by the rate bound).
-        const ago = beat.answersFreeAgoMs ?? 0;
-        entry.freeAt = now - ago * (ago >= 0 ? 1 - CLOCK_RATE_BOUND : 1 + CLOCK_RATE_BOUND);
+        // sender's clock may run fast by the rate bound). Only from the newest answer: an older one that
+        // arrives late may predate a switch of the sender's (and so name an earlier freedom).
+        if (sentAt >= entry.lastAck) {
+          const ago = beat.answersFreeAgoMs ?? 0;
+          entry.freeAt = now - ago * (ago >= 0 ? 1 - CLOCK_RATE_BOUND : 1 + CLOCK_RATE_BOUND);
+        }
+        entry.lastAck = Math.max(entry.lastAck, sentAt);
       }
     }
     const claims = (beat.flags & NodeFlag.Leader) !== 0 && !this.deafTo(senderId, beat);
