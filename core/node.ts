@@ -465,9 +465,9 @@ export class KoiNode {
 
   private broadcast(message: HeartBeat): void {
     if (this.closed) return;
-    const { beat, updates, health } = this.riders.board(message);
+    const { beat, updates } = this.riders.board(message);
     let data: Uint8Array | null = null;
-    if (updates.length > 0 || health) {
+    if (updates.length > 0 || beat.health) {
       try {
         data = this.codec.encode(beat);
       } catch {

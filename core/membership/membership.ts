@@ -283,12 +283,17 @@ export class Membership {
    * a node with this one, so every lease another leader granted was granted before this instant.
    */
   quorumFreeAt(): number {
-    const now = this.opts.clock.now();
-    const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
     const last = this.lastAckSent;
     let free = Math.max(this.priorFreeAt, last.leaderId !== '' && last.leaderId !== this.opts.self.id ? this.switchGapEnd(last) : -Infinity);
-    for (const entry of this.table.all()) if (now - entry.lastAck <= window) free = Math.max(free, entry.freeAt);
+    for (const entry of this.acknowledging()) free = Math.max(free, entry.freeAt);
     return free;
+  }
+
+  /** Nodes whose last answer to this leader still counts (within the ack window: R1). */
+  private acknowledging(): NodeEntry[] {
+    const now = this.opts.clock.now();
+    const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
+    return this.table.all().filter((entry) => now - entry.lastAck <= window);
   }
 
   /** An authenticated copy of a datagram from a known node arrived at `from` (a redundant link): remember the address. */
@@ -386,11 +391,7 @@ export class Membership {
 
   /** Nodes that answered this leader within the ack window, this node included once its own last answer to another leader expired (R1). */
   ackCount(): number {
-    const now = this.opts.clock.now();
-    const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
-    let count = this.mayAcknowledge(this.opts.self.id, now) ? 1 : 0;
-    for (const entry of this.table.all()) if (now - entry.lastAck <= window) count++;
-    return count;
+    return (this.mayAcknowledge(this.opts.self.id, this.opts.clock.now()) ? 1 : 0) + this.acknowledging().length;
   }
 
   /** Entries for the leader's view. */

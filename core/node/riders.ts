@@ -82,22 +82,18 @@ export class HeartbeatRiders {
   }
 
   /** The heartbeat about to be broadcast, with what rides on it (taken: each rider goes once). */
-  board(beat: HeartBeat): { beat: HeartBeat; updates: PendingUpdate[]; health: boolean } {
+  board(beat: HeartBeat): { beat: HeartBeat; updates: PendingUpdate[] } {
     const updates = this.pending ?? [];
     if (this.pending) this.pending = [];
     const riding: HeartBeat = { ...beat };
     if (updates.length > 0) riding.stateUpdates = updates.map((u) => ({ runnerId: u.runnerId, update: u.update }));
-    let health = false;
     if (this.healthDue) {
       const leader = this.targets.leader();
       const report = leader.id && leader.address ? this.targets.freshReport(leader.id) : null;
-      if (report) {
-        riding.health = { leaderId: leader.id, report };
-        health = true;
-      }
+      if (report) riding.health = { leaderId: leader.id, report };
       this.healthDue = false;
     }
-    return { beat: riding, updates, health };
+    return { beat: riding, updates };
   }
 }
 
