@@ -123,7 +123,7 @@ export class KoiNode {
       leader: () => ({ id: this.membership.currentLeaderId(), address: this.membership.leaderAddress() }),
       freshReport: (leaderId) => {
         const report = this.runner?.freshReport();
-        return report ? { ...report, appliedUpdateMs: this.runner?.appliedUpdateFrom(leaderId) ?? 0 } : null;
+        return report ? this.reportTo(leaderId, report) : null;
       },
     });
     const context = this.componentContext();
@@ -488,14 +488,19 @@ export class KoiNode {
 
   private sendHealth(report: HealthReport, periodic: boolean): void {
     if (this.elector) {
-      this.elector.handleHealth(this.id, { ...report, appliedUpdateMs: this.runner?.appliedUpdateFrom(this.id) ?? 0 }, '');
+      this.elector.handleHealth(this.id, this.reportTo(this.id, report), '');
       return;
     }
     // The periodic report rides on the next heartbeat (within an interval), built afresh then.
     if (periodic && this.riders.deferReport()) return;
     this.riders.reportSent();
     const address = this.membership.leaderAddress();
-    if (address) this.sendTo(address, { ...report, appliedUpdateMs: this.runner?.appliedUpdateFrom(this.membership.currentLeaderId()) ?? 0 });
+    if (address) this.sendTo(address, this.reportTo(this.membership.currentLeaderId(), report));
+  }
+
+  /** A report for `leaderId`: it echoes the newest update applied from that leader (R3's shortcut). */
+  private reportTo(leaderId: string, report: HealthReport): HealthReport {
+    return { ...report, appliedUpdateMs: this.runner?.appliedUpdateFrom(leaderId) ?? 0 };
   }
 
   private sendState(id: string, address: string, update: StateUpdate): void {
