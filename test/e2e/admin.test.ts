@@ -218,7 +218,12 @@ test('a failing status script fails the node: failover, `failures` lists it, `re
   const sent = Date.now() / 1000;
   c.control(`fail-status-${victim}`, '');
   try {
-    const view = await c.waitForMaster((v) => v.master.name !== victim && v.nodes.find((n) => n.name === victim)?.state === 'Failed', 40_000);
+    // The state comes from the runner's report, the flag from its next heartbeat (up to an interval later):
+    // wait for the view that has both (CI once caught the instant between them).
+    const view = await c.waitForMaster((v) => {
+      const node = v.nodes.find((n) => n.name === victim);
+      return v.master.name !== victim && node?.state === 'Failed' && node.flags.includes('Failed');
+    }, 40_000);
     const failed = view.nodes.find((n) => n.name === victim)!;
     expect(failed.flags).toContain('Failed');
     expect(failed.failCount).toBeGreaterThanOrEqual(1);
