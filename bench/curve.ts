@@ -27,7 +27,7 @@ import { netnsSupport } from '../scripts/lib/netns';
 import { runFailover, type FailoverResult } from './failover';
 import { runFootprint, type FootprintResult } from './footprint';
 import { closeRunningLab, runKeepalived, type KeepalivedResult } from './keepalived';
-import { curveTable, dominationLines, dominators, stallToleranceMs, toleranceText, worstFailoverMs, type CurveRow } from './lib/curve-model';
+import { curveTable, dominationLines, dominators, headroomLine, stallToleranceMs, toleranceText, worstFailoverMs, type CurveRow } from './lib/curve-model';
 import { drawTradeOffSvg } from './lib/curve-svg';
 import { keepalivedVersion } from './lib/keepalived-lab';
 import { describeMachine, machineInfo } from './lib/machine';
@@ -229,7 +229,8 @@ function section(o: Options, machine: string, koiPoints: KoiPoint[], keepalived:
     '### Dominance', '',
     'A koi profile dominates a keepalived point when its slower failover case is no slower and it survives no shorter stalls',
     '(the smaller of its master and leader figures); CPU may be higher, and by how much is given.', '',
-    ...dominationLines(rows).map((l) => `- ${l}`), '',
+    ...dominationLines(rows).map((l) => `- ${l}`),
+    `- ${headroomLine(rows)} Why a koi profile's stays below −lease_margin while keepalived's does not: "Why no koi profile dominates keepalived" above.`, '',
     '### Targets (issue 15)', '', targetTable(targets(rows)), '',
     '### Profiles and details', '');
   for (const p of koiPoints) {

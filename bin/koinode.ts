@@ -3,6 +3,7 @@
  * koinode: the koi cluster daemon (SPEC §8). Thin: parse argv, then
  * core/daemon does the work.
  */
+import '../core/daemon/apply-v8-tuning'; // first: before any other module is compiled
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../core/config';

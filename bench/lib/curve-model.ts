@@ -94,6 +94,26 @@ export function toleranceText(t: Tolerance | undefined): string {
   return `${t.largestPassMs} ms (fails at ${t.smallestFailMs})`;
 }
 
+/**
+ * Stall survived minus the slower failover (ms; NaN when either is missing). A profile dominates a point
+ * only when its stall tolerance is no shorter and its failover no slower, so only when its headroom is at
+ * least the point's. A design that never runs two masters keeps it below −lease_margin: the replacement
+ * of a master that fell silent promotes only after that master's lease provably ended, so a stall that
+ * lasts into that gap ends its role (docs/performance.md "Why no koi profile dominates keepalived").
+ */
+export function stallHeadroomMs(row: CurveRow): number {
+  return stallToleranceMs(row) - worstFailoverMs(row);
+}
+
+/** The headroom of every row, as one sentence for the Dominance section. */
+export function headroomLine(rows: readonly CurveRow[]): string {
+  const text = (r: CurveRow) => {
+    const h = stallHeadroomMs(r);
+    return `${r.family === 'koi' ? 'koi ' : 'keepalived '}${r.name} ${Number.isFinite(h) ? `${h >= 0 ? '+' : '−'}${Math.abs(Math.round(h))} ms` : 'n/a'}`;
+  };
+  return `Stall survived minus the slower failover (a profile can dominate a point only with at least the point's figure): ${rows.map(text).join(', ')}.`;
+}
+
 /** One line per keepalived point: which koi profiles dominate it, and the CPU the cheapest of them costs on top. */
 export function dominationLines(rows: readonly CurveRow[]): string[] {
   return rows.filter((r) => r.family === 'keepalived').map((point) => {

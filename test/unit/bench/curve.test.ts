@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../../../core/config/loader';
 import { checkClusterConfig } from '../../../core/node/cluster-check';
-import { dominationLines, dominators, type CurveRow } from '../../../bench/lib/curve-model';
+import { dominationLines, dominators, headroomLine, stallHeadroomMs, type CurveRow } from '../../../bench/lib/curve-model';
 import { drawTradeOffSvg, layout } from '../../../bench/lib/curve-svg';
 import { CURVE_PROFILES, loadProfile, timeSectionText } from '../../../bench/lib/profiles';
 import { searchStallTolerance } from '../../../bench/lib/stall-search';
@@ -132,6 +132,20 @@ describe('domination', () => {
     // ka1 read below one tick (0 %): the ratio is a lower bound.
     expect(lines[0]).toMatch(/advert_int 1 .*dominated by cheap, dear; the cheapest, cheap, uses \+0\.50 points of a core \(≥ 15×\)/);
     expect(lines[1]).toMatch(/advert_int 0\.1 .*\*\*not dominated\*\* — no koi profile fails over as fast; the nearest, dear, uses \+1\.9 points of a core \(≈ 20×\)/);
+  });
+});
+
+describe('stall headroom', () => {
+  it('is the stall survived minus the slower failover, and a dominator needs at least the point\'s', () => {
+    const ka = row('keepalived', 'advert_int 1', [3.4], 0, 3489);
+    const koi = row('koi', 'default', [1.6, 1.9], 2.5, 734);
+    expect(stallHeadroomMs(ka)).toBeCloseTo(89, 6);
+    expect(stallHeadroomMs(koi)).toBeCloseTo(-1166, 6);
+    // Dominance implies the headroom inequality (stall ≥ and failover ≤ give stall − failover ≥).
+    const sturdy = row('koi', 'sturdy', [3, 3.3], 1, 3500);
+    expect(dominators(ka, [sturdy])).toEqual([sturdy]);
+    expect(stallHeadroomMs(sturdy)).toBeGreaterThanOrEqual(stallHeadroomMs(ka));
+    expect(headroomLine([koi, ka])).toBe('Stall survived minus the slower failover (a profile can dominate a point only with at least the point\'s figure): koi default −1166 ms, keepalived advert_int 1 +89 ms.');
   });
 });
 
