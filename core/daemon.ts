@@ -47,6 +47,8 @@ export interface DaemonOptions {
   defaults?: DefaultPlugins | false;
   /** Where start-up problems are written before logging exists (default stderr). */
   stderr?: (text: string) => void;
+  /** A configuration is being put to use (start, live reload, in-process restart): process-wide settings (run.ts). */
+  onConfig?: (config: KoiConfig, log: Logger | null) => void;
 }
 
 /** One running generation of plugins + node; an in-process restart replaces it. */
@@ -176,6 +178,7 @@ export class Daemon {
       builtinDir: this.opts.builtinDir, defaults: this.opts.defaults,
     });
     const generation: Generation = { config, hooks, host, node: null };
+    this.opts.onConfig?.(config, this.log);
     const { sinks, rest } = mergeLogTargets(targets, config.plugins);
     logging.fanout.hold();
     try {
@@ -255,6 +258,7 @@ export class Daemon {
       return { ok: true, restart: true, problems: warnings };
     }
     await generation.node?.applyConfig(next);
+    this.opts.onConfig?.(next, log);
     generation.host.updateConfig(next);
     const previous = generation.config;
     generation.config = next;

@@ -5,6 +5,7 @@
 import { Daemon, startFailure } from '../daemon';
 import type { DaemonOptions } from '../daemon';
 import { ExitCode, errorDetail, errorMessage } from '../../plugin-api';
+import { CompilerTuning } from './v8-tuning';
 
 export interface RunHooks {
   /** The node started (daemonize: tell the parent). */
@@ -17,7 +18,10 @@ export interface RunHooks {
 
 /** Start a daemon and keep it running until a signal ends it. Never resolves normally: the process exits. */
 export async function runDaemon(options: DaemonOptions, hooks: RunHooks = {}): Promise<void> {
-  const daemon = new Daemon(options);
+  // The optimizing compiler follows the configuration's datagram rate (v8-tuning.ts); tests that build a
+  // Daemon in-process leave the test runner's V8 alone.
+  const compiler = new CompilerTuning();
+  const daemon = new Daemon({ onConfig: (config, log) => compiler.apply(config, log), ...options });
   let exiting = false;
   const exit = async (code: number): Promise<never> => {
     if (!exiting) {

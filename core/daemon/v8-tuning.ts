@@ -1,29 +1,75 @@
 /**
- * V8 settings for the daemon process. koinode is idle almost all the time: a few dozen small datagrams a
- * second through code that never gets hot. V8's optimizing compiler (TurboFan) still compiles the
- * handful of functions that cross its budget, and keeps the compiler's zones and the optimized code
- * resident: measured on 3 idle nodes, `--no-opt` gives 54–55 MB instead of 59–60 MB per node at the same
- * or lower idle CPU (docs/performance.md "RSS"). The baseline compiler (Sparkplug) stays on, so hot
- * paths pay ≈ 2.2× (`npm run bench:codec`: 59 against 27 µs to encode and seal a 3-node heartbeat with
- * crypto-node; forged datagrams are still rejected at ≈ 19 µs each, the cipher being native). A cluster
- * that is busy rather than idle — many nodes, the pure-JS crypto-forge cipher, a scraped http plugin —
- * can have the compiler back with KOINODE_JIT=1.
+ * V8's optimizing compiler (TurboFan) for the daemon process: off while the node is mostly idle, on when
+ * its configuration makes it busy.
  *
- * Setting the flag at run time works (Node keeps V8's flags writable); it applies to every function
- * compiled afterwards — and compiling the start-up code already costs most of the saving, so koinode sets
- * it before it loads anything else (apply-v8-tuning.ts).
+ * An idle koinode handles a few dozen small datagrams a second through code that never gets hot, yet
+ * TurboFan still compiles what crosses its budget — the start-up code above all — and keeps the result
+ * resident. Measured on 3 idle nodes at the defaults (≈ 80 datagrams sent and received a second each):
+ * 54–55 MB per node without it against 59–60 MB with it, at the same idle CPU. The more datagrams, the
+ * more the optimized hot path is worth: ≈ 160 a second (3 nodes at a 25 ms interval) cost the same either
+ * way, 5 nodes at the defaults (≈ 160) ≈ 17 % more CPU without it, the fast profile (≈ 400) ≈ 55 % more
+ * (docs/performance.md "RSS"). So koinode starts with the compiler off (apply-v8-tuning.ts: before any
+ * module is compiled, or most of the saving is lost) and turns it on once a configuration gives more than
+ * JIT_ABOVE_DATAGRAMS_PER_S; KOINODE_JIT=1 or 0 decides instead. The baseline compiler (Sparkplug) is
+ * always on. Both flags take effect at run time for code compiled or tiered up afterwards.
  */
 import { setFlagsFromString } from 'node:v8';
+import type { KoiConfig, Logger } from '../../plugin-api';
+import { countConfiguredPeers } from '../elector/peers';
 
-/** Environment variable that keeps V8's optimizing compiler on ("1"). */
+/** Environment variable: "1" keeps V8's optimizing compiler on, "0" keeps it off, whatever the configuration. */
 export const JIT_ENV = 'KOINODE_JIT';
 
-/** The V8 flags koinode sets unless JIT_ENV is "1". */
-export const DAEMON_V8_FLAGS = ['--no-opt'] as const;
+/** Above this many datagrams a second (sent + received, by configuration) the optimizing compiler is on. */
+export const JIT_ABOVE_DATAGRAMS_PER_S = 120;
 
-/** Apply DAEMON_V8_FLAGS unless the environment asks for the optimizing compiler; returns what was set. */
-export function tuneV8ForDaemon(env: NodeJS.ProcessEnv = process.env, set: (flag: string) => void = setFlagsFromString): string[] {
-  if (env[JIT_ENV] === '1') return [];
-  for (const flag of DAEMON_V8_FLAGS) set(flag);
-  return [...DAEMON_V8_FLAGS];
+/** Peers assumed when `cluster.transport` does not list the nodes (multicast only): the smallest quorum cluster. */
+const ASSUMED_PEERS = 2;
+
+type SetFlag = (flag: string) => void;
+
+/** At process start, before anything else is loaded: the compiler off unless KOINODE_JIT=1. */
+export function tuneV8AtStart(env: NodeJS.ProcessEnv = process.env, set: SetFlag = setFlagsFromString): boolean {
+  const jit = env[JIT_ENV] === '1';
+  if (!jit) set('--no-opt');
+  return jit;
+}
+
+/** Heartbeats sent to and received from every peer: what a node handles a second when idle. */
+export function configuredDatagramRate(config: KoiConfig): number {
+  const nodes = countConfiguredPeers(config.cluster.transport);
+  const peers = nodes === null ? ASSUMED_PEERS : Math.max(0, nodes - 1);
+  return (2 * peers * 1000) / config.time.cluster_update_interval;
+}
+
+/** Whether the optimizing compiler should run for `config`, and why (for the log). */
+export function compilerChoice(config: KoiConfig, env: NodeJS.ProcessEnv = process.env): { jit: boolean; why: string } {
+  if (env[JIT_ENV] === '1') return { jit: true, why: `${JIT_ENV}=1` };
+  if (env[JIT_ENV] === '0') return { jit: false, why: `${JIT_ENV}=0` };
+  const rate = Math.round(configuredDatagramRate(config));
+  return rate > JIT_ABOVE_DATAGRAMS_PER_S
+    ? { jit: true, why: `≈ ${rate} datagrams a second by configuration, above ${JIT_ABOVE_DATAGRAMS_PER_S}` }
+    : { jit: false, why: `≈ ${rate} datagrams a second by configuration, at most ${JIT_ABOVE_DATAGRAMS_PER_S}` };
+}
+
+/**
+ * Follows the configuration (start, reload, restart): sets the flag when the choice changes and logs it.
+ * The process starts in the state tuneV8AtStart left.
+ */
+export class CompilerTuning {
+  private jit: boolean;
+
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env, private readonly set: SetFlag = setFlagsFromString) {
+    this.jit = env[JIT_ENV] === '1';
+  }
+
+  apply(config: KoiConfig, log: Logger | null): boolean {
+    const choice = compilerChoice(config, this.env);
+    if (choice.jit !== this.jit) {
+      this.set(choice.jit ? '--opt' : '--no-opt');
+      this.jit = choice.jit;
+      log?.info({ jit: choice.jit }, `V8 optimizing compiler ${choice.jit ? 'on' : 'off'}: ${choice.why} (docs/performance.md "RSS")`);
+    }
+    return this.jit;
+  }
 }

@@ -180,6 +180,27 @@ it('--daemonize reports a child that cannot start, with its exit code, and remov
   expect(node.out()).toContain('koinode stopped');
 });
 
+(NODE_BUILT ? it : it.skip)('V8\'s optimizing compiler follows the configured datagram rate: on for a busy one, off again after a reload', async () => {
+  const ports = await findFreePorts(3);
+  const file = path.join(dir, 'jit.conf');
+  // Three nodes named (two never started: loopback ports nobody binds) at a 20 ms interval: ≈ 200 datagrams a second.
+  const busy = (interval: string) => conf(ports[0]).replace(`transport "127.0.0.1:${ports[0]}"`, `transport "${ports.map((p) => `127.0.0.1:${p}`).join(' ')}"`)
+    + `time {\n    cluster_update_interval ${interval}\n}\n`;
+  fs.writeFileSync(file, busy('20ms'));
+  const node = startNode(['-f', file, '-C']);
+  try {
+    await waitForText(node.out, /koinode e2e1 started/);
+    expect(node.out()).toContain('V8 optimizing compiler on: ≈ 200 datagrams a second by configuration, above 120');
+    fs.writeFileSync(file, busy('50ms'));
+    node.child.kill('SIGHUP');
+    await waitForText(node.out, /V8 optimizing compiler off: ≈ 80 datagrams a second by configuration, at most 120/);
+    await waitForText(node.out, /configuration reloaded live/);
+  } finally {
+    node.child.kill('SIGTERM');
+  }
+  expect(await node.exited).toBe(0);
+});
+
 (NODE_BUILT ? it : it.skip)('--daemonize starts in the background, writes the pid file, and the daemon stops on SIGTERM', async () => {
   const [port] = await findFreePorts(1);
   const file = path.join(dir, 'daemon.conf');

@@ -1,30 +1,85 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { DAEMON_V8_FLAGS, JIT_ENV, tuneV8ForDaemon } from '../../../core/daemon/v8-tuning';
+import { defaultConfig } from '../../../core/config/defaults';
+import {
+  CompilerTuning, JIT_ABOVE_DATAGRAMS_PER_S, JIT_ENV, compilerChoice, configuredDatagramRate, tuneV8AtStart,
+} from '../../../core/daemon/v8-tuning';
+import type { KoiConfig, TransportAddress } from '../../../plugin-api';
+import { createTestLogger } from '../../helpers/logger';
 
-// The built module (npm test builds first): the probe below runs in a plain node child.
-const BUILT = path.resolve(__dirname, '../../../dist/core/daemon/v8-tuning.js');
+const unicast = (n: number): TransportAddress[] =>
+  Array.from({ length: n }, (_, i) => ({ kind: 'ipv4', host: `10.0.0.${i + 1}`, port: 42001, raw: `10.0.0.${i + 1}` }) as TransportAddress);
 
-describe('koinode V8 tuning', () => {
-  it('turns the optimizing compiler off by default', () => {
+function config(nodes: number, intervalMs: number, transport?: TransportAddress[]): KoiConfig {
+  const c = defaultConfig();
+  c.cluster.transport = transport ?? unicast(nodes);
+  c.time.cluster_update_interval = intervalMs;
+  return c;
+}
+
+describe('koinode and V8\'s optimizing compiler', () => {
+  it('starts with the compiler off unless KOINODE_JIT=1', () => {
     const set: string[] = [];
-    expect(tuneV8ForDaemon({}, (f) => set.push(f))).toEqual(['--no-opt']);
-    expect(set).toEqual([...DAEMON_V8_FLAGS]);
+    expect(tuneV8AtStart({}, (f) => set.push(f))).toBe(false);
+    expect(tuneV8AtStart({ [JIT_ENV]: 'yes' }, (f) => set.push(f))).toBe(false);
+    expect(set).toEqual(['--no-opt', '--no-opt']);
+    expect(tuneV8AtStart({ [JIT_ENV]: '1' }, (f) => set.push(f))).toBe(true);
+    expect(set).toHaveLength(2);
   });
 
-  it(`leaves V8 alone when ${JIT_ENV}=1, and only then`, () => {
-    const set: string[] = [];
-    expect(tuneV8ForDaemon({ [JIT_ENV]: '1' }, (f) => set.push(f))).toEqual([]);
-    expect(set).toEqual([]);
-    expect(tuneV8ForDaemon({ [JIT_ENV]: 'yes' }, () => undefined)).toEqual(['--no-opt']);
+  it('counts the datagrams a configuration makes a node handle: a heartbeat to and from each peer', () => {
+    const defaults = defaultConfig().time.cluster_update_interval;
+    expect(configuredDatagramRate(config(3, defaults))).toBeCloseTo((2 * 2 * 1000) / defaults, 6); // 80 at 50 ms
+    expect(configuredDatagramRate(config(5, defaults))).toBeCloseTo((2 * 4 * 1000) / defaults, 6);
+    expect(configuredDatagramRate(config(3, 10))).toBe(400);
+    // Multicast names no node: a 3-node cluster is assumed.
+    const multicast = [{ kind: 'multicast4', host: '239.1.1.1', port: 42001, raw: '239.1.1.1' } as TransportAddress];
+    expect(configuredDatagramRate(config(0, 10, multicast))).toBe(400);
   });
 
-  it('takes effect when set at run time: a hot function is not optimized afterwards', () => {
-    // What koinode relies on: this Node keeps V8's flags writable after start-up.
-    // %GetOptimizationStatus bit 16: optimized by TurboFan.
+  it('turns the compiler on above the threshold only, and the environment overrides the configuration', () => {
+    expect(compilerChoice(config(3, 50), {}).jit).toBe(false); // the defaults: 80 a second
+    expect(compilerChoice(config(3, 25), {}).jit).toBe(true); // 160
+    expect(compilerChoice(config(5, 50), {}).jit).toBe(true); // 160
+    expect(compilerChoice(config(3, 10), {}).jit).toBe(true); // the fast profile: 400
+    const atThreshold = (2 * 2 * 1000) / JIT_ABOVE_DATAGRAMS_PER_S;
+    expect(compilerChoice(config(3, atThreshold), {}).jit).toBe(false);
+    expect(compilerChoice(config(3, 10), { [JIT_ENV]: '0' })).toEqual({ jit: false, why: `${JIT_ENV}=0` });
+    expect(compilerChoice(config(3, 50), { [JIT_ENV]: '1' })).toEqual({ jit: true, why: `${JIT_ENV}=1` });
+  });
+
+  it('follows reloads: sets the flag and logs only when the choice changes', () => {
+    const set: string[] = [];
+    const capture = createTestLogger();
+    const log = capture.logger;
+    const tuning = new CompilerTuning({}, (f) => set.push(f));
+    expect(tuning.apply(config(3, 50), log)).toBe(false);
+    expect(set).toEqual([]); // already off since start
+    expect(tuning.apply(config(3, 10), log)).toBe(true);
+    expect(tuning.apply(config(3, 15), log)).toBe(true);
+    expect(tuning.apply(config(3, 50), log)).toBe(false);
+    expect(set).toEqual(['--opt', '--no-opt']);
+    const lines = capture.records.map((r) => r.msg);
+    expect(lines).toEqual([
+      'V8 optimizing compiler on: ≈ 400 datagrams a second by configuration, above 120 (docs/performance.md "RSS")',
+      'V8 optimizing compiler off: ≈ 80 datagrams a second by configuration, at most 120 (docs/performance.md "RSS")',
+    ]);
+    // KOINODE_JIT=1 started it on, and no configuration turns it off.
+    const pinned: string[] = [];
+    const on = new CompilerTuning({ [JIT_ENV]: '1' }, (f) => pinned.push(f));
+    expect(on.apply(config(3, 50), null)).toBe(true);
+    expect(pinned).toEqual([]);
+  });
+
+  it('both flags take effect at run time in this Node: hot code is optimized only while the compiler is on', () => {
+    // What koinode relies on (V8 keeps its flags writable after start-up). %GetOptimizationStatus bit 16: TurboFan code.
+    const built = path.resolve(__dirname, '../../../dist/core/daemon/v8-tuning.js'); // npm test builds first
     const probe = `
-      const { tuneV8ForDaemon } = require(${JSON.stringify(BUILT)});
-      if (process.argv[1] === 'tuned') tuneV8ForDaemon({});
+      const { tuneV8AtStart } = require(${JSON.stringify(built)});
+      const v8 = require('node:v8');
+      const mode = process.argv[1];
+      if (mode !== 'plain') tuneV8AtStart({});
+      if (mode === 'on-again') v8.setFlagsFromString('--opt');
       function hot(x) { return x * 2 + 1; }
       for (let i = 0; i < 2e6; i++) hot(i);
       process.stdout.write(String((%GetOptimizationStatus(hot) & 16) !== 0));`;
@@ -32,6 +87,7 @@ describe('koinode V8 tuning', () => {
     const plain = run('plain');
     expect(plain.stderr).toBe('');
     expect(plain.stdout).toBe('true');
-    expect(run('tuned').stdout).toBe('false');
+    expect(run('off').stdout).toBe('false');
+    expect(run('on-again').stdout).toBe('true');
   });
 });
