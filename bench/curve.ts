@@ -230,7 +230,7 @@ function section(o: Options, machine: string, koiPoints: KoiPoint[], keepalived:
     'A koi profile dominates a keepalived point when its slower failover case is no slower and it survives no shorter stalls',
     '(the smaller of its master and leader figures); CPU may be higher, and by how much is given.', '',
     ...dominationLines(rows).map((l) => `- ${l}`),
-    `- ${headroomLine(rows)} Why a koi profile's stays below −lease_margin while keepalived's does not: "Why no koi profile dominates keepalived" above.`, '',
+    `- ${headroomLine(rows)} Why a koi profile's stays far below zero while keepalived's does not: "Why no koi profile dominates keepalived" above.`, '',
     '### Targets (issue 15)', '', targetTable(targets(rows)), '',
     '### Profiles and details', '');
   for (const p of koiPoints) {
