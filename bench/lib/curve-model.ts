@@ -102,14 +102,18 @@ export function toleranceText(t: Tolerance | undefined): string {
  * lasts into that gap ends its role (docs/performance.md "Why no koi profile dominates keepalived").
  */
 export function stallHeadroomMs(row: CurveRow): number {
+  const tolerances = [row.stall.master, row.stall.leader].filter((t): t is Tolerance => t !== undefined);
+  // No stall passed (or none was tried): the tolerance is unknown, not 0.
+  if (tolerances.length === 0 || tolerances.some((t) => t.largestPassMs === null)) return NaN;
   return stallToleranceMs(row) - worstFailoverMs(row);
 }
 
-/** The headroom of every row, as one sentence for the Dominance section. */
+/** The headroom of every row, as one sentence for the Dominance section ("≥" when no stall failed). */
 export function headroomLine(rows: readonly CurveRow[]): string {
   const text = (r: CurveRow) => {
-    const h = stallHeadroomMs(r);
-    return `${r.family === 'koi' ? 'koi ' : 'keepalived '}${r.name} ${Number.isFinite(h) ? `${h >= 0 ? '+' : '−'}${Math.abs(Math.round(h))} ms` : 'n/a'}`;
+    const h = Math.round(stallHeadroomMs(r));
+    const atLeast = [r.stall.master, r.stall.leader].some((t) => t !== undefined && t.smallestFailMs === null) ? '≥ ' : '';
+    return `${r.family === 'koi' ? 'koi ' : 'keepalived '}${r.name} ${Number.isFinite(h) ? `${atLeast}${h > 0 ? '+' : h < 0 ? '−' : ''}${Math.abs(h)} ms` : 'n/a'}`;
   };
   return `Stall survived minus the slower failover (a profile can dominate a point only with at least the point's figure): ${rows.map(text).join(', ')}.`;
 }

@@ -21,7 +21,7 @@ export async function runDaemon(options: DaemonOptions, hooks: RunHooks = {}): P
   // The optimizing compiler follows the configuration's datagram rate (v8-tuning.ts); tests that build a
   // Daemon in-process leave the test runner's V8 alone.
   const compiler = new CompilerTuning();
-  const daemon = new Daemon({ onConfig: (config, log) => compiler.apply(config, log), ...options });
+  const daemon = new Daemon({ ...options, onConfig: options.onConfig ?? ((config, log) => compiler.apply(config, log)) });
   let exiting = false;
   const exit = async (code: number): Promise<never> => {
     if (!exiting) {

@@ -11,7 +11,10 @@
  * (docs/performance.md "RSS"). So koinode starts with the compiler off (apply-v8-tuning.ts: before any
  * module is compiled, or most of the saving is lost) and turns it on once a configuration gives more than
  * JIT_ABOVE_DATAGRAMS_PER_S; KOINODE_JIT=1 or 0 decides instead. The baseline compiler (Sparkplug) is
- * always on. Both flags take effect at run time for code compiled or tiered up afterwards.
+ * always on. The switch is one way: once on, the compiler stays on until koinode restarts (turning it off
+ * would not free what it compiled, and flipping V8's flags back and forth is not what they are made for).
+ * `--no-maglev` too: Node 20 has Maglev off anyway, newer Node versions turn it on by default and it would
+ * take TurboFan's place (the figures above are Node 20's).
  */
 import { setFlagsFromString } from 'node:v8';
 import type { KoiConfig, Logger } from '../../plugin-api';
@@ -28,14 +31,22 @@ const ASSUMED_PEERS = 2;
 
 type SetFlag = (flag: string) => void;
 
-/** At process start, before anything else is loaded: the compiler off unless KOINODE_JIT=1. */
+/** The flags that turn the optimizing compilers off at start, and the one that turns TurboFan back on. */
+export const COMPILER_OFF_FLAGS = ['--no-turbofan', '--no-maglev'] as const;
+export const COMPILER_ON_FLAG = '--turbofan';
+
+/** At process start, before anything else is loaded: the compilers off unless KOINODE_JIT=1. */
 export function tuneV8AtStart(env: NodeJS.ProcessEnv = process.env, set: SetFlag = setFlagsFromString): boolean {
   const jit = env[JIT_ENV] === '1';
-  if (!jit) set('--no-opt');
+  if (!jit) for (const flag of COMPILER_OFF_FLAGS) set(flag);
   return jit;
 }
 
-/** Heartbeats sent to and received from every peer: what a node handles a second when idle. */
+/**
+ * Heartbeats sent to and received from every peer: what a node handles a second when idle. Peers are the
+ * destinations of `cluster.transport` other than this node (countConfiguredPeers: a peer listed with two
+ * addresses on different hosts counts twice — it is sent to twice, too).
+ */
 export function configuredDatagramRate(config: KoiConfig): number {
   const nodes = countConfiguredPeers(config.cluster.transport);
   const peers = nodes === null ? ASSUMED_PEERS : Math.max(0, nodes - 1);
@@ -53,22 +64,28 @@ export function compilerChoice(config: KoiConfig, env: NodeJS.ProcessEnv = proce
 }
 
 /**
- * Follows the configuration (start, reload, restart): sets the flag when the choice changes and logs it.
- * The process starts in the state tuneV8AtStart left.
+ * Follows the configuration (start, reload, restart): turns the compiler on, and logs it, the first time a
+ * configuration asks for it. The process starts in the state tuneV8AtStart left.
  */
 export class CompilerTuning {
   private jit: boolean;
+  private warned = false;
 
   constructor(private readonly env: NodeJS.ProcessEnv = process.env, private readonly set: SetFlag = setFlagsFromString) {
     this.jit = env[JIT_ENV] === '1';
   }
 
   apply(config: KoiConfig, log: Logger | null): boolean {
+    const value = this.env[JIT_ENV];
+    if (value !== undefined && value !== '' && value !== '0' && value !== '1' && !this.warned) {
+      this.warned = true;
+      log?.warn(`${JIT_ENV}=${value} ignored: 1 keeps V8's optimizing compiler on, 0 keeps it off; anything else leaves the choice to the configuration`);
+    }
     const choice = compilerChoice(config, this.env);
-    if (choice.jit !== this.jit) {
-      this.set(choice.jit ? '--opt' : '--no-opt');
-      this.jit = choice.jit;
-      log?.info({ jit: choice.jit }, `V8 optimizing compiler ${choice.jit ? 'on' : 'off'}: ${choice.why} (docs/performance.md "RSS")`);
+    if (choice.jit && !this.jit) {
+      this.set(COMPILER_ON_FLAG);
+      this.jit = true;
+      log?.info({ jit: true }, `V8 optimizing compiler on: ${choice.why} (docs/performance.md "RSS")`);
     }
     return this.jit;
   }

@@ -180,7 +180,7 @@ it('--daemonize reports a child that cannot start, with its exit code, and remov
   expect(node.out()).toContain('koinode stopped');
 });
 
-(NODE_BUILT ? it : it.skip)('V8\'s optimizing compiler follows the configured datagram rate: on for a busy one, off again after a reload', async () => {
+(NODE_BUILT ? it : it.skip)('V8\'s optimizing compiler follows the configured datagram rate: on for a busy one (and it stays on)', async () => {
   const ports = await findFreePorts(3);
   const file = path.join(dir, 'jit.conf');
   // Three nodes named (two never started: loopback ports nobody binds) at a 20 ms interval: ≈ 200 datagrams a second.
@@ -193,8 +193,8 @@ it('--daemonize reports a child that cannot start, with its exit code, and remov
     expect(node.out()).toContain('V8 optimizing compiler on: ≈ 200 datagrams a second by configuration, above 120');
     fs.writeFileSync(file, busy('50ms'));
     node.child.kill('SIGHUP');
-    await waitForText(node.out, /V8 optimizing compiler off: ≈ 80 datagrams a second by configuration, at most 120/);
     await waitForText(node.out, /configuration reloaded live/);
+    expect(node.out().match(/V8 optimizing compiler/g)).toHaveLength(1);
   } finally {
     node.child.kill('SIGTERM');
   }

@@ -145,6 +145,10 @@ describe('stall headroom', () => {
     const sturdy = row('koi', 'sturdy', [3, 3.3], 1, 3500);
     expect(dominators(ka, [sturdy])).toEqual([sturdy]);
     expect(stallHeadroomMs(sturdy)).toBeGreaterThanOrEqual(stallHeadroomMs(ka));
+    // Unknown when no stall passed; a lower bound when none failed; no "−0".
+    expect(stallHeadroomMs({ ...koi, stall: { master: tol(null, 20) } })).toBeNaN();
+    expect(headroomLine([{ ...koi, stall: { master: tol(null, 20) } }, { ...ka, stall: { master: tol(3399.6, null) } }]))
+      .toBe('Stall survived minus the slower failover (a profile can dominate a point only with at least the point\'s figure): koi default n/a, keepalived advert_int 1 ≥ 0 ms.');
     expect(headroomLine([koi, ka])).toBe('Stall survived minus the slower failover (a profile can dominate a point only with at least the point\'s figure): koi default −1166 ms, keepalived advert_int 1 +89 ms.');
   });
 });
