@@ -7,7 +7,7 @@
  * resident. Measured on 3 idle nodes at the defaults (≈ 80 datagrams sent and received a second each):
  * 54–55 MB per node without it against 59–60 MB with it, at the same idle CPU. The more datagrams, the
  * more the optimized hot path is worth: ≈ 160 a second (3 nodes at a 25 ms interval) cost the same either
- * way, 5 nodes at the defaults (≈ 160) ≈ 17 % more CPU without it, the fast profile (≈ 400) ≈ 55 % more
+ * way, 5 nodes at the defaults (≈ 160) ≈ 9 % more CPU without it, the fast profile (≈ 400) ≈ 55 % more
  * (docs/performance.md "RSS"). So koinode starts with the compiler off (apply-v8-tuning.ts: before any
  * module is compiled, or most of the saving is lost) and turns it on once a configuration gives more than
  * JIT_ABOVE_DATAGRAMS_PER_S; KOINODE_JIT=1 or 0 decides instead. The baseline compiler (Sparkplug) is
