@@ -33,15 +33,20 @@ export function worstFailoverMs(row: CurveRow): number {
   return cases.some((v) => !Number.isFinite(v)) || cases.length === 0 ? NaN : Math.max(...cases);
 }
 
+/** The stall searches a row has: the master's, and the leader's when measured. */
+function tolerancesOf(row: CurveRow): Tolerance[] {
+  return [row.stall.master, row.stall.leader].filter((t): t is Tolerance => t !== undefined);
+}
+
 /** The stall every measured node survives: the smallest of the largest passes (0 when one failed at the shortest). */
 export function stallToleranceMs(row: CurveRow): number {
-  const tolerances = [row.stall.master, row.stall.leader].filter((t): t is Tolerance => t !== undefined);
+  const tolerances = tolerancesOf(row);
   return Math.min(...tolerances.map((t) => t.largestPassMs ?? 0));
 }
 
 /** The stall figure of stallToleranceMs as text: "120 ms", "< 6 ms" (even the shortest failed), "≥ 12800 ms" (none failed). */
 export function stallToleranceText(row: CurveRow): string {
-  const tolerances = [row.stall.master, row.stall.leader].filter((t): t is Tolerance => t !== undefined);
+  const tolerances = tolerancesOf(row);
   const worst = [...tolerances].sort((a, b) => (a.largestPassMs ?? 0) - (b.largestPassMs ?? 0))[0];
   if (worst.largestPassMs === null) return worst.smallestFailMs === null ? 'n/a' : `< ${worst.smallestFailMs} ms`;
   return `${worst.smallestFailMs === null ? '≥ ' : ''}${worst.largestPassMs} ms`;
@@ -102,7 +107,7 @@ export function toleranceText(t: Tolerance | undefined): string {
  * lasts into that gap ends its role (docs/performance.md "Why no koi profile dominates keepalived").
  */
 export function stallHeadroomMs(row: CurveRow): number {
-  const tolerances = [row.stall.master, row.stall.leader].filter((t): t is Tolerance => t !== undefined);
+  const tolerances = tolerancesOf(row);
   // No stall passed (or none was tried): the tolerance is unknown, not 0.
   if (tolerances.length === 0 || tolerances.some((t) => t.largestPassMs === null)) return NaN;
   return stallToleranceMs(row) - worstFailoverMs(row);
@@ -112,7 +117,7 @@ export function stallHeadroomMs(row: CurveRow): number {
 export function headroomLine(rows: readonly CurveRow[]): string {
   const text = (r: CurveRow) => {
     const h = Math.round(stallHeadroomMs(r));
-    const atLeast = [r.stall.master, r.stall.leader].some((t) => t !== undefined && t.smallestFailMs === null) ? '≥ ' : '';
+    const atLeast = tolerancesOf(r).some((t) => t.smallestFailMs === null) ? '≥ ' : '';
     return `${r.family === 'koi' ? 'koi ' : 'keepalived '}${r.name} ${Number.isFinite(h) ? `${atLeast}${h > 0 ? '+' : h < 0 ? '−' : ''}${Math.abs(h)} ms` : 'n/a'}`;
   };
   return `Stall survived minus the slower failover (a profile can dominate a point only with at least the point's figure): ${rows.map(text).join(', ')}.`;

@@ -31,13 +31,16 @@ const ASSUMED_PEERS = 2;
 
 type SetFlag = (flag: string) => void;
 
+/** KOINODE_JIT=1: the compiler on from the start, whatever the configuration. */
+const jitForced = (env: NodeJS.ProcessEnv): boolean => env[JIT_ENV] === '1';
+
 /** The flags that turn the optimizing compilers off at start, and the one that turns TurboFan back on. */
 export const COMPILER_OFF_FLAGS = ['--no-turbofan', '--no-maglev'] as const;
 export const COMPILER_ON_FLAG = '--turbofan';
 
 /** At process start, before anything else is loaded: the compilers off unless KOINODE_JIT=1. */
 export function tuneV8AtStart(env: NodeJS.ProcessEnv = process.env, set: SetFlag = setFlagsFromString): boolean {
-  const jit = env[JIT_ENV] === '1';
+  const jit = jitForced(env);
   if (!jit) for (const flag of COMPILER_OFF_FLAGS) set(flag);
   return jit;
 }
@@ -55,7 +58,7 @@ export function configuredDatagramRate(config: KoiConfig): number {
 
 /** Whether the optimizing compiler should run for `config`, and why (for the log). */
 export function compilerChoice(config: KoiConfig, env: NodeJS.ProcessEnv = process.env): { jit: boolean; why: string } {
-  if (env[JIT_ENV] === '1') return { jit: true, why: `${JIT_ENV}=1` };
+  if (jitForced(env)) return { jit: true, why: `${JIT_ENV}=1` };
   if (env[JIT_ENV] === '0') return { jit: false, why: `${JIT_ENV}=0` };
   const rate = Math.round(configuredDatagramRate(config));
   return rate > JIT_ABOVE_DATAGRAMS_PER_S
@@ -72,7 +75,7 @@ export class CompilerTuning {
   private warned = false;
 
   constructor(private readonly env: NodeJS.ProcessEnv = process.env, private readonly set: SetFlag = setFlagsFromString) {
-    this.jit = env[JIT_ENV] === '1';
+    this.jit = jitForced(env);
   }
 
   apply(config: KoiConfig, log: Logger | null): boolean {
