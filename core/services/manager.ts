@@ -23,6 +23,11 @@ import { applyStatusOutcome, applyTransitionOutcome, finishFailSequence, type Ou
 import type { ServiceContext, ServiceManager, ServiceManagerOptions } from './types';
 import { errorMessage } from '../../plugin-api/errors';
 
+/** The status code of a service that runs but is not promotable yet (syncing: SPEC §6). */
+const NOT_PROMOTABLE_YET = 93;
+/** How soon such a service is checked again (docs/services.md "Status exit codes"). */
+export const NOT_PROMOTABLE_RECHECK_MS = 1_000;
+
 export function createServiceManager(opts: ServiceManagerOptions): ServiceManager {
   return new DefaultServiceManager(opts);
 }
@@ -40,6 +45,8 @@ class DefaultServiceManager implements ServiceManager {
   private readonly eventHost: EventRunnerHost;
   private readonly outcomeHost: OutcomeHost;
   private timer: TimerHandle | undefined;
+  /** The sooner check of services that answered 93 (live, not promotable yet): armed while one does. */
+  private recheckTimer: TimerHandle | undefined;
   private scanned = false;
   private scanning = false;
   /** A scan was asked for while another ran: it runs as soon as that one ends. */
@@ -245,6 +252,8 @@ class DefaultServiceManager implements ServiceManager {
     this.closed = true;
     this.opts.clock.clear(this.timer);
     this.timer = undefined;
+    this.opts.clock.clear(this.recheckTimer);
+    this.recheckTimer = undefined;
     for (const record of this.records.values()) {
       record.transition?.controller.abort();
       record.status?.controller.abort();
@@ -278,11 +287,15 @@ class DefaultServiceManager implements ServiceManager {
     }
     this.scanning = true;
     const number = ++this.scansBegun;
+    const begunAt = this.opts.clock.now();
     this.track(this.rescan().finally(() => {
       this.scanning = false;
       this.scansDone = number;
       if (this.closed) return;
-      if (statusRound) for (const record of this.records.values()) if (this.statusEligible(record)) record.statusWanted = true;
+      if (statusRound) {
+        // A service checked since the round began (a check after start, a recheck of 93) is not checked twice.
+        for (const record of this.records.values()) if (this.statusEligible(record) && record.statusLaunchedAt < begunAt) record.statusWanted = true;
+      }
       if (this.scanQueued) {
         this.scanQueued = false;
         this.scan(false);
@@ -436,6 +449,7 @@ class DefaultServiceManager implements ServiceManager {
   /** A status round's check, or (`verify`) the check after maintenance, which runs in any resting state. */
   private launchStatus(record: ServiceRecord, verify = false): void {
     if (!verify) record.statusWanted = false;
+    record.statusLaunchedAt = this.opts.clock.now();
     const state = record.state;
     const controller = new AbortController();
     const flight: InFlight = { event: 'status', controller, done: Promise.resolve() };
@@ -460,7 +474,28 @@ class DefaultServiceManager implements ServiceManager {
   private afterStatus(record: ServiceRecord, state: ServiceState, run: EventRun, verify: boolean): void {
     if (record.removed || this.closed) return;
     applyStatusOutcome(this.outcomeHost, record, state, run, verify);
+    if (record.lastStatus === NOT_PROMOTABLE_YET) this.armRecheck();
     this.drive();
+  }
+
+  /**
+   * A service that answered 93 (syncing) keeps the node from being elected
+   * until a later check says 0, 90 or 91: waiting a whole status_interval
+   * (10 s) for that check would delay the first master of a fresh cluster by
+   * up to that much. Such services are checked again after
+   * NOT_PROMOTABLE_RECHECK_MS (never later than a round would) until they
+   * answer something else.
+   */
+  private armRecheck(): void {
+    if (this.recheckTimer !== undefined || this.closed) return;
+    const delay = Math.min(NOT_PROMOTABLE_RECHECK_MS, this.config.time.status_interval);
+    this.recheckTimer = this.opts.clock.setTimeout(() => {
+      this.recheckTimer = undefined;
+      for (const record of this.records.values()) {
+        if (record.lastStatus === NOT_PROMOTABLE_YET && this.statusEligible(record)) record.statusWanted = true;
+      }
+      this.drive();
+    }, delay);
   }
 
   private finishFailSequence(record: ServiceRecord, reason: string): void {

@@ -20,7 +20,7 @@ export function newRecord(name: string, service: DiscoveredService, flags: NewRe
   return {
     name, entry: service.entry, definition: service.definition, executor: service.executor,
     state: 'Stopped', lastStatus: null, transition: null, status: null, blocked: false,
-    failHandled: false, mayBeRunning: false, disabledReported: false, statusWanted: false, removed: false,
+    failHandled: false, mayBeRunning: false, disabledReported: false, statusWanted: false, statusLaunchedAt: -Infinity, removed: false,
     maybePromoted: flags.sweepSkipped, unverified: flags.maintenance || flags.sweepSkipped,
     verifyWanted: flags.sweepSkipped && !flags.maintenance && service.definition.events.includes('status'),
     log: log.child({ service: name }),

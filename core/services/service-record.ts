@@ -35,6 +35,8 @@ export interface ServiceRecord {
   disabledReported: boolean;
   /** Check status as soon as possible (after a start: promotability is unknown). */
   statusWanted: boolean;
+  /** When its last status check began (a round skips a service checked since the round began). */
+  statusLaunchedAt: number;
   /**
    * A promote ran (real or presumed) or status said 90, and no real demote,
    * stop or status has shown the role released since: the service may hold

@@ -267,3 +267,37 @@ test('a probe that throws keeps the known service as it was; an entry that disap
   expect(manager.summary()).toEqual([{ name: 'a', state: 'Started' }]);
   await manager.close();
 });
+
+test('a service answering 93 (syncing) is checked again after a second, not a whole status_interval, until it answers otherwise', async () => {
+  const exec = new ScriptedExecutor('fake');
+  const clock = new VirtualClock();
+  const capture = createTestLogger();
+  const manager = createServiceManager({
+    config: testConfig('/nonexistent', {}, 10_000), executors: [exec], clock, hooks: createHooks(capture.logger), logger: capture.logger,
+    node: { id: 'id', name: 'n' }, listener: { onChange: () => undefined, onFailure: () => undefined },
+    listEntries: async () => [{ name: 'a', path: '/svc/a', isDirectory: true }, { name: 'b', path: '/svc/b', isDirectory: true }],
+  });
+  const statusCalls = (service: string) => exec.calls.filter((c) => c.service === service && c.event === 'status').length;
+  exec.answers.set('a:status', 93);
+  manager.start();
+  manager.setTarget('Start');
+  await flush();
+  expect(statusCalls('a')).toBe(1); // the check right after start
+  expect(manager.promotable()).toBe(false);
+  clock.advance(999);
+  await flush();
+  expect(statusCalls('a')).toBe(1);
+  clock.advance(1);
+  await flush();
+  expect(statusCalls('a')).toBe(2); // 1 s later, not 10 s
+  expect(statusCalls('b')).toBe(1); // a promotable service waits for the round
+  exec.answers.set('a:status', 91);
+  clock.advance(1000);
+  await flush();
+  expect(statusCalls('a')).toBe(3);
+  expect(manager.promotable()).toBe(true);
+  clock.advance(5000);
+  await flush();
+  expect(statusCalls('a')).toBe(3); // answered 91: back to the 10 s rounds
+  await manager.close();
+});
