@@ -403,7 +403,7 @@ export class KoiNode {
   private stalled(stall: Stall, why?: string, quiet = false): void {
     const gap = Math.round(stall.gapMs);
     const frozen = why ?? (stall.frozenMs > 0 ? ` (${Math.round(stall.frozenMs)} ms of it on the wall clock only: a VM pause or a clock step)` : '');
-    (quiet ? this.log.debug.bind(this.log) : this.log.warn.bind(this.log))({ gapMs: gap, frozenMs: Math.round(stall.frozenMs) }, `event loop stalled for ${gap} ms${frozen}: master lease checked, namings quarantined`);
+    (quiet ? this.log.debug.bind(this.log) : this.log.warn.bind(this.log))({ gapMs: gap, frozenMs: Math.round(stall.frozenMs) }, `event loop stalled for ${gap} ms${frozen}: master lease checked, namings dated by the leader's clock`);
     this.runner?.stalled(stall.gapMs, stall.frozenMs);
     // Followers stand after ELECTION_LIMIT_TICKS silent ticks: after a longer stall another leader may
     // lead, so step down instead of fighting it. Shorter stalls need no step-down for safety: the

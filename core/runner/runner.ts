@@ -15,6 +15,7 @@ import type { ServiceManager } from '../services/types';
 import { assertTransition, isLegalTransition, targetFor } from './transitions';
 import { formatSeconds } from '../logging/format';
 import { fitOutput } from './failure-output';
+import { CLOCK_RATE_BOUND } from '../node/cluster-check';
 
 export interface RunnerOptions extends ComponentContext {
   /** Send a health report to the leader (the node routes it). */
@@ -72,6 +73,13 @@ export class Runner {
   private leaseUntil = -Infinity;
   private leaseMs = 0;
   private quarantineUntil = -Infinity;
+  /** The stall that began the quarantine froze the monotonic clock (a VM pause): namings are not dated then. */
+  private quarantineFrozen = false;
+  /**
+   * Per leader, the newest state update received outside a quarantine: its leaderUptimeMs and when it
+   * arrived. A naming read in a quarantine is dated from it by the leader's own clock (R6).
+   */
+  private readonly leaderClocks = new Map<string, { uptimeMs: number; at: number }>();
   private lastUpdateAt = -Infinity;
   private lastSeqByLeader = new Map<string, number>();
   /** The newest state update applied: from which leader, and its leaderUptimeMs (echoed in health reports). */
@@ -161,7 +169,10 @@ export class Runner {
     this.masterName = update.masterName;
     this.setMaintenance(update.maintenance);
     const namesMe = update.masterId === this.opts.self.id;
-    if (namesMe && now < this.quarantineUntil) {
+    const quarantined = now < this.quarantineUntil;
+    if (!quarantined) this.rememberLeaderClock(leaderId, update.leaderUptimeMs, now);
+    const sentAt = quarantined ? this.datedInQuarantine(leaderId, update.leaderUptimeMs, now) : now;
+    if (namesMe && sentAt === null) {
       // Neither a renewal nor a withdrawal: the lease held before the stall runs its course.
       this.log.warn(`ignoring master naming from ${update.leaderName}: in quarantine for ${Math.ceil(this.quarantineUntil - now)} ms after a stall`);
     } else if (!namesMe) {
@@ -170,7 +181,7 @@ export class Runner {
     } else if (this.quorumOn()) {
       if (update.hasQuorum && update.leaseMs > 0) {
         this.named = true;
-        this.renewLease(now, update.leaseMs);
+        this.renewLease(sentAt ?? now, update.leaseMs);
       } else if (now >= this.leaseUntil) {
         this.named = false;
       }
@@ -208,6 +219,8 @@ export class Runner {
    */
   stalled(gapMs: number, frozenMs = 0): void {
     const now = this.opts.clock.now();
+    // A freeze anywhere in the quarantine keeps its namings undated until it ends.
+    this.quarantineFrozen = frozenMs > 0 || (this.quarantineFrozen && now < this.quarantineUntil);
     this.quarantineUntil = now + this.config.time.lease_margin;
     if (frozenMs > 0) this.leaseUntil -= frozenMs;
     if (this.current === 'Master' && this.quorumOn()) {
@@ -333,11 +346,38 @@ export class Runner {
    * grant), never longer than this node's own master_lease: a live reload
    * of either side cannot make the runner hold longer than the leader waits.
    */
-  private renewLease(now: number, grantedMs: number): void {
+  private renewLease(from: number, grantedMs: number): void {
     this.leaseMs = Math.min(grantedMs, this.config.time.master_lease);
-    this.leaseUntil = now + this.leaseMs;
+    // A naming dated in a quarantine may end before the lease held already: never shorten it.
+    this.leaseUntil = Math.max(this.leaseUntil, from + this.leaseMs);
     this.opts.clock.clear(this.leaseTimer);
-    this.leaseTimer = this.opts.clock.setTimeout(this.opts.guard(() => this.checkLease()), this.leaseMs);
+    this.leaseTimer = this.opts.clock.setTimeout(this.opts.guard(() => this.checkLease()), Math.max(0, this.leaseUntil - this.opts.clock.now()));
+  }
+
+  private rememberLeaderClock(leaderId: string, uptimeMs: number, now: number): void {
+    this.leaderClocks.set(leaderId, { uptimeMs, at: now });
+    if (this.leaderClocks.size > 16) this.leaderClocks.delete(this.leaderClocks.keys().next().value as string);
+  }
+
+  /**
+   * R6: when a naming read in a quarantine (it may have waited in the socket
+   * buffer through the stall) was sent, dated on this node's clock no later
+   * than a receipt without the stall could be — or null when that cannot be
+   * told. The reference update (`ref`, received before the stall) was sent at
+   * most L before `ref.at`, L being the delay plus one unnoticed stall; the
+   * leader's clock ran `uptimeMs − ref.uptimeMs` between the two sends, so at
+   * least that much less twice the rate bound passed on this clock. The date
+   * is therefore at most L after the true send — the lateness R3's margin
+   * covers for any receipt — and never after now. Not dated: after a stall
+   * that froze this node's monotonic clock (the leader's time ran on while
+   * this clock did not), without an update of the same leader from before the
+   * stall, or when the leader's uptime went back (it restarted).
+   */
+  private datedInQuarantine(leaderId: string, uptimeMs: number, now: number): number | null {
+    const ref = this.leaderClocks.get(leaderId);
+    if (this.quarantineFrozen || !ref || uptimeMs < ref.uptimeMs) return null;
+    // − 1: both uptimes are rounded to the millisecond.
+    return Math.min(now, ref.at + Math.max(0, uptimeMs - ref.uptimeMs - 1) * (1 - 2 * CLOCK_RATE_BOUND));
   }
 
   /** With quorum on, the master holds only while its lease runs (unless the teeth run disabled the rule). */
