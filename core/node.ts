@@ -15,7 +15,7 @@ import type {
 import { ExitCode, NodeFlag } from '../plugin-api';
 import { Elector, hasTaps } from './elector/elector';
 import { Membership } from './membership/membership';
-import { Runner } from './runner/runner';
+import { Runner, runnerTickInterval } from './runner/runner';
 import { createServiceManager } from './services/manager';
 import type { ServiceManager } from './services/types';
 import { createWireCodec } from './wire/codec';
@@ -35,7 +35,7 @@ import { electorMembership } from './node/elector-membership';
 import { encodeForWire, routeMessage } from './node/routing';
 import { NameClashGuard } from './node/name-clash';
 import { JoinListener } from './node/joining';
-import { ElectorSchedule, HeartbeatRiders } from './node/riders';
+import { HeartbeatRiders, TickSchedule } from './node/riders';
 import { adminBackend, adminPolicy, startLocalAdmin } from './node/admin-adapter';
 import { koiVersion } from './node/version';
 import { createAdminEndpoint } from './admin/endpoint';
@@ -69,7 +69,8 @@ export class KoiNode {
   private clusterTimer: TimerHandle | undefined;
   private electorTimer: TimerHandle | undefined;
   /** When the elector ticks inside cluster ticks (so its updates ride on the heartbeat). */
-  private readonly electorSchedule = new ElectorSchedule();
+  private readonly electorSchedule = new TickSchedule();
+  private readonly runnerSchedule = new TickSchedule();
   private readonly riders: HeartbeatRiders;
   private readonly stallGuard: StallGuard;
   /** When a stall the peers' clocks revealed was last reported (one freeze arrives as several parts). */
@@ -190,7 +191,8 @@ export class KoiNode {
     listening = false;
     this.stallGuard.reset();
     this.clusterTimer = this.clock.setInterval(this.guard(() => this.clusterTick()), this.config.time.cluster_update_interval);
-    this.runner?.start();
+    this.runner?.start(this.runnerRides(this.config));
+    this.runnerSchedule.restart(this.clock.now(), runnerTickInterval(this.config));
     this.membership.tick();
     this.log.info({ id: this.id, elector: this.config.node.elector, runner: this.config.node.runner },
       `node ${this.name} (${this.id}) started`);
@@ -218,6 +220,10 @@ export class KoiNode {
       this.clusterTimer = this.clock.setInterval(this.guard(() => this.clusterTick()), config.time.cluster_update_interval);
     }
     if (this.elector && (this.electorInterval(previous) !== this.electorInterval(config) || previous.time.cluster_update_interval !== config.time.cluster_update_interval)) this.armElectorTimer();
+    if (this.runner && (runnerTickInterval(previous) !== runnerTickInterval(config) || previous.time.cluster_update_interval !== config.time.cluster_update_interval)) {
+      this.runnerSchedule.restart(this.clock.now(), runnerTickInterval(config));
+      this.runner.retick(this.runnerRides(config));
+    }
     if (previous.node.maintenance !== config.node.maintenance && this.elector) actions.leaderSetsMaintenance(this.elector, this.runner, config.node.maintenance);
     this.log.info('configuration applied');
   }
@@ -384,7 +390,9 @@ export class KoiNode {
       const now = this.clock.now();
       const interval = this.electorInterval(this.config);
       const cluster = this.config.time.cluster_update_interval;
-      if (this.elector && ElectorSchedule.ridesClusterTick(interval, cluster) && this.electorSchedule.tickNow(now, interval, cluster)) this.elector.tick();
+      // The runner first: a leader's elector then decides with its own runner's fresh report.
+      if (this.runner && this.runnerRides(this.config) && this.runnerSchedule.tickNow(now, runnerTickInterval(this.config), cluster)) this.runner.tick();
+      if (this.elector && TickSchedule.ridesClusterTick(interval, cluster) && this.electorSchedule.tickNow(now, interval, cluster)) this.elector.tick();
       this.elector?.renewMaster();
       // Last, so that the heartbeat carries what the elector just decided (riders.ts).
       this.membership.tick();
@@ -516,13 +524,18 @@ export class KoiNode {
     return Math.min(config.time.elector_tick_interval, config.time.state_update_interval);
   }
 
+  /** The runner ticks inside cluster ticks (riders.ts) unless its interval is shorter than theirs. */
+  private runnerRides(config: KoiConfig): boolean {
+    return TickSchedule.ridesClusterTick(runnerTickInterval(config), config.time.cluster_update_interval);
+  }
+
   /** The elector ticks inside cluster ticks (riders.ts), or on a timer of its own when its interval is shorter. */
   private armElectorTimer(): void {
     this.clock.clear(this.electorTimer);
     this.electorTimer = undefined;
     const interval = this.electorInterval(this.config);
     this.electorSchedule.restart(this.clock.now(), interval);
-    if (ElectorSchedule.ridesClusterTick(interval, this.config.time.cluster_update_interval)) return;
+    if (TickSchedule.ridesClusterTick(interval, this.config.time.cluster_update_interval)) return;
     this.electorTimer = this.clock.setInterval(this.guard(() => this.elector?.tick()), interval);
   }
 

@@ -7,8 +7,10 @@
  * - the leader's elector tick runs inside a cluster tick, right before its
  *   heartbeat, and that heartbeat carries the tick's state updates (lease
  *   renewals included), each for one runner;
- * - a runner's periodic health report rides on its next heartbeat (at most
- *   one interval later), built when that heartbeat is sent.
+ * - a runner's tick runs inside a cluster tick too, right before its
+ *   heartbeat, and its periodic health report rides on that heartbeat (or,
+ *   when the heartbeat went less than an interval ago as an answer to the
+ *   leader, on the next one), built when that heartbeat is sent.
  * A rider is built in the same synchronous turn as the heartbeat it rides
  * on, so it says what a datagram of its own sent at that instant would say:
  * a grant is recorded when it leaves (R3), a report is never older than the
@@ -98,26 +100,28 @@ export class HeartbeatRiders {
 }
 
 /**
- * When the leader's elector ticks, counted in cluster ticks: on the first
+ * When a periodic tick that rides on cluster ticks runs (the leader's
+ * elector tick, a runner's tick), counted in cluster ticks: on the first
  * cluster tick nearest its due time, so the average interval stays
- * `interval` and each tick's updates ride on that cluster tick's heartbeat.
- * Intervals shorter than a cluster tick keep a timer of their own (then
- * updates go on their own).
+ * `interval` and what the tick sends rides on that cluster tick's heartbeat
+ * — and the event loop wakes once for both (docs/performance.md "Wake-ups,
+ * not only datagrams"). Intervals shorter than a cluster tick keep a timer
+ * of their own (then updates go on their own).
  */
-export class ElectorSchedule {
+export class TickSchedule {
   private due = -Infinity;
 
-  /** The elector ticks inside cluster ticks with these intervals. */
-  static ridesClusterTick(electorIntervalMs: number, clusterIntervalMs: number): boolean {
-    return electorIntervalMs >= clusterIntervalMs;
+  /** A tick of this interval runs inside cluster ticks of that one. */
+  static ridesClusterTick(intervalMs: number, clusterIntervalMs: number): boolean {
+    return intervalMs >= clusterIntervalMs;
   }
 
-  /** A new elector: its first tick one interval from now (as a timer started now would). */
+  /** (Re)started: the first tick one interval from now (as a timer started now would). */
   restart(now: number, intervalMs: number): void {
     this.due = now + intervalMs;
   }
 
-  /** Called every cluster tick: whether the elector ticks now. */
+  /** Called every cluster tick: whether the tick runs now. */
   tickNow(now: number, intervalMs: number, clusterIntervalMs: number): boolean {
     if (now < this.due - clusterIntervalMs / 2) return false;
     this.due += intervalMs;

@@ -17,6 +17,11 @@ import { formatSeconds } from '../logging/format';
 import { fitOutput } from './failure-output';
 import { CLOCK_RATE_BOUND } from '../node/cluster-check';
 
+/** How often a runner ticks (health report, recovery and lost-leader checks). */
+export function runnerTickInterval(config: KoiConfig): number {
+  return Math.min(config.time.runner_tick_interval, config.time.state_update_interval);
+}
+
 export interface RunnerOptions extends ComponentContext {
   /** Send a health report to the leader (the node routes it). */
   /** `periodic`: the runner tick's report (it may ride on the next heartbeat); else a transition's, sent at once. */
@@ -93,6 +98,7 @@ export class Runner {
   /** `promoted` of the last health report sent. */
   private reportedPromoted = false;
   private closed = false;
+  private started = false;
 
   constructor(private readonly opts: RunnerOptions) {
     this.config = opts.config;
@@ -118,20 +124,24 @@ export class Runner {
     this.pushContext();
   }
 
-  start(): void {
-    const t = Math.min(this.config.time.runner_tick_interval, this.config.time.state_update_interval);
-    this.tickTimer = this.opts.clock.setInterval(this.opts.guard(() => this.tick()), t);
+  /** `ridesClusterTick`: the node calls tick() from its cluster ticks (riders.ts) instead of a timer of the runner's own. */
+  start(ridesClusterTick = false): void {
+    this.started = true;
+    this.retick(ridesClusterTick);
     this.services?.start();
     this.evaluate('runner started');
   }
 
+  /** Tick on a timer of its own at runnerTickInterval, or (`ridesClusterTick`) only when the node calls tick(). */
+  retick(ridesClusterTick: boolean): void {
+    this.opts.clock.clear(this.tickTimer);
+    this.tickTimer = undefined;
+    if (!this.started || this.closed || ridesClusterTick) return;
+    this.tickTimer = this.opts.clock.setInterval(this.opts.guard(() => this.tick()), runnerTickInterval(this.config));
+  }
+
   applyConfig(config: KoiConfig): void {
-    const retick = config.time.runner_tick_interval !== this.config.time.runner_tick_interval;
     this.config = config;
-    if (retick && this.tickTimer) {
-      this.opts.clock.clear(this.tickTimer);
-      this.tickTimer = this.opts.clock.setInterval(this.opts.guard(() => this.tick()), config.time.runner_tick_interval);
-    }
   }
 
   // ---- inputs -------------------------------------------------------------------
@@ -385,7 +395,8 @@ export class Runner {
     return this.quorumOn() && this.opts.rules.on('runner-lease-expiry');
   }
 
-  private tick(): void {
+  /** One runner tick: every runnerTickInterval, on a timer of its own or inside a cluster tick (start). */
+  tick(): void {
     if (this.closed) return;
     const now = this.opts.clock.now();
     const t = this.config.time;

@@ -3,7 +3,7 @@
  * elector ticks inside cluster ticks. (test/cluster/riders.test.ts counts
  * the datagrams a whole simulated cluster saves.)
  */
-import { ElectorSchedule, HeartbeatRiders, type RiderTargets } from '../../../core/node/riders';
+import { TickSchedule, HeartbeatRiders, type RiderTargets } from '../../../core/node/riders';
 import type { HealthReport, HeartBeat, StateUpdate } from '../../../plugin-api';
 
 const LEADER = '11111111-1111-4111-8111-111111111111';
@@ -78,9 +78,9 @@ describe('HeartbeatRiders', () => {
   });
 });
 
-describe('ElectorSchedule', () => {
+describe('TickSchedule', () => {
   const ticks = (interval: number, cluster: number, span: number): number[] => {
-    const s = new ElectorSchedule();
+    const s = new TickSchedule();
     s.restart(0, interval);
     const at: number[] = [];
     for (let now = cluster; now <= span; now += cluster) if (s.tickNow(now, interval, cluster)) at.push(now);
@@ -99,7 +99,7 @@ describe('ElectorSchedule', () => {
   });
 
   test('after a stall it ticks once, not once per missed interval', () => {
-    const s = new ElectorSchedule();
+    const s = new TickSchedule();
     s.restart(0, 200);
     expect(s.tickNow(200, 200, 50)).toBe(true);
     expect(s.tickNow(5000, 200, 50)).toBe(true);
@@ -109,7 +109,7 @@ describe('ElectorSchedule', () => {
   });
 
   test('intervals shorter than a cluster tick keep a timer of their own', () => {
-    expect(ElectorSchedule.ridesClusterTick(200, 50)).toBe(true);
-    expect(ElectorSchedule.ridesClusterTick(5, 10)).toBe(false);
+    expect(TickSchedule.ridesClusterTick(200, 50)).toBe(true);
+    expect(TickSchedule.ridesClusterTick(5, 10)).toBe(false);
   });
 });
