@@ -365,6 +365,12 @@ export class Runner {
   }
 
   private rememberLeaderClock(leaderId: string, uptimeMs: number, now: number): void {
+    const known = this.leaderClocks.get(leaderId);
+    if (known) {
+      known.uptimeMs = uptimeMs;
+      known.at = now;
+      return;
+    }
     this.leaderClocks.set(leaderId, { uptimeMs, at: now });
     if (this.leaderClocks.size > 16) this.leaderClocks.delete(this.leaderClocks.keys().next().value as string);
   }
