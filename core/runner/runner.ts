@@ -16,6 +16,7 @@ import { assertTransition, isLegalTransition, targetFor } from './transitions';
 import { formatSeconds } from '../logging/format';
 import { fitOutput } from './failure-output';
 import { CLOCK_RATE_BOUND } from '../node/cluster-check';
+import { stallThresholdMs } from '../node/stall-guard';
 
 /** How often a runner ticks (health report, recovery and lost-leader checks). */
 export function runnerTickInterval(config: KoiConfig): number {
@@ -78,11 +79,10 @@ export class Runner {
   private leaseUntil = -Infinity;
   private leaseMs = 0;
   private quarantineUntil = -Infinity;
-  /** The stall that began the quarantine froze the monotonic clock (a VM pause): namings are not dated then. */
-  private quarantineFrozen = false;
   /**
    * Per leader, the newest state update received outside a quarantine: its leaderUptimeMs and when it
-   * arrived. A naming read in a quarantine is dated from it by the leader's own clock (R6).
+   * arrived. A naming read in a quarantine is dated from it by the leader's own clock (R6). Forgotten at
+   * any stall with frozen time: this clock did not count that time, the leader's did.
    */
   private readonly leaderClocks = new Map<string, { uptimeMs: number; at: number }>();
   private lastUpdateAt = -Infinity;
@@ -224,13 +224,15 @@ export class Runner {
    * replacement wait on its own clock from the grant it sent, so a short
    * stall is no reason to fail over. What a stall does break is the receipt
    * time of datagrams that waited in the socket buffer: a naming read now
-   * may be older than lease_margin, so namings of this node are ignored for
-   * lease_margin (the buffer drains in the first loop turns after the stall).
+   * may be older than lease_margin, so for lease_margin (the buffer drains in
+   * the first loop turns after the stall) a naming of this node is dated by
+   * the leader's clock instead (datedInQuarantine), or ignored when it cannot
+   * be.
    */
   stalled(gapMs: number, frozenMs = 0): void {
     const now = this.opts.clock.now();
-    // A freeze anywhere in the quarantine keeps its namings undated until it ends.
-    this.quarantineFrozen = frozenMs > 0 || (this.quarantineFrozen && now < this.quarantineUntil);
+    // A reference taken before a freeze would date every later naming too late by the freeze (R6).
+    if (frozenMs > 0) this.leaderClocks.clear();
     this.quarantineUntil = now + this.config.time.lease_margin;
     if (frozenMs > 0) this.leaseUntil -= frozenMs;
     if (this.current === 'Master' && this.quorumOn()) {
@@ -382,18 +384,21 @@ export class Runner {
    * told. The reference update (`ref`, received before the stall) was sent at
    * most L before `ref.at`, L being the delay plus one unnoticed stall; the
    * leader's clock ran `uptimeMs − ref.uptimeMs` between the two sends, so at
-   * least that much less twice the rate bound passed on this clock. The date
-   * is therefore at most L after the true send — the lateness R3's margin
-   * covers for any receipt — and never after now. Not dated: after a stall
-   * that froze this node's monotonic clock (the leader's time ran on while
-   * this clock did not), without an update of the same leader from before the
-   * stall, or when the leader's uptime went back (it restarted).
+   * least that much less twice the rate bound passed in real time — and on
+   * this clock as much, less any time it did not count: frozen time above the
+   * stall threshold forgets the reference (stalled), below it is at most the
+   * threshold in all (the peers witness more: StallGuard.peerBeat), taken off
+   * here. The date is therefore at most L after the true send — the lateness
+   * R3's margin covers for any receipt — and never after now. Not dated (null):
+   * without an update of the same leader since the last freeze, or when the
+   * leader's uptime went back (it restarted).
    */
   private datedInQuarantine(leaderId: string, uptimeMs: number, now: number): number | null {
     const ref = this.leaderClocks.get(leaderId);
-    if (this.quarantineFrozen || !ref || uptimeMs < ref.uptimeMs) return null;
+    if (!ref || uptimeMs < ref.uptimeMs) return null;
     // − 1: both uptimes are rounded to the millisecond.
-    return Math.min(now, ref.at + Math.max(0, uptimeMs - ref.uptimeMs - 1) * (1 - 2 * CLOCK_RATE_BOUND));
+    const leaderElapsed = Math.max(0, uptimeMs - ref.uptimeMs - 1) * (1 - 2 * CLOCK_RATE_BOUND);
+    return Math.min(now, ref.at + leaderElapsed - stallThresholdMs(this.config.time.cluster_update_interval));
   }
 
   /** With quorum on, the master holds only while its lease runs (unless the teeth run disabled the rule). */
