@@ -257,6 +257,7 @@ export class Runner {
   stop(reason = 'koi stop'): void {
     this.stopped = true;
     this.mode = 'Passive';
+    this.giveUpLease();
     this.evaluate(reason);
     this.sendHealthNow();
   }
@@ -366,6 +367,19 @@ export class Runner {
     this.leaseTimer = this.opts.clock.setTimeout(this.opts.guard(() => this.checkLease()), Math.max(0, this.leaseUntil - this.opts.clock.now()));
   }
 
+  /**
+   * Stopped or Failed: the leader elects the next master as soon as this
+   * runner reports so with nothing promoted (docs/safety.md R3), taking the
+   * state as final for the lease. `koi start` or a recovery can end it before
+   * the update naming the successor arrives (or when it is lost), so the old
+   * naming must not make this node master again: a new one is needed.
+   */
+  private giveUpLease(): void {
+    this.named = false;
+    this.leaseUntil = -Infinity;
+    this.opts.clock.clear(this.leaseTimer);
+  }
+
   private rememberLeaderClock(leaderId: string, uptimeMs: number, now: number): void {
     const known = this.leaderClocks.get(leaderId);
     if (known) {
@@ -458,6 +472,7 @@ export class Runner {
     this.lastFailureAt = now;
     this.lastFailureReason = reason;
     this.lastFailureOutput = fitOutput(output);
+    this.giveUpLease();
     this.evaluate(reason);
     const max = this.config.service.auto_recover;
     if (max > 0 && this.failCount <= max) {

@@ -73,3 +73,15 @@ test('after a VM pause the reference is forgotten: a buffered renewal read after
   await r.run(500);
   expect(r.executor.times('promote', '20-app')).toHaveLength(1);
 });
+
+test('koi stop gives up the lease: a koi start before the leader names the successor does not promote again', async () => {
+  const { r } = await master();
+  rig = r;
+  r.runner.stop();
+  await r.run(100); // demoted and stopped; the leader, told so, elects another node — its update to us is lost
+  expect(r.executor.times('demote', '20-app')).toHaveLength(1);
+  r.runner.startAgain();
+  await r.run(500); // well within the old 1.2 s lease
+  expect(r.executor.times('start', '20-app').length).toBeGreaterThanOrEqual(2);
+  expect(r.executor.times('promote', '20-app')).toHaveLength(1);
+});
