@@ -231,10 +231,12 @@ export class Runner {
    */
   stalled(gapMs: number, frozenMs = 0): void {
     const now = this.opts.clock.now();
-    // A reference taken before a freeze would date every later naming too late by the freeze (R6).
-    if (frozenMs > 0) this.leaderClocks.clear();
     this.quarantineUntil = now + this.config.time.lease_margin;
-    if (frozenMs > 0) this.leaseUntil -= frozenMs;
+    if (frozenMs > 0) {
+      this.leaseUntil -= frozenMs;
+      // A reference taken before a freeze would date every later naming too late by the freeze (R6).
+      this.leaderClocks.clear();
+    }
     if (this.current === 'Master' && this.quorumOn()) {
       this.log.warn({ gapMs: Math.round(gapMs), frozenMs: Math.round(frozenMs), leaseRemainingMs: Math.max(0, Math.round(this.leaseUntil - now)) },
         now < this.leaseUntil
