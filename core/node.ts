@@ -25,7 +25,7 @@ import type { ComponentContext } from './node/component';
 import { safetyRules, type SafetyRuleSet } from './safety-rules';
 import { CLOCK_RATE_BOUND, checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './node/cluster-check';
 import { StallGuard, stallThresholdMs, type Stall } from './node/stall-guard';
-import { ELECTION_LIMIT_TICKS } from './config/timing-defaults';
+import { electionTimeoutMs } from './config/timing-defaults';
 import type { ActionResult, FailureStatus, NodeStatus } from './node/status';
 import type { AdminMessageHandler, KoiNodeOptions, ReloadOutcome } from './node/options';
 import { projectStatus } from './node/status-projection';
@@ -186,7 +186,7 @@ export class KoiNode {
       maintenance: () => this.runner?.setMaintenance(true),
     });
     await this.transport.start((data, from) => this.guarded(() => (listening ? joining.receive(data, from) : this.receive(data, from))));
-    if (listening) await joining.waitForView(ELECTION_LIMIT_TICKS * this.config.time.cluster_update_interval);
+    if (listening) await joining.waitForView(electionTimeoutMs(this.config.time));
     await this.services?.recoverLeftovers();
     listening = false;
     this.stallGuard.reset();
@@ -413,11 +413,11 @@ export class KoiNode {
     const frozen = why ?? (stall.frozenMs > 0 ? ` (${Math.round(stall.frozenMs)} ms of it on the wall clock only: a VM pause or a clock step)` : '');
     (quiet ? this.log.debug.bind(this.log) : this.log.warn.bind(this.log))({ gapMs: gap, frozenMs: Math.round(stall.frozenMs) }, `event loop stalled for ${gap} ms${frozen}: master lease checked, namings dated by the leader's clock`);
     this.runner?.stalled(stall.gapMs, stall.frozenMs);
-    // Followers stand after ELECTION_LIMIT_TICKS silent ticks: after a longer stall another leader may
-    // lead, so step down instead of fighting it. Shorter stalls need no step-down for safety: the
+    // Followers stand after leader_dead_time of silence (electionTimeoutMs): after a longer stall another
+    // leader may lead, so step down instead of fighting it. Shorter stalls need no step-down for safety: the
     // lease quorum counts acknowledgements from when the answered heartbeat was sent (R1).
     // Frozen time (a VM pause) also froze the clock that dates acknowledgements (R1): step down for any.
-    const electionTimeout = ELECTION_LIMIT_TICKS * this.config.time.cluster_update_interval;
+    const electionTimeout = electionTimeoutMs(this.config.time);
     if (this.membership.mode !== 'servant' && (stall.gapMs > electionTimeout || stall.frozenMs > 0)) {
       this.membership.stepDown(`stall of ${gap} ms detected`);
     }

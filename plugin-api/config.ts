@@ -104,6 +104,8 @@ export interface KoiConfig {
     elector_lost_time: number;
     elector_gone_time: number;
     quorum_demote_time: number;
+    /** An elector that heard no leader this long stands for election (at least 4 heartbeats). */
+    leader_dead_time: number;
     master_dead_time: number;
     elector_startup_tolerance: number;
     initial_promotion_delay: number;

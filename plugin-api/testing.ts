@@ -112,7 +112,7 @@ const DEFAULT_CONFIG = (name: string): KoiConfig => ({
   },
   time: {
     status_interval: 5000, cluster_update_interval: 200, state_update_interval: 200, elector_tick_interval: 200, runner_tick_interval: 200,
-    elector_lost_time: 1000, elector_gone_time: 2000, quorum_demote_time: 1000, master_dead_time: 1000, elector_startup_tolerance: 1000,
+    elector_lost_time: 1000, elector_gone_time: 2000, quorum_demote_time: 1000, leader_dead_time: 800, master_dead_time: 1000, elector_startup_tolerance: 1000,
     initial_promotion_delay: 0, auto_recover_time: 10_000, auto_recover_max_time: 600_000, failcount_reset: 600_000, failure_promotion_timeout: 10_000,
     node_timeout: 30_000, master_lease: 1000, lease_margin: 500,
   },

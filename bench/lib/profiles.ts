@@ -122,7 +122,7 @@ export function profileSpec(name: string): ProfileSpec {
 }
 
 /** Every time key's value in ms for this profile: its overrides on top of the built-in defaults. */
-export function effectiveTimeMs(profile: Profile): Record<string, number> {
+export function effectiveTimeMs(profile: Profile): Record<string, number> & typeof TIME_DEFAULTS {
   return { ...TIME_DEFAULTS, ...profile.timeMs };
 }
 

@@ -102,19 +102,22 @@ const SERVICE: Row[] = [
 ];
 
 const INTERVAL = dur(10, HOUR);
+/** Heartbeats may be a little faster than the other intervals: the fast profile (examples/fast.conf) uses 8 ms. */
+const HEARTBEAT = dur(5, HOUR);
 const DELAY = dur(0, 7 * DAY);
 const SPAN = dur(1, 7 * DAY);
 
 /** The time keys: the description is what the key does and what its default trades (core/config/timing-defaults.ts). */
 const TIME: Row[] = ([
   ['status_interval', INTERVAL, 'status_interval 5s'],
-  ['cluster_update_interval', INTERVAL, 'cluster_update_interval 200ms'],
+  ['cluster_update_interval', HEARTBEAT, 'cluster_update_interval 200ms'],
   ['state_update_interval', INTERVAL, 'state_update_interval 1s'],
   ['elector_tick_interval', INTERVAL, 'elector_tick_interval 250ms'],
   ['runner_tick_interval', INTERVAL, 'runner_tick_interval 250ms'],
   ['elector_lost_time', SPAN, 'elector_lost_time 5s'],
   ['elector_gone_time', SPAN, 'elector_gone_time 10m'],
   ['quorum_demote_time', SPAN, 'quorum_demote_time 15s'],
+  ['leader_dead_time', SPAN, 'leader_dead_time 500ms'],
   ['master_dead_time', SPAN, 'master_dead_time 3s'],
   ['elector_startup_tolerance', DELAY, 'elector_startup_tolerance 1s'],
   ['initial_promotion_delay', DELAY, 'initial_promotion_delay 30s'],

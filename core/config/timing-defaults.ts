@@ -22,8 +22,8 @@ export interface TimingDefault {
 export const TIMING_DEFAULTS = {
   cluster_update_interval: {
     ms: 50,
-    does: 'Heartbeat interval; 4 silent heartbeats start an election.',
-    trades: 'A dead leader is replaced in ≈ 9 heartbeats (≈ 0.45 s). Tiny datagrams, fine for 2–32 nodes; the price is idle CPU (docs/performance.md "Footprint"): 100 ms cuts it by about a third and costs ≈ 0.75 s of leader failover.',
+    does: 'Heartbeat interval; a leader silent for leader_dead_time (at least 4 heartbeats) is replaced.',
+    trades: 'A dead leader is replaced after leader_dead_time and 4 heartbeats as candidate (≈ 0.4 s). Tiny datagrams, fine for 2–32 nodes; the price is idle CPU (docs/performance.md "Footprint"): 100 ms cuts it by about a third and costs ≈ 0.75 s of leader failover.',
   },
   elector_tick_interval: {
     ms: 200,
@@ -39,6 +39,11 @@ export const TIMING_DEFAULTS = {
     ms: 1_000,
     does: 'Upper bound between two state updates to a runner.',
     trades: 'Updates go every elector tick anyway; this only bounds the gap when ticks are slowed.',
+  },
+  leader_dead_time: {
+    ms: 200,
+    does: 'An elector that heard no leader this long stands for election (never sooner than 4 heartbeats: a shorter value is raised to that).',
+    trades: 'How long a stalled leader (GC, a busy host) may fall silent without being replaced, counted in time, not heartbeats: longer rides out longer stalls of the leader, and delays the replacement of a dead leader by as much (a new leader also waits 4 heartbeats as candidate).',
   },
   master_dead_time: {
     ms: 1_000,
@@ -119,8 +124,25 @@ export const TIME_DEFAULTS = Object.freeze(Object.fromEntries(
   Object.entries(TIMING_DEFAULTS).map(([key, row]) => [key, row.ms]),
 ) as { readonly [K in TimeKey]: number });
 
-/** Ticks without a leader before an elector stands, and ticks a candidate waits before leading (SPEC §2, original 4). */
+/**
+ * Ticks a candidate waits before leading (SPEC §2, original 4), and the fewest silent ticks before an elector
+ * stands: `leader_dead_time` below 4 heartbeats is raised to this (one or two lost heartbeats must not start an
+ * election).
+ */
 export const ELECTION_LIMIT_TICKS = 4;
+
+/** How long an elector waits without hearing a leader before it stands: leader_dead_time, at least 4 heartbeats. */
+export function electionTimeoutMs(time: { readonly leader_dead_time: number; readonly cluster_update_interval: number }): number {
+  return Math.max(time.leader_dead_time, ELECTION_LIMIT_TICKS * time.cluster_update_interval);
+}
+
+/**
+ * The same in cluster ticks, as the bully election counts them: ticks, not elapsed time, so that a stall of
+ * this node (which heard nothing only because it did not read) counts as one tick, not as the leader's silence.
+ */
+export function standingTicks(time: { readonly leader_dead_time: number; readonly cluster_update_interval: number }): number {
+  return Math.ceil(electionTimeoutMs(time) / time.cluster_update_interval - 1e-9);
+}
 
 /** A follower's answer counts toward the leader's lease quorum for this many heartbeat intervals. */
 export const ACK_WINDOW_TICKS = 3;
@@ -132,6 +154,19 @@ export const ACK_WINDOW_TICKS = 3;
  * test/cluster/packet-loss.test.ts (20 % loss) passes 36 of 36 seeds; at 4 per lease 3 of 6 fail.
  */
 export const RENEWALS_PER_LEASE = 12;
+
+/**
+ * The least time between two renewals of the master's lease by heartbeat: a whole number of heartbeats (at least
+ * one), rounded down so that a lease always gets RENEWALS_PER_LEASE or more (every 2nd heartbeat at the defaults;
+ * every heartbeat in the fast profile, whose 125 ms lease over 12 is 1.3 heartbeats — rounded up, that was every
+ * 2nd, and a stalled master or leader lost a heartbeat of its stall tolerance). Less a quarter interval, so that
+ * timer jitter does not skip a heartbeat.
+ */
+export function renewalSpacingMs(time: { readonly master_lease: number; readonly cluster_update_interval: number }): number {
+  const interval = time.cluster_update_interval;
+  const heartbeats = Math.max(1, Math.floor(time.master_lease / RENEWALS_PER_LEASE / interval));
+  return heartbeats * interval - interval / 4;
+}
 
 /** Runners gone Disconnected this long are forgotten by the leader (SPEC §5). */
 export const FORGET_RUNNER_MS = 30 * 60_000;

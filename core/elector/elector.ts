@@ -18,7 +18,7 @@
  * - with an `onFence` tap, a silent previous master is fenced first.
  */
 import type { ClusterView, ElectionCandidate, HealthReport, KoiConfig, Logger, StateUpdate } from '../../plugin-api';
-import { ACK_WINDOW_TICKS, RENEWALS_PER_LEASE } from '../config/timing-defaults';
+import { ACK_WINDOW_TICKS, renewalSpacingMs } from '../config/timing-defaults';
 import { isAtLeast, type FailureEntry, type RunnerRecord } from './records';
 import { electionCandidates } from './selection';
 import { replacementWait } from './lease-rules';
@@ -211,8 +211,7 @@ export class Elector {
     if (!this.lease.quorate(tableQuorate) || !this.mayGrant(now, true)) return;
     const record = this.runners.get(this.masterId);
     if (!record || record.id === this.opts.self.id || !isAtLeast(record.state, 'Live') || record.mode !== 'Active') return;
-    // A quarter interval of slack so that timer jitter does not skip a second tick.
-    const spacing = this.config.time.master_lease / RENEWALS_PER_LEASE - this.config.time.cluster_update_interval / 4;
+    const spacing = renewalSpacingMs(this.config.time);
     if (now - record.lastNamedSentAt < spacing) return;
     const address = recipientAddress(record, now, ACK_WINDOW_TICKS * this.config.time.cluster_update_interval, this.opts.membership);
     if (address === null) return;
@@ -379,8 +378,13 @@ export class Elector {
     if (!tableQuorate) reason = `quorum lost (${this.opts.membership.seenCount()} of ${this.config.cluster.quorum} nodes seen)`;
     else if (!record) {
       // Heard or not (a deaf master still sends heartbeats but follows no one here): no report within
-      // master_dead_time of this leader taking it, and it is not this leader's master.
+      // master_dead_time of this leader taking it, and it is not this leader's master. Sooner when nothing at
+      // all came from it for master_dead_time (usually a master that died with the leader before it): hearing
+      // it proves nothing (see above), but silence does, and dropping a master is always safe — its
+      // replacement still waits out its lease (R2, R3).
+      const silentFor = now - (this.opts.membership.lastHeard(this.masterId) ?? Infinity);
       if (now - Math.max(this.masterSince, this.leaderSince) > this.config.time.master_dead_time) reason = 'the master never reported to this leader';
+      else if (silentFor > this.config.time.master_dead_time) reason = `the master never reported to this leader and was not heard for ${Math.round(silentFor)} ms`;
     } else if (record.state === 'Disconnected' && now - this.masterSince <= this.config.time.master_dead_time
       && now - (this.opts.membership.lastHeard(record.id) ?? -Infinity) <= this.config.time.master_dead_time) {
       // A stale record (e.g. this leader was cut off from the master and the partition healed):

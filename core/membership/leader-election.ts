@@ -1,7 +1,8 @@
 /**
  * Bully leader election (SPEC §2) as a small state machine over cluster
- * ticks. servant → candidate when no leader was heard for `limit` ticks;
- * candidate → leader after surviving `limit` ticks; a candidate or leader
+ * ticks. servant → candidate when no leader was heard for `standTicks` ticks
+ * (leader_dead_time, counted in ticks: standingTicks in timing-defaults.ts);
+ * candidate → leader after surviving `candidateTicks` ticks; a candidate or leader
  * that hears a Leader-flagged heartbeat from a higher id steps down. Ids are
  * unique UUIDs compared as strings, so there are no ties. Non-electors stay
  * servants forever.
@@ -18,8 +19,10 @@ const MODE_TRANSITIONS: Readonly<Record<ElectionMode, readonly ElectionMode[]>> 
 export interface BullyElectionOptions {
   selfId: string;
   elector: boolean;
-  /** Ticks without a leader before standing, and ticks a candidate waits. */
-  limit: number;
+  /** Ticks without a leader before standing (changed by a live reload: setStandTicks). */
+  standTicks: number;
+  /** Ticks a candidate waits before leading. */
+  candidateTicks: number;
   logger: Logger;
   onModeChange(from: ElectionMode, to: ElectionMode, reason: string): void;
 }
@@ -28,8 +31,16 @@ export class BullyElection {
   private current: ElectionMode = 'servant';
   private ticksWithoutLeader = 0;
   private candidateTicks = 0;
+  private standTicks: number;
 
-  constructor(private readonly opts: BullyElectionOptions) {}
+  constructor(private readonly opts: BullyElectionOptions) {
+    this.standTicks = opts.standTicks;
+  }
+
+  /** A live reload changed leader_dead_time or the heartbeat interval. */
+  setStandTicks(ticks: number): void {
+    this.standTicks = ticks;
+  }
 
   get mode(): ElectionMode {
     return this.current;
@@ -41,14 +52,14 @@ export class BullyElection {
     switch (this.current) {
       case 'servant':
         this.ticksWithoutLeader++;
-        if (this.ticksWithoutLeader >= this.opts.limit) {
+        if (this.ticksWithoutLeader >= this.standTicks) {
           this.candidateTicks = 0;
           this.change('candidate', `no leader heard for ${this.ticksWithoutLeader} ticks`);
         }
         break;
       case 'candidate':
         this.candidateTicks++;
-        if (this.candidateTicks >= this.opts.limit) this.change('leader', `no higher id heard for ${this.candidateTicks} ticks as candidate`);
+        if (this.candidateTicks >= this.opts.candidateTicks) this.change('leader', `no higher id heard for ${this.candidateTicks} ticks as candidate`);
         break;
       case 'leader':
         break;
@@ -84,9 +95,9 @@ export class BullyElection {
     }
   }
 
-  /** The followed leader announced it is leaving: stand at the next tick instead of waiting `limit` ticks. */
+  /** The followed leader announced it is leaving: stand at the next tick instead of waiting `standTicks` ticks. */
   leaderLeft(): void {
-    if (this.current === 'servant') this.ticksWithoutLeader = Math.max(this.ticksWithoutLeader, this.opts.limit - 1);
+    if (this.current === 'servant') this.ticksWithoutLeader = Math.max(this.ticksWithoutLeader, this.standTicks - 1);
   }
 
   /** Leave leader/candidate mode for a reason of the node's own (stall, shutdown). */

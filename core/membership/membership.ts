@@ -19,7 +19,7 @@ import type {
   ClusterNodeInfo, ClusterView, ElectionMode, HeartBeat, KoiConfig, Logger,
 } from '../../plugin-api';
 import { NodeFlag } from '../../plugin-api';
-import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS } from '../config/timing-defaults';
+import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS, electionTimeoutMs, standingTicks } from '../config/timing-defaults';
 import { countConfiguredPeers } from '../elector/peers';
 import { CLOCK_RATE_BOUND } from '../node/cluster-check';
 import type { ComponentContext } from '../node/component';
@@ -99,7 +99,8 @@ export class Membership {
     this.election = new BullyElection({
       selfId: opts.self.id,
       elector: opts.config.node.elector,
-      limit: ELECTION_LIMIT_TICKS,
+      standTicks: standingTicks(opts.config.time),
+      candidateTicks: ELECTION_LIMIT_TICKS,
       logger: this.log,
       onModeChange: (from, to, reason) => {
         // R2: while it led, this node granted leases on its own quorum; a leader it answers next must wait
@@ -139,6 +140,7 @@ export class Membership {
 
   applyConfig(config: KoiConfig): void {
     this.config = config;
+    this.election.setStandTicks(standingTicks(config.time));
   }
 
   flags(): number {
@@ -478,7 +480,7 @@ export class Membership {
     if (this.isLeader()) leader = this.opts.self.id;
     else {
       const now = this.opts.clock.now();
-      const fresh = ELECTION_LIMIT_TICKS * this.config.time.cluster_update_interval;
+      const fresh = electionTimeoutMs(this.config.time);
       for (const entry of this.table.all()) {
         if (now - entry.lastLeaderBeat <= fresh && entry.id > leader) leader = entry.id;
       }

@@ -4,7 +4,7 @@
  * config error; warnings are logged.
  */
 import type { KoiConfig } from '../../plugin-api';
-import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS } from '../config/timing-defaults';
+import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS, electionTimeoutMs } from '../config/timing-defaults';
 import { countConfiguredPeers } from '../elector/peers';
 import { stallThresholdMs } from './stall-guard';
 
@@ -53,8 +53,13 @@ export function checkClusterConfig(config: KoiConfig): ClusterCheck {
     `time.node_timeout (${t.node_timeout} ms) must be at least ${ACK_WINDOW_TICKS} × time.cluster_update_interval (${ackWindow} ms)`);
   need(t.elector_gone_time >= t.elector_lost_time,
     `time.elector_gone_time (${t.elector_gone_time} ms) must not be shorter than time.elector_lost_time (${t.elector_lost_time} ms)`);
-  if (t.elector_lost_time < ELECTION_LIMIT_TICKS * 2 * t.cluster_update_interval) {
-    warnings.push(`time.elector_lost_time (${t.elector_lost_time} ms) is shorter than a leader election (${ELECTION_LIMIT_TICKS * 2} × time.cluster_update_interval): expect elector-lost warnings on every leader change`);
+  const fewestSilentTicks = ELECTION_LIMIT_TICKS * t.cluster_update_interval;
+  if (t.leader_dead_time < fewestSilentTicks) {
+    warnings.push(`time.leader_dead_time (${t.leader_dead_time} ms) is shorter than ${ELECTION_LIMIT_TICKS} × time.cluster_update_interval: ${fewestSilentTicks} ms is used (one or two lost heartbeats must not start an election)`);
+  }
+  const election = electionTimeoutMs(t) + ELECTION_LIMIT_TICKS * t.cluster_update_interval;
+  if (t.elector_lost_time < election) {
+    warnings.push(`time.elector_lost_time (${t.elector_lost_time} ms) is shorter than a leader election (${election} ms: time.leader_dead_time, then ${ELECTION_LIMIT_TICKS} × time.cluster_update_interval as candidate): expect elector-lost warnings on every leader change`);
   }
   const quorum = config.cluster.quorum;
   if (quorum > 0 && countConfiguredPeers(config.cluster.transport) === null) {

@@ -169,7 +169,10 @@ export function generateSchedule(seed: number): Schedule {
     } else if (roll < 0.79) {
       const lease = prng.pick([600, 2400, 3600]);
       // Only timings a real reload accepts (koinode refuses the rest: checkClusterConfig, minimumLeaseMargin).
-      push({ at, op: 'time', node: target(), time: { master_lease: lease, lease_margin: prng.pick([300, 500]) } });
+      // leader_dead_time follows the lease (no draw of its own: the schedules of known seeds stay as they were),
+      // so nodes stand after different silences — safety must not depend on it (docs/safety.md).
+      const leaderDeadTime = lease / 6;
+      push({ at, op: 'time', node: target(), time: { master_lease: lease, lease_margin: prng.pick([300, 500]), leader_dead_time: leaderDeadTime } });
     } else if (roll < 0.82) {
       const k = push({ at, op: 'stop', node: target() });
       push({ at: later(500, 5000), op: 'restart', ref: k });

@@ -28,7 +28,7 @@
  *   promoted services.
  */
 import type { KoiConfig } from '../../plugin-api';
-import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS } from '../../core/config/timing-defaults';
+import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS, electionTimeoutMs } from '../../core/config/timing-defaults';
 import type { Violation, ViolationKind } from './invariants';
 import type { PromotedInterval, SimDurations } from './sim-executor';
 
@@ -118,7 +118,7 @@ export interface ServiceBounds {
  * and a quorum of nodes and a healthy runner, and no operator action or
  * service fault happened, some node has every service promoted within
  *
- *   B = ( 8 × cluster_update_interval            election: 4 silent heartbeats, 4 as candidate
+ *   B = ( leader_dead_time + 4 × c_u_i           election: the leader's silence, 4 heartbeats as candidate
  *       + W + cluster_update_interval              R1: a follower answers a new leader only after this gap
  *       + master_dead_time                         an old master outside the set is dropped as Disconnected
  *       + W + master_lease + lease_margin          the leader waits out leases another leader granted (W = ack window)
@@ -133,7 +133,7 @@ export interface ServiceBounds {
  */
 export function livenessBoundMs(t: KoiConfig['time'], d: SimDurations, services: number, drift: number): number {
   const W = ACK_WINDOW_TICKS * t.cluster_update_interval;
-  const election = 2 * ELECTION_LIMIT_TICKS * t.cluster_update_interval;
+  const election = electionTimeoutMs(t) + ELECTION_LIMIT_TICKS * t.cluster_update_interval;
   const leaseWait = W + t.master_lease + t.lease_margin;
   const switchGap = W + t.cluster_update_interval;
   const ticks = t.elector_tick_interval + t.runner_tick_interval;

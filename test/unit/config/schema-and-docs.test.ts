@@ -86,6 +86,11 @@ describe('examples/koi.conf', () => {
     expect(config.service.folder).toBe(path.join(ROOT, 'examples/services'));
   });
 
+  it('examples/fast.conf is valid too: every value in the schema\'s ranges (its time section is the fast profile)', async () => {
+    const { config } = await loadConfig({ files: ['examples/fast.conf'], cwd: ROOT });
+    expect(config.time.cluster_update_interval).toBeLessThan(TIME_DEFAULTS.cluster_update_interval);
+  });
+
   it('its commented-out sections are valid too once uncommented', () => {
     const text = readFileSync(path.join(ROOT, 'examples/koi.conf'), 'utf8');
     const uncommented = text.split('\n').map((line) => line.replace(/^; (time|plugins|    |\})/, '$1')).join('\n');

@@ -30,7 +30,7 @@ export function testConfig(folder: string, service: Partial<KoiConfig['service']
     time: {
       status_interval: statusInterval, cluster_update_interval: 200, state_update_interval: 1000, elector_tick_interval: 250,
       runner_tick_interval: 250, elector_lost_time: 3000, elector_gone_time: 480000, quorum_demote_time: 10000,
-      master_dead_time: 2000, elector_startup_tolerance: 500, initial_promotion_delay: 60000, auto_recover_time: 10000, auto_recover_max_time: 600000,
+      leader_dead_time: 800, master_dead_time: 2000, elector_startup_tolerance: 500, initial_promotion_delay: 60000, auto_recover_time: 10000, auto_recover_max_time: 600000,
       failcount_reset: 1800000, failure_promotion_timeout: 60000, node_timeout: 1000, master_lease: 1500, lease_margin: 500,
     },
     plugins: [],
