@@ -393,6 +393,7 @@ export class KoiNode {
       // The runner first: a leader's elector then decides with its own runner's fresh report.
       if (this.runner && this.runnerRides(this.config) && this.runnerSchedule.tickNow(now, runnerTickInterval(this.config), cluster)) this.runner.tick();
       if (this.elector && TickSchedule.ridesClusterTick(interval, cluster) && this.electorSchedule.tickNow(now, interval, cluster)) this.elector.tick();
+      else if (this.elector?.decisionDue(now)) this.elector.tick();
       this.elector?.renewMaster();
       // Last, so that the heartbeat carries what the elector just decided (riders.ts).
       this.membership.tick();

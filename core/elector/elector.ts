@@ -21,7 +21,7 @@ import type { ClusterView, ElectionCandidate, HealthReport, KoiConfig, Logger, S
 import { ACK_WINDOW_TICKS, renewalSpacingMs } from '../config/timing-defaults';
 import { isAtLeast, type FailureEntry, type RunnerRecord } from './records';
 import { electionCandidates } from './selection';
-import { replacementWait } from './lease-rules';
+import { replacementWait, replacementWaitEnds } from './lease-rules';
 import { LeaseKeeper } from './lease-keeper';
 import { runnerBlockers, type NoMasterWait } from './no-master';
 import { confirmedDemote, isOwnPastIncarnation, owedFromView, succeeded, type PreviousMaster } from './owed';
@@ -58,6 +58,8 @@ export class Elector {
   private clusterHadMaster = false;
   private readonly fencer: Fencer;
   private waiting: NoMasterWait | null = null;
+  /** When the wait that held this tick's election ends by itself (decisionDue); cleared by every tick. */
+  private electAgainAt: number | undefined;
   private readonly halt: FailoverHaltWatch;
   private lastWaitLogged = '';
   private warnedTarget = '';
@@ -174,6 +176,7 @@ export class Elector {
 
   private tickOnce(): void {
     const now = this.opts.clock.now();
+    this.electAgainAt = undefined;
     this.runners.markSilent(now, this.opts.self.id, this.config.time.master_dead_time, (id) => this.opts.membership.lastAcked(id));
     this.adoptReportedMaster();
     const quorum = this.config.cluster.quorum;
@@ -463,7 +466,7 @@ export class Elector {
       }
     }
     const guard = this.replacementGuard(now, chosen.id);
-    if (guard) return this.setWaiting({ code: guard.startsWith('waiting for fencing') ? 'fencing' : 'lease-wait', message: guard });
+    if (guard.message) return this.setWaiting({ code: guard.message.startsWith('waiting for fencing') ? 'fencing' : 'lease-wait', message: guard.message, until: guard.until });
     this.masterId = chosen.id;
     this.masterSince = this.opts.clock.now();
     this.masterName = chosen.name;
@@ -478,13 +481,15 @@ export class Elector {
     this.opts.onMasterChange(chosen.id, chosen.name, previous && previous.id !== chosen.id ? `replaces ${previous.name}` : 'elected');
   }
 
-  /** The lease rules (lease-rules.ts) and fencing before `chosenId` becomes master; '' when clear. */
-  private replacementGuard(now: number, chosenId: string): string {
+  /**
+   * The lease rules (lease-rules.ts) and fencing before `chosenId` becomes master: '' when clear; `until` when the
+   * lease wait ends by itself (the node then runs an elector tick at the next heartbeat: `decisionDue`).
+   */
+  private replacementGuard(now: number, chosenId: string): { message: string; until?: number } {
     const t = this.config.time;
     const prev = this.previous && this.previous.id !== chosenId ? this.previous : null;
     const record = prev ? this.runners.guardRecord(prev.id) : undefined;
-    const wait = replacementWait({
-      now,
+    const input = {
       othersUntil: this.lease.othersUntil(),
       chosenClaimsFreshly: this.lease.claimsFreshly(this.runners.get(chosenId)),
       previous: prev ? {
@@ -496,8 +501,9 @@ export class Elector {
           && (record.state === 'Failed' || record.state === 'Stopped' || record.mode === 'Passive'))
           || confirmedDemote(record, prev!, this.opts.clock.now(), this.opts.startedAt)),
       } : null,
-    });
-    if (wait) return wait;
+    };
+    const wait = replacementWait({ now, ...input });
+    if (wait) return { message: wait, until: replacementWaitEnds(input) };
     // Every master this leader owes a replacement: the one it dropped (or inherited) and those its followers remember.
     for (const owed of [...(prev ? [prev] : []), ...this.remembered.values()]) {
       if (owed.id === chosenId) continue;
@@ -506,9 +512,18 @@ export class Elector {
         lastHeard: this.opts.membership.lastHeard(owed.id) ?? -Infinity,
         addressOf: (id) => this.opts.membership.addressOf(id), succeeded: () => succeeded(owed, this.runners.values()),
       });
-      if (fence) return fence;
+      if (fence) return { message: fence };
     }
-    return '';
+    return { message: '' };
+  }
+
+  /**
+   * A wait that held the last election ended by itself (the lease wait, the start-up tolerance): elect at this
+   * heartbeat instead of at the next elector tick — half an elector tick less on every failover that waits.
+   * An extra tick decides by the same rules as any other.
+   */
+  decisionDue(now: number): boolean {
+    return this.electAgainAt !== undefined && now >= this.electAgainAt;
   }
 
   /** R7: a runner other than `exceptId`, heard, still reports promoted services (unless the teeth run disabled the rule). */
@@ -562,6 +577,8 @@ export class Elector {
   /** Logged when its kind changes, not for every second of a countdown. */
   private setWaiting(wait: NoMasterWait | null): void {
     this.waiting = wait;
+    const now = this.opts.clock.now();
+    if (this.ticking && wait?.until !== undefined && wait.until > now) this.electAgainAt = wait.until;
     const key = wait ? `${wait.code}:${wait.code === 'startup-delay' || wait.code === 'lease-wait' ? '' : wait.message}` : '';
     if (wait && key !== this.lastWaitLogged) this.log.debug(`not electing: ${wait.message}`);
     this.lastWaitLogged = key;

@@ -113,3 +113,10 @@ export function replacementWait(r: ReplacementInput): string {
   if (r.now < prev.holdUntil) return `waiting ${Math.ceil(prev.holdUntil - r.now)} ms for the lease of ${prev.name} to run out`;
   return '';
 }
+
+/** When replacementWait stops holding the election by itself (-Infinity when it does not hold it). */
+export function replacementWaitEnds(r: Omit<ReplacementInput, 'now'>): number {
+  const others = r.chosenClaimsFreshly ? -Infinity : r.othersUntil;
+  const own = r.previous && !r.previous.selfDemoted ? r.previous.holdUntil : -Infinity;
+  return Math.max(others, own);
+}

@@ -7,6 +7,7 @@
  * - checkClusterConfig rejects unsafe timing relations and warns about a non-majority quorum.
  */
 import { defaultConfig } from '../../core/config/defaults';
+import { TIME_DEFAULTS } from '../../core/config/timing-defaults';
 import { checkClusterConfig } from '../../core/node';
 import { minimumLeaseMargin, quorumMajorityWarning } from '../../core/node/cluster-check';
 import { countConfiguredPeers } from '../../core/elector/peers';
@@ -50,6 +51,29 @@ describe('default timings', () => {
     const took = await sim.runUntil(() => settled(sim), 3000);
     expect(took).not.toBeNull();
     expectNoViolations(sim);
+    sim.shutdown();
+  });
+});
+
+describe('the lease wait', () => {
+  // Slow elector ticks make the difference visible: the election after the wait comes at the next heartbeat
+  // (Elector.decisionDue), not up to an elector tick (500 ms here) later.
+  const slowTicks = { elector_tick_interval: 500, state_update_interval: 500, master_lease: 1500 };
+  const debug = process.env.KOI_SIM_DEBUG;
+  beforeAll(() => { process.env.KOI_SIM_DEBUG = '1'; }); // the leader logs the wait at debug level
+  afterAll(() => { if (debug === undefined) delete process.env.KOI_SIM_DEBUG; else process.env.KOI_SIM_DEBUG = debug; });
+
+  test.each(SEEDS)('ends in an election at the next heartbeat, not at the next elector tick (seed %i)', async (seed) => {
+    const sim = await startCluster({ seed, nodes: 3, time: slowTicks, traceLines: 100_000 });
+    await replaceDeadMaster(sim, false);
+    // "<t> <leader> elector debug: not electing: waiting N ms for the lease of X to run out", then "elected master".
+    const wait = sim.trace.map((l) => /^\s*([\d.]+) (\S+) elector debug: not electing: waiting (\d+) ms for the lease/.exec(l)).filter((m) => m !== null).at(-1);
+    expect(wait).toBeDefined();
+    const endsAt = Number(wait![1]) + Number(wait![3]);
+    const elected = sim.trace.map((l) => /^\s*([\d.]+) (\S+) elector info: elected master/.exec(l)).filter((m) => m !== null && m[2] === wait![2]).at(-1);
+    const I = TIME_DEFAULTS.cluster_update_interval;
+    expect(Number(elected![1]) - endsAt).toBeGreaterThanOrEqual(-1);
+    expect(Number(elected![1]) - endsAt).toBeLessThanOrEqual(I + 1);
     sim.shutdown();
   });
 });
