@@ -25,7 +25,7 @@ import type { ComponentContext } from './node/component';
 import { safetyRules, type SafetyRuleSet } from './safety-rules';
 import { CLOCK_RATE_BOUND, checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './node/cluster-check';
 import { StallGuard, stallThresholdMs, type Stall } from './node/stall-guard';
-import { electionTimeoutMs } from './config/timing-defaults';
+import { ELECTION_LIMIT_TICKS, electionTimeoutMs } from './config/timing-defaults';
 import type { ActionResult, FailureStatus, NodeStatus } from './node/status';
 import type { AdminMessageHandler, KoiNodeOptions, ReloadOutcome } from './node/options';
 import { projectStatus } from './node/status-projection';
@@ -186,7 +186,9 @@ export class KoiNode {
       maintenance: () => this.runner?.setMaintenance(true),
     });
     await this.transport.start((data, from) => this.guarded(() => (listening ? joining.receive(data, from) : this.receive(data, from))));
-    if (listening) await joining.waitForView(electionTimeoutMs(this.config.time));
+    // 4 heartbeats, not leader_dead_time: a living leader's view arrives within one, and a longer listen would
+    // only delay a cold start (it is followed by leader_dead_time of its own before this node stands).
+    if (listening) await joining.waitForView(ELECTION_LIMIT_TICKS * this.config.time.cluster_update_interval);
     await this.services?.recoverLeftovers();
     listening = false;
     this.stallGuard.reset();

@@ -117,7 +117,7 @@ const TIME: Row[] = ([
   ['elector_lost_time', SPAN, 'elector_lost_time 5s'],
   ['elector_gone_time', SPAN, 'elector_gone_time 10m'],
   ['quorum_demote_time', SPAN, 'quorum_demote_time 15s'],
-  ['leader_dead_time', SPAN, 'leader_dead_time 500ms'],
+  ['leader_dead_time', dur(1, MINUTE), 'leader_dead_time 500ms'],
   ['master_dead_time', SPAN, 'master_dead_time 3s'],
   ['elector_startup_tolerance', DELAY, 'elector_startup_tolerance 1s'],
   ['initial_promotion_delay', DELAY, 'initial_promotion_delay 30s'],

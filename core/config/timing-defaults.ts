@@ -42,7 +42,7 @@ export const TIMING_DEFAULTS = {
   },
   leader_dead_time: {
     ms: 200,
-    does: 'An elector that heard no leader this long stands for election (never sooner than 4 heartbeats: a shorter value is raised to that).',
+    does: 'An elector that heard no leader this long stands for election (never sooner than 4 heartbeats: a shorter value is raised to that). Use the same value on every node.',
     trades: 'How long a stalled leader (GC, a busy host) may fall silent without being replaced, counted in time, not heartbeats: longer rides out longer stalls of the leader, and delays the replacement of a dead leader by as much (a new leader also waits 4 heartbeats as candidate).',
   },
   master_dead_time: {
@@ -157,7 +157,8 @@ export const RENEWALS_PER_LEASE = 12;
 
 /**
  * The least time between two renewals of the master's lease by heartbeat: a whole number of heartbeats (at least
- * one), rounded down so that a lease always gets RENEWALS_PER_LEASE or more (every 2nd heartbeat at the defaults;
+ * one), rounded down so that a lease of 12 heartbeats or more gets RENEWALS_PER_LEASE or more (a shorter lease gets
+ * one per heartbeat); every 2nd heartbeat at the defaults;
  * every heartbeat in the fast profile, whose 125 ms lease over 12 is 1.3 heartbeats — rounded up, that was every
  * 2nd, and a stalled master or leader lost a heartbeat of its stall tolerance). Less a quarter interval, so that
  * timer jitter does not skip a heartbeat.

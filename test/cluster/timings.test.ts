@@ -122,6 +122,14 @@ describe('checkClusterConfig', () => {
     expect(checkClusterConfig({ ...base, cluster: { ...base.cluster, transport: peers(3), quorum: 2 } })).toEqual({ errors: [], warnings: [] });
   });
 
+  test('a leader_dead_time that reaches master_dead_time is a warning naming both keys; below 4 heartbeats, one saying what is used', () => {
+    const long = checkClusterConfig({ ...base, time: { ...base.time, leader_dead_time: 960 } });
+    expect(long.warnings.join('\n')).toMatch(/time\.leader_dead_time \(960 ms\).*time\.master_dead_time \(1000 ms\)/);
+    expect(checkClusterConfig({ ...base, time: { ...base.time, leader_dead_time: 900 } }).warnings).toEqual([]);
+    const short = checkClusterConfig({ ...base, time: { ...base.time, leader_dead_time: 120 } });
+    expect(short.warnings.join('\n')).toContain('time.leader_dead_time (120 ms) is shorter than 4 × time.cluster_update_interval: 200 ms is used');
+  });
+
   test('a lease shorter than three renewals is an error naming the keys', () => {
     const check = checkClusterConfig({ ...base, time: { ...base.time, master_lease: 500 } });
     expect(check.errors.join('\n')).toMatch(/time\.master_lease \(500 ms\).*time\.elector_tick_interval/);
