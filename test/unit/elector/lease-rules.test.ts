@@ -3,7 +3,7 @@
  * properties over the whole range of times and timings.
  */
 import fc from 'fast-check';
-import { claimsFreshly, grant, mayGrant, otherLeadersLeasesUntil, replacementWait } from '../../../core/elector/lease-rules';
+import { claimsFreshly, grant, mayGrant, otherLeadersLeasesUntil, replacementWait, replacementWaitEnds } from '../../../core/elector/lease-rules';
 
 const time = fc.integer({ min: 0, max: 10_000_000 });
 const ms = fc.integer({ min: 1, max: 600_000 });
@@ -51,6 +51,17 @@ describe('the unconditional wait (R2)', () => {
 
   test('disabled only for the teeth run', () => {
     expect(otherLeadersLeasesUntil(5_000, 4_700, 1_500, false)).toBe(-Infinity);
+  });
+});
+
+describe('the end of the wait (the election runs at the heartbeat it ends)', () => {
+  test('replacementWait holds the election exactly while now is before replacementWaitEnds, for every input', () => {
+    const hold = fc.option(time, { nil: -Infinity });
+    fc.assert(fc.property(time, hold, fc.boolean(), fc.option(fc.record({ holdUntil: hold, selfDemoted: fc.boolean() }), { nil: null }),
+      (now, othersUntil, chosenClaimsFreshly, prev) => {
+        const input = { othersUntil, chosenClaimsFreshly, previous: prev && { name: 'old', ...prev } };
+        expect(replacementWait({ now, ...input }) !== '').toBe(now < replacementWaitEnds(input));
+      }), { numRuns: 2000 });
   });
 });
 
