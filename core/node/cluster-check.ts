@@ -53,17 +53,17 @@ export function checkClusterConfig(config: KoiConfig): ClusterCheck {
     `time.node_timeout (${t.node_timeout} ms) must be at least ${ACK_WINDOW_TICKS} × time.cluster_update_interval (${ackWindow} ms)`);
   need(t.elector_gone_time >= t.elector_lost_time,
     `time.elector_gone_time (${t.elector_gone_time} ms) must not be shorter than time.elector_lost_time (${t.elector_lost_time} ms)`);
-  const fewestSilentTicks = ELECTION_LIMIT_TICKS * t.cluster_update_interval;
-  if (t.leader_dead_time < fewestSilentTicks) {
-    warnings.push(`time.leader_dead_time (${t.leader_dead_time} ms) is shorter than ${ELECTION_LIMIT_TICKS} × time.cluster_update_interval: ${fewestSilentTicks} ms is used (one or two lost heartbeats must not start an election)`);
+  const standAfter = electionTimeoutMs(t);
+  if (t.leader_dead_time < standAfter) {
+    warnings.push(`time.leader_dead_time (${t.leader_dead_time} ms) is shorter than ${ELECTION_LIMIT_TICKS} × time.cluster_update_interval: ${standAfter} ms is used (one or two lost heartbeats must not start an election)`);
   }
   // A leader stall shorter than leader_dead_time is ridden out, but the first timer after it runs before the
   // datagrams that waited: runners silent for master_dead_time are marked Disconnected (the master dropped and
   // taken back on its next report) and nodes silent for node_timeout leave the table — churn, not danger.
-  if (electionTimeoutMs(t) >= t.master_dead_time - t.cluster_update_interval || electionTimeoutMs(t) >= t.node_timeout) {
-    warnings.push(`time.leader_dead_time (${electionTimeoutMs(t)} ms) is not well below time.master_dead_time (${t.master_dead_time} ms) and time.node_timeout (${t.node_timeout} ms): a leader stall it rides out still drops the master (taken back at its next report) and the nodes it did not hear`);
+  if (standAfter >= t.master_dead_time - t.cluster_update_interval || standAfter >= t.node_timeout) {
+    warnings.push(`time.leader_dead_time (${standAfter} ms) is not well below time.master_dead_time (${t.master_dead_time} ms) and time.node_timeout (${t.node_timeout} ms): a leader stall it rides out still drops the master (taken back at its next report) and the nodes it did not hear`);
   }
-  const election = electionTimeoutMs(t) + ELECTION_LIMIT_TICKS * t.cluster_update_interval;
+  const election = standAfter + ELECTION_LIMIT_TICKS * t.cluster_update_interval;
   if (t.elector_lost_time < election) {
     warnings.push(`time.elector_lost_time (${t.elector_lost_time} ms) is shorter than a leader election (${election} ms: time.leader_dead_time, then ${ELECTION_LIMIT_TICKS} × time.cluster_update_interval as candidate): expect elector-lost warnings on every leader change`);
   }

@@ -383,12 +383,7 @@ export class Runner {
   }
 
   private rememberLeaderClock(leaderId: string, uptimeMs: number, now: number): void {
-    const known = this.leaderClocks.get(leaderId);
-    if (known) {
-      known.uptimeMs = uptimeMs;
-      known.at = now;
-      return;
-    }
+    // Replacing a known leader's entry keeps its place and the size: only a new leader can evict the oldest.
     this.leaderClocks.set(leaderId, { uptimeMs, at: now });
     if (this.leaderClocks.size > 16) this.leaderClocks.delete(this.leaderClocks.keys().next().value as string);
   }
