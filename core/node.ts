@@ -120,7 +120,7 @@ export class KoiNode {
     });
     this.rejectLog = createRejectLogger(opts.logger.child({ component: 'wire', node: this.name }), this.clock);
     this.riders = new HeartbeatRiders({
-      reachedByBroadcast: (address) => this.transport.configuredAddresses?.()?.some((c) => !c.own && c.address === address) ?? false,
+      reachedByBroadcast: (address) => this.reachedByBroadcast(address),
       leader: () => ({ id: this.membership.currentLeaderId(), address: this.membership.leaderAddress() }),
       freshReport: (leaderId) => {
         const report = this.runner?.freshReport();
@@ -131,7 +131,7 @@ export class KoiNode {
     const { self, logger } = context;
     this.membership = new Membership({
       ...context,
-      broadcast: (m) => this.broadcast(m),
+      broadcast: (m, leaderOnly) => this.broadcast(m, leaderOnly),
       extraFlags: () => (this.runner?.state === 'Failed' ? NodeFlag.Failed : this.runner?.state === 'Master' ? NodeFlag.Master : 0),
       onMasterClaim: (id) => this.elector?.noteMasterClaim(id),
       leaderView: () => this.elector?.view() ?? this.fallbackView(),
@@ -474,8 +474,26 @@ export class KoiNode {
     return encodeForWire(this.codec, message, this.log);
   }
 
-  private broadcast(message: HeartBeat): void {
+  /** The peer `address` receives this node's broadcasts (a configured destination). */
+  private reachedByBroadcast(address: string): boolean {
+    return this.transport.configuredAddresses?.()?.some((c) => !c.own && c.address === address) ?? false;
+  }
+
+  /**
+   * Where a follower's leader-only heartbeat goes: every address the leader was heard at that the broadcast
+   * reaches too (so a leader-only heartbeat never goes where a broadcast would not); null for every peer.
+   */
+  private leaderTargets(): string[] | null {
+    const leaderId = this.membership.currentLeaderId();
+    const addresses = leaderId ? (this.membership.table.get(leaderId)?.addresses ?? []) : [];
+    const reached = addresses.filter((a) => this.reachedByBroadcast(a));
+    return reached.length > 0 ? reached : null;
+  }
+
+  private broadcast(message: HeartBeat, leaderOnly = false): void {
     if (this.closed) return;
+    // Decided before boarding: state updates ride only on a heartbeat that goes to every peer.
+    const targets = leaderOnly && !this.riders.holdsUpdates() ? this.leaderTargets() : null;
     const { beat, updates } = this.riders.board(message);
     let data: Uint8Array | null = null;
     if (updates.length > 0 || beat.health) {
@@ -488,7 +506,9 @@ export class KoiNode {
       }
     }
     data ??= this.encode(message);
-    if (data) this.transport.broadcast(data);
+    if (!data) return;
+    if (targets) for (const address of targets) this.transport.sendTo(address, data);
+    else this.transport.broadcast(data);
   }
 
   private sendTo(address: string, message: KoiMessage): void {

@@ -169,5 +169,24 @@ export function renewalSpacingMs(time: { readonly master_lease: number; readonly
   return heartbeats * interval - interval / 4;
 }
 
+/**
+ * A follower's heartbeats go to its leader only (they are its acknowledgements, R1), except one in every few,
+ * which goes to every peer: followers need each other only for the node table (node_timeout, the quorum count
+ * a master checks, the table a next leader starts from), not for any lease arithmetic. This many full
+ * heartbeats per node_timeout keep a follower in the others' tables through 4 lost in a row.
+ */
+export const PEER_REFRESHES_PER_NODE_TIMEOUT = 5;
+
+/**
+ * The least time between two heartbeats a follower sends to every peer: a whole number of heartbeats (at least
+ * one), rounded down so that node_timeout holds PEER_REFRESHES_PER_NODE_TIMEOUT or more; every 4th heartbeat at
+ * the defaults. Less a quarter interval, so that timer jitter does not skip a heartbeat.
+ */
+export function peerRefreshSpacingMs(time: { readonly node_timeout: number; readonly cluster_update_interval: number }): number {
+  const interval = time.cluster_update_interval;
+  const heartbeats = Math.max(1, Math.floor(time.node_timeout / PEER_REFRESHES_PER_NODE_TIMEOUT / interval));
+  return heartbeats * interval - interval / 4;
+}
+
 /** Runners gone Disconnected this long are forgotten by the leader (SPEC §5). */
 export const FORGET_RUNNER_MS = 30 * 60_000;

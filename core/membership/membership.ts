@@ -19,7 +19,7 @@ import type {
   ClusterNodeInfo, ClusterView, ElectionMode, HeartBeat, KoiConfig, Logger,
 } from '../../plugin-api';
 import { NodeFlag } from '../../plugin-api';
-import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS, electionTimeoutMs, standingTicks } from '../config/timing-defaults';
+import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS, electionTimeoutMs, peerRefreshSpacingMs, standingTicks } from '../config/timing-defaults';
 import { countConfiguredPeers } from '../elector/peers';
 import { CLOCK_RATE_BOUND } from '../node/cluster-check';
 import type { ComponentContext } from '../node/component';
@@ -27,7 +27,11 @@ import { BullyElection } from './leader-election';
 import { NodeTable, type NodeEntry } from './node-table';
 
 export interface MembershipOptions extends ComponentContext {
-  broadcast(message: HeartBeat): void;
+  /**
+   * Send this node's heartbeat: to every peer, or with `leaderOnly` to the leader this node follows (the
+   * sender falls back to every peer when it cannot reach the leader alone, or riders need the broadcast).
+   */
+  broadcast(message: HeartBeat, leaderOnly: boolean): void;
   /** Flags beyond Elector/Runner/Leader (e.g. Failed). */
   extraFlags(): number;
   /** The view to carry while this node leads. */
@@ -80,8 +84,10 @@ export class Membership {
   private priorFreeAt: number;
   /** The leader heartbeat this node answered last (each is answered once). */
   private lastAnswered = { leaderId: '', uptimeMs: 0 };
-  /** When this node last broadcast a heartbeat (its answers double as its regular heartbeats). */
+  /** When this node last sent a heartbeat (its answers double as its regular heartbeats). */
   private lastBroadcastAt = -Infinity;
+  /** When this node last sent a heartbeat to every peer (a follower sends most to its leader only). */
+  private lastFullBroadcastAt = -Infinity;
   /** Holds (master_lease + lease_margin) advertised by other nodes, with when they were heard. */
   private readonly holds = new Map<string, { holdMs: number; at: number }>();
   /** Holds other nodes heard directly and relayed (relayedHoldMs), with when they were heard; never relayed again. */
@@ -449,8 +455,23 @@ export class Membership {
 
   /** Broadcast this node's heartbeat; `answer` makes it the acknowledgement of one leader heartbeat. */
   private sendHeartbeats(answer: Pick<HeartBeat, 'answersLeaderId' | 'answersUptimeMs' | 'answersFreeAgoMs'> = {}): void {
-    this.lastBroadcastAt = this.opts.clock.now();
-    this.opts.broadcast({ ...this.heartbeat('', this.isLeader()), ...answer });
+    const now = this.opts.clock.now();
+    const leaderOnly = this.leaderOnly(now);
+    this.lastBroadcastAt = now;
+    if (!leaderOnly) this.lastFullBroadcastAt = now;
+    this.opts.broadcast({ ...this.heartbeat('', this.isLeader()), ...answer }, leaderOnly);
+  }
+
+  /**
+   * Issue 15: a follower's heartbeat goes to its leader only — the leader counts it (R1), the other
+   * followers need it only for their node tables — but one every peerRefreshSpacingMs goes to every peer.
+   * Leaders and candidates always broadcast (the election is theirs), and so does a node that follows no
+   * leader (none, or a deaf one: L1) or is leaving.
+   */
+  private leaderOnly(now: number): boolean {
+    if (this.election.mode !== 'servant' || this.leaving) return false;
+    if (this.leaderId === '' || this.leaderId === this.opts.self.id) return false;
+    return now - this.lastFullBroadcastAt < peerRefreshSpacingMs(this.config.time);
   }
 
   private heartbeat(seenAddress: string, withView: boolean): HeartBeat {

@@ -70,6 +70,11 @@ export class HeartbeatRiders {
     return true;
   }
 
+  /** State updates wait for this tick's heartbeat (it must then go to every peer). */
+  holdsUpdates(): boolean {
+    return (this.pending?.length ?? 0) > 0;
+  }
+
   /** The runner's periodic report: true when it will ride on the next heartbeat instead of going now. */
   deferReport(): boolean {
     const leader = this.targets.leader();

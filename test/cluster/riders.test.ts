@@ -9,6 +9,7 @@
  * each runner a report every runner tick. And the cluster still does its
  * job on them: the master keeps its lease for minutes, also under loss.
  */
+import { peerRefreshSpacingMs } from '../../core/config/timing-defaults';
 import { expectNoViolations, startCluster, waitSettled } from './helpers';
 import type { SimCluster } from './sim-cluster';
 
@@ -24,7 +25,7 @@ function ratesPerSecond(sim: SimCluster, ms: number, before: Map<string, number>
 }
 
 describe('riders: an idle cluster sends heartbeats and little else', () => {
-  test('3 nodes at the defaults: the leader sends ≈ 40 datagrams a second (2 peers × 20 heartbeats), runners as many', async () => {
+  test('3 nodes at the defaults: the leader sends ≈ 40 datagrams a second (2 peers × 20 heartbeats), followers fewer', async () => {
     const sim = await startCluster({ nodes: 3 });
     clusters.push(sim);
     const master = await waitSettled(sim);
@@ -44,6 +45,45 @@ describe('riders: an idle cluster sends heartbeats and little else', () => {
     // The updates did arrive: the master kept its lease the whole window (no demote, no other promote).
     expect(sim.master()).toBe(master);
     expect(sim.nodes.map((n) => n.promotions.length)).toEqual(promotions);
+    expectNoViolations(sim);
+  });
+
+  test('a follower sends each heartbeat to its leader and one in four to the other follower, which keeps it in its table', async () => {
+    const sim = await startCluster({ nodes: 3 });
+    clusters.push(sim);
+    const master = await waitSettled(sim);
+    await sim.run(3000);
+    const leader = sim.leader()!;
+    const followers = sim.nodes.filter((n) => n !== leader);
+    const t = master.config.time;
+    const window = 20_000;
+    const before = new Map(sim.network.sentTo);
+    const pairRate = (a: string, b: string) => ((sim.network.sentTo.get(`${a}>${b}`) ?? 0) - (before.get(`${a}>${b}`) ?? 0)) / (window / 1000);
+    // Sampled every 37 ms: how old each follower's entry of the other follower gets.
+    let oldest = 0;
+    for (let i = 0; i < window / 37; i++) {
+      await sim.run(37);
+      for (const f of followers) {
+        const other = followers.find((o) => o !== f)!;
+        const entry = f.koi.getStatus().nodes.find((e) => e.id === other.id);
+        expect({ follower: f.name, sees: other.name, listed: entry !== undefined }).toEqual({ follower: f.name, sees: other.name, listed: true });
+        oldest = Math.max(oldest, entry!.lastSeenAgoMs);
+      }
+    }
+    const heartbeats = 1000 / t.cluster_update_interval; // 20
+    const refresh = peerRefreshSpacingMs(t) + t.cluster_update_interval / 4; // 4 heartbeats
+    for (const f of followers) {
+      const other = followers.find((o) => o !== f)!;
+      // Every heartbeat answers the leader (R1 counts them: none may be thinned away) ...
+      expect({ follower: f.name, toLeader: pairRate(f.address, leader.address) }).toEqual({ follower: f.name, toLeader: expect.any(Number) });
+      expect(pairRate(f.address, leader.address)).toBeGreaterThanOrEqual(heartbeats - 0.5);
+      // ... and one in four (issue 15: 25 % fewer datagrams in the cluster) goes to the other follower too.
+      expect(pairRate(f.address, other.address)).toBeGreaterThanOrEqual(1000 / refresh - 0.5);
+      expect(pairRate(f.address, other.address)).toBeLessThanOrEqual(1000 / refresh + 0.5);
+    }
+    // Never near node_timeout: a refresh interval, one heartbeat of phase, delay and a sampling step.
+    expect(oldest).toBeLessThanOrEqual(refresh + t.cluster_update_interval + 37 + 5);
+    expect(sim.master()).toBe(master);
     expectNoViolations(sim);
   });
 

@@ -55,6 +55,8 @@ export class SimNetwork {
   delivered = 0;
   /** Datagrams each node (by primary address) handed to the network, one per destination. */
   readonly sentBy = new Map<string, number>();
+  /** The same per destination: "from>to" (addresses as sent to). */
+  readonly sentTo = new Map<string, number>();
 
   constructor(private readonly clock: VirtualClock, private readonly prng: Prng) {
     this.maxDelayMs = this.faults.delayMs + this.faults.jitterMs;
@@ -188,6 +190,7 @@ export class SimNetwork {
   private send(from: string, toAddress: string, data: Uint8Array, own: string[] = [from]): void {
     this.sent++;
     this.sentBy.set(from, (this.sentBy.get(from) ?? 0) + 1);
+    this.sentTo.set(`${from}>${toAddress}`, (this.sentTo.get(`${from}>${toAddress}`) ?? 0) + 1);
     const sender = this.endpoints.get(from);
     if (!sender || sender.dead || this.muteNodes.has(from)) return;
     const to = this.aliases.get(toAddress) ?? toAddress;
