@@ -480,14 +480,19 @@ export class KoiNode {
   }
 
   /**
-   * Where a follower's leader-only heartbeat goes: every address the leader was heard at that the broadcast
-   * reaches too (so a leader-only heartbeat never goes where a broadcast would not); null for every peer.
+   * Where a follower's leader-only heartbeat goes: the configured destinations (never anywhere a broadcast
+   * would not go) that the leader was heard at, and those no node was heard at — they may be the leader's
+   * other links, heard by nobody because a one-way fault cuts them toward this node only. Null, for every
+   * peer, when none is the leader's, or the transport cannot tell (multicast).
    */
   private leaderTargets(): string[] | null {
-    const leaderId = this.membership.currentLeaderId();
-    const addresses = leaderId ? (this.membership.table.get(leaderId)?.addresses ?? []) : [];
-    const reached = addresses.filter((a) => this.reachedByBroadcast(a));
-    return reached.length > 0 ? reached : null;
+    const leader = this.membership.table.get(this.membership.currentLeaderId());
+    const configured = this.transport.configuredAddresses?.();
+    if (!leader || !configured) return null;
+    const heard = new Set(this.membership.table.all().flatMap((e) => e.addresses));
+    const peers = configured.filter((c) => !c.own);
+    if (!peers.some((c) => leader.addresses.includes(c.address))) return null;
+    return peers.filter((c) => leader.addresses.includes(c.address) || !heard.has(c.address)).map((c) => c.address);
   }
 
   private broadcast(message: HeartBeat, leaderOnly = false): void {

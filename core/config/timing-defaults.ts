@@ -171,20 +171,29 @@ export function renewalSpacingMs(time: { readonly master_lease: number; readonly
 
 /**
  * A follower's heartbeats go to its leader only (they are its acknowledgements, R1), except one in every few,
- * which goes to every peer: followers need each other only for the node table (node_timeout, the quorum count
- * a master checks, the table a next leader starts from), not for any lease arithmetic. This many full
- * heartbeats per node_timeout keep a follower in the others' tables through 4 lost in a row.
+ * which goes to every peer: followers need each other only for their node tables (node_timeout, the quorum
+ * count a master checks, the table a next leader starts from), not for any lease arithmetic. At least this
+ * many full heartbeats per node_timeout ...
  */
 export const PEER_REFRESHES_PER_NODE_TIMEOUT = 5;
 
 /**
- * The least time between two heartbeats a follower sends to every peer: a whole number of heartbeats (at least
- * one), rounded down so that node_timeout holds PEER_REFRESHES_PER_NODE_TIMEOUT or more; every 4th heartbeat at
- * the defaults. Less a quarter interval, so that timer jitter does not skip a heartbeat.
+ * ... and at least one every this many heartbeats, whatever node_timeout says: a node whose node_timeout is
+ * longer than its peers' (a rolling reload) must not send so rarely that they drop it, and under heavy loss a
+ * refresh every 3rd heartbeat keeps a follower in the others' tables through 6 lost in a row at the defaults.
+ */
+export const PEER_REFRESH_MAX_HEARTBEATS = 3;
+
+/**
+ * The least time between two heartbeats a follower sends to every peer: a whole number of heartbeats, at least
+ * one and at most PEER_REFRESH_MAX_HEARTBEATS, rounded down so that node_timeout holds
+ * PEER_REFRESHES_PER_NODE_TIMEOUT or more; every 3rd heartbeat at the defaults and in the fast profile. Less a
+ * quarter interval, so that timer jitter does not skip a heartbeat.
  */
 export function peerRefreshSpacingMs(time: { readonly node_timeout: number; readonly cluster_update_interval: number }): number {
   const interval = time.cluster_update_interval;
-  const heartbeats = Math.max(1, Math.floor(time.node_timeout / PEER_REFRESHES_PER_NODE_TIMEOUT / interval));
+  const fit = Math.floor(time.node_timeout / PEER_REFRESHES_PER_NODE_TIMEOUT / interval);
+  const heartbeats = Math.min(PEER_REFRESH_MAX_HEARTBEATS, Math.max(1, fit));
   return heartbeats * interval - interval / 4;
 }
 

@@ -254,6 +254,9 @@ export class Membership {
       if (since) this.deafLeaders.delete(senderId);
       return false;
     }
+    // It may only not have heard this node's leader-only heartbeats (a leader back from a partition): the
+    // next one goes to every peer, so that it can.
+    this.lastFullBroadcastAt = -Infinity;
     // A leader that has not heard a node that just started is not deaf yet: warn after node_timeout.
     if (!since) this.deafLeaders.set(senderId, { at: now, warned: false });
     else if (!since.warned && now - since.at > this.config.time.node_timeout) {

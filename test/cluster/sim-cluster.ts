@@ -497,6 +497,12 @@ export class SimCluster {
     this.topology();
   }
 
+  /** With redundant links: `from`'s datagrams on its link `link` (0 or 1) to `to`'s address on that link are lost. */
+  cutLinkOneWay(from: number, to: number, link: number): void {
+    this.network.cutLinkOneWay(addressOf(from, link), addressOf(to, link));
+    this.topology();
+  }
+
   /** Cut a and b from each other (both ways), on top of the cuts in force: non-transitive partitions. */
   cutPair(a: number, b: number): void {
     if (a === b) return;

@@ -48,6 +48,8 @@ export class SimNetwork {
   private readonly aliases = new Map<string, string>();
   /** Addresses whose link is down (a dead NIC or switch port). */
   private readonly downLinks = new Set<string>();
+  /** One-way cuts of one link, "source address>destination address" (the other links and direction work). */
+  private readonly cutLinks = new Set<string>();
   faults: LinkFaults = { ...PERFECT_LINK };
   /** Upper bound of any delay this network applies (invariant bounds use it). */
   maxDelayMs = 0;
@@ -120,6 +122,11 @@ export class SimNetwork {
     this.blockOneWay(b, a);
   }
 
+  /** Datagrams sent from `source` (any of a node's addresses) to the address `to` are lost, on that link only. */
+  cutLinkOneWay(source: string, to: string): void {
+    this.cutLinks.add(`${source}>${to}`);
+  }
+
   unblock(from: string, to: string): void {
     this.blocked.delete(`${from}>${to}`);
   }
@@ -151,6 +158,7 @@ export class SimNetwork {
   /** Everything heals: cuts, deaf and mute nodes, links that were down. */
   heal(): void {
     this.downLinks.clear();
+    this.cutLinks.clear();
     this.blocked.clear();
     this.deafNodes.clear();
     this.muteNodes.clear();
@@ -195,7 +203,7 @@ export class SimNetwork {
     if (!sender || sender.dead || this.muteNodes.has(from)) return;
     const to = this.aliases.get(toAddress) ?? toAddress;
     const source = own.find((a) => subnet(a) === subnet(toAddress)) ?? from;
-    if (this.downLinks.has(source) || this.downLinks.has(toAddress)) return;
+    if (this.downLinks.has(source) || this.downLinks.has(toAddress) || this.cutLinks.has(`${source}>${toAddress}`)) return;
     const copies = this.prng.chance(this.faults.duplicate) ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       if (this.prng.chance(this.faults.drop)) continue;
