@@ -35,6 +35,7 @@ import { electorMembership } from './node/elector-membership';
 import { encodeForWire, routeMessage } from './node/routing';
 import { NameClashGuard } from './node/name-clash';
 import { JoinListener } from './node/joining';
+import { leaderOnlyTargets } from './node/leader-targets';
 import { HeartbeatRiders, TickSchedule } from './node/riders';
 import { adminBackend, adminPolicy, startLocalAdmin } from './node/admin-adapter';
 import { koiVersion } from './node/version';
@@ -479,20 +480,12 @@ export class KoiNode {
     return this.transport.configuredAddresses?.()?.some((c) => !c.own && c.address === address) ?? false;
   }
 
-  /**
-   * Where a follower's leader-only heartbeat goes: the configured destinations (never anywhere a broadcast
-   * would not go) that the leader was heard at, and those no node was heard at — they may be the leader's
-   * other links, heard by nobody because a one-way fault cuts them toward this node only. Null, for every
-   * peer, when none is the leader's, or the transport cannot tell (multicast).
-   */
+  /** Where a follower's leader-only heartbeat goes (leader-targets.ts); null for every peer. */
   private leaderTargets(): string[] | null {
     const leader = this.membership.table.get(this.membership.currentLeaderId());
-    const configured = this.transport.configuredAddresses?.();
-    if (!leader || !configured) return null;
-    const heard = new Set(this.membership.table.all().flatMap((e) => e.addresses));
-    const peers = configured.filter((c) => !c.own);
-    if (!peers.some((c) => leader.addresses.includes(c.address))) return null;
-    return peers.filter((c) => leader.addresses.includes(c.address) || !heard.has(c.address)).map((c) => c.address);
+    if (!leader) return null;
+    const heard = this.membership.table.all().flatMap((e) => e.addresses);
+    return leaderOnlyTargets(leader.addresses, this.transport.configuredAddresses?.() ?? null, heard);
   }
 
   private broadcast(message: HeartBeat, leaderOnly = false): void {

@@ -186,13 +186,15 @@ export const PEER_REFRESH_MAX_HEARTBEATS = 3;
 
 /**
  * The least time between two heartbeats a follower sends to every peer: a whole number of heartbeats, at least
- * one and at most PEER_REFRESH_MAX_HEARTBEATS, rounded down so that node_timeout holds
+ * one and at most PEER_REFRESH_MAX_HEARTBEATS, rounded down so that its own node_timeout — and the default one,
+ * which peers not yet reloaded along with it may still use (a longer heartbeat reloaded first) — holds
  * PEER_REFRESHES_PER_NODE_TIMEOUT or more; every 3rd heartbeat at the defaults and in the fast profile. Less a
  * quarter interval, so that timer jitter does not skip a heartbeat.
  */
 export function peerRefreshSpacingMs(time: { readonly node_timeout: number; readonly cluster_update_interval: number }): number {
   const interval = time.cluster_update_interval;
-  const fit = Math.floor(time.node_timeout / PEER_REFRESHES_PER_NODE_TIMEOUT / interval);
+  const timeout = Math.min(time.node_timeout, TIMING_DEFAULTS.node_timeout.ms);
+  const fit = Math.floor(timeout / PEER_REFRESHES_PER_NODE_TIMEOUT / interval);
   const heartbeats = Math.min(PEER_REFRESH_MAX_HEARTBEATS, Math.max(1, fit));
   return heartbeats * interval - interval / 4;
 }

@@ -34,3 +34,10 @@ describe('peerRefreshSpacingMs', () => {
     }
   });
 });
+
+describe('peerRefreshSpacingMs: a heartbeat longer than its peers expect', () => {
+  test('a node reloaded to a 400 ms heartbeat and an 8 s node_timeout refreshes every heartbeat (peers at 1 s keep it)', () => {
+    expect(heartbeats(8_000, 400)).toBe(1);
+    expect(peerRefreshSpacingMs({ node_timeout: 8_000, cluster_update_interval: 400 })).toBeLessThan(TIME_DEFAULTS.node_timeout / 2);
+  });
+});
