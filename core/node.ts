@@ -35,7 +35,7 @@ import { electorMembership } from './node/elector-membership';
 import { encodeForWire, routeMessage } from './node/routing';
 import { NameClashGuard } from './node/name-clash';
 import { JoinListener } from './node/joining';
-import { leaderOnlyTargets } from './node/leader-targets';
+import { leaderOnlyTargets, withoutZone } from './node/leader-targets';
 import { HeartbeatRiders, TickSchedule } from './node/riders';
 import { adminBackend, adminPolicy, startLocalAdmin } from './node/admin-adapter';
 import { koiVersion } from './node/version';
@@ -477,7 +477,8 @@ export class KoiNode {
 
   /** The peer `address` receives this node's broadcasts (a configured destination). */
   private reachedByBroadcast(address: string): boolean {
-    return this.transport.configuredAddresses?.()?.some((c) => !c.own && c.address === address) ?? false;
+    const bare = withoutZone(address); // configured entries lose their IPv6 zone
+    return this.transport.configuredAddresses?.()?.some((c) => !c.own && c.address === bare) ?? false;
   }
 
   /** Where a follower's leader-only heartbeat goes (leader-targets.ts); null for every peer. */

@@ -22,6 +22,7 @@ import { NodeFlag } from '../../plugin-api';
 import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS, electionTimeoutMs, peerRefreshSpacingMs, standingTicks } from '../config/timing-defaults';
 import { countConfiguredPeers } from '../elector/peers';
 import { CLOCK_RATE_BOUND } from '../node/cluster-check';
+import { withoutZone } from '../node/leader-targets';
 import type { ComponentContext } from '../node/component';
 import { BullyElection } from './leader-election';
 import { NodeTable, type NodeEntry } from './node-table';
@@ -364,7 +365,7 @@ export class Membership {
     const configured = this.opts.configuredAddresses();
     if (configured === null) return countConfiguredPeers(this.config.cluster.transport) ?? this.seenCount();
     const listed = new Set(configured.map((c) => c.address));
-    return 1 + this.table.all().filter((e) => e.addresses.some((a) => listed.has(a))).length;
+    return 1 + this.table.all().filter((e) => e.addresses.some((a) => listed.has(withoutZone(a)))).length;
   }
 
   /**
@@ -379,7 +380,8 @@ export class Membership {
       const expected = countConfiguredPeers(this.config.cluster.transport);
       return expected !== null && this.seenCount() >= expected;
     }
-    const heard = new Set(this.table.all().flatMap((e) => e.addresses));
+    // Configured entries come without IPv6 zones; link-local peers are heard from `[fe80::…%eth1]:port`.
+    const heard = new Set(this.table.all().flatMap((e) => e.addresses.map(withoutZone)));
     return configured.length > 0 && configured.every((c) => c.own || heard.has(c.address));
   }
 
