@@ -11,6 +11,7 @@ import { Membership } from '../../../core/membership/membership';
 import { safetyRules } from '../../../core/safety-rules';
 import { NodeFlag, type HeartBeat } from '../../../plugin-api';
 import { createTestLogger } from '../../helpers/logger';
+import { quietMembershipCallbacks } from './stubs';
 
 const SELF = '55555555-5555-4555-8555-555555555555';
 const PEERS = ['33333333-3333-4333-8333-333333333333', '99999999-9999-4999-8999-999999999999'];
@@ -21,12 +22,7 @@ function rig(configured: string[]) {
   const membership = new Membership({
     self: { id: SELF, name: 'me' }, config: defaultConfig(), clock, logger, hooks: createHooks(logger), startedAt: 0, rules: safetyRules([]),
     broadcast: () => undefined,
-    extraFlags: () => 0,
-    leaderView: () => ({ leaderId: SELF, masterId: '', masterName: '', maintenance: false, manualMaster: false, nodes: [] }),
-    onLeadershipChange: () => undefined,
-    onViewAdopted: () => undefined,
-    onForeignView: () => undefined,
-    onKnownMaster: () => undefined,
+    ...quietMembershipCallbacks(SELF),
     configuredAddresses: () => configured.map((address, i) => ({ address, own: i === 0 })),
   });
   const beat = (name: string): HeartBeat => ({

@@ -12,6 +12,7 @@ import { Membership } from '../../../core/membership/membership';
 import { safetyRules, type SafetyRule } from '../../../core/safety-rules';
 import { NodeFlag, type ClusterView, type HeartBeat } from '../../../plugin-api';
 import { createTestLogger } from '../../helpers/logger';
+import { quietMembershipCallbacks } from './stubs';
 
 const SELF = '55555555-5555-4555-8555-555555555555';
 const LOW = '33333333-3333-4333-8333-333333333333';
@@ -27,12 +28,7 @@ function rig(disabled: SafetyRule[] = []) {
     self: { id: SELF, name: 'me' }, config, clock, logger, hooks: createHooks(logger), startedAt: 0, rules: safetyRules(disabled),
     // Answers ride on the follower's broadcast heartbeat and name the leader they answer.
     broadcast: (beat) => { broadcasts.push(beat); if (beat.answersLeaderId) answers.push({ to: beat.answersLeaderId, at: clock.now(), beat }); },
-    extraFlags: () => 0,
-    leaderView: () => ({ leaderId: SELF, masterId: '', masterName: '', maintenance: false, manualMaster: false, nodes: [] }),
-    onLeadershipChange: () => undefined,
-    onViewAdopted: () => undefined,
-    onForeignView: () => undefined,
-    onKnownMaster: () => undefined,
+    ...quietMembershipCallbacks(SELF),
     configuredAddresses: () => null,
   });
   const view = (leaderId: string, listsMe = true): ClusterView => ({
