@@ -123,6 +123,14 @@ export function stripZone(host: string): string {
   return i < 0 ? host : host.slice(0, i);
 }
 
+/**
+ * `[fe80::1%eth1]:42012` → `[fe80::1]:42012` (other addresses unchanged): the form `joinHostPort(stripZone(host),
+ * port)` gives, as transports list configured destinations, for comparing them with the `from` of a datagram.
+ */
+export function withoutZone(address: string): string {
+  return address.replace(/%[^\]]*\]/, ']');
+}
+
 /** 127.0.0.0/8 or ::1. */
 export function isLoopback(family: 4 | 6, host: string): boolean {
   if (family === 4) return host.startsWith('127.');

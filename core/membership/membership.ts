@@ -22,7 +22,7 @@ import { NodeFlag } from '../../plugin-api';
 import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS, electionTimeoutMs, peerRefreshSpacingMs, standingTicks } from '../config/timing-defaults';
 import { countConfiguredPeers } from '../elector/peers';
 import { CLOCK_RATE_BOUND } from '../node/cluster-check';
-import { withoutZone } from '../node/leader-targets';
+import { withoutZone } from '../../plugin-api/address';
 import type { ComponentContext } from '../node/component';
 import { BullyElection } from './leader-election';
 import { NodeTable, type NodeEntry } from './node-table';

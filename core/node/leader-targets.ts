@@ -6,10 +6,7 @@
  * arrive from `[fe80::1%eth1]:42012`, so addresses are compared without zones and sent to as heard.
  */
 
-/** `[fe80::1%eth1]:42012` → `[fe80::1]:42012`; other addresses unchanged. */
-export function withoutZone(address: string): string {
-  return address.replace(/%[^\]]*\]/, ']');
-}
+import { withoutZone } from '../../plugin-api/address';
 
 /** fe80::/10: a destination that can be sent to only with its zone, which a configured entry no longer shows. */
 function isLinkLocal(address: string): boolean {

@@ -4,7 +4,8 @@
  * and the configured destinations nobody was heard at; never anywhere else; null for every peer when it
  * cannot tell or cannot send to one of those without a zone.
  */
-import { leaderOnlyTargets, withoutZone } from '../../../core/node/leader-targets';
+import { leaderOnlyTargets } from '../../../core/node/leader-targets';
+import { withoutZone } from '../../../plugin-api/address';
 
 /** Configured destinations; those marked `*` are this node's own. */
 const conf = (...addresses: string[]) => addresses.map((a) => ({ address: a.replace('*', ''), own: a.startsWith('*') }));
