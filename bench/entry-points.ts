@@ -9,22 +9,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from '../scripts/lib/cluster';
+import { optionArg, positiveArg } from './lib/args';
 import { entryRows, type MeterReading } from './lib/entry-meter';
 import { describeMachine } from './lib/machine';
 import { CURVE_PROFILES, loadProfile } from './lib/profiles';
-import { epochMs, sleep, waitSteady } from './lib/status';
-
-function option(args: string[], flag: string, fallback: string): string {
-  const i = args.indexOf(flag);
-  return i < 0 ? fallback : (args[i + 1] ?? '');
-}
-
-function positive(args: string[], flag: string, fallback: number): number {
-  const text = option(args, flag, String(fallback));
-  const v = Number(text);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`bench:entry: ${flag} needs a positive number, got '${text}'`);
-  return v;
-}
+import { epochMs, roleOf, sleep, waitSteady } from './lib/status';
 
 function reading(dir: string, pid: number): MeterReading {
   const file = join(dir, `${pid}.json`);
@@ -34,10 +23,10 @@ function reading(dir: string, pid: number): MeterReading {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const nodes = positive(args, '--nodes', 3);
-  const warmupS = positive(args, '--warmup', 20);
-  const windowS = positive(args, '--window', 30);
-  const name = option(args, '--profile', 'default');
+  const nodes = positiveArg('bench:entry', args, '--nodes', 3);
+  const warmupS = positiveArg('bench:entry', args, '--warmup', 20, 'seconds');
+  const windowS = positiveArg('bench:entry', args, '--window', 30, 'seconds');
+  const name = optionArg(args, '--profile', 'default');
   const spec = CURVE_PROFILES.find((p) => p.name === name);
   if (!spec) throw new Error(`bench:entry: unknown --profile '${name}' (one of ${CURVE_PROFILES.map((p) => p.name).join(', ')})`);
   const profile = loadProfile(spec);
@@ -62,8 +51,7 @@ async function main(): Promise<void> {
     for (const n of names) {
       const after = reading(dir, cluster.pid(n));
       const start = before.get(n)!;
-      const id = doc.nodes.find((x) => x.name === n)?.id;
-      const role = [id === doc.leader?.id ? 'leader' : '', id === doc.master?.id ? 'master' : ''].filter(Boolean).join('+') || 'follower';
+      const role = roleOf(doc, n);
       const total = (after.totalCpuUs - start.totalCpuUs) / 1e4 / seconds;
       console.log(`\n${n} (${role}): ${total.toFixed(2)} % of a core in all`);
       console.log('| entry | calls/s | µs a call | % of a core |');

@@ -26,7 +26,8 @@ import { Cluster } from '../scripts/lib/cluster';
 import { describeMachine } from './lib/machine';
 import { cpuTimes } from './lib/proc';
 import { writeSection } from './lib/report';
-import { epochMs, sleep, waitSteady } from './lib/status';
+import { positiveArg } from './lib/args';
+import { epochMs, roleOf, sleep, waitSteady } from './lib/status';
 
 interface Cpu {
   user: number;
@@ -96,9 +97,7 @@ async function measureKoi(windowS: number, warmupS: number): Promise<Row[]> {
     const pids = new Map(cluster.nodes.map((n) => [n.name, cluster.pid(n.name)]));
     const { rows, names } = await measure(pids, windowS);
     return rows.map((r, i) => {
-      const id = doc.nodes.find((n) => n.name === names[i])?.id;
-      const role = [id === doc.leader?.id ? 'leader' : '', id === doc.master?.id ? 'master' : ''].filter(Boolean).join('+') || 'slave';
-      return { setup: 'koi defaults', role: `${names[i]} (${role})`, ...r };
+      return { setup: 'koi defaults', role: `${names[i]} (${roleOf(doc, names[i])})`, ...r };
     });
   } finally {
     await cluster.close();
@@ -155,15 +154,8 @@ function table(rows: Row[]): string {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const value = (flag: string, fallback: number): number => {
-    const i = args.indexOf(flag);
-    if (i < 0) return fallback;
-    const v = Number(args[i + 1]);
-    if (!Number.isFinite(v) || v <= 0) throw new Error(`bench:floor: ${flag} needs a positive number of seconds, got '${args[i + 1] ?? ''}'`);
-    return v;
-  };
-  const windowS = value('--window', 30);
-  const warmupS = value('--warmup', 25);
+  const windowS = positiveArg('bench:floor', args, '--window', 30, 'seconds');
+  const warmupS = positiveArg('bench:floor', args, '--warmup', 25, 'seconds');
   const machine = describeMachine();
   const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`bench:floor on ${machine}; load ${load}`);

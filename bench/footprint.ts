@@ -7,7 +7,7 @@
  */
 import { Cluster } from '../scripts/lib/cluster';
 import { cpuSeconds, memory } from './lib/proc';
-import { epochMs, sleep, waitSteady } from './lib/status';
+import { epochMs, roleOf, sleep, waitSteady } from './lib/status';
 import { summarize, type Summary } from './lib/stats';
 import type { Profile } from './lib/profiles';
 
@@ -56,11 +56,9 @@ export async function runFootprint(options: FootprintOptions): Promise<Footprint
     const nodes = names.map((name): NodeFootprint => {
       const pid = cluster.pid(name);
       const mem = memory(pid);
-      const id = doc.nodes.find((n) => n.name === name)?.id;
-      const role = [id === doc.leader?.id ? 'leader' : '', id === doc.master?.id ? 'master' : ''].filter(Boolean).join('+') || 'slave';
       return {
         name,
-        role,
+        role: roleOf(doc, name),
         cpuPercent: ((cpuSeconds(pid) - before.get(name)!) / elapsedS) * 100,
         rssMB: (mem.rssKiB * 1024) / 1e6,
         hwmMB: (mem.hwmKiB * 1024) / 1e6,

@@ -23,6 +23,12 @@ export interface ClusterDoc {
   nodes: ClusterNode[];
 }
 
+/** A node's role as `koi status` saw it: leader, master, both joined by "+", or slave. */
+export function roleOf(doc: ClusterDoc, name: string): string {
+  const id = doc.nodes.find((n) => n.name === name)?.id;
+  return [id === doc.leader?.id ? 'leader' : '', id === doc.master?.id ? 'master' : ''].filter(Boolean).join('+') || 'slave';
+}
+
 /** `koi --json status`, asked of `via` (forwarded to the leader); undefined when there is no answer. */
 export async function clusterStatus(cluster: Cluster, via: string): Promise<ClusterDoc | undefined> {
   const result = await koiInProcess(cluster, ['status'], via);
