@@ -1,0 +1,82 @@
+/**
+ * The pure parts of `npm run bench:heartbeat` (bench/heartbeat.ts): the
+ * slowed-down defaults are accepted by koinode's own start-up checks and keep
+ * every heartbeat-counted key's ratio, and the fit recovers a known curve.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadConfig } from '../../../core/config/loader';
+import { TIME_DEFAULTS } from '../../../core/config/timing-defaults';
+import { checkClusterConfig } from '../../../core/node/cluster-check';
+import { cpuAt, fitInverse, HEARTBEAT_SCALED_KEYS, intervalFor, perBeatFor, slowedDefaults } from '../../../bench/lib/heartbeat-model';
+import { loadProfile, timeSectionText } from '../../../bench/lib/profiles';
+
+describe('the slowed-down defaults', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koi-heartbeat-test-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('are the defaults at the default interval', () => {
+    expect(slowedDefaults(TIME_DEFAULTS.cluster_update_interval)).toEqual({});
+  });
+
+  it.each([100, 150, 200, 300, 400, 1000])('at %i ms keep every heartbeat-counted ratio and pass koinode\'s checks', async (interval) => {
+    const profile = loadProfile({ name: `${interval} ms`, time: slowedDefaults(interval) });
+    const factor = interval / TIME_DEFAULTS.cluster_update_interval;
+    expect(profile.timeMs.cluster_update_interval).toBe(interval);
+    for (const key of HEARTBEAT_SCALED_KEYS) expect(profile.timeMs[key]).toBe(Math.round(TIME_DEFAULTS[key] * factor));
+    const file = path.join(dir, `${interval}.conf`);
+    fs.writeFileSync(file, [
+      'cluster {',
+      '  transport "127.0.0.1:24001 127.0.0.1:24002 127.0.0.1:24003"',
+      '  quorum 2',
+      '  password "heartbeat-test-secret"',
+      '}',
+      timeSectionText(profile.time),
+    ].join('\n'), { mode: 0o600 });
+    const { config } = await loadConfig({ files: [file] });
+    expect(config.time.cluster_update_interval).toBe(interval);
+    expect(checkClusterConfig(config).errors).toEqual([]);
+  });
+});
+
+describe('the fit of CPU against the interval', () => {
+  const curve = (floorPct: number, perBeatMs: number) => (intervalMs: number) => floorPct + (100 * perBeatMs) / intervalMs;
+
+  it('recovers the floor and the cost per round of an exact curve', () => {
+    const at = curve(0.14, 1.33);
+    const fit = fitInverse([50, 100, 200, 300, 400].map((intervalMs) => ({ intervalMs, cpuPct: at(intervalMs) })));
+    expect(fit.floorPct).toBeCloseTo(0.14, 9);
+    expect(fit.perBeatMs).toBeCloseTo(1.33, 9);
+    expect(fit.r2).toBeCloseTo(1, 9);
+    expect(cpuAt(fit, 50)).toBeCloseTo(at(50), 9);
+  });
+
+  it('averages noisy repeated runs', () => {
+    const at = curve(0.2, 1.0);
+    const points = [50, 100, 200, 400].flatMap((intervalMs) => [
+      { intervalMs, cpuPct: at(intervalMs) * 1.1 },
+      { intervalMs, cpuPct: at(intervalMs) * 0.9 },
+    ]);
+    const fit = fitInverse(points);
+    expect(fit.floorPct).toBeCloseTo(0.2, 6);
+    expect(fit.perBeatMs).toBeCloseTo(1.0, 6);
+    expect(fit.r2).toBeLessThan(1);
+  });
+
+  it('answers which interval, or which cost per round, meets a target', () => {
+    const fit = { floorPct: 0.1, perBeatMs: 1.2, r2: 1 };
+    expect(intervalFor(fit, 0.5)).toBeCloseTo(300, 9);
+    expect(cpuAt(fit, intervalFor(fit, 0.5))).toBeCloseTo(0.5, 9);
+    expect(intervalFor(fit, 0.1)).toBe(Infinity);
+    expect(perBeatFor(fit, 0.5, 50)).toBeCloseTo(0.2, 9);
+    expect(cpuAt({ ...fit, perBeatMs: perBeatFor(fit, 0.5, 50) }, 50)).toBeCloseTo(0.5, 9);
+  });
+
+  it('refuses a single interval', () => {
+    expect(() => fitInverse([{ intervalMs: 50, cpuPct: 2 }, { intervalMs: 50, cpuPct: 2.1 }])).toThrow(/two or more different heartbeat intervals/);
+  });
+});
