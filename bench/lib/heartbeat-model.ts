@@ -32,14 +32,18 @@ export const HEARTBEAT_SCALED_KEYS: readonly TimeKey[] = [
 ];
 
 /**
- * The defaults with every heartbeat-counted key multiplied by `intervalMs / cluster_update_interval`, as
- * koi.conf text: the same relations (so koinode's start-up checks pass) and a failover as many times slower.
- * The default interval gives no overrides.
+ * A profile's timings (every key in ms) with every heartbeat-counted key multiplied by
+ * `intervalMs / cluster_update_interval`, as koi.conf text: the same relations (so koinode's start-up checks
+ * pass) and a failover as many times slower.
  */
+export function slowDown(timeMs: Readonly<Record<TimeKey, number>>, intervalMs: number): Record<string, string> {
+  const factor = intervalMs / timeMs.cluster_update_interval;
+  return Object.fromEntries(HEARTBEAT_SCALED_KEYS.map((key) => [key, `${Math.round(timeMs[key] * factor)}ms`]));
+}
+
+/** The defaults slowed down (or sped up) to `intervalMs`; no overrides at the default interval. */
 export function slowedDefaults(intervalMs: number): Record<string, string> {
-  const factor = intervalMs / TIME_DEFAULTS.cluster_update_interval;
-  if (factor === 1) return {};
-  return Object.fromEntries(HEARTBEAT_SCALED_KEYS.map((key) => [key, `${Math.round(TIME_DEFAULTS[key] * factor)}ms`]));
+  return intervalMs === TIME_DEFAULTS.cluster_update_interval ? {} : slowDown(TIME_DEFAULTS, intervalMs);
 }
 
 export interface CpuPoint {

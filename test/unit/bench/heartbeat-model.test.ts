@@ -9,10 +9,10 @@ import * as path from 'node:path';
 import { loadConfig } from '../../../core/config/loader';
 import { TIME_DEFAULTS } from '../../../core/config/timing-defaults';
 import { checkClusterConfig } from '../../../core/node/cluster-check';
-import { cpuAt, fitInverse, HEARTBEAT_SCALED_KEYS, intervalFor, perBeatFor, slowedDefaults } from '../../../bench/lib/heartbeat-model';
-import { loadProfile, timeSectionText } from '../../../bench/lib/profiles';
+import { cpuAt, fitInverse, HEARTBEAT_SCALED_KEYS, intervalFor, perBeatFor, slowDown, slowedDefaults } from '../../../bench/lib/heartbeat-model';
+import { effectiveTimeMs, fastProfile, loadProfile, timeSectionText } from '../../../bench/lib/profiles';
 
-describe('the slowed-down defaults', () => {
+describe('profiles slowed down to another heartbeat', () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koi-heartbeat-test-'));
@@ -23,12 +23,19 @@ describe('the slowed-down defaults', () => {
     expect(slowedDefaults(TIME_DEFAULTS.cluster_update_interval)).toEqual({});
   });
 
-  it.each([100, 150, 200, 300, 400, 1000])('at %i ms keep every heartbeat-counted ratio and pass koinode\'s checks', async (interval) => {
-    const profile = loadProfile({ name: `${interval} ms`, time: slowedDefaults(interval) });
-    const factor = interval / TIME_DEFAULTS.cluster_update_interval;
+  const base = { default: () => TIME_DEFAULTS, fast: () => effectiveTimeMs(fastProfile()) };
+  const cases = [
+    ...[100, 150, 200, 300, 400, 1000].map((interval) => ['default', interval] as const),
+    ...[8, 12, 16, 24, 32, 50].map((interval) => ['fast', interval] as const),
+  ];
+
+  it.each(cases)('the %s profile at %i ms keeps every heartbeat-counted ratio and passes koinode\'s checks', async (name, interval) => {
+    const from = base[name]();
+    const profile = loadProfile({ name: `${name} at ${interval} ms`, time: name === 'default' ? slowedDefaults(interval) : slowDown(from, interval) });
+    const factor = interval / from.cluster_update_interval;
     expect(profile.timeMs.cluster_update_interval).toBe(interval);
-    for (const key of HEARTBEAT_SCALED_KEYS) expect(profile.timeMs[key]).toBe(Math.round(TIME_DEFAULTS[key] * factor));
-    const file = path.join(dir, `${interval}.conf`);
+    for (const key of HEARTBEAT_SCALED_KEYS) expect(profile.timeMs[key]).toBe(Math.round(from[key] * factor));
+    const file = path.join(dir, `${name}-${interval}.conf`);
     fs.writeFileSync(file, [
       'cluster {',
       '  transport "127.0.0.1:24001 127.0.0.1:24002 127.0.0.1:24003"',
