@@ -135,7 +135,7 @@ export function livenessBoundMs(t: KoiConfig['time'], d: SimDurations, services:
   const W = ACK_WINDOW_TICKS * t.cluster_update_interval;
   const election = electionTimeoutMs(t) + ELECTION_LIMIT_TICKS * t.cluster_update_interval;
   const leaseWait = W + t.master_lease + t.lease_margin;
-  const switchGap = W + t.cluster_update_interval;
+  const switchGap = W + 3 * t.cluster_update_interval; // R1 (membership.ts switchGapEnd)
   const ticks = t.elector_tick_interval + t.runner_tick_interval;
   const scripts = services * (d.promoteMs + d.demoteMs + d.otherMs);
   return Math.ceil((election + switchGap + t.master_dead_time + leaseWait + t.elector_startup_tolerance + ticks + scripts) * (1 + drift) + 500);

@@ -1,6 +1,6 @@
 /**
  * R1 of docs/safety.md on the membership alone: a follower answers one
- * leader at a time, and a second leader only `W + I` after its last answer
+ * leader at a time, and a second leader only `W + 3·I` after its last answer
  * to the first; a leader counts an answer from the send time of the
  * heartbeat it answers; health reports are not answers. L1: a leader whose
  * view does not list this node is not followed.
