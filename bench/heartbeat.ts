@@ -15,7 +15,8 @@
  */
 import * as fs from 'node:fs';
 import { runFootprint, type NodeFootprint } from './footprint';
-import { cpuAt, fitInverse, intervalFor, perBeatFor, slowDown, type CpuPoint, type InverseFit } from './lib/heartbeat-model';
+import { cpuAt, fitInverse, intervalFor, measuredBoundary, perBeatFor, slowDown, type CpuPoint, type InverseFit } from './lib/heartbeat-model';
+import { peerRefreshSpacingMs } from '../core/config/timing-defaults';
 import { describeMachine } from './lib/machine';
 import { effectiveTimeMs, loadProfile, profileSpec, type Profile } from './lib/profiles';
 import { optionArg, positiveArg } from './lib/args';
@@ -25,13 +26,15 @@ const BENCH = 'bench:heartbeat';
 /** The profiles a sweep can start from, with issue 15's idle-CPU targets for each (% of a core per node) and the intervals swept by default. */
 const BASES: Record<string, { targets: Array<{ label: string; pct: number }>; intervals: string; title: string }> = {
   default: { targets: [{ label: 'target', pct: 0.5 }, { label: 'stretch', pct: 0.25 }], intervals: '50,100,200,300,400', title: 'Idle CPU against the heartbeat interval' },
-  fast: { targets: [{ label: 'target', pct: 2 }], intervals: '8,12,16,24,32', title: 'Idle CPU against the heartbeat interval (fast profile)' },
+  fast: { targets: [{ label: 'target', pct: 2 }], intervals: '8,16,32,64,128', title: 'Idle CPU against the heartbeat interval (fast profile)' },
 };
 
 interface Run {
   intervalMs: number;
   round: number;
   nodes: NodeFootprint[];
+  /** The profile's timings, ms. */
+  time: Record<string, number> & { node_timeout: number; cluster_update_interval: number };
   /** Promote/demote scripts, leader changes and stalls in the window: a run with any is not idle. */
   disturbances: number;
 }
@@ -39,8 +42,8 @@ interface Run {
 function intervalsArg(args: readonly string[], fallback: string): number[] {
   const text = optionArg(args, '--intervals', fallback);
   const values = text.split(',').map((s) => Number(s.trim()));
-  if (values.length < 2 || values.some((v) => !Number.isFinite(v) || v < 5)) {
-    throw new Error(`${BENCH}: --intervals needs two or more heartbeat intervals in ms (5 or more), comma-separated, got '${text}'`);
+  if (values.length < 2 || new Set(values).size !== values.length || values.some((v) => !Number.isInteger(v) || v < 5)) {
+    throw new Error(`${BENCH}: --intervals needs two or more different heartbeat intervals, whole ms of 5 or more, comma-separated, got '${text}'`);
   }
   return values;
 }
@@ -49,16 +52,27 @@ const f2 = (x: number): string => x.toFixed(2);
 const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
 const ms = (x: number): string => `${Math.round(x)} ms`;
 
-function fitLines(what: string, fit: InverseFit, base: Profile, targets: typeof BASES[string]['targets'], slowest: number): string[] {
+/** A fit this far from the runs says little: the rows are the answer. */
+const POOR_FIT_R2 = 0.98;
+
+function measuredLine(points: readonly CpuPoint[], pct: number): string {
+  const { metFrom, missedUpTo } = measuredBoundary(points, pct);
+  const met = metFrom === null ? 'no interval swept had every run within it' : `every run within it from ${metFrom} ms`;
+  const missed = missedUpTo === null ? 'none above it' : `a run above it at ${missedUpTo} ms`;
+  return `measured: ${met}, ${missed}`;
+}
+
+function fitLines(what: string, points: readonly CpuPoint[], base: Profile, targets: typeof BASES[string]['targets'], slowest: number): string[] {
+  const fit = fitInverse(points);
   const d = effectiveTimeMs(base).cluster_update_interval;
+  const poor = fit.r2 < POOR_FIT_R2 ? ` **A poor fit (r² below ${POOR_FIT_R2}): the cost of a round is not the same across these intervals; go by the measured lines and the rows.**` : '';
   return [
     `- **${what}:** CPU ≈ ${f2(fit.floorPct)} % + ${f2(fit.perBeatMs)} ms per heartbeat round ÷ interval (r² ${fit.r2.toFixed(3)}); `
-      + `at the ${base.name} profile's ${d} ms that is ${f2(cpuAt(fit, d))} %.`,
-    ...targets.map((t) => (t.pct > fit.floorPct
-      ? `  - ${t.pct} % (${t.label}) needs an interval of ${ms(intervalFor(fit, t.pct))} with today's cost per round, `
+      + `at the ${base.name} profile's ${d} ms that is ${f2(cpuAt(fit, d))} %.${poor}`,
+    ...targets.map((t) => `  - ${t.pct} % (${t.label}), ${measuredLine(points, t.pct)}. Fitted: ` + (t.pct > fit.floorPct
+      ? `an interval of ${ms(intervalFor(fit, t.pct))} with today's cost per round, `
         + `or a round of ${f2(perBeatFor(fit, t.pct, d))} ms at ${d} ms and of ${f2(perBeatFor(fit, t.pct, slowest))} ms at ${slowest} ms.`
-      : `  - ${t.pct} % (${t.label}): the fitted floor alone is above it over these intervals (a part of the cost that does not `
-        + `fall with the heartbeat here, or a curve that is not 1/interval: sweep wider intervals to tell).`)),
+      : `the fitted floor alone is above it (a part of the cost that does not fall with the heartbeat here, or a curve that is not 1/interval).`)),
   ];
 }
 
@@ -73,6 +87,7 @@ async function main(): Promise<void> {
   const windowS = positiveArg(BENCH, args, '--window', 30, 'seconds');
   const warmupS = positiveArg(BENCH, args, '--warmup', 20, 'seconds');
   const rounds = positiveArg(BENCH, args, '--rounds', 1);
+  if (!Number.isInteger(rounds)) throw new Error(`${BENCH}: --rounds needs a whole number, got '${rounds}'`);
   const machine = describeMachine();
   const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`${BENCH} on ${machine}; load ${load}; the ${base.name} profile at ${intervals.join(', ')} ms, ${rounds} round(s)`);
@@ -86,21 +101,20 @@ async function main(): Promise<void> {
       console.log(`- heartbeat ${intervalMs} ms (round ${round})`);
       const result = await runFootprint({ profile, windowS, statusRuns: 0, warmupMs: warmupS * 1000 });
       const { scripts, leaderChanges, stalls } = result.idleChanges;
-      runs.push({ intervalMs, round, nodes: result.nodes, disturbances: scripts + leaderChanges + stalls });
+      runs.push({ intervalMs, round, nodes: result.nodes, time: effectiveTimeMs(profile), disturbances: scripts + leaderChanges + stalls });
     }
   }
   const idle = runs.filter((r) => r.disturbances === 0);
   if (idle.length < runs.length) console.log(`  ${runs.length - idle.length} run(s) left out of the fit: a failover, leader change or stall in the window`);
   const meanPoints: CpuPoint[] = idle.map((r) => ({ intervalMs: r.intervalMs, cpuPct: mean(r.nodes.map((n) => n.cpuPercent)) }));
   const busiestPoints: CpuPoint[] = idle.map((r) => ({ intervalMs: r.intervalMs, cpuPct: Math.max(...r.nodes.map((n) => n.cpuPercent)) }));
-  const byMean = fitInverse(meanPoints);
-  const byBusiest = fitInverse(busiestPoints);
   const table = [
-    `| heartbeat | failover vs ${base.name} | round | CPU % of a core per node (role) | mean | busiest | RSS MB | idle? |`,
-    '| ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |',
+    `| heartbeat | failover vs ${base.name} (estimate) | follower heartbeat to every peer | round | CPU % of a core per node (role) | mean | busiest | RSS MB | idle? |`,
+    '| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |',
     ...runs.map((r) => {
       const cpus = r.nodes.map((n) => n.cpuPercent);
-      return `| ${r.intervalMs} ms | × ${(r.intervalMs / baseTime.cluster_update_interval).toFixed(1)} | ${r.round} | `
+      const refresh = Math.round(peerRefreshSpacingMs(r.time) / r.intervalMs);
+      return `| ${r.intervalMs} ms | × ${(r.intervalMs / baseTime.cluster_update_interval).toFixed(1)} | every ${refresh === 1 ? '' : `${refresh}${refresh === 2 ? 'nd' : refresh === 3 ? 'rd' : 'th'} `}heartbeat | ${r.round} | `
         + `${r.nodes.map((n) => `${f2(n.cpuPercent)} (${n.role})`).join(', ')} | ${f2(mean(cpus))} | ${f2(Math.max(...cpus))} | `
         + `${Math.min(...r.nodes.map((n) => n.rssMB)).toFixed(1)}–${Math.max(...r.nodes.map((n) => n.rssMB)).toFixed(1)} | `
         + `${r.disturbances === 0 ? 'yes' : `no (${r.disturbances} changes; not fitted)`} |`;
@@ -111,13 +125,15 @@ async function main(): Promise<void> {
     '',
     `Measured by \`npm run ${BENCH}\` (bench/heartbeat.ts) on ${machine}; 1-minute load average ${load.split(' ')[0]} at the start.`,
     `Each row: 3 koinodes (quorum 2) running the ${base.name} profile (${base.source}) at that heartbeat (every key counted in heartbeats`,
-    `keeps its ratio, bench/lib/heartbeat-model.ts, so failover is as many times slower), idle for ${windowS} s after`,
-    `${warmupS} s of warm-up; CPU is user + system time of each process.`,
+    `keeps its ratio, bench/lib/heartbeat-model.ts, so the failover estimate is as many times slower), idle for ${windowS} s after`,
+    `${warmupS} s of warm-up; CPU is user + system time of each process. Not scaled: a follower's heartbeat to every peer`,
+    '(`peerRefreshSpacingMs`, bounded by the default `node_timeout`), so a round carries more datagrams at slower heartbeats',
+    '(the column), and the fit reads that as a higher floor and a cheaper round.',
     '',
     table,
     '',
-    ...fitLines('Mean node', byMean, base, setup.targets, Math.max(...intervals)),
-    ...fitLines('Busiest node', byBusiest, base, setup.targets, Math.max(...intervals)),
+    ...fitLines('Mean node', meanPoints, base, setup.targets, Math.max(...intervals)),
+    ...fitLines('Busiest node', busiestPoints, base, setup.targets, Math.max(...intervals)),
   ].join('\n');
   console.log(`\n${report}\n`);
   if (args.includes('--write')) {

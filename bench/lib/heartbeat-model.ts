@@ -34,7 +34,9 @@ export const HEARTBEAT_SCALED_KEYS: readonly TimeKey[] = [
 /**
  * A profile's timings (every key in ms) with every heartbeat-counted key multiplied by
  * `intervalMs / cluster_update_interval`, as koi.conf text: the same relations (so koinode's start-up checks
- * pass) and a failover as many times slower.
+ * pass) and a failover about as many times slower (the promote script's own time does not scale). What does
+ * not scale is derived in code: a follower's heartbeat to every peer (peerRefreshSpacingMs, bounded by the
+ * default node_timeout) goes every 3rd heartbeat at 50 ms, every heartbeat from 200 ms.
  */
 export function slowDown(timeMs: Readonly<Record<TimeKey, number>>, intervalMs: number): Record<string, string> {
   const factor = intervalMs / timeMs.cluster_update_interval;
@@ -90,4 +92,19 @@ export function intervalFor(fit: InverseFit, targetPct: number): number {
 /** The CPU per heartbeat round (ms) that meets `targetPct` at `intervalMs`, with the same floor; ≤ 0 when the floor alone exceeds it. */
 export function perBeatFor(fit: InverseFit, targetPct: number, intervalMs: number): number {
   return ((targetPct - fit.floorPct) * intervalMs) / 100;
+}
+
+/** What the runs themselves say about a target, whatever the fit: where every run met it, and where one missed it. */
+export interface MeasuredBoundary {
+  /** The shortest interval at which every run was within the target (and every run at every slower interval too); null when none. */
+  metFrom: number | null;
+  /** The longest interval at which a run exceeded the target; null when none did. */
+  missedUpTo: number | null;
+}
+
+export function measuredBoundary(points: readonly CpuPoint[], targetPct: number): MeasuredBoundary {
+  const missed = points.filter((p) => p.cpuPct > targetPct).map((p) => p.intervalMs);
+  const missedUpTo = missed.length > 0 ? Math.max(...missed) : null;
+  const met = [...new Set(points.map((p) => p.intervalMs))].filter((i) => missedUpTo === null || i > missedUpTo);
+  return { metFrom: met.length > 0 ? Math.min(...met) : null, missedUpTo };
 }
