@@ -3,22 +3,15 @@
  * table read with the real koi.conf parser and accepted by koinode's own
  * start-up checks, the stall search, the domination check and the SVG chart.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadConfig } from '../../../core/config/loader';
-import { checkClusterConfig } from '../../../core/node/cluster-check';
 import { dominationLines, dominators, headroomLine, stallHeadroomMs, type CurveRow } from '../../../bench/lib/curve-model';
 import { drawTradeOffSvg, layout } from '../../../bench/lib/curve-svg';
-import { CURVE_PROFILES, loadProfile, timeSectionText } from '../../../bench/lib/profiles';
+import { CURVE_PROFILES, loadProfile } from '../../../bench/lib/profiles';
 import { searchStallTolerance } from '../../../bench/lib/stall-search';
+import { profileConfig, tempDirEachSuite } from './profile-config';
 
 describe('the profile table', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koi-curve-test-'));
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDirEachSuite('koi-curve-test-');
 
   it('names the defaults, the fast profile and two in between, each once', () => {
     const names = CURVE_PROFILES.map((p) => p.name);
@@ -30,18 +23,9 @@ describe('the profile table', () => {
   it.each(CURVE_PROFILES.map((p) => [p.name, p] as const))('profile %s parses and passes koinode\'s configuration and timing checks', async (_name, spec) => {
     const profile = loadProfile(spec);
     for (const [key, text] of Object.entries(profile.time)) expect(profile.timeMs[key]).toBeGreaterThan(0), expect(text).not.toBe('');
-    const file = path.join(dir, `${spec.name}.conf`);
-    fs.writeFileSync(file, [
-      'cluster {',
-      '  transport "127.0.0.1:24001 127.0.0.1:24002 127.0.0.1:24003"',
-      '  quorum 2',
-      '  password "curve-test-secret"',
-      '}',
-      timeSectionText(profile.time),
-    ].join('\n'), { mode: 0o600 });
-    const { config } = await loadConfig({ files: [file] });
+    const { config, errors } = await profileConfig(dir(), profile);
     for (const [key, ms] of Object.entries(profile.timeMs)) expect((config.time as unknown as Record<string, number>)[key]).toBe(ms);
-    expect(checkClusterConfig(config).errors).toEqual([]);
+    expect(errors).toEqual([]);
   });
 
   it('the fast profile is examples/fast.conf', () => {

@@ -3,21 +3,13 @@
  * slowed-down defaults are accepted by koinode's own start-up checks and keep
  * every heartbeat-counted key's ratio, and the fit recovers a known curve.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { loadConfig } from '../../../core/config/loader';
 import { TIME_DEFAULTS } from '../../../core/config/timing-defaults';
-import { checkClusterConfig } from '../../../core/node/cluster-check';
 import { cpuAt, fitInverse, HEARTBEAT_SCALED_KEYS, intervalFor, measuredBoundary, perBeatFor, slowDown, slowedDefaults } from '../../../bench/lib/heartbeat-model';
-import { effectiveTimeMs, fastProfile, loadProfile, timeSectionText } from '../../../bench/lib/profiles';
+import { effectiveTimeMs, fastProfile, loadProfile } from '../../../bench/lib/profiles';
+import { profileConfig, tempDirEachSuite } from './profile-config';
 
 describe('profiles slowed down to another heartbeat', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koi-heartbeat-test-'));
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDirEachSuite('koi-heartbeat-test-');
 
   it('are the defaults at the default interval', () => {
     expect(slowedDefaults(TIME_DEFAULTS.cluster_update_interval)).toEqual({});
@@ -35,18 +27,9 @@ describe('profiles slowed down to another heartbeat', () => {
     const factor = interval / from.cluster_update_interval;
     expect(profile.timeMs.cluster_update_interval).toBe(interval);
     for (const key of HEARTBEAT_SCALED_KEYS) expect(profile.timeMs[key]).toBe(Math.round(from[key] * factor));
-    const file = path.join(dir, `${name}-${interval}.conf`);
-    fs.writeFileSync(file, [
-      'cluster {',
-      '  transport "127.0.0.1:24001 127.0.0.1:24002 127.0.0.1:24003"',
-      '  quorum 2',
-      '  password "heartbeat-test-secret"',
-      '}',
-      timeSectionText(profile.time),
-    ].join('\n'), { mode: 0o600 });
-    const { config } = await loadConfig({ files: [file] });
+    const { config, errors } = await profileConfig(dir(), profile);
     expect(config.time.cluster_update_interval).toBe(interval);
-    expect(checkClusterConfig(config).errors).toEqual([]);
+    expect(errors).toEqual([]);
   });
 });
 
