@@ -43,11 +43,6 @@ export function slowDown(timeMs: Readonly<Record<TimeKey, number>>, intervalMs: 
   return Object.fromEntries(HEARTBEAT_SCALED_KEYS.map((key) => [key, `${Math.round(timeMs[key] * factor)}ms`]));
 }
 
-/** The defaults slowed down (or sped up) to `intervalMs`; no overrides at the default interval. */
-export function slowedDefaults(intervalMs: number): Record<string, string> {
-  return intervalMs === TIME_DEFAULTS.cluster_update_interval ? {} : slowDown(TIME_DEFAULTS, intervalMs);
-}
-
 export interface CpuPoint {
   intervalMs: number;
   /** % of a core. */

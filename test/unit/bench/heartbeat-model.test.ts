@@ -4,15 +4,16 @@
  * every heartbeat-counted key's ratio, and the fit recovers a known curve.
  */
 import { TIME_DEFAULTS } from '../../../core/config/timing-defaults';
-import { cpuAt, fitInverse, HEARTBEAT_SCALED_KEYS, intervalFor, measuredBoundary, perBeatFor, slowDown, slowedDefaults } from '../../../bench/lib/heartbeat-model';
+import { cpuAt, fitInverse, HEARTBEAT_SCALED_KEYS, intervalFor, measuredBoundary, perBeatFor, slowDown } from '../../../bench/lib/heartbeat-model';
 import { effectiveTimeMs, fastProfile, loadProfile } from '../../../bench/lib/profiles';
 import { profileConfig, tempDirEachSuite } from './profile-config';
 
 describe('profiles slowed down to another heartbeat', () => {
   const dir = tempDirEachSuite('koi-heartbeat-test-');
 
-  it('are the defaults at the default interval', () => {
-    expect(slowedDefaults(TIME_DEFAULTS.cluster_update_interval)).toEqual({});
+  it('at a profile\'s own interval are its own values', () => {
+    const same = loadProfile({ name: 'defaults', time: slowDown(TIME_DEFAULTS, TIME_DEFAULTS.cluster_update_interval) });
+    for (const key of HEARTBEAT_SCALED_KEYS) expect(same.timeMs[key]).toBe(TIME_DEFAULTS[key]);
   });
 
   const base = { default: () => TIME_DEFAULTS, fast: () => effectiveTimeMs(fastProfile()) };
@@ -23,7 +24,7 @@ describe('profiles slowed down to another heartbeat', () => {
 
   it.each(cases)('the %s profile at %i ms keeps every heartbeat-counted ratio and passes koinode\'s checks', async (name, interval) => {
     const from = base[name]();
-    const profile = loadProfile({ name: `${name} at ${interval} ms`, time: name === 'default' ? slowedDefaults(interval) : slowDown(from, interval) });
+    const profile = loadProfile({ name: `${name} at ${interval} ms`, time: slowDown(from, interval) });
     const factor = interval / from.cluster_update_interval;
     expect(profile.timeMs.cluster_update_interval).toBe(interval);
     for (const key of HEARTBEAT_SCALED_KEYS) expect(profile.timeMs[key]).toBe(Math.round(from[key] * factor));
