@@ -12,7 +12,7 @@ import { Cluster } from '../scripts/lib/cluster';
 import { optionArg, positiveArg } from './lib/args';
 import { entryRows, type MeterReading } from './lib/entry-meter';
 import { describeMachine } from './lib/machine';
-import { CURVE_PROFILES, loadProfile } from './lib/profiles';
+import { loadProfile, profileSpec } from './lib/profiles';
 import { epochMs, roleOf, sleep, waitSteady } from './lib/status';
 
 function reading(dir: string, pid: number): MeterReading {
@@ -27,9 +27,7 @@ async function main(): Promise<void> {
   const warmupS = positiveArg('bench:entry', args, '--warmup', 20, 'seconds');
   const windowS = positiveArg('bench:entry', args, '--window', 30, 'seconds');
   const name = optionArg(args, '--profile', 'default');
-  const spec = CURVE_PROFILES.find((p) => p.name === name);
-  if (!spec) throw new Error(`bench:entry: unknown --profile '${name}' (one of ${CURVE_PROFILES.map((p) => p.name).join(', ')})`);
-  const profile = loadProfile(spec);
+  const profile = loadProfile(profileSpec(name));
   const dir = mkdtempSync(join(tmpdir(), 'koi-entry-'));
   console.log(`bench:entry on ${describeMachine()}; ${nodes} nodes, ${profile.name} timings, window ${windowS} s after ${warmupS} s`);
   const cluster = await Cluster.create({

@@ -21,6 +21,7 @@ import { describeMachine } from './lib/machine';
 import { effectiveTimeMs, loadProfile, profileSpec, type Profile } from './lib/profiles';
 import { optionArg, positiveArg } from './lib/args';
 import { writeSection } from './lib/report';
+import { summarize } from './lib/stats';
 
 const BENCH = 'bench:heartbeat';
 /** The profiles a sweep can start from, with issue 15's idle-CPU targets for each (% of a core per node) and the intervals swept by default. */
@@ -49,7 +50,7 @@ function intervalsArg(args: readonly string[], fallback: string): number[] {
 }
 
 const f2 = (x: number): string => x.toFixed(2);
-const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+const mean = (xs: readonly number[]): number => summarize(xs).mean;
 const ms = (x: number): string => `${Math.round(x)} ms`;
 
 /** A fit this far from the runs says little: the rows are the answer. */
