@@ -31,7 +31,7 @@ import { curveTable, dominationLines, dominators, headroomLine, stallToleranceMs
 import { drawTradeOffSvg } from './lib/curve-svg';
 import { keepalivedVersion } from './lib/keepalived-lab';
 import { describeMachine, machineInfo } from './lib/machine';
-import { clkTck } from './lib/proc';
+import { cpuResolutionS, hasSchedstat } from './lib/proc';
 import { CURVE_PROFILES, loadProfile, type Profile } from './lib/profiles';
 import { targetTable, writeSection, type Target } from './lib/report';
 import type { StallSearchOptions } from './lib/stall-search';
@@ -148,7 +148,7 @@ function koiRow(p: KoiPoint): CurveRow {
     name: p.profile.name,
     failoverMs: { plain: p.failover?.summary.plain.median ?? NaN, leader: p.failover?.summary.leader.median ?? NaN },
     cpuPercent: p.footprint ? Math.max(...p.footprint.nodes.map((n) => n.cpuPercent)) : NaN,
-    cpuResolution: p.footprint ? 100 / clkTck() / p.footprint.windowS : NaN,
+    cpuResolution: p.footprint ? (100 * cpuResolutionS()) / p.footprint.windowS : NaN,
     rssMB: p.footprint ? Math.max(...p.footprint.nodes.map((n) => n.rssMB)) : NaN,
     stall: { master, ...(leader ? { leader } : {}) },
   };
@@ -212,10 +212,11 @@ function section(o: Options, machine: string, koiPoints: KoiPoint[], keepalived:
     '- **keepalived**: 3 instances in network namespaces of their own (bench/lib/keepalived-lab.ts), state BACKUP, priority 100,',
     '  unicast peers, VRRP v3 for sub-second advert_int. *Failover*: SIGKILL of the master\'s keepalived (and its VRRP child) → another',
     `  instance's notify script records MASTER (its own timestamp); median of ${o.runs} run(s). It has no leader, so one case.`,
-    `- *Idle CPU*: utime + stime from /proc/<pid>/stat over an idle window (koi ${o.windowS} s, starting ${o.warmupS} s after the cluster was steady, past`,
+    `- *Idle CPU*: ${hasSchedstat() ? 'the run time of every thread, to the nanosecond (/proc/<pid>/task/*/schedstat),' : 'utime + stime from /proc/<pid>/stat'} over an idle window (koi ${o.windowS} s, starting ${o.warmupS} s after the cluster was steady, past`,
     `  Node's JIT warm-up; keepalived ${o.keepalivedWindowS} s), % of one core, of the busiest`,
-    '  node (keepalived: keepalived + its VRRP child). One clock tick over the window is the resolution: a reading of no tick at all is',
-    '  shown as "< (one tick) %" and drawn at one tick as an open marker.',
+    hasSchedstat()
+      ? '  node (keepalived: keepalived + its VRRP child).'
+      : '  node (keepalived: keepalived + its VRRP child). One clock tick over the window is the resolution: a reading of no tick at all is\n  shown as "< (one tick) %" and drawn at one tick as an open marker.',
     '  *RSS*: VmRSS at the end of the window, the largest node (keepalived: both processes added).',
     '- *Stall survived*: the longest SIGSTOP → SIGCONT of the master\'s process (koi: the `koinode` of a master that is a plain runner;',
     '  keepalived: the master\'s VRRP child) — and for koi profiles named by `--leader-stalls`, of the leader while another node is',

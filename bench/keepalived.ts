@@ -10,7 +10,7 @@
  *   fails when any notify script runs after the stall began.
  */
 import { KeepalivedLab } from './lib/keepalived-lab';
-import { clkTck, cpuSeconds, memory } from './lib/proc';
+import { cpuResolutionS, cpuSeconds, memory } from './lib/proc';
 import { searchStallTolerance, stallFor, type StallSearchOptions, type StallSearchResult, type TrialOutcome } from './lib/stall-search';
 import { summarize, type Summary } from './lib/stats';
 import { epochMs, sleep } from './lib/status';
@@ -132,7 +132,7 @@ export async function runKeepalived(options: KeepalivedOptions): Promise<Keepali
       failoverMs,
       failover: summarize(failoverMs),
       timeouts,
-      idle: { windowS, instances, notifies, cpuResolution: 100 / clkTck() / windowS },
+      idle: { windowS, instances, notifies, cpuResolution: (100 * cpuResolutionS()) / windowS },
       stall,
       wallMs: Date.now() - started,
     };

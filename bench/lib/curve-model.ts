@@ -19,7 +19,7 @@ export interface CurveRow {
   failoverMs: { plain: number; leader?: number };
   /** Idle CPU of the busiest node (keepalived: instance = keepalived + its VRRP child), % of one core. */
   cpuPercent: number;
-  /** One clock tick over the idle window, % of a core: a CPU below it reads as 0. */
+  /** The CPU reading's step over the idle window, % of a core (bench/lib/proc.ts cpuResolutionS: one clock tick without schedstat): a CPU below it reads as 0. */
   cpuResolution: number;
   /** RSS of the largest node (keepalived: both processes), MB. */
   rssMB: number;
@@ -52,7 +52,7 @@ export function stallToleranceText(row: CurveRow): string {
   return `${worst.smallestFailMs === null ? '≥ ' : ''}${worst.largestPassMs} ms`;
 }
 
-/** The CPU as plotted and compared: a reading below one tick counts as one tick (an upper bound). */
+/** The CPU as plotted and compared: a reading below the resolution counts as the resolution (an upper bound). */
 export function cpuUpperBound(row: CurveRow): { value: number; bound: boolean } {
   return row.cpuPercent > 0 ? { value: row.cpuPercent, bound: false } : { value: row.cpuResolution, bound: true };
 }
@@ -77,7 +77,7 @@ function cpuText(row: CurveRow): string {
   return `${cpu.bound ? '< ' : ''}${pct(cpu.value)} %`;
 }
 
-/** How much more CPU `koi` uses than `other`: "+1.9 points (≈ 24×)", or "(≥ 24×)" when `other` read below a tick. */
+/** How much more CPU `koi` uses than `other`: "+1.9 points (≈ 24×)", or "(≥ 24×)" when `other` read below the resolution. */
 export function cpuExcess(koi: CurveRow, other: CurveRow): string {
   const k = koi.cpuPercent;
   const o = cpuUpperBound(other);
