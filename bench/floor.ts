@@ -2,12 +2,11 @@
  * Idle CPU floor: `npm run bench:floor [-- --window 30 --warmup 25 --write]`.
  *
  * How much of an idle koi node's CPU is koi, and how much is Node sending
- * and receiving the same datagrams. Two setups, one after the other:
+ * and receiving the same datagrams. Three setups, one after the other:
  *
  * 1. koi: 3 real `koinode` processes on loopback (quorum 2, default timings),
  *    idle for the window after a warm-up past Node's JIT tiering. Per node:
- *    user and system CPU from /proc/<pid>/stat, the main thread's share
- *    (/proc/<pid>/task/<pid>/stat), and the datagrams the node sent and
+ *    CPU, the main thread's share and its wake-ups, and the datagrams the node sent and
  *    received per second (the kernel's UDP counters of /proc/net/snmp over
  *    the window, divided among the three nodes: run it on an otherwise quiet
  *    machine, the counters are the whole network namespace's).
@@ -15,6 +14,12 @@
  *    loopback sending 300-byte datagrams to the two others on one timer, at
  *    the rate koi sent in (1). Nothing else: the least any Node program pays
  *    for that traffic.
+ * 3. bare Node, an empty timer: 3 `node` processes whose only work is a timer
+ *    that does nothing, at the default heartbeat interval: what a Node
+ *    process pays per wake-up before any datagram or code of its own.
+ *
+ * CPU is the scheduler's run time of every thread (schedstat, bench/lib/proc.ts),
+ * wake-ups the main thread's voluntary context switches.
  *
  * The difference is koi's own work per datagram (decode, authenticate,
  * handle, encode, seal), reported per datagram handled. docs/performance.md
@@ -24,23 +29,30 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { Cluster } from '../scripts/lib/cluster';
 import { describeMachine } from './lib/machine';
-import { cpuTimes } from './lib/proc';
+import { TIMING_DEFAULTS } from '../core/config/timing-defaults';
+import { cpuSeconds, cpuTimes, hasSchedstat, threadRuntimeSeconds, voluntarySwitches } from './lib/proc';
 import { writeSection } from './lib/report';
 import { positiveArg } from './lib/args';
 import { epochMs, roleOf, sleep, waitSteady } from './lib/status';
 
 interface Cpu {
+  /** All threads (cpuSeconds: to the nanosecond where the kernel has schedstat). */
+  total: number;
+  /** utime and stime, in clock ticks: only their split is read from them. */
   user: number;
   system: number;
-  /** The main (JavaScript) thread, user + system. */
+  /** The main (JavaScript) thread. */
   main: number;
+  /** Times the main thread woke up (voluntarySwitches). */
+  wakeups: number;
 }
 
-/** CPU seconds of a process and of its main thread (its thread id is the pid). */
+/** CPU seconds of a process and of its main thread (its thread id is the pid), and the main thread's wake-ups. */
 function cpu(pid: number): Cpu {
   const all = cpuTimes(pid);
-  const main = cpuTimes(pid, pid);
-  return { ...all, main: main.user + main.system };
+  const mainTicks = cpuTimes(pid, pid);
+  const main = hasSchedstat() ? threadRuntimeSeconds(pid, pid) : mainTicks.user + mainTicks.system;
+  return { total: cpuSeconds(pid), ...all, main, wakeups: voluntarySwitches(pid, pid) };
 }
 
 /** The kernel's UDP datagram counters (the whole network namespace). */
@@ -52,6 +64,13 @@ function udpCounters(): { out: number; in: number } {
   return { out: get('OutDatagrams'), in: get('InDatagrams') };
 }
 
+/** The precise total divided between user and system time as the (coarse) tick counts divide it. */
+function split(userTicks: number, systemTicks: number, totalPct: number): { userPct: number; systemPct: number } {
+  const ticks = userTicks + systemTicks;
+  const userShare = ticks > 0 ? userTicks / ticks : 1;
+  return { userPct: totalPct * userShare, systemPct: totalPct * (1 - userShare) };
+}
+
 interface Row {
   setup: string;
   role: string;
@@ -61,6 +80,8 @@ interface Row {
   userPct: number;
   systemPct: number;
   mainPct: number;
+  /** Main-thread wake-ups a second. */
+  wakeupsPerS: number;
 }
 
 async function measure(pids: Map<string, number>, windowS: number): Promise<{ rows: Omit<Row, 'setup' | 'role'>[]; names: string[] }> {
@@ -79,10 +100,11 @@ async function measure(pids: Map<string, number>, windowS: number): Promise<{ ro
     names,
     rows: names.map((_, i) => ({
       outPerS, inPerS,
-      userPct: pct(after[i].user - before[i].user),
-      systemPct: pct(after[i].system - before[i].system),
-      cpuPct: pct(after[i].user - before[i].user + after[i].system - before[i].system),
+      // user + system is the total in ticks; the split is scaled to the precise total.
+      ...split(after[i].user - before[i].user, after[i].system - before[i].system, pct(after[i].total - before[i].total)),
+      cpuPct: pct(after[i].total - before[i].total),
       mainPct: pct(after[i].main - before[i].main),
+      wakeupsPerS: (after[i].wakeups - before[i].wakeups) / s,
     })),
   };
 }
@@ -141,14 +163,43 @@ async function measureBare(ratePerPeer: number, windowS: number, warmupS: number
   }
 }
 
+/** One idle peer: a timer that does nothing, at the heartbeat rate. What each wake-up of a Node process costs. */
+const IDLE_TIMER = `
+setInterval(() => {}, Number(process.argv[1]));
+process.send?.('ready');
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+async function measureTimerOnly(intervalMs: number, windowS: number, warmupS: number): Promise<Row[]> {
+  const children: ChildProcess[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const child = spawn(process.execPath, ['-e', IDLE_TIMER, String(intervalMs)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      children.push(child);
+      await new Promise<void>((resolve, reject) => {
+        child.once('message', () => resolve());
+        child.once('exit', (code) => reject(new Error(`idle timer process exited with code ${code}`)));
+      });
+    }
+    console.log(`  bare Node, an empty ${intervalMs} ms timer only: warm-up ${warmupS} s, then ${windowS} s...`);
+    await sleep(warmupS * 1000);
+    const pids = new Map(children.map((c, i) => [`t${i + 1}`, c.pid!]));
+    const { rows, names } = await measure(pids, windowS);
+    return rows.map((r, i) => ({ setup: `bare Node, empty ${intervalMs} ms timer`, role: names[i], ...r }));
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  }
+}
+
 const f1 = (x: number): string => x.toFixed(1);
 const f2 = (x: number): string => x.toFixed(2);
 
 function table(rows: Row[]): string {
   return [
-    '| setup | process | datagrams out/s | in/s | CPU % of a core | user | system | main thread | CPU µs per datagram |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.setup} | ${r.role} | ${f1(r.outPerS)} | ${f1(r.inPerS)} | ${f2(r.cpuPct)} % | ${f2(r.userPct)} | ${f2(r.systemPct)} | ${f2(r.mainPct)} | ${f1((r.cpuPct * 1e4) / (r.outPerS + r.inPerS))} |`),
+    '| setup | process | datagrams out/s | in/s | CPU % of a core | user | system | main thread | wake-ups/s | CPU µs per datagram | CPU µs per wake-up |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.setup} | ${r.role} | ${f1(r.outPerS)} | ${f1(r.inPerS)} | ${f2(r.cpuPct)} % | ${f2(r.userPct)} | ${f2(r.systemPct)} | ${f2(r.mainPct)} | `
+      + `${f1(r.wakeupsPerS)} | ${r.outPerS + r.inPerS >= 1 ? f1((r.cpuPct * 1e4) / (r.outPerS + r.inPerS)) : '—'} | ${f1((r.cpuPct * 1e4) / r.wakeupsPerS)} |`),
   ].join('\n');
 }
 
@@ -163,11 +214,15 @@ async function main(): Promise<void> {
   // koi sends each datagram to one destination; a bare peer sends one per peer per tick.
   const ratePerPeer = koi[0].outPerS / 2;
   const bare = await measureBare(ratePerPeer, windowS, Math.min(warmupS, 5));
+  const intervalMs = TIMING_DEFAULTS.cluster_update_interval.ms;
+  const timer = await measureTimerOnly(intervalMs, windowS, Math.min(warmupS, 5));
   const busiest = (rows: Row[]): Row => rows.reduce((a, b) => (b.cpuPct > a.cpuPct ? b : a));
   const k = busiest(koi);
   const b = busiest(bare);
   const mean = (rows: Row[]): number => rows.reduce((s, r) => s + r.cpuPct, 0) / rows.length;
   const perDatagram = (rows: Row[]): number => (mean(rows) * 1e4) / (rows[0].outPerS + rows[0].inPerS);
+  const wakeups = (rows: Row[]): number => rows.reduce((sum, r) => sum + r.wakeupsPerS, 0) / rows.length;
+  const perWakeup = (rows: Row[]): number => (mean(rows) * 1e4) / wakeups(rows);
   const summary = [
     `- koi defaults: ${f2(mean(koi))} % of a core per node on average, ${f2(k.cpuPct)} % the busiest (${k.role}); `
       + `${f1(koi[0].outPerS)} datagrams sent and ${f1(koi[0].inPerS)} received per node per second.`,
@@ -176,15 +231,20 @@ async function main(): Promise<void> {
       + `koi's own work is ${f1(perDatagram(koi) - perDatagram(bare))} µs (${f1(mean(koi) / mean(bare))}× the bare cost).`,
     `- At these costs, 0.5 % of a core allows ${f1(5000 / perDatagram(koi))} datagrams per second per node with koi's code `
       + `and ${f1(5000 / perDatagram(bare))} with none at all (today: ${f1(koi[0].outPerS + koi[0].inPerS)}).`,
+    `- Wake-ups of the main thread: koi ${f1(wakeups(koi))} a second per node at ${f1(perWakeup(koi))} µs each, bare Node with the datagrams `
+      + `${f1(wakeups(bare))} at ${f1(perWakeup(bare))} µs; an empty ${intervalMs} ms timer alone costs bare Node ${f1(perWakeup(timer))} µs a wake-up `
+      + `(${f2(mean(timer))} % of a core), so 0.5 % of a core is ${f1(5000 / perWakeup(timer))} wake-ups a second of a Node process that does nothing else.`,
   ];
   const report = [
     '## Idle CPU floor',
     '',
     `Measured by \`npm run bench:floor\` (bench/floor.ts) on ${machine}; 1-minute load average ${load.split(' ')[0]} at the start.`,
     `Window ${windowS} s after a warm-up of ${warmupS} s (koi) and ${Math.min(warmupS, 5)} s (bare Node); datagram rates from the kernel's`,
-    'UDP counters of the whole machine, divided among the three processes.',
+    'UDP counters of the whole machine, divided among the three processes; CPU ' + (hasSchedstat()
+      ? 'from the scheduler\'s run time of each thread (schedstat, to the nanosecond; user and system split as the clock ticks split them)'
+      : 'from utime and stime (clock ticks)') + '; wake-ups are the main thread\'s voluntary context switches (one per wait in epoll).',
     '',
-    table([...koi, ...bare]),
+    table([...koi, ...bare, ...timer]),
     '',
     ...summary,
   ].join('\n');

@@ -56,6 +56,20 @@ export function runtimeSeconds(pid: number): number {
   return ns / 1e9;
 }
 
+/** Time one thread has run, in seconds: runtimeSeconds for a single thread (its main thread: tid = pid). */
+export function threadRuntimeSeconds(pid: number, tid: number): number {
+  return Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+}
+
+/**
+ * How often a thread went to sleep of its own accord (voluntary_ctxt_switches): for an event loop's thread,
+ * one per wait in epoll, so the number of times it woke up (for a timer, a datagram, a signal).
+ */
+export function voluntarySwitches(pid: number, tid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+  return Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
+}
+
 /** CPU time of a process, in seconds: runtimeSeconds where the kernel has schedstat, else utime + stime. */
 export function cpuSeconds(pid: number): number {
   if (hasSchedstat()) return runtimeSeconds(pid);

@@ -22,15 +22,16 @@ const linux = process.platform === 'linux';
       return;
     }
     expect(cpuResolutionS()).toBeLessThan(1e-6);
-    // Several short bursts, each far below a 10 ms tick: tick counting reads most of them as 0 or 10 ms.
-    for (const ms of [2, 3, 4, 6]) {
+    // Bursts of 5 ms, half a clock tick: counted in 10 ms ticks each reads 0 or 10 ms, 5 ms off. Both sides count
+    // every thread of this process, so other threads (GC helpers, jest's) may put one burst off: most must be close.
+    cpuSeconds(process.pid);
+    const errors: number[] = [];
+    for (let i = 0; i < 8; i++) {
       const before = cpuSeconds(process.pid);
-      const used = burn(ms);
-      const read = cpuSeconds(process.pid) - before;
-      // Other threads of this process (GC helpers) may add a little; reading takes a little too.
-      expect(read).toBeGreaterThanOrEqual(used * 0.9);
-      expect(read).toBeLessThan(used + 0.002);
+      const used = burn(5);
+      errors.push(Math.abs(cpuSeconds(process.pid) - before - used));
     }
+    expect(errors.filter((e) => e < 0.002).length).toBeGreaterThanOrEqual(6);
   });
 
   it('adds up every thread of the process, not only the main one', async () => {
