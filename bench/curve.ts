@@ -31,7 +31,7 @@ import { curveTable, dominationLines, dominators, headroomLine, stallToleranceMs
 import { drawTradeOffSvg } from './lib/curve-svg';
 import { keepalivedVersion } from './lib/keepalived-lab';
 import { describeMachine, machineInfo } from './lib/machine';
-import { cpuResolutionS, hasSchedstat } from './lib/proc';
+import { cpuReadingText, cpuResolutionS, hasSchedstat } from './lib/proc';
 import { CURVE_PROFILES, loadProfile, type Profile } from './lib/profiles';
 import { targetTable, writeSection, type Target } from './lib/report';
 import type { StallSearchOptions } from './lib/stall-search';
@@ -212,7 +212,7 @@ function section(o: Options, machine: string, koiPoints: KoiPoint[], keepalived:
     '- **keepalived**: 3 instances in network namespaces of their own (bench/lib/keepalived-lab.ts), state BACKUP, priority 100,',
     '  unicast peers, VRRP v3 for sub-second advert_int. *Failover*: SIGKILL of the master\'s keepalived (and its VRRP child) → another',
     `  instance's notify script records MASTER (its own timestamp); median of ${o.runs} run(s). It has no leader, so one case.`,
-    `- *Idle CPU*: ${hasSchedstat() ? 'the run time of every thread, to the nanosecond (/proc/<pid>/task/*/schedstat),' : 'utime + stime from /proc/<pid>/stat'} over an idle window (koi ${o.windowS} s, starting ${o.warmupS} s after the cluster was steady, past`,
+    `- *Idle CPU*: ${cpuReadingText()}, over an idle window (koi ${o.windowS} s, starting ${o.warmupS} s after the cluster was steady, past`,
     `  Node's JIT warm-up; keepalived ${o.keepalivedWindowS} s), % of one core, of the busiest`,
     hasSchedstat()
       ? '  node (keepalived: keepalived + its VRRP child).'

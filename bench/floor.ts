@@ -30,9 +30,10 @@ import * as fs from 'node:fs';
 import { Cluster } from '../scripts/lib/cluster';
 import { describeMachine } from './lib/machine';
 import { TIMING_DEFAULTS } from '../core/config/timing-defaults';
-import { cpuSeconds, cpuTimes, hasSchedstat, threadRuntimeSeconds, voluntarySwitches } from './lib/proc';
+import { cpuReadingText, cpuSeconds, cpuTimes, hasSchedstat, threadRuntimeSeconds, voluntarySwitches } from './lib/proc';
 import { writeSection } from './lib/report';
 import { positiveArg } from './lib/args';
+import { summarize } from './lib/stats';
 import { epochMs, roleOf, sleep, waitSteady } from './lib/status';
 
 interface Cpu {
@@ -219,9 +220,9 @@ async function main(): Promise<void> {
   const busiest = (rows: Row[]): Row => rows.reduce((a, b) => (b.cpuPct > a.cpuPct ? b : a));
   const k = busiest(koi);
   const b = busiest(bare);
-  const mean = (rows: Row[]): number => rows.reduce((s, r) => s + r.cpuPct, 0) / rows.length;
+  const mean = (rows: Row[]): number => summarize(rows.map((r) => r.cpuPct)).mean;
   const perDatagram = (rows: Row[]): number => (mean(rows) * 1e4) / (rows[0].outPerS + rows[0].inPerS);
-  const wakeups = (rows: Row[]): number => rows.reduce((sum, r) => sum + r.wakeupsPerS, 0) / rows.length;
+  const wakeups = (rows: Row[]): number => summarize(rows.map((r) => r.wakeupsPerS)).mean;
   const perWakeup = (rows: Row[]): number => (mean(rows) * 1e4) / wakeups(rows);
   const summary = [
     `- koi defaults: ${f2(mean(koi))} % of a core per node on average, ${f2(k.cpuPct)} % the busiest (${k.role}); `
@@ -240,9 +241,8 @@ async function main(): Promise<void> {
     '',
     `Measured by \`npm run bench:floor\` (bench/floor.ts) on ${machine}; 1-minute load average ${load.split(' ')[0]} at the start.`,
     `Window ${windowS} s after a warm-up of ${warmupS} s (koi) and ${Math.min(warmupS, 5)} s (bare Node); datagram rates from the kernel's`,
-    'UDP counters of the whole machine, divided among the three processes; CPU ' + (hasSchedstat()
-      ? 'from the scheduler\'s run time of each thread (schedstat, to the nanosecond; user and system split as the clock ticks split them)'
-      : 'from utime and stime (clock ticks)') + '; wake-ups are the main thread\'s voluntary context switches (one per wait in epoll).',
+    `UDP counters of the whole machine, divided among the three processes; CPU = ${cpuReadingText()}${hasSchedstat() ? ', user and system split as the clock ticks split them' : ''};`,
+    'wake-ups are the main thread\'s voluntary context switches (one per wait in epoll).',
     '',
     table([...koi, ...bare, ...timer]),
     '',

@@ -1,7 +1,7 @@
 /**
  * Footprint benchmark: a steady 3-node cluster (quorum 2) with default
- * timings and the default cipher; CPU time (utime + stime from
- * /proc/<pid>/stat) of each koinode over an idle window, VmRSS and VmHWM at
+ * timings and the default cipher; CPU time (cpuSeconds, bench/lib/proc.ts)
+ * of each koinode over an idle window, VmRSS and VmHWM at
  * its end; then the wall time of `koi status` (a fresh client process each
  * run, as a user runs it).
  */

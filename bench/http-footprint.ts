@@ -3,8 +3,8 @@
  * clusters (quorum 2, default timings) run side by side over the same
  * window, one without plugins, one with `http` on every node and
  * /metrics of each node fetched every 15 s (a Prometheus default), so the
- * load of a shared machine weighs on both alike. CPU = (utime + stime) of
- * each koinode from /proc over the window, as % of one core; RSS = VmRSS at
+ * load of a shared machine weighs on both alike. CPU = cpuSeconds
+ * (bench/lib/proc.ts) of each koinode over the window, as % of one core; RSS = VmRSS at
  * the end. Rounds alternate which cluster starts first.
  *
  *   node dist/bench/http-footprint.js [--window 90] [--rounds 2] [--scrape 15]
@@ -13,6 +13,7 @@ import { Cluster, findFreePorts } from '../scripts/lib/cluster';
 import { describeMachine } from './lib/machine';
 import { cpuSeconds, memory } from './lib/proc';
 import { epochMs, sleep, waitSteady } from './lib/status';
+import { summarize } from './lib/stats';
 
 interface Sample { cpuPercent: number; rssMB: number }
 
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
   const all = { plain: [] as Sample[], http: [] as Sample[], scrapeMs: [] as number[] };
   for (let r = 0; r < rounds; r++) {
     const got = await round(windowS, scrapeS, r % 2 === 1);
-    const mean = (xs: Sample[], k: keyof Sample) => xs.reduce((s, x) => s + x[k], 0) / xs.length;
+    const mean = (xs: Sample[], k: keyof Sample) => summarize(xs.map((x) => x[k])).mean;
     console.log(`round ${r + 1}: without http CPU ${got.plain.map((s) => s.cpuPercent.toFixed(2)).join(' / ')} % (mean ${mean(got.plain, 'cpuPercent').toFixed(2)}), RSS ${got.plain.map((s) => s.rssMB.toFixed(1)).join(' / ')} MB`);
     console.log(`round ${r + 1}: with http    CPU ${got.http.map((s) => s.cpuPercent.toFixed(2)).join(' / ')} % (mean ${mean(got.http, 'cpuPercent').toFixed(2)}), RSS ${got.http.map((s) => s.rssMB.toFixed(1)).join(' / ')} MB`);
     all.plain.push(...got.plain);

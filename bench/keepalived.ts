@@ -4,8 +4,8 @@
  * - failover: SIGKILL of the master's keepalived (parent and VRRP child) →
  *   another instance's notify script records MASTER (its own timestamp);
  *   the killed instance is restarted and the lab settles between runs;
- * - idle CPU (utime + stime of keepalived and its VRRP child, from
- *   /proc/<pid>/stat) and RSS (the two VmRSS added) per instance;
+ * - idle CPU (cpuSeconds of keepalived and its VRRP child, bench/lib/proc.ts)
+ *   and RSS (the two VmRSS added) per instance;
  * - stall tolerance: SIGSTOP → SIGCONT of the master's VRRP child; a trial
  *   fails when any notify script runs after the stall began.
  */

@@ -16,6 +16,7 @@ import { runColdStart, type ColdStartResult } from './coldstart';
 import { runFailover, type FailoverResult } from './failover';
 import { runFootprint, type FootprintResult } from './footprint';
 import { describeMachine } from './lib/machine';
+import { cpuReadingText } from './lib/proc';
 import { defaultProfile, fastProfile, type Profile } from './lib/profiles';
 import { summaryRow, targetTable, writeSection, type Target } from './lib/report';
 import { secs } from './lib/stats';
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
 
   if (footprints.length) {
     lines.push('### Footprint', '',
-      `A steady 3-node cluster left idle for ${options.windowS} s (no \`koi\` requests); CPU = (utime + stime) from /proc/<pid>/stat over`,
+      `A steady 3-node cluster left idle for ${options.windowS} s (no \`koi\` requests); CPU = ${cpuReadingText()} over`,
       'the window, as % of one core; RSS = VmRSS at the end, peak = VmHWM. Then `koi status` (a fresh client process each run, wall time).', '',
       '| profile | node (role) | CPU % of a core | RSS MB | peak RSS MB |',
       '| --- | --- | ---: | ---: | ---: |');

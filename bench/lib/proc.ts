@@ -77,6 +77,13 @@ export function cpuSeconds(pid: number): number {
   return t.user + t.system;
 }
 
+/** How cpuSeconds reads CPU on this machine, for a report's method text. */
+export function cpuReadingText(): string {
+  return hasSchedstat()
+    ? 'the run time of every thread, to the nanosecond (/proc/<pid>/task/*/schedstat)'
+    : 'utime + stime from /proc/<pid>/stat (clock ticks)';
+}
+
 /** The smallest step of cpuSeconds, in seconds: 1 ns with schedstat, else one clock tick. */
 export function cpuResolutionS(): number {
   return hasSchedstat() ? 1e-9 : 1 / clkTck();
