@@ -44,7 +44,7 @@ interface Options {
   quick: boolean;
   runs: number;
   windowS: number;
-  /** keepalived's idle window: longer, since it uses about one clock tick a minute at advert_int 1. */
+  /** keepalived's idle window: longer, since it uses ≈ 0.005–0.02 % of a core at advert_int 1 (about one clock tick a minute without schedstat). */
   keepalivedWindowS: number;
   /** koi nodes run this long after the cluster is steady before the idle window: Node's JIT tiering costs CPU for ≈ 20 s after start. */
   warmupS: number;

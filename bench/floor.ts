@@ -200,7 +200,7 @@ function table(rows: Row[]): string {
     '| setup | process | datagrams out/s | in/s | CPU % of a core | user | system | main thread | wake-ups/s | CPU µs per datagram | CPU µs per wake-up |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${r.setup} | ${r.role} | ${f1(r.outPerS)} | ${f1(r.inPerS)} | ${f2(r.cpuPct)} % | ${f2(r.userPct)} | ${f2(r.systemPct)} | ${f2(r.mainPct)} | `
-      + `${f1(r.wakeupsPerS)} | ${r.outPerS + r.inPerS >= 1 ? f1((r.cpuPct * 1e4) / (r.outPerS + r.inPerS)) : '—'} | ${f1((r.cpuPct * 1e4) / r.wakeupsPerS)} |`),
+      + `${f1(r.wakeupsPerS)} | ${r.outPerS + r.inPerS >= 1 ? f1((r.cpuPct * 1e4) / (r.outPerS + r.inPerS)) : '—'} | ${r.wakeupsPerS > 0 ? f1((r.cpuPct * 1e4) / r.wakeupsPerS) : '—'} |`),
   ].join('\n');
 }
 
@@ -223,7 +223,8 @@ async function main(): Promise<void> {
   const mean = (rows: Row[]): number => summarize(rows.map((r) => r.cpuPct)).mean;
   const perDatagram = (rows: Row[]): number => (mean(rows) * 1e4) / (rows[0].outPerS + rows[0].inPerS);
   const wakeups = (rows: Row[]): number => summarize(rows.map((r) => r.wakeupsPerS)).mean;
-  const perWakeup = (rows: Row[]): number => (mean(rows) * 1e4) / wakeups(rows);
+  // No wake-ups at all would be a broken reading (every setup has a timer): NaN, printed as such.
+  const perWakeup = (rows: Row[]): number => (wakeups(rows) > 0 ? (mean(rows) * 1e4) / wakeups(rows) : Number.NaN);
   const summary = [
     `- koi defaults: ${f2(mean(koi))} % of a core per node on average, ${f2(k.cpuPct)} % the busiest (${k.role}); `
       + `${f1(koi[0].outPerS)} datagrams sent and ${f1(koi[0].inPerS)} received per node per second.`,

@@ -6,7 +6,7 @@
  * profile (the defaults, or examples/fast.conf) slowed down to it
  * (bench/lib/heartbeat-model.ts: every heartbeat-counted key keeps its ratio,
  * so the failover is as many times slower) and idle for the window after a
- * warm-up; CPU from /proc/<pid>/stat (bench/footprint.ts).
+ * warm-up; CPU from cpuSeconds (bench/lib/proc.ts, via bench/footprint.ts).
  * The fit `CPU = floor + per-round cost / interval` says which interval a
  * CPU target needs with today's code, and what a heartbeat round must cost to
  * meet it at a given interval. docs/performance.md "Idle CPU against the
@@ -18,6 +18,7 @@ import { runFootprint, type NodeFootprint } from './footprint';
 import { cpuAt, fitInverse, intervalFor, measuredBoundary, perBeatFor, slowDown, type CpuPoint, type InverseFit } from './lib/heartbeat-model';
 import { peerRefreshSpacingMs } from '../core/config/timing-defaults';
 import { describeMachine } from './lib/machine';
+import { cpuReadingText } from './lib/proc';
 import { effectiveTimeMs, loadProfile, profileSpec, type Profile } from './lib/profiles';
 import { optionArg, positiveArg } from './lib/args';
 import { writeSection } from './lib/report';
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
     `Measured by \`npm run ${BENCH}\` (bench/heartbeat.ts) on ${machine}; 1-minute load average ${load.split(' ')[0]} at the start.`,
     `Each row: 3 koinodes (quorum 2) running the ${base.name} profile (${base.source}) at that heartbeat (every key counted in heartbeats`,
     `keeps its ratio, bench/lib/heartbeat-model.ts, so the failover estimate is as many times slower), idle for ${windowS} s after`,
-    `${warmupS} s of warm-up; CPU is user + system time of each process. Not scaled: a follower's heartbeat to every peer`,
+    `${warmupS} s of warm-up; CPU is ${cpuReadingText()} of each process. Not scaled: a follower's heartbeat to every peer`,
     '(`peerRefreshSpacingMs`, bounded by the default `node_timeout`), so a round carries more datagrams at slower heartbeats',
     '(the column), and the fit reads that as a higher floor and a cheaper round.',
     '',

@@ -3,7 +3,7 @@
  * failover time (y, log scale), one point per koi profile (the slower of the
  * two failover cases; a bar reaches to the other) and per keepalived
  * advert_int, each labelled with its name and the stall it survives. A CPU
- * that read below one clock tick is drawn at the tick as an upper bound (≤).
+ * that read below the reading's resolution (one clock tick without schedstat) is drawn there as an upper bound (≤).
  */
 import { cpuUpperBound, stallToleranceText, worstFailoverMs, type CurveRow } from './curve-model';
 
@@ -124,7 +124,7 @@ export function drawTradeOffSvg(rows: readonly CurveRow[], options: ChartOptions
       : `<rect class="point keepalived" x="${px(p.x - 6)}" y="${px(p.y - 6)}" width="12" height="12" fill="${fill}" stroke="${color}" stroke-width="2"/>`;
     out.push(marker);
     const name = `${row.family === 'koi' ? 'koi' : 'keepalived'} ${row.name}`;
-    const stall = `stall ${stallToleranceText(row)}${bound ? ', CPU ≤ 1 tick' : ''}`;
+    const stall = `stall ${stallToleranceText(row)}${bound ? ', CPU ≤ resolution' : ''}`;
     // Labels to the right, or to the left near the right edge.
     const rightSide = p.x < plotRight - 150;
     const lx = rightSide ? p.x + 10 : p.x - 10;

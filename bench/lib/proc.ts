@@ -31,9 +31,18 @@ export function cpuTimes(pid: number, tid?: number): CpuTimes {
 
 let schedstat: boolean | undefined;
 
-/** Whether this kernel keeps /proc/<pid>/task/<tid>/schedstat (CONFIG_SCHED_INFO). */
+/**
+ * Whether this kernel keeps /proc/<pid>/task/<tid>/schedstat (CONFIG_SCHED_INFO) with run times in it: older
+ * kernels without delay accounting print zeros, so this process's own main thread, which has run, must read > 0.
+ */
 export function hasSchedstat(): boolean {
-  if (schedstat === undefined) schedstat = fs.existsSync(`/proc/${process.pid}/task/${process.pid}/schedstat`);
+  if (schedstat === undefined) {
+    try {
+      schedstat = Number(fs.readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) > 0;
+    } catch {
+      schedstat = false;
+    }
+  }
   return schedstat;
 }
 
@@ -42,7 +51,8 @@ export function hasSchedstat(): boolean {
  * /proc/<pid>/task/<tid>/schedstat (the scheduler's own sum_exec_runtime), added up. utime and stime are in
  * clock ticks (10 ms), a whole per-mille of a core over a 10 s window: too coarse for idle daemons
  * (keepalived read as "no tick at all", koi's targets are 0.25–0.5 %). Not counted: threads that exited
- * during the window (a koinode's and keepalived's threads live as long as the process).
+ * during the window (a koinode's and keepalived's threads live as long as the process; one that exits makes a
+ * window's difference too low, even negative), and children (keepalived's VRRP child is read on its own).
  */
 export function runtimeSeconds(pid: number): number {
   let ns = 0;
@@ -84,7 +94,11 @@ export function cpuReadingText(): string {
     : 'utime + stime from /proc/<pid>/stat (clock ticks)';
 }
 
-/** The smallest step of cpuSeconds, in seconds: 1 ns with schedstat, else one clock tick. */
+/**
+ * The smallest step of cpuSeconds, in seconds: 1 ns with schedstat, else one clock tick. With schedstat that holds
+ * for threads asleep when read (an idle daemon's): a running thread's total is brought up to date only at the
+ * scheduler's next event, so it may lag by up to a tick.
+ */
 export function cpuResolutionS(): number {
   return hasSchedstat() ? 1e-9 : 1 / clkTck();
 }

@@ -177,6 +177,6 @@ describe('the SVG chart', () => {
     const kaX = attrs('point keepalived', 'x');
     expect(kaX[0] + 6).toBeCloseTo(x.at(0.033), 0);
     expect(svg).toMatch(/class="point keepalived"[^>]*fill="white"/);
-    expect(svg).toContain('CPU ≤ 1 tick');
+    expect(svg).toContain('CPU ≤ resolution');
   });
 });
