@@ -38,7 +38,7 @@ let schedstat: boolean | undefined;
 export function hasSchedstat(): boolean {
   if (schedstat === undefined) {
     try {
-      schedstat = Number(fs.readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) > 0;
+      schedstat = threadRuntimeSeconds(process.pid, process.pid) > 0;
     } catch {
       schedstat = false;
     }
@@ -55,15 +55,15 @@ export function hasSchedstat(): boolean {
  * window's difference too low, even negative), and children (keepalived's VRRP child is read on its own).
  */
 export function runtimeSeconds(pid: number): number {
-  let ns = 0;
+  let seconds = 0;
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
     try {
-      ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      seconds += threadRuntimeSeconds(pid, Number(tid));
     } catch {
       // the thread exited between the listing and the read
     }
   }
-  return ns / 1e9;
+  return seconds;
 }
 
 /** Time one thread has run, in seconds: runtimeSeconds for a single thread (its main thread: tid = pid). */
