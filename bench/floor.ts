@@ -34,6 +34,7 @@ import { cpuReadingText, cpuSeconds, cpuTimes, hasSchedstat, threadRuntimeSecond
 import { writeSection } from './lib/report';
 import { positiveArg } from './lib/args';
 import { summarize } from './lib/stats';
+import { IDLE_CPU_TARGETS, budgetUsPerS } from './lib/targets';
 import { epochMs, roleOf, sleep, waitSteady } from './lib/status';
 
 interface Cpu {
@@ -225,17 +226,19 @@ async function main(): Promise<void> {
   const wakeups = (rows: Row[]): number => summarize(rows.map((r) => r.wakeupsPerS)).mean;
   // No wake-ups at all would be a broken reading (every setup has a timer): NaN, printed as such.
   const perWakeup = (rows: Row[]): number => (wakeups(rows) > 0 ? (mean(rows) * 1e4) / wakeups(rows) : Number.NaN);
+  const target = IDLE_CPU_TARGETS.default.target;
+  const budget = budgetUsPerS(target);
   const summary = [
     `- koi defaults: ${f2(mean(koi))} % of a core per node on average, ${f2(k.cpuPct)} % the busiest (${k.role}); `
       + `${f1(koi[0].outPerS)} datagrams sent and ${f1(koi[0].inPerS)} received per node per second.`,
     `- bare Node, the same datagram rate and no koi: ${f2(mean(bare))} % per process (${f2(b.cpuPct)} % the busiest).`,
     `- Per datagram handled (sent or received): koi ${f1(perDatagram(koi))} µs of CPU, bare Node ${f1(perDatagram(bare))} µs; `
       + `koi's own work is ${f1(perDatagram(koi) - perDatagram(bare))} µs (${f1(mean(koi) / mean(bare))}× the bare cost).`,
-    `- At these costs, 0.5 % of a core allows ${f1(5000 / perDatagram(koi))} datagrams per second per node with koi's code `
-      + `and ${f1(5000 / perDatagram(bare))} with none at all (today: ${f1(koi[0].outPerS + koi[0].inPerS)}).`,
+    `- At these costs, ${target} % of a core allows ${f1(budget / perDatagram(koi))} datagrams per second per node with koi's code `
+      + `and ${f1(budget / perDatagram(bare))} with none at all (today: ${f1(koi[0].outPerS + koi[0].inPerS)}).`,
     `- Wake-ups of the main thread: koi ${f1(wakeups(koi))} a second per node at ${f1(perWakeup(koi))} µs each, bare Node with the datagrams `
       + `${f1(wakeups(bare))} at ${f1(perWakeup(bare))} µs; an empty ${intervalMs} ms timer alone costs bare Node ${f1(perWakeup(timer))} µs a wake-up `
-      + `(${f2(mean(timer))} % of a core), so 0.5 % of a core is ${f1(5000 / perWakeup(timer))} wake-ups a second of a Node process that does nothing else.`,
+      + `(${f2(mean(timer))} % of a core), so ${target} % of a core is ${f1(budget / perWakeup(timer))} wake-ups a second of a Node process that does nothing else.`,
   ];
   const report = [
     '## Idle CPU floor',

@@ -23,12 +23,16 @@ import { effectiveTimeMs, loadProfile, profileSpec, type Profile } from './lib/p
 import { optionArg, positiveArg } from './lib/args';
 import { writeSection } from './lib/report';
 import { summarize } from './lib/stats';
+import { IDLE_CPU_TARGETS } from './lib/targets';
 
 const BENCH = 'bench:heartbeat';
 /** The profiles a sweep can start from, with issue 15's idle-CPU targets for each (% of a core per node) and the intervals swept by default. */
 const BASES: Record<string, { targets: Array<{ label: string; pct: number }>; intervals: string; title: string }> = {
-  default: { targets: [{ label: 'target', pct: 0.5 }, { label: 'stretch', pct: 0.25 }], intervals: '50,100,200,300,400', title: 'Idle CPU against the heartbeat interval' },
-  fast: { targets: [{ label: 'target', pct: 2 }], intervals: '8,16,32,64,128', title: 'Idle CPU against the heartbeat interval (fast profile)' },
+  default: {
+    targets: [{ label: 'target', pct: IDLE_CPU_TARGETS.default.target }, { label: 'stretch', pct: IDLE_CPU_TARGETS.default.stretch }],
+    intervals: '50,100,200,300,400', title: 'Idle CPU against the heartbeat interval',
+  },
+  fast: { targets: [{ label: 'target', pct: IDLE_CPU_TARGETS.fast.target }], intervals: '8,16,32,64,128', title: 'Idle CPU against the heartbeat interval (fast profile)' },
 };
 
 interface Run {
