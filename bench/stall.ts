@@ -8,7 +8,7 @@
  * master); `koi promote` restores that arrangement after a failed trial.
  */
 import { ELECTION_LIMIT_TICKS, electionTimeoutMs } from '../core/config/timing-defaults';
-import { stallThresholdMs } from '../core/node/stall-guard';
+import { stallBoundMs } from '../core/config/safety-bounds';
 import { Cluster } from '../scripts/lib/cluster';
 import { koiInProcess } from './lib/koi-client';
 import { effectiveTimeMs, type Profile } from './lib/profiles';
@@ -115,7 +115,7 @@ export async function runKoiStall(options: KoiStallOptions): Promise<KoiStallRes
         // The stalled node's own word for how long it stood still: the bench times its two kill() calls, not the
         // stop itself (a run once read "1600 ms: ok" that 47 reproductions could not repeat — a master cannot keep
         // a 1.2 s lease through 1.6 s). A stall the node measured much shorter is not a trial: it is repeated.
-        const threshold = stallThresholdMs(t.cluster_update_interval);
+        const threshold = stallBoundMs(t.cluster_update_interval);
         const feltLine = () => cluster.log(victim).slice(logBefore).map((l) => /event loop stalled for (\d+) ms/.exec(l)).find((m) => m !== null);
         // Its log line comes through a pipe after SIGCONT, and a failover may have been seen before the resume.
         for (let waited = 0; actualMs > threshold + 50 && !feltLine() && waited < 2000; waited += 50) await sleep(50);

@@ -23,8 +23,9 @@ import { createRejectLogger, type RejectLogger } from './wire/reject-logger';
 import type { WireCodec } from './wire/types';
 import type { ComponentContext } from './node/component';
 import { safetyRules, type SafetyRuleSet } from './safety-rules';
-import { CLOCK_RATE_BOUND, checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './node/cluster-check';
-import { StallGuard, stallThresholdMs, type Stall } from './node/stall-guard';
+import { checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './node/cluster-check';
+import { CLOCK_RATE_BOUND, stallBoundMs } from './config/safety-bounds';
+import { StallGuard, type Stall } from './node/stall-guard';
 import { ELECTION_LIMIT_TICKS, electionTimeoutMs } from './config/timing-defaults';
 import type { ActionResult, FailureStatus, NodeStatus } from './node/status';
 import type { AdminMessageHandler, KoiNodeOptions, ReloadOutcome } from './node/options';
@@ -382,7 +383,7 @@ export class KoiNode {
 
   private guarded(fn: () => void): void {
     if (this.closed) return;
-    const stall = this.stallGuard.check(stallThresholdMs(this.config.time.cluster_update_interval));
+    const stall = this.stallGuard.check(stallBoundMs(this.config.time.cluster_update_interval));
     if (this.started && stall && this.rules.on('stall-guard')) this.stalled(stall);
     this.runner?.checkLease();
     fn();
@@ -462,7 +463,7 @@ export class KoiNode {
 
   private heartbeat(senderId: string, seq: number, message: HeartBeat, from: string): void {
     // R6, third witness: a peer's monotonic clock that ran ahead of ours means ours stood still.
-    const stall = this.stallGuard.peerBeat(senderId, message.uptimeMs, seq, stallThresholdMs(this.config.time.cluster_update_interval), CLOCK_RATE_BOUND);
+    const stall = this.stallGuard.peerBeat(senderId, message.uptimeMs, seq, stallBoundMs(this.config.time.cluster_update_interval), CLOCK_RATE_BOUND);
     if (this.started && stall && this.rules.on('stall-guard')) {
       // Buffered heartbeats of one freeze arrive together and report it in parts: log the first part only.
       const quiet = this.clock.now() - this.lastPeerStallAt < this.config.time.node_timeout;

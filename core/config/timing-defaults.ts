@@ -144,9 +144,6 @@ export function standingTicks(time: { readonly leader_dead_time: number; readonl
   return Math.ceil(electionTimeoutMs(time) / time.cluster_update_interval - 1e-9);
 }
 
-/** A follower's answer counts toward the leader's lease quorum for this many heartbeat intervals. */
-export const ACK_WINDOW_TICKS = 3;
-
 /**
  * Between elector ticks the leader repeats the master's renewal at most this many times per master_lease
  * (and at most once per heartbeat): every 2nd heartbeat at the defaults (10 datagrams a second fewer to and

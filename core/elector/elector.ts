@@ -18,7 +18,8 @@
  * - with an `onFence` tap, a silent previous master is fenced first.
  */
 import type { ClusterView, ElectionCandidate, HealthReport, KoiConfig, Logger, StateUpdate } from '../../plugin-api';
-import { ACK_WINDOW_TICKS, renewalSpacingMs } from '../config/timing-defaults';
+import { renewalSpacingMs } from '../config/timing-defaults';
+import { ackWindowMs } from '../config/safety-bounds';
 import { isAtLeast, type FailureEntry, type RunnerRecord } from './records';
 import { electionCandidates } from './selection';
 import { replacementWait, replacementWaitEnds } from './lease-rules';
@@ -216,7 +217,7 @@ export class Elector {
     if (!record || record.id === this.opts.self.id || !isAtLeast(record.state, 'Live') || record.mode !== 'Active') return;
     const spacing = renewalSpacingMs(this.config.time);
     if (now - record.lastNamedSentAt < spacing) return;
-    const address = recipientAddress(record, now, ACK_WINDOW_TICKS * this.config.time.cluster_update_interval, this.opts.membership);
+    const address = recipientAddress(record, now, ackWindowMs(this.config.time.cluster_update_interval), this.opts.membership);
     if (address === null) return;
     this.opts.sendState(record.id, address, this.stateUpdate(now, this.lease.grantTo(record, now), true));
   }
@@ -552,7 +553,7 @@ export class Elector {
   private sendStateUpdates(now: number, leaseQuorate: boolean): void {
     const granting = this.mayGrant(now, leaseQuorate);
     this.lease.setRound(granting);
-    const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
+    const window = ackWindowMs(this.config.time.cluster_update_interval);
     for (const record of this.runners.values()) {
       const self = record.id === this.opts.self.id;
       // A stale record (Disconnected, heard again but not yet reported): its runner may be a master

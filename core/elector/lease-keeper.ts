@@ -7,7 +7,7 @@
  * lease-rules.ts (pure); this holds the two facts it needs over time.
  */
 import type { KoiConfig, Logger } from '../../plugin-api';
-import { ACK_WINDOW_TICKS } from '../config/timing-defaults';
+import { ackWindowMs } from '../config/safety-bounds';
 import type { SafetyRuleSet } from '../safety-rules';
 import { claimsFreshly, grant, mayGrant, otherLeadersLeasesUntil } from './lease-rules';
 import type { RunnerRecord } from './records';
@@ -80,7 +80,7 @@ export class LeaseKeeper {
    */
   claimsFreshly(record: RunnerRecord | undefined): boolean {
     if (!record) return false;
-    const window = ACK_WINDOW_TICKS * this.config().time.cluster_update_interval;
+    const window = ackWindowMs(this.config().time.cluster_update_interval);
     const claimAt = Math.max(record.state === 'Master' ? record.lastSeen : -Infinity, record.lastMasterClaimAt);
     return claimsFreshly(claimAt > -Infinity, claimAt, this.quorateSince, window);
   }

@@ -19,9 +19,9 @@ import type {
   ClusterNodeInfo, ClusterView, ElectionMode, HeartBeat, KoiConfig, Logger,
 } from '../../plugin-api';
 import { NodeFlag } from '../../plugin-api';
-import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS, electionTimeoutMs, peerRefreshSpacingMs, standingTicks } from '../config/timing-defaults';
+import { ELECTION_LIMIT_TICKS, electionTimeoutMs, peerRefreshSpacingMs, standingTicks } from '../config/timing-defaults';
+import { CLOCK_RATE_BOUND, ackWindowMs, intervalOfAckWindowMs, switchGapMs } from '../config/safety-bounds';
 import { countConfiguredPeers } from '../elector/peers';
-import { CLOCK_RATE_BOUND } from '../node/cluster-check';
 import { withoutZone } from '../../plugin-api/address';
 import type { ComponentContext } from '../node/component';
 import { BullyElection } from './leader-election';
@@ -102,7 +102,7 @@ export class Membership {
     this.config = opts.config;
     this.log = opts.logger.child({ component: 'membership' });
     const interval = opts.config.time.cluster_update_interval;
-    this.priorFreeAt = opts.startedAt + ACK_WINDOW_TICKS * interval + 3 * interval;
+    this.priorFreeAt = opts.startedAt + switchGapMs(ackWindowMs(interval), interval);
     this.election = new BullyElection({
       selfId: opts.self.id,
       elector: opts.config.node.elector,
@@ -228,7 +228,7 @@ export class Membership {
         const last = this.lastAckSent;
         if (last.leaderId !== '' && last.leaderId !== senderId) this.priorFreeAt = Math.max(this.priorFreeAt, this.switchGapEnd(last));
         // R1's switch gap counts from this answer.
-        this.lastAckSent = { leaderId: senderId, at: now, windowMs: beat.ackWindowMs, tickMs: beat.ackWindowMs / ACK_WINDOW_TICKS };
+        this.lastAckSent = { leaderId: senderId, at: now, windowMs: beat.ackWindowMs, tickMs: intervalOfAckWindowMs(beat.ackWindowMs) };
         this.lastAnswered = { leaderId: senderId, uptimeMs: beat.uptimeMs };
         // At once, as the unicast answer of protocol 1 went: the new leader's quorum must not wait for our tick.
         // Floor: a shorter "ago" dates our freedom later, never earlier.
@@ -286,7 +286,7 @@ export class Membership {
    * answered the old one last when we last heard it.
    */
   private switchGapEnd(last: { at: number; windowMs: number; tickMs: number }): number {
-    return last.at + last.windowMs + 3 * Math.max(last.tickMs, this.config.time.cluster_update_interval);
+    return last.at + switchGapMs(last.windowMs, Math.max(last.tickMs, this.config.time.cluster_update_interval));
   }
 
   /**
@@ -304,7 +304,7 @@ export class Membership {
   /** Nodes whose last answer to this leader still counts (within the ack window: R1). */
   private acknowledging(): NodeEntry[] {
     const now = this.opts.clock.now();
-    const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
+    const window = ackWindowMs(this.config.time.cluster_update_interval);
     return this.table.all().filter((entry) => now - entry.lastAck <= window);
   }
 
@@ -388,7 +388,7 @@ export class Membership {
   /** Runner-flagged nodes heard within the ack window, with since when each has been in the table. */
   heardRunners(): Array<{ id: string; name: string; since: number }> {
     const now = this.opts.clock.now();
-    const window = ACK_WINDOW_TICKS * this.config.time.cluster_update_interval;
+    const window = ackWindowMs(this.config.time.cluster_update_interval);
     return this.table.all()
       .filter((e) => (e.flags & NodeFlag.Runner) !== 0 && now - e.lastSeen <= window)
       .map((e) => ({ id: e.id, name: e.name, since: e.firstSeen }));
@@ -489,7 +489,7 @@ export class Membership {
       uptimeMs: Math.max(0, Math.floor(this.opts.clock.now() - this.opts.startedAt)),
       holdMs: this.config.time.master_lease + this.config.time.lease_margin,
       relayedHoldMs: this.longestHeard(this.holds), // only holds heard directly are relayed (one hop)
-      ackWindowMs: ACK_WINDOW_TICKS * this.config.time.cluster_update_interval,
+      ackWindowMs: ackWindowMs(this.config.time.cluster_update_interval),
     };
     if (withView) beat.view = this.opts.leaderView();
     // Forgotten after an hour without a view naming it (a node deaf for days must not hold elections up forever).

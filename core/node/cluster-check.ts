@@ -4,24 +4,9 @@
  * config error; warnings are logged.
  */
 import type { KoiConfig } from '../../plugin-api';
-import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS, electionTimeoutMs } from '../config/timing-defaults';
+import { ELECTION_LIMIT_TICKS, electionTimeoutMs } from '../config/timing-defaults';
+import { ACK_WINDOW_TICKS, CLOCK_RATE_BOUND, ackWindowMs, delayBoundMs, minimumLeaseMargin, stallBoundMs } from '../config/safety-bounds';
 import { countConfiguredPeers } from '../elector/peers';
-import { stallThresholdMs } from './stall-guard';
-
-/** Clock-rate error the safety argument allows (docs/safety.md): 1 % of the hold. */
-export const CLOCK_RATE_BOUND = 0.01;
-
-/**
- * The smallest lease_margin that is safe for these timings (docs/safety.md
- * R3/R6): two unnoticed loop gaps (one delaying a renewal's receipt, one
- * delaying the lease check), one heartbeat interval of message delay, and
- * the clock-rate error over lease + margin.
- */
-export function minimumLeaseMargin(t: { cluster_update_interval: number; master_lease: number }): number {
-  const fixed = 2 * stallThresholdMs(t.cluster_update_interval) + t.cluster_update_interval;
-  // margin ≥ fixed + ρ·(lease + margin)  ⇔  margin ≥ (fixed + ρ·lease) / (1 − ρ)
-  return Math.ceil((fixed + CLOCK_RATE_BOUND * t.master_lease) / (1 - CLOCK_RATE_BOUND));
-}
 
 export interface ClusterCheck {
   errors: string[];
@@ -32,7 +17,7 @@ export function checkClusterConfig(config: KoiConfig): ClusterCheck {
   const errors: string[] = [];
   const warnings: string[] = [];
   const t = config.time;
-  const ackWindow = ACK_WINDOW_TICKS * t.cluster_update_interval;
+  const ackWindow = ackWindowMs(t.cluster_update_interval);
   const need = (ok: boolean, message: string): void => {
     if (!ok) errors.push(message);
   };
@@ -44,7 +29,7 @@ export function checkClusterConfig(config: KoiConfig): ClusterCheck {
   const minMargin = minimumLeaseMargin(t);
   need(t.lease_margin >= minMargin,
     `time.lease_margin (${t.lease_margin} ms) must be at least ${minMargin} ms for time.cluster_update_interval ${t.cluster_update_interval} ms and time.master_lease ${t.master_lease} ms: `
-    + `it covers two unnoticed loop stalls of up to ${stallThresholdMs(t.cluster_update_interval)} ms, one heartbeat interval of message delay and ${CLOCK_RATE_BOUND * 100} % clock-rate error (docs/safety.md)`);
+    + `it covers two unnoticed loop stalls of up to ${stallBoundMs(t.cluster_update_interval)} ms, ${delayBoundMs(t.cluster_update_interval)} ms of message delay and ${CLOCK_RATE_BOUND * 100} % clock-rate error (docs/safety.md)`);
   need(t.master_dead_time >= 3 * t.runner_tick_interval,
     `time.master_dead_time (${t.master_dead_time} ms) must be at least 3 × time.runner_tick_interval (${3 * t.runner_tick_interval} ms), or a lost report or two fails the master over`);
   need(t.master_dead_time >= ackWindow,

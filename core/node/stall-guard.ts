@@ -132,14 +132,3 @@ export class StallGuard {
     return null;
   }
 }
-
-/**
- * The largest loop gap that goes unnoticed: two heartbeat intervals (the
- * cluster timer fires every interval, so one late timer is not a stall).
- * docs/safety.md: lease_margin must cover two such gaps (one delaying the
- * receipt of a renewal, one delaying the lease check) plus message delay
- * and clock-rate error — checked at start by cluster-check.ts.
- */
-export function stallThresholdMs(clusterUpdateIntervalMs: number): number {
-  return 2 * clusterUpdateIntervalMs;
-}

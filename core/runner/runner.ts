@@ -15,8 +15,7 @@ import type { ServiceManager } from '../services/types';
 import { assertTransition, isLegalTransition, targetFor } from './transitions';
 import { formatSeconds } from '../logging/format';
 import { fitOutput } from './failure-output';
-import { CLOCK_RATE_BOUND } from '../node/cluster-check';
-import { stallThresholdMs } from '../node/stall-guard';
+import { CLOCK_RATE_BOUND, stallBoundMs } from '../config/safety-bounds';
 
 /** How often a runner ticks (health report, recovery and lost-leader checks). */
 export function runnerTickInterval(config: KoiConfig): number {
@@ -409,7 +408,7 @@ export class Runner {
     if (!ref || uptimeMs < ref.uptimeMs) return null;
     // − 1: both uptimes are rounded to the millisecond.
     const leaderElapsed = Math.max(0, uptimeMs - ref.uptimeMs - 1) * (1 - 2 * CLOCK_RATE_BOUND);
-    return Math.min(now, ref.at + leaderElapsed - stallThresholdMs(this.config.time.cluster_update_interval));
+    return Math.min(now, ref.at + leaderElapsed - stallBoundMs(this.config.time.cluster_update_interval));
   }
 
   /** With quorum on, the master holds only while its lease runs (unless the teeth run disabled the rule). */

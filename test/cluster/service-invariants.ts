@@ -28,7 +28,8 @@
  *   promoted services.
  */
 import type { KoiConfig } from '../../plugin-api';
-import { ACK_WINDOW_TICKS, ELECTION_LIMIT_TICKS, electionTimeoutMs } from '../../core/config/timing-defaults';
+import { ELECTION_LIMIT_TICKS, electionTimeoutMs } from '../../core/config/timing-defaults';
+import { ackWindowMs, switchGapMs } from '../../core/config/safety-bounds';
 import type { Violation, ViolationKind } from './invariants';
 import type { PromotedInterval, SimDurations } from './sim-executor';
 
@@ -132,10 +133,10 @@ export interface ServiceBounds {
  * (cold start is bounded by initial_promotion_delay, checked by the settle).
  */
 export function livenessBoundMs(t: KoiConfig['time'], d: SimDurations, services: number, drift: number): number {
-  const W = ACK_WINDOW_TICKS * t.cluster_update_interval;
+  const W = ackWindowMs(t.cluster_update_interval);
   const election = electionTimeoutMs(t) + ELECTION_LIMIT_TICKS * t.cluster_update_interval;
   const leaseWait = W + t.master_lease + t.lease_margin;
-  const switchGap = W + 3 * t.cluster_update_interval; // R1 (membership.ts switchGapEnd)
+  const switchGap = switchGapMs(W, t.cluster_update_interval); // R1 (membership.ts switchGapEnd)
   const ticks = t.elector_tick_interval + t.runner_tick_interval;
   const scripts = services * (d.promoteMs + d.demoteMs + d.otherMs);
   return Math.ceil((election + switchGap + t.master_dead_time + leaseWait + t.elector_startup_tolerance + ticks + scripts) * (1 + drift) + 500);

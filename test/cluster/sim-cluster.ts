@@ -15,7 +15,7 @@
 import type { KoiConfig, KoiHooks, LogLevel, Logger, TransportAddress } from '../../plugin-api';
 import { VirtualClock } from '../../core/clock';
 import { defaultConfig } from '../../core/config/defaults';
-import { ACK_WINDOW_TICKS } from '../../core/config/timing-defaults';
+import { ackWindowMs } from '../../core/config/safety-bounds';
 import { createHooks } from '../../core/hooks';
 import { KoiNode } from '../../core/node';
 import type { SafetyRule } from '../../core/safety-rules';
@@ -167,7 +167,7 @@ export class SimCluster {
     this.bounds.crashBoundMs = crashBoundMs(this.durations, services, drift);
     this.bounds.demoteChainBoundMs = demoteChainBoundMs(this.durations, services, drift);
     this.bounds.livenessBoundMs = livenessBoundMs(t, this.durations, services, drift);
-    this.bounds.flapWindowMs = ACK_WINDOW_TICKS * t.cluster_update_interval + t.master_lease + t.lease_margin;
+    this.bounds.flapWindowMs = ackWindowMs(t.cluster_update_interval) + t.master_lease + t.lease_margin;
   }
 
   private count(kind: string): void {
@@ -581,7 +581,7 @@ export class SimCluster {
 
   checkInvariants(): void {
     const t = this.maxTime();
-    const window = ACK_WINDOW_TICKS * t.cluster_update_interval;
+    const window = ackWindowMs(t.cluster_update_interval);
     const running = this.nodes.filter((n) => n.status === 'running');
     this.checker.check({
       now: this.now,

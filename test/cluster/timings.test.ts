@@ -9,7 +9,8 @@
 import { defaultConfig } from '../../core/config/defaults';
 import { TIME_DEFAULTS } from '../../core/config/timing-defaults';
 import { checkClusterConfig } from '../../core/node';
-import { minimumLeaseMargin, quorumMajorityWarning } from '../../core/node/cluster-check';
+import { quorumMajorityWarning } from '../../core/node/cluster-check';
+import { minimumLeaseMargin } from '../../core/config/safety-bounds';
 import { countConfiguredPeers } from '../../core/elector/peers';
 import { FAST_TIME, expectNoViolations, indexOf, settled, startCluster, waitSettled } from './helpers';
 import type { SimCluster } from './sim-cluster';
