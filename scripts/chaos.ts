@@ -1,10 +1,12 @@
 /**
- * `npm run chaos -- --schedules N --seed S [--workers K]`: runs N random
+ * `npm run chaos -- --schedules N --seed S [--workers K] [--profile NAME]`: runs N random
  * nemesis schedules of the cluster simulator (test/cluster/schedules.ts)
  * and prints what they covered (faults applied by kind, simulated hours),
  * the invariant violations by kind with the seeds that found them and the
  * rate per 1000 schedules, and the allowed overlaps by category with their
- * lengths. `--replay SEED` runs one schedule and prints its log. A failure
+ * lengths. `--profile` runs every node at a timing profile of
+ * bench/lib/profiles.ts (default, medium, brisk, fast: examples/fast.conf),
+ * the schedules' time-valued draws scaled to it (schedules.ts ScheduleTiming). `--replay SEED` runs one schedule and prints its log. A failure
  * prints the seed and the schedule so it replays exactly.
  *
  * The simulator is TypeScript under test/; this script loads it through a
@@ -15,6 +17,7 @@ import { resolve } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import * as ts from 'typescript';
 import { parseFlags } from './lib/args';
+import { CURVE_PROFILES, loadProfile, profileSpec } from '../bench/lib/profiles';
 
 export interface ScheduleResultLike {
   schedule: { seed: number; actions: Array<{ at: number; op: string; on?: boolean; faults?: { drop: number } }> };
@@ -26,8 +29,13 @@ export interface ScheduleResultLike {
   steps: number;
   trace: string[];
 }
+/** schedules.ts ScheduleTiming. */
+export interface TimingLike {
+  profile: string;
+  time: Record<string, number>;
+}
 export interface SchedulesModule {
-  generateSchedule(seed: number): unknown;
+  generateSchedule(seed: number, timing?: TimingLike): unknown;
   runSchedule(schedule: unknown, options?: { disabledSafetyRules?: readonly string[]; traceLines?: number }): Promise<ScheduleResultLike>;
   describeFailure(result: ScheduleResultLike): string;
 }
@@ -139,12 +147,12 @@ function merge(into: Totals, part: Totals): void {
   into.failures.push(...part.failures);
 }
 
-async function runRange(seeds: number[], onDone?: () => void): Promise<Totals> {
+async function runRange(seeds: number[], timing: TimingLike, onDone?: () => void): Promise<Totals> {
   const schedules = loadSchedules();
   const totals = emptyTotals();
   for (const seed of seeds) {
     try {
-      add(totals, await schedules.runSchedule(schedules.generateSchedule(seed)), schedules);
+      add(totals, await schedules.runSchedule(schedules.generateSchedule(seed, timing)), schedules);
     } catch (err) {
       // A schedule that throws (a simulator or core error) is a failure of its own, with its seed.
       totals.schedules++;
@@ -159,21 +167,27 @@ async function runRange(seeds: number[], onDone?: () => void): Promise<Totals> {
   return totals;
 }
 
-function parseArgs(argv: string[]): { schedules: number; seed: number; workers: number; replay: number | null } {
+function parseArgs(argv: string[]): { schedules: number; seed: number; workers: number; replay: number | null; timing: TimingLike } {
   let flags;
   try {
-    flags = parseFlags('chaos', argv, { '--schedules': 'count', '--seed': 'seed', '--workers': 'count', '--replay': 'seed' });
+    flags = parseFlags('chaos', argv, {
+      '--schedules': 'count', '--seed': 'seed', '--workers': 'count', '--replay': 'seed', '--profile': CURVE_PROFILES.map((p) => p.name),
+    });
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(2);
   }
-  return { schedules: flags['--schedules'] ?? 1000, seed: flags['--seed'] ?? 1, workers: flags['--workers'] ?? 2, replay: flags['--replay'] ?? null };
+  const profile = flags['--profile'] ?? 'default';
+  const timing = { profile, time: loadProfile(profileSpec(profile)).timeMs };
+  return { schedules: flags['--schedules'] ?? 1000, seed: flags['--seed'] ?? 1, workers: flags['--workers'] ?? 2, replay: flags['--replay'] ?? null, timing };
 }
 
-function report(total: Totals, firstSeed: number, wallMs: number, workers: number): string {
+function report(total: Totals, firstSeed: number, wallMs: number, workers: number, timing: TimingLike): string {
   const per1000 = (n: number): string => (total.schedules ? ((1000 * n) / total.schedules).toFixed(1) : '0');
+  const overrides = Object.entries(timing.time).map(([k, v]) => `${k} ${v} ms`).join(', ');
   const lines = [
     `schedules: ${total.schedules} (seeds ${firstSeed}..${firstSeed + total.schedules - 1})`,
+    `timing profile: ${timing.profile}${overrides ? ` (${overrides})` : ' (the built-in defaults)'}`,
     `faults injected: ${total.faults}`,
     `  applied by kind: ${Object.entries(total.applied).sort().map(([k, n]) => `${k} ${n}`).join(', ')}`,
     `simulated time: ${(total.simulatedMs / 3_600_000).toFixed(2)} hours`,
@@ -193,7 +207,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.replay !== null) {
     const schedules = loadSchedules();
-    const result = await schedules.runSchedule(schedules.generateSchedule(args.replay), { traceLines: 100_000 });
+    const result = await schedules.runSchedule(schedules.generateSchedule(args.replay, args.timing), { traceLines: 100_000 });
     process.stdout.write(`${JSON.stringify(result.schedule)}\n${result.trace.join('\n')}\n`);
     process.stdout.write(`overlaps (allowed categories): ${JSON.stringify(result.overlaps)}\napplied: ${JSON.stringify(result.applied)}\n`);
     process.stdout.write(result.violations.length ? `${schedules.describeFailure(result)}\n` : `seed ${args.replay}: 0 violations\n`);
@@ -204,7 +218,7 @@ async function main(): Promise<void> {
   const parts = Array.from({ length: args.workers }, (_, w) => seeds.filter((_, i) => i % args.workers === w));
   let done = 0;
   const results = await Promise.all(parts.map((part) => new Promise<Totals>((resolveTotals, reject) => {
-    const worker = new Worker(__filename, { workerData: { role: 'chaos', seeds: part } });
+    const worker = new Worker(__filename, { workerData: { role: 'chaos', seeds: part, timing: args.timing } });
     worker.on('message', (message: { progress?: number; totals?: Totals }) => {
       if (message.progress) {
         done += message.progress;
@@ -219,7 +233,7 @@ async function main(): Promise<void> {
   const total = emptyTotals();
   for (const r of results) merge(total, r);
   for (const failure of total.failures.slice(0, 3)) process.stdout.write(`${failure}\n\n`);
-  process.stdout.write(report(total, args.seed, Date.now() - started, args.workers));
+  process.stdout.write(report(total, args.seed, Date.now() - started, args.workers, args.timing));
   process.exit(total.failed > 0 ? 1 : 0);
 }
 
@@ -231,6 +245,6 @@ if (isMainThread) {
     });
   }
 } else if ((workerData as { role?: string } | null)?.role === 'chaos') {
-  const { seeds } = workerData as { seeds: number[] };
-  runRange(seeds, () => parentPort?.postMessage({ progress: 1 })).then((totals) => parentPort?.postMessage({ totals }));
+  const { seeds, timing } = workerData as { seeds: number[]; timing: TimingLike };
+  runRange(seeds, timing, () => parentPort?.postMessage({ progress: 1 })).then((totals) => parentPort?.postMessage({ totals }));
 }

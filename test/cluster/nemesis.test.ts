@@ -15,8 +15,11 @@ import { Prng } from './prng';
 import { ServiceInvariants, type ClusterProbe, type ProbeNode, type ServiceBounds } from './service-invariants';
 import { PausableClock } from './sim-clock';
 import { SimNetwork } from './sim-network';
-import { generateSchedule, runSchedule } from './schedules';
-import { startCluster, waitSettled, indexOf } from './helpers';
+import { DEFAULT_TIMING, generateSchedule, runSchedule, type Action } from './schedules';
+import { FAST_TIME, startCluster, waitSettled, indexOf } from './helpers';
+import { defaultConfig } from '../../core/config/defaults';
+import { TIME_DEFAULTS } from '../../core/config/timing-defaults';
+import { checkClusterConfig } from '../../core/node';
 
 /** A network of three endpoints a, b, c; `got[x]` lists the senders of what x received. */
 function network(): { clock: VirtualClock; net: SimNetwork; got: Record<string, string[]> } {
@@ -213,6 +216,33 @@ test('a schedule replays exactly from its seed', async () => {
   expect(b.violations).toEqual(a.violations);
   expect(b.steps).toBe(a.steps);
 }, 60_000);
+
+test('a timing profile paces the same faults to its heartbeat, and its live timing reloads are ones koinode accepts', () => {
+  const fast = { profile: 'fast', time: FAST_TIME };
+  const base = { ...TIME_DEFAULTS, ...FAST_TIME };
+  const pace = base.cluster_update_interval / TIME_DEFAULTS.cluster_update_interval;
+  const ops = (actions: Action[]): string[] => actions.map((a) => a.op).sort();
+  const reloadErrors = (time: typeof base, actions: Action[]): string[] => actions.flatMap((a) => (a.op === 'time'
+    ? checkClusterConfig({ ...defaultConfig(), time: { ...time, ...a.time } }).errors : []));
+  let reloads = 0;
+  for (let seed = 1; seed <= 300; seed++) {
+    const plain = generateSchedule(seed);
+    // The default profile is the schedule every quoted seed had (no timing recorded, the same draws).
+    expect(generateSchedule(seed, DEFAULT_TIMING)).toEqual(plain);
+    expect(plain.timing).toBeUndefined();
+    const paced = generateSchedule(seed, fast);
+    expect(paced.timing).toEqual(fast);
+    expect(paced.shape).toEqual(plain.shape);
+    expect(ops(paced.actions)).toEqual(ops(plain.actions));
+    // Scaled, each step rounded to the millisecond (at most 13 steps before the last action).
+    const last = (actions: Action[]): number => actions[actions.length - 1].at;
+    expect(Math.abs(last(paced.actions) - last(plain.actions) * pace)).toBeLessThanOrEqual(13);
+    expect(reloadErrors({ ...TIME_DEFAULTS }, plain.actions)).toEqual([]);
+    expect(reloadErrors(base, paced.actions)).toEqual([]);
+    reloads += paced.actions.filter((a) => a.op === 'time').length;
+  }
+  expect(reloads).toBeGreaterThan(20);
+});
 
 test('redundant links: two addresses per node; one link down leaves the nodes linked through the other', async () => {
   const sim = await startCluster({ nodes: 3, seed: 5, redundantLinks: true });

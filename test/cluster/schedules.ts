@@ -28,6 +28,8 @@ import type { NodeClockOptions } from './sim-clock';
 import type { SimDurations } from './sim-executor';
 import { PERFECT_LINK, type LinkFaults } from './sim-network';
 import type { Violation } from './invariants';
+import { TIME_DEFAULTS } from '../../core/config/timing-defaults';
+import { minimumLeaseMargin } from '../../core/config/safety-bounds';
 
 /** A node by index, or resolved when the action runs: the node holding promoted services, the leader, the elector with the highest id. */
 export type Target = number | 'master' | 'leader' | 'highest';
@@ -60,8 +62,26 @@ export interface Shape {
   redundantLinks: boolean;
 }
 
+/**
+ * The timings a schedule runs at: every node starts with `time` on top of the defaults (a profile of
+ * bench/lib/profiles.ts: `npm run chaos -- --profile fast`). The schedule's time-valued draws scale with it
+ * — fault spacing, heal and restart delays and pause lengths with the heartbeat interval, the leases of live
+ * timing reloads with master_lease and lease_margin — so that a faster profile meets the same faults at its
+ * own pace; the draws themselves are the same, so a seed gives the same faults in every profile, and the
+ * default profile the schedules of every seed quoted in docs/safety.md. Wall-clock steps and script
+ * durations are not scaled.
+ */
+export interface ScheduleTiming {
+  profile: string;
+  time: Partial<KoiConfig['time']>;
+}
+
+export const DEFAULT_TIMING: ScheduleTiming = { profile: 'default', time: {} };
+
 export interface Schedule {
   seed: number;
+  /** Absent: the defaults (schedules printed before profiles existed replay as they were). */
+  timing?: ScheduleTiming;
   shape: Shape;
   actions: Action[];
   /** Time after the last action, everything healed, to settle. */
@@ -116,16 +136,21 @@ function drawShape(prng: Prng): Shape {
   return { nodes, quorum, fencing, durations, clocks, redundantLinks };
 }
 
-export function generateSchedule(seed: number): Schedule {
+export function generateSchedule(seed: number, timing: ScheduleTiming = DEFAULT_TIMING): Schedule {
   const prng = new Prng(seed ^ 0x5eed);
   const shape = drawShape(prng);
   const nodes = shape.nodes.length;
   const actions: Action[] = [];
-  let at = prng.int(2500, 6000);
+  const base = { ...TIME_DEFAULTS, ...timing.time };
+  const scaled = (factor: number) => (ms: number): number => (factor === 1 ? ms : Math.max(1, Math.round(ms * factor)));
+  const pace = scaled(base.cluster_update_interval / TIME_DEFAULTS.cluster_update_interval);
+  const leaseScale = scaled(base.master_lease / TIME_DEFAULTS.master_lease);
+  const marginScale = scaled(base.lease_margin / TIME_DEFAULTS.lease_margin);
+  let at = pace(prng.int(2500, 6000));
   const count = prng.int(5, 12);
   const anyNode = (): number => prng.int(0, nodes - 1);
   const target = (): Target => prng.pick<Target>(['master', 'master', 'leader', 'highest', anyNode(), anyNode()]);
-  const later = (min: number, max: number): number => at + prng.int(min, max);
+  const later = (min: number, max: number): number => at + pace(prng.int(min, max));
   const push = (action: Action): number => actions.push(action) - 1;
   for (let i = 0; i < count; i++) {
     const roll = prng.next();
@@ -156,10 +181,10 @@ export function generateSchedule(seed: number): Schedule {
       if (prng.chance(0.85)) push({ at: later(100, 8000), op: 'restart', ref: k });
     } else if (roll < 0.56) {
       const k = push({ at, op: 'pause', node: target() });
-      push({ at: at + prng.pick([100, 200, 300, 700, 1500, 3000, 8000]), op: 'resume', ref: k });
+      push({ at: at + pace(prng.pick([100, 200, 300, 700, 1500, 3000, 8000])), op: 'resume', ref: k });
     } else if (roll < 0.64) {
       const k = push({ at, op: 'vmPause', node: target() });
-      push({ at: at + prng.pick([100, 300, 700, 1500, 3000, 8000]), op: 'resume', ref: k });
+      push({ at: at + pace(prng.pick([100, 300, 700, 1500, 3000, 8000])), op: 'resume', ref: k });
     } else if (roll < 0.68) {
       push({ at, op: 'wallStep', node: target(), ms: prng.pick([-1, 1]) * prng.int(500, 10_000) });
     } else if (roll < 0.71) {
@@ -167,12 +192,13 @@ export function generateSchedule(seed: number): Schedule {
     } else if (roll < 0.75) {
       push({ at, op: 'reloadRestart', node: target() });
     } else if (roll < 0.79) {
-      const lease = prng.pick([600, 2400, 3600]);
+      const lease = leaseScale(prng.pick([600, 2400, 3600]));
       // Only timings a real reload accepts (koinode refuses the rest: checkClusterConfig, minimumLeaseMargin).
       // leader_dead_time follows the lease (no draw of its own: the schedules of known seeds stay as they were),
       // so nodes stand after different silences — safety must not depend on it (docs/safety.md).
-      const leaderDeadTime = lease / 6;
-      push({ at, op: 'time', node: target(), time: { master_lease: lease, lease_margin: prng.pick([300, 500]), leader_dead_time: leaderDeadTime } });
+      const leaderDeadTime = Math.round(lease / 6);
+      const margin = Math.max(marginScale(prng.pick([300, 500])), minimumLeaseMargin({ cluster_update_interval: base.cluster_update_interval, master_lease: lease }));
+      push({ at, op: 'time', node: target(), time: { master_lease: lease, lease_margin: margin, leader_dead_time: leaderDeadTime } });
     } else if (roll < 0.82) {
       const k = push({ at, op: 'stop', node: target() });
       push({ at: later(500, 5000), op: 'restart', ref: k });
@@ -195,13 +221,13 @@ export function generateSchedule(seed: number): Schedule {
     } else {
       push({ at, op: 'recover', node: target() });
     }
-    at += prng.int(200, 4000);
+    at += pace(prng.int(200, 4000));
   }
   // Stable sort by time; `ref` points at indexes, so keep the order of the list and sort a copy of positions.
   const order = actions.map((a, i) => ({ a, i })).sort((x, y) => x.a.at - y.a.at || x.i - y.i);
   const moved = new Map(order.map((o, k) => [o.i, k]));
   const sorted = order.map(({ a }) => ('ref' in a ? { ...a, ref: moved.get(a.ref)! } : a));
-  return { seed, shape, actions: sorted, settleMs: 15_000 };
+  return { seed, ...(timing.profile === DEFAULT_TIMING.profile ? {} : { timing }), shape, actions: sorted, settleMs: 15_000 };
 }
 
 /** Actions that undo a fault (not faults themselves). */
@@ -217,6 +243,7 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
   const sim = new SimCluster({
     seed: schedule.seed, nodes: shape.nodes, quorum: shape.quorum, fencing: shape.fencing, durations: shape.durations,
     clocks: shape.clocks, redundantLinks: shape.redundantLinks, services: SERVICES, traceLines: options.traceLines ?? 400, checkLiveness: true,
+    time: schedule.timing?.time,
     disabledSafetyRules: options.disabledSafetyRules,
   });
   const resolved: number[] = [];
