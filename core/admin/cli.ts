@@ -14,7 +14,6 @@ import { createWireCodec } from '../wire/codec';
 import { DEFAULT_KDF_ITERATIONS } from '../wire/key';
 import { keyringFromCluster } from '../wire/keyring';
 import { runKeygen } from './keygen';
-import { checkConfiguration, formatCheckReport } from '../daemon/check';
 import { describeNoAnswer, openAdminSession } from './client';
 import type { AdminCallOutcome, ClientSocket } from './client';
 import { BUILTIN_COMMANDS, COMMAND_SPECS, checkUsage, isBuiltinCommand, isMutatingCommand, usageLine, type BuiltinCommand } from './commands';
@@ -266,6 +265,10 @@ export async function runKoiCli(deps: KoiCliDeps): Promise<number> {
 
   if (command === 'check') {
     // Local, like koinode --check: the files this client would use (or -f), every key, every plugin's options.
+    // Loaded here, not at the top: it brings the logging stack and the plugin loader (≈ 30 ms of the ≈ 150 ms
+    // of module loading every other command pays before it sends anything; docs/performance.md "Footprint").
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { checkConfiguration, formatCheckReport } = require('../daemon/check') as typeof import('../daemon/check');
     const report = await checkConfiguration({ files: opts.file, cwd: deps.cwd, systemConfigPath: deps.systemConfigPath, searchCwd: true });
     if (wantJson) deps.stdout.write(`${JSON.stringify({ schema: ADMIN_SCHEMA_VERSION, type: 'check', ...report }, null, 2)}\n`);
     else (report.exitCode === 0 ? deps.stdout : deps.stderr).write(formatCheckReport(report, 'koi check'));
