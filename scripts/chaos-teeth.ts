@@ -1,5 +1,5 @@
 /**
- * `npm run chaos:teeth [-- --cap N --seed S --workers K --rules a,b]`: proves
+ * `npm run chaos:teeth [-- --cap N --seed S --workers K --rules a,b --profile P]`: proves
  * the nemesis has teeth. For each rule of SAFETY_RULES (core/safety-rules.ts)
  * it runs the random schedules of `npm run chaos` (seeds S, S+1, …) with
  * that one rule disabled in every node, and stops at the first violation —
@@ -14,10 +14,11 @@
  * caught, the seed to replay (`npm run chaos -- --replay SEED` shows the
  * run with every rule on; the teeth run's own violation is printed here)
  * and the invariants broken. Exit status 0 only when every rule was caught.
+ * `--profile` as for `npm run chaos` (a timing profile or a koi.conf file).
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { SAFETY_RULES } from '../core/safety-rules';
-import { loadSchedules } from './chaos';
+import { loadSchedules, takeProfileFlag, type TimingLike } from './chaos';
 import { parseFlags } from './lib/args';
 
 interface RuleOutcome {
@@ -38,13 +39,21 @@ interface Args {
   seed: number;
   workers: number;
   rules: string[];
+  timing: TimingLike;
 }
 
 function parseArgs(argv: string[]): Args {
+  let timing: TimingLike;
+  let args: string[];
+  try {
+    ({ timing, rest: args } = takeProfileFlag('chaos:teeth', argv));
+  } catch (err) {
+    fail((err as Error).message.replace(/^chaos:teeth: /, ''));
+  }
   // --rules takes a comma list (not a flag kind of parseFlags): taken out first.
-  const at = argv.indexOf('--rules');
-  const rules = at >= 0 ? (argv[at + 1] ?? '').split(',').filter(Boolean) : [...SAFETY_RULES];
-  const rest = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 2)] : argv;
+  const at = args.indexOf('--rules');
+  const rules = at >= 0 ? (args[at + 1] ?? '').split(',').filter(Boolean) : [...SAFETY_RULES];
+  const rest = at >= 0 ? [...args.slice(0, at), ...args.slice(at + 2)] : args;
   const unknown = rules.filter((r) => !(SAFETY_RULES as readonly string[]).includes(r));
   if (unknown.length > 0 || rules.length === 0) fail(`--rules: unknown rule(s) ${unknown.join(', ') || '(none given)'}; known: ${SAFETY_RULES.join(', ')}`);
   let flags;
@@ -53,7 +62,7 @@ function parseArgs(argv: string[]): Args {
   } catch (err) {
     fail((err as Error).message.replace(/^chaos:teeth: /, ''));
   }
-  return { cap: flags['--cap'] ?? 2000, seed: flags['--seed'] ?? 1, workers: flags['--workers'] ?? 2, rules };
+  return { cap: flags['--cap'] ?? 2000, seed: flags['--seed'] ?? 1, workers: flags['--workers'] ?? 2, rules, timing };
 }
 
 function fail(message: string): never {
@@ -62,13 +71,13 @@ function fail(message: string): never {
 }
 
 /** Worker: search one rule. */
-async function searchRule(rule: string, firstSeed: number, cap: number, progress: (n: number) => void): Promise<RuleOutcome> {
+async function searchRule(rule: string, firstSeed: number, cap: number, timing: TimingLike, progress: (n: number) => void): Promise<RuleOutcome> {
   const schedules = loadSchedules();
   const started = Date.now();
   const baselineFailures: number[] = [];
   for (let i = 0; i < cap; i++) {
     const seed = firstSeed + i;
-    const schedule = schedules.generateSchedule(seed);
+    const schedule = schedules.generateSchedule(seed, timing);
     const result = await schedules.runSchedule(schedule, { disabledSafetyRules: [rule], traceLines: 50 });
     if (i % 50 === 49) progress(i + 1);
     if (result.violations.length === 0) continue;
@@ -95,7 +104,7 @@ async function main(): Promise<void> {
     for (let rule = queue.shift(); rule !== undefined; rule = queue.shift()) {
       const current = rule;
       outcomes.push(await new Promise<RuleOutcome>((resolveOutcome, reject) => {
-        const worker = new Worker(__filename, { workerData: { role: 'teeth', rule: current, seed: args.seed, cap: args.cap } });
+        const worker = new Worker(__filename, { workerData: { role: 'teeth', rule: current, seed: args.seed, cap: args.cap, timing: args.timing } });
         worker.on('message', (message: { progress?: number; outcome?: RuleOutcome }) => {
           if (message.progress) process.stderr.write(`chaos:teeth: ${current}: ${message.progress} schedules (${Math.round((Date.now() - started) / 1000)} s)\n`);
           if (message.outcome) {
@@ -110,7 +119,7 @@ async function main(): Promise<void> {
   };
   await Promise.all(Array.from({ length: Math.min(args.workers, args.rules.length) }, runWorker));
   outcomes.sort((a, b) => args.rules.indexOf(a.rule) - args.rules.indexOf(b.rule));
-  const lines = [`chaos:teeth: one safety rule off at a time, seeds ${args.seed}.., at most ${args.cap} schedules per rule`];
+  const lines = [`chaos:teeth: one safety rule off at a time, seeds ${args.seed}.., at most ${args.cap} schedules per rule, timing profile ${args.timing.profile}`];
   for (const o of outcomes) {
     const base = o.baselineFailures.length
       ? ` (${o.baselineFailures.length} earlier violating seed(s) also fail with every rule on: ${o.baselineFailures.slice(0, 6).join(' ')}${o.baselineFailures.length > 6 ? ' …' : ''})`
@@ -131,7 +140,7 @@ if (isMainThread) {
     process.exit(1);
   });
 } else if ((workerData as { role?: string } | null)?.role === 'teeth') {
-  const { rule, seed, cap } = workerData as { rule: string; seed: number; cap: number };
-  searchRule(rule, seed, cap, (n) => parentPort?.postMessage({ progress: n }))
+  const { rule, seed, cap, timing } = workerData as { rule: string; seed: number; cap: number; timing: TimingLike };
+  searchRule(rule, seed, cap, timing, (n) => parentPort?.postMessage({ progress: n }))
     .then((outcome) => parentPort?.postMessage({ outcome }));
 }

@@ -5,8 +5,9 @@
  * the invariant violations by kind with the seeds that found them and the
  * rate per 1000 schedules, and the allowed overlaps by category with their
  * lengths. `--profile` runs every node at a timing profile of
- * bench/lib/profiles.ts (default, medium, brisk, fast: examples/fast.conf),
- * the schedules' time-valued draws scaled to it (schedules.ts ScheduleTiming). `--replay SEED` runs one schedule and prints its log. A failure
+ * bench/lib/profiles.ts (default, medium, brisk, fast: examples/fast.conf)
+ * or at the `time` section of a koi.conf file (`--profile slow.conf`), the
+ * schedules' time-valued draws scaled to it (schedules.ts ScheduleTiming). `--replay SEED` runs one schedule and prints its log. A failure
  * prints the seed and the schedule so it replays exactly.
  *
  * The simulator is TypeScript under test/; this script loads it through a
@@ -17,7 +18,7 @@ import { resolve } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import * as ts from 'typescript';
 import { parseFlags } from './lib/args';
-import { CURVE_PROFILES, loadProfile, profileSpec } from '../bench/lib/profiles';
+import { loadProfile, profileSpec, readTimeSection } from '../bench/lib/profiles';
 
 export interface ScheduleResultLike {
   schedule: { seed: number; actions: Array<{ at: number; op: string; on?: boolean; faults?: { drop: number } }> };
@@ -167,18 +168,36 @@ async function runRange(seeds: number[], timing: TimingLike, onDone?: () => void
   return totals;
 }
 
+/** `--profile NAME` (bench/lib/profiles.ts) or `--profile FILE.conf` (its `time` section, read with koi's own parser). */
+function readTiming(value: string): TimingLike {
+  if (!value.endsWith('.conf')) return { profile: value, time: loadProfile(profileSpec(value)).timeMs };
+  const file = resolve(value);
+  return { profile: file, time: readTimeSection(readFileSync(file, 'utf8'), (line) => `${file}:${line}`).timeMs };
+}
+
+/**
+ * `--profile NAME|FILE.conf` (not a flag kind of parseFlags: a name or a path), taken out of `argv`: the timing
+ * and the other arguments. Throws naming `script` when the value is missing or names no profile or file.
+ */
+export function takeProfileFlag(script: string, argv: string[]): { timing: TimingLike; rest: string[] } {
+  const at = argv.indexOf('--profile');
+  if (at < 0) return { timing: readTiming('default'), rest: argv };
+  const value = argv[at + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`${script}: --profile needs a profile name of bench/lib/profiles.ts or a koi.conf file`);
+  return { timing: readTiming(value), rest: [...argv.slice(0, at), ...argv.slice(at + 2)] };
+}
+
 function parseArgs(argv: string[]): { schedules: number; seed: number; workers: number; replay: number | null; timing: TimingLike } {
   let flags;
+  let timing: TimingLike;
   try {
-    flags = parseFlags('chaos', argv, {
-      '--schedules': 'count', '--seed': 'seed', '--workers': 'count', '--replay': 'seed', '--profile': CURVE_PROFILES.map((p) => p.name),
-    });
+    let rest: string[];
+    ({ timing, rest } = takeProfileFlag('chaos', argv));
+    flags = parseFlags('chaos', rest, { '--schedules': 'count', '--seed': 'seed', '--workers': 'count', '--replay': 'seed' });
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(2);
   }
-  const profile = flags['--profile'] ?? 'default';
-  const timing = { profile, time: loadProfile(profileSpec(profile)).timeMs };
   return { schedules: flags['--schedules'] ?? 1000, seed: flags['--seed'] ?? 1, workers: flags['--workers'] ?? 2, replay: flags['--replay'] ?? null, timing };
 }
 
