@@ -34,7 +34,7 @@ import { describeMachine, machineInfo } from './lib/machine';
 import { cpuReadingText, cpuResolutionS, hasSchedstat } from './lib/proc';
 import { CURVE_PROFILES, loadProfile, type Profile } from './lib/profiles';
 import { targetTable, writeSection, type Target } from './lib/report';
-import { IDLE_CPU_TARGETS } from './lib/targets';
+import { FAILOVER_TARGETS_S, FAST_STALL_TARGET_MS, IDLE_CPU_TARGETS, RSS_TARGET_MB } from './lib/targets';
 import type { StallSearchOptions } from './lib/stall-search';
 import { runKoiStall, type KoiStallResult, type StallTarget } from './stall';
 
@@ -175,24 +175,24 @@ function targets(rows: CurveRow[]): Target[] {
   const def = koi('default');
   if (def) {
     out.push({ what: 'default: idle CPU per node (busiest)', target: `≤ ${cpu.default.target} % (stretch ${cpu.default.stretch} %)`, measured: `${def.cpuPercent.toFixed(2)} %`, met: def.cpuPercent <= cpu.default.target, miss: over(def.cpuPercent, cpu.default.target, '%', 2) });
-    out.push({ what: 'default: RSS per node (largest)', target: '≤ 60 MB', measured: `${def.rssMB.toFixed(1)} MB`, met: def.rssMB <= 60, miss: over(def.rssMB, 60, 'MB', 1) });
+    out.push({ what: 'default: RSS per node (largest)', target: `≤ ${RSS_TARGET_MB} MB`, measured: `${def.rssMB.toFixed(1)} MB`, met: def.rssMB <= RSS_TARGET_MB, miss: over(def.rssMB, RSS_TARGET_MB, 'MB', 1) });
     for (const c of ['plain', 'leader'] as const) {
       const ms = def.failoverMs[c]!;
-      out.push({ what: `default: failover median, ${c === 'plain' ? 'plain-runner master' : 'master is leader'}`, target: '≤ 2.2 s', measured: `${(ms / 1000).toFixed(3)} s`, met: ms <= 2200, miss: over(ms / 1000, 2.2, 's', 3) });
+      out.push({ what: `default: failover median, ${c === 'plain' ? 'plain-runner master' : 'master is leader'}`, target: `≤ ${FAILOVER_TARGETS_S.default} s`, measured: `${(ms / 1000).toFixed(3)} s`, met: ms <= FAILOVER_TARGETS_S.default * 1000, miss: over(ms / 1000, FAILOVER_TARGETS_S.default, 's', 3) });
     }
   }
   const fast = koi('fast');
   if (fast) {
     for (const c of ['plain', 'leader'] as const) {
       const ms = fast.failoverMs[c]!;
-      out.push({ what: `fast: failover median, ${c === 'plain' ? 'plain-runner master' : 'master is leader'}`, target: '≤ 0.25 s', measured: `${(ms / 1000).toFixed(3)} s`, met: ms <= 250, miss: over(ms / 1000, 0.25, 's', 3) });
+      out.push({ what: `fast: failover median, ${c === 'plain' ? 'plain-runner master' : 'master is leader'}`, target: `≤ ${FAILOVER_TARGETS_S.fast} s`, measured: `${(ms / 1000).toFixed(3)} s`, met: ms <= FAILOVER_TARGETS_S.fast * 1000, miss: over(ms / 1000, FAILOVER_TARGETS_S.fast, 's', 3) });
     }
     out.push({ what: 'fast: idle CPU per node (busiest)', target: `≤ ${cpu.fast.target} %`, measured: `${fast.cpuPercent.toFixed(2)} %`, met: fast.cpuPercent <= cpu.fast.target, miss: over(fast.cpuPercent, cpu.fast.target, '%', 2) });
     for (const target of ['master', 'leader'] as const) {
       const t = fast.stall[target];
       out.push(t
-        ? { what: `fast: ${target} stall survived without false failover or flap`, target: '≥ 100 ms', measured: toleranceText(t), met: (t.largestPassMs ?? 0) >= 100, miss: 'fails below 100 ms' }
-        : { what: `fast: ${target} stall survived`, target: '≥ 100 ms', measured: 'not measured', met: false, miss: `run with --leader-stalls fast` });
+        ? { what: `fast: ${target} stall survived without false failover or flap`, target: `≥ ${FAST_STALL_TARGET_MS} ms`, measured: toleranceText(t), met: (t.largestPassMs ?? 0) >= FAST_STALL_TARGET_MS, miss: `fails below ${FAST_STALL_TARGET_MS} ms` }
+        : { what: `fast: ${target} stall survived`, target: `≥ ${FAST_STALL_TARGET_MS} ms`, measured: 'not measured', met: false, miss: `run with --leader-stalls fast` });
     }
   }
   for (const point of rows.filter((r) => r.family === 'keepalived')) {

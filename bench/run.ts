@@ -20,7 +20,7 @@ import { cpuReadingText } from './lib/proc';
 import { defaultProfile, fastProfile, type Profile } from './lib/profiles';
 import { summaryRow, targetTable, writeSection, type Target } from './lib/report';
 import { secs } from './lib/stats';
-import { IDLE_CPU_TARGETS } from './lib/targets';
+import { COLD_START_TARGET_S, FAILOVER_TARGETS_S, IDLE_CPU_TARGETS, KOI_STATUS_TARGET_MS, RSS_TARGET_MB } from './lib/targets';
 
 type Part = 'failover' | 'coldstart' | 'footprint';
 const PARTS: Part[] = ['failover', 'coldstart', 'footprint'];
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
         const begins = f.samples.filter((s) => s.case === c).map((s) => s.beginMs).sort((a, b) => a - b);
         const beginMedian = begins.length ? begins[Math.floor(begins.length / 2)] : NaN;
         lines.push(summaryRow(`${f.profile} / ${c}`, f.summary[c], ` ${secs(beginMedian)} |`));
-        const limit = f.profile === 'default' ? 3.0 : 0.25;
+        const limit = f.profile === 'fast' ? FAILOVER_TARGETS_S.fast : FAILOVER_TARGETS_S.default;
         targets.push(secondsTarget(`failover, ${f.profile} timings, ${c === 'plain' ? 'plain-runner master' : 'master is leader'} (median)`, f.summary[c].median, limit));
       }
     }
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
       'Three `koinode` processes spawned together (fresh cluster and ports each run) → the first promote script completed;',
       'includes Node start-up, module loading and key derivation.', '',
       `Default timings, ${s.n} runs: median **${secs(s.median)} s**, max ${secs(s.max)} s, min ${secs(s.min)} s${coldStart.timeouts ? `; ${coldStart.timeouts} run(s) timed out` : ''}.`, '');
-    targets.push({ ...secondsTarget('cold start, 3 nodes (max of the runs)', s.max, 3), what: 'cold start, 3 nodes (max of the runs)' });
+    targets.push({ ...secondsTarget('cold start, 3 nodes (max of the runs)', s.max, COLD_START_TARGET_S), what: 'cold start, 3 nodes (max of the runs)' });
   }
 
   if (footprints.length) {
@@ -155,8 +155,8 @@ async function main(): Promise<void> {
     const cpuMax = Math.max(...def.nodes.map((n) => n.cpuPercent));
     const rssMax = Math.max(...def.nodes.map((n) => n.rssMB));
     targets.push({ what: `idle CPU per node, ${def.profile} timings (worst node)`, target: `< ${IDLE_CPU_TARGETS.default.target} % of a core`, measured: `${cpuMax.toFixed(2)} %`, met: cpuMax < IDLE_CPU_TARGETS.default.target, miss: over(cpuMax, IDLE_CPU_TARGETS.default.target, '%', 2) });
-    targets.push({ what: `RSS per node, ${def.profile} timings (worst node)`, target: '< 60 MB', measured: `${rssMax.toFixed(1)} MB`, met: rssMax < 60, miss: over(rssMax, 60, 'MB', 1) });
-    targets.push({ what: '`koi status` wall time (median)', target: '< 250 ms', measured: `${def.status.median.toFixed(0)} ms`, met: def.status.median < 250, miss: over(def.status.median, 250, 'ms', 0) });
+    targets.push({ what: `RSS per node, ${def.profile} timings (worst node)`, target: `< ${RSS_TARGET_MB} MB`, measured: `${rssMax.toFixed(1)} MB`, met: rssMax < RSS_TARGET_MB, miss: over(rssMax, RSS_TARGET_MB, 'MB', 1) });
+    targets.push({ what: '`koi status` wall time (median)', target: `< ${KOI_STATUS_TARGET_MS} ms`, measured: `${def.status.median.toFixed(0)} ms`, met: def.status.median < KOI_STATUS_TARGET_MS, miss: over(def.status.median, KOI_STATUS_TARGET_MS, 'ms', 0) });
     const fast = footprints.find((f) => f.profile === 'fast');
     if (fast) {
       const changes = fast.idleChanges.scripts + fast.idleChanges.leaderChanges;
