@@ -71,6 +71,8 @@ export class KoiNode {
   private readonly startedAt: number;
   private clusterTimer: TimerHandle | undefined;
   private electorTimer: TimerHandle | undefined;
+  /** A one-shot elector tick at the end of a wait that held the election (Elector.scheduleDecision). */
+  private decisionTimer: TimerHandle | undefined;
   /** When the elector ticks inside cluster ticks (so its updates ride on the heartbeat). */
   private readonly electorSchedule = new TickSchedule();
   private readonly runnerSchedule = new TickSchedule();
@@ -243,6 +245,7 @@ export class KoiNode {
     this.closed = true;
     this.clock.clear(this.clusterTimer);
     this.clock.clear(this.electorTimer);
+    this.clock.clear(this.decisionTimer);
     this.runner?.close();
     this.forwarder?.close();
     await (await this.localAdmin)?.close();
@@ -398,7 +401,6 @@ export class KoiNode {
       // The runner first: a leader's elector then decides with its own runner's fresh report.
       if (this.runner && this.runnerRides(this.config) && this.runnerSchedule.tickNow(now, runnerTickInterval(this.config), cluster)) this.runner.tick();
       if (this.elector && TickSchedule.ridesClusterTick(interval, cluster) && this.electorSchedule.tickNow(now, interval, cluster)) this.elector.tick();
-      else if (this.elector?.decisionDue(now)) this.elector.tick();
       this.elector?.renewMaster();
       // Last, so that the heartbeat carries what the elector just decided (riders.ts).
       this.membership.tick();
@@ -563,6 +565,20 @@ export class KoiNode {
     this.electorTimer = this.clock.setInterval(this.guard(() => this.elector?.tick()), interval);
   }
 
+  /**
+   * An elector tick at `at`, when a wait that held the election ends by itself (protocol 4's "election on a
+   * timer at the wait's end": not at the next heartbeat, half an interval later on average). One timer: a
+   * later wait replaces it. It fires a millisecond late rather than early (timers round their delay down),
+   * and ticks only if the elector still owes that decision.
+   */
+  private scheduleDecision(at: number): void {
+    this.clock.clear(this.decisionTimer);
+    this.decisionTimer = this.clock.setTimeout(this.guard(() => {
+      this.decisionTimer = undefined;
+      if (this.elector?.decisionDue(this.clock.now())) this.elector.tick();
+    }), Math.max(0, Math.ceil(at - this.clock.now())) + 1);
+  }
+
   /** What membership, runner and elector get from the node (the config as it is now). */
   private componentContext(): ComponentContext {
     return {
@@ -579,6 +595,7 @@ export class KoiNode {
         membership: electorMembership(this.membership, this.memory),
         sendState: (id, address, update) => this.sendState(id, address, update),
         onMasterChange: (masterId, masterName, why) => this.masterSeen(masterId, masterName, why, true),
+        scheduleDecision: (at) => this.scheduleDecision(at),
       });
       if (this.config.node.maintenance && !this.elector.view().maintenance) this.elector.setMaintenance(true);
       this.armElectorTimer();
@@ -591,6 +608,8 @@ export class KoiNode {
       this.elector = null;
       this.clock.clear(this.electorTimer);
       this.electorTimer = undefined;
+      this.clock.clear(this.decisionTimer);
+      this.decisionTimer = undefined;
       this.log.info({ reason }, `no longer leading: ${reason}`);
     }
   }

@@ -59,7 +59,7 @@ export class Elector {
   private clusterHadMaster = false;
   private readonly fencer: Fencer;
   private waiting: NoMasterWait | null = null;
-  /** When the wait that held this tick's election ends by itself (decisionDue); cleared by every tick. */
+  /** When the wait that held this tick's election ends by itself (decisionDue, scheduleDecision); cleared by every tick. */
   private electAgainAt: number | undefined;
   private readonly halt: FailoverHaltWatch;
   private lastWaitLogged = '';
@@ -484,7 +484,7 @@ export class Elector {
 
   /**
    * The lease rules (lease-rules.ts) and fencing before `chosenId` becomes master: '' when clear; `until` when the
-   * lease wait ends by itself (the node then runs an elector tick at the next heartbeat: `decisionDue`).
+   * lease wait ends by itself (the node then runs an elector tick at that instant: `scheduleDecision`).
    */
   private replacementGuard(now: number, chosenId: string): { message: string; until?: number } {
     const t = this.config.time;
@@ -519,9 +519,10 @@ export class Elector {
   }
 
   /**
-   * A wait that held the last election ended by itself (the lease wait, the start-up tolerance): elect at this
-   * heartbeat instead of at the next elector tick — half an elector tick less on every failover that waits.
-   * An extra tick decides by the same rules as any other.
+   * A wait that held the last election ended by itself (the lease wait, the start-up tolerance): elect now,
+   * on the node's timer for the wait's end (`scheduleDecision`), instead of at the next elector tick (half an
+   * elector tick later on average) or the next heartbeat (half a heartbeat). An extra tick decides by the same
+   * rules as any other.
    */
   decisionDue(now: number): boolean {
     return this.electAgainAt !== undefined && now >= this.electAgainAt;
@@ -579,7 +580,10 @@ export class Elector {
   private setWaiting(wait: NoMasterWait | null): void {
     this.waiting = wait;
     const now = this.opts.clock.now();
-    if (this.ticking && wait?.until !== undefined && wait.until > now) this.electAgainAt = wait.until;
+    if (this.ticking && wait?.until !== undefined && wait.until > now) {
+      this.electAgainAt = wait.until;
+      this.opts.scheduleDecision(wait.until);
+    }
     const key = wait ? `${wait.code}:${wait.code === 'startup-delay' || wait.code === 'lease-wait' ? '' : wait.message}` : '';
     if (wait && key !== this.lastWaitLogged) this.log.debug(`not electing: ${wait.message}`);
     this.lastWaitLogged = key;

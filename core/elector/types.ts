@@ -44,6 +44,11 @@ export interface ElectorOptions extends ComponentContext {
   sendState(id: string, address: string, update: StateUpdate): void;
   /** The master chosen by this leader changed. */
   onMasterChange(masterId: string, masterName: string, reason: string): void;
+  /**
+   * A wait that held this tick's election ends by itself at `at` (the lease wait, the start-up tolerance):
+   * run an elector tick then (`Elector.decisionDue` says whether it is still owed), not at the next tick.
+   */
+  scheduleDecision(at: number): void;
 }
 
 export type ElectorActionResult = { ok: true; message: string } | { ok: false; reason: string };

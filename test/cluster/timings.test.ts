@@ -57,24 +57,29 @@ describe('default timings', () => {
 });
 
 describe('the lease wait', () => {
-  // Slow elector ticks make the difference visible: the election after the wait comes at the next heartbeat
-  // (Elector.decisionDue), not up to an elector tick (500 ms here) later.
+  // Slow elector ticks make the difference visible: the election after the wait comes on a timer at the wait's
+  // end (Elector.scheduleDecision), not at the next heartbeat (up to 50 ms later) nor at the next elector tick
+  // (up to 500 ms here).
   const slowTicks = { elector_tick_interval: 500, state_update_interval: 500, master_lease: 1500 };
   const debug = process.env.KOI_SIM_DEBUG;
   beforeAll(() => { process.env.KOI_SIM_DEBUG = '1'; }); // the leader logs the wait at debug level
   afterAll(() => { if (debug === undefined) delete process.env.KOI_SIM_DEBUG; else process.env.KOI_SIM_DEBUG = debug; });
 
-  test.each(SEEDS)('ends in an election at the next heartbeat, not at the next elector tick (seed %i)', async (seed) => {
+  // A plain runner's lease wait ends on one of its leader's heartbeats (the grant rode on one, lease + margin
+  // is 36 intervals): the case that shows the timer is the master that also led, whose successor waits from
+  // when its followers were free of it — the old leader's heartbeat phase, not the new one's.
+  test.each(SEEDS.flatMap((seed) => [[seed, false], [seed, true]] as const))('ends in an election at its end, not at the next heartbeat or elector tick (seed %i, master led: %s)', async (seed, alsoLeader) => {
     const sim = await startCluster({ seed, nodes: 3, time: slowTicks, traceLines: 100_000 });
-    await replaceDeadMaster(sim, false);
-    // "<t> <leader> elector debug: not electing: waiting N ms for the lease of X to run out", then "elected master".
-    const wait = sim.trace.map((l) => /^\s*([\d.]+) (\S+) elector debug: not electing: waiting (\d+) ms for the lease/.exec(l)).filter((m) => m !== null).at(-1);
+    await replaceDeadMaster(sim, alsoLeader);
+    // "<t> <leader> elector debug: not electing: waiting N ms for the lease of X to run out" (or "for leases a
+    // previous leader may have granted", the new leader's wait), then "elected master".
+    const wait = sim.trace.map((l) => /^\s*([\d.]+) (\S+) elector debug: not electing: waiting (\d+) ms for (the lease|leases)/.exec(l)).filter((m) => m !== null).at(-1);
     expect(wait).toBeDefined();
     const endsAt = Number(wait![1]) + Number(wait![3]);
     const elected = sim.trace.map((l) => /^\s*([\d.]+) (\S+) elector info: elected master/.exec(l)).filter((m) => m !== null && m[2] === wait![2]).at(-1);
-    const I = TIME_DEFAULTS.cluster_update_interval;
+    // The wait is logged in whole ms, rounded up; the timer fires a millisecond late rather than early (node.ts).
     expect(Number(elected![1]) - endsAt).toBeGreaterThanOrEqual(-1);
-    expect(Number(elected![1]) - endsAt).toBeLessThanOrEqual(I + 1);
+    expect(Number(elected![1]) - endsAt).toBeLessThanOrEqual(3);
     sim.shutdown();
   });
 });
