@@ -448,7 +448,7 @@ async function apply(sim: SimCluster, action: Action, resolved: number[]): Promi
 /** A failed schedule, printed so it replays exactly. */
 export function describeFailure(result: ScheduleResult): string {
   return [
-    `schedule seed ${result.schedule.seed} FAILED (replay: npm run chaos -- --replay ${result.schedule.seed})`,
+    `schedule seed ${result.schedule.seed} FAILED (replay: npm run chaos -- --replay ${result.schedule.seed}${result.schedule.timing ? ` --profile ${result.schedule.timing.profile}` : ''})`,
     `schedule: ${JSON.stringify(result.schedule)}`,
     ...result.violations.map((v) => `  t=${v.at} ${v.invariant}: ${v.detail}`),
     '--- last log lines ---',

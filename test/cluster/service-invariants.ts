@@ -325,6 +325,15 @@ export class ServiceInvariants {
         // the roles swap, and SPEC §3 asks that the promoter had begun to demote before that.
         const again = this.lastPromoteBegan.get(o.holder) ?? -Infinity;
         if (again > began) {
+          // A promoter that crashed (or was stopped) holding the service cannot demote it: from the holder's
+          // new mastership on, the overlap is the promoter's crash leftover, bounded from its restart like any
+          // other (seed 9320858 of the medium profile: the holder kept the service, its demote chain cut short).
+          const promoterLife = probe.nodes.find((n) => n.name === o.promoter)?.life;
+          if (promoterLife === 'dead' || promoterLife === 'stopped' || promoterLife === 'off') {
+            o.end = again;
+            this.overlaps.push({ service: o.service, holder: o.promoter, promoter: o.holder, category: 'crash', start: again, end: null, holderLife: promoterLife });
+            continue;
+          }
           const promoterDemote = this.lastDemoteBegan.get(o.promoter) ?? -Infinity;
           if (!(promoterDemote > (this.lastPromoteBegan.get(o.promoter) ?? -Infinity) && promoterDemote <= again)) {
             this.late.add(o);
