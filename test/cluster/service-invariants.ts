@@ -163,8 +163,11 @@ export function frozenBoundMs(d: SimDurations, services: number, drift: number):
 }
 
 /** After a crashed holder restarts: it finds what it left promoted (status) and demotes/stops it before taking part. */
-export function crashBoundMs(d: SimDurations, services: number, drift: number): number {
-  return Math.ceil((services * (2 * d.otherMs + d.demoteMs) + 1000) * (1 + drift));
+export function crashBoundMs(d: SimDurations, services: number, drift: number, intervalMs: number): number {
+  // A restarted runner first listens ELECTION_LIMIT_TICKS heartbeats for a leader's view (maintenance mode: node.ts
+  // start) — 200 ms at the defaults, which the 1000 ms of slack this bound had held; 1.6 s at a 400 ms heartbeat.
+  const listen = ELECTION_LIMIT_TICKS * intervalMs;
+  return Math.ceil((listen + services * (2 * d.otherMs + d.demoteMs) + 800) * (1 + drift));
 }
 
 /** A node's demote chain: each service's demote in turn (a running status check may delay each by one), plus slack. */

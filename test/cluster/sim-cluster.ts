@@ -164,7 +164,7 @@ export class SimCluster {
     this.bounds.quorumOffFirstDemoteMs = Math.ceil((t.elector_tick_interval + 2 * t.cluster_update_interval) * (1 + drift)) + FIRST_EVENT_MS;
     this.bounds.quorumOffStartDelayMs = this.bounds.majority ? 0 : t.initial_promotion_delay;
     this.bounds.clusterTickMs = Math.ceil(t.cluster_update_interval * (1 + drift));
-    this.bounds.crashBoundMs = crashBoundMs(this.durations, services, drift);
+    this.bounds.crashBoundMs = crashBoundMs(this.durations, services, drift, t.cluster_update_interval);
     this.bounds.demoteChainBoundMs = demoteChainBoundMs(this.durations, services, drift);
     this.bounds.livenessBoundMs = livenessBoundMs(t, this.durations, services, drift);
     this.bounds.flapWindowMs = ackWindowMs(t.cluster_update_interval) + t.master_lease + t.lease_margin;
