@@ -71,8 +71,9 @@ export class KoiNode {
   private readonly startedAt: number;
   private clusterTimer: TimerHandle | undefined;
   private electorTimer: TimerHandle | undefined;
-  /** A one-shot elector tick at the end of a wait that held the election (Elector.scheduleDecision). */
+  /** A one-shot elector tick at the end of a wait that held the election (Elector.scheduleDecision), and when. */
   private decisionTimer: TimerHandle | undefined;
+  private decisionTimerAt: number | undefined;
   /** When the elector ticks inside cluster ticks (so its updates ride on the heartbeat). */
   private readonly electorSchedule = new TickSchedule();
   private readonly runnerSchedule = new TickSchedule();
@@ -568,14 +569,23 @@ export class KoiNode {
   /**
    * An elector tick at `at`, when a wait that held the election ends by itself (protocol 4's "election on a
    * timer at the wait's end": not at the next heartbeat, half an interval later on average). One timer: a
-   * later wait replaces it. It fires a millisecond late rather than early (timers round their delay down),
-   * and ticks only if the elector still owes that decision.
+   * later wait replaces it (the same end, asked again by every tick of a long wait, keeps it). It is set a
+   * millisecond late (timers round their delay down), ticks only if the elector still owes that decision, and
+   * if it fired early all the same (a coarse loop clock) it is set again for the rest.
    */
   private scheduleDecision(at: number): void {
+    if (this.decisionTimer !== undefined && this.decisionTimerAt === at) return;
     this.clock.clear(this.decisionTimer);
+    this.decisionTimerAt = at;
     this.decisionTimer = this.clock.setTimeout(this.guard(() => {
       this.decisionTimer = undefined;
-      if (this.elector?.decisionDue(this.clock.now())) this.elector.tick();
+      this.decisionTimerAt = undefined;
+      const now = this.clock.now();
+      if (this.elector?.decisionDue(now)) this.elector.tick();
+      else {
+        const pending = this.elector?.pendingDecisionAt();
+        if (pending !== undefined && pending === at) this.scheduleDecision(at);
+      }
     }), Math.max(0, Math.ceil(at - this.clock.now())) + 1);
   }
 
@@ -610,6 +620,7 @@ export class KoiNode {
       this.electorTimer = undefined;
       this.clock.clear(this.decisionTimer);
       this.decisionTimer = undefined;
+      this.decisionTimerAt = undefined;
       this.log.info({ reason }, `no longer leading: ${reason}`);
     }
   }

@@ -19,6 +19,8 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import * as ts from 'typescript';
 import { parseFlags } from './lib/args';
 import { loadProfile, profileSpec, readTimeSection } from '../bench/lib/profiles';
+import { defaultConfig } from '../core/config/defaults';
+import { checkClusterConfig } from '../core/node/cluster-check';
 
 export interface ScheduleResultLike {
   schedule: { seed: number; actions: Array<{ at: number; op: string; on?: boolean; faults?: { drop: number } }> };
@@ -170,9 +172,13 @@ async function runRange(seeds: number[], timing: TimingLike, onDone?: () => void
 
 /** `--profile NAME` (bench/lib/profiles.ts) or `--profile FILE.conf` (its `time` section, read with koi's own parser). */
 function readTiming(value: string): TimingLike {
-  if (!value.endsWith('.conf')) return { profile: value, time: loadProfile(profileSpec(value)).timeMs };
-  const file = resolve(value);
-  return { profile: file, time: readTimeSection(readFileSync(file, 'utf8'), (line) => `${file}:${line}`).timeMs };
+  const file = value.endsWith('.conf') ? resolve(value) : null;
+  const time = file ? readTimeSection(readFileSync(file, 'utf8'), (line) => `${file}:${line}`).timeMs : loadProfile(profileSpec(value)).timeMs;
+  // Timings koinode would refuse to start with are no test of it.
+  const config = defaultConfig();
+  const refused = checkClusterConfig({ ...config, time: { ...config.time, ...time } }).errors;
+  if (refused.length > 0) throw new Error(`chaos: --profile ${value}: koinode refuses these timings: ${refused.join('; ')}`);
+  return { profile: file ?? value, time };
 }
 
 /**

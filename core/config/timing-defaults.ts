@@ -58,7 +58,7 @@ export const TIMING_DEFAULTS = {
   master_lease: {
     ms: 1_200,
     does: 'A master demotes itself when no quorate leader renewed it for this long.',
-    trades: 'Long enough for a new leader to take over (≈ 0.5 s) and keep renewing the same master without a flap; short enough for the 3 s failover goal (the leader waits it out before promoting another node).',
+    trades: 'Long enough for a new leader to take over (≈ 0.5 s) and keep renewing the same master without a flap; short enough for the 2.2 s failover target (issue 15; the leader waits it out before promoting another node).',
   },
   lease_margin: {
     ms: 300,

@@ -528,6 +528,11 @@ export class Elector {
     return this.electAgainAt !== undefined && now >= this.electAgainAt;
   }
 
+  /** When the decision `decisionDue` waits for is due (undefined: none owed). */
+  pendingDecisionAt(): number | undefined {
+    return this.electAgainAt;
+  }
+
   /** R7: a runner other than `exceptId`, heard, still reports promoted services (unless the teeth run disabled the rule). */
   private otherRunnerPromoted(exceptId: string): boolean {
     if (!this.opts.rules.on('promoted-services-guard')) return false;

@@ -86,7 +86,7 @@ test('a master restarted under a new id: its replacement still waits master_leas
   expect(Number(retired!.trim().split(' ')[0])).toBeLessThan(killedAt + t.master_lease + t.lease_margin);
   // ...and the replacement still waited out the lease the old master held, and the margin beyond it (less one
   // heartbeat interval: the delay R3's margin allows between the renewal's send and its receipt). Elections come
-  // at the heartbeat the wait ends, so this is counted from the master's own lease, not from the kill.
+  // when the wait ends (a timer of their own), so this is counted from the master's own lease, not from the kill.
   expect(promotedAt).toBeGreaterThanOrEqual(leaseEndsAt + t.lease_margin - t.cluster_update_interval);
   expect(leader.koi.getStatus().elector!.runners.filter((r) => r.name === master.name).map((r) => r.id)).toEqual([newId]);
   expectNoViolations(sim);

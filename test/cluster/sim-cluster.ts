@@ -17,7 +17,7 @@ import { VirtualClock } from '../../core/clock';
 import { defaultConfig } from '../../core/config/defaults';
 import { ackWindowMs } from '../../core/config/safety-bounds';
 import { createHooks } from '../../core/hooks';
-import { KoiNode } from '../../core/node';
+import { KoiNode, checkClusterConfig } from '../../core/node';
 import type { SafetyRule } from '../../core/safety-rules';
 import { InvariantChecker, type Violation } from './invariants';
 import { Prng } from './prng';
@@ -388,7 +388,11 @@ export class SimCluster {
   /** Live reload of `time.*` on one node (no restart). */
   async setTime(index: number, time: Partial<KoiConfig['time']>): Promise<void> {
     const node = this.nodes[index];
-    node.config = { ...node.config, time: { ...node.config.time, ...time } };
+    const config = { ...node.config, time: { ...node.config.time, ...time } };
+    // As the daemon does (a reload it refuses changes nothing): timings koinode would never run are no test.
+    const refused = checkClusterConfig(config).errors;
+    if (refused.length > 0) throw new Error(`${node.name}: a time reload koinode refuses: ${refused.join('; ')}`);
+    node.config = config;
     this.updateBounds();
     if (node.status !== 'running') return;
     this.count('time-reload');

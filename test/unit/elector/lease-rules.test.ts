@@ -54,7 +54,7 @@ describe('the unconditional wait (R2)', () => {
   });
 });
 
-describe('the end of the wait (the election runs at the heartbeat it ends)', () => {
+describe('the end of the wait (the election runs when it ends: Elector.scheduleDecision)', () => {
   test('replacementWait holds the election exactly while now is before replacementWaitEnds, for every input', () => {
     const hold = fc.option(time, { nil: -Infinity });
     fc.assert(fc.property(time, hold, fc.boolean(), fc.option(fc.record({ holdUntil: hold, selfDemoted: fc.boolean() }), { nil: null }),
