@@ -1,10 +1,11 @@
 /**
- * Idle CPU floor: `npm run bench:floor [-- --window 30 --warmup 25 --write]`.
+ * Idle CPU floor: `npm run bench:floor [-- --profile fast --window 30 --warmup 25 --write]`.
  *
  * How much of an idle koi node's CPU is koi, and how much is Node sending
  * and receiving the same datagrams. Three setups, one after the other:
  *
- * 1. koi: 3 real `koinode` processes on loopback (quorum 2, default timings),
+ * 1. koi: 3 real `koinode` processes on loopback (quorum 2, default timings or
+ *    `--profile`'s, a profile of bench/lib/profiles.ts),
  *    idle for the window after a warm-up past Node's JIT tiering. Per node:
  *    CPU, the main thread's share and its wake-ups, and the datagrams the node sent and
  *    received per second (the kernel's UDP counters of /proc/net/snmp over
@@ -15,7 +16,7 @@
  *    the rate koi sent in (1). Nothing else: the least any Node program pays
  *    for that traffic.
  * 3. bare Node, an empty timer: 3 `node` processes whose only work is a timer
- *    that does nothing, at the default heartbeat interval: what a Node
+ *    that does nothing, at the profile's heartbeat interval: what a Node
  *    process pays per wake-up before any datagram or code of its own.
  *
  * CPU is the scheduler's run time of every thread (schedstat, bench/lib/proc.ts),
@@ -29,10 +30,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { Cluster } from '../scripts/lib/cluster';
 import { describeMachine } from './lib/machine';
-import { TIMING_DEFAULTS } from '../core/config/timing-defaults';
+import { effectiveTimeMs, loadProfile, profileSpec, type Profile } from './lib/profiles';
 import { cpuReadingText, cpuSeconds, cpuTimes, hasSchedstat, threadRuntimeSeconds, voluntarySwitches } from './lib/proc';
 import { writeSection } from './lib/report';
-import { positiveArg } from './lib/args';
+import { optionArg, positiveArg } from './lib/args';
 import { summarize } from './lib/stats';
 import { IDLE_CPU_TARGETS, budgetUsPerS } from './lib/targets';
 import { epochMs, roleOf, sleep, waitSteady } from './lib/status';
@@ -111,8 +112,8 @@ async function measure(pids: Map<string, number>, windowS: number): Promise<{ ro
   };
 }
 
-async function measureKoi(windowS: number, warmupS: number): Promise<Row[]> {
-  const cluster = await Cluster.create({ nodes: 3, quorum: 2, time: {}, statusInterval: '10s', tag: 'koi-bench-floor' });
+async function measureKoi(profile: Profile, windowS: number, warmupS: number): Promise<Row[]> {
+  const cluster = await Cluster.create({ nodes: 3, quorum: 2, time: profile.time, statusInterval: '10s', tag: 'koi-bench-floor' });
   try {
     cluster.start();
     const doc = await waitSteady(cluster, 'floor: steady cluster');
@@ -121,7 +122,7 @@ async function measureKoi(windowS: number, warmupS: number): Promise<Row[]> {
     const pids = new Map(cluster.nodes.map((n) => [n.name, cluster.pid(n.name)]));
     const { rows, names } = await measure(pids, windowS);
     return rows.map((r, i) => {
-      return { setup: 'koi defaults', role: `${names[i]} (${roleOf(doc, names[i])})`, ...r };
+      return { setup: `koi ${profile.name}`, role: `${names[i]} (${roleOf(doc, names[i])})`, ...r };
     });
   } finally {
     await cluster.close();
@@ -207,16 +208,17 @@ function table(rows: Row[]): string {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  const profile = loadProfile(profileSpec(optionArg(args, '--profile', 'default')));
   const windowS = positiveArg('bench:floor', args, '--window', 30, 'seconds');
   const warmupS = positiveArg('bench:floor', args, '--warmup', 25, 'seconds');
   const machine = describeMachine();
   const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  console.log(`bench:floor on ${machine}; load ${load}`);
-  const koi = await measureKoi(windowS, warmupS);
+  console.log(`bench:floor on ${machine}; load ${load}; ${profile.name} timings (${profile.source})`);
+  const koi = await measureKoi(profile, windowS, warmupS);
   // koi sends each datagram to one destination; a bare peer sends one per peer per tick.
   const ratePerPeer = koi[0].outPerS / 2;
   const bare = await measureBare(ratePerPeer, windowS, Math.min(warmupS, 5));
-  const intervalMs = TIMING_DEFAULTS.cluster_update_interval.ms;
+  const intervalMs = effectiveTimeMs(profile).cluster_update_interval;
   const timer = await measureTimerOnly(intervalMs, windowS, Math.min(warmupS, 5));
   const busiest = (rows: Row[]): Row => rows.reduce((a, b) => (b.cpuPct > a.cpuPct ? b : a));
   const k = busiest(koi);
@@ -226,10 +228,10 @@ async function main(): Promise<void> {
   const wakeups = (rows: Row[]): number => summarize(rows.map((r) => r.wakeupsPerS)).mean;
   // No wake-ups at all would be a broken reading (every setup has a timer): NaN, printed as such.
   const perWakeup = (rows: Row[]): number => (wakeups(rows) > 0 ? (mean(rows) * 1e4) / wakeups(rows) : Number.NaN);
-  const target = IDLE_CPU_TARGETS.default.target;
+  const target = profile.name === 'fast' ? IDLE_CPU_TARGETS.fast.target : IDLE_CPU_TARGETS.default.target;
   const budget = budgetUsPerS(target);
   const summary = [
-    `- koi defaults: ${f2(mean(koi))} % of a core per node on average, ${f2(k.cpuPct)} % the busiest (${k.role}); `
+    `- koi ${profile.name}: ${f2(mean(koi))} % of a core per node on average, ${f2(k.cpuPct)} % the busiest (${k.role}); `
       + `${f1(koi[0].outPerS)} datagrams sent and ${f1(koi[0].inPerS)} received per node per second.`,
     `- bare Node, the same datagram rate and no koi: ${f2(mean(bare))} % per process (${f2(b.cpuPct)} % the busiest).`,
     `- Per datagram handled (sent or received): koi ${f1(perDatagram(koi))} µs of CPU, bare Node ${f1(perDatagram(bare))} µs; `
@@ -240,10 +242,12 @@ async function main(): Promise<void> {
       + `${f1(wakeups(bare))} at ${f1(perWakeup(bare))} µs; an empty ${intervalMs} ms timer alone costs bare Node ${f1(perWakeup(timer))} µs a wake-up `
       + `(${f2(mean(timer))} % of a core), so ${target} % of a core is ${f1(budget / perWakeup(timer))} wake-ups a second of a Node process that does nothing else.`,
   ];
+  const title = profile.name === 'default' ? 'Idle CPU floor' : `Idle CPU floor (${profile.name} profile)`;
   const report = [
-    '## Idle CPU floor',
+    `## ${title}`,
     '',
-    `Measured by \`npm run bench:floor\` (bench/floor.ts) on ${machine}; 1-minute load average ${load.split(' ')[0]} at the start.`,
+    `Measured by \`npm run bench:floor${profile.name === 'default' ? '' : ` -- --profile ${profile.name}`}\` (bench/floor.ts) on ${machine}; 1-minute load average ${load.split(' ')[0]} at the start; `
+      + `${profile.name} timings (${profile.source}).`,
     `Window ${windowS} s after a warm-up of ${warmupS} s (koi) and ${Math.min(warmupS, 5)} s (bare Node); datagram rates from the kernel's`,
     `UDP counters of the whole machine, divided among the three processes; CPU = ${cpuReadingText()}${hasSchedstat() ? ', user and system split as the clock ticks split them' : ''};`,
     'wake-ups are the main thread\'s voluntary context switches (one per wait in epoll).',
@@ -254,8 +258,8 @@ async function main(): Promise<void> {
   ].join('\n');
   console.log(`\n${report}\n`);
   if (args.includes('--write')) {
-    writeSection('Idle CPU floor', report);
-    console.log('written to docs/performance.md ("## Idle CPU floor")');
+    writeSection(title, report);
+    console.log(`written to docs/performance.md ("## ${title}")`);
   }
 }
 
