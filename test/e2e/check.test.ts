@@ -80,3 +80,13 @@ test('the client works with a node when a section it does not use (time) is wron
     await c.close();
   }
 });
+
+test('the client loads the configuration checker (and the logging stack it brings) only for koi check', () => {
+  // Every other command would pay for it before sending anything (≈ 30 ms of module loading, issue 15's koi status).
+  const cli = path.join(path.dirname(KOI), '..', 'core', 'admin', 'cli.js');
+  const probe = `require(${JSON.stringify(cli)}); const loaded = Object.keys(require.cache);`
+    + "console.log(JSON.stringify({ check: loaded.some((k) => k.endsWith('/core/daemon/check.js')), pino: loaded.some((k) => k.includes('/node_modules/pino/')) }));";
+  const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+  expect(r.status).toBe(0);
+  expect(JSON.parse(r.stdout)).toEqual({ check: false, pino: false });
+});
