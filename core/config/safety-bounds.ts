@@ -44,7 +44,8 @@ export function stallBoundMs(intervalMs: number): number {
  * R1's switch gap: after answering a leader whose ack window is `windowMs`, a node answers another only this
  * much later — the window, + δ for the delay and the clock-rate error, + S for a VM pause of that leader too
  * short for its stall guard (its frozen clock dates the answer late). `intervalMs` is the longer of the two
- * nodes' heartbeat intervals.
+ * nodes' heartbeat intervals. (The other leader's interval is read from the ack window its heartbeats carry:
+ * once δ and S are bounds of their own, heartbeats must carry them too, or the gap must use local ones.)
  */
 export function switchGapMs(windowMs: number, intervalMs: number): number {
   return windowMs + delayBoundMs(intervalMs) + stallBoundMs(intervalMs);
