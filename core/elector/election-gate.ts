@@ -75,12 +75,14 @@ export function electionBlocker(g: ElectionGateInput): NoMasterWait | null {
 export function unreportedRunner(
   membership: Pick<ElectorMembership, 'heardRunners'>,
   record: (id: string) => RunnerRecord | undefined,
-): { name: string; since: number } | null {
-  let found: { name: string; since: number } | null = null;
+  exceptId = '',
+): { id: string; name: string; since: number } | null {
+  let found: { id: string; name: string; since: number } | null = null;
   for (const r of membership.heardRunners()) {
+    if (r.id === exceptId) continue;
     const rec = record(r.id);
     const reported = rec !== undefined && rec.state !== 'Disconnected' && rec.lastSeen >= r.since;
-    if (!reported && (!found || r.since > found.since)) found = { name: r.name, since: r.since };
+    if (!reported && (!found || r.since > found.since)) found = { id: r.id, name: r.name, since: r.since };
   }
   return found;
 }

@@ -533,11 +533,19 @@ export class Elector {
     return this.electAgainAt;
   }
 
-  /** R7: a runner other than `exceptId`, heard, still reports promoted services (unless the teeth run disabled the rule). */
-  private otherRunnerPromoted(exceptId: string): boolean {
+  /**
+   * R7 for a runner `exceptId` about to be promoted other than by an election (a master taken from a stale view
+   * that is not Master: LeaseKeeper.mayGrant's election in effect), the gates an election has: another runner,
+   * heard, still reports promoted services, or was heard again and has not reported yet — it may be demoting
+   * what it held while it was cut off or stopped, and a Disconnected record says nothing of that (medium-profile
+   * seed 9350779: a paused leader-master resumed, followed the new leader and was still demoting when the stale
+   * view's master was promoted beside it, before its first report). Unless the teeth run disabled the rule.
+   */
+  private promotionHeld(exceptId: string): boolean {
     if (!this.opts.rules.on('promoted-services-guard')) return false;
     for (const r of this.runners.values()) if (r.id !== exceptId && r.state !== 'Disconnected' && r.promoted) return true;
-    return false;
+    const unreported = unreportedRunner(this.opts.membership, (id) => this.runners.get(id), exceptId);
+    return unreported !== null && this.opts.clock.now() < unreported.since + this.config.time.master_dead_time;
   }
 
   /** Whether this round renews the master's lease (LeaseKeeper.mayGrant: R5, and R7 for an election in effect). */
@@ -546,7 +554,7 @@ export class Elector {
       id: this.masterId,
       record: this.masterId ? this.runners.get(this.masterId) : undefined,
       electedHere: this.clearedMasterId === this.masterId,
-      otherRunnerPromoted: () => this.otherRunnerPromoted(this.masterId),
+      promotionHeld: () => this.promotionHeld(this.masterId),
     });
   }
 

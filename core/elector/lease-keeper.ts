@@ -19,8 +19,11 @@ export interface MasterToRenew {
   record: RunnerRecord | undefined;
   /** This leader elected it through the replacement guard (R5). */
   electedHere: boolean;
-  /** R7: another runner still reports promoted services. */
-  otherRunnerPromoted(): boolean;
+  /**
+   * R7 for a grant that promotes: another runner still reports promoted services, or was heard again and has
+   * not reported yet (it may still be demoting) — the gates of an election (election-gate.ts).
+   */
+  promotionHeld(): boolean;
 }
 
 export class LeaseKeeper {
@@ -92,7 +95,7 @@ export class LeaseKeeper {
    */
   mayGrant(now: number, leaseQuorate: boolean, master: MasterToRenew): boolean {
     const inEffectElection = !this.chain && !master.electedHere && master.record?.state !== 'Master';
-    if (inEffectElection && master.otherRunnerPromoted()) return false;
+    if (inEffectElection && master.promotionHeld()) return false;
     return mayGrant({
       leaseQuorate,
       hasMaster: master.id !== '',

@@ -247,6 +247,15 @@ test('a demoting holder named master again: a crash leftover when the new master
   }
 });
 
+test('medium-profile seed 9350779: a stale view\'s master is not promoted beside a resumed master that is still demoting and has not reported yet (R7 for an election in effect)', async () => {
+  // The leader-master n1 is paused; n2 leads with a view from before its own VM pause that names n3, a Slave.
+  // n1 resumes, demotes (its lease ran out) and follows n2, which held it Disconnected: without the awaiting-report
+  // gate on such a grant, n3 promoted while n1 was still demoting (two promoted; fencing configured).
+  const time = loadProfile(profileSpec('medium')).timeMs as Partial<KoiConfig['time']>;
+  const result = await runSchedule(generateSchedule(9350779, { profile: 'medium', time }), { traceLines: 50 });
+  expect(result.violations.map((v) => `${v.invariant}: ${v.detail}`)).toEqual([]);
+}, 60_000);
+
 test('a schedule replays exactly from its seed', async () => {
   const schedule = generateSchedule(4242);
   expect(generateSchedule(4242)).toEqual(schedule);

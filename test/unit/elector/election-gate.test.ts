@@ -15,11 +15,13 @@ describe('unreportedRunner', () => {
   const heard = [{ id: 'a', name: 'a', since: 1_000 }, { id: 'b', name: 'b', since: 5_000 }];
   test('a runner heard since 5000 that reported at 6000 has reported; one whose last report predates its return has not', () => {
     const records = new Map([['a', record('a', 900)], ['b', record('b', 6_000)]]);
-    expect(unreportedRunner({ heardRunners: () => heard }, (id) => records.get(id))).toEqual({ name: 'a', since: 1_000 });
+    expect(unreportedRunner({ heardRunners: () => heard }, (id) => records.get(id))).toEqual({ id: 'a', name: 'a', since: 1_000 });
   });
   test('no record, or Disconnected, is unreported; the latest to return is named', () => {
     const records = new Map([['a', record('a', 9_000, 'Disconnected')]]);
-    expect(unreportedRunner({ heardRunners: () => heard }, (id) => records.get(id))).toEqual({ name: 'b', since: 5_000 });
+    expect(unreportedRunner({ heardRunners: () => heard }, (id) => records.get(id))).toEqual({ id: 'b', name: 'b', since: 5_000 });
+    // The runner about to be promoted is not waited for (its own report is not what R7 needs).
+    expect(unreportedRunner({ heardRunners: () => heard }, (id) => records.get(id), 'b')).toEqual({ id: 'a', name: 'a', since: 1_000 });
   });
   test('everyone reported: null', () => {
     const records = new Map([['a', record('a', 1_000)], ['b', record('b', 5_000)]]);
