@@ -30,6 +30,32 @@ export interface ElectionGateInput {
   unreportedRunner(): { name: string; since: number } | null;
 }
 
+/**
+ * R7's two gates before any runner is promoted — by an election, or by the first renewal of a named master
+ * that is not Master (LeaseKeeper.mayGrant's election in effect): a runner other than `exceptId` still
+ * reports promoted services; or one was heard again (a partition healed, its machine came back) and has not
+ * reported yet — it may still be demoting what it held, and its record may say Disconnected. The wait for
+ * other leaders' leases (R2) does not cover the latter: it counts from when the quorum was free, often long
+ * before the heal. Null when neither holds.
+ */
+export function promotedServicesWait(
+  now: number,
+  config: KoiConfig,
+  records: Iterable<RunnerRecord>,
+  unreportedRunner: () => { name: string; since: number } | null,
+  exceptId = '',
+): NoMasterWait | null {
+  for (const r of records) {
+    if (r.id !== exceptId && r.state !== 'Disconnected' && r.promoted) return { code: 'promoted-services', message: `runner ${r.name} still reports promoted services` };
+  }
+  const unreported = unreportedRunner();
+  if (unreported) {
+    const until = unreported.since + config.time.master_dead_time;
+    if (now < until) return { code: 'awaiting-report', message: `runner ${unreported.name} is heard again but has not reported yet (it may still be demoting)`, until };
+  }
+  return null;
+}
+
 /** Why an election may not run now (null when it may), SPEC §5. */
 export function electionBlocker(g: ElectionGateInput): NoMasterWait | null {
   const { now, config } = g;
@@ -38,17 +64,8 @@ export function electionBlocker(g: ElectionGateInput): NoMasterWait | null {
   }
   if (g.manualMaster) return { code: 'manual-master', message: 'manual master mode (koi demote): waiting for koi promote or koi elect' };
   if (g.promotedGuard) {
-    for (const r of g.records) {
-      if (r.state !== 'Disconnected' && r.promoted) return { code: 'promoted-services', message: `runner ${r.name} still reports promoted services` };
-    }
-  }
-  // R7 needs the reports: a runner heard again (a partition healed, its machine came back) that has not
-  // reported yet may still be demoting what it held. The wait for other leaders' leases (R2) no longer
-  // covers this: it counts from when the quorum was free, often long before the heal.
-  const unreported = g.unreportedRunner();
-  if (unreported && g.promotedGuard) {
-    const until = unreported.since + config.time.master_dead_time;
-    if (now < until) return { code: 'awaiting-report', message: `runner ${unreported.name} is heard again but has not reported yet (it may still be demoting)`, until };
+    const held = promotedServicesWait(now, config, g.records, g.unreportedRunner);
+    if (held) return held;
   }
   if (now - g.leaderSince < config.time.elector_startup_tolerance) {
     const until = g.leaderSince + config.time.elector_startup_tolerance;

@@ -29,7 +29,7 @@ import { confirmedDemote, isOwnPastIncarnation, owedFromView, succeeded, type Pr
 import { Fencer, hasTaps } from './fencing';
 import { RunnerTable } from './runner-table';
 import { FailoverHaltWatch } from './failover-halt';
-import { allPeersReported, electionBlocker, unreportedRunner } from './election-gate';
+import { allPeersReported, electionBlocker, promotedServicesWait, unreportedRunner } from './election-gate';
 import { recipientAddress, stateUpdate } from './state-updates';
 import type { ElectorActionResult, ElectorOptions, ElectorSnapshot } from './types';
 
@@ -543,9 +543,8 @@ export class Elector {
    */
   private promotionHeld(exceptId: string): boolean {
     if (!this.opts.rules.on('promoted-services-guard')) return false;
-    for (const r of this.runners.values()) if (r.id !== exceptId && r.state !== 'Disconnected' && r.promoted) return true;
-    const unreported = unreportedRunner(this.opts.membership, (id) => this.runners.get(id), exceptId);
-    return unreported !== null && this.opts.clock.now() < unreported.since + this.config.time.master_dead_time;
+    const unreported = (): ReturnType<typeof unreportedRunner> => unreportedRunner(this.opts.membership, (id) => this.runners.get(id), exceptId);
+    return promotedServicesWait(this.opts.clock.now(), this.config, this.runners.values(), unreported, exceptId) !== null;
   }
 
   /** Whether this round renews the master's lease (LeaseKeeper.mayGrant: R5, and R7 for an election in effect). */
