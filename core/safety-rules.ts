@@ -12,7 +12,11 @@ export const SAFETY_RULES = [
   'runner-lease-expiry',
   /** A leader renews a lease only while a quorum acknowledges it (core/elector/lease-rules.ts). */
   'renewal-ack-quorum',
-  /** No election while any runner still reports promoted services (core/elector/election-gate.ts, elector.ts). */
+  /**
+   * No promotion — an election, or the renewal that promotes a named master that is not Master — while another
+   * runner still reports promoted services or was heard again without reporting yet (election-gate.ts
+   * promotedServicesWait, elector.ts).
+   */
   'promoted-services-guard',
   /** A stall (monotonic or wall-clock gap) demotes / steps down before anything else (core/node/stall-guard.ts). */
   'stall-guard',
