@@ -34,7 +34,7 @@ import { describeMachine, machineInfo } from './lib/machine';
 import { cpuReadingText, cpuResolutionS, hasSchedstat } from './lib/proc';
 import { CURVE_PROFILES, loadProfile, type Profile } from './lib/profiles';
 import { targetTable, writeSection, type Target } from './lib/report';
-import { FAILOVER_TARGETS_S, FAST_STALL_TARGET_MS, IDLE_CPU_TARGETS, RSS_TARGET_MB } from './lib/targets';
+import { FAILOVER_TARGETS_S, FAST_STALL_TARGET_MS, IDLE_CPU_TARGETS, RSS_TARGET_MB, overBy as over } from './lib/targets';
 import type { StallSearchOptions } from './lib/stall-search';
 import { runKoiStall, type KoiStallResult, type StallTarget } from './stall';
 
@@ -170,7 +170,6 @@ function keepalivedRow(k: KeepalivedResult): CurveRow {
 function targets(rows: CurveRow[]): Target[] {
   const out: Target[] = [];
   const koi = (name: string) => rows.find((r) => r.family === 'koi' && r.name === name);
-  const over = (m: number, t: number, unit: string, digits: number) => `+${(m - t).toFixed(digits)} ${unit} (${Math.round(((m - t) / t) * 100)} % over)`;
   const cpu = IDLE_CPU_TARGETS;
   const def = koi('default');
   if (def) {

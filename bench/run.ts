@@ -20,7 +20,7 @@ import { cpuReadingText } from './lib/proc';
 import { defaultProfile, fastProfile, type Profile } from './lib/profiles';
 import { summaryRow, targetTable, writeSection, type Target } from './lib/report';
 import { secs } from './lib/stats';
-import { COLD_START_TARGET_S, FAILOVER_TARGETS_S, IDLE_CPU_TARGETS, KOI_STATUS_TARGET_MS, RSS_TARGET_MB } from './lib/targets';
+import { COLD_START_TARGET_S, FAILOVER_TARGETS_S, IDLE_CPU_TARGETS, KOI_STATUS_TARGET_MS, RSS_TARGET_MB, overBy as over } from './lib/targets';
 
 type Part = 'failover' | 'coldstart' | 'footprint';
 const PARTS: Part[] = ['failover', 'coldstart', 'footprint'];
@@ -60,10 +60,6 @@ function parseArgs(argv: string[]): Options {
     }
   }
   return options;
-}
-
-function over(measured: number, target: number, unit: string, digits: number): string {
-  return `+${(measured - target).toFixed(digits)} ${unit} (${Math.round(((measured - target) / target) * 100)} % over)`;
 }
 
 function secondsTarget(what: string, measuredMs: number, targetS: number): Target {

@@ -580,12 +580,10 @@ export class KoiNode {
     this.decisionTimer = this.clock.setTimeout(this.guard(() => {
       this.decisionTimer = undefined;
       this.decisionTimerAt = undefined;
-      const now = this.clock.now();
-      if (this.elector?.decisionDue(now)) this.elector.tick();
-      else {
-        const pending = this.elector?.pendingDecisionAt();
-        if (pending !== undefined && pending === at) this.scheduleDecision(at);
-      }
+      // Still owed (no tick since decided or moved it): elect, or wait the rest if the timer fired early.
+      if (this.elector?.pendingDecisionAt() !== at) return;
+      if (this.clock.now() >= at) this.elector.tick();
+      else this.scheduleDecision(at);
     }), Math.max(0, Math.ceil(at - this.clock.now())) + 1);
   }
 

@@ -25,6 +25,11 @@ export const KOI_STATUS_TARGET_MS = 250;
 /** The fast profile survives an event-loop stall of any node this long without a false failover or a flap (issue 15). */
 export const FAST_STALL_TARGET_MS = 100;
 
+/** What a missed target's "miss" column says: by how much and how many % over. */
+export function overBy(measured: number, target: number, unit: string, digits: number): string {
+  return `+${(measured - target).toFixed(digits)} ${unit} (${Math.round(((measured - target) / target) * 100)} % over)`;
+}
+
 /** A CPU budget in % of a core as µs of CPU per second. */
 export function budgetUsPerS(pct: number): number {
   return pct * 1e4;

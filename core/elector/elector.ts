@@ -59,7 +59,7 @@ export class Elector {
   private clusterHadMaster = false;
   private readonly fencer: Fencer;
   private waiting: NoMasterWait | null = null;
-  /** When the wait that held this tick's election ends by itself (decisionDue, scheduleDecision); cleared by every tick. */
+  /** When the wait that held this tick's election ends by itself (pendingDecisionAt, scheduleDecision); cleared by every tick. */
   private electAgainAt: number | undefined;
   private readonly halt: FailoverHaltWatch;
   private lastWaitLogged = '';
@@ -519,16 +519,11 @@ export class Elector {
   }
 
   /**
-   * A wait that held the last election ended by itself (the lease wait, the start-up tolerance): elect now,
-   * on the node's timer for the wait's end (`scheduleDecision`), instead of at the next elector tick (half an
-   * elector tick later on average) or the next heartbeat (half a heartbeat). An extra tick decides by the same
-   * rules as any other.
+   * When a wait that held the last election ends by itself (the lease wait, the start-up tolerance); undefined
+   * when none is owed (every tick clears it). The node elects then, on its timer for the wait's end
+   * (`scheduleDecision`), instead of at the next elector tick (half an elector tick later on average) or the
+   * next heartbeat (half a heartbeat). An extra tick decides by the same rules as any other.
    */
-  decisionDue(now: number): boolean {
-    return this.electAgainAt !== undefined && now >= this.electAgainAt;
-  }
-
-  /** When the decision `decisionDue` waits for is due (undefined: none owed). */
   pendingDecisionAt(): number | undefined {
     return this.electAgainAt;
   }

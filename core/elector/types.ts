@@ -46,7 +46,7 @@ export interface ElectorOptions extends ComponentContext {
   onMasterChange(masterId: string, masterName: string, reason: string): void;
   /**
    * A wait that held this tick's election ends by itself at `at` (the lease wait, the start-up tolerance):
-   * run an elector tick then (`Elector.decisionDue` says whether it is still owed), not at the next tick.
+   * run an elector tick then (`Elector.pendingDecisionAt` says whether it is still owed), not at the next tick.
    */
   scheduleDecision(at: number): void;
 }
