@@ -176,6 +176,7 @@ export function formatClusterStatus(raw: ClusterStatus, opts: FormatOptions = PL
   const maintenance = status.maintenance ? paint(opts, 'ON', 'bold', 'yellow') : 'off';
   const manual = status.manualMaster ? paint(opts, 'ON', 'bold', 'yellow') : 'off';
   lines.push(...noMasterLines(status, opts));
+  if (status.master && status.masterPending) lines.push(`Master not promoted yet: ${paint(opts, status.masterPending.message, 'yellow')}`);
   lines.push(`Maintenance: ${maintenance}  Manual master: ${manual}  Target master: ${nodeName(status.targetMaster)}  Quorum: ${formatQuorum(status.quorum)}`);
   lines.push('');
   const rows = status.nodes.map((n) => [
@@ -218,6 +219,7 @@ export function formatTree(raw: ClusterStatus, opts: FormatOptions = PLAIN): str
   const lines: string[] = [];
   const parts = [`leader ${status.leader.name}`, `master ${status.master ? status.master.name : 'none'}`];
   if (!status.master && status.noMaster) parts.push(`no master: ${status.noMaster.message}`);
+  if (status.master && status.masterPending) parts.push(`not promoted yet: ${status.masterPending.message}`);
   if (status.maintenance) parts.push('MAINTENANCE');
   if (status.manualMaster) parts.push('manual master');
   if (status.targetMaster) parts.push(`target ${status.targetMaster.name}`);

@@ -133,6 +133,11 @@ export interface ClusterStatus {
   nodes: ClusterNodeStatus[];
   /** Why there is no master; null when there is one. Absent from older nodes. */
   noMaster?: NoMasterInfo | null;
+  /**
+   * The master is named but not promoted yet, and why (a master taken from an earlier leader's view that never
+   * became Master: its first lease waits for every gate of an election, docs/safety.md R7). Absent otherwise.
+   */
+  masterPending?: { code: string; message: string; remainingMs?: number };
   /** Entries of cluster.transport no node was ever heard from (a configured peer that never came up). */
   unheard?: string[];
 }

@@ -28,6 +28,8 @@ export interface ElectionGateInput {
   allPeersReported(): boolean;
   /** A runner heard again that has not reported since (see `unreportedRunner`), or null. */
   unreportedRunner(): { name: string; since: number } | null;
+  /** The runner about to be promoted, when it is named already (an election in effect): its own report is not waited for. */
+  exceptId?: string;
 }
 
 /**
@@ -64,7 +66,7 @@ export function electionBlocker(g: ElectionGateInput): NoMasterWait | null {
   }
   if (g.manualMaster) return { code: 'manual-master', message: 'manual master mode (koi demote): waiting for koi promote or koi elect' };
   if (g.promotedGuard) {
-    const held = promotedServicesWait(now, config, g.records, g.unreportedRunner);
+    const held = promotedServicesWait(now, config, g.records, g.unreportedRunner, g.exceptId);
     if (held) return held;
   }
   if (now - g.leaderSince < config.time.elector_startup_tolerance) {
@@ -86,20 +88,24 @@ export function electionBlocker(g: ElectionGateInput): NoMasterWait | null {
 }
 
 /**
- * A runner node heard within the ack window whose runner has not reported to this leader since the node
- * (re)joined the table; the latest to rejoin when several.
+ * A runner node in the node table (heard within node_timeout) whose runner has not reported to this leader
+ * since the node (re)joined the table or this leader began to lead (`notBefore`), whichever is later; the
+ * latest when several. From the leader's start, not only the rejoin: a new leader knows nothing of what a
+ * runner it never heard a report from is doing, however long the node has been in its table.
  */
 export function unreportedRunner(
   membership: Pick<ElectorMembership, 'heardRunners'>,
   record: (id: string) => RunnerRecord | undefined,
   exceptId = '',
+  notBefore = -Infinity,
 ): { id: string; name: string; since: number } | null {
   let found: { id: string; name: string; since: number } | null = null;
   for (const r of membership.heardRunners()) {
     if (r.id === exceptId) continue;
+    const since = Math.max(r.since, notBefore);
     const rec = record(r.id);
-    const reported = rec !== undefined && rec.state !== 'Disconnected' && rec.lastSeen >= r.since;
-    if (!reported && (!found || r.since > found.since)) found = { id: r.id, name: r.name, since: r.since };
+    const reported = rec !== undefined && rec.state !== 'Disconnected' && rec.lastSeen >= since;
+    if (!reported && (!found || since > found.since)) found = { id: r.id, name: r.name, since };
   }
   return found;
 }

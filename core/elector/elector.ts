@@ -32,6 +32,8 @@ import { FailoverHaltWatch } from './failover-halt';
 import { allPeersReported, electionBlocker, promotedServicesWait, unreportedRunner } from './election-gate';
 import { recipientAddress, stateUpdate } from './state-updates';
 import type { ElectorActionResult, ElectorOptions, ElectorSnapshot } from './types';
+import type { MasterToRenew } from './lease-keeper';
+import type { ElectionGateInput } from './election-gate';
 
 export type { ElectorActionResult, ElectorMembership, ElectorOptions, ElectorSnapshot } from './types';
 export { hasTaps } from './fencing';
@@ -141,17 +143,23 @@ export class Elector {
    * R8: a follower remembers master `id` from the views it followed (this
    * leader never knew it: deaf, cut off, or leading apart). Without a master
    * or an owed replacement of its own, this leader owes that one's: the lease
-   * rules wait it out and fencing covers it, like a master it dropped.
+   * rules wait it out and fencing covers it, like a master it dropped. So it
+   * does while the master it names holds no lease yet (a view's master that
+   * is not Master): that master's first grant is an election in effect, and
+   * the remembered one is fenced before it (promotionWait).
    */
   absorbKnownMaster(id: string, name: string, fromId: string): void {
-    if (this.masterId || id === '' || id === this.opts.self.id || this.previous?.id === id || this.remembered.has(id)
+    if (id === '' || id === this.opts.self.id || id === this.masterId || this.previous?.id === id || this.remembered.has(id)
       || isOwnPastIncarnation(this.opts.self, id, name)) return;
+    if (this.masterId && !this.lease.grantPromotes(this.masterToRenew())) return;
     if (!this.opts.rules.on('known-master')) return;
     const owed = { id, name, droppedAt: this.opts.clock.now(), lostSight: true, learned: true };
-    // The previous master keeps its place (R3's wait for it stands); a remembered one beside it is owed fencing.
-    if (!this.previous) this.previous = owed;
+    // The previous master keeps its place (R3's wait for it stands); a remembered one beside it is owed fencing,
+    // as is one remembered while a master is named (the view's `previousMasterId` stays what it was).
+    if (!this.previous && !this.masterId) this.previous = owed;
     else this.remembered.set(id, owed);
-    this.log.warn({ master: id, from: fromId }, `node ${this.runners.get(fromId)?.name ?? fromId} remembers master ${name} (${id}): a new master waits for its lease to be out${hasTaps(this.opts.hooks.onFence) ? ' and for fencing when it stays silent' : ''}`);
+    const waiter = this.masterId ? `the promotion of ${this.masterName}` : 'a new master';
+    this.log.warn({ master: id, from: fromId }, `node ${this.runners.get(fromId)?.name ?? fromId} remembers master ${name} (${id}): ${waiter} waits for its lease to be out${hasTaps(this.opts.hooks.onFence) ? ' and for fencing when it stays silent' : ''}`);
   }
 
   /** A health report from runner `id` (the leader's own runner included, address ''). */
@@ -284,7 +292,7 @@ export class Elector {
       manualMaster: this.manualMaster,
       maintenance: this.maintenance,
       quorum: { configured: quorum, seen, acked, has: quorum <= 0 || seen >= quorum },
-      waiting: this.masterId ? null : this.maintenance ? { code: 'maintenance', message: 'cluster maintenance mode: nobody is elected (koi maintenance off)' } : this.waiting,
+      waiting: this.masterId ? (this.lease.grantPromotes(this.masterToRenew()) ? this.waiting : null) : this.maintenance ? { code: 'maintenance', message: 'cluster maintenance mode: nobody is elected (koi maintenance off)' } : this.waiting,
       blockers: runnerBlockers(this.runners.values(), this.opts.clock.now(), this.config.time.failure_promotion_timeout),
       runners: [...this.runners.values()].map((r) => ({ ...r, services: [...r.services] })),
       failures: this.failureList(),
@@ -435,15 +443,21 @@ export class Elector {
     this.opts.onMasterChange('', '', reason);
   }
 
-  private tryElect(now: number, leaseQuorate: boolean): void {
-    const wait = electionBlocker({
+  /** What election-gate.ts reads; `exceptId` is a named master about to be promoted (an election in effect). */
+  private gateInput(now: number, leaseQuorate: boolean, exceptId = ''): ElectionGateInput {
+    return {
       now, config: this.config, leaseQuorate, ackCount: () => this.opts.membership.ackCount(),
       manualMaster: this.manualMaster, promotedGuard: this.opts.rules.on('promoted-services-guard'),
       records: this.runners.values(), leaderSince: this.leaderSince, startedAt: this.opts.startedAt,
       clusterHadMaster: this.clusterHadMaster, everSawMaster: () => this.opts.membership.everSawMaster(),
       allPeersReported: () => allPeersReported(this.opts.membership, this.config.node.runner ? this.opts.self.id : '', (id) => this.runners.get(id)),
-      unreportedRunner: () => unreportedRunner(this.opts.membership, (id) => this.runners.get(id)),
-    });
+      unreportedRunner: () => unreportedRunner(this.opts.membership, (id) => this.runners.get(id), exceptId, this.leaderSince),
+      exceptId,
+    };
+  }
+
+  private tryElect(now: number, leaseQuorate: boolean): void {
+    const wait = electionBlocker(this.gateInput(now, leaseQuorate));
     if (wait) return this.setWaiting(wait);
     const halt = this.halt.check(now, this.runners.values(), this.config.time.failcount_reset);
     if (halt) return this.setWaiting(halt);
@@ -466,8 +480,8 @@ export class Elector {
         this.targetMasterId = '';
       }
     }
-    const guard = this.replacementGuard(now, chosen.id);
-    if (guard.message) return this.setWaiting({ code: guard.message.startsWith('waiting for fencing') ? 'fencing' : 'lease-wait', message: guard.message, until: guard.until });
+    const guard = this.replacementWaitFor(now, chosen.id);
+    if (guard) return this.setWaiting(guard);
     this.masterId = chosen.id;
     this.masterSince = this.opts.clock.now();
     this.masterName = chosen.name;
@@ -480,6 +494,13 @@ export class Elector {
     this.setWaiting(null);
     this.log.info({ master: chosen.id, previous: previous?.id ?? '' }, `elected master ${chosen.name} (${chosen.id})`);
     this.opts.onMasterChange(chosen.id, chosen.name, previous && previous.id !== chosen.id ? `replaces ${previous.name}` : 'elected');
+  }
+
+  /** replacementGuard as a wait (`fencing` or `lease-wait`), null when clear. */
+  private replacementWaitFor(now: number, chosenId: string): NoMasterWait | null {
+    const guard = this.replacementGuard(now, chosenId);
+    if (!guard.message) return null;
+    return { code: guard.message.startsWith('waiting for fencing') ? 'fencing' : 'lease-wait', message: guard.message, until: guard.until };
   }
 
   /**
@@ -529,27 +550,34 @@ export class Elector {
   }
 
   /**
-   * R7 for a runner `exceptId` about to be promoted other than by an election (a master taken from a stale view
-   * that is not Master: LeaseKeeper.mayGrant's election in effect), the gates an election has: another runner,
-   * heard, still reports promoted services, or was heard again and has not reported yet — it may be demoting
-   * what it held while it was cut off or stopped, and a Disconnected record says nothing of that (medium-profile
-   * seed 9350779: a paused leader-master resumed, followed the new leader and was still demoting when the stale
-   * view's master was promoted beside it, before its first report). Unless the teeth run disabled the rule.
+   * The named master holds no lease this leader knows of (LeaseKeeper.grantPromotes: taken from a view, never
+   * Master, not elected here, no renewal chain), so its first grant promotes it: an election in effect. It passes
+   * every gate an election does before that grant — R7 (another runner still reports promoted services, or was
+   * heard since this leader began or since it came back and has not reported: it may be demoting what it held
+   * while cut off or stopped, and a Disconnected record says nothing of that — medium-profile seed 9350779), the
+   * start-up tolerance, R2/R3's lease waits and R8's fencing of every master this leader owes a replacement of
+   * (replacementGuard) — except manual master mode, which holds elections, not a master already named. Null when
+   * it may be granted (or the grant promotes nobody).
    */
-  private promotionHeld(exceptId: string): boolean {
-    if (!this.opts.rules.on('promoted-services-guard')) return false;
-    const unreported = (): ReturnType<typeof unreportedRunner> => unreportedRunner(this.opts.membership, (id) => this.runners.get(id), exceptId);
-    return promotedServicesWait(this.opts.clock.now(), this.config, this.runners.values(), unreported, exceptId) !== null;
+  private promotionWait(now: number, leaseQuorate: boolean, master: MasterToRenew): NoMasterWait | null {
+    if (!this.lease.grantPromotes(master)) return null;
+    const gate = electionBlocker({ ...this.gateInput(now, leaseQuorate, master.id), manualMaster: false });
+    return gate ?? this.replacementWaitFor(now, master.id);
   }
 
-  /** Whether this round renews the master's lease (LeaseKeeper.mayGrant: R5, and R7 for an election in effect). */
-  private mayGrant(now: number, leaseQuorate: boolean): boolean {
-    return this.lease.mayGrant(now, leaseQuorate, {
+  /** The named master as LeaseKeeper reads it. */
+  private masterToRenew(): MasterToRenew {
+    return {
       id: this.masterId,
       record: this.masterId ? this.runners.get(this.masterId) : undefined,
-      electedHere: this.clearedMasterId === this.masterId,
-      promotionHeld: () => this.promotionHeld(this.masterId),
-    });
+      electedHere: this.masterId !== '' && this.clearedMasterId === this.masterId,
+    };
+  }
+
+  /** Whether this round renews the master's lease (LeaseKeeper.mayGrant: R5); an election in effect is held first (promotionWait). */
+  private mayGrant(now: number, leaseQuorate: boolean): boolean {
+    const master = this.masterToRenew();
+    return this.promotionWait(now, leaseQuorate, master) === null && this.lease.mayGrant(now, leaseQuorate, master);
   }
 
   /** A heartbeat from runner `id` says it is Master (NodeFlag.Master). */
@@ -559,8 +587,12 @@ export class Elector {
   }
 
   private sendStateUpdates(now: number, leaseQuorate: boolean): void {
-    const granting = this.mayGrant(now, leaseQuorate);
-    this.lease.setRound(granting);
+    const master = this.masterToRenew();
+    const promotes = this.lease.grantPromotes(master);
+    const held = promotes ? this.promotionWait(now, leaseQuorate, master) : null;
+    if (promotes) this.setWaiting(held);
+    const granting = held === null && this.lease.mayGrant(now, leaseQuorate, master);
+    let granted = false;
     const window = ackWindowMs(this.config.time.cluster_update_interval);
     for (const record of this.runners.values()) {
       const self = record.id === this.opts.self.id;
@@ -571,8 +603,21 @@ export class Elector {
       const address = self ? '' : recipientAddress(record, now, window, this.opts.membership);
       if (address === null) continue;
       const leaseMs = record.id === this.masterId && granting ? this.lease.grantTo(record, now) : 0;
+      if (leaseMs > 0) granted = true;
       this.opts.sendState(record.id, address, this.stateUpdate(now, leaseMs, leaseQuorate));
     }
+    this.lease.setRound(granted);
+    if (granted && promotes) this.promotedInEffect();
+  }
+
+  /** An election in effect granted its first lease: the named master is this leader's own election now (as tryElect). */
+  private promotedInEffect(): void {
+    this.clearedMasterId = this.masterId;
+    this.masterFromView = false;
+    const previous = this.previous;
+    this.previous = null;
+    this.remembered.clear();
+    this.log.info({ master: this.masterId, previous: previous?.id ?? '' }, `promoting master ${this.masterName} (${this.masterId}), named but not Master: every gate of an election passed`);
   }
 
   private stateUpdate(now: number, leaseMs: number, leaseQuorate: boolean): StateUpdate {

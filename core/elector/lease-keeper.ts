@@ -17,13 +17,8 @@ import type { ElectorMembership } from './types';
 export interface MasterToRenew {
   id: string;
   record: RunnerRecord | undefined;
-  /** This leader elected it through the replacement guard (R5). */
+  /** This leader elected it through the replacement guard (R5), or promoted it through every gate (Elector.promotionWait). */
   electedHere: boolean;
-  /**
-   * R7 for a grant that promotes: another runner still reports promoted services, or was heard again and has
-   * not reported yet (it may still be demoting) — the gates of an election (election-gate.ts).
-   */
-  promotionHeld(): boolean;
 }
 
 export class LeaseKeeper {
@@ -89,13 +84,16 @@ export class LeaseKeeper {
   }
 
   /**
-   * Whether this round's updates renew the master's lease (lease-rules.ts `mayGrant`, R5). A grant to a named
-   * master that does not hold a lease now (not Master, not elected here, no unbroken chain) promotes it: an
-   * election in effect, so R7 applies too (no other runner still reports promoted services).
+   * A grant to this named master would promote it: it does not hold a lease this leader knows of (not Master,
+   * not elected here, no unbroken chain) — a master taken from a view that never became Master. Such a grant is
+   * an election in effect, and the Elector puts it through every gate of an election first (R7, R8, R2/R3).
    */
+  grantPromotes(master: MasterToRenew): boolean {
+    return master.id !== '' && !this.chain && !master.electedHere && master.record?.state !== 'Master';
+  }
+
+  /** Whether this round's updates renew the master's lease (lease-rules.ts `mayGrant`, R5). */
   mayGrant(now: number, leaseQuorate: boolean, master: MasterToRenew): boolean {
-    const inEffectElection = !this.chain && !master.electedHere && master.record?.state !== 'Master';
-    if (inEffectElection && master.promotionHeld()) return false;
     return mayGrant({
       leaseQuorate,
       hasMaster: master.id !== '',
@@ -107,10 +105,14 @@ export class LeaseKeeper {
     });
   }
 
-  /** An elector tick decided whether it renews: the chain goes on or is broken (logged once). */
-  setRound(granting: boolean): void {
-    if (!granting && this.chain) this.log.debug('master lease renewals paused');
-    this.chain = granting;
+  /**
+   * An elector tick ended: the chain goes on when a grant actually went to the master this round, else it is
+   * broken (logged once). Not when a grant was merely allowed: a master not heard within the ack window gets no
+   * update, and the next round must decide afresh (an election in effect passes its gates again).
+   */
+  setRound(granted: boolean): void {
+    if (!granted && this.chain) this.log.debug('master lease renewals paused');
+    this.chain = granted;
   }
 
   /** Record a lease grant to the master now; returns the lease length the update carries (R3). */

@@ -26,7 +26,7 @@ export interface ElectorMembership {
   maxHoldMs(): number;
   /** R2: from when on no other leader can count an acknowledgement of any node of this leader's lease quorum. */
   quorumFreeAt(): number;
-  /** Runner-flagged nodes heard within the ack window, with since when they have been in the table (rejoined). */
+  /** Runner-flagged nodes heard within node_timeout, with since when they have been in the table (rejoined). */
   heardRunners(): Array<{ id: string; name: string; since: number }>;
   /**
    * Every configured peer has been heard: each unicast address of
@@ -61,7 +61,10 @@ export interface ElectorSnapshot {
   manualMaster: boolean;
   maintenance: boolean;
   quorum: { configured: number; seen: number; acked: number; has: boolean };
-  /** Why no master is elected right now (null when there is one or an election just ran). */
+  /**
+   * Why no master is elected right now (null when an election just ran); with a master named, why its promotion
+   * is held (an election in effect: Elector.promotionWait), null when it is not.
+   */
   waiting: NoMasterWait | null;
   /** Runners that are not candidates now, with why. */
   blockers: RunnerBlocker[];

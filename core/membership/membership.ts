@@ -385,12 +385,15 @@ export class Membership {
     return configured.length > 0 && configured.every((c) => c.own || heard.has(c.address));
   }
 
-  /** Runner-flagged nodes heard within the ack window, with since when each has been in the table. */
+  /**
+   * Runner-flagged nodes heard within node_timeout (the ones seenCount counts), with since when each has been in
+   * the table. Not the ack window: a runner that follows another leader sends this node a heartbeat only every
+   * few intervals, and R7's awaiting-report gate must not flicker open between them.
+   */
   heardRunners(): Array<{ id: string; name: string; since: number }> {
     const now = this.opts.clock.now();
-    const window = ackWindowMs(this.config.time.cluster_update_interval);
     return this.table.all()
-      .filter((e) => (e.flags & NodeFlag.Runner) !== 0 && now - e.lastSeen <= window)
+      .filter((e) => (e.flags & NodeFlag.Runner) !== 0 && now - e.lastSeen <= this.config.time.node_timeout)
       .map((e) => ({ id: e.id, name: e.name, since: e.firstSeen }));
   }
 

@@ -208,6 +208,9 @@ function clusterStatus(s: NodeStatus, clusterId: number, clock: Clock, quorum: L
       ...(e.waiting?.remainingMs !== undefined ? { remainingMs: e.waiting.remainingMs } : {}),
       runners: e.blockers.map((b) => ({ node: { id: b.id, name: b.name }, reason: b.reason })),
     },
+    ...(e.master && e.waiting ? {
+      masterPending: { code: e.waiting.code, message: e.waiting.message, ...(e.waiting.remainingMs !== undefined ? { remainingMs: e.waiting.remainingMs } : {}) },
+    } : {}),
     unheard,
   };
 }

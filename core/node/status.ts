@@ -69,7 +69,7 @@ export interface ElectorStatus {
   targetMaster: NodeRefStatus | null;
   manualMaster: boolean;
   maintenance: boolean;
-  /** Why no master is being elected right now (null when not waiting). */
+  /** Why no master is being elected right now, or why the named master is not promoted yet (null when neither). */
   waiting: WaitStatus | null;
   /** Runners that are not master candidates now, with why. */
   blockers: Array<{ id: string; name: string; reason: string }>;

@@ -56,6 +56,15 @@ describe('status table', () => {
     expect(text).toContain('Manual master: ON');
   });
 
+  it('says why a named master is not promoted yet (status and tree)', () => {
+    const status = { ...cluster(), masterPending: { code: 'awaiting-report', message: 'runner charlie is heard again but has not reported yet (it may still be demoting)' } };
+    const lines = formatClusterStatus(status).split('\n');
+    expect(lines[0]).toBe('Cluster 13: leader alpha, master bravo');
+    expect(lines[1]).toBe('Master not promoted yet: runner charlie is heard again but has not reported yet (it may still be demoting)');
+    expect(formatTree(status).split('\n')[0]).toContain('master bravo, not promoted yet: runner charlie is heard again');
+    expect(formatClusterStatus(cluster())).not.toContain('not promoted');
+  });
+
   it('colours states only when asked, keeping the columns aligned', () => {
     const plain = formatClusterStatus(cluster()).split('\n');
     const coloured = formatClusterStatus(cluster(), { color: true }).split('\n');
