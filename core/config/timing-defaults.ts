@@ -196,5 +196,11 @@ export function peerRefreshSpacingMs(time: { readonly node_timeout: number; read
   return heartbeats * interval - interval / 4;
 }
 
+/**
+ * How long a follower remembers the master of the last view that named one (heartbeat `knownMaster`, R8), and a
+ * leader a master it learned that way: after that a master never fenced or heard stops holding elections.
+ */
+export const KNOWN_MASTER_MEMORY_MS = 60 * 60_000;
+
 /** Runners gone Disconnected this long are forgotten by the leader (SPEC §5). */
 export const FORGET_RUNNER_MS = 30 * 60_000;

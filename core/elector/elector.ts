@@ -34,6 +34,7 @@ import { recipientAddress, stateUpdate } from './state-updates';
 import type { ElectorActionResult, ElectorOptions, ElectorSnapshot } from './types';
 import type { MasterToRenew } from './lease-keeper';
 import type { ElectionGateInput } from './election-gate';
+import { KNOWN_MASTER_MEMORY_MS } from '../config/timing-defaults';
 
 export type { ElectorActionResult, ElectorMembership, ElectorOptions, ElectorSnapshot } from './types';
 export { hasTaps } from './fencing';
@@ -61,6 +62,8 @@ export class Elector {
   private clusterHadMaster = false;
   private readonly fencer: Fencer;
   private waiting: NoMasterWait | null = null;
+  /** Why the named master's first grant (an election in effect) is held this round; null when it is not (promotionWait). */
+  private promotionHold: NoMasterWait | null = null;
   /** When the wait that held this tick's election ends by itself (pendingDecisionAt, scheduleDecision); cleared by every tick. */
   private electAgainAt: number | undefined;
   private readonly halt: FailoverHaltWatch;
@@ -154,9 +157,9 @@ export class Elector {
     if (this.masterId && !this.lease.grantPromotes(this.masterToRenew())) return;
     if (!this.opts.rules.on('known-master')) return;
     const owed = { id, name, droppedAt: this.opts.clock.now(), lostSight: true, learned: true };
-    // The previous master keeps its place (R3's wait for it stands); a remembered one beside it is owed fencing,
-    // as is one remembered while a master is named (the view's `previousMasterId` stays what it was).
-    if (!this.previous && !this.masterId) this.previous = owed;
+    // The previous master keeps its place (R3's wait for it stands); a remembered one beside it is owed fencing.
+    // Only `previous` travels in the view (`previousMasterId`) to the next leader.
+    if (!this.previous) this.previous = owed;
     else this.remembered.set(id, owed);
     const waiter = this.masterId ? `the promotion of ${this.masterName}` : 'a new master';
     this.log.warn({ master: id, from: fromId }, `node ${this.runners.get(fromId)?.name ?? fromId} remembers master ${name} (${id}): ${waiter} waits for its lease to be out${hasTaps(this.opts.hooks.onFence) ? ' and for fencing when it stays silent' : ''}`);
@@ -170,7 +173,8 @@ export class Elector {
     // The master (or the one just dropped) reports its demote ended (a graceful stop, `koi promote`): decide now,
     // not at the next tick. The tick applies every rule (R2, R3's shortcut, R7) as it would a moment later.
     // (Not from inside a tick: the leader's own runner reports synchronously while the tick sends it its update.)
-    if (wasPromoted && !record.promoted && (id === this.masterId || id === this.previous?.id) && !this.ticking) this.tick();
+    const heldByIt = (this.masterId ? this.promotionHold : this.waiting)?.code === 'promoted-services';
+    if (wasPromoted && !record.promoted && (id === this.masterId || id === this.previous?.id || heldByIt) && !this.ticking) this.tick();
   }
 
   /** One elector tick: health of runners and master, election, state updates. */
@@ -186,6 +190,7 @@ export class Elector {
   private tickOnce(): void {
     const now = this.opts.clock.now();
     this.electAgainAt = undefined;
+    this.forgetOldDebts(now);
     this.runners.markSilent(now, this.opts.self.id, this.config.time.master_dead_time, (id) => this.opts.membership.lastAcked(id));
     this.adoptReportedMaster();
     const quorum = this.config.cluster.quorum;
@@ -292,7 +297,7 @@ export class Elector {
       manualMaster: this.manualMaster,
       maintenance: this.maintenance,
       quorum: { configured: quorum, seen, acked, has: quorum <= 0 || seen >= quorum },
-      waiting: this.masterId ? (this.lease.grantPromotes(this.masterToRenew()) ? this.waiting : null) : this.maintenance ? { code: 'maintenance', message: 'cluster maintenance mode: nobody is elected (koi maintenance off)' } : this.waiting,
+      waiting: this.masterId ? this.promotionHold : this.maintenance ? { code: 'maintenance', message: 'cluster maintenance mode: nobody is elected (koi maintenance off)' } : this.waiting,
       blockers: runnerBlockers(this.runners.values(), this.opts.clock.now(), this.config.time.failure_promotion_timeout),
       runners: [...this.runners.values()].map((r) => ({ ...r, services: [...r.services] })),
       failures: this.failureList(),
@@ -408,6 +413,12 @@ export class Elector {
     } else if (record.mode === 'Passive') {
       reason = 'the master is Passive (stopping)';
       lostSight = false;
+    } else if (this.lease.grantPromotes(this.masterToRenew()) && !this.electable(record.id, now)) {
+      // Its first grant would promote it (an election in effect), and an election would not choose it: Live
+      // (services not ready: it would go Master later, inside the renewal chain, past every gate), stopped, or
+      // failed within failure_promotion_timeout. Drop it and elect as usual.
+      reason = `the master is not Master and not electable now (${record.state}${record.stopped ? ', stopped' : ''}${record.lastFailureAt > -Infinity ? `, failed ${Math.round((now - record.lastFailureAt) / 1000)} s ago` : ''})`;
+      lostSight = false;
     }
     if (reason) this.dropMaster(reason, lostSight);
   }
@@ -434,6 +445,8 @@ export class Elector {
   private dropMaster(reason: string, lostSight = false): void {
     const now = this.opts.clock.now();
     this.log.warn({ master: this.masterId, reason }, `dropping master ${this.masterName} (${this.masterId}): ${reason}`);
+    // A master owed beside the named one (learned while it was not promoted yet) stays owed.
+    if (this.previous && this.previous.id !== this.masterId) this.remembered.set(this.previous.id, this.previous);
     this.previous = { id: this.masterId, name: this.masterName, droppedAt: now, lostSight };
     this.lease.breakChain();
     this.clearedMasterId = '';
@@ -443,7 +456,11 @@ export class Elector {
     this.opts.onMasterChange('', '', reason);
   }
 
-  /** What election-gate.ts reads; `exceptId` is a named master about to be promoted (an election in effect). */
+  /**
+   * What election-gate.ts reads; `exceptId` is a named master about to be promoted (an election in effect), whose
+   * awaiting-report gate counts from this leader's start too (a runner in the table since before it may never have
+   * reported here; an election has the start-up tolerance and R2's longer wait instead).
+   */
   private gateInput(now: number, leaseQuorate: boolean, exceptId = ''): ElectionGateInput {
     return {
       now, config: this.config, leaseQuorate, ackCount: () => this.opts.membership.ackCount(),
@@ -451,7 +468,7 @@ export class Elector {
       records: this.runners.values(), leaderSince: this.leaderSince, startedAt: this.opts.startedAt,
       clusterHadMaster: this.clusterHadMaster, everSawMaster: () => this.opts.membership.everSawMaster(),
       allPeersReported: () => allPeersReported(this.opts.membership, this.config.node.runner ? this.opts.self.id : '', (id) => this.runners.get(id)),
-      unreportedRunner: () => unreportedRunner(this.opts.membership, (id) => this.runners.get(id), exceptId, this.leaderSince),
+      unreportedRunner: () => unreportedRunner(this.opts.membership, (id) => this.runners.get(id), exceptId, exceptId ? this.leaderSince : -Infinity),
       exceptId,
     };
   }
@@ -561,8 +578,24 @@ export class Elector {
    */
   private promotionWait(now: number, leaseQuorate: boolean, master: MasterToRenew): NoMasterWait | null {
     if (!this.lease.grantPromotes(master)) return null;
+    // No election runs in maintenance, and nothing may be fenced then either.
+    if (this.maintenance) return { code: 'maintenance', message: 'cluster maintenance mode: the named master is not promoted (koi maintenance off)' };
     const gate = electionBlocker({ ...this.gateInput(now, leaseQuorate, master.id), manualMaster: false });
-    return gate ?? this.replacementWaitFor(now, master.id);
+    return gate ?? this.halt.check(now, this.runners.values(), this.config.time.failcount_reset) ?? this.replacementWaitFor(now, master.id);
+  }
+
+  /**
+   * Masters learned from followers (R8) are owed for as long as followers remember them (KNOWN_MASTER_MEMORY_MS):
+   * one that can never be fenced (a machine gone for good) must not hold elections forever.
+   */
+  private forgetOldDebts(now: number): void {
+    const stale = (owed: PreviousMaster): boolean => owed.learned === true && now - owed.droppedAt > KNOWN_MASTER_MEMORY_MS;
+    for (const owed of [...(this.previous ? [this.previous] : []), ...this.remembered.values()]) {
+      if (!stale(owed)) continue;
+      this.log.warn({ master: owed.id }, `forgetting master ${owed.name} (${owed.id}), learned from a follower ${Math.round(KNOWN_MASTER_MEMORY_MS / 60_000)} min ago and never fenced or heard`);
+      if (this.previous === owed) this.previous = null;
+      this.remembered.delete(owed.id);
+    }
   }
 
   /** The named master as LeaseKeeper reads it. */
@@ -590,6 +623,7 @@ export class Elector {
     const master = this.masterToRenew();
     const promotes = this.lease.grantPromotes(master);
     const held = promotes ? this.promotionWait(now, leaseQuorate, master) : null;
+    this.promotionHold = held;
     if (promotes) this.setWaiting(held);
     const granting = held === null && this.lease.mayGrant(now, leaseQuorate, master);
     let granted = false;
@@ -606,7 +640,9 @@ export class Elector {
       if (leaseMs > 0) granted = true;
       this.opts.sendState(record.id, address, this.stateUpdate(now, leaseMs, leaseQuorate));
     }
-    this.lease.setRound(granted);
+    // A promoting grant counts only once sent (else the next round passes the gates again); a renewal the rules
+    // allowed but that found no address keeps the chain, as the next round's rules would allow it again.
+    this.lease.setRound(granted || (granting && !promotes));
     if (granted && promotes) this.promotedInEffect();
   }
 

@@ -19,7 +19,7 @@ import type {
   ClusterNodeInfo, ClusterView, ElectionMode, HeartBeat, KoiConfig, Logger,
 } from '../../plugin-api';
 import { NodeFlag } from '../../plugin-api';
-import { ELECTION_LIMIT_TICKS, electionTimeoutMs, peerRefreshSpacingMs, standingTicks } from '../config/timing-defaults';
+import { ELECTION_LIMIT_TICKS, KNOWN_MASTER_MEMORY_MS, electionTimeoutMs, peerRefreshSpacingMs, standingTicks } from '../config/timing-defaults';
 import { CLOCK_RATE_BOUND, ackWindowMs, intervalOfAckWindowMs, switchGapMs } from '../config/safety-bounds';
 import { countConfiguredPeers } from '../elector/peers';
 import { withoutZone } from '../../plugin-api/address';
@@ -386,14 +386,17 @@ export class Membership {
   }
 
   /**
-   * Runner-flagged nodes heard within node_timeout (the ones seenCount counts), with since when each has been in
-   * the table. Not the ack window: a runner that follows another leader sends this node a heartbeat only every
-   * few intervals, and R7's awaiting-report gate must not flicker open between them.
+   * Runner-flagged nodes heard within two peer refreshes and an ack window, with since when each has been in the
+   * table. Not the ack window alone: a runner that follows another leader sends this node a heartbeat only every
+   * peerRefreshSpacingMs, and R7's awaiting-report gate must not flicker open between two of them (nor after one
+   * lost); not node_timeout, which would count a dead node as heard for a second.
    */
   heardRunners(): Array<{ id: string; name: string; since: number }> {
     const now = this.opts.clock.now();
+    const time = this.config.time;
+    const window = 2 * peerRefreshSpacingMs(time) + ackWindowMs(time.cluster_update_interval);
     return this.table.all()
-      .filter((e) => (e.flags & NodeFlag.Runner) !== 0 && now - e.lastSeen <= this.config.time.node_timeout)
+      .filter((e) => (e.flags & NodeFlag.Runner) !== 0 && now - e.lastSeen <= window)
       .map((e) => ({ id: e.id, name: e.name, since: e.firstSeen }));
   }
 
@@ -496,7 +499,7 @@ export class Membership {
     };
     if (withView) beat.view = this.opts.leaderView();
     // Forgotten after an hour without a view naming it (a node deaf for days must not hold elections up forever).
-    else if (this.knownMaster.id && this.opts.clock.now() - this.knownMaster.at <= HOLD_MEMORY_MS) {
+    else if (this.knownMaster.id && this.opts.clock.now() - this.knownMaster.at <= KNOWN_MASTER_MEMORY_MS) {
       beat.knownMasterId = this.knownMaster.id;
       beat.knownMasterName = this.knownMaster.name;
     }

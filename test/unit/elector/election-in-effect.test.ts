@@ -53,9 +53,10 @@ function rig(options: { fence?: boolean; tableSince?: number } = {}) {
       allConfiguredPeersHeard: () => true, everSawMaster: () => true,
     },
     sendState: (id: string, _address: string, update: StateUpdate) => { if (update.leaseMs > 0) grants.push({ to: id, at: clock.now() }); },
-    onMasterChange: () => undefined,
+    onMasterChange: (id: string, _name: string, why: string) => masterChanges.push(`${id || 'none'}: ${why}`),
     scheduleDecision: () => undefined,
   });
+  const masterChanges: string[] = [];
   const report = (id: string, over: Partial<HealthReport> = {}): void => {
     heard.set(id, clock.now());
     elector.handleHealth(id, {
@@ -67,7 +68,9 @@ function rig(options: { fence?: boolean; tableSince?: number } = {}) {
   const advanceTo = (at: number): void => clock.advance(START + at - clock.now());
   /** Advance to `at` ms after START and run an elector tick. */
   const tickAt = (at: number): void => { advanceTo(at); elector.tick(); };
-  return { clock, elector, grants, fences, report, advanceTo, tickAt, heard, finishFence: () => finishFence(), config };
+  /** One round at `at`: n2 and n3 report (with `over` for n3), then an elector tick. */
+  const round = (at: number, n3: Partial<HealthReport> = {}): void => { advanceTo(at); report(N2); report(N3, n3); tickAt(at); };
+  return { clock, elector, grants, fences, report, advanceTo, tickAt, round, heard, masterChanges, finishFence: () => finishFence(), config };
 }
 
 test('a named master that is not Master is promoted once the start-up tolerance is over , and not before (a new leader lets runners report first)', () => {
@@ -111,14 +114,15 @@ test('the renewal chain runs only after a grant was sent: a round that could gra
 });
 
 test('R8: a master a follower remembers is fenced before the named master is promoted', async () => {
-  const { elector, grants, fences, report, advanceTo, tickAt, finishFence } = rig({ fence: true });
-  const round = (at: number): void => { advanceTo(at); report(N2); report(N3); tickAt(at); };
+  const { elector, grants, fences, round, finishFence } = rig({ fence: true });
   round(0);
   elector.absorbKnownMaster(GONE, 'n9', N2); // n2 followed a leader whose master was n9, never heard here
   round(600);
   expect(grants).toEqual([]);
   expect(fences.map((f) => f.nodeId)).toEqual([GONE]);
   expect(elector.snapshot().waiting).toMatchObject({ code: 'fencing' });
+  // The debt travels in the view: a next leader would owe n9's fencing too.
+  expect(elector.view()).toMatchObject({ masterId: N3, previousMasterId: GONE });
   round(800);
   expect(grants).toEqual([]);
   finishFence();
@@ -162,4 +166,38 @@ test('without its report, the wait for n2 ends master_dead_time after this leade
     if (at < dead) expect(grants).toEqual([]);
   }
   expect(grants).toEqual([{ to: N3, at: START + dead }]);
+});
+
+test('a named master that is Live (services not ready) is dropped, not granted a lease it would promote with later, past every gate', () => {
+  const { grants, round, masterChanges, elector } = rig();
+  round(0, { state: 'Live' });
+  expect(masterChanges[0]).toMatch(/^none: the master is not Master and not electable now \(Live\)/);
+  round(600, { state: 'Live' });
+  // The election, by its own rules, picks the electable n2.
+  expect(grants).toEqual([{ to: N2, at: START + 600 }]);
+  expect(elector.master.id).toBe(N2);
+});
+
+test('in maintenance the named master is neither promoted nor is anything fenced for it', () => {
+  const { elector, grants, fences, round } = rig({ fence: true });
+  elector.setMaintenance(true);
+  round(0);
+  elector.absorbKnownMaster(GONE, 'n9', N2);
+  round(600);
+  round(1_500);
+  expect(grants).toEqual([]);
+  expect(fences).toEqual([]);
+  expect(elector.snapshot().waiting).toMatchObject({ code: 'maintenance' });
+});
+
+test('a master learned from a follower and never fenced or heard stops holding the promotion after an hour', () => {
+  const { elector, grants, fences, round } = rig({ fence: true });
+  round(0);
+  elector.absorbKnownMaster(GONE, 'n9', N2);
+  round(600);
+  expect(fences).toHaveLength(1); // the fence never answers
+  round(60 * 60_000);
+  expect(grants).toEqual([]);
+  round(60 * 60_000 + 700);
+  expect(grants).toEqual([{ to: N3, at: START + 60 * 60_000 + 700 }]);
 });

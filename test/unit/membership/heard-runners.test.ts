@@ -1,8 +1,8 @@
 /**
  * Membership.heardRunners, which R7's awaiting-report gate reads (core/elector/election-gate.ts): a runner
- * node stays "heard" while it is in the table (node_timeout), not only within the ack window — a runner that
- * follows another leader sends this node a heartbeat only every few intervals, and the gate must not open
- * between two of them. Failed on a815c48 (ack window).
+ * node stays "heard" for two peer refreshes and an ack window (425 ms at the defaults), not only within the
+ * ack window — a runner that follows another leader sends this node a heartbeat only every third interval,
+ * and the gate must not open between two of them or after one lost. Failed on a815c48 (ack window).
  */
 import { VirtualClock } from '../../../core/clock';
 import { defaultConfig } from '../../../core/config/defaults';
@@ -17,7 +17,7 @@ const SELF = '55555555-5555-4555-8555-555555555555';
 const RUNNER = '33333333-3333-4333-8333-333333333333';
 const OTHER_LEADER = '99999999-9999-4999-8999-999999999999';
 
-test('a runner heard 400 ms ago (past the 150 ms ack window, inside node_timeout) is still heard; one silent past node_timeout is not', () => {
+test('a runner heard 400 ms ago (past the 150 ms ack window, one peer refresh lost) is still heard; one silent 500 ms is not', () => {
   const clock = new VirtualClock({ start: 10_000 });
   const config = defaultConfig();
   const { logger } = createTestLogger();
@@ -33,6 +33,7 @@ test('a runner heard 400 ms ago (past the 150 ms ack window, inside node_timeout
   expect(membership.heardRunners()).toEqual([{ id: RUNNER, name: 'n3', since: 10_000 }]);
   clock.advance(400);
   expect(membership.heardRunners().map((r) => r.id)).toEqual([RUNNER]);
-  clock.advance(config.time.node_timeout);
+  clock.advance(100);
   expect(membership.heardRunners()).toEqual([]);
+  expect(config.time.cluster_update_interval).toBe(50);
 });
