@@ -8,6 +8,7 @@
  * (a plugin not found, a bad export, a throw in apply, a slot conflict,
  * a runtime failure).
  */
+import { FileMachineMemory } from './daemon/state-file';
 import { randomUUID } from 'node:crypto';
 import { RealClock } from './clock';
 import { ConfigError, diffConfig, loadConfig } from './config';
@@ -193,6 +194,7 @@ export class Daemon {
       const node = (this.nodeModule ??= loadNodeModule()).create({
         config, clock: this.clock, logger, hooks, identity: this.identity, sequence: this.sequence, memory: this.memory, reload: () => this.reload(),
         localAdmin: true, journal: true, ...providers, commands: () => host.commands,
+        ...(config.node.state_file === 'off' ? {} : { machineMemory: new FileMachineMemory(config.node.state_file, logger) }),
         onFatal: (message, exitCode) => {
           process.stderr.write(`koinode: ${message}\n`);
           this.onFatal(message, exitCode, true);

@@ -146,6 +146,7 @@ export class KoiNode {
       onForeignView: (view, leaderId) => this.elector?.absorbForeignView(view, leaderId),
       onKnownMaster: (id, name, fromId) => this.elector?.absorbKnownMaster(id, name, fromId),
       configuredAddresses: () => this.transport.configuredAddresses?.() ?? null,
+      machineMemory: opts.machineMemory ?? null,
       onNameClash: (senderId, from, uptimeMs) => this.nameClash(senderId, from, uptimeMs),
     });
     if (this.config.node.runner) {

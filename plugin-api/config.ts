@@ -60,6 +60,8 @@ export interface KoiConfig {
     admin_allow: string;
     /** This node's event journal (absolute path; `<path>.1` after rotation), or `off`. */
     journal: string;
+    /** What this machine remembers across restarts (the last master seen; absolute path), or `off`. */
+    state_file: string;
   };
   cluster: {
     id: number;
@@ -129,6 +131,6 @@ export interface KoiConfig {
 
 /** Keys whose change needs an in-process restart of the node (SPEC §7). */
 export const RESTART_KEYS: readonly string[] = [
-  'node.port', 'node.elector', 'node.runner', 'node.reuse_address', 'node.increment_port', 'node.admin_socket', 'node.admin_group', 'node.journal',
+  'node.port', 'node.elector', 'node.runner', 'node.reuse_address', 'node.increment_port', 'node.admin_socket', 'node.admin_group', 'node.journal', 'node.state_file',
   'cluster.transport', 'cluster.id', 'cluster.password', 'service.folder', 'plugins',
 ];

@@ -103,7 +103,7 @@ export interface TestContext {
 const DEFAULT_CONFIG = (name: string): KoiConfig => ({
   node: {
     name, elector: true, runner: true, port: 42012, maintenance: false, loglevel: 'info', force_restart: false, reuse_address: false,
-    increment_port: false, admin_socket: 'off', admin_group: '', network_admin: 'full', admin_allow: '', journal: 'off',
+    increment_port: false, admin_socket: 'off', admin_group: '', network_admin: 'full', admin_allow: '', journal: 'off', state_file: 'off',
   },
   cluster: { id: 1, password: 'test-password', transport: [], quorum: 0 },
   service: {

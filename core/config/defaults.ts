@@ -25,6 +25,7 @@ export const DEFAULTS = {
     network_admin: 'read-only',
     admin_allow: '',
     journal: '/var/lib/koi/events.jsonl',
+    state_file: '/var/lib/koi/state.json',
   },
   cluster: {
     id: 13,

@@ -74,6 +74,7 @@ const NODE: Row[] = [
   ['network_admin', { kind: 'enum', values: ['full', 'read-only', 'off'] }, DEFAULTS.node.network_admin, 'What `koi` over the network may do here: `full`, `read-only` (status, local, tree, failures, events, commands, and plugin commands declared read-only) or `off`; requests forwarded by other nodes always pass.', 'network_admin full'],
   ['admin_allow', { kind: 'string', minLength: 0, maxLength: 4096 }, '"" (any source)', 'Addresses or CIDR blocks (comma-separated) that may send network admin requests.', 'admin_allow "10.0.0.0/24, fd00::/64"'],
   ['journal', { kind: 'path', off: true }, DEFAULTS.node.journal, 'This node\'s event journal (JSON lines, read by `koi events`): at most two files of 4 MiB (`<path>` and `<path>.1`), kept across restarts; `off` keeps events in memory only. A journal that cannot be written is logged and the node runs on.', 'journal /var/lib/koi-db/events.jsonl'],
+  ['state_file', { kind: 'path', off: true }, DEFAULTS.node.state_file, 'What this node remembers across restarts: the master of the last view that named one (a few hundred bytes of JSON, rewritten when it changes and once a minute). A leader fences a silent master only if some node remembers it (docs/safety.md R8), and a restart would otherwise forget it; `off` forgets it at every restart. A file that cannot be written is logged and the node runs on.', 'state_file /var/lib/koi-db/state.json'],
 ];
 
 const CLUSTER: Row[] = [

@@ -97,6 +97,10 @@ export class Elector {
         this.log.info({ master: view.masterId }, `continuing with master ${view.masterName} (${view.masterId}) from the last view`);
       }
     }
+    // R8 from this node's own memory: a master it saw named before this process (node.state_file) or in a view that
+    // named neither master nor debt since. A leader that never knew it has nobody else to learn it from, maybe.
+    const remembered = this.masterId ? null : opts.membership.rememberedMaster();
+    if (remembered) this.absorbKnownMaster(remembered.id, remembered.name, opts.self.id);
   }
 
   applyConfig(config: KoiConfig): void {
@@ -162,7 +166,8 @@ export class Elector {
     if (!this.previous) this.previous = owed;
     else this.remembered.set(id, owed);
     const waiter = this.masterId ? `the promotion of ${this.masterName}` : 'a new master';
-    this.log.warn({ master: id, from: fromId }, `node ${this.runners.get(fromId)?.name ?? fromId} remembers master ${name} (${id}): ${waiter} waits for its lease to be out${hasTaps(this.opts.hooks.onFence) ? ' and for fencing when it stays silent' : ''}`);
+    const who = fromId === this.opts.self.id ? 'this node' : `node ${this.runners.get(fromId)?.name ?? fromId}`;
+    this.log.warn({ master: id, from: fromId }, `${who} remembers master ${name} (${id}): ${waiter} waits for its lease to be out${hasTaps(this.opts.hooks.onFence) ? ' and for fencing when it stays silent' : ''}`);
   }
 
   /** A health report from runner `id` (the leader's own runner included, address ''). */

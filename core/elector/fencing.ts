@@ -54,11 +54,15 @@ export class Fencer {
     const reported = record !== undefined && record.state !== 'Disconnected' && record.lastSeen > prev.droppedAt;
     // A learned master gets master_dead_time to report before "not reported" counts against it.
     const unreported = !reported && (!prev.learned || now - prev.droppedAt > deadTime);
-    if (this.rules.on('fencing') && hasTaps(this.hooks.onFence) && (silentFor > deadTime || unreported)
-      && !this.fenced.has(prev.id) && !check.succeeded()) {
+    if (!this.rules.on('fencing') || !hasTaps(this.hooks.onFence) || this.fenced.has(prev.id) || check.succeeded()) return '';
+    if (silentFor > deadTime || unreported) {
       this.start(prev, record?.address ?? check.addressOf(prev.id), silentFor);
       return `waiting for fencing of ${prev.name}`;
     }
+    // A learned master heard but not reported yet: its report (it released the role) or, after its grace,
+    // its fence — the election waits for one of them, not for neither (medium-profile seed 9410913: a new
+    // leader elected inside the grace while the learned master, deaf, was still demoting).
+    if (!reported) return `waiting for fencing of ${prev.name} unless it reports within ${Math.ceil(prev.droppedAt + deadTime - now)} ms`;
     return '';
   }
 

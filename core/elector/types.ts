@@ -34,6 +34,8 @@ export interface ElectorMembership {
    * from (a node with redundant links covers several addresses).
    */
   allConfiguredPeersHeard(): boolean;
+  /** The master of the last view that named one, as this node remembers it (its own restarts included), null when none. */
+  rememberedMaster(): { id: string; name: string } | null;
   /** This node has seen the cluster with a master at some point (survives leadership changes). */
   everSawMaster(): boolean;
 }

@@ -26,6 +26,7 @@ import { withoutZone } from '../../plugin-api/address';
 import type { ComponentContext } from '../node/component';
 import { BullyElection } from './leader-election';
 import { NodeTable, type NodeEntry } from './node-table';
+import { KNOWN_MASTER_REFRESH_MS, type MachineMemory } from '../node/machine-memory';
 
 export interface MembershipOptions extends ComponentContext {
   /**
@@ -51,6 +52,8 @@ export interface MembershipOptions extends ComponentContext {
   configuredAddresses(): Array<{ address: string; own: boolean }> | null;
   /** A heartbeat from another node (another id) carrying this node's name. */
   onNameClash?(senderId: string, from: string, senderUptimeMs: number): void;
+  /** What this machine remembers across restarts (`node.state_file`): knownMaster survives the process. */
+  machineMemory?: MachineMemory | null;
 }
 
 /** How long, and how many, nodes that left the table are remembered for `koi status` (shown OFFLINE). */
@@ -72,7 +75,9 @@ export class Membership {
    * last view that named one. A view naming neither keeps it: a new leader
    * that never knew the master must still learn of it (heartbeat knownMaster).
    */
-  private knownMaster = { id: '', name: '', at: -Infinity };
+  private knownMaster = { id: '', name: '', at: -Infinity, from: '' };
+  /** What was last written to the machine memory (id, and when on this clock). */
+  private savedKnownMaster = { id: '', at: -Infinity };
   private leaving = false;
   /** The last leader this node acknowledged: when, and how long that leader counts one acknowledgement. */
   private lastAckSent = { leaderId: '', at: -Infinity, windowMs: 0, tickMs: 0 };
@@ -103,6 +108,7 @@ export class Membership {
     this.log = opts.logger.child({ component: 'membership' });
     const interval = opts.config.time.cluster_update_interval;
     this.priorFreeAt = opts.startedAt + switchGapMs(ackWindowMs(interval), interval);
+    this.recallKnownMaster();
     this.election = new BullyElection({
       selfId: opts.self.id,
       elector: opts.config.node.elector,
@@ -460,8 +466,62 @@ export class Membership {
     // A view naming a master supersedes what this node knew; one that only owes a replacement keeps a
     // master this node knew and that leader may not (it is the one to tell it about).
     const now = this.opts.clock.now();
-    if (view.masterId) this.knownMaster = { id: view.masterId, name: view.masterName, at: now };
-    else if (view.previousMasterId && !this.knownMaster.id) this.knownMaster = { id: view.previousMasterId, name: view.previousMasterName ?? '', at: now };
+    if (view.masterId) {
+      if (!this.supersedesKnownMaster(view)) return;
+      this.knownMaster = { id: view.masterId, name: view.masterName, at: now, from: view.leaderId };
+    } else if (view.previousMasterId && !this.knownMaster.id) {
+      this.knownMaster = { id: view.previousMasterId, name: view.previousMasterName ?? '', at: now, from: view.leaderId };
+    } else return;
+    this.persistKnownMaster(now);
+  }
+
+  /**
+   * A view's master replaces the remembered one when it holds the role (its entry in the view carries
+   * NodeFlag.Master), is the same, or is named by the leader that named the remembered one (it dropped or
+   * replaced that one itself: a stopping leader's successor, seed 9603874). Not otherwise: a leader that
+   * resumed from a pause, or never knew, may name a master from a stale view while the one this node saw
+   * hold the role later lies crashed with its services promoted — this node is how the leader learns of it
+   * (seed 9921950).
+   */
+  private supersedesKnownMaster(view: ClusterView): boolean {
+    const known = this.knownMaster;
+    if (!known.id || known.id === view.masterId || known.from === view.leaderId) return true;
+    return view.nodes.some((n) => n.id === view.masterId && (n.flags & NodeFlag.Master) !== 0);
+  }
+
+  /** The master of a view this node leads with is remembered too (it survives a restart of this node). */
+  private rememberLedView(view: ClusterView): void {
+    if (!view.masterId || !this.supersedesKnownMaster(view)) return;
+    const now = this.opts.clock.now();
+    this.knownMaster = { id: view.masterId, name: view.masterName, at: now, from: view.leaderId };
+    this.persistKnownMaster(now);
+  }
+
+  /** The master remembered from the views this node followed or led with (R8), null when none or forgotten. */
+  rememberedMaster(): { id: string; name: string } | null {
+    const m = this.knownMaster;
+    return m.id && this.opts.clock.now() - m.at <= KNOWN_MASTER_MEMORY_MS ? { id: m.id, name: m.name } : null;
+  }
+
+  /** At start: the master this machine saw before this process, aged by the wall clock (a clock stepped back counts as no time). */
+  private recallKnownMaster(): void {
+    const m = this.opts.machineMemory?.loadKnownMaster();
+    if (!m) return;
+    const age = Math.max(0, this.opts.clock.wallNow() - m.wallAt);
+    if (age > KNOWN_MASTER_MEMORY_MS) return;
+    const now = this.opts.clock.now();
+    this.knownMaster = { id: m.id, name: m.name, at: now - age, from: '' };
+    this.savedKnownMaster = { id: m.id, at: now - age };
+    this.log.info({ master: m.id }, `remembering master ${m.name} (${m.id}), last seen named ${Math.round(age / 1000)} s ago before this start (node.state_file)`);
+  }
+
+  /** Write knownMaster to the machine memory when it changed, or its time is KNOWN_MASTER_REFRESH_MS old. */
+  private persistKnownMaster(now: number): void {
+    const memory = this.opts.machineMemory;
+    const m = this.knownMaster;
+    if (!memory || (m.id === this.savedKnownMaster.id && m.at - this.savedKnownMaster.at < KNOWN_MASTER_REFRESH_MS)) return;
+    this.savedKnownMaster = { id: m.id, at: m.at };
+    memory.saveKnownMaster({ id: m.id, name: m.name, wallAt: this.opts.clock.wallNow() - (now - m.at) });
   }
 
   /** Broadcast this node's heartbeat; `answer` makes it the acknowledgement of one leader heartbeat. */
@@ -497,7 +557,10 @@ export class Membership {
       relayedHoldMs: this.longestHeard(this.holds), // only holds heard directly are relayed (one hop)
       ackWindowMs: ackWindowMs(this.config.time.cluster_update_interval),
     };
-    if (withView) beat.view = this.opts.leaderView();
+    if (withView) {
+      beat.view = this.opts.leaderView();
+      this.rememberLedView(beat.view);
+    }
     // Forgotten after an hour without a view naming it (a node deaf for days must not hold elections up forever).
     else if (this.knownMaster.id && this.opts.clock.now() - this.knownMaster.at <= KNOWN_MASTER_MEMORY_MS) {
       beat.knownMasterId = this.knownMaster.id;

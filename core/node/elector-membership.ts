@@ -21,5 +21,6 @@ export function electorMembership(membership: Membership, memory: { sawMaster: b
     heardRunners: () => membership.heardRunners(),
     allConfiguredPeersHeard: () => membership.allConfiguredPeersHeard(),
     everSawMaster: () => memory.sawMaster,
+    rememberedMaster: () => membership.rememberedMaster(),
   };
 }

@@ -10,6 +10,7 @@ import type {
 import type { SafetyRule } from '../safety-rules';
 import type { ServiceManager, ServiceManagerOptions } from '../services/types';
 import type { WireCodec, WireCodecOptions } from '../wire/types';
+import type { MachineMemory } from './machine-memory';
 
 export interface ReloadOutcome {
   ok: boolean;
@@ -48,6 +49,11 @@ export interface KoiNodeOptions {
   localAdmin?: boolean;
   /** Keep the on-disk event journal (`node.journal`); the daemon sets it, tests and the simulator do not (events stay in memory). */
   journal?: boolean;
+  /**
+   * What the machine remembers across restarts (the last master seen, R8): the daemon passes its
+   * `node.state_file`, the simulator one per machine; default nothing.
+   */
+  machineMemory?: MachineMemory;
   /**
    * The node cannot go on and the process should end with `exitCode` (a
    * duplicate node name); the daemon shuts down gracefully. Without it the

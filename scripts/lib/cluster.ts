@@ -291,6 +291,11 @@ export class Cluster {
     return path.join(this.nodeDir(name), 'events.jsonl');
   }
 
+  /** What the node remembers across restarts (node.state_file; its own folder: one per machine). */
+  stateFilePath(name: string): string {
+    return path.join(this.nodeDir(name), 'state.json');
+  }
+
   confPath(name: string): string {
     return path.join(this.nodeDir(name), 'koi.conf');
   }
@@ -333,6 +338,7 @@ node {
   port ${this.ports.get(node.name)}
   admin_socket "${this.adminSocket(node.name)}"
   journal "${this.journalPath(node.name)}"
+  state_file "${this.stateFilePath(node.name)}"
   network_admin ${o.networkAdmin ?? 'full'}
 ${o.adminAllow !== undefined ? `  admin_allow "${o.adminAllow}"\n` : ''}${o.loglevel ? `  loglevel ${o.loglevel}\n` : ''}}
 cluster {

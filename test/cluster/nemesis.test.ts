@@ -248,6 +248,18 @@ test('medium-profile seed 9350779: a stale view\'s master is not promoted beside
   expect(result.violations.map((v) => `${v.invariant}: ${v.detail}`)).toEqual([]);
 }, 60_000);
 
+test.each([
+  ['default', 9362763, 'a restarted follower remembers (node.state_file) the minority\'s leader-master, still demoting: the majority fences it first'],
+  ['default', 9921950, 'a leader resumed from a VM pause names a master from its stale view; the followers keep the crashed master they saw hold the role, and it is fenced first'],
+  ['medium', 9410913, 'a learned master, heard (deaf) but not reporting, holds the election through its grace and is fenced, instead of overlapping while it demotes'],
+])('R8, fencing configured: %s-profile seed %i — %s', async (profile, seed) => {
+  // Each failed (two promoted with fencing configured) before the machine memory, the stale-view rule and the grace hold.
+  const schedule = profile === 'default' ? generateSchedule(seed)
+    : generateSchedule(seed, { profile, time: loadProfile(profileSpec(profile)).timeMs as Partial<KoiConfig['time']> });
+  const result = await runSchedule(schedule, { traceLines: 50 });
+  expect(result.violations.map((v) => `${v.invariant}: ${v.detail}`)).toEqual([]);
+}, 60_000);
+
 test('a schedule replays exactly from its seed', async () => {
   const schedule = generateSchedule(4242);
   expect(generateSchedule(4242)).toEqual(schedule);

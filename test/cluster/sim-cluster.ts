@@ -12,6 +12,7 @@
  * steps, graceful stop, reload-restart (same id), live `time.*` reloads.
  * Network faults are in sim-network.ts.
  */
+import { InMemoryMachineMemory } from '../../core/node/machine-memory';
 import type { KoiConfig, KoiHooks, LogLevel, Logger, TransportAddress } from '../../plugin-api';
 import { VirtualClock } from '../../core/clock';
 import { defaultConfig } from '../../core/config/defaults';
@@ -75,6 +76,8 @@ export interface SimNode {
   clock: PausableClock;
   hooks: KoiHooks;
   executor: SimExecutor;
+  /** The machine's disk as far as koi uses it (`node.state_file`): it outlives crashes and restarts. */
+  machineMemory: InMemoryMachineMemory;
   /** The wire sequence counter of this id (kept by a reload-restart). */
   sequence: { last: number };
   /** What else a reload-restart keeps (KoiNodeOptions.memory). */
@@ -209,6 +212,7 @@ export class SimCluster {
     const logger = this.logger(name);
     const hooks = createHooks(logger);
     const executor = previous?.executor ?? this.executorFor(name, clock);
+    const machineMemory = previous?.machineMemory ?? new InMemoryMachineMemory();
     executor.setClock(clock);
     const config = previous ? { ...this.configFor(index, spec), time: { ...previous.config.time } } : this.configFor(index, spec);
     const extra = this.options.redundantLinks ? [addressOf(index, 1)] : [];
@@ -218,10 +222,10 @@ export class SimCluster {
     const memory = previous && previous.id === id ? previous.memory : { sawMaster: false };
     const koi = new KoiNode({
       config, clock, logger, hooks, transport, cipher: checksumCipher, executors: [executor], identity: { id, name },
-      listEntries: async () => executor.entries(), disabledSafetyRules: this.options.disabledSafetyRules, sequence, memory,
+      listEntries: async () => executor.entries(), disabledSafetyRules: this.options.disabledSafetyRules, sequence, memory, machineMemory,
     });
     const node: SimNode = {
-      index, name, address, id, spec, config, status: 'new', koi, clock, hooks, executor, sequence, memory, promotions: [], demotions: [],
+      index, name, address, id, spec, config, status: 'new', koi, clock, hooks, executor, machineMemory, sequence, memory, promotions: [], demotions: [],
       clockFault: previous?.clockFault ?? ((clockOptions.rate !== undefined && clockOptions.rate !== 1) || (clockOptions.wallOffsetMs ?? 0) !== 0),
     };
     if (this.options.fencing) this.tapFence(hooks, name);

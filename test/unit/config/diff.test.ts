@@ -41,6 +41,7 @@ describe('diffConfig', () => {
     ['node.admin_socket', (c: KoiConfig) => { c.node.admin_socket = '/run/koi-b/koi.sock'; }],
     ['node.admin_group', (c: KoiConfig) => { c.node.admin_group = 'koiadm'; }],
     ['node.journal', (c: KoiConfig) => { c.node.journal = '/srv/koi/events.jsonl'; }],
+    ['node.state_file', (c: KoiConfig) => { c.node.state_file = '/srv/koi/state.json'; }],
     ['plugins.example', (c: KoiConfig) => { c.plugins[1].options = { greeting: 'ho' }; }],
     ['plugins.udp', (c: KoiConfig) => { c.plugins.shift(); }],
     ['plugins.new', (c: KoiConfig) => { c.plugins.push({ name: 'new', options: {} }); }],
@@ -55,7 +56,7 @@ describe('diffConfig', () => {
 
   it('covers every RESTART_KEY of the plugin API', () => {
     const tested = ['node.port', 'node.elector', 'node.runner', 'node.reuse_address', 'node.increment_port', 'node.admin_socket', 'node.admin_group', 'node.journal',
-      'cluster.transport', 'cluster.id', 'cluster.password', 'service.folder', 'plugins'];
+      'node.state_file', 'cluster.transport', 'cluster.id', 'cluster.password', 'service.folder', 'plugins'];
     expect([...RESTART_KEYS].sort()).toEqual(tested.sort());
   });
 

@@ -42,7 +42,7 @@ describe('defaults', () => {
     expect(config.node).toEqual({
       name: os.hostname(), elector: true, runner: false, port: 42012, maintenance: false, loglevel: 'info',
       force_restart: false, reuse_address: false, increment_port: false,
-      admin_socket: '/run/koi/koi.sock', admin_group: '', network_admin: 'read-only', admin_allow: '', journal: '/var/lib/koi/events.jsonl',
+      admin_socket: '/run/koi/koi.sock', admin_group: '', network_admin: 'read-only', admin_allow: '', journal: '/var/lib/koi/events.jsonl', state_file: '/var/lib/koi/state.json',
     });
     expect(config.cluster).toEqual({ id: 13, password: '', transport: [], quorum: 0 });
     expect(config.service).toEqual({

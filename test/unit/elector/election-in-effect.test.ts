@@ -24,7 +24,7 @@ const GONE = '55555555-5555-4555-8555-555555555555';
 const NAMES: Record<string, string> = { [N2]: 'n2', [N3]: 'n3', [GONE]: 'n9' };
 const START = 100_000;
 
-function rig(options: { fence?: boolean; tableSince?: number } = {}) {
+function rig(options: { fence?: boolean; tableSince?: number; viewMaster?: string; remembered?: { id: string; name: string } } = {}) {
   const clock = new VirtualClock({ start: START });
   const config = defaultConfig();
   const { logger } = createTestLogger();
@@ -39,7 +39,8 @@ function rig(options: { fence?: boolean; tableSince?: number } = {}) {
   }
   const heard = new Map<string, number>();
   const tableSince = options.tableSince ?? START;
-  const view: ClusterView = { leaderId: OLD_LEADER, masterId: N3, masterName: 'n3', maintenance: false, manualMaster: false, nodes: [] };
+  const viewMaster = options.viewMaster ?? N3;
+  const view: ClusterView = { leaderId: OLD_LEADER, masterId: viewMaster, masterName: NAMES[viewMaster] ?? '', maintenance: false, manualMaster: false, nodes: [] };
   const grants: Array<{ to: string; at: number }> = [];
   const elector = new Elector({
     self: { id: LEADER, name: 'n1' }, config, clock, logger, hooks, startedAt: 0, rules: safetyRules(),
@@ -50,7 +51,7 @@ function rig(options: { fence?: boolean; tableSince?: number } = {}) {
       quorumFreeAt: () => -Infinity,
       heardRunners: () => [...heard].filter(([, at]) => clock.now() - at <= config.time.node_timeout)
         .map(([id]) => ({ id, name: NAMES[id], since: tableSince })),
-      allConfiguredPeersHeard: () => true, everSawMaster: () => true,
+      allConfiguredPeersHeard: () => true, everSawMaster: () => true, rememberedMaster: () => options.remembered ?? null,
     },
     sendState: (id: string, _address: string, update: StateUpdate) => { if (update.leaseMs > 0) grants.push({ to: id, at: clock.now() }); },
     onMasterChange: (id: string, _name: string, why: string) => masterChanges.push(`${id || 'none'}: ${why}`),
@@ -60,7 +61,7 @@ function rig(options: { fence?: boolean; tableSince?: number } = {}) {
   const report = (id: string, over: Partial<HealthReport> = {}): void => {
     heard.set(id, clock.now());
     elector.handleHealth(id, {
-      kind: 'health', name: NAMES[id], state: 'Slave', mode: 'Active', uptimeMs: 60_000, target: 'None', services: [],
+      kind: 'health', name: NAMES[id], state: 'Slave', mode: 'Active', uptimeMs: 60_000, target: 'Start', services: [],
       promoted: false, failCount: 0, lastFailureAgoMs: -1, lastFailureReason: '', stopped: false, ...over,
     }, `10.0.0.${id === N2 ? 2 : 3}:42012`);
   };
@@ -200,4 +201,37 @@ test('a master learned from a follower and never fenced or heard stops holding t
   expect(grants).toEqual([]);
   round(60 * 60_000 + 700);
   expect(grants).toEqual([{ to: N3, at: START + 60 * 60_000 + 700 }]);
+});
+
+describe('R8: masters owed to an election (not an election in effect)', () => {
+  test('a leader whose own memory (node.state_file) holds a master fences it before its first election when it stays silent', async () => {
+    const { elector, grants, fences, round, finishFence } = rig({ fence: true, viewMaster: '', remembered: { id: GONE, name: 'n9' } });
+    round(0);
+    round(600);
+    expect(fences.map((f) => f.nodeId)).toEqual([GONE]);
+    expect(grants).toEqual([]);
+    finishFence();
+    await new Promise((resolve) => setImmediate(resolve));
+    round(800);
+    expect(grants.map((g) => g.to)).toHaveLength(1);
+    expect(elector.master.id).not.toBe('');
+  });
+
+  test('a learned master that is heard but has not reported holds the election through its grace, then is fenced (medium seed 9410913)', async () => {
+    const { elector, grants, fences, round, heard, config } = rig({ fence: true, viewMaster: '', tableSince: START - 10_000 });
+    round(0);
+    elector.absorbKnownMaster(GONE, 'n9', N2);
+    const dead = config.time.master_dead_time;
+    for (let at = 600; at <= dead; at += 100) {
+      heard.set(GONE, START + at); // n9 is heard (deaf: it follows nobody here) and never reports
+      round(at);
+      expect(grants).toEqual([]);
+      expect(fences).toEqual([]);
+      expect(elector.snapshot().waiting).toMatchObject({ code: 'fencing' });
+    }
+    heard.set(GONE, START + dead + 100);
+    round(dead + 100);
+    expect(fences.map((f) => f.nodeId)).toEqual([GONE]);
+    expect(grants).toEqual([]);
+  });
 });

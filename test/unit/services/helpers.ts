@@ -18,7 +18,7 @@ export function testConfig(folder: string, service: Partial<KoiConfig['service']
   return {
     node: {
       name: 'node-a', elector: true, runner: true, port: 42012, maintenance: false, loglevel: 'info',
-      force_restart: false, reuse_address: false, increment_port: false, admin_socket: 'off', admin_group: '', network_admin: 'full', admin_allow: '', journal: 'off',
+      force_restart: false, reuse_address: false, increment_port: false, admin_socket: 'off', admin_group: '', network_admin: 'full', admin_allow: '', journal: 'off', state_file: 'off',
     },
     cluster: { id: 13, password: 'pw-long-enough', transport: [], quorum: 1 },
     service: {
