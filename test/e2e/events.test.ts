@@ -155,6 +155,28 @@ test('a node killed and started again keeps its journal: the history before the 
   expect(after.some((l) => /^state: runner state \w+ -> Stopped/.test(l))).toBe(true);
 });
 
+test('node.state_file: every node writes the master it sees, and a killed node started again remembers the master it saw before', async () => {
+  // The victim was master when it was killed: its file named itself (the old process's id), and its next
+  // process read it back at start (docs/safety.md R8: a restart must not forget a master).
+  const victim = before.master.name;
+  const remembered = c.log(victim).filter((l) => /remembering master /.test(l));
+  expect(remembered).toHaveLength(1);
+  expect(remembered[0]).toContain(`remembering master ${victim} (${before.master.id})`);
+  const now = await c.waitForMaster(() => true, 20_000);
+  for (const node of c.runningNodes()) {
+    const saved = await c.waitFor(`${node}'s state file naming ${now.master.name}`, () => {
+      try {
+        const state = JSON.parse(fs.readFileSync(c.stateFilePath(node), 'utf8')) as { format: number; knownMaster: { id: string; name: string; wallAt: number } };
+        return state.knownMaster.id === now.master.id ? state : undefined;
+      } catch {
+        return undefined;
+      }
+    }, 10_000, 100);
+    expect(saved).toMatchObject({ format: 1, knownMaster: { id: now.master.id, name: now.master.name } });
+    expect(Math.abs(saved.knownMaster.wallAt - Date.now())).toBeLessThan(120_000);
+  }
+});
+
 test('an in-process restart (reload with force_restart) records the reload and the restart, and the numbers go on', async () => {
   const target = c.runningNodes().find((n) => n !== successor)!;
   c.writeConf(target, c.configText(c.spec(target)).replace(/^node \{\n/m, 'node {\n  force_restart true\n'));
