@@ -145,6 +145,9 @@ export class SimCluster {
   }
 
   /** The largest value of each timing any node uses now (live reloads differ per node). */
+  /** Lease lengths of timings reloaded away, until a lease granted under them has run out (the isolation bound). */
+  private leasesInForce: Array<{ leaseMs: number; until: number }> = [];
+
   maxTime(): KoiConfig['time'] {
     const out = { ...this.nodes[0].config.time };
     for (const n of this.nodes) {
@@ -396,6 +399,9 @@ export class SimCluster {
     // As the daemon does (a reload it refuses changes nothing): timings koinode would never run are no test.
     const refused = checkClusterConfig(config).errors;
     if (refused.length > 0) throw new Error(`${node.name}: a time reload koinode refuses: ${refused.join('; ')}`);
+    // A lease this node granted (as leader) before the reload runs its old length: the isolation bound keeps it that long.
+    const old = node.config.time;
+    this.leasesInForce.push({ leaseMs: old.master_lease, until: this.now + old.master_lease + old.lease_margin });
     node.config = config;
     this.updateBounds();
     if (node.status !== 'running') return;
@@ -590,12 +596,14 @@ export class SimCluster {
   checkInvariants(): void {
     const t = this.maxTime();
     const window = ackWindowMs(t.cluster_update_interval);
+    this.leasesInForce = this.leasesInForce.filter((l) => l.until > this.now);
+    const lease = Math.max(t.master_lease, ...this.leasesInForce.map((l) => l.leaseMs));
     const running = this.nodes.filter((n) => n.status === 'running');
     this.checker.check({
       now: this.now,
       quorum: this.quorum,
       majority: this.majority,
-      isolationBoundMs: Math.ceil((window + t.master_lease + t.elector_tick_interval) * (1 + this.maxDrift()) + this.network.maxDelayMs + 1),
+      isolationBoundMs: Math.ceil((window + lease + t.elector_tick_interval) * (1 + this.maxDrift()) + this.network.maxDelayMs + 1),
       ackWindowMs: Math.ceil(window * (1 + this.maxDrift()) + this.network.maxDelayMs),
       quiet: this.now - this.lastTopologyChange >= 3000 && this.network.faults.drop === 0 && !this.network.hasOneWayCuts,
       nodes: this.nodes.map((n) => ({
