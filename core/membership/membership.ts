@@ -211,8 +211,10 @@ export class Membership {
     const fromFollowedLeader = senderId === this.leaderId;
     if (claims) {
       const isLeader = beat.view !== undefined;
-      if (isLeader) entry.lastLeaderBeat = now;
-      else entry.lastCandidateBeat = now;
+      if (isLeader) {
+        entry.lastLeaderBeat = now;
+        entry.leaderViewHeard = beat.view!.nodes.filter((n) => n.id === senderId || n.lastSeenAgoMs <= this.config.time.node_timeout).length;
+      } else entry.lastCandidateBeat = now;
       this.election.heardClaim(senderId, isLeader);
     } else if (entry.lastLeaderBeat > -Infinity) {
       entry.lastLeaderBeat = -Infinity;
@@ -570,14 +572,28 @@ export class Membership {
   }
 
   /** Recompute the leader as seen: self when leading, else the highest-id leader heard recently. */
+  /**
+   * The leader to follow: the highest id among leaders heard lately (L1 already left out those that cannot hear
+   * this node) — **L2**: preferring those whose last view lists a quorum of heard nodes. A leader that hears
+   * fewer can never gather a quorum's answers, and following it leaves a third node's quorum short as well: a
+   * one-way cut n2 → n1 and a pair cut n1–n3 left n1 leading n4 and n2 leading n3, each one short, with no
+   * master until the heal (nemesis seeds 9330959, 9390267). Liveness only: R1 governs every switch.
+   */
   private refreshLeader(): void {
     let leader = '';
     if (this.isLeader()) leader = this.opts.self.id;
     else {
       const now = this.opts.clock.now();
       const fresh = electionTimeoutMs(this.config.time);
+      const quorum = this.config.cluster.quorum;
+      let leaderQuorate = false;
       for (const entry of this.table.all()) {
-        if (now - entry.lastLeaderBeat <= fresh && entry.id > leader) leader = entry.id;
+        if (now - entry.lastLeaderBeat > fresh) continue;
+        const quorate = quorum <= 0 || entry.leaderViewHeard >= quorum;
+        if ((quorate && !leaderQuorate) || (quorate === leaderQuorate && entry.id > leader)) {
+          leader = entry.id;
+          leaderQuorate = quorate;
+        }
       }
     }
     if (leader === this.leaderId) return;

@@ -30,6 +30,8 @@ export interface NodeEntry {
   freeAt: number;
   /** Last heartbeat carrying the Leader flag and a cluster view (a leader, not a candidate). */
   lastLeaderBeat: number;
+  /** How many nodes that leader's last view listed as heard within node_timeout, itself included (L2). */
+  leaderViewHeard: number;
   /** Last heartbeat carrying the Leader flag without a view (a candidate). */
   lastCandidateBeat: number;
 }
@@ -64,6 +66,7 @@ export class NodeTable {
       entry = {
         id, name: info?.name ?? '', flags: info?.flags ?? 0, uptimeMs: info?.uptimeMs ?? 0,
         lastSeen: now, firstSeen: now, addresses: [], lastAck: -Infinity, freeAt: Infinity, lastLeaderBeat: -Infinity, lastCandidateBeat: -Infinity,
+        leaderViewHeard: 0,
       };
       this.entries.set(id, entry);
     }

@@ -137,3 +137,34 @@ describe('L1: deaf leaders', () => {
     expect(membership.currentLeaderId()).toBe(HIGH);
   });
 });
+
+describe('L2: a leader that hears a quorum is preferred', () => {
+  const LOWER = '44444444-4444-4444-8444-444444444444';
+  test('of two leaders that hear this node, the higher one whose view lists fewer than a quorum of heard nodes is not followed; once it lists a quorum it is', () => {
+    const clock = new VirtualClock();
+    const config = defaultConfig();
+    config.cluster.quorum = 3;
+    const { logger } = createTestLogger();
+    const membership = new Membership({
+      self: { id: SELF, name: 'me' }, config, clock, logger, hooks: createHooks(logger), startedAt: 0, rules: safetyRules(),
+      broadcast: () => undefined, ...quietMembershipCallbacks(SELF), configuredAddresses: () => null,
+    });
+    const entry = (id: string, name: string, ago = 10) => ({ id, name, flags: NodeFlag.Elector, addresses: [], lastSeenAgoMs: ago });
+    const beat = (id: string, name: string, uptimeMs: number, others: Array<ReturnType<typeof entry>>): HeartBeat => ({
+      kind: 'heartbeat', name, flags: NodeFlag.Elector | NodeFlag.Leader, seenAddress: '', uptimeMs, holdMs: 1500, ackWindowMs: 150,
+      view: { leaderId: id, masterId: '', masterName: '', maintenance: false, manualMaster: false, nodes: [entry(id, name, 0), entry(SELF, 'me'), ...others] },
+    });
+    // HIGH hears only this node (2 of 3); LOWER hears this node and one more (3 of 3).
+    membership.handleHeartbeat(HIGH, beat(HIGH, 'high', 1000, []), '10.0.0.9:42012');
+    membership.handleHeartbeat(LOWER, beat(LOWER, 'lower', 1000, [entry(LOW, 'low')]), '10.0.0.4:42012');
+    expect(membership.currentLeaderId()).toBe(LOWER);
+    // A node listed but not heard for node_timeout does not count.
+    clock.advance(10);
+    membership.handleHeartbeat(HIGH, beat(HIGH, 'high', 1010, [entry(LOW, 'low', config.time.node_timeout + 1)]), '10.0.0.9:42012');
+    expect(membership.currentLeaderId()).toBe(LOWER);
+    // HIGH comes to hear a quorum: the higher id wins again.
+    clock.advance(10);
+    membership.handleHeartbeat(HIGH, beat(HIGH, 'high', 1020, [entry(LOW, 'low')]), '10.0.0.9:42012');
+    expect(membership.currentLeaderId()).toBe(HIGH);
+  });
+});
