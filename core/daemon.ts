@@ -67,6 +67,8 @@ export class Daemon {
   private readonly sequence = { last: 0 };
   /** Kept across in-process restarts too (KoiNodeOptions.memory). */
   private readonly memory = { sawMaster: false };
+  /** One writer of `node.state_file` for every generation of the node (an in-process restart must not race its own writes). */
+  private stateFile: FileMachineMemory | null = null;
   private readonly clock: Clock & { clearAll?: () => void };
   private logging: Logging | null = null;
   private log: Logger | null = null;
@@ -169,6 +171,12 @@ export class Daemon {
     return parseLogTargets(this.opts.log?.length ? this.opts.log : ['console'], { color: this.opts.color ?? true, cwd });
   }
 
+  /** The state file's one writer; a new one only when `node.state_file` names another path. */
+  private stateFileFor(file: string, logger: Logger): FileMachineMemory {
+    if (this.stateFile?.file !== file) this.stateFile = new FileMachineMemory(file, logger);
+    return this.stateFile;
+  }
+
   /** Plugins (log sinks first), providers, node, start, onStart. On failure everything built is closed again. */
   private async build(config: KoiConfig, targets: PluginEntry[]): Promise<void> {
     const logging = this.logging as Logging;
@@ -194,7 +202,7 @@ export class Daemon {
       const node = (this.nodeModule ??= loadNodeModule()).create({
         config, clock: this.clock, logger, hooks, identity: this.identity, sequence: this.sequence, memory: this.memory, reload: () => this.reload(),
         localAdmin: true, journal: true, ...providers, commands: () => host.commands,
-        ...(config.node.state_file === 'off' ? {} : { machineMemory: new FileMachineMemory(config.node.state_file, logger) }),
+        ...(config.node.state_file === 'off' ? {} : { machineMemory: this.stateFileFor(config.node.state_file, logger) }),
         onFatal: (message, exitCode) => {
           process.stderr.write(`koinode: ${message}\n`);
           this.onFatal(message, exitCode, true);

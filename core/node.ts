@@ -147,6 +147,7 @@ export class KoiNode {
       onKnownMaster: (id, name, fromId) => this.elector?.absorbKnownMaster(id, name, fromId),
       configuredAddresses: () => this.transport.configuredAddresses?.() ?? null,
       machineMemory: opts.machineMemory ?? null,
+      grantedHere: (id) => this.elector?.grantedHere(id) ?? false,
       onNameClash: (senderId, from, uptimeMs) => this.nameClash(senderId, from, uptimeMs),
     });
     if (this.config.node.runner) {

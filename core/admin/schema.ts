@@ -108,7 +108,7 @@ export interface ClusterNodeStatus {
 /** Why there is no master (`ClusterStatus.noMaster`). */
 export interface NoMasterInfo {
   /**
-   * `startup-delay`, `no-quorum`, `manual-master`, `maintenance`, `promoted-services`, `awaiting-report`, `lease-wait`, `fencing`,
+   * `startup-delay`, `no-quorum`, `manual-master`, `maintenance`, `promoted-services`, `awaiting-report`, `lease-wait`, `fencing`, `fence-grace`,
    * `no-electable-runner`, `failover-halted`, `on-elect-empty`, `electing` (nothing holds it: the next tick elects).
    */
   code: string;

@@ -20,20 +20,21 @@ export function parseStateFile(text: string): RememberedMaster | null {
   } catch {
     return null;
   }
-  const v = value as { format?: unknown; knownMaster?: { id?: unknown; name?: unknown; wallAt?: unknown } };
+  const v = value as { format?: unknown; knownMaster?: Record<string, unknown> };
   const m = v?.knownMaster;
   if (v?.format !== FORMAT || !m || typeof m.id !== 'string' || m.id === '' || typeof m.name !== 'string'
     || typeof m.wallAt !== 'number' || !Number.isFinite(m.wallAt)) return null;
-  return { id: m.id, name: m.name, wallAt: m.wallAt };
+  return { id: m.id, name: m.name, wallAt: m.wallAt, from: typeof m.from === 'string' ? m.from : '', writerId: typeof m.writerId === 'string' ? m.writerId : '' };
 }
 
 /** The `node.state_file` memory: read at once, written in the background, one write at a time. */
 export class FileMachineMemory implements MachineMemory {
   private writing = false;
   private pending: RememberedMaster | null = null;
-  private failed = false;
+  /** The last write failed (logged once per run of failures); the next save tries again. */
+  private failing = false;
 
-  constructor(private readonly file: string, private readonly log: Logger) {}
+  constructor(readonly file: string, private readonly log: Logger) {}
 
   loadKnownMaster(): RememberedMaster | null {
     let text: string;
@@ -51,7 +52,6 @@ export class FileMachineMemory implements MachineMemory {
   }
 
   saveKnownMaster(master: RememberedMaster): void {
-    if (this.failed) return;
     this.pending = { ...master };
     if (!this.writing) this.writeNext();
   }
@@ -63,16 +63,20 @@ export class FileMachineMemory implements MachineMemory {
     this.writing = true;
     const temporary = `${this.file}.tmp`;
     const text = `${JSON.stringify({ format: FORMAT, knownMaster: master })}\n`;
-    fs.promises.mkdir(path.dirname(this.file), { recursive: true })
+    fs.promises.mkdir(path.dirname(this.file), { recursive: true, mode: 0o750 })
       .then(() => fs.promises.writeFile(temporary, text, { mode: 0o644 }))
       .then(() => fs.promises.rename(temporary, this.file))
       .then(() => {
         this.writing = false;
+        if (this.failing) this.log.info({ path: this.file }, `state file ${this.file}: written again`);
+        this.failing = false;
         this.writeNext();
       }, (err: Error) => {
         this.writing = false;
-        this.failed = true;
-        this.log.error({ path: this.file }, `state file ${this.file}: cannot write it (${err.message}); the master seen last is forgotten at the next restart (node.state_file)`);
+        // Once per run of failures (a full disk, a read-only remount); the next save (a new master, or the
+        // once-a-minute refresh) tries again.
+        if (!this.failing) this.log.error({ path: this.file }, `state file ${this.file}: cannot write it (${err.message}); until it can, the master seen last is forgotten at a restart (node.state_file)`);
+        this.failing = true;
       });
   }
 }

@@ -26,7 +26,7 @@ import { replacementWait, replacementWaitEnds } from './lease-rules';
 import { LeaseKeeper } from './lease-keeper';
 import { runnerBlockers, type NoMasterWait } from './no-master';
 import { confirmedDemote, isOwnPastIncarnation, owedFromView, succeeded, type PreviousMaster } from './owed';
-import { Fencer, hasTaps } from './fencing';
+import { Fencer, hasTaps, type FenceWait } from './fencing';
 import { RunnerTable } from './runner-table';
 import { FailoverHaltWatch } from './failover-halt';
 import { allPeersReported, electionBlocker, promotedServicesWait, unreportedRunner } from './election-gate';
@@ -99,8 +99,9 @@ export class Elector {
     }
     // R8 from this node's own memory: a master it saw named before this process (node.state_file) or in a view that
     // named neither master nor debt since. A leader that never knew it has nobody else to learn it from, maybe.
-    const remembered = this.masterId ? null : opts.membership.rememberedMaster();
-    if (remembered) this.absorbKnownMaster(remembered.id, remembered.name, opts.self.id);
+    // Also when the view names a master: it may be a stale view's, not promoted yet (absorbKnownMaster decides).
+    const remembered = opts.membership.rememberedMaster();
+    if (remembered) this.absorbKnownMaster(remembered.id, remembered.name, opts.self.id, remembered.ageMs);
   }
 
   applyConfig(config: KoiConfig): void {
@@ -155,12 +156,13 @@ export class Elector {
    * is not Master): that master's first grant is an election in effect, and
    * the remembered one is fenced before it (promotionWait).
    */
-  absorbKnownMaster(id: string, name: string, fromId: string): void {
+  absorbKnownMaster(id: string, name: string, fromId: string, ageMs = 0): void {
     if (id === '' || id === this.opts.self.id || id === this.masterId || this.previous?.id === id || this.remembered.has(id)
       || isOwnPastIncarnation(this.opts.self, id, name)) return;
     if (this.masterId && !this.lease.grantPromotes(this.masterToRenew())) return;
     if (!this.opts.rules.on('known-master')) return;
-    const owed = { id, name, droppedAt: this.opts.clock.now(), lostSight: true, learned: true };
+    const now = this.opts.clock.now();
+    const owed = { id, name, droppedAt: now, lostSight: true, learned: true, forgetAt: now - ageMs + KNOWN_MASTER_MEMORY_MS };
     // The previous master keeps its place (R3's wait for it stands); a remembered one beside it is owed fencing.
     // Only `previous` travels in the view (`previousMasterId`) to the next leader.
     if (!this.previous) this.previous = owed;
@@ -522,14 +524,14 @@ export class Elector {
   private replacementWaitFor(now: number, chosenId: string): NoMasterWait | null {
     const guard = this.replacementGuard(now, chosenId);
     if (!guard.message) return null;
-    return { code: guard.message.startsWith('waiting for fencing') ? 'fencing' : 'lease-wait', message: guard.message, until: guard.until };
+    return { code: guard.code ?? 'lease-wait', message: guard.message, until: guard.until };
   }
 
   /**
    * The lease rules (lease-rules.ts) and fencing before `chosenId` becomes master: '' when clear; `until` when the
    * lease wait ends by itself (the node then runs an elector tick at that instant: `scheduleDecision`).
    */
-  private replacementGuard(now: number, chosenId: string): { message: string; until?: number } {
+  private replacementGuard(now: number, chosenId: string): { message: string; until?: number; code?: FenceWait['code'] } {
     const t = this.config.time;
     const prev = this.previous && this.previous.id !== chosenId ? this.previous : null;
     const record = prev ? this.runners.guardRecord(prev.id) : undefined;
@@ -556,7 +558,7 @@ export class Elector {
         lastHeard: this.opts.membership.lastHeard(owed.id) ?? -Infinity,
         addressOf: (id) => this.opts.membership.addressOf(id), succeeded: () => succeeded(owed, this.runners.values()),
       });
-      if (fence) return { message: fence };
+      if (fence) return fence;
     }
     return { message: '' };
   }
@@ -594,10 +596,10 @@ export class Elector {
    * one that can never be fenced (a machine gone for good) must not hold elections forever.
    */
   private forgetOldDebts(now: number): void {
-    const stale = (owed: PreviousMaster): boolean => owed.learned === true && now - owed.droppedAt > KNOWN_MASTER_MEMORY_MS;
+    const stale = (owed: PreviousMaster): boolean => owed.learned === true && now > (owed.forgetAt ?? owed.droppedAt + KNOWN_MASTER_MEMORY_MS);
     for (const owed of [...(this.previous ? [this.previous] : []), ...this.remembered.values()]) {
       if (!stale(owed)) continue;
-      this.log.warn({ master: owed.id }, `forgetting master ${owed.name} (${owed.id}), learned from a follower ${Math.round(KNOWN_MASTER_MEMORY_MS / 60_000)} min ago and never fenced or heard`);
+      this.log.warn({ master: owed.id }, `forgetting master ${owed.name} (${owed.id}): no node has seen it named for ${Math.round(KNOWN_MASTER_MEMORY_MS / 60_000)} min, and it was never fenced or heard`);
       if (this.previous === owed) this.previous = null;
       this.remembered.delete(owed.id);
     }
@@ -616,6 +618,11 @@ export class Elector {
   private mayGrant(now: number, leaseQuorate: boolean): boolean {
     const master = this.masterToRenew();
     return this.promotionWait(now, leaseQuorate, master) === null && this.lease.mayGrant(now, leaseQuorate, master);
+  }
+
+  /** This leader sent runner `id` a lease grant (it may hold the master role). */
+  grantedHere(id: string): boolean {
+    return (this.runners.get(id)?.lastNamedSentAt ?? -Infinity) > -Infinity;
   }
 
   /** A heartbeat from runner `id` says it is Master (NodeFlag.Master). */

@@ -30,6 +30,14 @@ export interface FenceCheck {
   succeeded(): boolean;
 }
 
+/** What an election waits for because of fencing: a fence under way, or a learned master's grace to report. */
+export interface FenceWait {
+  code: 'fencing' | 'fence-grace';
+  message: string;
+  /** When the grace ends by itself (fence-grace). */
+  until?: number;
+}
+
 export class Fencer {
   private readonly fenced = new Set<string>();
   private inFlight = false;
@@ -45,25 +53,27 @@ export class Fencer {
    * Fencing promises no overlap at all: a previous master that has not reported to this leader since it
    * was dropped (silent, or heard but following no one here: deaf, cut one way) may still be demoting or
    * worse; only one whose reports show it released the role (R7 waits for those) needs no fence.
-   * Returns what the election waits for ('' when nothing), starting the fence when needed.
+   * Returns what the election waits for (null when nothing), starting the fence when needed.
    */
-  guard(check: FenceCheck): string {
+  guard(check: FenceCheck): FenceWait | null {
     const { now, prev, deadTime, record } = check;
-    if (prev.id === this.selfId) return ''; // this leader's own runner reports locally; never fence this machine
+    if (prev.id === this.selfId) return null; // this leader's own runner reports locally; never fence this machine
     const silentFor = now - Math.max(check.lastHeard, record?.lastSeen ?? -Infinity);
     const reported = record !== undefined && record.state !== 'Disconnected' && record.lastSeen > prev.droppedAt;
     // A learned master gets master_dead_time to report before "not reported" counts against it.
     const unreported = !reported && (!prev.learned || now - prev.droppedAt > deadTime);
-    if (!this.rules.on('fencing') || !hasTaps(this.hooks.onFence) || this.fenced.has(prev.id) || check.succeeded()) return '';
+    if (!this.rules.on('fencing') || !hasTaps(this.hooks.onFence) || this.fenced.has(prev.id) || check.succeeded()) return null;
     if (silentFor > deadTime || unreported) {
       this.start(prev, record?.address ?? check.addressOf(prev.id), silentFor);
-      return `waiting for fencing of ${prev.name}`;
+      return { code: 'fencing', message: `waiting for fencing of ${prev.name}` };
     }
     // A learned master heard but not reported yet: its report (it released the role) or, after its grace,
     // its fence — the election waits for one of them, not for neither (medium-profile seed 9410913: a new
     // leader elected inside the grace while the learned master, deaf, was still demoting).
-    if (!reported) return `waiting for fencing of ${prev.name} unless it reports within ${Math.ceil(prev.droppedAt + deadTime - now)} ms`;
-    return '';
+    if (!reported) {
+      return { code: 'fence-grace', message: `waiting for ${prev.name} (a master learned from a view or a follower) to report; fenced if it has not by then`, until: prev.droppedAt + deadTime };
+    }
+    return null;
   }
 
   private start(prev: PreviousMaster, address: string, silentFor: number): void {

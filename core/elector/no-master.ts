@@ -11,7 +11,7 @@ import { isAtLeast, type RunnerRecord } from './records';
 /** Machine-readable reasons (`noMaster.code` in --json). */
 export type NoMasterCode =
   | 'startup-delay' | 'no-quorum' | 'manual-master' | 'maintenance' | 'promoted-services' | 'awaiting-report' | 'lease-wait'
-  | 'fencing' | 'no-electable-runner' | 'failover-halted' | 'on-elect-empty' | 'electing';
+  | 'fencing' | 'fence-grace' | 'no-electable-runner' | 'failover-halted' | 'on-elect-empty' | 'electing';
 
 export interface NoMasterWait {
   code: NoMasterCode;

@@ -22,6 +22,8 @@ export interface PreviousMaster {
    * means nothing for it until it had master_dead_time to report (a healthy runner reports every tick).
    */
   learned?: boolean;
+  /** A learned master is forgotten then: an hour after anyone last saw it named (KNOWN_MASTER_MEMORY_MS). */
+  forgetAt?: number;
 }
 
 /** This node's id and name. */

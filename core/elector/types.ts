@@ -35,7 +35,7 @@ export interface ElectorMembership {
    */
   allConfiguredPeersHeard(): boolean;
   /** The master of the last view that named one, as this node remembers it (its own restarts included), null when none. */
-  rememberedMaster(): { id: string; name: string } | null;
+  rememberedMaster(): { id: string; name: string; ageMs: number } | null;
   /** This node has seen the cluster with a master at some point (survives leadership changes). */
   everSawMaster(): boolean;
 }

@@ -54,6 +54,8 @@ export interface MembershipOptions extends ComponentContext {
   onNameClash?(senderId: string, from: string, senderUptimeMs: number): void;
   /** What this machine remembers across restarts (`node.state_file`): knownMaster survives the process. */
   machineMemory?: MachineMemory | null;
+  /** This node leads and its elector granted `masterId` a lease (so the master of its own view holds, or may hold, the role). */
+  grantedHere?(masterId: string): boolean;
 }
 
 /** How long, and how many, nodes that left the table are remembered for `koi status` (shown OFFLINE). */
@@ -487,32 +489,43 @@ export class Membership {
    */
   private supersedesKnownMaster(view: ClusterView): boolean {
     const known = this.knownMaster;
-    if (!known.id || known.id === view.masterId || known.from === view.leaderId) return true;
-    return view.nodes.some((n) => n.id === view.masterId && (n.flags & NodeFlag.Master) !== 0);
+    if (!this.rememberedMaster() || known.id === view.masterId || known.from === view.leaderId) return true;
+    // The flag as the leader heard it lately (an entry from before a pause of that leader may carry an old one).
+    const fresh = ackWindowMs(this.config.time.cluster_update_interval);
+    return view.nodes.some((n) => n.id === view.masterId && (n.flags & NodeFlag.Master) !== 0 && n.lastSeenAgoMs <= fresh);
   }
 
-  /** The master of a view this node leads with is remembered too (it survives a restart of this node). */
+  /**
+   * The master of a view this node leads with is remembered too (it survives a restart of this node), and as soon
+   * as this leader granted it a lease: it may hold the role before any view shows its flag.
+   */
   private rememberLedView(view: ClusterView): void {
-    if (!view.masterId || !this.supersedesKnownMaster(view)) return;
+    if (!view.masterId || !(this.supersedesKnownMaster(view) || this.opts.grantedHere?.(view.masterId))) return;
     const now = this.opts.clock.now();
     this.knownMaster = { id: view.masterId, name: view.masterName, at: now, from: view.leaderId };
     this.persistKnownMaster(now);
   }
 
-  /** The master remembered from the views this node followed or led with (R8), null when none or forgotten. */
-  rememberedMaster(): { id: string; name: string } | null {
+  /** The master remembered from the views this node followed or led with (R8), with how long ago it was last seen named; null when none or forgotten. */
+  rememberedMaster(): { id: string; name: string; ageMs: number } | null {
     const m = this.knownMaster;
-    return m.id && this.opts.clock.now() - m.at <= KNOWN_MASTER_MEMORY_MS ? { id: m.id, name: m.name } : null;
+    const age = this.opts.clock.now() - m.at;
+    return m.id && age <= KNOWN_MASTER_MEMORY_MS ? { id: m.id, name: m.name, ageMs: age } : null;
   }
 
-  /** At start: the master this machine saw before this process, aged by the wall clock (a clock stepped back counts as no time). */
+  /** At start: the master this machine saw before this process, aged by the wall clock. */
   private recallKnownMaster(): void {
     const m = this.opts.machineMemory?.loadKnownMaster();
     if (!m) return;
-    const age = Math.max(0, this.opts.clock.wallNow() - m.wallAt);
+    // This machine's own earlier process: its start-up sweep undoes what it left (never fenced, whatever its name).
+    if (m.writerId !== '' && m.id === m.writerId) return;
+    // A clock stepped back counts as no time; a date more than the memory's span ahead is not believed.
+    const ahead = m.wallAt - this.opts.clock.wallNow();
+    if (ahead > KNOWN_MASTER_MEMORY_MS) return;
+    const age = Math.max(0, -ahead);
     if (age > KNOWN_MASTER_MEMORY_MS) return;
     const now = this.opts.clock.now();
-    this.knownMaster = { id: m.id, name: m.name, at: now - age, from: '' };
+    this.knownMaster = { id: m.id, name: m.name, at: now - age, from: m.from };
     this.savedKnownMaster = { id: m.id, at: now - age };
     this.log.info({ master: m.id }, `remembering master ${m.name} (${m.id}), last seen named ${Math.round(age / 1000)} s ago before this start (node.state_file)`);
   }
@@ -523,7 +536,7 @@ export class Membership {
     const m = this.knownMaster;
     if (!memory || (m.id === this.savedKnownMaster.id && m.at - this.savedKnownMaster.at < KNOWN_MASTER_REFRESH_MS)) return;
     this.savedKnownMaster = { id: m.id, at: m.at };
-    memory.saveKnownMaster({ id: m.id, name: m.name, wallAt: this.opts.clock.wallNow() - (now - m.at) });
+    memory.saveKnownMaster({ id: m.id, name: m.name, wallAt: this.opts.clock.wallNow() - (now - m.at), from: m.from, writerId: this.opts.self.id });
   }
 
   /** Broadcast this node's heartbeat; `answer` makes it the acknowledgement of one leader heartbeat. */

@@ -18,6 +18,13 @@ export interface RememberedMaster {
   id: string;
   name: string;
   wallAt: number;
+  /** The leader whose view named it ('' when not known). */
+  from: string;
+  /**
+   * The id of the process that wrote it: a master that was this machine's own earlier process is not owed a
+   * fence (its start-up sweep undoes its leftovers), even when the machine was renamed since.
+   */
+  writerId: string;
 }
 
 export interface MachineMemory {

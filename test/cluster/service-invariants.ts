@@ -241,10 +241,12 @@ export class ServiceInvariants {
   }
 
   promoteStart(probe: ClusterProbe, promoter: string, service: string, at: number): void {
+    const chainBegan = this.promoteChainBegan(promoter, at);
     this.lastPromoteBegan.set(promoter, at);
     for (const holder of probe.nodes) {
       if (holder.name === promoter || !holder.open.includes(service)) continue;
-      const category = this.leftovers.get(holder.name)?.has(service) ? 'crash' : this.classify(probe, holder, promoter);
+      const category = this.leftovers.get(holder.name)?.has(service) ? 'crash'
+        : this.resumedInto(holder, chainBegan, at) ? 'frozen' : this.classify(probe, holder, promoter);
       const overlap: Overlap = { service, holder: holder.name, promoter, category, start: at, end: null, holderLife: holder.life };
       this.overlaps.push(overlap);
       if (category === 'violation') {
@@ -285,6 +287,26 @@ export class ServiceInvariants {
     if (!this.bounds.checkLiveness) return;
     this.checkLiveness(probe);
     this.trackHealth(probe);
+  }
+
+  /** When the promoter's current promote chain began: its previous promote when that one is at most a chain's length ago. */
+  private promoteChainBegan(promoter: string, at: number): number {
+    const previous = this.lastPromoteBegan.get(promoter);
+    return previous !== undefined && at - previous <= this.bounds.frozenDemoteStartMs ? previous : at;
+  }
+
+  /**
+   * A holder that resumed from a freeze moments ago, into a promote chain the promoter began while it was frozen:
+   * the overlap is the freeze's (bounded from the resume like any frozen one), not a new one — the holder has not
+   * had its first event yet, and the leader granted the promotion while it was silent (seed 9460663: the second
+   * service's promote began 8 ms after the resume).
+   */
+  private resumedInto(holder: ProbeNode, chainBegan: number, at: number): boolean {
+    if (this.bounds.fencing || holder.life !== 'running') return false;
+    const back = this.returnedAt.get(holder.name);
+    if (!back || back.how !== 'resume' || chainBegan >= back.at) return false;
+    const first = back.vm ? FIRST_EVENT_MS + (this.bounds.clusterTickMs ?? 0) : FIRST_EVENT_MS;
+    return at - back.at <= first + this.bounds.frozenDemoteStartMs;
   }
 
   private classify(probe: ClusterProbe, holder: ProbeNode, promoter: string): OverlapCategory {

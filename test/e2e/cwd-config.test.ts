@@ -26,7 +26,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dir, 'marker-plugin.js'),
     `module.exports = { name: 'marker', apply(koi) { require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); koi.logger.info('marker plugin applied'); } };\n`);
   const [port] = await findFreePorts(1);
-  fs.writeFileSync(path.join(dir, 'koi.conf'), `node {\n  name cwd1\n  port ${port}\n  journal events.jsonl\n}\ncluster {\n  password "cwd test secret"\n  transport "127.0.0.1:${port}"\n}\nservice {\n  folder services\n}\nplugins {\n  "./marker-plugin.js" {}\n}\n`, { mode: 0o600 });
+  fs.writeFileSync(path.join(dir, 'koi.conf'), `node {\n  name cwd1\n  port ${port}\n  journal events.jsonl\n  state_file state.json\n}\ncluster {\n  password "cwd test secret"\n  transport "127.0.0.1:${port}"\n}\nservice {\n  folder services\n}\nplugins {\n  "./marker-plugin.js" {}\n}\n`, { mode: 0o600 });
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -47,6 +47,7 @@ function conf(port: number, extra = '', plugins = ''): string {
     name e2e1
     port ${port}
     journal events.jsonl
+    state_file state.json
     runner true
     ${extra}
 }
@@ -224,7 +225,7 @@ it('--daemonize reports a child that cannot start, with its exit code, and remov
 (NODE_BUILT ? it : it.skip)('a second node with a live node\'s name stops gracefully and exits 78 through run.ts (the daemon\'s one exit path)', async () => {
   const ports = await findFreePorts(2);
   const twin = (port: number) => conf(port).replace(/transport "[^"]*"/, `transport "${ports.map((p) => `127.0.0.1:${p}`).join(' ')}"`)
-    .replace('journal events.jsonl', `journal events-${port}.jsonl`);
+    .replace('journal events.jsonl', `journal events-${port}.jsonl`).replace('state_file state.json', `state_file state-${port}.json`);
   const files = ports.map((port) => {
     const file = path.join(dir, `twin-${port}.conf`);
     fs.writeFileSync(file, twin(port));

@@ -37,7 +37,7 @@ afterAll(() => {
 async function writeConf(name: string): Promise<string> {
   const [port] = await findFreePorts(1);
   const file = path.join(dir, name);
-  fs.writeFileSync(file, `node {\n  name pid1\n  port ${port}\n  journal events.jsonl\n}\ncluster {\n  password "pid file test secret"\n  transport "127.0.0.1:${port}"\n}\nservice {\n  folder services\n}\n`, { mode: 0o600 });
+  fs.writeFileSync(file, `node {\n  name pid1\n  port ${port}\n  journal events.jsonl\n  state_file state.json\n}\ncluster {\n  password "pid file test secret"\n  transport "127.0.0.1:${port}"\n}\nservice {\n  folder services\n}\n`, { mode: 0o600 });
   return file;
 }
 

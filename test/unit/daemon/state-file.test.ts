@@ -22,11 +22,11 @@ async function until(check: () => boolean): Promise<void> {
 test('what one process saves, the next one loads (the folder is created like the journal\'s)', async () => {
   const file = path.join(dir, 'sub', 'state.json');
   const first = new FileMachineMemory(file, createTestLogger().logger);
-  first.saveKnownMaster({ id: 'a1', name: 'n1', wallAt: 1_000 });
-  first.saveKnownMaster({ id: 'b2', name: 'n2', wallAt: 2_000 }); // coalesced: the last one wins
+  first.saveKnownMaster({ id: 'a1', name: 'n1', wallAt: 1_000, from: 'l1', writerId: 'w1' });
+  first.saveKnownMaster({ id: 'b2', name: 'n2', wallAt: 2_000, from: 'l1', writerId: 'w1' }); // coalesced: the last one wins
   await until(() => fs.existsSync(file) && parseStateFile(fs.readFileSync(file, 'utf8'))?.id === 'b2');
   const { logger, records } = createTestLogger();
-  expect(new FileMachineMemory(file, logger).loadKnownMaster()).toEqual({ id: 'b2', name: 'n2', wallAt: 2_000 });
+  expect(new FileMachineMemory(file, logger).loadKnownMaster()).toEqual({ id: 'b2', name: 'n2', wallAt: 2_000, from: 'l1', writerId: 'w1' });
   expect(records.filter((r) => r.level !== 'debug')).toEqual([]);
   expect(fs.existsSync(`${file}.tmp`)).toBe(false);
 });
@@ -47,15 +47,23 @@ test('a file that is not a koi state file: a warning naming it, and nothing reme
   }
 });
 
-test('a file that cannot be written: one error naming it, later saves are dropped quietly', async () => {
+test('a file that cannot be written: one error naming it per run of failures, and the next save tries again', async () => {
   const blocker = path.join(dir, 'blocker');
   fs.writeFileSync(blocker, 'a file where a folder should be');
   const file = path.join(blocker, 'state.json');
   const capture = createTestLogger();
   const memory = new FileMachineMemory(file, capture.logger);
-  memory.saveKnownMaster({ id: 'a1', name: 'n1', wallAt: 1 });
+  const master = { id: 'a1', name: 'n1', wallAt: 1, from: '', writerId: 'w1' };
+  memory.saveKnownMaster(master);
   await until(() => capture.find('error').length > 0);
-  memory.saveKnownMaster({ id: 'a2', name: 'n2', wallAt: 2 });
+  memory.saveKnownMaster({ ...master, id: 'a2' });
   await settle();
+  await new Promise((r) => setTimeout(r, 50));
   expect(capture.find('error').map((r) => r.msg)).toEqual([expect.stringContaining(`state file ${file}: cannot write it`)]);
+  // The folder becomes writable (a disk freed, a remount): the next save lands.
+  fs.rmSync(blocker);
+  memory.saveKnownMaster({ ...master, id: 'a3' });
+  await until(() => fs.existsSync(file));
+  expect(new FileMachineMemory(file, createTestLogger().logger).loadKnownMaster()).toMatchObject({ id: 'a3' });
+  expect(capture.find('info', 'written again')).toHaveLength(1);
 });

@@ -3,7 +3,7 @@
  * with timestamps, per-event timeouts and a stop aborting a long start —
  * all with real shell scripts.
  */
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceEventName, TargetAction } from '../../../plugin-api';
 import { harness, readLines, serviceDir, sleep, stateOf, testConfig, useServiceFixture, waitFor } from './helpers';
@@ -29,7 +29,11 @@ describe('status exit codes', () => {
     fx.h.manager.start();
   });
 
-  const setCode = (code: number): void => writeFileSync(codeFile, String(code));
+  // Written aside and renamed: a status run reading the file mid-write must see the old code or the new, never a torn one.
+  const setCode = (code: number): void => {
+    writeFileSync(`${codeFile}.new`, String(code));
+    renameSync(`${codeFile}.new`, codeFile);
+  };
   const statusCount = (): number => fx.h!.reports.filter((r) => r.event === 'status').length;
   const nextStatus = async (): Promise<void> => {
     const seen = statusCount();
