@@ -245,8 +245,7 @@ export class ServiceInvariants {
     this.lastPromoteBegan.set(promoter, at);
     for (const holder of probe.nodes) {
       if (holder.name === promoter || !holder.open.includes(service)) continue;
-      const category = this.leftovers.get(holder.name)?.has(service) ? 'crash'
-        : this.resumedInto(holder, chainBegan, at) ? 'frozen' : this.classify(probe, holder, promoter);
+      const category = this.leftovers.get(holder.name)?.has(service) ? 'crash' : this.classify(probe, holder, promoter, chainBegan, at);
       const overlap: Overlap = { service, holder: holder.name, promoter, category, start: at, end: null, holderLife: holder.life };
       this.overlaps.push(overlap);
       if (category === 'violation') {
@@ -302,14 +301,14 @@ export class ServiceInvariants {
    * service's promote began 8 ms after the resume).
    */
   private resumedInto(holder: ProbeNode, chainBegan: number, at: number): boolean {
-    if (this.bounds.fencing || holder.life !== 'running') return false;
+    if (holder.life !== 'running') return false;
     const back = this.returnedAt.get(holder.name);
     if (!back || back.how !== 'resume' || chainBegan >= back.at) return false;
     const first = back.vm ? FIRST_EVENT_MS + (this.bounds.clusterTickMs ?? 0) : FIRST_EVENT_MS;
     return at - back.at <= first + this.bounds.frozenDemoteStartMs;
   }
 
-  private classify(probe: ClusterProbe, holder: ProbeNode, promoter: string): OverlapCategory {
+  private classify(probe: ClusterProbe, holder: ProbeNode, promoter: string, chainBegan: number, at: number): OverlapCategory {
     // Without a majority quorum nothing rules two masters out (SPEC §3), not even after a pause or with
     // fencing (a side that never knew the other's master has nothing to fence): a partition, a pause, or
     // the moment either ends may overlap; the holder demotes when it hears the leader name another runner.
@@ -319,6 +318,7 @@ export class ServiceInvariants {
     if (holder.maintenance) return 'maintenance';
     if (this.bounds.fencing) return 'violation';
     if (holder.life === 'paused' || holder.life === 'frozen') return 'frozen';
+    if (this.resumedInto(holder, chainBegan, at)) return 'frozen';
     // SPEC §3 / docs/safety.md: the old master *began* to demote before the new one began to promote,
     // and its demote chain is still running (a cut-off master cannot be seen finishing it; the leader
     // waits for the end only when it hears the master, R7). Bounded: checkOverlapBounds.
