@@ -29,7 +29,7 @@ import { confirmedDemote, isOwnPastIncarnation, owedFromView, succeeded, type Pr
 import { Fencer, hasTaps, type FenceWait } from './fencing';
 import { RunnerTable } from './runner-table';
 import { FailoverHaltWatch } from './failover-halt';
-import { allPeersReported, electionBlocker, promotedServicesWait, unreportedRunner } from './election-gate';
+import { allPeersReported, electionBlocker, unreportedRunner } from './election-gate';
 import { recipientAddress, stateUpdate } from './state-updates';
 import type { ElectorActionResult, ElectorOptions, ElectorSnapshot } from './types';
 import type { MasterToRenew } from './lease-keeper';
@@ -97,9 +97,9 @@ export class Elector {
         this.log.info({ master: view.masterId }, `continuing with master ${view.masterName} (${view.masterId}) from the last view`);
       }
     }
-    // R8 from this node's own memory: a master it saw named before this process (node.state_file) or in a view that
-    // named neither master nor debt since. A leader that never knew it has nobody else to learn it from, maybe.
-    // Also when the view names a master: it may be a stale view's, not promoted yet (absorbKnownMaster decides).
+    // R8 from this node's own memory (membership knownMaster, kept across restarts by node.state_file): nobody else
+    // may remember that master. Also when the view names one: a stale view's, not promoted yet, does not settle it
+    // (absorbKnownMaster ignores it when the named master holds the role or is the same).
     const remembered = opts.membership.rememberedMaster();
     if (remembered) this.absorbKnownMaster(remembered.id, remembered.name, opts.self.id, remembered.ageMs);
   }
@@ -599,7 +599,7 @@ export class Elector {
     const stale = (owed: PreviousMaster): boolean => owed.learned === true && now > (owed.forgetAt ?? owed.droppedAt + KNOWN_MASTER_MEMORY_MS);
     for (const owed of [...(this.previous ? [this.previous] : []), ...this.remembered.values()]) {
       if (!stale(owed)) continue;
-      this.log.warn({ master: owed.id }, `forgetting master ${owed.name} (${owed.id}): no node has seen it named for ${Math.round(KNOWN_MASTER_MEMORY_MS / 60_000)} min, and it was never fenced or heard`);
+      this.log.warn({ master: owed.id }, `forgetting master ${owed.name} (${owed.id}): no node has seen it named for ${Math.round(KNOWN_MASTER_MEMORY_MS / 60_000)} min, and it was not fenced`);
       if (this.previous === owed) this.previous = null;
       this.remembered.delete(owed.id);
     }
