@@ -117,6 +117,10 @@ export function checkClusterAnswer(doc: Json): Problems {
   c.is('noMaster', (x) => (x === null || x === undefined) === (isObject(doc) && doc.master !== null), 'null exactly when there is a master');
   if (isObject(doc) && isObject(doc.noMaster)) c.array('noMaster.runners', (r) => c.nodeRef(`${r}.node`, false).string(`${r}.reason`));
   c.is('unheard', (x) => x === undefined || (Array.isArray(x) && x.every((a) => typeof a === 'string' && ADDRESS.test(a))), 'absent or a list of ip:port');
+  // Added within schema 1 (R7's election in effect): a named master not promoted yet, and why; only with a master.
+  c.is('masterPending', (x) => x === undefined || (isObject(x) && typeof x.code === 'string' && typeof x.message === 'string' && x.message.length > 0
+    && (x.remainingMs === undefined || (typeof x.remainingMs === 'number' && x.remainingMs >= 0))
+    && isObject(doc) && doc.master !== null), 'absent, or {code, message, remainingMs?} beside a master');
   return c.problems;
 }
 
