@@ -123,7 +123,7 @@ it('bad plugin options exit 78 with file:line: plugins.<name>.<option>', async (
   fs.writeFileSync(file, conf(port, '', '    log-syslog {\n        facility nowhere\n    }'));
   const { code, stderr } = run(['-f', file, '-C', '--log', 'console']);
   expect(code).toBe(78);
-  expect(stderr).toContain(`${file}:18: plugins.log-syslog.facility: "nowhere" is not one of`);
+  expect(stderr).toContain(`${file}:19: plugins.log-syslog.facility: "nowhere" is not one of`);
 });
 
 it('an ES module plugin is loaded with a real import(); colour by default, none with -C', async () => {
@@ -173,7 +173,7 @@ it('--daemonize reports a child that cannot start, with its exit code, and remov
   fs.writeFileSync(file, conf(port, 'wibble 3'));
   node.child.kill('SIGHUP');
   await waitForText(node.out, /configuration not reloaded \(1 problem\)/);
-  expect(node.out()).toContain(`reload refused: ${file}:6: node.wibble: unknown key`);
+  expect(node.out()).toContain(`reload refused: ${file}:7: node.wibble: unknown key`);
   expect(node.child.exitCode).toBeNull();
 
   node.child.kill('SIGTERM');
