@@ -249,15 +249,17 @@ test('medium-profile seed 9350779: a stale view\'s master is not promoted beside
 }, 60_000);
 
 test.each([
-  ['default', 9362763, 'a restarted follower remembers (node.state_file) the minority\'s leader-master, still demoting: the majority fences it first'],
-  ['default', 9921950, 'a leader resumed from a VM pause names a master from its stale view; the followers keep the crashed master they saw hold the role, and it is fenced first'],
-  ['medium', 9410913, 'a learned master, heard (deaf) but not reporting, holds the election through its grace and is fenced, instead of overlapping while it demotes'],
-])('R8, fencing configured: %s-profile seed %i — %s', async (profile, seed) => {
+  ['default', 9362763, 'n2 sim-fence: powering off n1', 'a restarted follower remembers (node.state_file) the minority\'s leader-master, still demoting: the majority fences it first'],
+  ['default', 9921950, 'n1 sim-fence: powering off n2', 'a leader resumed from a VM pause names a master from its stale view; the followers keep the crashed master they saw hold the role, and it is fenced first'],
+  ['medium', 9410913, 'n3 sim-fence: powering off n1', 'a learned master, heard (deaf) but not reporting, holds the election through its grace and is fenced, instead of overlapping while it demotes'],
+])('R8, fencing configured: %s-profile seed %i (%s): %s', async (profile, seed, fence) => {
   // Each failed (two promoted with fencing configured) before the machine memory, the stale-view rule and the grace hold.
   const schedule = profile === 'default' ? generateSchedule(seed)
     : generateSchedule(seed, { profile, time: loadProfile(profileSpec(profile)).timeMs as Partial<KoiConfig['time']> });
-  const result = await runSchedule(schedule, { traceLines: 50 });
+  const result = await runSchedule(schedule, { traceLines: 100_000 });
   expect(result.violations.map((v) => `${v.invariant}: ${v.detail}`)).toEqual([]);
+  // The fence that settles it happened (a schedule that drifted would pass without it).
+  expect(result.trace.filter((line) => line.includes(fence))).toHaveLength(1);
 }, 60_000);
 
 test('L2, default seed 9330959: under a one-way cut and a pair cut the third node follows the leader that hears a quorum, and a master is elected before the heal', async () => {
