@@ -33,14 +33,14 @@ export interface ElectionGateInput {
 }
 
 /**
- * R7's two gates before any runner is promoted — by an election, or by the first renewal of a named master
- * that is not Master (LeaseKeeper.mayGrant's election in effect): a runner other than `exceptId` still
- * reports promoted services; or one was heard again (a partition healed, its machine came back) and has not
- * reported yet — it may still be demoting what it held, and its record may say Disconnected. The wait for
- * other leaders' leases (R2) does not cover the latter: it counts from when the quorum was free, often long
- * before the heal. Null when neither holds.
+ * R7's two gates before any runner is promoted — by an election, or by the first grant to a named master that
+ * is not Master (an election in effect, Elector.promotionWait, which passes `exceptId`): a runner other than
+ * `exceptId` still reports promoted services; or one was heard again (a partition healed, its machine came
+ * back) and has not reported yet — it may still be demoting what it held, and its record may say Disconnected.
+ * The wait for other leaders' leases (R2) does not cover the latter: it counts from when the quorum was free,
+ * often long before the heal. Null when neither holds.
  */
-export function promotedServicesWait(
+function promotedServicesWait(
   now: number,
   config: KoiConfig,
   records: Iterable<RunnerRecord>,
@@ -88,7 +88,7 @@ export function electionBlocker(g: ElectionGateInput): NoMasterWait | null {
 }
 
 /**
- * A runner node in the node table (heard within node_timeout) whose runner has not reported to this leader
+ * A runner node heard lately (Membership.heardRunners: two peer refreshes and an ack window) whose runner has not reported to this leader
  * since the node (re)joined the table or this leader began to lead (`notBefore`), whichever is later; the
  * latest when several. From the leader's start, not only the rejoin: a new leader knows nothing of what a
  * runner it never heard a report from is doing, however long the node has been in its table.

@@ -26,7 +26,7 @@ export interface ElectorMembership {
   maxHoldMs(): number;
   /** R2: from when on no other leader can count an acknowledgement of any node of this leader's lease quorum. */
   quorumFreeAt(): number;
-  /** Runner-flagged nodes heard within node_timeout, with since when they have been in the table (rejoined). */
+  /** Runner-flagged nodes heard within two peer refreshes and an ack window, with since when they have been in the table (rejoined). */
   heardRunners(): Array<{ id: string; name: string; since: number }>;
   /**
    * Every configured peer has been heard: each unicast address of
