@@ -7,7 +7,7 @@
  * the master (a plain runner: another node leads) or the leader (not the
  * master); `koi promote` restores that arrangement after a failed trial.
  */
-import { ELECTION_LIMIT_TICKS, electionTimeoutMs } from '../core/config/timing-defaults';
+import { electionMs } from '../core/config/timing-defaults';
 import { stallBoundMs } from '../core/config/safety-bounds';
 import { Cluster } from '../scripts/lib/cluster';
 import { koiInProcess } from './lib/koi-client';
@@ -68,9 +68,9 @@ export async function runKoiStall(options: KoiStallOptions): Promise<KoiStallRes
   const t = effectiveTimeMs(profile);
   const lease = t.master_lease + t.lease_margin;
   // After SIGCONT: a stalled master demotes at once if its lease lapsed; a replacement is promoted within a lease;
-  // a leader that stepped down is replaced after an election (leader_dead_time + 4 heartbeats) and has to renew the master's lease
+  // a leader that stepped down is replaced after an election (leader_dead_time + the candidacy) and has to renew the master's lease
   // in time. Twice the lease plus an election covers all three; longer would count unrelated flaps of a loaded machine.
-  const observeMs = Math.max(500, 2 * lease + 2 * (electionTimeoutMs(t) + ELECTION_LIMIT_TICKS * t.cluster_update_interval));
+  const observeMs = Math.max(500, 2 * lease + 2 * electionMs(t));
   const restMs = Math.max(500, lease);
   const settleMs = Math.max(300, 2 * t.master_lease);
   const cluster = await Cluster.create({ nodes: 3, quorum: 2, time: profile.time, statusInterval: '10s', tag: 'koi-stall' });

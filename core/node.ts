@@ -25,6 +25,7 @@ import type { ComponentContext } from './node/component';
 import { safetyRules, type SafetyRuleSet } from './safety-rules';
 import { checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './node/cluster-check';
 import { CLOCK_RATE_BOUND, stallBoundMs } from './config/safety-bounds';
+import { DeadlineTimer } from './node/deadline-timer';
 import { StallGuard, type Stall } from './node/stall-guard';
 import { ELECTION_LIMIT_TICKS, electionTimeoutMs } from './config/timing-defaults';
 import type { ActionResult, FailureStatus, NodeStatus } from './node/status';
@@ -71,9 +72,10 @@ export class KoiNode {
   private readonly startedAt: number;
   private clusterTimer: TimerHandle | undefined;
   private electorTimer: TimerHandle | undefined;
-  /** A one-shot elector tick at the end of a wait that held the election (Elector.scheduleDecision), and when. */
-  private decisionTimer: TimerHandle | undefined;
-  private decisionTimerAt: number | undefined;
+  /** A one-shot elector tick at the end of a wait that held the election (Elector.scheduleDecision). */
+  private readonly decisionTimer: DeadlineTimer;
+  /** The leader election's deadline when it comes before the next cluster tick (Membership.scheduleElection). */
+  private readonly electionTimer: DeadlineTimer;
   /** When the elector ticks inside cluster ticks (so its updates ride on the heartbeat). */
   private readonly electorSchedule = new TickSchedule();
   private readonly runnerSchedule = new TickSchedule();
@@ -109,6 +111,8 @@ export class KoiNode {
     this.startedAt = this.clock.now();
     this.memory = opts.memory ?? { sawMaster: false };
     this.stallGuard = new StallGuard(this.clock);
+    this.decisionTimer = new DeadlineTimer(this.clock, (fn) => this.guard(fn), (at) => this.decisionDue(at));
+    this.electionTimer = new DeadlineTimer(this.clock, (fn) => this.guard(fn), () => this.membership.checkElection());
     this.events = startEvents({
       hooks: this.hooks, clock: this.clock, logger: this.log, self: opts.identity,
       journalFile: opts.journal ? opts.config.node.journal : 'off',
@@ -149,6 +153,7 @@ export class KoiNode {
       machineMemory: opts.machineMemory ?? null,
       grantedHere: (id) => this.elector?.grantedHere(id) ?? false,
       onNameClash: (senderId, from, uptimeMs) => this.nameClash(senderId, from, uptimeMs),
+      scheduleElection: (at) => this.electionTimer.set(at),
     });
     if (this.config.node.runner) {
       this.runner = new Runner({
@@ -248,7 +253,8 @@ export class KoiNode {
     this.closed = true;
     this.clock.clear(this.clusterTimer);
     this.clock.clear(this.electorTimer);
-    this.clock.clear(this.decisionTimer);
+    this.decisionTimer.clear();
+    this.electionTimer.clear();
     this.runner?.close();
     this.forwarder?.close();
     await (await this.localAdmin)?.close();
@@ -424,6 +430,7 @@ export class KoiNode {
     const frozen = why ?? (stall.frozenMs > 0 ? ` (${Math.round(stall.frozenMs)} ms of it on the wall clock only: a VM pause or a clock step)` : '');
     (quiet ? this.log.debug.bind(this.log) : this.log.warn.bind(this.log))({ gapMs: gap, frozenMs: Math.round(stall.frozenMs) }, `event loop stalled for ${gap} ms${frozen}: master lease checked, namings dated by the leader's clock`);
     this.runner?.stalled(stall.gapMs, stall.frozenMs);
+    this.membership.ownStall(stall.gapMs);
     // Followers stand after leader_dead_time of silence (electionTimeoutMs): after a longer stall another
     // leader may lead, so step down instead of fighting it. Shorter stalls need no step-down for safety: the
     // lease quorum counts acknowledgements from when the answered heartbeat was sent (R1).
@@ -569,24 +576,15 @@ export class KoiNode {
   }
 
   /**
-   * An elector tick at `at`, when a wait that held the election ends by itself (protocol 4's "election on a
-   * timer at the wait's end": not at the next heartbeat, half an interval later on average). One timer: a
-   * later wait replaces it (the same end, asked again by every tick of a long wait, keeps it). It is set a
-   * millisecond late (timers round their delay down), ticks only if the elector still owes that decision, and
-   * if it fired early all the same (a coarse loop clock) it is set again for the rest.
+   * The elector tick at `at`, when a wait that held the election ends by itself (protocol 4's "election on a
+   * timer at the wait's end": not at the next heartbeat, half an interval later on average; decisionTimer).
+   * Only if the elector still owes that decision (no tick since decided or moved it): elect, or wait the rest
+   * if the timer fired early.
    */
-  private scheduleDecision(at: number): void {
-    if (this.decisionTimer !== undefined && this.decisionTimerAt === at) return;
-    this.clock.clear(this.decisionTimer);
-    this.decisionTimerAt = at;
-    this.decisionTimer = this.clock.setTimeout(this.guard(() => {
-      this.decisionTimer = undefined;
-      this.decisionTimerAt = undefined;
-      // Still owed (no tick since decided or moved it): elect, or wait the rest if the timer fired early.
-      if (this.elector?.pendingDecisionAt() !== at) return;
-      if (this.clock.now() >= at) this.elector.tick();
-      else this.scheduleDecision(at);
-    }), Math.max(0, Math.ceil(at - this.clock.now())) + 1);
+  private decisionDue(at: number): void {
+    if (this.elector?.pendingDecisionAt() !== at) return;
+    if (this.clock.now() >= at) this.elector.tick();
+    else this.decisionTimer.set(at);
   }
 
   /** What membership, runner and elector get from the node (the config as it is now). */
@@ -605,7 +603,7 @@ export class KoiNode {
         membership: electorMembership(this.membership, this.memory),
         sendState: (id, address, update) => this.sendState(id, address, update),
         onMasterChange: (masterId, masterName, why) => this.masterSeen(masterId, masterName, why, true),
-        scheduleDecision: (at) => this.scheduleDecision(at),
+        scheduleDecision: (at) => this.decisionTimer.set(at),
       });
       if (this.config.node.maintenance && !this.elector.view().maintenance) this.elector.setMaintenance(true);
       this.armElectorTimer();
@@ -618,9 +616,7 @@ export class KoiNode {
       this.elector = null;
       this.clock.clear(this.electorTimer);
       this.electorTimer = undefined;
-      this.clock.clear(this.decisionTimer);
-      this.decisionTimer = undefined;
-      this.decisionTimerAt = undefined;
+      this.decisionTimer.clear();
       this.log.info({ reason }, `no longer leading: ${reason}`);
     }
   }

@@ -10,6 +10,8 @@
  * test/cluster/timings.test.ts). What failover they give is measured on real
  * processes in docs/performance.md "Failover", and only there.
  */
+import { delayBoundMs } from './safety-bounds';
+
 export interface TimingDefault {
   /** Milliseconds. */
   readonly ms: number;
@@ -23,7 +25,7 @@ export const TIMING_DEFAULTS = {
   cluster_update_interval: {
     ms: 50,
     does: 'Heartbeat interval; a leader silent for leader_dead_time (at least 4 heartbeats) is replaced.',
-    trades: 'A dead leader is replaced after leader_dead_time and 4 heartbeats as candidate (≈ 0.4 s). Tiny datagrams, fine for 2–32 nodes; the price is idle CPU (docs/performance.md "Footprint"): 100 ms cuts it by about a third and costs ≈ 0.75 s of leader failover.',
+    trades: 'A dead leader is replaced after leader_dead_time and two heartbeats as candidate (≈ 0.3 s). Tiny datagrams, fine for 2–32 nodes; the price is idle CPU (docs/performance.md "Footprint"): 100 ms cuts it by about a third and costs ≈ 0.75 s of leader failover.',
   },
   elector_tick_interval: {
     ms: 200,
@@ -43,7 +45,7 @@ export const TIMING_DEFAULTS = {
   leader_dead_time: {
     ms: 200,
     does: 'An elector that heard no leader this long stands for election (never sooner than 4 heartbeats: a shorter value is raised to that). Use the same value on every node.',
-    trades: 'How long a stalled leader (GC, a busy host) may fall silent without being replaced, counted in time, not heartbeats: longer rides out longer stalls of the leader, and delays the replacement of a dead leader by as much (a new leader also waits 4 heartbeats as candidate).',
+    trades: 'How long a stalled leader (GC, a busy host) may fall silent without being replaced, counted in time, not heartbeats: longer rides out longer stalls of the leader, and delays the replacement of a dead leader by as much (a new leader also campaigns for two heartbeats).',
   },
   master_dead_time: {
     ms: 1_000,
@@ -125,9 +127,9 @@ export const TIME_DEFAULTS = Object.freeze(Object.fromEntries(
 ) as { readonly [K in TimeKey]: number });
 
 /**
- * Ticks a candidate waits before leading (SPEC §2, original 4), and the fewest silent ticks before an elector
- * stands: `leader_dead_time` below 4 heartbeats is raised to this (one or two lost heartbeats must not start an
- * election).
+ * The fewest heartbeats of silence before an elector stands: `leader_dead_time` below 4 heartbeats is raised to
+ * this (one or two lost heartbeats must not start an election). Also how long a starting runner listens for a
+ * leader's view (node.ts).
  */
 export const ELECTION_LIMIT_TICKS = 4;
 
@@ -137,11 +139,23 @@ export function electionTimeoutMs(time: { readonly leader_dead_time: number; rea
 }
 
 /**
- * The same in cluster ticks, as the bully election counts them: ticks, not elapsed time, so that a stall of
- * this node (which heard nothing only because it did not read) counts as one tick, not as the leader's silence.
+ * How long a candidate campaigns before it leads (protocol 4: a time, not 4 heartbeats, issue 15): two message
+ * delays δ. Electors stand within a delay of each other (each counts from the dead leader's last heartbeat) and
+ * announce at once, so by then each has heard every candidate that stood with it. One leader at a time rests on
+ * R1's exclusive answers, not on this: a shorter candidacy can only cost a step-down (a higher id heard later).
  */
-export function standingTicks(time: { readonly leader_dead_time: number; readonly cluster_update_interval: number }): number {
-  return Math.ceil(electionTimeoutMs(time) / time.cluster_update_interval - 1e-9);
+export function candidacyMs(time: { readonly cluster_update_interval: number }): number {
+  return 2 * delayBoundMs(time.cluster_update_interval);
+}
+
+/** The leader election's times for these timings (leader-election.ts). */
+export function electionTimings(time: { readonly leader_dead_time: number; readonly cluster_update_interval: number }): { standMs: number; candidacyMs: number } {
+  return { standMs: electionTimeoutMs(time), candidacyMs: candidacyMs(time) };
+}
+
+/** How long a leader election takes at most once its leader fell silent: standing, then the candidacy. */
+export function electionMs(time: { readonly leader_dead_time: number; readonly cluster_update_interval: number }): number {
+  return electionTimeoutMs(time) + candidacyMs(time);
 }
 
 /**

@@ -19,7 +19,7 @@ import type {
   ClusterNodeInfo, ClusterView, ElectionMode, HeartBeat, KoiConfig, Logger,
 } from '../../plugin-api';
 import { NodeFlag } from '../../plugin-api';
-import { ELECTION_LIMIT_TICKS, KNOWN_MASTER_MEMORY_MS, electionTimeoutMs, peerRefreshSpacingMs, standingTicks } from '../config/timing-defaults';
+import { KNOWN_MASTER_MEMORY_MS, electionTimeoutMs, electionTimings, peerRefreshSpacingMs } from '../config/timing-defaults';
 import { CLOCK_RATE_BOUND, ackWindowMs, intervalOfAckWindowMs, switchGapMs } from '../config/safety-bounds';
 import { countConfiguredPeers } from '../elector/peers';
 import { withoutZone } from '../../plugin-api/address';
@@ -50,6 +50,11 @@ export interface MembershipOptions extends ComponentContext {
   onKnownMaster(masterId: string, masterName: string, fromId: string): void;
   /** The transport's resolved unicast entries of cluster.transport (null when the transport cannot tell). */
   configuredAddresses(): Array<{ address: string; own: boolean }> | null;
+  /**
+   * The election's next deadline comes before the next cluster tick: call `checkElection` at `at` (one timer;
+   * a later call replaces it). Without it the election is checked at cluster ticks only.
+   */
+  scheduleElection?(at: number): void;
   /** A heartbeat from another node (another id) carrying this node's name. */
   onNameClash?(senderId: string, from: string, senderUptimeMs: number): void;
   /** What this machine remembers across restarts (`node.state_file`): knownMaster survives the process. */
@@ -114,8 +119,8 @@ export class Membership {
     this.election = new BullyElection({
       selfId: opts.self.id,
       elector: opts.config.node.elector,
-      standTicks: standingTicks(opts.config.time),
-      candidateTicks: ELECTION_LIMIT_TICKS,
+      timings: electionTimings(opts.config.time),
+      now: opts.clock.now(),
       logger: this.log,
       onModeChange: (from, to, reason) => {
         // R2: while it led, this node granted leases on its own quorum; a leader it answers next must wait
@@ -155,7 +160,7 @@ export class Membership {
 
   applyConfig(config: KoiConfig): void {
     this.config = config;
-    this.election.setStandTicks(standingTicks(config.time));
+    this.election.setTimings(electionTimings(config.time));
   }
 
   flags(): number {
@@ -175,8 +180,9 @@ export class Membership {
       this.rememberDeparted(gone, now);
     }
     this.table.forgetOlderThan(now, 60 * 60_000);
-    this.election.tick();
+    this.election.check(now);
     this.refreshLeader();
+    this.armElection(now);
     // An answer to the leader went out less than an interval ago: it was this tick's heartbeat.
     if (now - this.lastBroadcastAt >= this.config.time.cluster_update_interval) this.sendHeartbeats();
   }
@@ -217,10 +223,13 @@ export class Membership {
         entry.lastLeaderBeat = now;
         entry.leaderViewHeard = beat.view!.nodes.filter((n) => n.id === senderId || n.lastSeenAgoMs <= this.config.time.node_timeout).length;
       } else entry.lastCandidateBeat = now;
-      this.election.heardClaim(senderId, isLeader);
+      this.election.heardClaim(senderId, isLeader, now);
     } else if (entry.lastLeaderBeat > -Infinity) {
       entry.lastLeaderBeat = -Infinity;
-      if (senderId === this.leaderId) this.election.leaderLeft();
+      if (senderId === this.leaderId) {
+        this.election.leaderLeft(now);
+        this.armElection(now);
+      }
     }
     this.refreshLeader();
     if (claims && beat.view && this.isLeader()) this.opts.onForeignView(beat.view, senderId);
@@ -252,7 +261,7 @@ export class Membership {
    * node timeout comes from a leader that cannot hear it (deaf, or a
    * one-way cut): following it would give that leader no acknowledgements
    * and keep everyone from standing. Candidates carry no view and are
-   * taken at their word (for the 4 ticks of their candidacy).
+   * taken at their word (for the time of their candidacy).
    */
   private deafTo(senderId: string, beat: HeartBeat): boolean {
     if (!beat.view) return false;
@@ -436,8 +445,30 @@ export class Membership {
 
   /** Lose leadership/candidacy for a reason of our own (a stall was detected). */
   stepDown(reason: string): void {
-    this.election.stepDown(reason);
+    this.election.stepDown(reason, this.opts.clock.now());
     this.refreshLeader();
+  }
+
+  /**
+   * This node stalled for `gapMs` (the stall guard): it heard nothing then only because it did not read, so
+   * the election counts the stall as one heartbeat interval, not as the leader's silence.
+   */
+  ownStall(gapMs: number): void {
+    this.election.ownStall(gapMs - this.config.time.cluster_update_interval, this.opts.clock.now());
+  }
+
+  /** The election's deadline passed (the timer scheduleElection set): stand, or lead. */
+  checkElection(): void {
+    const now = this.opts.clock.now();
+    this.election.check(now);
+    this.refreshLeader();
+    this.armElection(now);
+  }
+
+  /** A timer at the election's deadline when it comes before the next cluster tick (none while a leader is heard). */
+  private armElection(now: number): void {
+    const at = this.election.deadline();
+    if (at < now + this.config.time.cluster_update_interval) this.opts.scheduleElection?.(at);
   }
 
   /**

@@ -4,7 +4,7 @@
  * config error; warnings are logged.
  */
 import type { KoiConfig } from '../../plugin-api';
-import { ELECTION_LIMIT_TICKS, electionTimeoutMs } from '../config/timing-defaults';
+import { ELECTION_LIMIT_TICKS, candidacyMs, electionMs, electionTimeoutMs } from '../config/timing-defaults';
 import { ACK_WINDOW_TICKS, CLOCK_RATE_BOUND, ackWindowMs, delayBoundMs, minimumLeaseMargin, stallBoundMs } from '../config/safety-bounds';
 import { countConfiguredPeers } from '../elector/peers';
 
@@ -48,9 +48,9 @@ export function checkClusterConfig(config: KoiConfig): ClusterCheck {
   if (standAfter >= t.master_dead_time - t.cluster_update_interval || standAfter >= t.node_timeout) {
     warnings.push(`time.leader_dead_time (${standAfter} ms) is not well below time.master_dead_time (${t.master_dead_time} ms) and time.node_timeout (${t.node_timeout} ms): a leader stall it rides out still drops the master (taken back at its next report) and the nodes it did not hear`);
   }
-  const election = standAfter + ELECTION_LIMIT_TICKS * t.cluster_update_interval;
+  const election = electionMs(t);
   if (t.elector_lost_time < election) {
-    warnings.push(`time.elector_lost_time (${t.elector_lost_time} ms) is shorter than a leader election (${election} ms: time.leader_dead_time, then ${ELECTION_LIMIT_TICKS} × time.cluster_update_interval as candidate): expect elector-lost warnings on every leader change`);
+    warnings.push(`time.elector_lost_time (${t.elector_lost_time} ms) is shorter than a leader election (${election} ms: time.leader_dead_time, then ${candidacyMs(t)} ms as candidate): expect elector-lost warnings on every leader change`);
   }
   const quorum = config.cluster.quorum;
   if (quorum > 0 && countConfiguredPeers(config.cluster.transport) === null) {

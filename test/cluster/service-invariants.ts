@@ -28,7 +28,7 @@
  *   promoted services.
  */
 import type { KoiConfig } from '../../plugin-api';
-import { ELECTION_LIMIT_TICKS, electionTimeoutMs } from '../../core/config/timing-defaults';
+import { ELECTION_LIMIT_TICKS, electionMs } from '../../core/config/timing-defaults';
 import { ackWindowMs, switchGapMs } from '../../core/config/safety-bounds';
 import type { Violation, ViolationKind } from './invariants';
 import type { PromotedInterval, SimDurations } from './sim-executor';
@@ -119,7 +119,7 @@ export interface ServiceBounds {
  * and a quorum of nodes and a healthy runner, and no operator action or
  * service fault happened, some node has every service promoted within
  *
- *   B = ( leader_dead_time + 4 × c_u_i           election: the leader's silence, 4 heartbeats as candidate
+ *   B = ( leader_dead_time + candidacy           election: the leader's silence, then the candidacy (2δ)
  *       + W + cluster_update_interval              R1: a follower answers a new leader only after this gap
  *       + master_dead_time                         an old master outside the set is dropped as Disconnected
  *       + W + master_lease + lease_margin          the leader waits out leases another leader granted (W = ack window)
@@ -134,7 +134,7 @@ export interface ServiceBounds {
  */
 export function livenessBoundMs(t: KoiConfig['time'], d: SimDurations, services: number, drift: number): number {
   const W = ackWindowMs(t.cluster_update_interval);
-  const election = electionTimeoutMs(t) + ELECTION_LIMIT_TICKS * t.cluster_update_interval;
+  const election = electionMs(t);
   const leaseWait = W + t.master_lease + t.lease_margin;
   const switchGap = switchGapMs(W, t.cluster_update_interval); // R1 (membership.ts switchGapEnd)
   const ticks = t.elector_tick_interval + t.runner_tick_interval;
