@@ -249,7 +249,7 @@ test('medium-profile seed 9350779: a stale view\'s master is not promoted beside
 }, 60_000);
 
 test.each([
-  ['default', 9362763, 'n2 sim-fence: powering off n1', 'a restarted follower remembers (node.state_file) the minority\'s leader-master, still demoting: the majority fences it first'],
+  ['default', 9701248, 'n3 sim-fence: powering off n1', 'a follower restarted twice remembers (node.state_file) the master it saw, frozen with its services promoted: the majority fences it first'],
   ['default', 9921950, 'n1 sim-fence: powering off n2', 'a leader resumed from a VM pause names a master from its stale view; the followers keep the crashed master they saw hold the role, and it is fenced first'],
   ['medium', 9410913, 'n3 sim-fence: powering off n1', 'a learned master, heard (deaf) but not reporting, holds the election through its grace and is fenced, instead of overlapping while it demotes'],
 ])('R8, fencing configured: %s-profile seed %i (%s): %s', async (profile, seed, fence) => {

@@ -84,6 +84,53 @@ describe('the lease wait', () => {
   });
 });
 
+describe('the leader election, counted in time (protocol 4)', () => {
+  // A slower heartbeat (100 ms) makes ticks and time differ: leader_dead_time is raised to 4 heartbeats (400 ms),
+  // the candidacy is two heartbeats (200 ms). Counted in ticks, the candidacy was 4 of them (400 ms) and standing
+  // came at the tick that reached the count.
+  const slow = { cluster_update_interval: 100, leader_dead_time: 400, master_lease: 2000, lease_margin: 550, master_dead_time: 1000, node_timeout: 2000 };
+
+  test.each(SEEDS)('a dead leader (not the master) is replaced leader_dead_time + the candidacy after its last heartbeat, and the master holds on (seed %i)', async (seed) => {
+    const sim = await startCluster({ seed, nodes: 3, time: slow, traceLines: 100_000 });
+    await waitSettled(sim);
+    const leader = sim.leader()!;
+    const master = sim.nodes.find((n) => n !== leader)!;
+    if (sim.master() !== master) {
+      leader.koi.promote(master.name);
+      await sim.runUntil(() => sim.master() === master && sim.servicesPromoted(master), 5000);
+    }
+    await sim.run(3000);
+    const promotions = master.promotions.length;
+    const killedAt = sim.now;
+    sim.kill(indexOf(sim, leader));
+    expect(await sim.runUntil(() => sim.leader() !== null, 5000)).not.toBeNull();
+    // What the new leader logged: "Transition[servant -> candidate]: no leader heard for N ms", then
+    // "Transition[candidate -> leader]: no higher id heard for M ms as candidate".
+    const lines = sim.trace.filter((l) => Number(l.trim().split(' ')[0]) >= killedAt);
+    const led = lines.map((l) => /^\s*(\d+) (\S+) membership info: Transition\[candidate -> leader\]: no higher id heard for (\d+) ms as candidate/.exec(l)).find((m) => m !== null);
+    expect(led).toBeDefined();
+    const stood = lines.map((l) => /^\s*(\d+) (\S+) membership info: Transition\[servant -> candidate\]: no leader heard for (\d+) ms/.exec(l))
+      .filter((m) => m !== null && m[2] === led![2] && Number(m[1]) <= Number(led![1])).at(-1);
+    expect(stood).toBeDefined();
+    // Standing on a timer at the deadline: the silence, as logged, is leader_dead_time to the millisecond (+1: the
+    // timer is set a millisecond late), and it counts from the dead leader's last heartbeat, at most one interval
+    // (plus the delay) before the kill.
+    expect(Number(stood![3])).toBeGreaterThanOrEqual(400);
+    expect(Number(stood![3])).toBeLessThanOrEqual(401);
+    expect(Number(stood![1]) - killedAt).toBeLessThanOrEqual(401);
+    expect(Number(stood![1]) - killedAt).toBeGreaterThanOrEqual(400 - 100 - 5);
+    // The candidacy: two heartbeats, not four.
+    expect(Number(led![1]) - Number(stood![1])).toBeGreaterThanOrEqual(200);
+    expect(Number(led![1]) - Number(stood![1])).toBeLessThanOrEqual(201 + 100);
+    // The inherited master was not demoted (its own service events).
+    await sim.run(3000);
+    expect(master.demotions.length).toBe(0);
+    expect(master.promotions.length).toBe(promotions);
+    expectNoViolations(sim);
+    sim.shutdown();
+  });
+});
+
 describe('examples/fast.conf', () => {
   const lan = { drop: 0.001, delayMs: 0.2, jitterMs: 1, duplicate: 0 };
   // As the benchmark measures it (docs/performance.md): one service with a quick promote script.
