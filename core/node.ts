@@ -112,7 +112,10 @@ export class KoiNode {
     this.memory = opts.memory ?? { sawMaster: false };
     this.stallGuard = new StallGuard(this.clock);
     this.decisionTimer = new DeadlineTimer(this.clock, (fn) => this.guard(fn), (at) => this.decisionDue(at));
-    this.electionTimer = new DeadlineTimer(this.clock, (fn) => this.guard(fn), () => this.membership.checkElection());
+    // Only once the node takes part (the cluster timer runs): a live reload during start-up may arm it.
+    this.electionTimer = new DeadlineTimer(this.clock, (fn) => this.guard(fn), () => {
+      if (this.clusterTimer !== undefined) this.membership.checkElection();
+    });
     this.events = startEvents({
       hooks: this.hooks, clock: this.clock, logger: this.log, self: opts.identity,
       journalFile: opts.journal ? opts.config.node.journal : 'off',
@@ -205,6 +208,8 @@ export class KoiNode {
     await this.services?.recoverLeftovers();
     listening = false;
     this.stallGuard.reset();
+    // The listen and the sweep above heard no leader for the election: it counts silence from here.
+    this.membership.restartElectionCount();
     this.clusterTimer = this.clock.setInterval(this.guard(() => this.clusterTick()), this.config.time.cluster_update_interval);
     this.runner?.start(this.runnerRides(this.config));
     this.runnerSchedule.restart(this.clock.now(), runnerTickInterval(this.config));
@@ -395,10 +400,15 @@ export class KoiNode {
 
   private guarded(fn: () => void): void {
     if (this.closed) return;
+    this.checkStall();
+    fn();
+  }
+
+  /** R6 at an entry point: a stall since the last check is handled first, then an expired lease demotes. */
+  private checkStall(): void {
     const stall = this.stallGuard.check(stallBoundMs(this.config.time.cluster_update_interval));
     if (this.started && stall && this.rules.on('stall-guard')) this.stalled(stall);
     this.runner?.checkLease();
-    fn();
   }
 
   /** Every cluster_update_interval: heartbeats; on the leader, the master's lease renewal repeated (Elector.renewMaster). */
@@ -411,6 +421,9 @@ export class KoiNode {
       if (this.runner && this.runnerRides(this.config) && this.runnerSchedule.tickNow(now, runnerTickInterval(this.config), cluster)) this.runner.tick();
       if (this.elector && TickSchedule.ridesClusterTick(interval, cluster) && this.electorSchedule.tickNow(now, interval, cluster)) this.elector.tick();
       this.elector?.renewMaster();
+      // The election counts time: a stall inside this tick's own work (a GC pause) is this node's, not the
+      // leader's silence — the guard must see it before the election is checked.
+      this.checkStall();
       // Last, so that the heartbeat carries what the elector just decided (riders.ts).
       this.membership.tick();
     });
@@ -430,7 +443,8 @@ export class KoiNode {
     const frozen = why ?? (stall.frozenMs > 0 ? ` (${Math.round(stall.frozenMs)} ms of it on the wall clock only: a VM pause or a clock step)` : '');
     (quiet ? this.log.debug.bind(this.log) : this.log.warn.bind(this.log))({ gapMs: gap, frozenMs: Math.round(stall.frozenMs) }, `event loop stalled for ${gap} ms${frozen}: master lease checked, namings dated by the leader's clock`);
     this.runner?.stalled(stall.gapMs, stall.frozenMs);
-    this.membership.ownStall(stall.gapMs);
+    // On the monotonic clock, which the election counts (frozen time it never counted).
+    this.membership.ownStall(stall.gapMs - stall.frozenMs);
     // Followers stand after leader_dead_time of silence (electionTimeoutMs): after a longer stall another
     // leader may lead, so step down instead of fighting it. Shorter stalls need no step-down for safety: the
     // lease quorum counts acknowledgements from when the answered heartbeat was sent (R1).

@@ -10,7 +10,7 @@
  * test/cluster/timings.test.ts). What failover they give is measured on real
  * processes in docs/performance.md "Failover", and only there.
  */
-import { delayBoundMs } from './safety-bounds';
+import { delayBoundMs, stallBoundMs } from './safety-bounds';
 
 export interface TimingDefault {
   /** Milliseconds. */
@@ -25,7 +25,7 @@ export const TIMING_DEFAULTS = {
   cluster_update_interval: {
     ms: 50,
     does: 'Heartbeat interval; a leader silent for leader_dead_time (at least 4 heartbeats) is replaced.',
-    trades: 'A dead leader is replaced after leader_dead_time and two heartbeats as candidate (≈ 0.3 s). Tiny datagrams, fine for 2–32 nodes; the price is idle CPU (docs/performance.md "Footprint"): 100 ms cuts it by about a third and costs ≈ 0.75 s of leader failover.',
+    trades: 'A dead leader is replaced after leader_dead_time and 4 heartbeats as candidate (≈ 0.4 s). Tiny datagrams, fine for 2–32 nodes; the price is idle CPU (docs/performance.md "Footprint"): 100 ms cuts it by about a third and costs ≈ 0.75 s of leader failover.',
   },
   elector_tick_interval: {
     ms: 200,
@@ -45,7 +45,7 @@ export const TIMING_DEFAULTS = {
   leader_dead_time: {
     ms: 200,
     does: 'An elector that heard no leader this long stands for election (never sooner than 4 heartbeats: a shorter value is raised to that). Use the same value on every node.',
-    trades: 'How long a stalled leader (GC, a busy host) may fall silent without being replaced, counted in time, not heartbeats: longer rides out longer stalls of the leader, and delays the replacement of a dead leader by as much (a new leader also campaigns for two heartbeats).',
+    trades: 'How long a stalled leader (GC, a busy host) may fall silent without being replaced, counted in time, not heartbeats: longer rides out longer stalls of the leader, and delays the replacement of a dead leader by as much (a new leader also waits 4 heartbeats as candidate).',
   },
   master_dead_time: {
     ms: 1_000,
@@ -140,12 +140,16 @@ export function electionTimeoutMs(time: { readonly leader_dead_time: number; rea
 
 /**
  * How long a candidate campaigns before it leads (protocol 4: a time, not 4 heartbeats, issue 15): two message
- * delays δ. Electors stand within a delay of each other (each counts from the dead leader's last heartbeat) and
- * announce at once, so by then each has heard every candidate that stood with it. One leader at a time rests on
- * R1's exclusive answers, not on this: a shorter candidacy can only cost a step-down (a higher id heard later).
+ * delays δ and an unnoticed stall S — 4 heartbeats today, as the original's 4 ticks; ≈ 0.2 s once δ and S are
+ * bounds of their own. Electors stand near the same instant (each counts from the dead leader's last heartbeat)
+ * and announce at once, so within 2δ each hears every candidate that stood with it; S covers a higher elector
+ * whose timer or loop ran late unnoticed, whose announcement would otherwise come after a lower one led (two
+ * leader changes, and R1's switch gap for every follower that answered the lower one). And T + candidacy ≥ 8
+ * heartbeats stays later than R1's switch gap W + δ + S (6), so followers are free by the new leader's first
+ * heartbeat. One leader at a time rests on R1's exclusive answers, not on this.
  */
 export function candidacyMs(time: { readonly cluster_update_interval: number }): number {
-  return 2 * delayBoundMs(time.cluster_update_interval);
+  return 2 * delayBoundMs(time.cluster_update_interval) + stallBoundMs(time.cluster_update_interval);
 }
 
 /** The leader election's times for these timings (leader-election.ts). */

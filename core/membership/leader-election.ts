@@ -138,6 +138,11 @@ export class BullyElection {
     if (this.current === 'candidate') this.candidateSince = Math.min(now, this.candidateSince + uncountedMs);
   }
 
+  /** A servant counts silence from `now` (the node starts taking part after listening and its start-up sweep). */
+  restartSilence(now: number): void {
+    if (this.current === 'servant') this.silentSince = Math.max(this.silentSince, now);
+  }
+
   /** Leave leader/candidate mode for a reason of the node's own (stall, shutdown). */
   stepDown(reason: string, now: number): void {
     if (this.current === 'servant') return;

@@ -161,6 +161,7 @@ export class Membership {
   applyConfig(config: KoiConfig): void {
     this.config = config;
     this.election.setTimings(electionTimings(config.time));
+    this.armElection(this.opts.clock.now());
   }
 
   flags(): number {
@@ -455,6 +456,11 @@ export class Membership {
    */
   ownStall(gapMs: number): void {
     this.election.ownStall(gapMs - this.config.time.cluster_update_interval, this.opts.clock.now());
+  }
+
+  /** The node starts taking part: the election counts silence from now (start-up heard no leader for it). */
+  restartElectionCount(): void {
+    this.election.restartSilence(this.opts.clock.now());
   }
 
   /** The election's deadline passed (the timer scheduleElection set): stand, or lead. */

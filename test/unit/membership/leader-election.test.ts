@@ -21,10 +21,10 @@ function election(opts: { selfId?: string; elector?: boolean; timings?: Election
   return { e, changes };
 }
 
-test('the defaults: stand after leader_dead_time (200 ms), campaign two heartbeats (100 ms)', () => {
-  expect(electionTimings(TIME_DEFAULTS)).toEqual({ standMs: 200, candidacyMs: 100 });
-  // A slower heartbeat raises leader_dead_time to 4 heartbeats; the candidacy is two message delays.
-  expect(electionTimings({ ...TIME_DEFAULTS, cluster_update_interval: 400 })).toEqual({ standMs: 1600, candidacyMs: 800 });
+test('the defaults: stand after leader_dead_time (200 ms), campaign 2δ + S (200 ms)', () => {
+  expect(electionTimings(TIME_DEFAULTS)).toEqual({ standMs: 200, candidacyMs: 200 });
+  // A slower heartbeat raises leader_dead_time to 4 heartbeats; δ and S are multiples of it today.
+  expect(electionTimings({ ...TIME_DEFAULTS, cluster_update_interval: 400 })).toEqual({ standMs: 1600, candidacyMs: 1600 });
 });
 
 test('stands once standMs passed without a leader, however rarely it is checked, and leads candidacyMs later', () => {
@@ -103,6 +103,14 @@ test('a leader that leaves is replaced at once: the deadline is now', () => {
   expect(e.deadline()).toBeLessThanOrEqual(150);
   e.check(150);
   expect(e.mode).toBe('candidate');
+});
+
+test('a node that starts taking part counts silence from then, not from its construction (listening and the sweep heard nothing for it)', () => {
+  const { e } = election();
+  e.restartSilence(700);
+  e.check(800);
+  expect(e.mode).toBe('servant');
+  expect(e.deadline()).toBe(1500);
 });
 
 test('a live reload changes the times from the next check on', () => {
