@@ -251,7 +251,6 @@ test('medium-profile seed 9350779: a stale view\'s master is not promoted beside
 test.each([
   ['default', 9701248, 'n3 sim-fence: powering off n1', 'a follower restarted twice remembers (node.state_file) the master it saw, frozen with its services promoted: the majority fences it first'],
   ['default', 9921950, 'n1 sim-fence: powering off n2', 'a leader resumed from a VM pause names a master from its stale view; the followers keep the crashed master they saw hold the role, and it is fenced first'],
-  ['medium', 9410913, 'n3 sim-fence: powering off n1', 'a learned master, heard (deaf) but not reporting, holds the election through its grace and is fenced, instead of overlapping while it demotes'],
 ])('R8, fencing configured: %s-profile seed %i (%s): %s', async (profile, seed, fence) => {
   // Each failed (two promoted with fencing configured) before the machine memory, the stale-view rule and the grace hold.
   const schedule = profile === 'default' ? generateSchedule(seed)
@@ -260,6 +259,16 @@ test.each([
   expect(result.violations.map((v) => `${v.invariant}: ${v.detail}`)).toEqual([]);
   // The fence that settles it happened (a schedule that drifted would pass without it).
   expect(result.trace.filter((line) => line.includes(fence))).toHaveLength(1);
+}, 60_000);
+
+test('medium-profile seed 9410913 (the grace hold of a learned master) stays free of violations', async () => {
+  // It failed (two promoted with fencing configured) before a learned master's grace held the election. Since the
+  // election counts time its schedule no longer reaches that path — nor did any of 3 000 medium schedules
+  // (9410000–9412999) with the hold removed — so the hold's own test is the unit case "a learned master that is
+  // heard but has not reported holds the election through its grace" (test/unit/elector/election-in-effect.test.ts).
+  const time = loadProfile(profileSpec('medium')).timeMs as Partial<KoiConfig['time']>;
+  const result = await runSchedule(generateSchedule(9410913, { profile: 'medium', time }), { traceLines: 50 });
+  expect(result.violations.map((v) => `${v.invariant}: ${v.detail}`)).toEqual([]);
 }, 60_000);
 
 test('L2, default seed 9330959: under a one-way cut and a pair cut the third node follows the leader that hears a quorum, and a master is elected before the heal', async () => {
