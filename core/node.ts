@@ -112,10 +112,7 @@ export class KoiNode {
     this.memory = opts.memory ?? { sawMaster: false };
     this.stallGuard = new StallGuard(this.clock);
     this.decisionTimer = new DeadlineTimer(this.clock, (fn) => this.guard(fn), (at) => this.decisionDue(at));
-    // Only once the node takes part (the cluster timer runs): a live reload during start-up may arm it.
-    this.electionTimer = new DeadlineTimer(this.clock, (fn) => this.guard(fn), () => {
-      if (this.clusterTimer !== undefined) this.membership.checkElection();
-    });
+    this.electionTimer = new DeadlineTimer(this.clock, (fn) => this.guard(fn), () => this.membership.checkElection());
     this.events = startEvents({
       hooks: this.hooks, clock: this.clock, logger: this.log, self: opts.identity,
       journalFile: opts.journal ? opts.config.node.journal : 'off',
@@ -156,7 +153,8 @@ export class KoiNode {
       machineMemory: opts.machineMemory ?? null,
       grantedHere: (id) => this.elector?.grantedHere(id) ?? false,
       onNameClash: (senderId, from, uptimeMs) => this.nameClash(senderId, from, uptimeMs),
-      scheduleElection: (at) => this.electionTimer.set(at),
+      // Only once the node takes part (the cluster timer runs): a live reload during start-up may ask.
+      scheduleElection: (at) => { if (this.clusterTimer !== undefined) this.electionTimer.set(at); },
     });
     if (this.config.node.runner) {
       this.runner = new Runner({
@@ -404,11 +402,13 @@ export class KoiNode {
     fn();
   }
 
-  /** R6 at an entry point: a stall since the last check is handled first, then an expired lease demotes. */
-  private checkStall(): void {
+  /** R6 at an entry point: a stall since the last check is handled first, then an expired lease demotes. True after a stall. */
+  private checkStall(): boolean {
     const stall = this.stallGuard.check(stallBoundMs(this.config.time.cluster_update_interval));
-    if (this.started && stall && this.rules.on('stall-guard')) this.stalled(stall);
+    const stalled = this.started && stall !== null && this.rules.on('stall-guard');
+    if (stalled) this.stalled(stall);
     this.runner?.checkLease();
+    return stalled;
   }
 
   /** Every cluster_update_interval: heartbeats; on the leader, the master's lease renewal repeated (Elector.renewMaster). */
@@ -421,9 +421,13 @@ export class KoiNode {
       if (this.runner && this.runnerRides(this.config) && this.runnerSchedule.tickNow(now, runnerTickInterval(this.config), cluster)) this.runner.tick();
       if (this.elector && TickSchedule.ridesClusterTick(interval, cluster) && this.electorSchedule.tickNow(now, interval, cluster)) this.elector.tick();
       this.elector?.renewMaster();
-      // The election counts time: a stall inside this tick's own work (a GC pause) is this node's, not the
-      // leader's silence — the guard must see it before the election is checked.
-      this.checkStall();
+      // A stall inside this tick's own work (a GC pause) is found before the heartbeat goes: the election counts
+      // time, and the stall is this node's, not the leader's silence; and the state updates granted before it
+      // would leave late by it (R3 dates a lease from its grant), so they stay home — the next tick grants again.
+      if (this.checkStall()) {
+        const dropped = this.riders.discardHeld();
+        if (dropped > 0) this.log.warn({ dropped }, `${dropped} state update(s) granted before the stall not sent: they would arrive late by it`);
+      }
       // Last, so that the heartbeat carries what the elector just decided (riders.ts).
       this.membership.tick();
     });
@@ -444,7 +448,7 @@ export class KoiNode {
     (quiet ? this.log.debug.bind(this.log) : this.log.warn.bind(this.log))({ gapMs: gap, frozenMs: Math.round(stall.frozenMs) }, `event loop stalled for ${gap} ms${frozen}: master lease checked, namings dated by the leader's clock`);
     this.runner?.stalled(stall.gapMs, stall.frozenMs);
     // On the monotonic clock, which the election counts (frozen time it never counted).
-    this.membership.ownStall(stall.gapMs - stall.frozenMs);
+    this.membership.ownStall(stall.monoGapMs);
     // Followers stand after leader_dead_time of silence (electionTimeoutMs): after a longer stall another
     // leader may lead, so step down instead of fighting it. Shorter stalls need no step-down for safety: the
     // lease quorum counts acknowledgements from when the answered heartbeat was sent (R1).
@@ -628,6 +632,8 @@ export class KoiNode {
     } else {
       if (this.elector) this.membership.rememberOwnView(this.elector.view());
       this.elector = null;
+      // Updates of the elector that just ended must not ride on a heartbeat that no longer carries the Leader flag.
+      this.riders.discardHeld();
       this.clock.clear(this.electorTimer);
       this.electorTimer = undefined;
       this.decisionTimer.clear();

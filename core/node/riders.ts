@@ -83,6 +83,16 @@ export class HeartbeatRiders {
     return true;
   }
 
+  /**
+   * Drop the state updates held for this tick's heartbeat (how many): they were granted before a stall of this
+   * node, and would leave late by it (R3 counts a lease from its grant; the next tick grants again).
+   */
+  discardHeld(): number {
+    const n = this.pending?.length ?? 0;
+    if (this.pending) this.pending = [];
+    return n;
+  }
+
   /** A report went on its own (a transition): the periodic one is not owed any more. */
   reportSent(): void {
     this.healthDue = false;

@@ -23,6 +23,8 @@ export interface Stall {
   gapMs: number;
   /** Wall-clock time that passed while the monotonic clock did not, ms (0 when none beyond the threshold). */
   frozenMs: number;
+  /** The gap on the monotonic clock alone, ms (what timers and the election count; 0 when a peer witnessed it). */
+  monoGapMs: number;
 }
 
 /** Per peer: the largest (its uptime − our monotonic time) seen, i.e. from its least-delayed heartbeat, and when. */
@@ -80,7 +82,7 @@ export class StallGuard {
     if (monoGap <= thresholdMs && frozen <= thresholdMs) return null;
     // Frozen time found here is not to be found again in the peers' heartbeats (peerBeat).
     if (frozen > thresholdMs) this.addCredit(frozen, mono);
-    return { gapMs: Math.max(monoGap, wallGap), frozenMs: frozen > thresholdMs ? frozen : 0 };
+    return { gapMs: Math.max(monoGap, wallGap), frozenMs: frozen > thresholdMs ? frozen : 0, monoGapMs: monoGap };
   }
 
   /**
@@ -122,7 +124,7 @@ export class StallGuard {
       const before = known.absorbed.id === this.credit.id && now <= this.credit.until ? known.absorbed.ms : 0;
       this.addCredit(excess, now);
       known.absorbed = { id: this.credit.id, ms: before + excess };
-      return { gapMs: excess, frozenMs: excess };
+      return { gapMs: excess, frozenMs: excess, monoGapMs: 0 };
     }
     const elapsed = now - known.at;
     known.maxOffset = offset > known.maxOffset

@@ -134,3 +134,21 @@ test('a wall-clock step that was no pause does not blind the peer witness for lo
   const stall = guard.peerBeat('p', 5000 + 180 * 100, next(), THRESHOLD, RATE);
   expect(stall?.frozenMs).toBeGreaterThan(2500);
 });
+
+test('a stall reports its monotonic gap apart (what the election counts): all of a SIGSTOP, none of a VM pause or of a freeze a peer witnessed', () => {
+  const clock = manualClock() as Clock & { t: number; wallNow: () => number };
+  let wallAhead = 0;
+  clock.wallNow = () => 1_700_000_000_000 + clock.t + wallAhead;
+  const guard = new StallGuard(clock);
+  clock.t = 500; // both clocks ran: a SIGSTOP or a long GC
+  expect(guard.check(THRESHOLD)).toEqual({ gapMs: 500, frozenMs: 0, monoGapMs: 500 });
+  clock.t = 550;
+  wallAhead = 3000; // the monotonic clock stood still for 3 s: a VM pause
+  expect(guard.check(THRESHOLD)).toEqual({ gapMs: 3050, frozenMs: 3000, monoGapMs: 50 });
+  for (let i = 0; i < 20; i++) {
+    clock.t = 600 + i * 100;
+    guard.peerBeat('p', 9000 + i * 100, next(), THRESHOLD, RATE);
+  }
+  clock.t = 2600; // heartbeats that waited through a freeze the own clocks did not show
+  expect(guard.peerBeat('p', 9000 + 60 * 100, next(), THRESHOLD, RATE)).toMatchObject({ monoGapMs: 0 });
+});
