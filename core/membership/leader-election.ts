@@ -138,7 +138,7 @@ export class BullyElection {
     if (this.current === 'candidate') this.candidateSince = Math.min(now, this.candidateSince + uncountedMs);
   }
 
-  /** A servant counts silence from `now` (the node starts taking part after listening and its start-up sweep). */
+  /** A servant counts silence from `now` at the earliest (the node began to listen; a leader was heard before it took part). */
   restartSilence(now: number): void {
     if (this.current === 'servant') this.silentSince = Math.max(this.silentSince, now);
   }

@@ -458,9 +458,14 @@ export class Membership {
     this.election.ownStall(gapMs - this.config.time.cluster_update_interval, this.opts.clock.now());
   }
 
-  /** The node starts taking part: the election counts silence from now (start-up heard no leader for it). */
+  /** The node begins to listen: the election counts silence from now. */
   restartElectionCount(): void {
     this.election.restartSilence(this.opts.clock.now());
+  }
+
+  /** A leader was heard at `at` before this node took part (the join listener): silence counts from then. */
+  leaderHeardAt(at: number): void {
+    this.election.restartSilence(at);
   }
 
   /** The election's deadline passed (the timer scheduleElection set): stand, or lead. */

@@ -5,7 +5,7 @@
  * timeout. Only heartbeats are read meanwhile; a duplicate name is still
  * caught.
  */
-import type { Clock, HeartBeat, Logger } from '../../plugin-api';
+import { NodeFlag, type Clock, type HeartBeat, type Logger } from '../../plugin-api';
 import type { RejectLogger } from '../wire/reject-logger';
 import type { WireCodec } from '../wire/types';
 
@@ -24,6 +24,8 @@ export interface JoinListenerOptions {
 export class JoinListener {
   /** Set while `waitForView` waits. */
   private viewHeard: (() => void) | null = null;
+  /** When a leader's heartbeat (Leader flag and view) was last heard (-Infinity: none): the election counts silence from it. */
+  lastLeaderHeardAt = -Infinity;
 
   constructor(private readonly opts: JoinListenerOptions) {}
 
@@ -61,6 +63,7 @@ export class JoinListener {
   }
 
   private leaderView(message: HeartBeat): void {
+    if ((message.flags & NodeFlag.Leader) !== 0) this.lastLeaderHeardAt = this.opts.clock.now();
     if (message.view?.maintenance) {
       this.opts.log.info(`cluster in maintenance (leader ${message.name}): no script runs here, the start-up sweep included`);
       this.opts.maintenance();

@@ -13,7 +13,7 @@ import { quorumMajorityWarning } from '../../core/node/cluster-check';
 import { minimumLeaseMargin } from '../../core/config/safety-bounds';
 import { countConfiguredPeers } from '../../core/elector/peers';
 import { FAST_TIME, expectNoViolations, indexOf, settled, startCluster, waitSettled } from './helpers';
-import type { SimCluster } from './sim-cluster';
+import { SimCluster } from './sim-cluster';
 
 const SEEDS = [11, 12, 13, 14, 15];
 
@@ -149,6 +149,26 @@ describe('the leader election, counted in time: a node back from a restart', () 
     const lines = sim.trace.filter((l) => Number(l.trim().split(' ')[0]) >= restartedAt);
     expect(lines.filter((l) => /Transition\[servant -> candidate\]/.test(l))).toEqual([]);
     expect(sim.leader()).toBe(leader);
+    expectNoViolations(sim);
+    sim.shutdown();
+  });
+});
+
+describe('the leader election, counted in time: a cold start', () => {
+  // Nodes that heard no leader while they listened (4 heartbeats) and ran their start-up sweep (300 ms of status
+  // checks here) heard silence: they stand as soon as they take part, not leader_dead_time after it.
+  test.each(SEEDS)('nodes that heard no leader while starting stand at their first tick (seed %i)', async (seed) => {
+    const sim = new SimCluster({ seed, nodes: 3, durations: { otherMs: 300 }, traceLines: 100_000 });
+    const t0 = sim.now;
+    await sim.startAll();
+    await sim.run(1500);
+    const stood = sim.trace.map((l) => /^\s*(\d+) (\S+) membership info: Transition\[servant -> candidate\]: no leader heard for (\d+) ms/.exec(l)).find((m) => m !== null);
+    expect(stood).toBeDefined();
+    // Silence counted from the listen's start: the listen and the sweep (≥ 500 ms) were silence.
+    expect(Number(stood![3])).toBeGreaterThanOrEqual(4 * 50 + 300);
+    // At the first tick after the sweep: the listen, the sweep, one interval and scheduling slack.
+    expect(Number(stood![1]) - t0).toBeLessThanOrEqual(4 * 50 + 300 + 50 + 10);
+    expect(sim.leader()).not.toBeNull();
     expectNoViolations(sim);
     sim.shutdown();
   });
