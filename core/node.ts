@@ -203,7 +203,7 @@ export class KoiNode {
     // The election counts silence from when this node began to listen, not from its construction.
     this.membership.restartElectionCount();
     // 4 heartbeats, not leader_dead_time: a living leader's view arrives within one, and a longer listen would
-    // only delay a cold start (it is followed by leader_dead_time of its own before this node stands).
+    // only delay a cold start (it counts toward leader_dead_time: a node that heard no leader stands once it takes part).
     if (listening) await joining.waitForView(ELECTION_LIMIT_TICKS * this.config.time.cluster_update_interval);
     await this.services?.recoverLeftovers();
     listening = false;
