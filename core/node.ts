@@ -201,7 +201,7 @@ export class KoiNode {
     });
     await this.transport.start((data, from) => this.guarded(() => (listening ? joining.receive(data, from) : this.receive(data, from))));
     // The election counts silence from when this node began to listen, not from its construction.
-    this.membership.restartElectionCount();
+    this.membership.countSilenceFrom(this.clock.now());
     // 4 heartbeats, not leader_dead_time: a living leader's view arrives within one, and a longer listen would
     // only delay a cold start (it counts toward leader_dead_time: a node that heard no leader stands once it takes part).
     if (listening) await joining.waitForView(ELECTION_LIMIT_TICKS * this.config.time.cluster_update_interval);
@@ -211,7 +211,7 @@ export class KoiNode {
     // The listener heard for the election during the listen and the sweep: a leader heard then is heard (a
     // restarted higher id must not overthrow it at its first tick); none heard is silence, and the node stands
     // as soon as it takes part if that lasted leader_dead_time (a cold start, or a dead leader).
-    if (joining.lastLeaderHeardAt > -Infinity) this.membership.leaderHeardAt(joining.lastLeaderHeardAt);
+    this.membership.countSilenceFrom(joining.lastLeaderHeardAt);
     this.clusterTimer = this.clock.setInterval(this.guard(() => this.clusterTick()), this.config.time.cluster_update_interval);
     this.runner?.start(this.runnerRides(this.config));
     this.runnerSchedule.restart(this.clock.now(), runnerTickInterval(this.config));

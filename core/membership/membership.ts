@@ -181,9 +181,7 @@ export class Membership {
       this.rememberDeparted(gone, now);
     }
     this.table.forgetOlderThan(now, 60 * 60_000);
-    this.election.check(now);
-    this.refreshLeader();
-    this.armElection(now);
+    this.advanceElection(now);
     // An answer to the leader went out less than an interval ago: it was this tick's heartbeat.
     if (now - this.lastBroadcastAt >= this.config.time.cluster_update_interval) this.sendHeartbeats();
   }
@@ -458,19 +456,21 @@ export class Membership {
     this.election.ownStall(gapMs - this.config.time.cluster_update_interval, this.opts.clock.now());
   }
 
-  /** The node begins to listen: the election counts silence from now. */
-  restartElectionCount(): void {
-    this.election.restartSilence(this.opts.clock.now());
-  }
-
-  /** A leader was heard at `at` before this node took part (the join listener): silence counts from then. */
-  leaderHeardAt(at: number): void {
+  /**
+   * Before this node takes part, the election counts silence from `at` at the earliest: when it began to listen,
+   * or when its join listener last heard a leader.
+   */
+  countSilenceFrom(at: number): void {
     this.election.restartSilence(at);
   }
 
   /** The election's deadline passed (the timer scheduleElection set): stand, or lead. */
   checkElection(): void {
-    const now = this.opts.clock.now();
+    this.advanceElection(this.opts.clock.now());
+  }
+
+  /** Stand or lead if a deadline passed, follow whom that makes the leader, and arm the next deadline. */
+  private advanceElection(now: number): void {
     this.election.check(now);
     this.refreshLeader();
     this.armElection(now);
