@@ -75,7 +75,8 @@ maybe('vip service in a 3-node cluster with a client host (namespaces)', () => {
     lab.topo.heal();
     cluster.start(master);
     await cluster.waitFor(`the leftover gone from ${master}`, () => lab.holders(lab.vip).join() === next && lab.holders(lab.vip6).join() === next, 15_000, 100);
-    expect(cluster.log(master).some((l) => l.includes('start-up sweep: 10-vip left promoted by a previous run'))).toBe(true);
+    // The sweep logs before it removes the address, but this process reads the node's stdout pipe only between polls.
+    await cluster.waitFor(`${master}'s sweep line`, () => cluster.log(master).some((l) => l.includes('start-up sweep: 10-vip left promoted by a previous run')), 2000, 50);
     await sleep(500);
     expect(await agreedMaster(cluster, nodes())).toBe(next);
     await heldBy(next);
