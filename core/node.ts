@@ -10,7 +10,7 @@
  */
 import type {
   Clock, ClusterView, HealthReport, HeartBeat, InboundMessage, KoiConfig, KoiHooks, KoiMessage, Logger, NodeInspector,
-  RunnerState, StateUpdate, TimerHandle, Transport,
+  LeaseEnd, RunnerState, StateUpdate, TimerHandle, Transport,
 } from '../plugin-api';
 import { ExitCode, NodeFlag } from '../plugin-api';
 import { Elector, hasTaps } from './elector/elector';
@@ -27,6 +27,7 @@ import { checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './
 import { CLOCK_RATE_BOUND, stallBoundMs } from './config/safety-bounds';
 import { DeadlineTimer } from './node/deadline-timer';
 import { StallGuard, type Stall } from './node/stall-guard';
+import { PeerClocks } from './node/peer-clocks';
 import { ELECTION_LIMIT_TICKS, electionTimeoutMs } from './config/timing-defaults';
 import type { ActionResult, FailureStatus, NodeStatus } from './node/status';
 import type { AdminMessageHandler, KoiNodeOptions, ReloadOutcome } from './node/options';
@@ -81,6 +82,10 @@ export class KoiNode {
   private readonly runnerSchedule = new TickSchedule();
   private readonly riders: HeartbeatRiders;
   private readonly stallGuard: StallGuard;
+  /** Each peer's clock as its heartbeats bound it: where a lease this node grants ends on the runner's clock (R3). */
+  private readonly peerClocks = new PeerClocks(CLOCK_RATE_BOUND);
+  /** The sequence number of this incarnation's first message (an in-process restart keeps the id, not the clock). */
+  private readonly firstSeq: number;
   /** When a stall the peers' clocks revealed was last reported (one freeze arrives as several parts). */
   private lastPeerStallAt = -Infinity;
   private majorityChecked = false;
@@ -109,6 +114,7 @@ export class KoiNode {
     this.transport = opts.transport;
     this.log = opts.logger.child({ component: 'node', node: this.name });
     this.startedAt = this.clock.now();
+    this.firstSeq = (opts.sequence?.last ?? 0) + 1;
     this.memory = opts.memory ?? { sawMaster: false };
     this.stallGuard = new StallGuard(this.clock);
     this.decisionTimer = new DeadlineTimer(this.clock, (fn) => this.guard(fn), (at) => this.decisionDue(at));
@@ -426,12 +432,9 @@ export class KoiNode {
       if (this.elector && TickSchedule.ridesClusterTick(interval, cluster) && this.electorSchedule.tickNow(now, interval, cluster)) this.elector.tick();
       this.elector?.renewMaster();
       // A stall inside this tick's own work (a GC pause) is found before the heartbeat goes: the election counts
-      // time, and the stall is this node's, not the leader's silence; and the state updates granted before it
-      // would leave late by it (R3 dates a lease from its grant), so they stay home — the next tick grants again.
-      if (this.checkStall()) {
-        const dropped = this.riders.discardHeld();
-        if (dropped > 0) this.log.warn({ dropped }, `${dropped} state update(s) granted before the stall not sent: they would arrive late by it`);
-      }
+      // time, and the stall is this node's, not the leader's silence. (The state updates granted before it may
+      // still go: a lease ends where its grant put it on the runner's clock, however late it arrives — R3.)
+      this.checkStall();
       // Last, so that the heartbeat carries what the elector just decided (riders.ts).
       this.membership.tick();
     });
@@ -495,7 +498,15 @@ export class KoiNode {
     });
   }
 
+  /** R3: where a lease ending at `endsAt` on this clock ends on runner `id`'s clock (exactly, for this node's own runner). */
+  private leaseEnd(id: string, endsAt: number): LeaseEnd | null {
+    if (id !== this.id) return this.peerClocks.boundAt(id, endsAt);
+    const now = this.clock.now();
+    return { uptimeMs: endsAt - this.startedAt, observedUptimeMs: now - this.startedAt, observedSeq: this.firstSeq };
+  }
+
   private heartbeat(senderId: string, seq: number, message: HeartBeat, from: string): void {
+    this.peerClocks.observe(senderId, message.uptimeMs, message.uptimeSinceSeq ?? 0, seq, this.clock.now());
     // R6, third witness: a peer's monotonic clock that ran ahead of ours means ours stood still.
     const stall = this.stallGuard.peerBeat(senderId, message.uptimeMs, seq, stallBoundMs(this.config.time.cluster_update_interval), CLOCK_RATE_BOUND);
     if (this.started && stall && this.rules.on('stall-guard')) {
@@ -614,7 +625,7 @@ export class KoiNode {
     return {
       self: { id: this.id, name: this.name }, config: this.config, clock: this.clock,
       logger: this.opts.logger.child({ node: this.name }), hooks: this.hooks, startedAt: this.startedAt,
-      rules: this.rules,
+      firstSeq: this.firstSeq, rules: this.rules,
     };
   }
 
@@ -626,6 +637,7 @@ export class KoiNode {
         sendState: (id, address, update) => this.sendState(id, address, update),
         onMasterChange: (masterId, masterName, why) => this.masterSeen(masterId, masterName, why, true),
         scheduleDecision: (at) => this.decisionTimer.set(at),
+        leaseEnd: (id, endsAt) => this.leaseEnd(id, endsAt),
       });
       if (this.config.node.maintenance && !this.elector.view().maintenance) this.elector.setMaintenance(true);
       this.armElectorTimer();

@@ -6,7 +6,7 @@
 import type { RunnerMode, RunnerState, ServiceState, TargetAction } from './status';
 
 /** Protocol version carried in every envelope. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** A node as the leader describes it in its cluster view. */
 export interface ClusterNodeInfo {
@@ -47,6 +47,8 @@ export interface HeartBeat {
   seenAddress: string;
   /** Milliseconds since the sender process started. */
   uptimeMs: number;
+  /** The sequence number of the sender's first message since `uptimeMs` began (an in-process restart starts a new clock). */
+  uptimeSinceSeq?: number;
   /** Present only in a leader's heartbeat. */
   view?: ClusterView;
   /** The sender's master_lease + lease_margin, ms (a new leader waits out the longest heard). */
@@ -130,6 +132,24 @@ export interface StateUpdate {
   maintenance: boolean;
   /** Length of the lease this update grants, ms, on the grantor's terms (0 when it grants none). */
   leaseMs: number;
+  /**
+   * With a grant (protocol 4): where the lease ends on the *runner's* clock, so that the runner holds it
+   * without dating the update by its receipt (docs/safety.md R3). Absent: the runner takes no lease from it.
+   */
+  leaseEnd?: LeaseEnd;
+}
+
+/**
+ * A lease's end in the named runner's uptime (the clock its heartbeats carry): the leader's grant time plus
+ * the lease, moved onto the runner's clock by the runner's least-delayed heartbeat (core/membership/peer-clocks.ts).
+ */
+export interface LeaseEnd {
+  /** The runner's uptime, ms, that it certainly reaches before the leader's clock reaches grant + lease. */
+  uptimeMs: number;
+  /** The runner's uptime in the heartbeat the bound comes from (time its own clock may have lost since counts against it). */
+  observedUptimeMs: number;
+  /** That heartbeat's sequence number: a bound from before an in-process restart (same id, new clock) is refused. */
+  observedSeq: number;
 }
 
 /** Client → node (and node → node when forwarded). */

@@ -41,6 +41,15 @@ export function stallBoundMs(intervalMs: number): number {
 }
 
 /**
+ * F: frozen time (a VM pause freezes the monotonic clock) a node may not notice, in one stretch or added up:
+ * the stall guard's threshold for time the wall clock or the peers' clocks counted and this one did not (R6).
+ * Today the same threshold as S.
+ */
+export function freezeBoundMs(intervalMs: number): number {
+  return stallBoundMs(intervalMs);
+}
+
+/**
  * R1's switch gap: after answering a leader whose ack window is `windowMs`, a node answers another only this
  * much later — the window, + δ for the delay and the clock-rate error, + S for a VM pause of that leader too
  * short for its stall guard (its frozen clock dates the answer late). `intervalMs` is the longer of the two
@@ -52,11 +61,15 @@ export function switchGapMs(windowMs: number, intervalMs: number): number {
 }
 
 /**
- * R3/R6: the smallest lease_margin that is safe for these timings — two unnoticed stalls S (one delaying a
- * renewal's receipt, one delaying the lease check), the delay δ, and the clock-rate error over lease + margin.
+ * R3: the smallest lease_margin that is safe for these timings. A runner's lease ends where the leader's
+ * grant put it on the runner's own clock (core/node/peer-clocks.ts), so neither the grant's delay nor a stall
+ * before it was read counts; what does: frozen time F of the runner's clock it did not notice since the
+ * heartbeat that bound came from, one unnoticed stall S delaying the expiry check, and the clock-rate error
+ * over lease + margin (the lease is timed on one clock, the replacement wait on another). (Protocol 3 dated
+ * the lease by the grant's receipt: δ + S more.)
  */
 export function minimumLeaseMargin(t: { readonly cluster_update_interval: number; readonly master_lease: number }): number {
-  const fixed = 2 * stallBoundMs(t.cluster_update_interval) + delayBoundMs(t.cluster_update_interval);
+  const fixed = freezeBoundMs(t.cluster_update_interval) + stallBoundMs(t.cluster_update_interval);
   // margin ≥ fixed + ρ·(lease + margin)  ⇔  margin ≥ (fixed + ρ·lease) / (1 − ρ)
   return Math.ceil((fixed + CLOCK_RATE_BOUND * t.master_lease) / (1 - CLOCK_RATE_BOUND));
 }

@@ -30,7 +30,7 @@ import { Fencer, hasTaps, type FenceWait } from './fencing';
 import { RunnerTable } from './runner-table';
 import { FailoverHaltWatch } from './failover-halt';
 import { allPeersReported, electionBlocker, unreportedRunner } from './election-gate';
-import { recipientAddress, stateUpdate } from './state-updates';
+import { recipientAddress, stateUpdate, type LeaseGrant } from './state-updates';
 import type { ElectorActionResult, ElectorOptions, ElectorSnapshot } from './types';
 import type { MasterToRenew } from './lease-keeper';
 import type { ElectionGateInput } from './election-gate';
@@ -239,7 +239,21 @@ export class Elector {
     if (now - record.lastNamedSentAt < spacing) return;
     const address = recipientAddress(record, now, ackWindowMs(this.config.time.cluster_update_interval), this.opts.membership);
     if (address === null) return;
-    this.opts.sendState(record.id, address, this.stateUpdate(now, this.lease.grantTo(record, now), true));
+    const lease = this.grantLease(record, now);
+    if (lease) this.opts.sendState(record.id, address, this.stateUpdate(now, lease, true));
+  }
+
+  /**
+   * A lease grant to the master `record` now (R3), with where it ends on the runner's clock; null, and no grant
+   * recorded, when this node never heard that clock (no heartbeat of the runner yet: its next one gives it).
+   */
+  private grantLease(record: RunnerRecord, now: number): LeaseGrant | null {
+    const leaseEnd = this.opts.leaseEnd(record.id, now + this.config.time.master_lease);
+    if (!leaseEnd) {
+      this.log.debug({ runner: record.id }, `no lease for ${record.name} yet: none of its heartbeats heard, so its clock is unknown`);
+      return null;
+    }
+    return { leaseMs: this.lease.grantTo(record, now), leaseEnd };
   }
 
   // ---- admin actions (leader only) -------------------------------------------
@@ -648,9 +662,9 @@ export class Elector {
       // Only runners heard (any message) within the ack window: a silent master's lease is not renewed.
       const address = self ? '' : recipientAddress(record, now, window, this.opts.membership);
       if (address === null) continue;
-      const leaseMs = record.id === this.masterId && granting ? this.lease.grantTo(record, now) : 0;
-      if (leaseMs > 0) granted = true;
-      this.opts.sendState(record.id, address, this.stateUpdate(now, leaseMs, leaseQuorate));
+      const lease = record.id === this.masterId && granting ? this.grantLease(record, now) : null;
+      if (lease) granted = true;
+      this.opts.sendState(record.id, address, this.stateUpdate(now, lease, leaseQuorate));
     }
     // A promoting grant counts only once sent (else the next round passes the gates again); a renewal the rules
     // allowed but that found no address keeps the chain, as the next round's rules would allow it again.
@@ -668,11 +682,11 @@ export class Elector {
     this.log.info({ master: this.masterId, previous: previous?.id ?? '' }, `promoting master ${this.masterName} (${this.masterId}), named but not Master: every gate of an election passed`);
   }
 
-  private stateUpdate(now: number, leaseMs: number, leaseQuorate: boolean): StateUpdate {
+  private stateUpdate(now: number, lease: LeaseGrant | null, leaseQuorate: boolean): StateUpdate {
     return stateUpdate({
       now, startedAt: this.opts.startedAt, leaderName: this.opts.self.name, masterId: this.masterId, masterName: this.masterName,
       masterRecord: this.masterId ? this.runners.get(this.masterId) : undefined,
-      maintenance: this.maintenance, leaseQuorate, leaseMs,
+      maintenance: this.maintenance, leaseQuorate, lease,
     });
   }
 

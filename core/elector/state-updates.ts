@@ -4,7 +4,7 @@
  * it may go: only to a runner heard within the ack window, so a master that
  * went silent stops getting its lease renewed at once. Pure functions.
  */
-import type { StateUpdate } from '../../plugin-api';
+import type { LeaseEnd, StateUpdate } from '../../plugin-api';
 import type { RunnerRecord } from './records';
 import type { ElectorMembership } from './types';
 
@@ -27,8 +27,14 @@ export interface StateUpdateInput {
   masterRecord: RunnerRecord | undefined;
   maintenance: boolean;
   leaseQuorate: boolean;
-  /** > 0 when the update grants the named master its lease. */
+  /** The lease the update grants the named master; null when it grants none. */
+  lease: LeaseGrant | null;
+}
+
+/** A lease granted (R3): its length on the leader's terms and its end on the runner's clock. */
+export interface LeaseGrant {
   leaseMs: number;
+  leaseEnd: LeaseEnd;
 }
 
 export function stateUpdate(u: StateUpdateInput): StateUpdate {
@@ -39,8 +45,9 @@ export function stateUpdate(u: StateUpdateInput): StateUpdate {
     masterAddress: u.masterRecord?.address ?? '',
     leaderName: u.leaderName,
     leaderUptimeMs: Math.max(0, Math.round(u.now - u.startedAt)),
-    hasQuorum: u.leaseMs > 0 || (u.leaseQuorate && !u.masterId),
+    hasQuorum: u.lease !== null || (u.leaseQuorate && !u.masterId),
     maintenance: u.maintenance,
-    leaseMs: u.leaseMs,
+    leaseMs: u.lease?.leaseMs ?? 0,
+    ...(u.lease ? { leaseEnd: u.lease.leaseEnd } : {}),
   };
 }

@@ -3,7 +3,7 @@
  * (ElectorMembership, ElectorOptions) and what it answers with
  * (ElectorActionResult, ElectorSnapshot). Types only.
  */
-import type { ClusterView, StateUpdate } from '../../plugin-api';
+import type { ClusterView, LeaseEnd, StateUpdate } from '../../plugin-api';
 import type { ComponentContext } from '../node/component';
 import type { FailureEntry, RunnerRecord } from './records';
 import type { NoMasterWait, RunnerBlocker } from './no-master';
@@ -51,6 +51,11 @@ export interface ElectorOptions extends ComponentContext {
    * run an elector tick then (`Elector.pendingDecisionAt` says whether it is still owed), not at the next tick.
    */
   scheduleDecision(at: number): void;
+  /**
+   * R3: where a lease that ends when this node's clock reads `endsAt` ends on runner `id`'s clock (its uptime,
+   * from its least-delayed heartbeat: core/node/peer-clocks.ts); null when none of its heartbeats was heard.
+   */
+  leaseEnd(id: string, endsAt: number): LeaseEnd | null;
 }
 
 export type ElectorActionResult = { ok: true; message: string } | { ok: false; reason: string };

@@ -610,6 +610,7 @@ export class Membership {
       seenAddress,
       // Floor: a leader dates the answers to this heartbeat from startedAt + uptimeMs, never later than it sent it.
       uptimeMs: Math.max(0, Math.floor(this.opts.clock.now() - this.opts.startedAt)),
+      uptimeSinceSeq: this.opts.firstSeq,
       holdMs: this.config.time.master_lease + this.config.time.lease_margin,
       relayedHoldMs: this.longestHeard(this.holds), // only holds heard directly are relayed (one hop)
       ackWindowMs: ackWindowMs(this.config.time.cluster_update_interval),

@@ -5,7 +5,7 @@
  */
 import type { KoiConfig } from '../../plugin-api';
 import { ELECTION_LIMIT_TICKS, candidacyMs, electionMs, electionTimeoutMs } from '../config/timing-defaults';
-import { ACK_WINDOW_TICKS, CLOCK_RATE_BOUND, ackWindowMs, delayBoundMs, minimumLeaseMargin, stallBoundMs } from '../config/safety-bounds';
+import { ACK_WINDOW_TICKS, CLOCK_RATE_BOUND, ackWindowMs, freezeBoundMs, minimumLeaseMargin, stallBoundMs } from '../config/safety-bounds';
 import { countConfiguredPeers } from '../elector/peers';
 
 export interface ClusterCheck {
@@ -29,7 +29,7 @@ export function checkClusterConfig(config: KoiConfig): ClusterCheck {
   const minMargin = minimumLeaseMargin(t);
   need(t.lease_margin >= minMargin,
     `time.lease_margin (${t.lease_margin} ms) must be at least ${minMargin} ms for time.cluster_update_interval ${t.cluster_update_interval} ms and time.master_lease ${t.master_lease} ms: `
-    + `it covers two unnoticed loop stalls of up to ${stallBoundMs(t.cluster_update_interval)} ms, ${delayBoundMs(t.cluster_update_interval)} ms of message delay and ${CLOCK_RATE_BOUND * 100} % clock-rate error (docs/safety.md)`);
+    + `it covers ${freezeBoundMs(t.cluster_update_interval)} ms of frozen clock and a ${stallBoundMs(t.cluster_update_interval)} ms loop stall a node may not notice, and ${CLOCK_RATE_BOUND * 100} % clock-rate error (docs/safety.md R3)`);
   need(t.master_dead_time >= 3 * t.runner_tick_interval,
     `time.master_dead_time (${t.master_dead_time} ms) must be at least 3 × time.runner_tick_interval (${3 * t.runner_tick_interval} ms), or a lost report or two fails the master over`);
   need(t.master_dead_time >= ackWindow,

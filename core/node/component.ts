@@ -13,6 +13,8 @@ export interface ComponentContext {
   hooks: KoiHooks;
   /** Monotonic time the process started (uptime in heartbeats and status). */
   startedAt: number;
+  /** The sequence number of this node's first message since `startedAt` (an in-process restart keeps the id and the counter, not the clock). */
+  firstSeq: number;
   /** The safety rules in force (all of them, except in the simulator's teeth run). */
   rules: SafetyRuleSet;
 }

@@ -83,10 +83,7 @@ export class HeartbeatRiders {
     return true;
   }
 
-  /**
-   * Drop the state updates held for this tick's heartbeat (how many): they were granted before a stall of this
-   * node, and would leave late by it (R3 counts a lease from its grant; the next tick grants again).
-   */
+  /** Drop the state updates held for this tick's heartbeat (how many): their elector stopped leading. */
   discardHeld(): number {
     const n = this.pending?.length ?? 0;
     if (this.pending) this.pending = [];

@@ -15,7 +15,6 @@ import type { ServiceManager } from '../services/types';
 import { assertTransition, isLegalTransition, targetFor } from './transitions';
 import { formatSeconds } from '../logging/format';
 import { fitOutput } from './failure-output';
-import { CLOCK_RATE_BOUND, stallBoundMs } from '../config/safety-bounds';
 
 /** How often a runner ticks (health report, recovery and lost-leader checks). */
 export function runnerTickInterval(config: KoiConfig): number {
@@ -31,6 +30,9 @@ export interface RunnerOptions extends ComponentContext {
   /** Wrap a timer callback with the node's stall guard. */
   guard(fn: () => void): () => void;
 }
+
+/** How long frozen time found is remembered against lease ends computed from heartbeats sent before it. */
+const FREEZE_MEMORY_MS = 10 * 60_000;
 
 /** The runner's state as the node status shows it (core/node/status.ts `RunnerStatus` adds the services). */
 export interface RunnerCoreStatus {
@@ -77,13 +79,13 @@ export class Runner {
   private named = false;
   private leaseUntil = -Infinity;
   private leaseMs = 0;
-  private quarantineUntil = -Infinity;
   /**
-   * Per leader, the newest state update received outside a quarantine: its leaderUptimeMs and when it
-   * arrived. A naming read in a quarantine is dated from it by the leader's own clock (R6). Forgotten at
-   * any stall with frozen time: this clock did not count that time, the leader's did.
+   * Frozen time found (a VM pause: time this clock did not count), and when. A lease end the leader computed
+   * from a heartbeat sent before it is that much too late on this clock (R3), so it is taken off.
    */
-  private readonly leaderClocks = new Map<string, { uptimeMs: number; at: number }>();
+  private freezes: Array<{ at: number; ms: number }> = [];
+  /** The leader whose last lease grant was refused (leaseEndHere), '' when the last one was taken. */
+  private grantRefusedBy = '';
   private lastUpdateAt = -Infinity;
   private lastSeqByLeader = new Map<string, number>();
   /** The newest state update applied: from which leader, and its leaderUptimeMs (echoed in health reports). */
@@ -178,19 +180,17 @@ export class Runner {
     this.masterName = update.masterName;
     this.setMaintenance(update.maintenance);
     const namesMe = update.masterId === this.opts.self.id;
-    const quarantined = now < this.quarantineUntil;
-    if (!quarantined) this.rememberLeaderClock(leaderId, update.leaderUptimeMs, now);
-    const sentAt = quarantined ? this.datedInQuarantine(leaderId, update.leaderUptimeMs, now) : now;
-    if (namesMe && sentAt === null) {
-      // Neither a renewal nor a withdrawal: the lease held before the stall runs its course.
-      this.log.warn(`ignoring master naming from ${update.leaderName}: in quarantine for ${Math.ceil(this.quarantineUntil - now)} ms after a stall`);
+    const grants = namesMe && this.quorumOn() && update.hasQuorum && update.leaseMs > 0;
+    const endsAt = grants ? this.leaseEndHere(update, now) : null;
+    if (grants && endsAt === null) {
+      // Neither a renewal nor a withdrawal: the lease held already runs its course.
     } else if (!namesMe) {
       this.named = false;
       this.leaseUntil = -Infinity;
     } else if (this.quorumOn()) {
-      if (update.hasQuorum && update.leaseMs > 0) {
+      if (endsAt !== null) {
         this.named = true;
-        this.renewLease(sentAt ?? now, update.leaseMs);
+        this.renewLease(endsAt, update.leaseMs);
       } else if (now >= this.leaseUntil) {
         this.named = false;
       }
@@ -217,24 +217,21 @@ export class Runner {
    * The node's loop stalled for `gapMs` (SIGSTOP, long GC, VM pause). The
    * lease runs on the monotonic clock, so time that passed on the wall
    * clock only (`frozenMs`: a VM pause froze the monotonic clock, or the
-   * wall clock stepped forward) is taken off it first; a lease that ran out
-   * demotes the node before anything else (checkLease, which the stall
-   * guard runs next). A lease still valid is kept: the leader times its
-   * replacement wait on its own clock from the grant it sent, so a short
-   * stall is no reason to fail over. What a stall does break is the receipt
-   * time of datagrams that waited in the socket buffer: a naming read now
-   * may be older than lease_margin, so for lease_margin (the buffer drains in
-   * the first loop turns after the stall) a naming of this node is dated by
-   * the leader's clock instead (datedInQuarantine), or ignored when it cannot
-   * be.
+   * wall clock stepped forward) is taken off it first — and off every lease
+   * end the leader computed from a heartbeat sent before now (leaseEndHere);
+   * a lease that ran out demotes the node before anything else (checkLease,
+   * which the stall guard runs next). A lease still valid is kept: the
+   * leader times its replacement wait on its own clock from the grant it
+   * sent. Namings that waited in the socket buffer through the stall need
+   * nothing special: a lease ends where the leader's grant says, on this
+   * node's clock, not a lease length after it was read (R3).
    */
   stalled(gapMs: number, frozenMs = 0): void {
     const now = this.opts.clock.now();
-    this.quarantineUntil = now + this.config.time.lease_margin;
     if (frozenMs > 0) {
       this.leaseUntil -= frozenMs;
-      // A reference taken before a freeze would date every later naming too late by the freeze (R6).
-      this.leaderClocks.clear();
+      this.freezes = this.freezes.filter((f) => now - f.at <= FREEZE_MEMORY_MS).slice(-63);
+      this.freezes.push({ at: now, ms: frozenMs });
     }
     if (this.current === 'Master' && this.quorumOn()) {
       this.log.warn({ gapMs: Math.round(gapMs), frozenMs: Math.round(frozenMs), leaseRemainingMs: Math.max(0, Math.round(this.leaseUntil - now)) },
@@ -357,13 +354,14 @@ export class Runner {
 
   /**
    * R3: the lease is on the grantor's terms (its length travels with the
-   * grant), never longer than this node's own master_lease: a live reload
-   * of either side cannot make the runner hold longer than the leader waits.
+   * grant), never longer than this node's own master_lease from now: a live
+   * reload of either side cannot make the runner hold longer than the leader
+   * waits. `endsAt` (leaseEndHere) is where it ends on this clock.
    */
-  private renewLease(from: number, grantedMs: number): void {
+  private renewLease(endsAt: number, grantedMs: number): void {
     this.leaseMs = Math.min(grantedMs, this.config.time.master_lease);
-    // A naming dated in a quarantine may end before the lease held already: never shorten it.
-    this.leaseUntil = Math.max(this.leaseUntil, from + this.leaseMs);
+    // An earlier grant may end later than this one (a lease end is a bound, not a date): never shorten it.
+    this.leaseUntil = Math.max(this.leaseUntil, endsAt);
     this.opts.clock.clear(this.leaseTimer);
     this.leaseTimer = this.opts.clock.setTimeout(this.opts.guard(() => this.checkLease()), Math.max(0, this.leaseUntil - this.opts.clock.now()));
   }
@@ -381,34 +379,36 @@ export class Runner {
     this.opts.clock.clear(this.leaseTimer);
   }
 
-  private rememberLeaderClock(leaderId: string, uptimeMs: number, now: number): void {
-    // Replacing a known leader's entry keeps its place and the size: only a new leader can evict the oldest.
-    this.leaderClocks.set(leaderId, { uptimeMs, at: now });
-    if (this.leaderClocks.size > 16) this.leaderClocks.delete(this.leaderClocks.keys().next().value as string);
-  }
-
   /**
-   * R6: when a naming read in a quarantine (it may have waited in the socket
-   * buffer through the stall) was sent, dated on this node's clock no later
-   * than a receipt without the stall could be — or null when that cannot be
-   * told. The reference update (`ref`, received before the stall) was sent at
-   * most L before `ref.at`, L being the delay plus one unnoticed stall; the
-   * leader's clock ran `uptimeMs − ref.uptimeMs` between the two sends, so at
-   * least that much less twice the rate bound passed in real time — and on
-   * this clock as much, less any time it did not count: frozen time above the
-   * stall threshold forgets the reference (stalled), below it is at most the
-   * threshold in all (the peers witness more: StallGuard.peerBeat), taken off
-   * here. The date is therefore at most L after the true send — the lateness
-   * R3's margin covers for any receipt — and never after now. Not dated (null):
-   * without an update of the same leader since the last freeze, or when the
-   * leader's uptime went back (it restarted).
+   * R3: where the lease a grant gives ends on this node's monotonic clock, or null when the grant cannot be
+   * used. The leader moved its own `grant + lease` onto this node's uptime with a heartbeat of this node
+   * (core/node/peer-clocks.ts): by the time the leader's clock reads that, this clock has certainly read the
+   * uptime given — unless it stood still since that heartbeat, so frozen time found since is taken off (below the
+   * stall threshold it goes unseen: R3's margin). When the grant is read does not matter, so a grant that
+   * waited in the socket buffer through a stall holds no longer than one read at once. Never later than the
+   * node's own master_lease from now. Refused: a grant without an end (an older protocol), or one whose
+   * heartbeat this incarnation did not send (an in-process restart keeps the id but starts a new clock).
    */
-  private datedInQuarantine(leaderId: string, uptimeMs: number, now: number): number | null {
-    const ref = this.leaderClocks.get(leaderId);
-    if (!ref || uptimeMs < ref.uptimeMs) return null;
-    // − 1: both uptimes are rounded to the millisecond.
-    const leaderElapsed = Math.max(0, uptimeMs - ref.uptimeMs - 1) * (1 - 2 * CLOCK_RATE_BOUND);
-    return Math.min(now, ref.at + leaderElapsed - stallBoundMs(this.config.time.cluster_update_interval));
+  private leaseEndHere(update: StateUpdate, now: number): number | null {
+    const end = update.leaseEnd;
+    const startedAt = this.opts.startedAt;
+    const observedAt = end ? startedAt + end.observedUptimeMs : NaN;
+    let refusal = '';
+    if (!end) refusal = 'it carries no lease end';
+    else if (end.observedSeq < this.opts.firstSeq || observedAt > now) {
+      refusal = `its lease end comes from a heartbeat of an earlier run of this node (sequence ${end.observedSeq}, uptime ${end.observedUptimeMs} ms; `
+        + `this run began at sequence ${this.opts.firstSeq} and is ${Math.floor(now - startedAt)} ms old)`;
+    }
+    else if (now - observedAt > FREEZE_MEMORY_MS) refusal = `its lease end comes from a heartbeat ${Math.round((now - observedAt) / 1000)} s old`;
+    if (refusal || !end) {
+      // Once per leader until a grant is taken again (renewals repeat every heartbeat or two).
+      if (this.grantRefusedBy !== update.leaderName) this.log.warn(`ignoring lease grant from ${update.leaderName}: ${refusal}`);
+      this.grantRefusedBy = update.leaderName;
+      return null;
+    }
+    this.grantRefusedBy = '';
+    const lost = this.freezes.reduce((sum, f) => (f.at >= observedAt ? sum + f.ms : sum), 0);
+    return Math.min(startedAt + end.uptimeMs - lost, now + Math.min(update.leaseMs, this.config.time.master_lease));
   }
 
   /** With quorum on, the master holds only while its lease runs (unless the teeth run disabled the rule). */

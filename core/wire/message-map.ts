@@ -240,6 +240,10 @@ function stateToProto(message: StateUpdate): pb.StateUpdate.$Properties {
     hasQuorum: message.hasQuorum,
     maintenance: message.maintenance,
     leaseMs: Math.max(0, Math.round(message.leaseMs)),
+    // Down to the millisecond: a lease end earlier, an observation older (more lost time counted), never later.
+    leaseEndUptimeMs: message.leaseEnd ? Math.max(0, Math.floor(message.leaseEnd.uptimeMs)) : 0,
+    leaseObservedUptimeMs: message.leaseEnd ? Math.max(0, Math.floor(message.leaseEnd.observedUptimeMs)) : 0,
+    leaseObservedSeq: message.leaseEnd ? Math.max(0, Math.round(message.leaseEnd.observedSeq)) : 0,
   };
 }
 
@@ -253,6 +257,7 @@ export function bodyToProto(message: KoiMessage): Partial<pb.Envelope.$Propertie
           flags: message.flags,
           seenAddress: addressToProto(message.seenAddress),
           uptimeMs: Math.max(0, Math.round(message.uptimeMs)),
+          uptimeSinceSeq: Math.max(0, Math.round(message.uptimeSinceSeq ?? 0)),
           view: message.view ? viewToProto(message.view) : null,
           holdMs: Math.max(0, Math.round(message.holdMs)),
           ackWindowMs: Math.max(0, Math.round(message.ackWindowMs)),
@@ -367,6 +372,14 @@ function stateFromProto(proto: pb.StateUpdate.$Properties | null | undefined, at
     maintenance: s.maintenance === true,
     leaseMs: s.leaseMs ?? 0,
   };
+  const end = nonNegative(s.leaseEndUptimeMs, `${at}.leaseEndUptimeMs`);
+  if (end > 0) {
+    message.leaseEnd = {
+      uptimeMs: end,
+      observedUptimeMs: nonNegative(s.leaseObservedUptimeMs, `${at}.leaseObservedUptimeMs`),
+      observedSeq: nonNegative(s.leaseObservedSeq, `${at}.leaseObservedSeq`),
+    };
+  }
   return message;
 }
 
@@ -384,6 +397,8 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
         holdMs: h.holdMs ?? 0,
         ackWindowMs: h.ackWindowMs ?? 0,
       };
+      const since = nonNegative(h.uptimeSinceSeq, 'heartbeat.uptimeSinceSeq');
+      if (since > 0) message.uptimeSinceSeq = since;
       const answers = nonNegative(h.answersUptimeMs, 'heartbeat.answersUptimeMs');
       const answersLeaderId = bytesToId(h.answersLeaderId, 'heartbeat.answersLeaderId', true);
       if (answers > 0 && answersLeaderId) {

@@ -2,12 +2,12 @@
  * A stall shorter than the master's remaining lease is not a failover
  * (issue 7: "SIGSTOP of the master for half of master_dead_time → no
  * failover"). The stall guard keeps a lease that is still valid on the
- * node's monotonic clock and quarantines namings that may have waited in
- * the socket buffer: a naming read then is dated by the leader's clock from
- * an update received before the stall (docs/safety.md R6), so renewals the
- * leader sent during the stall still count and a master survives a stall up
- * to about master_dead_time; a lease that ran out during the stall still
- * demotes the node in its first step (scenarios.test.ts, "frozen processes").
+ * node's monotonic clock, and renewals that waited in the socket buffer
+ * through the stall still count: each ends where the leader's grant put it
+ * on this node's clock, not a lease after it was read (docs/safety.md R3),
+ * so a master survives a stall up to about master_dead_time; a lease that
+ * ran out during the stall still demotes the node in its first step
+ * (scenarios.test.ts, "frozen processes").
  */
 import { FAST_TIME, expectNoViolations, indexOf, startCluster, waitSettled } from './helpers';
 import type { SimCluster } from './sim-cluster';
@@ -20,8 +20,8 @@ afterEach(() => {
 describe.each([
   ['a plain runner', 0.5, false],
   ['also the leader', 0.5, true],
-  // lease − pause (≈ 250 ms) is shorter than the quarantine (lease_margin, 300 ms): the master keeps the
-  // role only because the renewals that waited in its socket buffer are dated by the leader's clock.
+  // lease − pause (≈ 250 ms) is short: the master keeps the role only because the renewals that waited in its
+  // socket buffer end where the leader put them (before protocol 4: dated by the leader's clock after a stall).
   ['a plain runner', 0.95, false],
 ])('a master (%s) paused for %s of master_dead_time', (_label, fraction, masterIsLeader) => {
   test('keeps its mastership: no demote, no promote anywhere', async () => {

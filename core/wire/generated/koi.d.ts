@@ -520,6 +520,9 @@ export namespace koi {
             /** HeartBeat healthLeaderId. */
             healthLeaderId: Uint8Array;
 
+            /** HeartBeat uptimeSinceSeq. */
+            uptimeSinceSeq: number;
+
             /**
              * Creates a new HeartBeat instance using the specified properties.
              * @param [properties] Properties to set
@@ -606,6 +609,9 @@ export namespace koi {
 
                 /** HeartBeat healthLeaderId */
                 healthLeaderId?: (Uint8Array|null);
+
+                /** HeartBeat uptimeSinceSeq */
+                uptimeSinceSeq?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1058,6 +1064,15 @@ export namespace koi {
             /** StateUpdate leaseMs. */
             leaseMs: number;
 
+            /** StateUpdate leaseEndUptimeMs. */
+            leaseEndUptimeMs: number;
+
+            /** StateUpdate leaseObservedUptimeMs. */
+            leaseObservedUptimeMs: number;
+
+            /** StateUpdate leaseObservedSeq. */
+            leaseObservedSeq: number;
+
             /**
              * Creates a new StateUpdate instance using the specified properties.
              * @param [properties] Properties to set
@@ -1120,6 +1135,15 @@ export namespace koi {
 
                 /** StateUpdate leaseMs */
                 leaseMs?: (number|null);
+
+                /** StateUpdate leaseEndUptimeMs */
+                leaseEndUptimeMs?: (number|null);
+
+                /** StateUpdate leaseObservedUptimeMs */
+                leaseObservedUptimeMs?: (number|null);
+
+                /** StateUpdate leaseObservedSeq */
+                leaseObservedSeq?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

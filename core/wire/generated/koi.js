@@ -1194,6 +1194,7 @@ $root.koi = (function() {
              * @property {Array.<koi.wire.RiderStateUpdate.$Properties>|null} [stateUpdates] HeartBeat stateUpdates
              * @property {koi.wire.HealthReport.$Properties|null} [health] HeartBeat health
              * @property {Uint8Array|null} [healthLeaderId] HeartBeat healthLeaderId
+             * @property {number|null} [uptimeSinceSeq] HeartBeat uptimeSinceSeq
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1355,6 +1356,14 @@ $root.koi = (function() {
             HeartBeat.prototype.healthLeaderId = $util.newBuffer([]);
 
             /**
+             * HeartBeat uptimeSinceSeq.
+             * @member {number} uptimeSinceSeq
+             * @memberof koi.wire.HeartBeat
+             * @instance
+             */
+            HeartBeat.prototype.uptimeSinceSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new HeartBeat instance using the specified properties.
              * @function create
              * @memberof koi.wire.HeartBeat
@@ -1419,6 +1428,8 @@ $root.koi = (function() {
                     writer.uint32(/* id 15, wireType 2 =*/122).bytes(message.healthLeaderId);
                 if (message.answersFreeAgoMs != null && $Object.hasOwnProperty.call(message, "answersFreeAgoMs") && (typeof message.answersFreeAgoMs === "object" ? message.answersFreeAgoMs.low || message.answersFreeAgoMs.high : message.answersFreeAgoMs !== 0))
                     writer.uint32(/* id 16, wireType 0 =*/128).sint64(message.answersFreeAgoMs);
+                if (message.uptimeSinceSeq != null && $Object.hasOwnProperty.call(message, "uptimeSinceSeq") && (typeof message.uptimeSinceSeq === "object" ? message.uptimeSinceSeq.low || message.uptimeSinceSeq.high : message.uptimeSinceSeq !== 0))
+                    writer.uint32(/* id 17, wireType 0 =*/136).uint64(message.uptimeSinceSeq);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1595,6 +1606,15 @@ $root.koi = (function() {
                                 message.healthLeaderId = value;
                             else
                                 delete message.healthLeaderId;
+                            continue;
+                        }
+                    case 17: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.uptimeSinceSeq = value;
+                            else
+                                delete message.uptimeSinceSeq;
                             continue;
                         }
                     }
@@ -2533,6 +2553,9 @@ $root.koi = (function() {
              * @property {boolean|null} [hasQuorum] StateUpdate hasQuorum
              * @property {boolean|null} [maintenance] StateUpdate maintenance
              * @property {number|null} [leaseMs] StateUpdate leaseMs
+             * @property {number|null} [leaseEndUptimeMs] StateUpdate leaseEndUptimeMs
+             * @property {number|null} [leaseObservedUptimeMs] StateUpdate leaseObservedUptimeMs
+             * @property {number|null} [leaseObservedSeq] StateUpdate leaseObservedSeq
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -2629,6 +2652,30 @@ $root.koi = (function() {
             StateUpdate.prototype.leaseMs = 0;
 
             /**
+             * StateUpdate leaseEndUptimeMs.
+             * @member {number} leaseEndUptimeMs
+             * @memberof koi.wire.StateUpdate
+             * @instance
+             */
+            StateUpdate.prototype.leaseEndUptimeMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * StateUpdate leaseObservedUptimeMs.
+             * @member {number} leaseObservedUptimeMs
+             * @memberof koi.wire.StateUpdate
+             * @instance
+             */
+            StateUpdate.prototype.leaseObservedUptimeMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * StateUpdate leaseObservedSeq.
+             * @member {number} leaseObservedSeq
+             * @memberof koi.wire.StateUpdate
+             * @instance
+             */
+            StateUpdate.prototype.leaseObservedSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new StateUpdate instance using the specified properties.
              * @function create
              * @memberof koi.wire.StateUpdate
@@ -2676,6 +2723,12 @@ $root.koi = (function() {
                     writer.uint32(/* id 7, wireType 0 =*/56).bool(message.maintenance);
                 if (message.leaseMs != null && $Object.hasOwnProperty.call(message, "leaseMs") && message.leaseMs !== 0)
                     writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.leaseMs);
+                if (message.leaseEndUptimeMs != null && $Object.hasOwnProperty.call(message, "leaseEndUptimeMs") && (typeof message.leaseEndUptimeMs === "object" ? message.leaseEndUptimeMs.low || message.leaseEndUptimeMs.high : message.leaseEndUptimeMs !== 0))
+                    writer.uint32(/* id 9, wireType 0 =*/72).uint64(message.leaseEndUptimeMs);
+                if (message.leaseObservedUptimeMs != null && $Object.hasOwnProperty.call(message, "leaseObservedUptimeMs") && (typeof message.leaseObservedUptimeMs === "object" ? message.leaseObservedUptimeMs.low || message.leaseObservedUptimeMs.high : message.leaseObservedUptimeMs !== 0))
+                    writer.uint32(/* id 10, wireType 0 =*/80).uint64(message.leaseObservedUptimeMs);
+                if (message.leaseObservedSeq != null && $Object.hasOwnProperty.call(message, "leaseObservedSeq") && (typeof message.leaseObservedSeq === "object" ? message.leaseObservedSeq.low || message.leaseObservedSeq.high : message.leaseObservedSeq !== 0))
+                    writer.uint32(/* id 11, wireType 0 =*/88).uint64(message.leaseObservedSeq);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2787,6 +2840,33 @@ $root.koi = (function() {
                                 message.leaseMs = value;
                             else
                                 delete message.leaseMs;
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.leaseEndUptimeMs = value;
+                            else
+                                delete message.leaseEndUptimeMs;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.leaseObservedUptimeMs = value;
+                            else
+                                delete message.leaseObservedUptimeMs;
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.leaseObservedSeq = value;
+                            else
+                                delete message.leaseObservedSeq;
                             continue;
                         }
                     }

@@ -43,7 +43,7 @@ function rig(options: { fence?: boolean; tableSince?: number; viewMaster?: strin
   const view: ClusterView = { leaderId: OLD_LEADER, masterId: viewMaster, masterName: NAMES[viewMaster] ?? '', maintenance: false, manualMaster: false, nodes: [] };
   const grants: Array<{ to: string; at: number }> = [];
   const elector = new Elector({
-    self: { id: LEADER, name: 'n1' }, config, clock, logger, hooks, startedAt: 0, rules: safetyRules(),
+    self: { id: LEADER, name: 'n1' }, config, clock, logger, hooks, startedAt: 0, firstSeq: 1, rules: safetyRules(),
     membership: {
       seenCount: () => 3, ackCount: () => 3, lastView: () => view, viewNodes: () => [],
       lastHeard: (id) => heard.get(id), lastAcked: (id) => heard.get(id), runnerIds: () => [N2, N3],
@@ -56,6 +56,7 @@ function rig(options: { fence?: boolean; tableSince?: number; viewMaster?: strin
     sendState: (id: string, _address: string, update: StateUpdate) => { if (update.leaseMs > 0) grants.push({ to: id, at: clock.now() }); },
     onMasterChange: (id: string, _name: string, why: string) => masterChanges.push(`${id || 'none'}: ${why}`),
     scheduleDecision: () => undefined,
+    leaseEnd: (_id: string, endsAt: number) => ({ uptimeMs: endsAt, observedUptimeMs: clock.now(), observedSeq: 1 }),
   });
   const masterChanges: string[] = [];
   const report = (id: string, over: Partial<HealthReport> = {}): void => {

@@ -20,7 +20,7 @@ function rig(configured: string[]) {
   const clock = new VirtualClock();
   const { logger } = createTestLogger();
   const membership = new Membership({
-    self: { id: SELF, name: 'me' }, config: defaultConfig(), clock, logger, hooks: createHooks(logger), startedAt: 0, rules: safetyRules([]),
+    self: { id: SELF, name: 'me' }, config: defaultConfig(), clock, logger, hooks: createHooks(logger), startedAt: 0, firstSeq: 1, rules: safetyRules([]),
     broadcast: () => undefined,
     ...quietMembershipCallbacks(SELF),
     configuredAddresses: () => configured.map((address, i) => ({ address, own: i === 0 })),

@@ -25,7 +25,7 @@ function rig(disabled: SafetyRule[] = []) {
   const answers: Array<{ to: string; at: number; beat: HeartBeat }> = [];
   const broadcasts: HeartBeat[] = [];
   const membership = new Membership({
-    self: { id: SELF, name: 'me' }, config, clock, logger, hooks: createHooks(logger), startedAt: 0, rules: safetyRules(disabled),
+    self: { id: SELF, name: 'me' }, config, clock, logger, hooks: createHooks(logger), startedAt: 0, firstSeq: 1, rules: safetyRules(disabled),
     // Answers ride on the follower's broadcast heartbeat and name the leader they answer.
     broadcast: (beat) => { broadcasts.push(beat); if (beat.answersLeaderId) answers.push({ to: beat.answersLeaderId, at: clock.now(), beat }); },
     ...quietMembershipCallbacks(SELF),
@@ -146,7 +146,7 @@ describe('L2: a leader that hears a quorum is preferred', () => {
     config.cluster.quorum = 3;
     const { logger } = createTestLogger();
     const membership = new Membership({
-      self: { id: SELF, name: 'me' }, config, clock, logger, hooks: createHooks(logger), startedAt: 0, rules: safetyRules(),
+      self: { id: SELF, name: 'me' }, config, clock, logger, hooks: createHooks(logger), startedAt: 0, firstSeq: 1, rules: safetyRules(),
       broadcast: () => undefined, ...quietMembershipCallbacks(SELF), configuredAddresses: () => null,
     });
     const entry = (id: string, name: string, ago = 10) => ({ id, name, flags: NodeFlag.Elector, addresses: [], lastSeenAgoMs: ago });

@@ -22,7 +22,7 @@ test('a runner heard 400 ms ago (past the 150 ms ack window, one peer refresh lo
   const config = defaultConfig();
   const { logger } = createTestLogger();
   const membership = new Membership({
-    self: { id: SELF, name: 'me' }, config, clock, logger, hooks: createHooks(logger), startedAt: 0, rules: safetyRules(),
+    self: { id: SELF, name: 'me' }, config, clock, logger, hooks: createHooks(logger), startedAt: 0, firstSeq: 1, rules: safetyRules(),
     broadcast: () => undefined, ...quietMembershipCallbacks(SELF), configuredAddresses: () => null,
   });
   const beat: HeartBeat = {

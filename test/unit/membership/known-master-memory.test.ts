@@ -29,7 +29,7 @@ function rig(memory = new InMemoryMachineMemory(), wallStart = 1_800_000_000_000
   const { logger } = createTestLogger();
   const broadcasts: HeartBeat[] = [];
   const membership = new Membership({
-    self: { id: SELF, name: 'me' }, config: defaultConfig(), clock, logger, hooks: createHooks(logger), startedAt: 50_000,
+    self: { id: SELF, name: 'me' }, config: defaultConfig(), clock, logger, hooks: createHooks(logger), startedAt: 50_000, firstSeq: 1,
     rules: safetyRules(), broadcast: (beat) => broadcasts.push(beat), ...quietMembershipCallbacks(SELF),
     configuredAddresses: () => null, machineMemory: memory,
   });

@@ -44,7 +44,7 @@ export function runnerRig(
   const health: HealthReport[] = [];
   const self = { id: 'id-a', name: 'node-a' };
   const runner = new Runner({
-    self, config, clock, logger: logger.logger, hooks, startedAt: 0, rules: ALL_RULES_ON,
+    self, config, clock, logger: logger.logger, hooks, startedAt: 0, firstSeq: 1, rules: ALL_RULES_ON,
     sendHealth: (report) => { health.push(report); },
     seenCount: () => 1,
     guard: (fn) => fn,
@@ -63,6 +63,8 @@ export function runnerRig(
       runner.handleState('leader', ++seq, {
         kind: 'state', masterId: master === self.name ? self.id : master ? `id-${master}` : '', masterName: master,
         masterAddress: '', leaderName: 'leader', leaderUptimeMs: 0, hasQuorum: true, maintenance, leaseMs: 1200,
+        // The leader's clock runs with this one here: the lease ends 1 200 ms from now on it.
+        leaseEnd: { uptimeMs: clock.now() + 1200, observedUptimeMs: clock.now(), observedSeq: 1 },
       });
     },
     async close() {

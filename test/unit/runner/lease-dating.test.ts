@@ -1,11 +1,14 @@
 /**
- * docs/safety.md R6: after a stall, a naming of this runner (it may have
- * waited in the socket buffer) is dated by the leader's clock from an update
- * received before the stall — and not at all once a freeze (a VM pause)
- * made that reference worthless. Measured from the services: the virtual
- * times of their promote and demote scripts.
+ * docs/safety.md R3: a runner's lease ends where the leader's grant put it
+ * on the runner's own clock (`StateUpdate.leaseEnd`), never a lease length
+ * after the grant was read — so a grant that waited in the socket buffer
+ * through a stall (noticed or not) holds no longer than one read at once.
+ * Frozen time found since the heartbeat the leader's bound comes from is
+ * taken off; a bound from an earlier incarnation of the node is refused.
+ * Measured from the services: the virtual times of their promote and demote
+ * scripts.
  */
-import type { StateUpdate } from '../../../plugin-api';
+import type { LeaseEnd, StateUpdate } from '../../../plugin-api';
 import { runnerRig, type RunnerRig } from './harness';
 
 let rig: RunnerRig | undefined;
@@ -17,16 +20,17 @@ afterEach(async () => {
 const LEASE = 1200;
 let seq = 0;
 
-/** A grant of the test's leader, made when its uptime was `leaderUptimeMs`. */
-function grant(r: RunnerRig, leaderUptimeMs: number): void {
+/** A grant of the test's leader whose lease ends at this runner's uptime `endUptimeMs` (its clock started at 0). */
+function grant(r: RunnerRig, endUptimeMs: number, bound: Partial<LeaseEnd> = {}, leaseMs = LEASE): void {
   const update: StateUpdate = {
     kind: 'state', masterId: 'id-a', masterName: 'node-a', masterAddress: '', leaderName: 'leader',
-    leaderUptimeMs, hasQuorum: true, maintenance: false, leaseMs: LEASE,
+    leaderUptimeMs: 10_000 + seq, hasQuorum: true, maintenance: false, leaseMs,
+    leaseEnd: { uptimeMs: endUptimeMs, observedUptimeMs: Math.max(0, endUptimeMs - LEASE - 20), observedSeq: 1, ...bound },
   };
   r.runner.handleState('leader', ++seq, update);
 }
 
-/** A master on a quorate cluster whose lease the test's leader granted at leader uptime 10 000, at virtual time `t0`. */
+/** A master on a quorate cluster, its lease granted at virtual time `t0` to end at t0 + LEASE. */
 async function master(): Promise<{ r: RunnerRig; t0: number }> {
   const r = runnerRig((config) => {
     config.cluster.quorum = 2;
@@ -36,42 +40,77 @@ async function master(): Promise<{ r: RunnerRig; t0: number }> {
   r.runner.leaderKnown(true);
   await r.run(100);
   const t0 = r.clock.now();
-  grant(r, 10_000);
+  grant(r, t0 + LEASE);
   await r.run(50);
   expect(r.executor.times('promote', '20-app')).toHaveLength(1);
   return { r, t0 };
 }
 
-test('a renewal sent during a stall and read after it renews the lease from when it was sent', async () => {
+test('a renewal that waited through a stall the node did not notice ends where the leader put it, not a lease after its receipt', async () => {
   const { r, t0 } = await master();
   rig = r;
-  // Stopped 600 ms from t0 + 50; the leader renewed 500 ms after its first grant, in the socket buffer meanwhile.
-  r.clock.advance(600);
-  r.runner.stalled(600);
-  grant(r, 10_500);
-  // Ignored (the old quarantine), the lease would end at t0 + 1200; dated, at ≈ t0 + 490 − 100 + 1200.
-  await r.run(t0 + LEASE + 200 - r.clock.now());
+  // Renewed by the leader at t0 + 500 (its end: t0 + 1 700); read only 190 ms later, the runner having been
+  // stopped meanwhile for less than the stall threshold of a slow heartbeat — no stall reported.
+  r.clock.advance(640);
+  grant(r, t0 + 500 + LEASE);
+  await r.run(t0 + 500 + LEASE - 1 - r.clock.now());
   expect(r.executor.times('demote', '20-app')).toEqual([]);
-  await r.run(1000);
+  await r.run(500);
   const demotes = r.executor.times('demote', '20-app');
   expect(demotes).toHaveLength(1);
-  expect(demotes[0]).toBeLessThanOrEqual(t0 + 500 + LEASE); // never later than its send + the lease
+  // Dated by its receipt it would hold until t0 + 1 890.
+  expect(demotes[0]).toBeLessThanOrEqual(t0 + 500 + LEASE);
 });
 
-test('after a VM pause the reference is forgotten: a buffered renewal read after a later stall does not promote again', async () => {
+test('frozen time found after the heartbeat the bound comes from is taken off the lease end', async () => {
   const { r, t0 } = await master();
   rig = r;
   r.clock.advance(50);
-  r.runner.stalled(750, 700); // a VM pause: 700 ms this clock did not count; the lease is cut to ≈ t0 + 500
-  r.clock.advance(1700);
-  r.runner.stalled(1700); // then a long monotonic stall: the lease ran out, the master demotes
+  // The leader's bound comes from this node's heartbeat at t0 + 40; the node froze 700 ms after it (a VM pause).
+  r.runner.stalled(750, 700); // the first lease is cut to t0 + 500
+  grant(r, t0 + 100 + LEASE, { observedUptimeMs: t0 + 40 });
+  // The new grant ends at t0 + 1 300 on the leader's terms, t0 + 600 on this clock that lost 700 ms since.
+  await r.run(t0 + 600 - 1 - r.clock.now());
+  expect(r.executor.times('demote', '20-app')).toEqual([]);
+  await r.run(100);
+  const demotes = r.executor.times('demote', '20-app');
+  expect(demotes).toHaveLength(1);
+  expect(demotes[0]).toBeLessThanOrEqual(t0 + 600);
+});
+
+test('a freeze found before the heartbeat the bound comes from is not taken off again', async () => {
+  const { r, t0 } = await master();
+  rig = r;
+  r.clock.advance(50);
+  r.runner.stalled(750, 700);
+  r.clock.advance(50);
+  grant(r, t0 + 150 + LEASE, { observedUptimeMs: t0 + 140 });
+  await r.run(t0 + 150 + LEASE - 1 - r.clock.now());
+  expect(r.executor.times('demote', '20-app')).toEqual([]);
   await r.run(10);
   expect(r.executor.times('demote', '20-app')).toHaveLength(1);
-  // Sent 1 500 ms of leader time after the first grant (≈ 800 ms on this node's clock, which lost 700):
-  // dated from the pre-pause reference it would hold until ≈ t0 + 2 570, past the leader's hold for it.
-  grant(r, 11_500);
-  await r.run(500);
-  expect(r.executor.times('promote', '20-app')).toHaveLength(1);
+});
+
+test('a bound from a heartbeat of an earlier incarnation (same id, another clock) is refused: no lease', async () => {
+  const { r, t0 } = await master();
+  rig = r;
+  r.clock.advance(100);
+  grant(r, t0 + 100 + 50_000, { observedSeq: 0, observedUptimeMs: t0 + 90 });
+  await r.run(t0 + LEASE + 10 - r.clock.now());
+  expect(r.executor.times('demote', '20-app')).toHaveLength(1);
+  expect(r.logger.find('warn', 'ignoring lease grant from leader: its lease end comes from a heartbeat of an earlier run')).toHaveLength(1);
+});
+
+test('never longer than its own master_lease from the grant\'s receipt (R3: a leader reloaded to a longer lease)', async () => {
+  const { r, t0 } = await master();
+  rig = r;
+  r.clock.advance(100);
+  const readAt = r.clock.now();
+  grant(r, readAt + 5000, { observedUptimeMs: readAt - 10 }, 5000);
+  await r.run(readAt + LEASE + 10 - r.clock.now());
+  const demotes = r.executor.times('demote', '20-app');
+  expect(demotes).toHaveLength(1);
+  expect(demotes[0]).toBeLessThanOrEqual(readAt + LEASE);
 });
 
 test('koi stop gives up the lease: a koi start before the leader names the successor does not promote again', async () => {

@@ -77,8 +77,10 @@ export function sampleMessages(): KoiMessage[] {
   const state: StateUpdate = {
     kind: 'state', masterId: randomUUID(), masterName: 'node-02', masterAddress: '10.0.0.2:42012',
     leaderName: 'node-01', leaderUptimeMs: 5000, hasQuorum: true, maintenance: true, leaseMs: 1200,
+    leaseEnd: { uptimeMs: 123_456_789, observedUptimeMs: 123_255_001, observedSeq: 4_000_000_001 },
   };
-  const stateNoMaster: StateUpdate = { ...state, masterId: '', masterName: '', masterAddress: '', hasQuorum: false, leaseMs: 0 };
+  const { leaseEnd: _granted, ...withoutGrant } = state;
+  const stateNoMaster: StateUpdate = { ...withoutGrant, masterId: '', masterName: '', masterAddress: '', hasQuorum: false, leaseMs: 0 };
   const request: AdminRequest = { kind: 'request', requestId: 'r-1', command: 'promote', args: ['node-02', 'ünïcödé'], hops: 1 };
   const response: AdminResponse = { kind: 'response', requestId: 'r-1', exitCode: 1, text: 'unknown node x', json: '{"ok":false}' };
   // Protocol 3 riders: a leader's heartbeat with its tick's state updates, a runner's with its periodic report.
