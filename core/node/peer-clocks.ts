@@ -8,12 +8,16 @@
  * read the datagram, only make the reading smaller — never wrong. Since
  * then the two clocks may have drifted apart by the rate bound ρ each, so
  * at this node's time `t` the bound is `u − a − 2ρ·(t − a)`. The best
- * bound is the largest over every heartbeat heard; all of them sink at the
- * same rate, so the best one stays the best until a heartbeat with a larger
- * bound comes (the least-delayed one). A clock of the peer that stood still
- * (a VM pause) breaks the bound by the time it lost: the peer takes that
- * off itself (`Runner`), which is why the bound names the heartbeat it
- * comes from.
+ * bound is the largest over the heartbeats of the last second or two (all
+ * of them sink at the same rate, so the best of a stretch is its
+ * least-delayed heartbeat): any heartbeat's bound is safe, older ones only
+ * sink further below the truth, 2 % of their age. A clock of the peer that
+ * stood still (a VM pause) breaks the bound by the time it lost: the peer
+ * takes that off itself (`Runner`), which is why the bound names the
+ * heartbeat it comes from — and why an old heartbeat must not stay the best
+ * for long: after a freeze of `Z` every later heartbeat is `Z` below it, so
+ * it would stay the best for `Z / 2ρ` (22 s for a 450 ms pause) while its
+ * 2 % sank the lease away (nemesis seed 9730252, brisk profile).
  *
  * So when this node's clock reads `t`, the peer's uptime has certainly
  * reached `t + bound(t)`: a lease that ends at leader time `E` ends at that
@@ -39,7 +43,10 @@ interface Best {
 }
 
 interface Peer {
+  /** The best heartbeat since `since` (this clock), and the best of the stretch before (null: none). */
   best: Best;
+  since: number;
+  previous: Best | null;
   /** Which clock of the peer: the sequence number its uptime began at (HeartBeat.uptimeSinceSeq). */
   sinceSeq: number;
   /** The newest heartbeat's uptime and sequence number (a peer whose uptime goes back restarted). */
@@ -49,6 +56,9 @@ interface Peer {
 
 /** Peers remembered at most (a 2–5 node cluster; restarted peers come back with fresh ids). */
 const MAX_PEERS = 64;
+
+/** A stretch of heartbeats whose best is kept: the bound comes from the last one or two (≤ 2 s old). */
+export const PEER_CLOCK_STRETCH_MS = 1000;
 
 export class PeerClocks {
   private readonly peers = new Map<string, Peer>();
@@ -68,19 +78,29 @@ export class PeerClocks {
       // New, or restarted in-process (same id, a new clock — its uptime may have grown past the old one's
       // before this node heard it again, so the sequence number it began at tells): the old bound was of another clock.
       this.peers.delete(peerId);
-      this.peers.set(peerId, { best: { offsetMs, at: now, uptimeMs, seq }, sinceSeq, lastUptimeMs: uptimeMs, lastSeq: seq });
+      this.peers.set(peerId, { best: { offsetMs, at: now, uptimeMs, seq }, since: now, previous: null, sinceSeq, lastUptimeMs: uptimeMs, lastSeq: seq });
       if (this.peers.size > MAX_PEERS) this.peers.delete(this.peers.keys().next().value as string);
       return;
     }
     known.lastUptimeMs = uptimeMs;
     known.lastSeq = seq;
-    if (offsetMs >= this.sunk(known.best, now)) known.best = { offsetMs, at: now, uptimeMs, seq };
+    const beat = { offsetMs, at: now, uptimeMs, seq };
+    if (now - known.since >= PEER_CLOCK_STRETCH_MS) {
+      known.previous = known.best;
+      known.best = beat;
+      known.since = now;
+    } else if (offsetMs >= this.sunk(known.best, now)) {
+      known.best = beat;
+    }
   }
 
   /** The peer's uptime certainly reached by the time this clock reads `at` (not before the bound's heartbeat), or null when never heard. */
   boundAt(peerId: string, at: number): PeerClockBound | null {
-    const best = this.peers.get(peerId)?.best;
-    if (!best) return null;
+    const peer = this.peers.get(peerId);
+    if (!peer) return null;
+    const { best: current, previous } = peer;
+    // Both sink at the same rate: the larger offset after sinking to a common time is the better bound.
+    const best = previous && this.sunk(previous, current.at) > current.offsetMs ? previous : current;
     return { uptimeMs: at + this.sunk(best, Math.max(at, best.at)), observedUptimeMs: best.uptimeMs, observedSeq: best.seq };
   }
 

@@ -6,7 +6,7 @@
  * instant is at least the bound given for it — and the bound is not far
  * below it when some heartbeats arrive promptly.
  */
-import { PeerClocks } from '../../../core/node/peer-clocks';
+import { PEER_CLOCK_STRETCH_MS, PeerClocks } from '../../../core/node/peer-clocks';
 import { CLOCK_RATE_BOUND } from '../../../core/config/safety-bounds';
 
 function mulberry32(seed: number): () => number {
@@ -102,4 +102,19 @@ test('a peer restarted in-process and heard again only once its new uptime passe
   // Restarted at 9 100 (sequence 200 onwards, uptime from 0), not heard until 30 000: uptime 20 900, offset −9 100.
   clocks.observe('p', 20_900, 200, 260, 30_000);
   expect(clocks.boundAt('p', 30_000)).toEqual({ uptimeMs: 20_900, observedUptimeMs: 20_900, observedSeq: 260 });
+});
+
+test('after the peer\'s clock lost time (a VM pause) the bound follows its new clock within two stretches, instead of sinking 2 % a second below it', () => {
+  const clocks = new PeerClocks(RHO);
+  let seq = 0;
+  for (let t = 0; t <= 4_000; t += 15) clocks.observe('p', 10_000 + t, 1, ++seq, t); // offset 10 000
+  // Frozen 450 ms (silent meanwhile): from then on its uptime is 450 ms lower for the same time here.
+  const end = 4_450 + 2 * PEER_CLOCK_STRETCH_MS + 15;
+  for (let t = 4_465; t <= end; t += 15) clocks.observe('p', 10_000 - 450 + t, 1, ++seq, t);
+  const now = end;
+  const bound = clocks.boundAt('p', now + 150)!;
+  const truth = 10_000 - 450 + now + 150;
+  expect(bound.uptimeMs).toBeLessThanOrEqual(truth);
+  expect(truth - bound.uptimeMs).toBeLessThan(2 * RHO * (2 * PEER_CLOCK_STRETCH_MS + 150) + 1);
+  expect(bound.observedUptimeMs).toBeGreaterThan(10_000 - 450 + 4_000);
 });
