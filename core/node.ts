@@ -168,6 +168,7 @@ export class KoiNode {
         sendHealth: (report, periodic) => this.sendHealth(report, periodic),
         seenCount: () => this.membership.seenCount(),
         guard: (fn) => this.guard(fn),
+        frozenSince: (at) => this.stallGuard.frozenSince(at),
       });
       const runner = this.runner;
       this.services = (opts.serviceManagerFactory ?? createServiceManager)({
@@ -432,9 +433,13 @@ export class KoiNode {
       if (this.elector && TickSchedule.ridesClusterTick(interval, cluster) && this.electorSchedule.tickNow(now, interval, cluster)) this.elector.tick();
       this.elector?.renewMaster();
       // A stall inside this tick's own work (a GC pause) is found before the heartbeat goes: the election counts
-      // time, and the stall is this node's, not the leader's silence. (The state updates granted before it may
-      // still go: a lease ends where its grant put it on the runner's clock, however late it arrives — R3.)
-      this.checkStall();
+      // time, and the stall is this node's, not the leader's silence. The state updates decided before it stay
+      // home: a lease would end where its grant put it however late it left (R3), but an election decided then
+      // has not seen the reports that came during the stall (R7) — the next tick decides again.
+      if (this.checkStall()) {
+        const dropped = this.riders.discardHeld();
+        if (dropped > 0) this.log.warn({ dropped }, `${dropped} state update(s) decided before the stall not sent: the next tick decides again`);
+      }
       // Last, so that the heartbeat carries what the elector just decided (riders.ts).
       this.membership.tick();
     });
@@ -508,7 +513,7 @@ export class KoiNode {
   private heartbeat(senderId: string, seq: number, message: HeartBeat, from: string): void {
     this.peerClocks.observe(senderId, message.uptimeMs, message.uptimeSinceSeq ?? 0, seq, this.clock.now());
     // R6, third witness: a peer's monotonic clock that ran ahead of ours means ours stood still.
-    const stall = this.stallGuard.peerBeat(senderId, message.uptimeMs, seq, stallBoundMs(this.config.time.cluster_update_interval), CLOCK_RATE_BOUND);
+    const stall = this.stallGuard.peerBeat(senderId, message.uptimeMs, seq, stallBoundMs(this.config.time.cluster_update_interval), CLOCK_RATE_BOUND, message.uptimeSinceSeq ?? 0);
     if (this.started && stall && this.rules.on('stall-guard')) {
       // Buffered heartbeats of one freeze arrive together and report it in parts: log the first part only.
       const quiet = this.clock.now() - this.lastPeerStallAt < this.config.time.node_timeout;

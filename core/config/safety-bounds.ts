@@ -41,9 +41,9 @@ export function stallBoundMs(intervalMs: number): number {
 }
 
 /**
- * F: frozen time (a VM pause freezes the monotonic clock) a node may not notice, in one stretch or added up:
- * the stall guard's threshold for time the wall clock or the peers' clocks counted and this one did not (R6).
- * Today the same threshold as S.
+ * F: frozen time (a VM pause freezes the monotonic clock) a node may not notice. The wall clock shows every
+ * pause, however short (core/node/frozen-time.ts keeps them all); one hidden by a wall clock stepped back is
+ * left to the peers' clocks, which tell it only above the stall guard's threshold (R6). Today the same as S.
  */
 export function freezeBoundMs(intervalMs: number): number {
   return stallBoundMs(intervalMs);
@@ -64,12 +64,14 @@ export function switchGapMs(windowMs: number, intervalMs: number): number {
  * R3: the smallest lease_margin that is safe for these timings. A runner's lease ends where the leader's
  * grant put it on the runner's own clock (core/node/peer-clocks.ts), so neither the grant's delay nor a stall
  * before it was read counts; what does: frozen time F of the runner's clock it did not notice since the
- * heartbeat that bound came from, one unnoticed stall S delaying the expiry check, and the clock-rate error
- * over lease + margin (the lease is timed on one clock, the replacement wait on another). (Protocol 3 dated
- * the lease by the grant's receipt: δ + S more.)
+ * heartbeat that bound came from, one unnoticed stall S delaying the expiry check, and clock rates: the lease
+ * runs on the granting leader's clock (as slow as 1 − ρ) while another leader counts lease + margin on its own
+ * (as fast as 1 + ρ) before it elects a replacement (R2) — 2ρ of the lease. (Protocol 3 dated the lease by
+ * the grant's receipt: δ + S more. It also took only ρ of lease + margin for the rates, short of the 2ρ two
+ * clocks within ρ of real time can drift apart by: 12 ms at the defaults.)
  */
 export function minimumLeaseMargin(t: { readonly cluster_update_interval: number; readonly master_lease: number }): number {
   const fixed = freezeBoundMs(t.cluster_update_interval) + stallBoundMs(t.cluster_update_interval);
-  // margin ≥ fixed + ρ·(lease + margin)  ⇔  margin ≥ (fixed + ρ·lease) / (1 − ρ)
-  return Math.ceil((fixed + CLOCK_RATE_BOUND * t.master_lease) / (1 - CLOCK_RATE_BOUND));
+  // margin / (1 + ρ) ≥ lease / (1 − ρ) − lease / (1 + ρ) + F + S  ⇐  margin ≥ (F + S + 2ρ·lease) / (1 − ρ)
+  return Math.ceil((fixed + 2 * CLOCK_RATE_BOUND * t.master_lease) / (1 - CLOCK_RATE_BOUND));
 }

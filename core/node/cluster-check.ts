@@ -29,7 +29,7 @@ export function checkClusterConfig(config: KoiConfig): ClusterCheck {
   const minMargin = minimumLeaseMargin(t);
   need(t.lease_margin >= minMargin,
     `time.lease_margin (${t.lease_margin} ms) must be at least ${minMargin} ms for time.cluster_update_interval ${t.cluster_update_interval} ms and time.master_lease ${t.master_lease} ms: `
-    + `it covers ${freezeBoundMs(t.cluster_update_interval)} ms of frozen clock and a ${stallBoundMs(t.cluster_update_interval)} ms loop stall a node may not notice, and ${CLOCK_RATE_BOUND * 100} % clock-rate error (docs/safety.md R3)`);
+    + `it covers ${freezeBoundMs(t.cluster_update_interval)} ms of frozen clock and a ${stallBoundMs(t.cluster_update_interval)} ms loop stall a node may not notice, and clocks running ${CLOCK_RATE_BOUND * 100} % apart from real time over the lease (docs/safety.md R3)`);
   need(t.master_dead_time >= 3 * t.runner_tick_interval,
     `time.master_dead_time (${t.master_dead_time} ms) must be at least 3 × time.runner_tick_interval (${3 * t.runner_tick_interval} ms), or a lost report or two fails the master over`);
   need(t.master_dead_time >= ackWindow,

@@ -84,6 +84,9 @@ export class PeerClocks {
     }
     known.lastUptimeMs = uptimeMs;
     known.lastSeq = seq;
+    // Least recently heard first, so that the peers evicted beyond MAX_PEERS are gone ones, not live ones.
+    this.peers.delete(peerId);
+    this.peers.set(peerId, known);
     const beat = { offsetMs, at: now, uptimeMs, seq };
     if (now - known.since >= PEER_CLOCK_STRETCH_MS) {
       known.previous = known.best;

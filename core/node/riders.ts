@@ -83,7 +83,7 @@ export class HeartbeatRiders {
     return true;
   }
 
-  /** Drop the state updates held for this tick's heartbeat (how many): their elector stopped leading. */
+  /** Drop the state updates held for this tick's heartbeat (how many): their elector stopped leading, or decided before a stall. */
   discardHeld(): number {
     const n = this.pending?.length ?? 0;
     if (this.pending) this.pending = [];

@@ -17,6 +17,7 @@
  * two of its heartbeats means ours stood still.
  */
 import type { Clock } from '../../plugin-api';
+import { FrozenTimeLedger } from './frozen-time';
 
 export interface Stall {
   /** The longest gap either clock saw since the previous entry, ms. */
@@ -32,6 +33,8 @@ interface PeerOffset {
   uptimeMs: number;
   /** Sequence number of the newest heartbeat used (a reordered older one is ignored). */
   seq: number;
+  /** Which clock of the peer (HeartBeat.uptimeSinceSeq): an in-process restart starts a new one. */
+  sinceSeq: number;
   maxOffset: number;
   at: number;
   /** How much of the current credit (credit.id) this baseline already moved by. */
@@ -51,6 +54,8 @@ export class StallGuard {
    * was no pause) expires instead of blinding the witness.
    */
   private credit = { id: 0, ms: 0, until: -Infinity };
+  /** All the frozen time found, however short each stretch, and when (R3's lease ends: `frozenSince`). */
+  private readonly ledger: FrozenTimeLedger;
 
   /** Add `ms` of frozen time found at `now` to the credit (a new credit once the last one expired). */
   private addCredit(ms: number, now: number): void {
@@ -62,6 +67,12 @@ export class StallGuard {
   constructor(private readonly clock: Clock) {
     this.lastMono = clock.now();
     this.lastWall = clock.wallNow();
+    this.ledger = new FrozenTimeLedger(clock);
+  }
+
+  /** Time the monotonic clock lost since it read `at` (every pause, noticed as a stall or not); null when no longer known. */
+  frozenSince(at: number): number | null {
+    return this.ledger.lostSince(at);
   }
 
   /** Restart measuring now (after start-up, before the first timer). */
@@ -74,6 +85,7 @@ export class StallGuard {
   check(thresholdMs: number): Stall | null {
     const mono = this.clock.now();
     const wall = this.clock.wallNow();
+    this.ledger.note();
     const monoGap = mono - this.lastMono;
     const wallGap = wall - this.lastWall;
     this.lastMono = mono;
@@ -97,14 +109,15 @@ export class StallGuard {
    * lower one no faster than the clock-rate bound allows (a peer whose clock
    * runs slow). A restarted peer (uptime went back) starts a new baseline.
    */
-  peerBeat(peerId: string, uptimeMs: number, seq: number, thresholdMs: number, rateBound: number): Stall | null {
+  peerBeat(peerId: string, uptimeMs: number, seq: number, thresholdMs: number, rateBound: number, sinceSeq = 0): Stall | null {
     const now = this.clock.now();
     const offset = uptimeMs - now;
     const known = this.peers.get(peerId);
     if (known && seq <= known.seq) return null; // reordered (a slower link): older news, and not a restart
-    if (!known || uptimeMs < known.uptimeMs) {
-      // New, or restarted in-process (same id, newer sequence number, uptime from 0).
-      this.peers.set(peerId, { uptimeMs, seq, maxOffset: offset, at: now, absorbed: { id: -1, ms: 0 } });
+    if (!known || uptimeMs < known.uptimeMs || sinceSeq !== known.sinceSeq) {
+      // New, or restarted in-process (same id, newer sequence number, uptime from 0 — or grown past the old one
+      // before this node heard it again, which only the sequence number its clock began at tells).
+      this.peers.set(peerId, { uptimeMs, seq, sinceSeq, maxOffset: offset, at: now, absorbed: { id: -1, ms: 0 } });
       return null;
     }
     known.uptimeMs = uptimeMs;
@@ -123,6 +136,7 @@ export class StallGuard {
       known.at = now;
       const before = known.absorbed.id === this.credit.id && now <= this.credit.until ? known.absorbed.ms : 0;
       this.addCredit(excess, now);
+      this.ledger.addWitnessed(excess);
       known.absorbed = { id: this.credit.id, ms: before + excess };
       return { gapMs: excess, frozenMs: excess, monoGapMs: 0 };
     }

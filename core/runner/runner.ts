@@ -29,10 +29,12 @@ export interface RunnerOptions extends ComponentContext {
   seenCount(): number;
   /** Wrap a timer callback with the node's stall guard. */
   guard(fn: () => void): () => void;
+  /**
+   * Time this node's monotonic clock lost (a VM pause) since it read `at`, all of it, however short each pause
+   * (core/node/frozen-time.ts); null when that is no longer known.
+   */
+  frozenSince(at: number): number | null;
 }
-
-/** How long frozen time found is remembered against lease ends computed from heartbeats sent before it. */
-const FREEZE_MEMORY_MS = 10 * 60_000;
 
 /** The runner's state as the node status shows it (core/node/status.ts `RunnerStatus` adds the services). */
 export interface RunnerCoreStatus {
@@ -79,11 +81,6 @@ export class Runner {
   private named = false;
   private leaseUntil = -Infinity;
   private leaseMs = 0;
-  /**
-   * Frozen time found (a VM pause: time this clock did not count), and when. A lease end the leader computed
-   * from a heartbeat sent before it is that much too late on this clock (R3), so it is taken off.
-   */
-  private freezes: Array<{ at: number; ms: number }> = [];
   /** The leader whose last lease grant was refused (leaseEndHere), '' when the last one was taken. */
   private grantRefusedBy = '';
   private lastUpdateAt = -Infinity;
@@ -217,8 +214,8 @@ export class Runner {
    * The node's loop stalled for `gapMs` (SIGSTOP, long GC, VM pause). The
    * lease runs on the monotonic clock, so time that passed on the wall
    * clock only (`frozenMs`: a VM pause froze the monotonic clock, or the
-   * wall clock stepped forward) is taken off it first — and off every lease
-   * end the leader computed from a heartbeat sent before now (leaseEndHere);
+   * wall clock stepped forward) is taken off it first (a lease end a later
+   * grant brings has it taken off too: leaseEndHere);
    * a lease that ran out demotes the node before anything else (checkLease,
    * which the stall guard runs next). A lease still valid is kept: the
    * leader times its replacement wait on its own clock from the grant it
@@ -228,11 +225,7 @@ export class Runner {
    */
   stalled(gapMs: number, frozenMs = 0): void {
     const now = this.opts.clock.now();
-    if (frozenMs > 0) {
-      this.leaseUntil -= frozenMs;
-      this.freezes = this.freezes.filter((f) => now - f.at <= FREEZE_MEMORY_MS).slice(-63);
-      this.freezes.push({ at: now, ms: frozenMs });
-    }
+    if (frozenMs > 0) this.leaseUntil -= frozenMs;
     if (this.current === 'Master' && this.quorumOn()) {
       this.log.warn({ gapMs: Math.round(gapMs), frozenMs: Math.round(frozenMs), leaseRemainingMs: Math.max(0, Math.round(this.leaseUntil - now)) },
         now < this.leaseUntil
@@ -383,32 +376,37 @@ export class Runner {
    * R3: where the lease a grant gives ends on this node's monotonic clock, or null when the grant cannot be
    * used. The leader moved its own `grant + lease` onto this node's uptime with a heartbeat of this node
    * (core/node/peer-clocks.ts): by the time the leader's clock reads that, this clock has certainly read the
-   * uptime given — unless it stood still since that heartbeat, so frozen time found since is taken off (below the
-   * stall threshold it goes unseen: R3's margin). When the grant is read does not matter, so a grant that
+   * uptime given — unless it stood still since that heartbeat, so all the time it lost since is taken off
+   * (frozenSince: measured, however short each pause). When the grant is read does not matter, so a grant that
    * waited in the socket buffer through a stall holds no longer than one read at once. Never later than the
-   * node's own master_lease from now. Refused: a grant without an end (an older protocol), or one whose
-   * heartbeat this incarnation did not send (an in-process restart keeps the id but starts a new clock).
+   * node's own master_lease from now. Refused: a grant without an end (an older protocol), one whose heartbeat
+   * this incarnation did not send (an in-process restart keeps the id but starts a new clock), or one from a
+   * heartbeat older than what this node remembers of its clock.
    */
   private leaseEndHere(update: StateUpdate, now: number): number | null {
     const end = update.leaseEnd;
     const startedAt = this.opts.startedAt;
     const observedAt = end ? startedAt + end.observedUptimeMs : NaN;
     let refusal = '';
+    let lost: number | null = null;
     if (!end) refusal = 'it carries no lease end';
     else if (end.observedSeq < this.opts.firstSeq || observedAt > now) {
       refusal = `its lease end comes from a heartbeat of an earlier run of this node (sequence ${end.observedSeq}, uptime ${end.observedUptimeMs} ms; `
         + `this run began at sequence ${this.opts.firstSeq} and is ${Math.floor(now - startedAt)} ms old)`;
+    } else {
+      lost = this.opts.frozenSince(observedAt);
+      if (lost === null) refusal = `its lease end comes from a heartbeat ${Math.round((now - observedAt) / 1000)} s old, older than this node's record of its clock`;
     }
-    else if (now - observedAt > FREEZE_MEMORY_MS) refusal = `its lease end comes from a heartbeat ${Math.round((now - observedAt) / 1000)} s old`;
-    if (refusal || !end) {
+    if (!end || lost === null) {
       // Once per leader until a grant is taken again (renewals repeat every heartbeat or two).
       if (this.grantRefusedBy !== update.leaderName) this.log.warn(`ignoring lease grant from ${update.leaderName}: ${refusal}`);
       this.grantRefusedBy = update.leaderName;
       return null;
     }
     this.grantRefusedBy = '';
-    const lost = this.freezes.reduce((sum, f) => (f.at >= observedAt ? sum + f.ms : sum), 0);
-    return Math.min(startedAt + end.uptimeMs - lost, now + Math.min(update.leaseMs, this.config.time.master_lease));
+    const endsAt = Math.min(startedAt + end.uptimeMs - lost, now + Math.min(update.leaseMs, this.config.time.master_lease));
+    if (endsAt <= now) this.log.debug({ lostMs: lost }, `lease grant from ${update.leaderName} ended ${Math.ceil(now - endsAt)} ms before it was read`);
+    return endsAt;
   }
 
   /** With quorum on, the master holds only while its lease runs (unless the teeth run disabled the rule). */

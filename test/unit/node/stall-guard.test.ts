@@ -47,6 +47,23 @@ test('heartbeats that waited through a freeze add up to it, and report it (in pa
   }
 });
 
+test('a peer restarted in-process and heard again only after its new uptime passed the old one still witnesses a freeze (its clock began at another sequence number)', () => {
+  const clock = manualClock();
+  const guard = new StallGuard(clock);
+  // The old clock ran 9 s ahead of ours; the restarted one (from sequence 500) is level with ours.
+  for (let i = 0; i < 20; i++) {
+    clock.t = i * 100 + 1;
+    guard.peerBeat('p', 9000 + i * 100, next(), THRESHOLD, RATE, 1);
+  }
+  for (let i = 0; i < 20; i++) {
+    clock.t = 20_000 + i * 100 + 1;
+    expect(guard.peerBeat('p', 20_000 + i * 100, next(), THRESHOLD, RATE, 500)).toBeNull();
+  }
+  // Our clock frozen 1 s: the buffered heartbeat is 1 s ahead of the new clock's baseline (never of the old one's).
+  clock.t = 22_002;
+  expect(guard.peerBeat('p', 23_000, next(), THRESHOLD, RATE, 500)?.frozenMs).toBeGreaterThan(900);
+});
+
 test('a second peer does not report the same freeze again', () => {
   const clock = manualClock();
   const guard = new StallGuard(clock);

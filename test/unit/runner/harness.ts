@@ -25,6 +25,8 @@ export interface RunnerRig {
   health: HealthReport[];
   /** Advance virtual time, settling promises after each timer. */
   run(ms: number): Promise<void>;
+  /** This node's clock lost `ms` (a VM pause), found now: the node's stall guard tells the runner. */
+  freeze(ms: number): void;
   /** A state update from the test's leader naming `master` ('' = nobody). */
   name(master: string, maintenance?: boolean): void;
   close(): Promise<void>;
@@ -43,11 +45,14 @@ export function runnerRig(
   addServices(executor);
   const health: HealthReport[] = [];
   const self = { id: 'id-a', name: 'node-a' };
+  /** Frozen time of this node's clock (a VM pause the test plays), and when it was found. */
+  const freezes: Array<{ at: number; ms: number }> = [];
   const runner = new Runner({
     self, config, clock, logger: logger.logger, hooks, startedAt: 0, firstSeq: 1, rules: ALL_RULES_ON,
     sendHealth: (report) => { health.push(report); },
     seenCount: () => 1,
     guard: (fn) => fn,
+    frozenSince: (at) => freezes.filter((f) => f.at >= at).reduce((sum, f) => sum + f.ms, 0),
   });
   const services = createServiceManager({
     config, executors: [executor], hooks, clock, logger: logger.logger, node: self,
@@ -59,6 +64,10 @@ export function runnerRig(
   const rig: RunnerRig = {
     clock, runner, services, executor, logger, health,
     run: (ms) => runClock(clock, ms),
+    freeze(ms) {
+      freezes.push({ at: clock.now(), ms });
+      runner.stalled(ms, ms);
+    },
     name(master, maintenance = false) {
       runner.handleState('leader', ++seq, {
         kind: 'state', masterId: master === self.name ? self.id : master ? `id-${master}` : '', masterName: master,

@@ -67,7 +67,7 @@ test('frozen time found after the heartbeat the bound comes from is taken off th
   rig = r;
   r.clock.advance(50);
   // The leader's bound comes from this node's heartbeat at t0 + 40; the node froze 700 ms after it (a VM pause).
-  r.runner.stalled(750, 700); // the first lease is cut to t0 + 500
+  r.freeze(700); // the first lease is cut to t0 + 500
   grant(r, t0 + 100 + LEASE, { observedUptimeMs: t0 + 40 });
   // The new grant ends at t0 + 1 300 on the leader's terms, t0 + 600 on this clock that lost 700 ms since.
   await r.run(t0 + 600 - 1 - r.clock.now());
@@ -82,7 +82,7 @@ test('a freeze found before the heartbeat the bound comes from is not taken off 
   const { r, t0 } = await master();
   rig = r;
   r.clock.advance(50);
-  r.runner.stalled(750, 700);
+  r.freeze(700);
   r.clock.advance(50);
   grant(r, t0 + 150 + LEASE, { observedUptimeMs: t0 + 140 });
   await r.run(t0 + 150 + LEASE - 1 - r.clock.now());
