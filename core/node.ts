@@ -457,7 +457,7 @@ export class KoiNode {
   private stalled(stall: Stall, why?: string, quiet = false): void {
     const gap = Math.round(stall.gapMs);
     const frozen = why ?? (stall.frozenMs > 0 ? ` (${Math.round(stall.frozenMs)} ms of it on the wall clock only: a VM pause or a clock step)` : '');
-    (quiet ? this.log.debug.bind(this.log) : this.log.warn.bind(this.log))({ gapMs: gap, frozenMs: Math.round(stall.frozenMs) }, `event loop stalled for ${gap} ms${frozen}: master lease checked, namings dated by the leader's clock`);
+    (quiet ? this.log.debug.bind(this.log) : this.log.warn.bind(this.log))({ gapMs: gap, frozenMs: Math.round(stall.frozenMs) }, `event loop stalled for ${gap} ms${frozen}: master lease checked`);
     this.runner?.stalled(stall.gapMs, stall.frozenMs);
     // On the monotonic clock, which the election counts (frozen time it never counted).
     this.membership.ownStall(stall.monoGapMs);
