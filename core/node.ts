@@ -169,6 +169,7 @@ export class KoiNode {
         seenCount: () => this.membership.seenCount(),
         guard: (fn) => this.guard(fn),
         frozenSince: (at) => this.stallGuard.frozenSince(at),
+        frozenSoFar: () => this.stallGuard.frozenSoFar(),
       });
       const runner = this.runner;
       this.services = (opts.serviceManagerFactory ?? createServiceManager)({

@@ -4,14 +4,15 @@
  * heartbeats assumes the clock ran on since it, and a VM pause froze it.
  *
  * Measured, not thresholded: `wall − monotonic` changes only when the
- * monotonic clock stood still while the wall clock ran (a VM pause) or the
- * wall clock was stepped (NTP slews both clocks alike). The stall guard
+ * monotonic clock stood still while the wall clock ran (a VM pause whose
+ * guest steps its wall clock on resume, as kvmclock and guest agents do) or
+ * the wall clock was stepped (NTP slews both clocks alike). The stall guard
  * notes it at every entry of the node, and adds the freezes only the peers
- * witnessed (a pause hidden by a wall clock stepped back); the ledger keeps
- * every change, so many short pauses — each below the stall threshold — add
- * up here instead of going unseen (a review found that sum missing). A
- * forward step of the wall clock counts as lost time: a lease ends early,
- * never late.
+ * witnessed (a pause the wall clock did not show); every rise is kept, so
+ * many short pauses — each below the stall threshold — add up here instead
+ * of going unseen, and a step back cancels none of them (two reviews found
+ * each). A forward step of the wall clock counts as lost time: a lease ends
+ * early, never late.
  */
 import type { Clock } from '../../plugin-api';
 
@@ -19,62 +20,79 @@ import type { Clock } from '../../plugin-api';
 const MAX_RECORDS = 256;
 /** How far back the ledger answers at most. */
 export const FROZEN_TIME_MEMORY_MS = 10 * 60_000;
-/** `Date.now()` is whole milliseconds: smaller changes are its rounding, and every answer adds one. */
+/** `Date.now()` is whole milliseconds: changes this small are its rounding, and every answer adds one. */
 const RESOLUTION_MS = 1;
 
 export class FrozenTimeLedger {
-  /** From `at` on (monotonic), time lost so far was `lost` (wall − monotonic + witnessed, from the start). */
-  private records: Array<{ at: number; lost: number }>;
-  /** Peer-witnessed frozen time added so far. */
-  private witnessed = 0;
-  /** Moments before this are not answered (their records were dropped). */
+  /** `wall − monotonic` when a change was last counted (or stepped back): changes within RESOLUTION_MS of it are rounding. */
+  private skew: number;
+  /** Time lost so far: every rise of `wall − monotonic`, plus what the peers witnessed. Only ever grows. */
+  private total = 0;
+  /** From `at` on (monotonic), `total` was as given. */
+  private records: Array<{ at: number; total: number }>;
+  /** Moments before this are not answered — nor this one once records were dropped (its change may be after it). */
   private coveredFrom: number;
+  private trimmed = false;
 
   constructor(private readonly clock: Clock) {
     const now = clock.now();
-    this.records = [{ at: now, lost: clock.wallNow() - now }];
+    this.skew = clock.wallNow() - now;
+    this.records = [{ at: now, total: 0 }];
     this.coveredFrom = now;
   }
 
-  /** The clocks as they read now (every entry of the node). */
-  note(): void {
+  /**
+   * The clocks as they read now (every entry of the node); returns the frozen time found since the last note.
+   * A wall clock stepped back takes nothing back (it would cancel pauses counted before): it only moves the
+   * point later rises are counted from — a pause it hides in the same gap is the peers' to witness.
+   */
+  note(): number {
     const now = this.clock.now();
-    const lost = this.clock.wallNow() - now + this.witnessed;
-    const last = this.records[this.records.length - 1];
-    if (Math.abs(lost - last.lost) <= RESOLUTION_MS) return;
-    this.records.push({ at: now, lost });
-    this.trim(now);
+    const skew = this.clock.wallNow() - now;
+    const rise = skew - this.skew;
+    if (rise < -RESOLUTION_MS) this.skew = skew;
+    if (rise <= RESOLUTION_MS) return 0;
+    this.skew = skew;
+    this.add(rise, now);
+    return rise;
+  }
+
+  /**
+   * All the time lost so far (ms; only ever grows): the difference of two readings is what was lost between
+   * them — exactly, however close together, where `lostSince` answers by time.
+   */
+  lostSoFar(): number {
+    this.note();
+    return this.total;
   }
 
   /** Frozen time the peers' clocks revealed and the wall clock did not (StallGuard.peerBeat). */
   addWitnessed(ms: number): void {
-    this.witnessed += ms;
-    this.note();
+    this.add(ms, this.clock.now());
   }
 
   /**
-   * Time this clock lost since it read `at` (ms, ≥ 0, rounded up), or null when the ledger no longer reaches
-   * back that far. A moment is answered with the record in force then: a change noted at the very entry of
-   * `at` counts as after it (the safe reading).
+   * Time this clock lost since it read `at` (ms, rounded up), or null when the ledger no longer reaches back
+   * that far. A change noted at the very entry of `at` counts as after it (the safe reading).
    */
   lostSince(at: number): number | null {
-    if (at < this.coveredFrom) return null;
+    if (at < this.coveredFrom || (this.trimmed && at <= this.coveredFrom)) return null;
     this.note();
     let before = this.records[0];
     for (const r of this.records) {
       if (r.at >= at) break;
       before = r;
     }
-    // Now as read now (a record may be up to RESOLUTION_MS behind it); the record in force at `at` is never
-    // above what was lost by then, as lost time only grows (a wall clock stepped back is the peers' to find).
-    const lostNow = this.clock.wallNow() - this.clock.now() + this.witnessed;
-    return Math.max(0, lostNow - before.lost) + RESOLUTION_MS;
+    return this.total - before.total + RESOLUTION_MS;
   }
 
-  private trim(now: number): void {
+  private add(ms: number, now: number): void {
+    this.total += ms;
+    this.records.push({ at: now, total: this.total });
     while (this.records.length > MAX_RECORDS || (this.records.length > 1 && now - this.records[1].at > FROZEN_TIME_MEMORY_MS)) {
       this.records.shift();
       this.coveredFrom = this.records[0].at;
+      this.trimmed = true;
     }
   }
 }

@@ -75,6 +75,11 @@ export class StallGuard {
     return this.ledger.lostSince(at);
   }
 
+  /** All the time the monotonic clock lost so far (FrozenTimeLedger.lostSoFar). */
+  frozenSoFar(): number {
+    return this.ledger.lostSoFar();
+  }
+
   /** Restart measuring now (after start-up, before the first timer). */
   reset(): void {
     this.lastMono = this.clock.now();
@@ -85,15 +90,16 @@ export class StallGuard {
   check(thresholdMs: number): Stall | null {
     const mono = this.clock.now();
     const wall = this.clock.wallNow();
-    this.ledger.note();
+    // All frozen time the wall clock shows, however short, is a credit against the peers' evidence of it: a
+    // short pause below the threshold must not be witnessed (and counted) again later.
+    const found = this.ledger.note();
+    if (found > 0) this.addCredit(found, mono);
     const monoGap = mono - this.lastMono;
     const wallGap = wall - this.lastWall;
     this.lastMono = mono;
     this.lastWall = wall;
     const frozen = wallGap - monoGap;
     if (monoGap <= thresholdMs && frozen <= thresholdMs) return null;
-    // Frozen time found here is not to be found again in the peers' heartbeats (peerBeat).
-    if (frozen > thresholdMs) this.addCredit(frozen, mono);
     return { gapMs: Math.max(monoGap, wallGap), frozenMs: frozen > thresholdMs ? frozen : 0, monoGapMs: monoGap };
   }
 

@@ -34,6 +34,8 @@ export interface RunnerOptions extends ComponentContext {
    * (core/node/frozen-time.ts); null when that is no longer known.
    */
   frozenSince(at: number): number | null;
+  /** All the time this node's monotonic clock lost so far (only grows): the lease held loses what it adds. */
+  frozenSoFar(): number;
 }
 
 /** The runner's state as the node status shows it (core/node/status.ts `RunnerStatus` adds the services). */
@@ -79,7 +81,14 @@ export class Runner {
   private leaseTimer: TimerHandle | undefined;
   private leaderHeard = false;
   private named = false;
+  /**
+   * Where the lease ends on the monotonic clock as reckoned when this clock had lost `leaseLostAt` in all:
+   * time it loses after that (a VM pause, however short) comes off it (leaseEnd()).
+   */
   private leaseUntil = -Infinity;
+  private leaseLostAt = 0;
+  /** When the lease timer is armed for (re-armed when lost time moves the end earlier). */
+  private leaseTimerAt = Infinity;
   private leaseMs = 0;
   /** The leader whose last lease grant was refused (leaseEndHere), '' when the last one was taken. */
   private grantRefusedBy = '';
@@ -188,7 +197,7 @@ export class Runner {
       if (endsAt !== null) {
         this.named = true;
         this.renewLease(endsAt, update.leaseMs);
-      } else if (now >= this.leaseUntil) {
+      } else if (now >= this.leaseEnd()) {
         this.named = false;
       }
     } else {
@@ -212,24 +221,23 @@ export class Runner {
 
   /**
    * The node's loop stalled for `gapMs` (SIGSTOP, long GC, VM pause). The
-   * lease runs on the monotonic clock, so time that passed on the wall
-   * clock only (`frozenMs`: a VM pause froze the monotonic clock, or the
-   * wall clock stepped forward) is taken off it first (a lease end a later
-   * grant brings has it taken off too: leaseEndHere);
-   * a lease that ran out demotes the node before anything else (checkLease,
-   * which the stall guard runs next). A lease still valid is kept: the
-   * leader times its replacement wait on its own clock from the grant it
-   * sent. Namings that waited in the socket buffer through the stall need
-   * nothing special: a lease ends where the leader's grant says, on this
-   * node's clock, not a lease length after it was read (R3).
+   * lease runs on the monotonic clock, and time it did not count (a VM pause,
+   * `frozenMs` of it found now — and any shorter one, however short: the
+   * node's ledger of frozen time, `frozenSince`) comes off it (leaseEnd); a
+   * lease that ran out demotes the node before anything else (checkLease).
+   * A lease still valid is kept: the leader times its replacement wait on
+   * its own clock from the grant it sent. Grants that waited in the socket
+   * buffer through the stall need nothing special: a lease ends where the
+   * leader's grant says, on this node's clock, not a lease length after it
+   * was read (R3).
    */
   stalled(gapMs: number, frozenMs = 0): void {
     const now = this.opts.clock.now();
-    if (frozenMs > 0) this.leaseUntil -= frozenMs;
+    const end = this.leaseEnd();
     if (this.current === 'Master' && this.quorumOn()) {
-      this.log.warn({ gapMs: Math.round(gapMs), frozenMs: Math.round(frozenMs), leaseRemainingMs: Math.max(0, Math.round(this.leaseUntil - now)) },
-        now < this.leaseUntil
-          ? `stall of ${Math.round(gapMs)} ms: master lease still valid for ${Math.round(this.leaseUntil - now)} ms, kept`
+      this.log.warn({ gapMs: Math.round(gapMs), frozenMs: Math.round(frozenMs), leaseRemainingMs: Math.max(0, Math.round(end - now)) },
+        now < end
+          ? `stall of ${Math.round(gapMs)} ms: master lease still valid for ${Math.round(end - now)} ms, kept`
           : `stall of ${Math.round(gapMs)} ms: master lease ran out during the stall`);
     }
     this.checkLease();
@@ -237,10 +245,27 @@ export class Runner {
 
   /** Called at every event of the node before anything else: an expired lease demotes first (R3). */
   checkLease(): void {
-    if (this.current === 'Master' && this.leaseEnforced() && this.opts.clock.now() >= this.leaseUntil) {
+    if (this.current !== 'Master' || !this.leaseEnforced()) return;
+    const now = this.opts.clock.now();
+    const end = this.leaseEnd();
+    if (now >= end) {
       this.named = false;
       this.evaluate(`master lease expired (no renewal from a quorate leader within the ${Math.round(this.leaseMs)} ms lease)`);
+    } else if (end < this.leaseTimerAt) {
+      this.armLeaseTimer(end, now); // time lost since the lease was reckoned moved its end earlier
     }
+  }
+
+  /** Where the lease ends on the monotonic clock now: its reckoned end less the time this clock lost since. */
+  private leaseEnd(): number {
+    if (this.leaseUntil === -Infinity) return -Infinity;
+    return this.leaseUntil - (this.opts.frozenSoFar() - this.leaseLostAt);
+  }
+
+  private armLeaseTimer(end: number, now: number): void {
+    this.opts.clock.clear(this.leaseTimer);
+    this.leaseTimerAt = end;
+    this.leaseTimer = this.opts.clock.setTimeout(this.opts.guard(() => this.checkLease()), Math.max(0, end - now));
   }
 
   // ---- admin ----------------------------------------------------------------------
@@ -308,7 +333,7 @@ export class Runner {
       lastFailureReason: this.lastFailureReason,
       lastFailureOutput: [...this.lastFailureOutput],
       namedMaster: this.named,
-      leaseRemainingMs: this.leaseUntil > now ? Math.round(this.leaseUntil - now) : 0,
+      leaseRemainingMs: Math.max(0, Math.round(this.leaseEnd() - now)),
       masterName: this.masterName,
       maintenance: this.maintenance,
       lastStateUpdateAgoMs: this.lastUpdateAt > -Infinity ? Math.round(now - this.lastUpdateAt) : -1,
@@ -354,9 +379,11 @@ export class Runner {
   private renewLease(endsAt: number, grantedMs: number): void {
     this.leaseMs = Math.min(grantedMs, this.config.time.master_lease);
     // An earlier grant may end later than this one (a lease end is a bound, not a date): never shorten it.
-    this.leaseUntil = Math.max(this.leaseUntil, endsAt);
-    this.opts.clock.clear(this.leaseTimer);
-    this.leaseTimer = this.opts.clock.setTimeout(this.opts.guard(() => this.checkLease()), Math.max(0, this.leaseUntil - this.opts.clock.now()));
+    // Both as of now: the earlier one with the time lost since it was reckoned taken off.
+    const now = this.opts.clock.now();
+    this.leaseUntil = Math.max(this.leaseEnd(), endsAt);
+    this.leaseLostAt = this.opts.frozenSoFar();
+    this.armLeaseTimer(this.leaseUntil, now);
   }
 
   /**
@@ -369,6 +396,7 @@ export class Runner {
   private giveUpLease(): void {
     this.named = false;
     this.leaseUntil = -Infinity;
+    this.leaseTimerAt = Infinity;
     this.opts.clock.clear(this.leaseTimer);
   }
 
@@ -493,7 +521,7 @@ export class Runner {
     if (this.stopped) return 'Stopped';
     if (!this.leaderHeard) return 'Disconnected';
     const s = this.services;
-    const leaseOk = !this.leaseEnforced() || this.opts.clock.now() < this.leaseUntil;
+    const leaseOk = !this.leaseEnforced() || this.opts.clock.now() < this.leaseEnd();
     const mayMaster = this.named && leaseOk && this.mode === 'Active';
     if (this.current === 'Master' && mayMaster) return 'Master';
     const ready = s !== null && s.promotable() && (s.settled() || this.current === 'Slave' || s.anyPromoted());

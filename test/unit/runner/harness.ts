@@ -27,6 +27,8 @@ export interface RunnerRig {
   run(ms: number): Promise<void>;
   /** This node's clock lost `ms` (a VM pause), found now: the node's stall guard tells the runner. */
   freeze(ms: number): void;
+  /** This node's clock lost `ms`, below the stall threshold: only its ledger of frozen time knows. */
+  lose(ms: number): void;
   /** A state update from the test's leader naming `master` ('' = nobody). */
   name(master: string, maintenance?: boolean): void;
   close(): Promise<void>;
@@ -53,6 +55,7 @@ export function runnerRig(
     seenCount: () => 1,
     guard: (fn) => fn,
     frozenSince: (at) => freezes.filter((f) => f.at >= at).reduce((sum, f) => sum + f.ms, 0),
+    frozenSoFar: () => freezes.reduce((sum, f) => sum + f.ms, 0),
   });
   const services = createServiceManager({
     config, executors: [executor], hooks, clock, logger: logger.logger, node: self,
@@ -67,6 +70,10 @@ export function runnerRig(
     freeze(ms) {
       freezes.push({ at: clock.now(), ms });
       runner.stalled(ms, ms);
+    },
+    lose(ms) {
+      freezes.push({ at: clock.now(), ms });
+      runner.checkLease(); // what the node's next entry does after its stall guard noted the clocks
     },
     name(master, maintenance = false) {
       runner.handleState('leader', ++seq, {

@@ -91,6 +91,22 @@ test('a freeze found before the heartbeat the bound comes from is not taken off 
   expect(r.executor.times('demote', '20-app')).toHaveLength(1);
 });
 
+test('short VM pauses after the grant was read, each below the stall threshold, add up and come off the lease held', async () => {
+  const { r, t0 } = await master();
+  rig = r;
+  for (let i = 0; i < 5; i++) {
+    r.clock.advance(100);
+    r.lose(95);
+  }
+  // 475 ms lost since the grant read at t0 (its end t0 + 1 200): over at t0 + 725 on this clock.
+  await r.run(t0 + 724 - r.clock.now());
+  expect(r.executor.times('demote', '20-app')).toEqual([]);
+  await r.run(10);
+  const demotes = r.executor.times('demote', '20-app');
+  expect(demotes).toHaveLength(1);
+  expect(demotes[0]).toBeLessThanOrEqual(t0 + 725);
+});
+
 test('a bound from a heartbeat of an earlier incarnation (same id, another clock) is refused: no lease', async () => {
   const { r, t0 } = await master();
   rig = r;
