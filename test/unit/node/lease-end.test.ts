@@ -17,21 +17,17 @@
 import { PeerClocks } from '../../../core/node/peer-clocks';
 import { FrozenTimeLedger } from '../../../core/node/frozen-time';
 import { CLOCK_RATE_BOUND } from '../../../core/config/safety-bounds';
+import { Prng } from '../../cluster/prng';
 import type { Clock, TimerHandle } from '../../../plugin-api';
 
 const RHO = CLOCK_RATE_BOUND;
 const LEASE = 1200;
 const MINUTE = 60_000;
 
+/** The simulator's seeded PRNG (mulberry32): a seed replays the run. */
 function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const prng = new Prng(seed);
+  return () => prng.next();
 }
 
 /** The runner's clocks at real time `t`: monotonic stands still in freezes; the wall clock runs on and is stepped. */

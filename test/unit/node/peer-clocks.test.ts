@@ -8,16 +8,12 @@
  */
 import { PEER_CLOCK_STRETCH_MS, PeerClocks } from '../../../core/node/peer-clocks';
 import { CLOCK_RATE_BOUND } from '../../../core/config/safety-bounds';
+import { Prng } from '../../cluster/prng';
 
+/** The simulator's seeded PRNG (mulberry32): a seed replays the run. */
 function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const prng = new Prng(seed);
+  return () => prng.next();
 }
 
 const RHO = CLOCK_RATE_BOUND;
