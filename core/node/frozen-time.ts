@@ -46,9 +46,8 @@ export class FrozenTimeLedger {
    * A wall clock stepped back takes nothing back (it would cancel pauses counted before): it only moves the
    * point later rises are counted from — a pause it hides in the same gap is the peers' to witness.
    */
-  note(): number {
-    const now = this.clock.now();
-    const skew = this.clock.wallNow() - now;
+  note(now = this.clock.now(), wall = this.clock.wallNow()): number {
+    const skew = wall - now;
     const rise = skew - this.skew;
     if (rise < -RESOLUTION_MS) this.skew = skew;
     if (rise <= RESOLUTION_MS) return 0;

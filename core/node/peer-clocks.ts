@@ -107,10 +107,6 @@ export class PeerClocks {
     return { uptimeMs: at + this.sunk(best, Math.max(at, best.at)), observedUptimeMs: best.uptimeMs, observedSeq: best.seq };
   }
 
-  forget(peerId: string): void {
-    this.peers.delete(peerId);
-  }
-
   private sunk(best: Best, t: number): number {
     return best.offsetMs - 2 * this.rateBound * (t - best.at);
   }

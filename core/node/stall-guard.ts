@@ -92,7 +92,7 @@ export class StallGuard {
     const wall = this.clock.wallNow();
     // All frozen time the wall clock shows, however short, is a credit against the peers' evidence of it: a
     // short pause below the threshold must not be witnessed (and counted) again later.
-    const found = this.ledger.note();
+    const found = this.ledger.note(mono, wall);
     if (found > 0) this.addCredit(found, mono);
     const monoGap = mono - this.lastMono;
     const wallGap = wall - this.lastWall;
