@@ -24,8 +24,9 @@ import type { WireCodec } from './wire/types';
 import type { ComponentContext } from './node/component';
 import { safetyRules, type SafetyRuleSet } from './safety-rules';
 import { checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './node/cluster-check';
-import { CLOCK_RATE_BOUND, stallBoundMs } from './config/safety-bounds';
+import { CLOCK_RATE_BOUND, entryGapBoundMs, freezeBoundMs, stallBoundMs } from './config/safety-bounds';
 import { DeadlineTimer } from './node/deadline-timer';
+import { GuardedTimers } from './node/guarded-timers';
 import { StallGuard, type Stall } from './node/stall-guard';
 import { PeerClocks } from './node/peer-clocks';
 import { ELECTION_LIMIT_TICKS, electionTimeoutMs } from './config/timing-defaults';
@@ -82,6 +83,8 @@ export class KoiNode {
   private readonly runnerSchedule = new TickSchedule();
   private readonly riders: HeartbeatRiders;
   private readonly stallGuard: StallGuard;
+  /** The node's timers, each entering through the stall guard with its lateness (R6). */
+  private readonly timers: GuardedTimers;
   /** Each peer's clock as its heartbeats bound it: where a lease this node grants ends on the runner's clock (R3). */
   private readonly peerClocks = new PeerClocks(CLOCK_RATE_BOUND);
   /** The sequence number of this incarnation's first message (an in-process restart keeps the id, not the clock). */
@@ -117,8 +120,9 @@ export class KoiNode {
     this.firstSeq = (opts.sequence?.last ?? 0) + 1;
     this.memory = opts.memory ?? { sawMaster: false };
     this.stallGuard = new StallGuard(this.clock);
-    this.decisionTimer = new DeadlineTimer(this.clock, (fn) => this.guard(fn), (at) => this.decisionDue(at));
-    this.electionTimer = new DeadlineTimer(this.clock, (fn) => this.guard(fn), () => this.membership.checkElection());
+    this.timers = new GuardedTimers(this.clock, (fn, lateMs) => this.guarded(fn, lateMs));
+    this.decisionTimer = new DeadlineTimer(this.clock, this.timers, (at) => this.decisionDue(at));
+    this.electionTimer = new DeadlineTimer(this.clock, this.timers, () => this.membership.checkElection());
     this.events = startEvents({
       hooks: this.hooks, clock: this.clock, logger: this.log, self: opts.identity,
       journalFile: opts.journal ? opts.config.node.journal : 'off',
@@ -167,7 +171,7 @@ export class KoiNode {
         ...context,
         sendHealth: (report, periodic) => this.sendHealth(report, periodic),
         seenCount: () => this.membership.seenCount(),
-        guard: (fn) => this.guard(fn),
+        timers: this.timers,
         frozenSince: (at) => this.stallGuard.frozenSince(at),
         frozenSoFar: () => this.stallGuard.frozenSoFar(),
       });
@@ -220,7 +224,7 @@ export class KoiNode {
     // restarted higher id must not overthrow it at its first tick); none heard is silence, and the node stands
     // as soon as it takes part if that lasted leader_dead_time (a cold start, or a dead leader).
     this.membership.countSilenceFrom(joining.lastLeaderHeardAt);
-    this.clusterTimer = this.clock.setInterval(this.guard(() => this.clusterTick()), this.config.time.cluster_update_interval);
+    this.clusterTimer = this.timers.setInterval(() => this.clusterTick(), this.config.time.cluster_update_interval);
     this.runner?.start(this.runnerRides(this.config));
     this.runnerSchedule.restart(this.clock.now(), runnerTickInterval(this.config));
     this.membership.tick();
@@ -247,7 +251,7 @@ export class KoiNode {
     }
     if (previous.time.cluster_update_interval !== config.time.cluster_update_interval && this.clusterTimer) {
       this.clock.clear(this.clusterTimer);
-      this.clusterTimer = this.clock.setInterval(this.guard(() => this.clusterTick()), config.time.cluster_update_interval);
+      this.clusterTimer = this.timers.setInterval(() => this.clusterTick(), config.time.cluster_update_interval);
     }
     if (this.elector && (this.electorInterval(previous) !== this.electorInterval(config) || previous.time.cluster_update_interval !== config.time.cluster_update_interval)) this.armElectorTimer();
     if (this.runner && (runnerTickInterval(previous) !== runnerTickInterval(config) || previous.time.cluster_update_interval !== config.time.cluster_update_interval)) {
@@ -403,20 +407,21 @@ export class KoiNode {
     return { id: this.id, name: this.name, membership: this.membership, elector: this.elector, runner: this.runner };
   }
 
-  /** Wrap a timer callback: skip after close, run the stall guard first. */
-  private guard(fn: () => void): () => void {
-    return () => this.guarded(fn);
-  }
-
-  private guarded(fn: () => void): void {
+  /** Every entry point (timer, datagram, service event): skip after close, run the stall guard first. `lateMs`: a timer's lateness. */
+  private guarded(fn: () => void, lateMs?: number): void {
     if (this.closed) return;
-    this.checkStall();
+    this.checkStall(lateMs);
     fn();
   }
 
-  /** R6 at an entry point: a stall since the last check is handled first, then an expired lease demotes. True after a stall. */
-  private checkStall(): boolean {
-    const stall = this.stallGuard.check(stallBoundMs(this.config.time.cluster_update_interval));
+  /**
+   * R6 at an entry point: a stall since the last check is handled first, then an expired lease demotes. True
+   * after a stall. `lateMs` is how late the timer that entered ran (GuardedTimers); Infinity inside an entry,
+   * where all the time since the last check was this entry's own work.
+   */
+  private checkStall(lateMs?: number): boolean {
+    const interval = this.config.time.cluster_update_interval;
+    const stall = this.stallGuard.check({ gapMs: entryGapBoundMs(interval), stallMs: stallBoundMs(interval), frozenMs: freezeBoundMs(interval) }, lateMs);
     const stalled = this.started && stall !== null && this.rules.on('stall-guard');
     if (stalled) this.stalled(stall);
     this.runner?.checkLease();
@@ -437,7 +442,7 @@ export class KoiNode {
       // time, and the stall is this node's, not the leader's silence. The state updates decided before it stay
       // home: a lease would end where its grant put it however late it left (R3), but an election decided then
       // has not seen the reports that came during the stall (R7) — the next tick decides again.
-      if (this.checkStall()) {
+      if (this.checkStall(Infinity)) {
         const dropped = this.riders.discardHeld();
         if (dropped > 0) this.log.warn({ dropped }, `${dropped} state update(s) decided before the stall not sent: the next tick decides again`);
       }
@@ -514,7 +519,7 @@ export class KoiNode {
   private heartbeat(senderId: string, seq: number, message: HeartBeat, from: string): void {
     this.peerClocks.observe(senderId, message.uptimeMs, message.uptimeSinceSeq ?? 0, seq, this.clock.now());
     // R6, third witness: a peer's monotonic clock that ran ahead of ours means ours stood still.
-    const stall = this.stallGuard.peerBeat(senderId, message.uptimeMs, seq, stallBoundMs(this.config.time.cluster_update_interval), CLOCK_RATE_BOUND, message.uptimeSinceSeq ?? 0);
+    const stall = this.stallGuard.peerBeat(senderId, message.uptimeMs, seq, freezeBoundMs(this.config.time.cluster_update_interval), CLOCK_RATE_BOUND, message.uptimeSinceSeq ?? 0);
     if (this.started && stall && this.rules.on('stall-guard')) {
       // Buffered heartbeats of one freeze arrive together and report it in parts: log the first part only.
       const quiet = this.clock.now() - this.lastPeerStallAt < this.config.time.node_timeout;
@@ -611,7 +616,7 @@ export class KoiNode {
     const interval = this.electorInterval(this.config);
     this.electorSchedule.restart(this.clock.now(), interval);
     if (TickSchedule.ridesClusterTick(interval, this.config.time.cluster_update_interval)) return;
-    this.electorTimer = this.clock.setInterval(this.guard(() => this.elector?.tick()), interval);
+    this.electorTimer = this.timers.setInterval(() => this.elector?.tick(), interval);
   }
 
   /**

@@ -41,6 +41,20 @@ export const FAST_CONF = path.join(REPO_ROOT, 'examples', 'fast.conf');
  * runs that check on every row).
  */
 export const CURVE_PROFILES: readonly ProfileSpec[] = [
+  // Slower than the defaults: a heartbeat where protocol 4's bounds of their own matter (δ 50 ms, S and F 100 ms
+  // instead of I and 2·I: a 253 ms lease margin floor, not 859), a quarter of the defaults' datagrams. The lease
+  // outlasts a leader change (standing, candidacy, the Master claim's ack window and an elector tick ≈ 2.2 s).
+  {
+    name: 'slow',
+    time: {
+      cluster_update_interval: '200ms',
+      leader_dead_time: '800ms',
+      master_dead_time: '1200ms',
+      node_timeout: '2s',
+      master_lease: '2500ms',
+      lease_margin: '300ms',
+    },
+  },
   { name: 'default', time: {} },
   {
     name: 'medium',

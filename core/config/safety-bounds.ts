@@ -1,13 +1,15 @@
 /**
  * The time bounds the no-two-masters argument (docs/safety.md) is written in, derived from the configuration
- * in this one place: the ack window W, the message delay δ and the unnoticed stall S it assumes, R1's switch
- * gap and R3's smallest lease margin built from them, and the clock-rate bound ρ. Every rule and every test
- * bound reads them from here, so that a change of what they are (issue 15's protocol 4: δ and S as bounds of
- * their own instead of multiples of the heartbeat, docs/performance.md "Idle CPU") is a change of this file
+ * in this one place: the ack window W, the message delay δ and the unnoticed stall S and frozen time F it
+ * assumes, R1's switch gap and R3's smallest lease margin built from them, and the clock-rate bound ρ. Every
+ * rule and every test bound reads them from here, so that a change of what they are is a change of this file
  * and of the mechanisms it names, not a hunt through the code for `3 * interval`.
  *
- * Today every bound is a multiple of the heartbeat interval I (`cluster_update_interval`): the cluster timer
- * fires every I, so I is also what the stall guard can tell apart from a stall.
+ * The ack window is a multiple of the heartbeat interval I (`cluster_update_interval`). δ, S and F are I and
+ * 2·I up to a heartbeat of 50 ms (the defaults and every faster profile, unchanged), and bounds of their own
+ * above it (protocol 4, issue 15): 50 ms of delay, 100 ms of loop stall or frozen clock, whatever the
+ * heartbeat — the stall guard then measures a stall by how late a timer ran, not only by the gap between two
+ * entries (core/node/stall-guard.ts), so a slower heartbeat no longer stretches the margins with it.
  */
 
 /** Clock-rate error the safety argument allows (docs/safety.md "What is assumed"): 1 % of any span. */
@@ -26,24 +28,42 @@ export function intervalOfAckWindowMs(windowMs: number): number {
   return windowMs / ACK_WINDOW_TICKS;
 }
 
-/** δ: the message delay assumed between nodes that count as connected (R1's switch gap, R3's margin). */
+/**
+ * The most δ and S are ever taken to be (protocol 4, docs/safety.md "What is assumed"): a heartbeat slower than
+ * 50 ms does not make the network slower nor the event loop blockier. At 50 ms and below the bounds are I and
+ * 2·I as before, so the defaults and every faster profile keep their relations.
+ */
+export const DELAY_BOUND_MAX_MS = 50;
+export const STALL_BOUND_MAX_MS = 100;
+
+/** δ: the message delay assumed between nodes that count as connected (R1's switch gap, the candidacy). */
 export function delayBoundMs(intervalMs: number): number {
-  return intervalMs;
+  return Math.min(intervalMs, DELAY_BOUND_MAX_MS);
 }
 
 /**
- * S: the longest event-loop gap, or frozen clock (a VM pause), a node does not notice — R6's stall threshold.
- * Two heartbeat intervals: the cluster timer fires every interval, so one late timer is not a stall. Longer
- * gaps are stalls (R6); shorter ones are covered by the margins below.
+ * S: the longest event-loop stall a node does not notice — R6's stall threshold for a timer that ran late and
+ * for the work of one entry. Two heartbeat intervals up to 100 ms, 100 ms above. Longer stalls are stalls
+ * (R6); shorter ones are covered by the margins below.
  */
 export function stallBoundMs(intervalMs: number): number {
+  return Math.min(2 * intervalMs, STALL_BOUND_MAX_MS);
+}
+
+/**
+ * The gap between two entries of a node beyond which it stalled whatever its timers say: two heartbeat
+ * intervals, since the cluster timer enters every interval (an idle loop waits that long at most). Equal to S
+ * up to a 50 ms heartbeat; above, S is told by a timer's lateness (KoiNode.guardTimer) and this gap only
+ * catches what no timer saw.
+ */
+export function entryGapBoundMs(intervalMs: number): number {
   return 2 * intervalMs;
 }
 
 /**
  * F: frozen time (a VM pause freezes the monotonic clock) a node may not notice. The wall clock shows every
  * pause, however short (core/node/frozen-time.ts keeps them all); one hidden by a wall clock stepped back is
- * left to the peers' clocks, which tell it only above the stall guard's threshold (R6). Today the same as S.
+ * left to the peers' clocks, which tell it only above the stall guard's threshold (R6). The same as S.
  */
 export function freezeBoundMs(intervalMs: number): number {
   return stallBoundMs(intervalMs);
@@ -51,13 +71,13 @@ export function freezeBoundMs(intervalMs: number): number {
 
 /**
  * R1's switch gap: after answering a leader whose ack window is `windowMs`, a node answers another only this
- * much later — the window, + δ for the delay and the clock-rate error, + S for a VM pause of that leader too
+ * much later — the window, + δ for the delay and the clock-rate error, + F for a VM pause of that leader too
  * short for its stall guard (its frozen clock dates the answer late). `intervalMs` is the longer of the two
- * nodes' heartbeat intervals. (The other leader's interval is read from the ack window its heartbeats carry:
- * once δ and S are bounds of their own, heartbeats must carry them too, or the gap must use local ones.)
+ * nodes' heartbeat intervals (the other leader's is read from the ack window its heartbeats carry); the caps on
+ * δ and F are constants of the release, the same on every node of one wire protocol version.
  */
 export function switchGapMs(windowMs: number, intervalMs: number): number {
-  return windowMs + delayBoundMs(intervalMs) + stallBoundMs(intervalMs);
+  return windowMs + delayBoundMs(intervalMs) + freezeBoundMs(intervalMs);
 }
 
 /**

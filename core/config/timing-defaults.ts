@@ -139,17 +139,20 @@ export function electionTimeoutMs(time: { readonly leader_dead_time: number; rea
 }
 
 /**
- * How long a candidate campaigns before it leads (protocol 4: a time, not 4 heartbeats, issue 15): two message
- * delays δ and an unnoticed stall S — 4 heartbeats today, as the original's 4 ticks; ≈ 0.2 s once δ and S are
- * bounds of their own. Electors stand near the same instant (each counts from the dead leader's last heartbeat)
- * and announce at once, so within 2δ each hears every candidate that stood with it; S covers a higher elector
- * whose timer or loop ran late unnoticed, whose announcement would otherwise come after a lower one led (two
- * leader changes, and R1's switch gap for every follower that answered the lower one). And T + candidacy ≥ 8
- * heartbeats stays later than R1's switch gap W + δ + S (6), so followers are free by the new leader's first
- * heartbeat. One leader at a time rests on R1's exclusive answers, not on this.
+ * How long a candidate campaigns before it leads (protocol 4: a time, not 4 heartbeats, issue 15): one
+ * heartbeat interval, a message delay δ and an unnoticed stall S — 4 heartbeats up to a 50 ms heartbeat, as
+ * the original's 4 ticks; 0.35 s at a 200 ms one. Electors stand by their own silence, each counted from the
+ * dead leader's last heartbeat it heard, and announce at once: a lower elector that lost that heartbeat stood
+ * an interval (and a difference of delays) before a higher one, whose announcement it must still hear; S
+ * covers a higher elector whose timer or loop ran late unnoticed. Missed, a higher announcement after a lower
+ * one led costs a second leader change (and R1's switch gap for every follower that answered the lower one),
+ * never two leaders: one leader at a time rests on R1's exclusive answers, not on this. And standing
+ * (≥ 4 heartbeats) + candidacy stays later than R1's switch gap W + δ + F (3 heartbeats + δ + F), so
+ * followers are free by the new leader's first heartbeat.
  */
 export function candidacyMs(time: { readonly cluster_update_interval: number }): number {
-  return 2 * delayBoundMs(time.cluster_update_interval) + stallBoundMs(time.cluster_update_interval);
+  const interval = time.cluster_update_interval;
+  return interval + delayBoundMs(interval) + stallBoundMs(interval);
 }
 
 /** The leader election's times for these timings (leader-election.ts). */

@@ -298,10 +298,10 @@ export class Membership {
   }
 
   /**
-   * R1's switch gap after answering `last`: its ack window, + I for clock rate and delay, + 2·I for a VM
-   * pause of that leader too short for its stall guard (its frozen clock dates our answer late). Free on
-   * the failover path: a new leader exists only 8 heartbeats after the old one went silent, and we
-   * answered the old one last when we last heard it.
+   * R1's switch gap after answering `last` (safety-bounds.ts `switchGapMs`): its ack window, + δ for clock
+   * rate and delay, + F for a VM pause of that leader too short for its stall guard (its frozen clock dates
+   * our answer late). Free on the failover path: a new leader exists only after the election (standing and
+   * the candidacy, longer than the gap), and we answered the old one last when we last heard it.
    */
   private switchGapEnd(last: { at: number; windowMs: number; tickMs: number }): number {
     return last.at + switchGapMs(last.windowMs, Math.max(last.tickMs, this.config.time.cluster_update_interval));

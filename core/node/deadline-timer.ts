@@ -7,15 +7,16 @@
  * it is still owed (and due: a coarse loop clock may fire it early).
  */
 import type { Clock, TimerHandle } from '../../plugin-api';
+import type { TimerSource } from './guarded-timers';
 
 export class DeadlineTimer {
   private handle: TimerHandle | undefined;
   private at: number | undefined;
 
-  /** `wrap` guards the callback as every entry point is guarded (the stall guard first). */
+  /** `timers` guards the callback as every entry point is guarded (the stall guard first: GuardedTimers). */
   constructor(
     private readonly clock: Clock,
-    private readonly wrap: (fn: () => void) => () => void,
+    private readonly timers: TimerSource,
     private readonly fire: (at: number) => void,
   ) {}
 
@@ -23,15 +24,15 @@ export class DeadlineTimer {
     if (this.handle !== undefined && this.at === at) return;
     this.clear();
     this.at = at;
-    this.handle = this.clock.setTimeout(this.wrap(() => {
+    this.handle = this.timers.setTimeout(() => {
       this.handle = undefined;
       this.at = undefined;
       this.fire(at);
-    }), Math.max(0, Math.ceil(at - this.clock.now())) + 1);
+    }, Math.max(0, Math.ceil(at - this.clock.now())) + 1);
   }
 
   clear(): void {
-    this.clock.clear(this.handle);
+    this.timers.clear(this.handle);
     this.handle = undefined;
     this.at = undefined;
   }

@@ -28,6 +28,16 @@ export interface Stall {
   monoGapMs: number;
 }
 
+/** What check() takes for a stall (safety-bounds.ts: entryGapBoundMs, stallBoundMs, freezeBoundMs). */
+export interface StallBounds {
+  /** A gap between two entries longer than this is a stall. */
+  gapMs: number;
+  /** A timer that ran later than this is a stall. */
+  stallMs: number;
+  /** More frozen time than this (wall clock only) is a stall. */
+  frozenMs: number;
+}
+
 /** Per peer: the largest (its uptime − our monotonic time) seen, i.e. from its least-delayed heartbeat, and when. */
 interface PeerOffset {
   uptimeMs: number;
@@ -86,8 +96,13 @@ export class StallGuard {
     this.lastWall = this.clock.wallNow();
   }
 
-  /** Called at every entry: the stall since the previous entry when either clock's gap exceeds `thresholdMs`, else null. */
-  check(thresholdMs: number): Stall | null {
+  /**
+   * Called at every entry: the stall since the previous entry, else null. A stall is a gap between the two
+   * entries above `bounds.gapMs` (an idle loop is never quiet that long), a timer that ran more than
+   * `bounds.stallMs` late — `lateMs`, counted only as far as the gap goes (before the last entry the loop was
+   * running) — or more than `bounds.frozenMs` of wall-clock time that passed while the monotonic clock did not.
+   */
+  check(bounds: StallBounds, lateMs?: number): Stall | null {
     const mono = this.clock.now();
     const wall = this.clock.wallNow();
     // All frozen time the wall clock shows, however short, is a credit against the peers' evidence of it: a
@@ -99,8 +114,9 @@ export class StallGuard {
     this.lastMono = mono;
     this.lastWall = wall;
     const frozen = wallGap - monoGap;
-    if (monoGap <= thresholdMs && frozen <= thresholdMs) return null;
-    return { gapMs: Math.max(monoGap, wallGap), frozenMs: frozen > thresholdMs ? frozen : 0, monoGapMs: monoGap };
+    const late = lateMs === undefined ? 0 : Math.min(lateMs, monoGap);
+    if (monoGap <= bounds.gapMs && late <= bounds.stallMs && frozen <= bounds.frozenMs) return null;
+    return { gapMs: Math.max(monoGap, wallGap), frozenMs: frozen > bounds.frozenMs ? frozen : 0, monoGapMs: monoGap };
   }
 
   /**

@@ -12,6 +12,7 @@ import type {
 } from '../../plugin-api';
 import type { ComponentContext } from '../node/component';
 import type { ServiceManager } from '../services/types';
+import type { TimerSource } from '../node/guarded-timers';
 import { assertTransition, isLegalTransition, targetFor } from './transitions';
 import { formatSeconds } from '../logging/format';
 import { fitOutput } from './failure-output';
@@ -27,8 +28,8 @@ export interface RunnerOptions extends ComponentContext {
   sendHealth(report: HealthReport, periodic: boolean): void;
   /** Nodes seen within the node timeout, this one included. */
   seenCount(): number;
-  /** Wrap a timer callback with the node's stall guard. */
-  guard(fn: () => void): () => void;
+  /** The node's timers: each callback enters through the stall guard (core/node/guarded-timers.ts). */
+  timers: TimerSource;
   /**
    * Time this node's monotonic clock lost (a VM pause) since it read `at`, all of it, however short each pause
    * (core/node/frozen-time.ts); null when that is no longer known.
@@ -144,7 +145,7 @@ export class Runner {
     this.opts.clock.clear(this.tickTimer);
     this.tickTimer = undefined;
     if (!this.started || this.closed || ridesClusterTick) return;
-    this.tickTimer = this.opts.clock.setInterval(this.opts.guard(() => this.tick()), runnerTickInterval(this.config));
+    this.tickTimer = this.opts.timers.setInterval(() => this.tick(), runnerTickInterval(this.config));
   }
 
   applyConfig(config: KoiConfig): void {
@@ -265,7 +266,7 @@ export class Runner {
   private armLeaseTimer(end: number, now: number): void {
     this.opts.clock.clear(this.leaseTimer);
     this.leaseTimerAt = end;
-    this.leaseTimer = this.opts.clock.setTimeout(this.opts.guard(() => this.checkLease()), Math.max(0, end - now));
+    this.leaseTimer = this.opts.timers.setTimeout(() => this.checkLease(), Math.max(0, end - now));
   }
 
   // ---- admin ----------------------------------------------------------------------
@@ -502,12 +503,12 @@ export class Runner {
       const wait = Math.min(this.config.time.auto_recover_max_time, this.config.time.auto_recover_time * factor ** (this.failCount - 1));
       this.log.info(`auto-recovery ${this.failCount} of ${max} in ${formatSeconds(wait)}`);
       this.opts.clock.clear(this.recoverTimer);
-      this.recoverTimer = this.opts.clock.setTimeout(this.opts.guard(() => {
+      this.recoverTimer = this.opts.timers.setTimeout(() => {
         this.recoverTimer = undefined;
         if (!this.failed) return;
         this.failed = false;
         this.evaluate(`auto-recovery ${this.failCount} of ${max}: failure forgotten`);
-      }), wait);
+      }, wait);
     } else {
       this.log.error({ failCount: this.failCount }, max > 0
         ? `auto-recovery exhausted (${max} attempts): staying Failed until koi recover`

@@ -21,10 +21,12 @@ function election(opts: { selfId?: string; elector?: boolean; timings?: Election
   return { e, changes };
 }
 
-test('the defaults: stand after leader_dead_time (200 ms), campaign 2δ + S (200 ms)', () => {
+test('the defaults: stand after leader_dead_time (200 ms), campaign I + δ + S (200 ms)', () => {
   expect(electionTimings(TIME_DEFAULTS)).toEqual({ standMs: 200, candidacyMs: 200 });
-  // A slower heartbeat raises leader_dead_time to 4 heartbeats; δ and S are multiples of it today.
-  expect(electionTimings({ ...TIME_DEFAULTS, cluster_update_interval: 400 })).toEqual({ standMs: 1600, candidacyMs: 1600 });
+  // A slower heartbeat raises leader_dead_time to 4 heartbeats; δ and S stop growing with it above 50 ms
+  // (50 and 100 ms), so the candidacy is one interval + 150 ms, not 4 intervals.
+  expect(electionTimings({ ...TIME_DEFAULTS, cluster_update_interval: 400 })).toEqual({ standMs: 1600, candidacyMs: 550 });
+  expect(electionTimings({ ...TIME_DEFAULTS, cluster_update_interval: 8 })).toEqual({ standMs: 200, candidacyMs: 32 });
 });
 
 test('stands once standMs passed without a leader, however rarely it is checked, and leads candidacyMs later', () => {

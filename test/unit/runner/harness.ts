@@ -53,7 +53,7 @@ export function runnerRig(
     self, config, clock, logger: logger.logger, hooks, startedAt: 0, firstSeq: 1, rules: ALL_RULES_ON,
     sendHealth: (report) => { health.push(report); },
     seenCount: () => 1,
-    guard: (fn) => fn,
+    timers: clock,
     frozenSince: (at) => freezes.filter((f) => f.at >= at).reduce((sum, f) => sum + f.ms, 0),
     frozenSoFar: () => freezes.reduce((sum, f) => sum + f.ms, 0),
   });
