@@ -170,3 +170,41 @@ test('a stall reports its monotonic gap apart (what the election counts): all of
   clock.t = 2600; // heartbeats that waited through a freeze the own clocks did not show
   expect(guard.peerBeat('p', 9000 + 60 * 100, next(), THRESHOLD, RATE)).toMatchObject({ monoGapMs: 0 });
 });
+
+describe('a timer that ran late (protocol 4: S of its own, whatever the heartbeat)', () => {
+  // A 200 ms heartbeat: an idle loop waits up to 200 ms, so only gaps above 400 ms tell a stall by themselves;
+  // a timer knows when it was due and tells one of S = 100 ms.
+  const SLOW = { gapMs: 400, stallMs: 100, frozenMs: 100 };
+
+  test('a timer 150 ms late after a 350 ms gap is a stall; 90 ms late is not', () => {
+    const clock = manualClock();
+    const guard = new StallGuard(clock);
+    clock.t = 350;
+    expect(guard.check(SLOW, 150)).toEqual({ gapMs: 350, frozenMs: 0, monoGapMs: 350 });
+    clock.t = 700;
+    expect(guard.check(SLOW, 90)).toBeNull();
+  });
+
+  test('lateness counts only as far back as the last entry: a loop busy with other entries did not stall', () => {
+    const clock = manualClock();
+    const guard = new StallGuard(clock);
+    clock.t = 200;
+    expect(guard.check(SLOW)).toBeNull(); // a datagram
+    clock.t = 230;
+    // The timer was due 150 ms ago, but the loop ran an entry 30 ms ago: it was busy, not stopped, for longer.
+    expect(guard.check(SLOW, 150)).toBeNull();
+  });
+
+  test('without a lateness only the gap and frozen time count (a datagram entry); inside an entry all of it was work', () => {
+    const clock = manualClock();
+    const guard = new StallGuard(clock);
+    clock.t = 390;
+    expect(guard.check(SLOW)).toBeNull();
+    clock.t = 800;
+    expect(guard.check(SLOW)).toEqual({ gapMs: 410, frozenMs: 0, monoGapMs: 410 });
+    clock.t = 900;
+    expect(guard.check(SLOW, Infinity)).toBeNull(); // 100 ms of its own work: not above S
+    clock.t = 1001;
+    expect(guard.check(SLOW, Infinity)).toEqual({ gapMs: 101, frozenMs: 0, monoGapMs: 101 });
+  });
+});
