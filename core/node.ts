@@ -153,7 +153,7 @@ export class KoiNode {
       ...context,
       broadcast: (m, leaderOnly) => this.broadcast(m, leaderOnly),
       extraFlags: () => (this.runner?.state === 'Failed' ? NodeFlag.Failed : this.runner?.state === 'Master' ? NodeFlag.Master : 0),
-      onMasterClaim: (id) => this.elector?.noteMasterClaim(id),
+      onMasterClaim: (id, answeringSentAt) => this.elector?.noteMasterClaim(id, answeringSentAt),
       leaderView: () => this.elector?.view() ?? this.fallbackView(),
       onLeadershipChange: (leading, reason) => this.leadershipChanged(leading, reason),
       onViewAdopted: (view) => this.viewAdopted(view),

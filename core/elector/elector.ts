@@ -80,7 +80,7 @@ export class Elector {
     this.runners = new RunnerTable(this.log, opts.clock, (record, now) => this.guardMayNeed(record, now));
     this.fencer = new Fencer(this.log, opts.hooks, opts.rules, opts.self.id);
     this.halt = new FailoverHaltWatch(this.log, opts.hooks);
-    this.lease = new LeaseKeeper(() => this.config, opts.membership, opts.rules, this.log);
+    this.lease = new LeaseKeeper(() => this.config, opts.membership, opts.rules, this.log, opts.self.id);
     this.leaderSince = opts.clock.now();
     const view = opts.membership.lastView();
     this.maintenance = view ? view.maintenance : opts.config.node.maintenance;
@@ -639,10 +639,15 @@ export class Elector {
     return (this.runners.get(id)?.lastNamedSentAt ?? -Infinity) > -Infinity;
   }
 
-  /** A heartbeat from runner `id` says it is Master (NodeFlag.Master). */
-  noteMasterClaim(id: string): void {
+  /**
+   * A heartbeat from runner `id` says it is Master (NodeFlag.Master); `answeringSentAt`: when this leader sent
+   * the heartbeat it answers, if it answers one (the claim was made after that: R5).
+   */
+  noteMasterClaim(id: string, answeringSentAt?: number): void {
     const record = this.runners.get(id);
-    if (record && id !== this.opts.self.id) record.lastMasterClaimAt = this.opts.clock.now();
+    if (!record || id === this.opts.self.id) return;
+    record.lastMasterClaimAt = this.opts.clock.now();
+    if (answeringSentAt !== undefined) record.lastMasterClaimAnswering = Math.max(record.lastMasterClaimAnswering, answeringSentAt);
   }
 
   private sendStateUpdates(now: number, leaseQuorate: boolean): void {

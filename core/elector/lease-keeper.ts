@@ -9,7 +9,7 @@
 import type { KoiConfig, Logger } from '../../plugin-api';
 import { ackWindowMs } from '../config/safety-bounds';
 import type { SafetyRuleSet } from '../safety-rules';
-import { claimsFreshly, grant, mayGrant, otherLeadersLeasesUntil } from './lease-rules';
+import { claimAnswersQuorum, claimsFreshly, grant, mayGrant, otherLeadersLeasesUntil } from './lease-rules';
 import type { RunnerRecord } from './records';
 import type { ElectorMembership } from './types';
 
@@ -34,6 +34,8 @@ export class LeaseKeeper {
     private readonly membership: Pick<ElectorMembership, 'ackCount' | 'maxHoldMs' | 'quorumFreeAt'>,
     private readonly rules: SafetyRuleSet,
     private readonly log: Logger,
+    /** This leader's own node: its runner's reports reach it without delay. */
+    private readonly selfId = '',
   ) {}
 
   /** Lease quorum: acknowledgements from a quorum (R4); with that rule disabled (teeth run), the node table's count. */
@@ -78,6 +80,9 @@ export class LeaseKeeper {
    */
   claimsFreshly(record: RunnerRecord | undefined): boolean {
     if (!record) return false;
+    if (claimAnswersQuorum(record.lastMasterClaimAnswering, this.quorateSince)) return true;
+    // This node's own runner reports without delay: a report of Master read once quorate was made then.
+    if (record.id === this.selfId && record.state === 'Master' && claimAnswersQuorum(record.lastSeen, this.quorateSince)) return true;
     const window = ackWindowMs(this.config().time.cluster_update_interval);
     const claimAt = Math.max(record.state === 'Master' ? record.lastSeen : -Infinity, record.lastMasterClaimAt);
     return claimsFreshly(claimAt > -Infinity, claimAt, this.quorateSince, window);

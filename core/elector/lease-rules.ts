@@ -76,10 +76,21 @@ export function mayGrant(d: GrantDecision): boolean {
 /**
  * A report of `Master` received at `reportAt` was sent after this leader
  * became quorate when it arrived at least one message delay later (the ack
- * window bounds the delay this argument allows).
+ * window bounds the delay this argument allows). Health reports carry no
+ * echo; a heartbeat's claim is proven fresh sooner by `claimAnswersQuorum`.
  */
 export function claimsFreshly(reportedMaster: boolean, reportAt: number, quorateSince: number, ackWindowMs: number): boolean {
   return reportedMaster && quorateSince > -Infinity && reportAt >= quorateSince + ackWindowMs;
+}
+
+/**
+ * A `Master` claim in a heartbeat that answers this leader's heartbeat sent at `answeringSentAt` (its own
+ * clock, R1's dating) was made after that heartbeat left: when it left once the leader was quorate, the
+ * claim is fresh by causality, with no bound on the delay — an interval after the quorum begins instead of
+ * the ack window (protocol 4's quick renewal of an inherited master: the lease must outlast a leader change).
+ */
+export function claimAnswersQuorum(answeringSentAt: number, quorateSince: number): boolean {
+  return quorateSince > -Infinity && answeringSentAt >= quorateSince;
 }
 
 export interface ReplacementInput {

@@ -37,6 +37,11 @@ export interface RunnerRecord {
   appliedUpdateMs: number;
   /** Leader-clock time of the last heartbeat carrying NodeFlag.Master (-Infinity when none). */
   lastMasterClaimAt: number;
+  /**
+   * Leader-clock send time of the newest heartbeat of this leader that a NodeFlag.Master heartbeat answered
+   * (-Infinity when none): the claim was made after it (R5, lease-rules.ts `claimAnswersQuorum`).
+   */
+  lastMasterClaimAnswering: number;
 }
 
 export interface FailureEntry {
@@ -66,7 +71,7 @@ export function applyReport(
   const next: RunnerRecord = record ?? {
     id, name: report.name, address, uptimeMs: 0, state: 'Disconnected', mode: 'Active', target: 'Stop', services: [],
     promoted: false, stopped: false, failCount: 0, lastFailureAt: -Infinity, lastFailureReason: '', lastFailureOutput: [],
-    lastSeen: now, firstSeen: now, disconnectedSince: -Infinity, lastNamedSentAt: -Infinity, holdUntil: -Infinity, appliedUpdateMs: 0, lastMasterClaimAt: -Infinity,
+    lastSeen: now, firstSeen: now, disconnectedSince: -Infinity, lastNamedSentAt: -Infinity, holdUntil: -Infinity, appliedUpdateMs: 0, lastMasterClaimAt: -Infinity, lastMasterClaimAnswering: -Infinity,
   };
   // A failure is new when its time differs from the known one by more than report jitter.
   const isNew = failureAt > -Infinity && (next.lastFailureAt === -Infinity || failureAt > next.lastFailureAt + 1000);

@@ -45,7 +45,7 @@ export interface MembershipOptions extends ComponentContext {
   /** This node leads and heard another leader's view (after a partition heals). */
   onForeignView(view: ClusterView, leaderId: string): void;
   /** This node leads and heard a heartbeat saying its sender's runner is Master (NodeFlag.Master, R5). */
-  onMasterClaim?(senderId: string): void;
+  onMasterClaim?(senderId: string, answeringSentAt?: number): void;
   /** This node leads and a follower remembers a master from the views it followed before (R8). */
   onKnownMaster(masterId: string, masterName: string, fromId: string): void;
   /** The transport's resolved unicast entries of cluster.transport (null when the transport cannot tell). */
@@ -232,7 +232,7 @@ export class Membership {
     }
     this.refreshLeader();
     if (claims && beat.view && this.isLeader()) this.opts.onForeignView(beat.view, senderId);
-    if (this.isLeader() && (beat.flags & NodeFlag.Master) !== 0) this.opts.onMasterClaim?.(senderId);
+    if (this.isLeader() && (beat.flags & NodeFlag.Master) !== 0) this.opts.onMasterClaim?.(senderId, this.answeredSentAt(beat, now));
     if (!beat.view && beat.knownMasterId && this.isLeader()) this.opts.onKnownMaster(beat.knownMasterId, beat.knownMasterName ?? '', senderId);
     if (!claims && beat.view) this.leaderLeft(senderId, beat.view, fromFollowedLeader);
     if (claims && beat.view && senderId === this.leaderId && !this.isLeader()) {
@@ -253,6 +253,13 @@ export class Membership {
         this.sendHeartbeats({ answersLeaderId: senderId, answersUptimeMs: beat.uptimeMs, answersFreeAgoMs: Math.floor(now - this.priorFreeAt) });
       }
     }
+  }
+
+  /** When this leader sent the heartbeat `beat` answers, on its own clock (R1's dating); undefined when it answers none of ours. */
+  private answeredSentAt(beat: HeartBeat, now: number): number | undefined {
+    if (beat.answersLeaderId !== this.opts.self.id || beat.answersUptimeMs === undefined) return undefined;
+    const sentAt = this.opts.startedAt + beat.answersUptimeMs;
+    return sentAt <= now ? sentAt : undefined;
   }
 
   /**

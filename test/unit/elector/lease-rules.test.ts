@@ -3,7 +3,7 @@
  * properties over the whole range of times and timings.
  */
 import fc from 'fast-check';
-import { claimsFreshly, grant, mayGrant, otherLeadersLeasesUntil, replacementWait, replacementWaitEnds } from '../../../core/elector/lease-rules';
+import { claimAnswersQuorum, claimsFreshly, grant, mayGrant, otherLeadersLeasesUntil, replacementWait, replacementWaitEnds } from '../../../core/elector/lease-rules';
 
 const time = fc.integer({ min: 0, max: 10_000_000 });
 const ms = fc.integer({ min: 1, max: 600_000 });
@@ -104,5 +104,17 @@ describe('claimsFreshly', () => {
     expect(claimsFreshly(true, 1_150, 1_000, 150)).toBe(true);
     expect(claimsFreshly(false, 5_000, 1_000, 150)).toBe(false);
     expect(claimsFreshly(true, 5_000, -Infinity, 150)).toBe(false);
+  });
+});
+
+describe('claimAnswersQuorum (protocol 4: a heartbeat\'s Master claim proven fresh by what it answers)', () => {
+  test('a claim answering a heartbeat this leader sent once quorate is fresh at once; one answering an earlier heartbeat is not', () => {
+    expect(claimAnswersQuorum(1_000, 1_000)).toBe(true);
+    expect(claimAnswersQuorum(1_050, 1_000)).toBe(true);
+    // Sent 1 ms before the quorum began: the claim may predate another leader's last grant.
+    expect(claimAnswersQuorum(999, 1_000)).toBe(false);
+    expect(claimAnswersQuorum(-Infinity, 1_000)).toBe(false);
+    // Not quorate: nothing is fresh.
+    expect(claimAnswersQuorum(5_000, -Infinity)).toBe(false);
   });
 });
