@@ -24,7 +24,7 @@ import type { WireCodec } from './wire/types';
 import type { ComponentContext } from './node/component';
 import { safetyRules, type SafetyRuleSet } from './safety-rules';
 import { checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './node/cluster-check';
-import { CLOCK_RATE_BOUND, entryGapBoundMs, freezeBoundMs, stallBoundMs } from './config/safety-bounds';
+import { CLOCK_RATE_BOUND, entryGapBoundMs, stallBoundMs, witnessThresholdMs } from './config/safety-bounds';
 import { DeadlineTimer } from './node/deadline-timer';
 import { GuardedTimers } from './node/guarded-timers';
 import { StallGuard, type Stall } from './node/stall-guard';
@@ -85,6 +85,8 @@ export class KoiNode {
   private readonly stallGuard: StallGuard;
   /** The node's timers, each entering through the stall guard with its lateness (R6). */
   private readonly timers: GuardedTimers;
+  /** Entries running now (guarded): one inside another is part of it. */
+  private entryDepth = 0;
   /** Each peer's clock as its heartbeats bound it: where a lease this node grants ends on the runner's clock (R3). */
   private readonly peerClocks = new PeerClocks(CLOCK_RATE_BOUND);
   /** The sequence number of this incarnation's first message (an in-process restart keeps the id, not the clock). */
@@ -407,11 +409,25 @@ export class KoiNode {
     return { id: this.id, name: this.name, membership: this.membership, elector: this.elector, runner: this.runner };
   }
 
-  /** Every entry point (timer, datagram, service event): skip after close, run the stall guard first. `lateMs`: a timer's lateness. */
+  /**
+   * Every entry point (timer, datagram, service event): skip after close, run the stall guard first and once
+   * more at the end (the entry's own work, a GC pause in it, is a stall above S, and the idle time before the
+   * next entry counts from here). `lateMs`: a timer's lateness. An entry made inside another is part of it.
+   */
   private guarded(fn: () => void, lateMs?: number): void {
     if (this.closed) return;
-    this.checkStall(lateMs);
-    fn();
+    if (this.entryDepth > 0) {
+      fn();
+      return;
+    }
+    this.entryDepth++;
+    try {
+      this.checkStall(lateMs);
+      fn();
+    } finally {
+      this.entryDepth--;
+      if (!this.closed) this.checkStall(Infinity);
+    }
   }
 
   /**
@@ -421,7 +437,7 @@ export class KoiNode {
    */
   private checkStall(lateMs?: number): boolean {
     const interval = this.config.time.cluster_update_interval;
-    const stall = this.stallGuard.check({ gapMs: entryGapBoundMs(interval), stallMs: stallBoundMs(interval), frozenMs: freezeBoundMs(interval) }, lateMs);
+    const stall = this.stallGuard.check({ gapMs: entryGapBoundMs(interval), stallMs: stallBoundMs(interval), frozenMs: witnessThresholdMs(interval) }, lateMs);
     const stalled = this.started && stall !== null && this.rules.on('stall-guard');
     if (stalled) this.stalled(stall);
     this.runner?.checkLease();
@@ -519,7 +535,7 @@ export class KoiNode {
   private heartbeat(senderId: string, seq: number, message: HeartBeat, from: string): void {
     this.peerClocks.observe(senderId, message.uptimeMs, message.uptimeSinceSeq ?? 0, seq, this.clock.now());
     // R6, third witness: a peer's monotonic clock that ran ahead of ours means ours stood still.
-    const stall = this.stallGuard.peerBeat(senderId, message.uptimeMs, seq, freezeBoundMs(this.config.time.cluster_update_interval), CLOCK_RATE_BOUND, message.uptimeSinceSeq ?? 0);
+    const stall = this.stallGuard.peerBeat(senderId, message.uptimeMs, seq, witnessThresholdMs(this.config.time.cluster_update_interval), CLOCK_RATE_BOUND, message.uptimeSinceSeq ?? 0);
     if (this.started && stall && this.rules.on('stall-guard')) {
       // Buffered heartbeats of one freeze arrive together and report it in parts: log the first part only.
       const quiet = this.clock.now() - this.lastPeerStallAt < this.config.time.node_timeout;

@@ -5,8 +5,11 @@
  */
 import type { RunnerMode, RunnerState, ServiceState, TargetAction } from './status';
 
-/** Protocol version carried in every envelope. */
-export const PROTOCOL_VERSION = 4;
+/**
+ * Protocol version carried in every envelope. 5: the same messages as 4, but the time bounds every node must
+ * share (docs/safety.md "What is assumed": δ, S, F above a 50 ms heartbeat) and R5's quick renewal changed.
+ */
+export const PROTOCOL_VERSION = 5;
 
 /** A node as the leader describes it in its cluster view. */
 export interface ClusterNodeInfo {

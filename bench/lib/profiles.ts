@@ -41,9 +41,10 @@ export const FAST_CONF = path.join(REPO_ROOT, 'examples', 'fast.conf');
  * runs that check on every row).
  */
 export const CURVE_PROFILES: readonly ProfileSpec[] = [
-  // Slower than the defaults: a heartbeat where protocol 4's bounds of their own matter (δ 50 ms, S and F 100 ms
-  // instead of I and 2·I: a 253 ms lease margin floor, not 859), a quarter of the defaults' datagrams. The lease
-  // outlasts a leader change (standing, candidacy, the Master claim's ack window and an elector tick ≈ 2.2 s).
+  // Slower than the defaults: a heartbeat where protocol 5's bounds of their own matter (δ 50, S 100, F 250 ms
+  // instead of I, 2·I, 2·I: a 390 ms lease margin floor, not 845), a quarter of the defaults' datagrams. The lease
+  // outlasts a leader change (standing, candidacy, a round of answers and an elector tick ≈ 1.4–1.6 s since the
+  // quick renewal of an inherited master, R5; ≈ 2.2 s with the Master claim's ack window before it).
   {
     name: 'slow',
     time: {
@@ -51,8 +52,8 @@ export const CURVE_PROFILES: readonly ProfileSpec[] = [
       leader_dead_time: '800ms',
       master_dead_time: '1200ms',
       node_timeout: '2s',
-      master_lease: '2500ms',
-      lease_margin: '300ms',
+      master_lease: '1800ms',
+      lease_margin: '400ms',
     },
   },
   { name: 'default', time: {} },

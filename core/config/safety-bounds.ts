@@ -5,11 +5,12 @@
  * rule and every test bound reads them from here, so that a change of what they are is a change of this file
  * and of the mechanisms it names, not a hunt through the code for `3 * interval`.
  *
- * The ack window is a multiple of the heartbeat interval I (`cluster_update_interval`). δ, S and F are I and
- * 2·I up to a heartbeat of 50 ms (the defaults and every faster profile, unchanged), and bounds of their own
- * above it (protocol 4, issue 15): 50 ms of delay, 100 ms of loop stall or frozen clock, whatever the
- * heartbeat — the stall guard then measures a stall by how late a timer ran, not only by the gap between two
- * entries (core/node/stall-guard.ts), so a slower heartbeat no longer stretches the margins with it.
+ * The ack window is a multiple of the heartbeat interval I (`cluster_update_interval`). δ, S and F are I,
+ * 2·I and 2·I up to a heartbeat of 50 ms (the defaults and every faster profile, unchanged). Above it
+ * (protocol 4, issue 15) δ and S are bounds of their own, 50 and 100 ms whatever the heartbeat — the stall
+ * guard then measures a stall by how late a timer ran, not only by the gap between two entries
+ * (core/node/stall-guard.ts) — and F is I + 50 ms: it includes how long the peers take to witness a pause
+ * the wall clock hid, which grows with the heartbeat. So a slower heartbeat stretches the margins less.
  */
 
 /** Clock-rate error the safety argument allows (docs/safety.md "What is assumed"): 1 % of any span. */
@@ -51,22 +52,34 @@ export function stallBoundMs(intervalMs: number): number {
 }
 
 /**
- * The gap between two entries of a node beyond which it stalled whatever its timers say: two heartbeat
- * intervals, since the cluster timer enters every interval (an idle loop waits that long at most). Equal to S
- * up to a 50 ms heartbeat; above, S is told by a timer's lateness (KoiNode.guardTimer) and this gap only
- * catches what no timer saw.
+ * The idle gap between two entries of a node beyond which it stalled whatever its timers say: the cluster
+ * timer enters every interval, so a loop quiet for longer than I + S had that timer more than S late — and
+ * never longer than 2·I (the bound up to a 50 ms heartbeat, where it equals S). Above it a timer's lateness
+ * tells S itself (KoiNode's GuardedTimers); this gap catches the stall at the first entry after it, which may
+ * be a datagram read before the late timers run.
  */
 export function entryGapBoundMs(intervalMs: number): number {
-  return 2 * intervalMs;
+  return Math.min(2 * intervalMs, intervalMs + stallBoundMs(intervalMs));
 }
 
 /**
- * F: frozen time (a VM pause freezes the monotonic clock) a node may not notice. The wall clock shows every
- * pause, however short (core/node/frozen-time.ts keeps them all); one hidden by a wall clock stepped back is
- * left to the peers' clocks, which tell it only above the stall guard's threshold (R6). The same as S.
+ * The frozen time (wall clock only, or a peer's clock ahead of ours) the stall guard reacts to: the same as
+ * S. Every rise of `wall − monotonic` is kept whatever its size (core/node/frozen-time.ts); this is what a
+ * peer's witness of a pause the wall clock hid must exceed (delay variation stays below it).
+ */
+export function witnessThresholdMs(intervalMs: number): number {
+  return stallBoundMs(intervalMs);
+}
+
+/**
+ * F: frozen time (a VM pause freezes the monotonic clock) a node may not notice in time. The wall clock shows
+ * every pause, however short; one hidden by a wall clock stepped back is left to the peers' clocks, which
+ * tell it only above the witness threshold, and only with the first heartbeat sent after the pause — up to
+ * I + δ after the resume (the ones that waited in the buffer were sent before its end). So F is the larger of
+ * the two: 2·I up to a 50 ms heartbeat (both are), I + 50 ms above it (250 ms at a 200 ms heartbeat).
  */
 export function freezeBoundMs(intervalMs: number): number {
-  return stallBoundMs(intervalMs);
+  return Math.max(witnessThresholdMs(intervalMs), intervalMs + delayBoundMs(intervalMs));
 }
 
 /**

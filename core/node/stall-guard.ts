@@ -28,7 +28,7 @@ export interface Stall {
   monoGapMs: number;
 }
 
-/** What check() takes for a stall (safety-bounds.ts: entryGapBoundMs, stallBoundMs, freezeBoundMs). */
+/** What check() takes for a stall (safety-bounds.ts: entryGapBoundMs, stallBoundMs, witnessThresholdMs). */
 export interface StallBounds {
   /** A gap between two entries longer than this is a stall. */
   gapMs: number;
@@ -51,12 +51,22 @@ interface PeerOffset {
   absorbed: { id: number; ms: number };
 }
 
+/** Idle stretches kept for timers that run late after them: at most this many, over at most this long. */
+const IDLE_KEPT = 32;
+const IDLE_KEPT_MS = 10_000;
+
 /** How long frozen time already found stays a credit against the peers' evidence of the same freeze. */
 const CREDIT_MS = 10_000;
 
 export class StallGuard {
   private lastMono: number;
   private lastWall: number;
+  /**
+   * The recent idle stretches between entries longer than S (from the end of one entry to the start of the
+   * next), newest last: a timer due within one ran that much late even when other entries (datagrams read
+   * first after a SIGSTOP) ran between the stretch and the timer.
+   */
+  private idle: Array<{ from: number; to: number }> = [];
   private readonly peers = new Map<string, PeerOffset>();
   /**
    * Frozen time already found (by the clocks or one peer), until when it counts: each peer's baseline
@@ -97,10 +107,14 @@ export class StallGuard {
   }
 
   /**
-   * Called at every entry: the stall since the previous entry, else null. A stall is a gap between the two
-   * entries above `bounds.gapMs` (an idle loop is never quiet that long), a timer that ran more than
-   * `bounds.stallMs` late — `lateMs`, counted only as far as the gap goes (before the last entry the loop was
-   * running) — or more than `bounds.frozenMs` of wall-clock time that passed while the monotonic clock did not.
+   * Called at the start and the end of every entry (and once more inside a cluster tick): the stall since the
+   * previous call, else null. At an entry's start (`lateMs` undefined, or a timer's lateness) the time since
+   * the previous call is the loop's idle time since the last entry ended: a stall when above `bounds.gapMs`
+   * (an idle loop is never quiet that long), or for a timer when it stood idle — stopped — for more than
+   * `bounds.stallMs` at a stretch since the timer was due (a loop busy with other entries meanwhile did not
+   * stall). Inside an entry or at its end (`lateMs` Infinity) all the time since was the entry's own work: a
+   * stall above `bounds.stallMs`. Either way, more than `bounds.frozenMs` of wall-clock time that passed while
+   * the monotonic clock did not is one too.
    */
   check(bounds: StallBounds, lateMs?: number): Stall | null {
     const mono = this.clock.now();
@@ -114,9 +128,27 @@ export class StallGuard {
     this.lastMono = mono;
     this.lastWall = wall;
     const frozen = wallGap - monoGap;
-    const late = lateMs === undefined ? 0 : Math.min(lateMs, monoGap);
+    let late = 0;
+    if (lateMs === Infinity) late = monoGap;
+    else {
+      if (monoGap > bounds.stallMs) this.rememberIdle(mono - monoGap, mono);
+      if (lateMs !== undefined && lateMs > bounds.stallMs) late = this.longestIdleSince(mono - lateMs);
+    }
     if (monoGap <= bounds.gapMs && late <= bounds.stallMs && frozen <= bounds.frozenMs) return null;
     return { gapMs: Math.max(monoGap, wallGap), frozenMs: frozen > bounds.frozenMs ? frozen : 0, monoGapMs: monoGap };
+  }
+
+  /** An idle stretch longer than S; a few seconds of them are kept (timers are never late by more unnoticed). */
+  private rememberIdle(from: number, to: number): void {
+    this.idle.push({ from, to });
+    while (this.idle.length > IDLE_KEPT || (this.idle.length > 0 && this.idle[0].to < to - IDLE_KEPT_MS)) this.idle.shift();
+  }
+
+  /** The longest idle stretch, or part of one, after `since` (a timer's due time). */
+  private longestIdleSince(since: number): number {
+    let longest = 0;
+    for (const { from, to } of this.idle) if (to > since) longest = Math.max(longest, to - Math.max(from, since));
+    return longest;
   }
 
   /**

@@ -266,7 +266,13 @@ export class Runner {
   private armLeaseTimer(end: number, now: number): void {
     this.opts.clock.clear(this.leaseTimer);
     this.leaseTimerAt = end;
-    this.leaseTimer = this.opts.timers.setTimeout(() => this.checkLease(), Math.max(0, end - now));
+    this.leaseTimer = this.opts.timers.setTimeout(() => {
+      // Fired: none pending. One that ran early (Node truncates a timer's milliseconds) is armed again by
+      // checkLease for the rest, instead of leaving the expiry to the next entry, up to an interval later.
+      this.leaseTimer = undefined;
+      this.leaseTimerAt = Infinity;
+      this.checkLease();
+    }, Math.max(1, Math.ceil(end - now)));
   }
 
   // ---- admin ----------------------------------------------------------------------

@@ -422,8 +422,11 @@ export class SimCluster {
     this.topology();
   }
 
-  /** SIGCONT (also ends a VM pause). */
-  resume(index: number): void {
+  /**
+   * SIGCONT (also ends a VM pause). The timers that fell due run first, then the datagrams that waited;
+   * `datagramsFirst` turns that round, as libuv does when the process stopped in its poll phase.
+   */
+  resume(index: number, datagramsFirst = false): void {
     const node = this.nodes[index];
     if (node.status === 'frozen') {
       this.vmResume(index);
@@ -432,8 +435,9 @@ export class SimCluster {
     if (node.status !== 'paused') return;
     node.status = 'running';
     this.services.returned(node.name, this.now, 'resume', this.promoting(node));
+    if (datagramsFirst) this.network.resume(node.address);
     node.clock.resume();
-    this.network.resume(node.address);
+    if (!datagramsFirst) this.network.resume(node.address);
     this.topology();
   }
 

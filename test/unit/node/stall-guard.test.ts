@@ -172,39 +172,56 @@ test('a stall reports its monotonic gap apart (what the election counts): all of
 });
 
 describe('a timer that ran late (protocol 4: S of its own, whatever the heartbeat)', () => {
-  // A 200 ms heartbeat: an idle loop waits up to 200 ms, so only gaps above 400 ms tell a stall by themselves;
-  // a timer knows when it was due and tells one of S = 100 ms.
-  const SLOW = { gapMs: 400, stallMs: 100, frozenMs: 100 };
+  // A 200 ms heartbeat: an idle loop waits up to 200 ms, so only gaps above I + S = 300 ms tell a stall by
+  // themselves; a timer knows when it was due and tells one of S = 100 ms.
+  const SLOW = { gapMs: 300, stallMs: 100, frozenMs: 100 };
 
-  test('a timer 150 ms late after a 350 ms gap is a stall; 90 ms late is not', () => {
+  test('a timer 150 ms late after a 250 ms idle gap is a stall; 90 ms late is not', () => {
     const clock = manualClock();
     const guard = new StallGuard(clock);
-    clock.t = 350;
-    expect(guard.check(SLOW, 150)).toEqual({ gapMs: 350, frozenMs: 0, monoGapMs: 350 });
-    clock.t = 700;
+    clock.t = 250;
+    expect(guard.check(SLOW, 150)).toEqual({ gapMs: 250, frozenMs: 0, monoGapMs: 250 });
+    clock.t = 500;
     expect(guard.check(SLOW, 90)).toBeNull();
   });
 
-  test('lateness counts only as far back as the last entry: a loop busy with other entries did not stall', () => {
+  test('a loop busy with many short entries while a timer waited did not stall: only an idle stretch counts', () => {
     const clock = manualClock();
     const guard = new StallGuard(clock);
-    clock.t = 200;
-    expect(guard.check(SLOW)).toBeNull(); // a datagram
+    // Datagrams every 10 ms from 60 to 220 ms, 2 ms each; a timer due at 80 runs only at 230.
+    for (let t = 60; t <= 220; t += 10) {
+      clock.t = t;
+      expect(guard.check(SLOW)).toBeNull();
+      clock.t = t + 2;
+      expect(guard.check(SLOW, Infinity)).toBeNull();
+    }
     clock.t = 230;
-    // The timer was due 150 ms ago, but the loop ran an entry 30 ms ago: it was busy, not stopped, for longer.
     expect(guard.check(SLOW, 150)).toBeNull();
+  });
+
+  test('a stop that datagrams are read after first is still found by the timer that waited through it', () => {
+    const clock = manualClock();
+    const guard = new StallGuard(clock);
+    clock.t = 10;
+    expect(guard.check(SLOW, Infinity)).toBeNull(); // an entry ended at 10; then SIGSTOP until 290
+    clock.t = 290;
+    expect(guard.check(SLOW)).toBeNull(); // the datagrams that waited come first: 280 ms idle is below I + S
+    clock.t = 291;
+    expect(guard.check(SLOW, Infinity)).toBeNull();
+    clock.t = 292; // the tick due at 100 runs now, 192 ms late: it stood still from 100 to 290
+    expect(guard.check(SLOW, 192)).toEqual({ gapMs: 1, frozenMs: 0, monoGapMs: 1 });
   });
 
   test('without a lateness only the gap and frozen time count (a datagram entry); inside an entry all of it was work', () => {
     const clock = manualClock();
     const guard = new StallGuard(clock);
-    clock.t = 390;
+    clock.t = 290;
     expect(guard.check(SLOW)).toBeNull();
-    clock.t = 800;
-    expect(guard.check(SLOW)).toEqual({ gapMs: 410, frozenMs: 0, monoGapMs: 410 });
-    clock.t = 900;
+    clock.t = 600;
+    expect(guard.check(SLOW)).toEqual({ gapMs: 310, frozenMs: 0, monoGapMs: 310 });
+    clock.t = 700;
     expect(guard.check(SLOW, Infinity)).toBeNull(); // 100 ms of its own work: not above S
-    clock.t = 1001;
+    clock.t = 801;
     expect(guard.check(SLOW, Infinity)).toEqual({ gapMs: 101, frozenMs: 0, monoGapMs: 101 });
   });
 });

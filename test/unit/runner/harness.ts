@@ -8,6 +8,7 @@ import type { HealthReport, KoiConfig } from '../../../plugin-api';
 import { VirtualClock } from '../../../core/clock';
 import { createHooks } from '../../../core/hooks';
 import { Runner } from '../../../core/runner/runner';
+import type { TimerSource } from '../../../core/node/guarded-timers';
 import { ALL_RULES_ON } from '../../../core/safety-rules';
 import { createServiceManager } from '../../../core/services';
 import type { ServiceManager } from '../../../core/services/types';
@@ -36,6 +37,8 @@ export interface RunnerRig {
 
 export function runnerRig(
   configure: (config: KoiConfig) => void, addServices: (executor: FakeExecutor) => void, durationMs = 10,
+  /** The runner's timers (default: the clock's own); e.g. ones that fire early, as Node's may by a millisecond. */
+  timers: (clock: VirtualClock) => TimerSource = (clock) => clock,
 ): RunnerRig {
   const clock = new VirtualClock();
   const config = testConfig('/fake');
@@ -53,7 +56,7 @@ export function runnerRig(
     self, config, clock, logger: logger.logger, hooks, startedAt: 0, firstSeq: 1, rules: ALL_RULES_ON,
     sendHealth: (report) => { health.push(report); },
     seenCount: () => 1,
-    timers: clock,
+    timers: timers(clock),
     frozenSince: (at) => freezes.filter((f) => f.at >= at).reduce((sum, f) => sum + f.ms, 0),
     frozenSoFar: () => freezes.reduce((sum, f) => sum + f.ms, 0),
   });

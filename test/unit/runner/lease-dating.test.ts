@@ -10,6 +10,8 @@
  */
 import type { LeaseEnd, StateUpdate } from '../../../plugin-api';
 import { runnerRig, type RunnerRig } from './harness';
+import type { VirtualClock } from '../../../core/clock';
+import type { TimerSource } from '../../../core/node/guarded-timers';
 
 let rig: RunnerRig | undefined;
 afterEach(async () => {
@@ -31,11 +33,11 @@ function grant(r: RunnerRig, endUptimeMs: number, bound: Partial<LeaseEnd> = {},
 }
 
 /** A master on a quorate cluster, its lease granted at virtual time `t0` to end at t0 + LEASE. */
-async function master(): Promise<{ r: RunnerRig; t0: number }> {
+async function master(timers?: (clock: VirtualClock) => TimerSource): Promise<{ r: RunnerRig; t0: number }> {
   const r = runnerRig((config) => {
     config.cluster.quorum = 2;
     Object.assign(config.time, { cluster_update_interval: 50, master_lease: LEASE, lease_margin: 300 });
-  }, (executor) => executor.add('20-app', {}));
+  }, (executor) => executor.add('20-app', {}), 10, timers);
   r.runner.start();
   r.runner.leaderKnown(true);
   await r.run(100);
@@ -139,4 +141,22 @@ test('koi stop gives up the lease: a koi start before the leader names the succe
   await r.run(500); // well within the old 1.2 s lease
   expect(r.executor.times('start', '20-app').length).toBeGreaterThanOrEqual(2);
   expect(r.executor.times('promote', '20-app')).toHaveLength(1);
+});
+
+test('a lease timer that fires early (Node truncates a timer\'s milliseconds) is armed again for the rest: the expiry is not left to the next entry', async () => {
+  // Every one-shot timer of the runner of 2 ms or more fires 1 ms before it is due (as Node's may, by up to a
+  // millisecond; it never runs one sooner than 1 ms); its repeating ticks are slow (runner tick 200 ms).
+  const early = (clock: VirtualClock): TimerSource => ({
+    setTimeout: (fn, ms) => clock.setTimeout(fn, ms >= 2 ? ms - 1 : ms),
+    setInterval: (fn, ms) => clock.setInterval(fn, ms),
+    clear: (h) => clock.clear(h),
+  });
+  const { r, t0 } = await master(early);
+  rig = r;
+  await r.run(LEASE + 100);
+  const demotes = r.executor.times('demote', '20-app');
+  expect(demotes).toHaveLength(1);
+  // Within a millisecond of the lease's end, not at the next runner tick.
+  expect(demotes[0]).toBeGreaterThanOrEqual(t0 + LEASE);
+  expect(demotes[0]).toBeLessThanOrEqual(t0 + LEASE + 1);
 });
