@@ -87,6 +87,8 @@ export class KoiNode {
   private readonly timers: GuardedTimers;
   /** Entries running now (guarded): one inside another is part of it. */
   private entryDepth = 0;
+  /** The leader whose view this node last adopted (a new one gets this runner's report at once). */
+  private lastViewLeaderId = '';
   /** Each peer's clock as its heartbeats bound it: where a lease this node grants ends on the runner's clock (R3). */
   private readonly peerClocks = new PeerClocks(CLOCK_RATE_BOUND);
   /** The sequence number of this incarnation's first message (an in-process restart keeps the id, not the clock). */
@@ -158,7 +160,7 @@ export class KoiNode {
       onMasterClaim: (id, answeringSentAt) => this.elector?.noteMasterClaim(id, answeringSentAt),
       leaderView: () => this.elector?.view() ?? this.fallbackView(),
       onLeadershipChange: (leading, reason) => this.leadershipChanged(leading, reason),
-      onViewAdopted: (view) => this.viewAdopted(view),
+      onViewAdopted: (view, leaderId) => this.viewAdopted(view, leaderId),
       onForeignView: (view, leaderId) => this.elector?.absorbForeignView(view, leaderId),
       onKnownMaster: (id, name, fromId) => this.elector?.absorbKnownMaster(id, name, fromId),
       configuredAddresses: () => this.transport.configuredAddresses?.() ?? null,
@@ -462,8 +464,10 @@ export class KoiNode {
         const dropped = this.riders.discardHeld();
         if (dropped > 0) this.log.warn({ dropped }, `${dropped} state update(s) decided before the stall not sent: the next tick decides again`);
       }
-      // Last, so that the heartbeat carries what the elector just decided (riders.ts).
-      this.membership.tick();
+      // Last, so that the heartbeat carries what the elector just decided (riders.ts). Sent even when the last
+      // went out less than an interval ago if the lease quorum just began: its answers prove a Master claim
+      // fresh (R5), so an inherited master is renewed at the next elector tick.
+      this.membership.tick(this.elector?.heartbeatWanted() ?? false);
     });
     for (const u of left) this.sendTo(u.address, u.update);
     if (!this.majorityChecked && this.membership.allConfiguredPeersHeard()) this.checkQuorumMajority();
@@ -625,12 +629,16 @@ export class KoiNode {
     return TickSchedule.ridesClusterTick(runnerTickInterval(config), config.time.cluster_update_interval);
   }
 
-  /** The elector ticks inside cluster ticks (riders.ts), or on a timer of its own when its interval is shorter. */
-  private armElectorTimer(): void {
+  /**
+   * The elector ticks inside cluster ticks (riders.ts), or on a timer of its own when its interval is shorter.
+   * A new leader's first tick comes at its next cluster tick, not an elector interval later: its lease quorum
+   * is known from then, and an inherited master's renewal waits for that plus a claim made after it (R5).
+   */
+  private armElectorTimer(newLeader = false): void {
     this.clock.clear(this.electorTimer);
     this.electorTimer = undefined;
     const interval = this.electorInterval(this.config);
-    this.electorSchedule.restart(this.clock.now(), interval);
+    this.electorSchedule.restart(this.clock.now(), interval, newLeader);
     if (TickSchedule.ridesClusterTick(interval, this.config.time.cluster_update_interval)) return;
     this.electorTimer = this.timers.setInterval(() => this.elector?.tick(), interval);
   }
@@ -667,7 +675,7 @@ export class KoiNode {
         leaseEnd: (id, endsAt) => this.leaseEnd(id, endsAt),
       });
       if (this.config.node.maintenance && !this.elector.view().maintenance) this.elector.setMaintenance(true);
-      this.armElectorTimer();
+      this.armElectorTimer(true);
       this.runner?.setMaintenance(this.elector.view().maintenance);
       this.runner?.leaderKnown(true);
       this.log.info({ reason }, `leading the cluster: ${reason}`);
@@ -684,10 +692,16 @@ export class KoiNode {
     }
   }
 
-  private viewAdopted(view: ClusterView): void {
+  private viewAdopted(view: ClusterView, leaderId: string): void {
     // Maintenance first: a joining runner must not run scripts before it knows (SPEC §6).
     this.runner?.setMaintenance(view.maintenance);
     this.runner?.leaderKnown(true);
+    // A new leader hears this runner's report at once, not at the next runner tick: an inherited master's
+    // renewal needs its record there (R5's quick renewal), and so does an election.
+    if (leaderId !== this.lastViewLeaderId) {
+      this.lastViewLeaderId = leaderId;
+      this.runner?.reportNow();
+    }
     this.masterSeen(view.masterId, view.masterName);
   }
 

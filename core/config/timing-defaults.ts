@@ -10,7 +10,7 @@
  * test/cluster/timings.test.ts). What failover they give is measured on real
  * processes in docs/performance.md "Failover", and only there.
  */
-import { delayBoundMs, stallBoundMs } from './safety-bounds';
+import { stallBoundMs } from './safety-bounds';
 
 export interface TimingDefault {
   /** Milliseconds. */
@@ -139,20 +139,23 @@ export function electionTimeoutMs(time: { readonly leader_dead_time: number; rea
 }
 
 /**
- * How long a candidate campaigns before it leads (protocol 4: a time, not 4 heartbeats, issue 15): one
- * heartbeat interval, a message delay δ and an unnoticed stall S — 4 heartbeats up to a 50 ms heartbeat, as
- * the original's 4 ticks; 0.35 s at a 200 ms one. Electors stand by their own silence, each counted from the
- * dead leader's last heartbeat it heard, and announce at once: a lower elector that lost that heartbeat stood
- * an interval (and a difference of delays) before a higher one, whose announcement it must still hear; S
- * covers a higher elector whose timer or loop ran late unnoticed. Missed, a higher announcement after a lower
- * one led costs a second leader change (and R1's switch gap for every follower that answered the lower one),
- * never two leaders: one leader at a time rests on R1's exclusive answers, not on this. And standing
- * (≥ 4 heartbeats) + candidacy stays later than R1's switch gap W + δ + F (3 heartbeats + δ + F), so
- * followers are free by the new leader's first heartbeat.
+ * How long a candidate campaigns before it leads (protocol 4: a time, not 4 heartbeats, issue 15): two
+ * heartbeat intervals and an unnoticed stall S — 4 heartbeats up to a 50 ms heartbeat, as the original's 4
+ * ticks; 0.5 s at a 200 ms one. Two intervals, because a node stands after `leader_dead_time` without a
+ * leader's heartbeat, which lost heartbeats cause as well as a dead leader: a live leader's next heartbeat
+ * must still make the candidate step down if one more is lost (the nemesis at a 200 ms heartbeat found
+ * leader flaps under 20 % loss with a candidacy of I + δ + S; failure detection by probes, the next row of
+ * protocol 4, would tell the two apart). It also covers a higher elector that stood up to an interval and a
+ * delay later (it heard one more heartbeat of the dead leader, δ ≤ I) and announced at once; S a higher
+ * elector whose timer or loop ran late unnoticed. Missed, a higher announcement after a lower one led costs a
+ * second leader change (and R1's switch gap for every follower that answered the lower one), never two
+ * leaders: one leader at a time rests on R1's exclusive answers, not on this. And standing (≥ 4 heartbeats)
+ * + candidacy stays later than R1's switch gap W + δ + F, so followers are free by the new leader's first
+ * heartbeat.
  */
 export function candidacyMs(time: { readonly cluster_update_interval: number }): number {
   const interval = time.cluster_update_interval;
-  return interval + delayBoundMs(interval) + stallBoundMs(interval);
+  return 2 * interval + stallBoundMs(interval);
 }
 
 /** The leader election's times for these timings (leader-election.ts). */

@@ -184,6 +184,11 @@ export class Elector {
     if (wasPromoted && !record.promoted && (id === this.masterId || id === this.previous?.id || heldByIt) && !this.ticking) this.tick();
   }
 
+  /** The lease quorum began since last asked: send a heartbeat now (LeaseKeeper.takeQuorumBegan). */
+  heartbeatWanted(): boolean {
+    return this.lease.takeQuorumBegan();
+  }
+
   /** One elector tick: health of runners and master, election, state updates. */
   tick(): void {
     this.ticking = true;

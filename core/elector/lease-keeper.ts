@@ -28,6 +28,8 @@ export class LeaseKeeper {
   private quorumFreeAt = -Infinity;
   /** The previous round granted the master a lease (the chain of renewals is unbroken). */
   private chain = false;
+  /** The lease quorum began at the last track() and no heartbeat has gone out since (takeQuorumBegan). */
+  private quorumBegan = false;
 
   constructor(
     private readonly config: () => KoiConfig,
@@ -51,9 +53,20 @@ export class LeaseKeeper {
     if (leaseQuorate && this.quorateSince === -Infinity) {
       this.quorateSince = now;
       this.quorumFreeAt = this.membership.quorumFreeAt();
+      this.quorumBegan = true;
     }
     if (!leaseQuorate) this.quorateSince = -Infinity;
     return leaseQuorate;
+  }
+
+  /**
+   * Whether the lease quorum began since the last call: a heartbeat sent now is one whose answers can prove a
+   * Master claim fresh (R5's quick renewal) — without it the next one leaves up to an interval later.
+   */
+  takeQuorumBegan(): boolean {
+    const began = this.quorumBegan;
+    this.quorumBegan = false;
+    return began;
   }
 
   /** The chain of renewals is unbroken (the last round granted). */
@@ -94,7 +107,9 @@ export class LeaseKeeper {
    * an election in effect, and the Elector puts it through every gate of an election first (R7, R8, R2/R3).
    */
   grantPromotes(master: MasterToRenew): boolean {
-    return master.id !== '' && !this.chain && !master.electedHere && master.record?.state !== 'Master';
+    return master.id !== '' && !this.chain && !master.electedHere && master.record?.state !== 'Master'
+      // A Master claim made after the quorum began (its heartbeat, before its first report here): it holds the lease.
+      && !this.claimsFreshly(master.record);
   }
 
   /** Whether this round's updates renew the master's lease (lease-rules.ts `mayGrant`, R5). */

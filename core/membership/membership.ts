@@ -173,7 +173,8 @@ export class Membership {
   }
 
   /** One cluster tick: drop silent nodes, advance the election, send heartbeats. */
-  tick(): void {
+  /** `heartbeatNow`: send this tick's heartbeat even if one went out less than an interval ago. */
+  tick(heartbeatNow = false): void {
     const now = this.opts.clock.now();
     for (const gone of this.table.prune(now, this.config.time.node_timeout)) {
       this.log.info({ node: gone.id, name: gone.name }, `node ${gone.name} (${gone.id}) left: not heard for ${Math.round(now - gone.lastSeen)} ms`);
@@ -183,7 +184,7 @@ export class Membership {
     this.table.forgetOlderThan(now, 60 * 60_000);
     this.advanceElection(now);
     // An answer to the leader went out less than an interval ago: it was this tick's heartbeat.
-    if (now - this.lastBroadcastAt >= this.config.time.cluster_update_interval) this.sendHeartbeats();
+    if (heartbeatNow || now - this.lastBroadcastAt >= this.config.time.cluster_update_interval) this.sendHeartbeats();
   }
 
   /** A heartbeat arrived from `senderId` at `from`. */

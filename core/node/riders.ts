@@ -128,9 +128,9 @@ export class TickSchedule {
     return intervalMs >= clusterIntervalMs;
   }
 
-  /** (Re)started: the first tick one interval from now (as a timer started now would). */
-  restart(now: number, intervalMs: number): void {
-    this.due = now + intervalMs;
+  /** (Re)started: the first tick one interval from now (as a timer started now would), or at the next cluster tick. */
+  restart(now: number, intervalMs: number, atNextClusterTick = false): void {
+    this.due = atNextClusterTick ? now : now + intervalMs;
   }
 
   /** Called every cluster tick: whether the tick runs now. */

@@ -478,6 +478,11 @@ export class Runner {
     this.sendHealthNow(true);
   }
 
+  /** Report now (to a leader just followed). */
+  reportNow(): void {
+    this.sendHealthNow();
+  }
+
   private sendHealthNow(periodic = false): void {
     if (this.closed) return;
     this.opts.sendHealth(this.freshReport(), periodic);

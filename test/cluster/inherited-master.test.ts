@@ -3,8 +3,8 @@
  * is another node, the new leader renews the master on its first Master-flagged heartbeat that answers one of
  * the new leader's own heartbeats sent once it was quorate — the claim was made after the quorum began, by
  * causality — instead of on a claim received an ack window W after the quorum began. At the slow profile
- * (200 ms heartbeat, W = 600 ms) the chain from the leader's death to the renewal is then ≈ 1.4–1.6 s instead
- * of ≈ 2.0–2.2 s, so a 1.8 s lease outlasts a leader change: the master's own service never demotes.
+ * (200 ms heartbeat, W = 600 ms) the chain from the leader's death to the renewal is then ≈ 1.5–1.7 s instead
+ * of ≈ 2.1–2.3 s, so a 1.8 s lease outlasts a leader change: the master's own service never demotes.
  */
 import { indexOf, startCluster, waitSettled, expectNoViolations } from './helpers';
 import { loadProfile, profileSpec } from '../../bench/lib/profiles';

@@ -119,7 +119,7 @@ export interface ServiceBounds {
  * and a quorum of nodes and a healthy runner, and no operator action or
  * service fault happened, some node has every service promoted within
  *
- *   B = ( leader_dead_time + candidacy           election: the leader's silence, then the candidacy (I + δ + S)
+ *   B = ( leader_dead_time + candidacy           election: the leader's silence, then the candidacy (2·I + S)
  *       + W + δ + F                                R1: a follower answers a new leader only after this gap (switchGapMs)
  *       + master_dead_time                         an old master outside the set is dropped as Disconnected
  *       + W + master_lease + lease_margin          the leader waits out leases another leader granted (W = ack window)

@@ -21,11 +21,11 @@ function election(opts: { selfId?: string; elector?: boolean; timings?: Election
   return { e, changes };
 }
 
-test('the defaults: stand after leader_dead_time (200 ms), campaign I + δ + S (200 ms)', () => {
+test('the defaults: stand after leader_dead_time (200 ms), campaign 2·I + S (200 ms)', () => {
   expect(electionTimings(TIME_DEFAULTS)).toEqual({ standMs: 200, candidacyMs: 200 });
-  // A slower heartbeat raises leader_dead_time to 4 heartbeats; δ and S stop growing with it above 50 ms
-  // (50 and 100 ms), so the candidacy is one interval + 150 ms, not 4 intervals.
-  expect(electionTimings({ ...TIME_DEFAULTS, cluster_update_interval: 400 })).toEqual({ standMs: 1600, candidacyMs: 550 });
+  // A slower heartbeat raises leader_dead_time to 4 heartbeats; S stops growing with it above 50 ms (100 ms),
+  // so the candidacy is two intervals + 100 ms, not 4 intervals.
+  expect(electionTimings({ ...TIME_DEFAULTS, cluster_update_interval: 400 })).toEqual({ standMs: 1600, candidacyMs: 900 });
   expect(electionTimings({ ...TIME_DEFAULTS, cluster_update_interval: 8 })).toEqual({ standMs: 200, candidacyMs: 32 });
 });
 
