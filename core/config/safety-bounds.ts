@@ -7,7 +7,7 @@
  *
  * The ack window is a multiple of the heartbeat interval I (`cluster_update_interval`). δ, S and F are I,
  * 2·I and 2·I up to a heartbeat of 50 ms (the defaults and every faster profile, unchanged). Above it
- * (protocol 4, issue 15) δ and S are bounds of their own, 50 and 100 ms whatever the heartbeat — the stall
+ * (protocol 5, issue 15) δ and S are bounds of their own, 50 and 100 ms whatever the heartbeat — the stall
  * guard then measures a stall by how late a timer ran, not only by the gap between two entries
  * (core/node/stall-guard.ts) — and F is I + 50 ms: it includes how long the peers take to witness a pause
  * the wall clock hid, which grows with the heartbeat. So a slower heartbeat stretches the margins less.
@@ -30,7 +30,7 @@ export function intervalOfAckWindowMs(windowMs: number): number {
 }
 
 /**
- * The most δ and S are ever taken to be (protocol 4, docs/safety.md "What is assumed"): a heartbeat slower than
+ * The most δ and S are ever taken to be (protocol 5, docs/safety.md "What is assumed"): a heartbeat slower than
  * 50 ms does not make the network slower nor the event loop blockier. At 50 ms and below the bounds are I and
  * 2·I as before, so the defaults and every faster profile keep their relations.
  */

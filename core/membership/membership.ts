@@ -172,8 +172,10 @@ export class Membership {
     return flags;
   }
 
-  /** One cluster tick: drop silent nodes, advance the election, send heartbeats. */
-  /** `heartbeatNow`: send this tick's heartbeat even if one went out less than an interval ago. */
+  /**
+   * One cluster tick: drop silent nodes, advance the election, send heartbeats (`heartbeatNow`: even if one
+   * went out less than an interval ago).
+   */
   tick(heartbeatNow = false): void {
     const now = this.opts.clock.now();
     for (const gone of this.table.prune(now, this.config.time.node_timeout)) {

@@ -1,8 +1,9 @@
 /**
  * The node's own timers, each entering through the stall guard (R6) and telling it how late it ran. A timer
- * knows when it was due, so its lateness measures a stall of the loop directly, however long the heartbeat
- * interval: the gap between two entries can only tell a stall from a quiet loop above the longest quiet wait
- * (2 heartbeats), a late timer above S (safety-bounds.ts `stallBoundMs`). Lateness is reckoned from the
+ * knows when it was due, so the guard can tell how long the loop stood idle after that (its idle stretches
+ * between entries), however long the heartbeat interval: the gap between two entries alone tells a stall from
+ * a quiet loop only above the longest quiet wait (an interval + S), a late timer above S (safety-bounds.ts
+ * `stallBoundMs`). Lateness is reckoned from the
  * clock's reading when the timer was armed (a repeating timer: when it last ran, as Node re-arms an interval
  * from its callback), so it is never overstated; what a timer ran early by (coarse clocks) counts as none.
  */
