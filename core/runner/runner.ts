@@ -266,13 +266,17 @@ export class Runner {
   private armLeaseTimer(end: number, now: number): void {
     this.opts.clock.clear(this.leaseTimer);
     this.leaseTimerAt = end;
-    this.leaseTimer = this.opts.timers.setTimeout(() => {
-      // Fired: none pending. One that ran early (Node truncates a timer's milliseconds) is armed again by
-      // checkLease for the rest, instead of leaving the expiry to the next entry, up to an interval later.
-      this.leaseTimer = undefined;
-      this.leaseTimerAt = Infinity;
+    const handle = this.opts.timers.setTimeout(() => {
+      // Fired: none pending — unless the entry's own stall check armed a newer one first. One that ran early
+      // (Node truncates a timer's milliseconds) is armed again by checkLease for the rest, instead of leaving
+      // the expiry to the next entry, up to an interval later.
+      if (this.leaseTimer === handle) {
+        this.leaseTimer = undefined;
+        this.leaseTimerAt = Infinity;
+      }
       this.checkLease();
     }, Math.max(1, Math.ceil(end - now)));
+    this.leaseTimer = handle;
   }
 
   // ---- admin ----------------------------------------------------------------------
