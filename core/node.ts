@@ -157,7 +157,7 @@ export class KoiNode {
       ...context,
       broadcast: (m, leaderOnly) => this.broadcast(m, leaderOnly),
       extraFlags: () => (this.runner?.state === 'Failed' ? NodeFlag.Failed : this.runner?.state === 'Master' ? NodeFlag.Master : 0),
-      onMasterClaim: (id, answeringSentAt) => this.elector?.noteMasterClaim(id, answeringSentAt),
+      onMasterClaim: (id, master, answeringSentAt) => this.elector?.noteMasterClaim(id, master, answeringSentAt),
       leaderView: () => this.elector?.view() ?? this.fallbackView(),
       onLeadershipChange: (leading, reason) => this.leadershipChanged(leading, reason),
       onViewAdopted: (view, leaderId) => this.viewAdopted(view, leaderId),
@@ -176,6 +176,7 @@ export class KoiNode {
         sendHealth: (report, periodic) => this.sendHealth(report, periodic),
         seenCount: () => this.membership.seenCount(),
         timers: this.timers,
+        enter: (fn) => this.guarded(fn),
         frozenSince: (at) => this.stallGuard.frozenSince(at),
         frozenSoFar: () => this.stallGuard.frozenSoFar(),
       });
@@ -243,27 +244,32 @@ export class KoiNode {
 
   /** Apply a configuration that can change live (timings, quorum, service timeouts, maintenance). */
   async applyConfig(config: KoiConfig): Promise<void> {
-    const previous = this.config;
-    this.config = config;
-    this.membership.applyConfig(config);
-    this.runner?.applyConfig(config);
-    this.services?.applyConfig(config);
-    this.elector?.applyConfig(config);
-    if (previous.time.cluster_update_interval !== config.time.cluster_update_interval && this.membership.mode !== 'servant') {
-      // Answers already given were promised for the old ack window (R1): lead again under the new one.
-      this.membership.stepDown('cluster_update_interval changed');
-    }
-    if (previous.time.cluster_update_interval !== config.time.cluster_update_interval && this.clusterTimer) {
-      this.clock.clear(this.clusterTimer);
-      this.clusterTimer = this.timers.setInterval(() => this.clusterTick(), config.time.cluster_update_interval);
-    }
-    if (this.elector && (this.electorInterval(previous) !== this.electorInterval(config) || previous.time.cluster_update_interval !== config.time.cluster_update_interval)) this.armElectorTimer();
-    if (this.runner && (runnerTickInterval(previous) !== runnerTickInterval(config) || previous.time.cluster_update_interval !== config.time.cluster_update_interval)) {
-      this.runnerSchedule.restart(this.clock.now(), runnerTickInterval(config));
-      this.runner.retick(this.runnerRides(config));
-    }
-    if (previous.node.maintenance !== config.node.maintenance && this.elector) actions.leaderSetsMaintenance(this.elector, this.runner, config.node.maintenance);
-    this.log.info('configuration applied');
+    // An entry of its own: the time since the last entry is judged by the bounds it began under, and the time
+    // after it by the new ones, with the timers re-armed for them (a review found a reload to a much shorter
+    // heartbeat read as a stall).
+    this.guarded(() => {
+      const previous = this.config;
+      this.config = config;
+      this.membership.applyConfig(config);
+      this.runner?.applyConfig(config);
+      this.services?.applyConfig(config);
+      this.elector?.applyConfig(config);
+      if (previous.time.cluster_update_interval !== config.time.cluster_update_interval && this.membership.mode !== 'servant') {
+        // Answers already given were promised for the old ack window (R1): lead again under the new one.
+        this.membership.stepDown('cluster_update_interval changed');
+      }
+      if (previous.time.cluster_update_interval !== config.time.cluster_update_interval && this.clusterTimer) {
+        this.clock.clear(this.clusterTimer);
+        this.clusterTimer = this.timers.setInterval(() => this.clusterTick(), config.time.cluster_update_interval);
+      }
+      if (this.elector && (this.electorInterval(previous) !== this.electorInterval(config) || previous.time.cluster_update_interval !== config.time.cluster_update_interval)) this.armElectorTimer();
+      if (this.runner && (runnerTickInterval(previous) !== runnerTickInterval(config) || previous.time.cluster_update_interval !== config.time.cluster_update_interval)) {
+        this.runnerSchedule.restart(this.clock.now(), runnerTickInterval(config));
+        this.runner.retick(this.runnerRides(config));
+      }
+      if (previous.node.maintenance !== config.node.maintenance && this.elector) actions.leaderSetsMaintenance(this.elector, this.runner, config.node.maintenance);
+      this.log.info('configuration applied');
+    });
   }
 
   /** Graceful stop: Passive, demote if master, stop services in order, tell the cluster, stop timers. */
@@ -353,37 +359,37 @@ export class KoiNode {
 
   /** Leader: make a runner (name or id) the target master. */
   promote(nameOrId: string): ActionResult {
-    return actions.promote(this.actionParts(), nameOrId);
+    return this.action(() => actions.promote(this.actionParts(), nameOrId));
   }
 
   /** Leader: drop the master and enter manual master mode. */
   demote(): ActionResult {
-    return actions.demote(this.actionParts());
+    return this.action(() => actions.demote(this.actionParts()));
   }
 
   /** Leader: leave manual master mode. */
   elect(): ActionResult {
-    return actions.elect(this.actionParts());
+    return this.action(() => actions.elect(this.actionParts()));
   }
 
   /** Leader: cluster-wide maintenance mode, spread in heartbeats. */
   setMaintenance(on: boolean): ActionResult {
-    return actions.setMaintenance(this.actionParts(), on);
+    return this.action(() => actions.setMaintenance(this.actionParts(), on));
   }
 
   /** This runner: demote, stop services, Stopped (`koi stop`). */
   stopRunner(): ActionResult {
-    return actions.stopRunner(this.actionParts());
+    return this.action(() => actions.stopRunner(this.actionParts()));
   }
 
   /** This runner: undo `koi stop`. */
   startRunner(): ActionResult {
-    return actions.startRunner(this.actionParts());
+    return this.action(() => actions.startRunner(this.actionParts()));
   }
 
   /** This runner: clear the failure and the fail count now. */
   recover(): ActionResult {
-    return actions.recover(this.actionParts());
+    return this.action(() => actions.recover(this.actionParts()));
   }
 
   /** Leader: the last failures, newest first (empty elsewhere). */
@@ -406,6 +412,16 @@ export class KoiNode {
   }
 
   // ---- internals -------------------------------------------------------------------
+
+  /**
+   * An admin action, entered through the stall guard like a timer: after a stop, a request read first must not
+   * act before the overdue lease is checked (a review found admin actions outside the guard).
+   */
+  private action(fn: () => ActionResult): ActionResult {
+    let result: ActionResult = { ok: false, reason: `node ${this.name} is stopped` };
+    this.guarded(() => { result = fn(); });
+    return result;
+  }
 
   private actionParts(): actions.ActionParts {
     return { id: this.id, name: this.name, membership: this.membership, elector: this.elector, runner: this.runner };

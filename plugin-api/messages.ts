@@ -8,8 +8,10 @@ import type { RunnerMode, RunnerState, ServiceState, TargetAction } from './stat
 /**
  * Protocol version carried in every envelope. 5: the same messages as 4, but the time bounds every node must
  * share (docs/safety.md "What is assumed": δ, S, F above a 50 ms heartbeat) and R5's quick renewal changed.
+ * 6: F = S + I (R1's switch gap) and answers name the incarnation of the leader they answer
+ * (`answersSinceSeq`).
  */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /** A node as the leader describes it in its cluster view. */
 export interface ClusterNodeInfo {
@@ -62,6 +64,8 @@ export interface HeartBeat {
   answersUptimeMs?: number;
   /** The leader whose heartbeat `answersUptimeMs` answers: only it counts the answer (R1). */
   answersLeaderId?: string;
+  /** The answered heartbeat's `uptimeSinceSeq`: which incarnation of that leader, whose clock `answersUptimeMs` is on. */
+  answersSinceSeq?: number;
   /**
    * In an answer: how long ago (sender's clock) no leader other than the one
    * answered could count an acknowledgement of the sender any more — the end

@@ -5,12 +5,13 @@
  * rule and every test bound reads them from here, so that a change of what they are is a change of this file
  * and of the mechanisms it names, not a hunt through the code for `3 * interval`.
  *
- * The ack window is a multiple of the heartbeat interval I (`cluster_update_interval`). δ, S and F are I,
- * 2·I and 2·I up to a heartbeat of 50 ms (the defaults and every faster profile, unchanged). Above it
- * (protocol 5, issue 15) δ and S are bounds of their own, 50 and 100 ms whatever the heartbeat — the stall
- * guard then measures a stall by how late a timer ran, not only by the gap between two entries
- * (core/node/stall-guard.ts) — and F is I + 50 ms: it includes how long the peers take to witness a pause
- * the wall clock hid, which grows with the heartbeat. So a slower heartbeat stretches the margins less.
+ * The ack window is a multiple of the heartbeat interval I (`cluster_update_interval`). δ and S are I and
+ * 2·I up to a heartbeat of 50 ms (the defaults and every faster profile). Above it (protocol 5, issue 15)
+ * they are bounds of their own, 50 and 100 ms whatever the heartbeat — the stall guard then measures a stall
+ * by how late a timer ran, not only by the gap between two entries (core/node/stall-guard.ts). F is ≈ 3·I up
+ * to 50 ms, I + 50 ms above 100 ms (protocol 6, `freezeBoundMs`): it includes how long the peers take to
+ * witness a pause the wall clock hid, which grows with the heartbeat. So a slower heartbeat stretches the
+ * margins less than in proportion.
  */
 
 /** Clock-rate error the safety argument allows (docs/safety.md "What is assumed"): 1 % of any span. */
@@ -73,13 +74,25 @@ export function witnessThresholdMs(intervalMs: number): number {
 
 /**
  * F: frozen time (a VM pause freezes the monotonic clock) a node may not notice in time. The wall clock shows
- * every pause, however short; one hidden by a wall clock stepped back is left to the peers' clocks, which
- * tell it only above the witness threshold, and only with the first heartbeat sent after the pause — up to
- * I + δ after the resume (the ones that waited in the buffer were sent before its end). So F is the larger of
- * the two: 2·I up to a 50 ms heartbeat (both are), I + 50 ms above it (250 ms at a 200 ms heartbeat).
+ * every pause, however short; one hidden by a wall clock stepped back is left to the peers' clocks
+ * (StallGuard.peerBeat), whose baseline rises no faster than the clock-rate bound. Only a rise above the
+ * witness threshold S is frozen time, and the first heartbeat sent after the pause shows all of it but its own
+ * delay, so:
+ * - a hidden pause up to S + δ is never told;
+ * - one up to S + I may be told only by that heartbeat, up to I + δ after the resume (the ones that waited in the
+ *   buffer were sent before the resume, the last up to I before it), and above S + I it is told at the resume;
+ * - the clock-rate bound over the 2·I + δ between the last heartbeat read before the pause and that one hides
+ *   2ρ of it more.
+ * A leader dates answers on its clock for as long as it has not noticed (R1's switch gap adds δ to F), and a
+ * runner acts on the lost time for the larger of S + δ and I + δ (R3's margin), hence F = max(S + δ, I + δ,
+ * S + I − δ) + 2ρ(2·I + δ): 3·I (+ 3 %) up to a 50 ms heartbeat, 250 ms (+ 9) at 200 ms. (Until protocol 6 the
+ * baseline rose by all the time elapsed since the last heartbeat, and F was max(S, I + δ): a second review of
+ * protocol 5 found a pause of ≈ S + I unseen.)
  */
 export function freezeBoundMs(intervalMs: number): number {
-  return Math.max(witnessThresholdMs(intervalMs), intervalMs + delayBoundMs(intervalMs));
+  const s = stallBoundMs(intervalMs);
+  const d = delayBoundMs(intervalMs);
+  return Math.max(s + d, intervalMs + d, s + intervalMs - d) + Math.ceil(2 * CLOCK_RATE_BOUND * (2 * intervalMs + d));
 }
 
 /**

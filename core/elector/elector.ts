@@ -177,6 +177,7 @@ export class Elector {
     const wasPromoted = this.runners.get(id)?.promoted ?? false; // report() updates the record in place
     const record = this.runners.report(id, report, address, this.opts.clock.now());
     if (report.state === 'Master' || report.promoted) this.clusterHadMaster = true;
+    if (report.state !== 'Master') this.withdrawClaims(record, this.opts.clock.now());
     // The master (or the one just dropped) reports its demote ended (a graceful stop, `koi promote`): decide now,
     // not at the next tick. The tick applies every rule (R2, R3's shortcut, R7) as it would a moment later.
     // (Not from inside a tick: the leader's own runner reports synchronously while the tick sends it its update.)
@@ -645,14 +646,29 @@ export class Elector {
   }
 
   /**
-   * A heartbeat from runner `id` says it is Master (NodeFlag.Master); `answeringSentAt`: when this leader sent
-   * the heartbeat it answers, if it answers one (the claim was made after that: R5).
+   * A heartbeat from runner `id`: whether it says it is Master (NodeFlag.Master), and `answeringSentAt`, when
+   * this leader sent the heartbeat it answers, if it answers one (the claim was made after that: R5). One that
+   * does not say Master withdraws the claims before it.
    */
-  noteMasterClaim(id: string, answeringSentAt?: number): void {
+  noteMasterClaim(id: string, master: boolean, answeringSentAt?: number): void {
     const record = this.runners.get(id);
     if (!record || id === this.opts.self.id) return;
-    record.lastMasterClaimAt = this.opts.clock.now();
-    if (answeringSentAt !== undefined) record.lastMasterClaimAnswering = Math.max(record.lastMasterClaimAnswering, answeringSentAt);
+    const now = this.opts.clock.now();
+    if (!master) {
+      this.withdrawClaims(record, now);
+      return;
+    }
+    record.lastMasterClaimAt = now;
+    if (answeringSentAt !== undefined && answeringSentAt >= record.claimWithdrawnAt) {
+      record.lastMasterClaimAnswering = Math.max(record.lastMasterClaimAnswering, answeringSentAt);
+    }
+  }
+
+  /** Runner `record` said it is not Master at `now`: no claim before counts (lease-keeper.ts `claimsFreshly`). */
+  private withdrawClaims(record: RunnerRecord, now: number): void {
+    record.claimWithdrawnAt = now;
+    record.lastMasterClaimAt = -Infinity;
+    record.lastMasterClaimAnswering = -Infinity;
   }
 
   private sendStateUpdates(now: number, leaseQuorate: boolean): void {

@@ -98,7 +98,9 @@ export class LeaseKeeper {
     if (record.id === this.selfId && record.state === 'Master' && claimAnswersQuorum(record.lastSeen, this.quorateSince)) return true;
     const window = ackWindowMs(this.config().time.cluster_update_interval);
     const claimAt = Math.max(record.state === 'Master' ? record.lastSeen : -Infinity, record.lastMasterClaimAt);
-    return claimsFreshly(claimAt > -Infinity, claimAt, this.quorateSince, window);
+    // Received an ack window after the quorum began and after the last word that it is not Master: made after both.
+    const since = this.quorateSince > -Infinity ? Math.max(this.quorateSince, record.claimWithdrawnAt) : -Infinity;
+    return claimsFreshly(claimAt > -Infinity, claimAt, since, window);
   }
 
   /**

@@ -42,6 +42,12 @@ export interface RunnerRecord {
    * (-Infinity when none): the claim was made after it (R5, lease-rules.ts `claimAnswersQuorum`).
    */
   lastMasterClaimAnswering: number;
+  /**
+   * Leader-clock time of the last heartbeat or report of it that did not say Master (-Infinity when none): it
+   * withdraws every claim before it, and one answering a heartbeat sent earlier, or received less than an ack
+   * window later, may be older than it (R5; a review found a lapsed master's claim kept fresh for ever).
+   */
+  claimWithdrawnAt: number;
 }
 
 export interface FailureEntry {
@@ -71,7 +77,7 @@ export function applyReport(
   const next: RunnerRecord = record ?? {
     id, name: report.name, address, uptimeMs: 0, state: 'Disconnected', mode: 'Active', target: 'Stop', services: [],
     promoted: false, stopped: false, failCount: 0, lastFailureAt: -Infinity, lastFailureReason: '', lastFailureOutput: [],
-    lastSeen: now, firstSeen: now, disconnectedSince: -Infinity, lastNamedSentAt: -Infinity, holdUntil: -Infinity, appliedUpdateMs: 0, lastMasterClaimAt: -Infinity, lastMasterClaimAnswering: -Infinity,
+    lastSeen: now, firstSeen: now, disconnectedSince: -Infinity, lastNamedSentAt: -Infinity, holdUntil: -Infinity, appliedUpdateMs: 0, lastMasterClaimAt: -Infinity, lastMasterClaimAnswering: -Infinity, claimWithdrawnAt: -Infinity,
   };
   // A failure is new when its time differs from the known one by more than report jitter.
   const isNew = failureAt > -Infinity && (next.lastFailureAt === -Infinity || failureAt > next.lastFailureAt + 1000);

@@ -44,8 +44,8 @@ export interface MembershipOptions extends ComponentContext {
   onViewAdopted(view: ClusterView, leaderId: string): void;
   /** This node leads and heard another leader's view (after a partition heals). */
   onForeignView(view: ClusterView, leaderId: string): void;
-  /** This node leads and heard a heartbeat saying its sender's runner is Master (NodeFlag.Master, R5). */
-  onMasterClaim?(senderId: string, answeringSentAt?: number): void;
+  /** This node leads and heard a runner's heartbeat: whether it says its runner is Master (NodeFlag.Master, R5). */
+  onMasterClaim?(senderId: string, master: boolean, answeringSentAt?: number): void;
   /** This node leads and a follower remembers a master from the views it followed before (R8). */
   onKnownMaster(masterId: string, masterName: string, fromId: string): void;
   /** The transport's resolved unicast entries of cluster.transport (null when the transport cannot tell). */
@@ -69,6 +69,8 @@ const DEPARTED_MAX = 64;
 
 /** How long the longest advertised hold is remembered: a lease is never longer than this. */
 const HOLD_MEMORY_MS = 60 * 60_000;
+/** Heartbeats whose exact send time is kept (answers arrive within the ack window, 3 of them). */
+const SENT_BEATS_KEPT = 8;
 
 export class Membership {
   readonly table = new NodeTable();
@@ -96,7 +98,9 @@ export class Membership {
    */
   private priorFreeAt: number;
   /** The leader heartbeat this node answered last (each is answered once). */
-  private lastAnswered = { leaderId: '', uptimeMs: 0 };
+  private lastAnswered = { leaderId: '', uptimeMs: 0, sinceSeq: 0 };
+  /** The heartbeats this node sent lately, oldest first: the uptime each carried and when exactly it left. */
+  private readonly sentBeats: Array<{ uptimeMs: number; at: number }> = [];
   /** When this node last sent a heartbeat (its answers double as its regular heartbeats). */
   private lastBroadcastAt = -Infinity;
   /** When this node last sent a heartbeat to every peer (a follower sends most to its leader only). */
@@ -204,8 +208,8 @@ export class Membership {
     // An answer naming this node means the sender follows it as leader. R1: it counts from when this
     // node sent the heartbeat it answers, not from its arrival, so an answer that waited (network, a
     // stall of this node) is never counted beyond what the follower promised.
-    if (beat.answersLeaderId === this.opts.self.id && this.isLeader() && beat.answersUptimeMs !== undefined) {
-      const sentAt = this.opts.startedAt + beat.answersUptimeMs;
+    if (this.answersOurs(beat)) {
+      const sentAt = this.opts.startedAt + beat.answersUptimeMs!;
       if (sentAt <= now) {
         // R2: dated on our clock, late rather than early (delay and a stall here only make it later; the
         // sender's clock may run fast by the rate bound). Only from the newest answer: an older one that
@@ -235,7 +239,7 @@ export class Membership {
     }
     this.refreshLeader();
     if (claims && beat.view && this.isLeader()) this.opts.onForeignView(beat.view, senderId);
-    if (this.isLeader() && (beat.flags & NodeFlag.Master) !== 0) this.opts.onMasterClaim?.(senderId, this.answeredSentAt(beat, now));
+    if (this.isLeader() && (beat.flags & NodeFlag.Runner) !== 0) this.opts.onMasterClaim?.(senderId, (beat.flags & NodeFlag.Master) !== 0, this.answeredSentAt(beat, now));
     if (!beat.view && beat.knownMasterId && this.isLeader()) this.opts.onKnownMaster(beat.knownMasterId, beat.knownMasterName ?? '', senderId);
     if (!claims && beat.view) this.leaderLeft(senderId, beat.view, fromFollowedLeader);
     if (claims && beat.view && senderId === this.leaderId && !this.isLeader()) {
@@ -243,25 +247,46 @@ export class Membership {
       this.opts.onViewAdopted(beat.view, senderId);
       // Not a copy of the heartbeat just answered (a duplicate, a second link). Not "newer": a leader that
       // restarted in-process keeps its id and starts its uptime again.
-      const fresh = this.lastAnswered.leaderId !== senderId || beat.uptimeMs !== this.lastAnswered.uptimeMs;
+      const fresh = this.lastAnswered.leaderId !== senderId || beat.uptimeMs !== this.lastAnswered.uptimeMs
+        || (beat.uptimeSinceSeq ?? 0) !== this.lastAnswered.sinceSeq;
       if (fresh && this.mayAcknowledge(senderId, now)) {
         // Switching leaders: the one left can count us until its switch gap ends (R2 waits from there).
         const last = this.lastAckSent;
         if (last.leaderId !== '' && last.leaderId !== senderId) this.priorFreeAt = Math.max(this.priorFreeAt, this.switchGapEnd(last));
         // R1's switch gap counts from this answer.
         this.lastAckSent = { leaderId: senderId, at: now, windowMs: beat.ackWindowMs, tickMs: intervalOfAckWindowMs(beat.ackWindowMs) };
-        this.lastAnswered = { leaderId: senderId, uptimeMs: beat.uptimeMs };
+        this.lastAnswered = { leaderId: senderId, uptimeMs: beat.uptimeMs, sinceSeq: beat.uptimeSinceSeq ?? 0 };
         // At once, as the unicast answer of protocol 1 went: the new leader's quorum must not wait for our tick.
         // Floor: a shorter "ago" dates our freedom later, never earlier.
-        this.sendHeartbeats({ answersLeaderId: senderId, answersUptimeMs: beat.uptimeMs, answersFreeAgoMs: Math.floor(now - this.priorFreeAt) });
+        this.sendHeartbeats({
+          answersLeaderId: senderId, answersUptimeMs: beat.uptimeMs, answersSinceSeq: beat.uptimeSinceSeq ?? 0,
+          answersFreeAgoMs: Math.floor(now - this.priorFreeAt),
+        });
       }
     }
   }
 
-  /** When this leader sent the heartbeat `beat` answers, on its own clock (R1's dating); undefined when it answers none of ours. */
+  /**
+   * `beat` answers a heartbeat of this leader's, of this incarnation: an in-process restart keeps the id but
+   * starts a new clock, and a late answer to the old one would be dated on the new (protocol 6; a review found
+   * it dated after a new quorum began).
+   */
+  private answersOurs(beat: HeartBeat): boolean {
+    return beat.answersLeaderId === this.opts.self.id && this.isLeader() && beat.answersUptimeMs !== undefined
+      && beat.answersSinceSeq === this.opts.firstSeq;
+  }
+
+  /**
+   * When this leader sent the heartbeat `beat` answers, on its own clock; undefined when it answers none of ours.
+   * Exactly, for the heartbeats sent lately (the earliest of those that carried the same uptime): the uptime
+   * is floored to the millisecond, and R5 compares it with when the quorum began — the heartbeat sent the
+   * moment it began would otherwise date before it. R1's dating keeps the floor.
+   */
   private answeredSentAt(beat: HeartBeat, now: number): number | undefined {
-    if (beat.answersLeaderId !== this.opts.self.id || beat.answersUptimeMs === undefined) return undefined;
-    const sentAt = this.opts.startedAt + beat.answersUptimeMs;
+    if (!this.answersOurs(beat)) return undefined;
+    const uptime = beat.answersUptimeMs!;
+    const exact = this.sentBeats.find((b) => b.uptimeMs === uptime);
+    const sentAt = exact ? exact.at : this.opts.startedAt + uptime;
     return sentAt <= now ? sentAt : undefined;
   }
 
@@ -592,12 +617,17 @@ export class Membership {
   }
 
   /** Broadcast this node's heartbeat; `answer` makes it the acknowledgement of one leader heartbeat. */
-  private sendHeartbeats(answer: Pick<HeartBeat, 'answersLeaderId' | 'answersUptimeMs' | 'answersFreeAgoMs'> = {}): void {
+  private sendHeartbeats(answer: Pick<HeartBeat, 'answersLeaderId' | 'answersUptimeMs' | 'answersSinceSeq' | 'answersFreeAgoMs'> = {}): void {
     const now = this.opts.clock.now();
     const leaderOnly = this.leaderOnly(now);
     this.lastBroadcastAt = now;
     if (!leaderOnly) this.lastFullBroadcastAt = now;
-    this.opts.broadcast({ ...this.heartbeat('', this.isLeader()), ...answer }, leaderOnly);
+    const beat = this.heartbeat('', this.isLeader());
+    if (this.sentBeats.at(-1)?.uptimeMs !== beat.uptimeMs) {
+      this.sentBeats.push({ uptimeMs: beat.uptimeMs, at: now });
+      if (this.sentBeats.length > SENT_BEATS_KEPT) this.sentBeats.shift();
+    }
+    this.opts.broadcast({ ...beat, ...answer }, leaderOnly);
   }
 
   /**

@@ -62,6 +62,12 @@ export class StallGuard {
   private lastMono: number;
   private lastWall: number;
   /**
+   * The monotonic time of the last entry's start: a busy entry and a stop after it are one stall when the two
+   * together exceed the gap bound, as before entries were checked at their end too (a review found them
+   * judged in pieces: a 90 ms entry and a 60 ms stop at a 50 ms heartbeat).
+   */
+  private lastStart: number;
+  /**
    * The recent idle stretches between entries longer than S (from the end of one entry to the start of the
    * next), newest last: a timer due within one ran that much late even when other entries (datagrams read
    * first after a SIGSTOP) ran between the stretch and the timer.
@@ -86,6 +92,7 @@ export class StallGuard {
 
   constructor(private readonly clock: Clock) {
     this.lastMono = clock.now();
+    this.lastStart = this.lastMono;
     this.lastWall = clock.wallNow();
     this.ledger = new FrozenTimeLedger(clock);
   }
@@ -103,13 +110,14 @@ export class StallGuard {
   /** Restart measuring now (after start-up, before the first timer). */
   reset(): void {
     this.lastMono = this.clock.now();
+    this.lastStart = this.lastMono;
     this.lastWall = this.clock.wallNow();
   }
 
   /**
    * Called at the start and the end of every entry (and once more inside a cluster tick): the stall since the
    * previous call, else null. At an entry's start (`lateMs` undefined, or a timer's lateness) the time since
-   * the previous call is the loop's idle time since the last entry ended: a stall when above `bounds.gapMs`
+   * the last entry's start — its work and the loop's idle time since — is a stall when above `bounds.gapMs`
    * (an idle loop is never quiet that long), or for a timer when it stood idle — stopped — for more than
    * `bounds.stallMs` at a stretch since the timer was due (a loop busy with other entries meanwhile did not
    * stall). Inside an entry or at its end (`lateMs` Infinity) all the time since was the entry's own work: a
@@ -129,13 +137,16 @@ export class StallGuard {
     this.lastWall = wall;
     const frozen = wallGap - monoGap;
     let late = 0;
+    let startGap = 0;
     if (lateMs === Infinity) late = monoGap;
     else {
+      startGap = mono - this.lastStart;
+      this.lastStart = mono;
       if (monoGap > bounds.stallMs) this.rememberIdle(mono - monoGap, mono);
       if (lateMs !== undefined && lateMs > bounds.stallMs) late = this.longestIdleSince(mono - lateMs);
     }
-    if (monoGap <= bounds.gapMs && late <= bounds.stallMs && frozen <= bounds.frozenMs) return null;
-    return { gapMs: Math.max(monoGap, wallGap), frozenMs: frozen > bounds.frozenMs ? frozen : 0, monoGapMs: monoGap };
+    if (startGap <= bounds.gapMs && late <= bounds.stallMs && frozen <= bounds.frozenMs) return null;
+    return { gapMs: Math.max(startGap, monoGap, wallGap), frozenMs: frozen > bounds.frozenMs ? frozen : 0, monoGapMs: Math.max(startGap, monoGap) };
   }
 
   /** An idle stretch longer than S; a few seconds of them are kept (timers are never late by more unnoticed). */
@@ -152,16 +163,16 @@ export class StallGuard {
   }
 
   /**
-   * A heartbeat from `peerId` whose monotonic uptime is `uptimeMs`. Message
-   * delay only lowers (its uptime − our time), so the least-delayed offset
-   * is the baseline; an offset above it by more than `thresholdMs` plus
-   * twice the clock-rate bound over the time since is time our monotonic
-   * clock did not count: frozen. The baseline rises toward a higher offset
-   * no faster than our own clock runs: heartbeats that waited in the socket
-   * buffer through a freeze arrive together, each a little higher, and must
-   * add up instead of each becoming the new baseline; it sinks toward a
-   * lower one no faster than the clock-rate bound allows (a peer whose clock
-   * runs slow). A restarted peer (uptime went back) starts a new baseline.
+   * A heartbeat from `peerId` whose monotonic uptime is `uptimeMs`. Message delay only lowers (its uptime −
+   * our time), so the least-delayed offset is the baseline; an offset above it by more than `thresholdMs`
+   * plus twice the clock-rate bound over the time since is time our monotonic clock did not count: frozen.
+   * The baseline follows a lower offset no faster than the rate bound allows (a peer whose clock runs slow),
+   * and a higher one by no more than that bound either: a rise below the threshold (a heartbeat less delayed
+   * than the one the baseline came from, at most δ) stays above it, and a later rise adds to it. So the
+   * heartbeats that waited in the socket buffer through a pause the wall clock hid add up, and the first one
+   * sent after the pause shows all of it but its own delay (a review found the baseline rising by all the
+   * time elapsed since the last heartbeat: a pause of S + I went unseen). A restarted peer (uptime went
+   * back, or another `sinceSeq`) starts a new baseline.
    */
   peerBeat(peerId: string, uptimeMs: number, seq: number, thresholdMs: number, rateBound: number, sinceSeq = 0): Stall | null {
     const now = this.clock.now();
@@ -176,9 +187,17 @@ export class StallGuard {
     }
     known.uptimeMs = uptimeMs;
     known.seq = seq;
-    let excess = offset - known.maxOffset - 2 * rateBound * (now - known.at);
-    if (excess > thresholdMs && now <= this.credit.until) {
-      // Part of a freeze already reported: this baseline moves by it, once.
+    const drift = 2 * rateBound * (now - known.at);
+    known.at = now;
+    let excess = offset - known.maxOffset - drift;
+    if (excess <= 0) {
+      // Lower, or higher within the rate bound: follow it, sinking no faster than the rate bound.
+      known.maxOffset = Math.max(offset, known.maxOffset - drift);
+      return null;
+    }
+    known.maxOffset += drift;
+    if (now <= this.credit.until) {
+      // Part of a freeze already found (by the wall clock or another peer): this baseline moves by it, once.
       const before = known.absorbed.id === this.credit.id ? known.absorbed.ms : 0;
       const used = Math.min(excess, Math.max(0, this.credit.ms - before));
       known.maxOffset += used;
@@ -187,18 +206,13 @@ export class StallGuard {
     }
     if (excess > thresholdMs) {
       known.maxOffset += excess;
-      known.at = now;
       const before = known.absorbed.id === this.credit.id && now <= this.credit.until ? known.absorbed.ms : 0;
       this.addCredit(excess, now);
       this.ledger.addWitnessed(excess);
       known.absorbed = { id: this.credit.id, ms: before + excess };
       return { gapMs: excess, frozenMs: excess, monoGapMs: 0 };
     }
-    const elapsed = now - known.at;
-    known.maxOffset = offset > known.maxOffset
-      ? Math.min(offset, known.maxOffset + elapsed)
-      : Math.max(offset, known.maxOffset - 2 * rateBound * elapsed);
-    known.at = now;
+    // Below the threshold: a less-delayed heartbeat, or part of a pause; it stays above the baseline.
     return null;
   }
 }

@@ -30,6 +30,8 @@ export interface RunnerOptions extends ComponentContext {
   seenCount(): number;
   /** The node's timers: each callback enters through the stall guard (core/node/guarded-timers.ts). */
   timers: TimerSource;
+  /** Run `fn` as an entry of the node, through the stall guard (a role hook's completion: KoiNode.guarded). */
+  enter(fn: () => void): void;
   /**
    * Time this node's monotonic clock lost (a VM pause) since it read `at`, all of it, however short each pause
    * (core/node/frozen-time.ts); null when that is no longer known.
@@ -589,8 +591,11 @@ export class Runner {
     this.hookChain = this.hookChain.then(call).catch((err: unknown) => {
       this.log.error({ err: String(err) }, `role hook failed: ${String(err)}`);
     }).finally(() => {
-      this.hooksPending--;
-      this.applyTarget();
+      // An entry of its own: after a stop, the overdue lease is checked before a promote goes on.
+      this.opts.enter(() => {
+        this.hooksPending--;
+        this.applyTarget();
+      });
     });
   }
 

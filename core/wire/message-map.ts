@@ -263,6 +263,7 @@ export function bodyToProto(message: KoiMessage): Partial<pb.Envelope.$Propertie
           ackWindowMs: Math.max(0, Math.round(message.ackWindowMs)),
           answersUptimeMs: Math.max(0, Math.floor(message.answersUptimeMs ?? 0)),
           answersLeaderId: idToBytes(message.answersLeaderId ?? '', 'heartbeat.answersLeaderId', true),
+          answersSinceSeq: Math.max(0, Math.round(message.answersSinceSeq ?? 0)),
           answersFreeAgoMs: Math.round(message.answersFreeAgoMs ?? 0),
           knownMasterId: idToBytes(message.knownMasterId ?? '', 'heartbeat.knownMasterId', true),
           knownMasterName: message.knownMasterName ?? '',
@@ -405,6 +406,8 @@ export function bodyFromProto(env: pb.Envelope.$Properties): KoiMessage {
         message.answersUptimeMs = answers;
         message.answersLeaderId = answersLeaderId;
         message.answersFreeAgoMs = toSafeInteger(h.answersFreeAgoMs ?? 0, 'heartbeat.answersFreeAgoMs');
+        const answersSince = nonNegative(h.answersSinceSeq, 'heartbeat.answersSinceSeq');
+        if (answersSince > 0) message.answersSinceSeq = answersSince;
       }
       if ((h.relayedHoldMs ?? 0) > 0) message.relayedHoldMs = h.relayedHoldMs ?? 0;
       const knownMasterId = bytesToId(h.knownMasterId, 'heartbeat.knownMasterId', true);

@@ -523,6 +523,9 @@ export namespace koi {
             /** HeartBeat uptimeSinceSeq. */
             uptimeSinceSeq: number;
 
+            /** HeartBeat answersSinceSeq. */
+            answersSinceSeq: number;
+
             /**
              * Creates a new HeartBeat instance using the specified properties.
              * @param [properties] Properties to set
@@ -612,6 +615,9 @@ export namespace koi {
 
                 /** HeartBeat uptimeSinceSeq */
                 uptimeSinceSeq?: (number|null);
+
+                /** HeartBeat answersSinceSeq */
+                answersSinceSeq?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

@@ -1195,6 +1195,7 @@ $root.koi = (function() {
              * @property {koi.wire.HealthReport.$Properties|null} [health] HeartBeat health
              * @property {Uint8Array|null} [healthLeaderId] HeartBeat healthLeaderId
              * @property {number|null} [uptimeSinceSeq] HeartBeat uptimeSinceSeq
+             * @property {number|null} [answersSinceSeq] HeartBeat answersSinceSeq
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1364,6 +1365,14 @@ $root.koi = (function() {
             HeartBeat.prototype.uptimeSinceSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * HeartBeat answersSinceSeq.
+             * @member {number} answersSinceSeq
+             * @memberof koi.wire.HeartBeat
+             * @instance
+             */
+            HeartBeat.prototype.answersSinceSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new HeartBeat instance using the specified properties.
              * @function create
              * @memberof koi.wire.HeartBeat
@@ -1430,6 +1439,8 @@ $root.koi = (function() {
                     writer.uint32(/* id 16, wireType 0 =*/128).sint64(message.answersFreeAgoMs);
                 if (message.uptimeSinceSeq != null && $Object.hasOwnProperty.call(message, "uptimeSinceSeq") && (typeof message.uptimeSinceSeq === "object" ? message.uptimeSinceSeq.low || message.uptimeSinceSeq.high : message.uptimeSinceSeq !== 0))
                     writer.uint32(/* id 17, wireType 0 =*/136).uint64(message.uptimeSinceSeq);
+                if (message.answersSinceSeq != null && $Object.hasOwnProperty.call(message, "answersSinceSeq") && (typeof message.answersSinceSeq === "object" ? message.answersSinceSeq.low || message.answersSinceSeq.high : message.answersSinceSeq !== 0))
+                    writer.uint32(/* id 18, wireType 0 =*/144).uint64(message.answersSinceSeq);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1615,6 +1626,15 @@ $root.koi = (function() {
                                 message.uptimeSinceSeq = value;
                             else
                                 delete message.uptimeSinceSeq;
+                            continue;
+                        }
+                    case 18: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.answersSinceSeq = value;
+                            else
+                                delete message.answersSinceSeq;
                             continue;
                         }
                     }

@@ -246,3 +246,45 @@ describe('R8: masters owed to an election (not an election in effect)', () => {
     expect(grants).toEqual([]);
   });
 });
+
+describe('a Master claim withdrawn (protocol 6; a review found a lapsed master\'s claim kept fresh for ever)', () => {
+  // n3, the view's master, claims Master in a heartbeat answering one this leader sent once quorate (R5's
+  // quick renewal: it holds a lease, a grant renews it). Then it says it is not Master: a grant would promote
+  // it again, so it must pass every gate of an election — here R7's, while n2 holds promoted services.
+  test('by a heartbeat without the Master flag', () => {
+    const { elector, grants, round, report, advanceTo, tickAt, heard } = rig();
+    round(0);
+    advanceTo(100);
+    elector.noteMasterClaim(N3, true, START + 50);
+    advanceTo(150);
+    elector.noteMasterClaim(N3, false);
+    advanceTo(600);
+    report(N2, { promoted: true });
+    heard.set(N3, START + 600);
+    tickAt(600);
+    expect(grants).toEqual([]);
+    expect(elector.snapshot().waiting).toMatchObject({ code: 'promoted-services' });
+  });
+
+  test('by a health report that is not Master; a claim answering an earlier heartbeat does not bring it back, a later one does', () => {
+    const { elector, grants, round, report, advanceTo, tickAt, heard } = rig();
+    round(0);
+    advanceTo(100);
+    elector.noteMasterClaim(N3, true, START + 50);
+    advanceTo(150);
+    report(N3); // Slave
+    advanceTo(160);
+    elector.noteMasterClaim(N3, true, START + 120); // made before that report: it answers a heartbeat sent before
+    advanceTo(600);
+    report(N2, { promoted: true });
+    heard.set(N3, START + 600);
+    tickAt(600);
+    expect(grants).toEqual([]);
+    // Master again, answering a heartbeat sent after the report: it holds the lease, and the grant renews it.
+    advanceTo(700);
+    elector.noteMasterClaim(N3, true, START + 650);
+    report(N2, { promoted: true });
+    tickAt(700);
+    expect(grants).toEqual([{ to: N3, at: START + 700 }]);
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * R1 of docs/safety.md on the membership alone: a follower answers one
- * leader at a time, and a second leader only `W + 3·I` after its last answer
+ * leader at a time, and a second leader only the switch gap `W + δ + F` after its last answer
  * to the first; a leader counts an answer from the send time of the
  * heartbeat it answers; health reports are not answers. L1: a leader whose
  * view does not list this node is not followed.
@@ -8,6 +8,7 @@
 import { VirtualClock } from '../../../core/clock';
 import { defaultConfig } from '../../../core/config/defaults';
 import { createHooks } from '../../../core/hooks';
+import { switchGapMs } from '../../../core/config/safety-bounds';
 import { Membership } from '../../../core/membership/membership';
 import { safetyRules, type SafetyRule } from '../../../core/safety-rules';
 import { NodeFlag, type ClusterView, type HeartBeat } from '../../../plugin-api';
@@ -20,6 +21,7 @@ const HIGH = '99999999-9999-4999-8999-999999999999';
 
 function rig(disabled: SafetyRule[] = []) {
   const clock = new VirtualClock();
+  const claims: Array<{ id: string; master: boolean; answeringSentAt?: number }> = [];
   const config = defaultConfig();
   const { logger } = createTestLogger();
   const answers: Array<{ to: string; at: number; beat: HeartBeat }> = [];
@@ -29,35 +31,40 @@ function rig(disabled: SafetyRule[] = []) {
     // Answers ride on the follower's broadcast heartbeat and name the leader they answer.
     broadcast: (beat) => { broadcasts.push(beat); if (beat.answersLeaderId) answers.push({ to: beat.answersLeaderId, at: clock.now(), beat }); },
     ...quietMembershipCallbacks(SELF),
+    onMasterClaim: (id, master, answeringSentAt) => claims.push({ id, master, answeringSentAt }),
     configuredAddresses: () => null,
   });
   const view = (leaderId: string, listsMe = true): ClusterView => ({
     leaderId, masterId: '', masterName: '', maintenance: false, manualMaster: false,
     nodes: listsMe ? [{ id: SELF, name: 'me', flags: NodeFlag.Elector, addresses: [], lastSeenAgoMs: 10 }] : [],
   });
-  const leaderBeat = (id: string, name: string, uptimeMs: number, listsMe = true): HeartBeat => ({
-    kind: 'heartbeat', name, flags: NodeFlag.Elector | NodeFlag.Leader, seenAddress: '', uptimeMs, holdMs: 1500, ackWindowMs: 150, view: view(id, listsMe),
+  const leaderBeat = (id: string, name: string, uptimeMs: number, listsMe: boolean | number = true, sinceSeq = 1): HeartBeat => ({
+    kind: 'heartbeat', name, flags: NodeFlag.Elector | NodeFlag.Leader, seenAddress: '', uptimeMs, uptimeSinceSeq: sinceSeq, holdMs: 1500,
+    ackWindowMs: 150, view: view(id, listsMe !== false),
   });
-  return { clock, membership, answers, broadcasts, leaderBeat };
+  return { clock, membership, answers, broadcasts, leaderBeat, claims };
 }
 
 describe('R1: exclusive acknowledgements', () => {
-  test('after answering one leader, a node answers a higher one only W + 3·I later', () => {
+  test('after answering one leader, a node answers a higher one only the switch gap W + δ + F later', () => {
     const { clock, membership, answers, leaderBeat } = rig();
+    const gap = switchGapMs(150, 50); // 353 ms at the defaults (protocol 6)
     membership.handleHeartbeat(LOW, leaderBeat(LOW, 'low', 1000), '10.0.0.3:42012');
     expect(answers.map((a) => a.to)).toEqual([LOW]);
-    // A higher leader appears: followed at once, but not answered within 150 + 3 × 50 ms of the last answer.
+    // A higher leader appears: followed at once, but not answered within the switch gap of the last answer.
     clock.advance(10);
     membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 5000), '10.0.0.9:42012');
     expect(membership.currentLeaderId()).toBe(HIGH);
-    clock.advance(289);
-    membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 5289), '10.0.0.9:42012');
+    clock.advance(gap - 11);
+    membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 4999 + gap), '10.0.0.9:42012');
     expect(answers).toHaveLength(1);
     clock.advance(1);
-    membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 5290), '10.0.0.9:42012');
+    membership.handleHeartbeat(HIGH, leaderBeat(HIGH, 'high', 5000 + gap, 1, 7), '10.0.0.9:42012');
     expect(answers.map((a) => a.to)).toEqual([LOW, HIGH]);
-    // The answer echoes the uptime of the heartbeat it answers (the leader dates it from its own send time).
-    expect(answers[1].beat.answersUptimeMs).toBe(5290);
+    // The answer echoes the uptime of the heartbeat it answers (the leader dates it from its own send time), and
+    // which incarnation of that leader sent it (protocol 6).
+    expect(answers[1].beat.answersUptimeMs).toBe(5000 + gap);
+    expect(answers[1].beat.answersSinceSeq).toBe(7);
   });
 
   test('with the rule off (teeth run), the second leader is answered at once', () => {
@@ -115,15 +122,48 @@ describe('protocol 2: the answer is the follower\'s regular heartbeat (issue 15)
       membership.tick();
     }
     expect(membership.isLeader()).toBe(true);
-    const follower = (answersLeaderId: string): HeartBeat => ({
+    const follower = (answersLeaderId: string, answersSinceSeq = 1): HeartBeat => ({
       kind: 'heartbeat', name: 'low', flags: NodeFlag.Elector, seenAddress: '', uptimeMs: 77, holdMs: 1500, ackWindowMs: 150,
-      answersLeaderId, answersUptimeMs: Math.floor(clock.now() - 10),
+      answersLeaderId, answersUptimeMs: Math.floor(clock.now() - 10), answersSinceSeq,
     });
     const before = membership.ackCount();
     membership.handleHeartbeat(LOW, follower(HIGH), '10.0.0.3:42012');
     expect(membership.ackCount()).toBe(before);
+    // An answer to an earlier incarnation of this leader (same id, a clock that began at another sequence number):
+    // its uptime is on that incarnation's clock, not this one's (protocol 6).
+    membership.handleHeartbeat(LOW, follower(SELF, 2), '10.0.0.3:42012');
+    expect(membership.ackCount()).toBe(before);
     membership.handleHeartbeat(LOW, follower(SELF), '10.0.0.3:42012');
     expect(membership.ackCount()).toBe(before + 1);
+  });
+});
+
+describe('R5: a Master claim is dated by the heartbeat it answers', () => {
+  test('exactly, not floored: the heartbeat sent the moment the lease quorum began dates its answers after it', () => {
+    const { membership, broadcasts, claims } = rig();
+    const I = defaultConfig().time.cluster_update_interval;
+    const clock = (membership as unknown as { opts: { clock: VirtualClock } }).opts.clock;
+    for (let k = 0; k < 12 && !membership.isLeader(); k++) {
+      clock.advance(I);
+      membership.tick();
+    }
+    expect(membership.isLeader()).toBe(true);
+    clock.advance(I / 2 + 0.6); // the quorum begins at a fractional millisecond, and a heartbeat goes at once
+    const quorateSince = clock.now();
+    membership.tick(true);
+    const sent = broadcasts.at(-1)!;
+    expect(sent.uptimeMs).toBe(Math.floor(quorateSince)); // the wire carries whole milliseconds
+    clock.advance(2);
+    const answer = (flags: number, answersSinceSeq = 1): HeartBeat => ({
+      kind: 'heartbeat', name: 'low', flags, seenAddress: '', uptimeMs: 77, holdMs: 1500, ackWindowMs: 150,
+      answersLeaderId: SELF, answersUptimeMs: sent.uptimeMs, answersSinceSeq,
+    });
+    membership.handleHeartbeat(LOW, answer(NodeFlag.Runner | NodeFlag.Master), '10.0.0.3:42012');
+    expect(claims.at(-1)).toEqual({ id: LOW, master: true, answeringSentAt: quorateSince });
+    // A heartbeat without the flag is reported too (it withdraws the claim), and one answering an earlier
+    // incarnation of this leader answers nothing of this one's.
+    membership.handleHeartbeat(LOW, answer(NodeFlag.Runner, 2), '10.0.0.3:42012');
+    expect(claims.at(-1)).toEqual({ id: LOW, master: false, answeringSentAt: undefined });
   });
 });
 

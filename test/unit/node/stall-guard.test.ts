@@ -209,7 +209,7 @@ describe('a timer that ran late (protocol 4: S of its own, whatever the heartbea
     clock.t = 291;
     expect(guard.check(SLOW, Infinity)).toBeNull();
     clock.t = 292; // the tick due at 100 runs now, 192 ms late: it stood still from 100 to 290
-    expect(guard.check(SLOW, 192)).toEqual({ gapMs: 1, frozenMs: 0, monoGapMs: 1 });
+    expect(guard.check(SLOW, 192)).toEqual({ gapMs: 2, frozenMs: 0, monoGapMs: 2 });
   });
 
   test('without a lateness only the gap and frozen time count (a datagram entry); inside an entry all of it was work', () => {
@@ -225,3 +225,55 @@ describe('a timer that ran late (protocol 4: S of its own, whatever the heartbea
     expect(guard.check(SLOW, Infinity)).toEqual({ gapMs: 101, frozenMs: 0, monoGapMs: 101 });
   });
 });
+
+test('a busy entry and a stop after it are one stall when both together exceed the gap bound (a 50 ms heartbeat: as before protocol 5)', () => {
+  const DEFAULTS = { gapMs: 100, stallMs: 100, frozenMs: 100 };
+  const clock = manualClock();
+  const guard = new StallGuard(clock);
+  expect(guard.check(DEFAULTS)).toBeNull(); // an entry starts at 0 ...
+  clock.t = 90;
+  expect(guard.check(DEFAULTS, Infinity)).toBeNull(); // ... and works 90 ms: not above S by itself
+  clock.t = 150; // then a 60 ms stop: the next entry began 150 ms after the last one did
+  expect(guard.check(DEFAULTS)).toEqual({ gapMs: 150, frozenMs: 0, monoGapMs: 150 });
+  clock.t = 152;
+  expect(guard.check(DEFAULTS, Infinity)).toBeNull();
+  clock.t = 200; // an ordinary interval later
+  expect(guard.check(DEFAULTS)).toBeNull();
+});
+
+test('property: a pause the wall clock hid, longer than S + δ, is told by the first heartbeat sent after it at the latest (full-size runs)', () => {
+  // The defaults: I = δ = 50 ms, S = 100 ms. Heartbeats every I with any delay below δ, in order; this node's
+  // monotonic clock stands still for `pauseMs` from `pauseAt` (real time) and the wall clock shows nothing.
+  const I = 50;
+  const DELTA = 50;
+  const S = 100;
+  fc.assert(fc.property(
+    fc.array(fc.double({ min: 0, max: DELTA - 0.001, noNaN: true }), { minLength: 200, maxLength: 200 }),
+    fc.double({ min: 2000, max: 2000 + I, noNaN: true }),
+    fc.integer({ min: S + DELTA + 5, max: 3000 }),
+    fc.integer({ min: 0, max: 100_000 }),
+    (delays, pauseAt, pauseMs, peerStart) => {
+      const clock = manualClock();
+      const guard = new StallGuard(clock);
+      let lastArrival = 0;
+      let told = 0;
+      for (let i = 0; i < delays.length; i++) {
+        const sentAt = i * I;
+        const arrival = Math.max(lastArrival, sentAt + delays[i]);
+        lastArrival = arrival;
+        // Read at once, or at the resume when it arrived during the pause; the monotonic clock lags after it.
+        clock.t = arrival < pauseAt ? arrival : arrival < pauseAt + pauseMs ? pauseAt : arrival - pauseMs;
+        told += guard.peerBeat('p', peerStart + sentAt, next(), S, RATE)?.frozenMs ?? 0;
+        if (sentAt >= pauseAt + pauseMs) {
+          // The first heartbeat sent after the resume has been read: the pause is told, all of it but S + δ (and
+          // the rate bound over the 2·I + δ since the last heartbeat read before it: safety-bounds.ts freezeBoundMs).
+          if (told < pauseMs - S - DELTA - 2 * RATE * (2 * I + DELTA) - 1e-6) throw new Error(`${told} ms of a ${pauseMs} ms pause told by beat ${i}`);
+          if (told > pauseMs + DELTA) throw new Error(`${told} ms told of a ${pauseMs} ms pause`);
+          return;
+        }
+      }
+      throw new Error('the run ended before the pause did');
+    },
+  ), { numRuns: 300 });
+});
+

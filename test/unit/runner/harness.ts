@@ -57,6 +57,7 @@ export function runnerRig(
     sendHealth: (report) => { health.push(report); },
     seenCount: () => 1,
     timers: timers(clock),
+    enter: (fn) => fn(),
     frozenSince: (at) => freezes.filter((f) => f.at >= at).reduce((sum, f) => sum + f.ms, 0),
     frozenSoFar: () => freezes.reduce((sum, f) => sum + f.ms, 0),
   });
