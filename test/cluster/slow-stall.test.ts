@@ -67,3 +67,24 @@ test('slow profile: an 80 ms stop (below S = 100 ms) is never taken for a stall'
   expect(kept).toBe(true);
   expectNoViolations(sim);
 });
+
+test('a live reload from the slow profile\'s 200 ms heartbeat to a 20 ms one is no stall, at any phase of the old timers', async () => {
+  // The reload is an entry of its own (KoiNode.applyConfig): the time before it is judged by the bounds it began
+  // under; after it, the re-armed timers keep the new ones. Before, the first entry after the reload was judged
+  // by the new 40 ms bound from the last entry before it, up to 200 ms earlier (a review found the false stall).
+  let stalls = 0;
+  for (let phase = 0; phase < 5; phase++) {
+    const sim = await startCluster({ nodes: 3, seed: 31 + phase, time: slow, traceLines: 100_000 });
+    clusters.push(sim);
+    const master = await waitSettled(sim, 20_000);
+    const follower = sim.nodes.find((n) => n !== master && sim.leader() !== n)!;
+    await sim.run(1000 + 37 * phase);
+    const before = sim.trace.length;
+    await sim.setTime(indexOf(sim, follower), { cluster_update_interval: 20 });
+    await sim.run(500);
+    const stallLine = new RegExp(`^\\s*\\d+ ${follower.name} node warn: event loop stalled`);
+    stalls += sim.trace.slice(before).filter((l) => stallLine.test(l)).length;
+    expectNoViolations(sim);
+  }
+  expect(stalls).toBe(0);
+});

@@ -23,6 +23,7 @@ export interface RunnerRig {
   services: ServiceManager;
   executor: FakeExecutor;
   logger: CapturingLogger;
+  hooks: ReturnType<typeof createHooks>;
   health: HealthReport[];
   /** Advance virtual time, settling promises after each timer. */
   run(ms: number): Promise<void>;
@@ -57,7 +58,8 @@ export function runnerRig(
     sendHealth: (report) => { health.push(report); },
     seenCount: () => 1,
     timers: timers(clock),
-    enter: (fn) => fn(),
+    // What KoiNode.guarded does first at every entry: its stall guard, then the lease's expiry (checkStall).
+    enter: (fn) => { runner.checkLease(); fn(); },
     frozenSince: (at) => freezes.filter((f) => f.at >= at).reduce((sum, f) => sum + f.ms, 0),
     frozenSoFar: () => freezes.reduce((sum, f) => sum + f.ms, 0),
   });
@@ -69,7 +71,7 @@ export function runnerRig(
   runner.attach(services);
   let seq = 0;
   const rig: RunnerRig = {
-    clock, runner, services, executor, logger, health,
+    clock, runner, services, executor, logger, hooks, health,
     run: (ms) => runClock(clock, ms),
     freeze(ms) {
       freezes.push({ at: clock.now(), ms });
