@@ -9,7 +9,7 @@ function runner(name: string, over: Partial<RunnerRecord> = {}): RunnerRecord {
   return {
     id: `${name}-id`, name, address: '', uptimeMs: 1000, state: 'Slave', mode: 'Active', target: 'Start', services: [],
     promoted: false, stopped: false, failCount: 0, lastFailureAt: -Infinity, lastFailureReason: '', lastFailureOutput: [],
-    lastSeen: 10_000, firstSeen: 0, disconnectedSince: -Infinity, lastNamedSentAt: -Infinity, holdUntil: -Infinity, appliedUpdateMs: 0, lastMasterClaimAt: -Infinity, lastMasterClaimAnswering: -Infinity, ...over,
+    lastSeen: 10_000, firstSeen: 0, disconnectedSince: -Infinity, lastNamedSentAt: -Infinity, holdUntil: -Infinity, appliedUpdateMs: 0, lastMasterClaimAt: -Infinity, lastMasterClaimAnswering: -Infinity, claimWithdrawnAt: -Infinity, ...over,
   };
 }
 const failed = (service: string, at: number): Partial<RunnerRecord> => ({ lastFailureAt: at, lastFailureReason: `service ${service} failed: ${service}: promote exited with code 1` });
