@@ -86,5 +86,9 @@ export function sampleMessages(): KoiMessage[] {
   // Protocol 3 riders: a leader's heartbeat with its tick's state updates, a runner's with its periodic report.
   const leaderWithUpdates: HeartBeat = { ...leaderHeartbeat(3), stateUpdates: [{ runnerId: randomUUID(), update: state }, { runnerId: randomUUID(), update: stateNoMaster }] };
   const runnerWithReport: HeartBeat = { ...heartbeat, seenAddress: '', health: { leaderId: randomUUID(), report: health } };
-  return [heartbeat, leaderHeartbeat(3), leaderHeartbeat(32), health, state, stateNoMaster, request, response, leaderWithUpdates, runnerWithReport];
+  // An answer to a leader's heartbeat (protocol 6: naming the incarnation answered).
+  const answer: HeartBeat = {
+    ...heartbeat, seenAddress: '', uptimeSinceSeq: 3, answersLeaderId: randomUUID(), answersUptimeMs: 98_765, answersSinceSeq: 41, answersFreeAgoMs: -250,
+  };
+  return [heartbeat, leaderHeartbeat(3), leaderHeartbeat(32), health, state, stateNoMaster, request, response, leaderWithUpdates, runnerWithReport, answer];
 }
