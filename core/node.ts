@@ -470,7 +470,8 @@ export class KoiNode {
       const cluster = this.config.time.cluster_update_interval;
       // The runner first: a leader's elector then decides with its own runner's fresh report.
       if (this.runner && this.runnerRides(this.config) && this.runnerSchedule.tickNow(now, runnerTickInterval(this.config), cluster)) this.runner.tick();
-      if (this.elector && TickSchedule.ridesClusterTick(interval, cluster) && this.electorSchedule.tickNow(now, interval, cluster)) this.elector.tick();
+      if (this.elector && TickSchedule.ridesClusterTick(interval, cluster)
+        && (this.electorSchedule.tickNow(now, interval, cluster) || this.elector.quorumAwaited())) this.elector.tick();
       this.elector?.renewMaster();
       // A stall inside this tick's own work (a GC pause) is found before the heartbeat goes: the election counts
       // time, and the stall is this node's, not the leader's silence. The state updates decided before it stay
@@ -555,7 +556,7 @@ export class KoiNode {
   private heartbeat(senderId: string, seq: number, message: HeartBeat, from: string): void {
     this.peerClocks.observe(senderId, message.uptimeMs, message.uptimeSinceSeq ?? 0, seq, this.clock.now());
     // R6, third witness: a peer's monotonic clock that ran ahead of ours means ours stood still.
-    const stall = this.stallGuard.peerBeat(senderId, message.uptimeMs, seq, witnessThresholdMs(this.config.time.cluster_update_interval), CLOCK_RATE_BOUND, message.uptimeSinceSeq ?? 0);
+    const stall = this.stallGuard.peerBeat(senderId, message.uptimeMs, seq, witnessThresholdMs(this.config.time.cluster_update_interval), CLOCK_RATE_BOUND, message.uptimeSinceSeq ?? 0, this.config.time.cluster_update_interval / 2);
     if (this.started && stall && this.rules.on('stall-guard')) {
       // Buffered heartbeats of one freeze arrive together and report it in parts: log the first part only.
       const quiet = this.clock.now() - this.lastPeerStallAt < this.config.time.node_timeout;

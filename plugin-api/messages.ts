@@ -8,8 +8,8 @@ import type { RunnerMode, RunnerState, ServiceState, TargetAction } from './stat
 /**
  * Protocol version carried in every envelope. 5: the same messages as 4, but the time bounds every node must
  * share (docs/safety.md "What is assumed": δ, S, F above a 50 ms heartbeat) and R5's quick renewal changed.
- * 6: F = S + I (R1's switch gap) and answers name the incarnation of the leader they answer
- * (`answersSinceSeq`).
+ * 6: a longer switch gap (R1: `leaderFreezeBoundMs`) and answers name the incarnation of the leader they
+ * answer (`answersSinceSeq`).
  */
 export const PROTOCOL_VERSION = 6;
 

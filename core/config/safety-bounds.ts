@@ -8,10 +8,10 @@
  * The ack window is a multiple of the heartbeat interval I (`cluster_update_interval`). δ and S are I and
  * 2·I up to a heartbeat of 50 ms (the defaults and every faster profile). Above it (protocol 5, issue 15)
  * they are bounds of their own, 50 and 100 ms whatever the heartbeat — the stall guard then measures a stall
- * by how late a timer ran, not only by the gap between two entries (core/node/stall-guard.ts). F is ≈ 3·I up
- * to 50 ms, I + 50 ms above 100 ms (protocol 6, `freezeBoundMs`): it includes how long the peers take to
- * witness a pause the wall clock hid, which grows with the heartbeat. So a slower heartbeat stretches the
- * margins less than in proportion.
+ * by how late a timer ran, not only by the gap between two entries (core/node/stall-guard.ts). F (R3) and F₁
+ * (R1) include how long the peers take to witness a pause the wall clock hid, which grows with the heartbeat
+ * (protocol 6: ≈ 3·I and 4·I up to 50 ms). So a slower heartbeat stretches the margins less than in
+ * proportion.
  */
 
 /** Clock-rate error the safety argument allows (docs/safety.md "What is assumed"): 1 % of any span. */
@@ -73,37 +73,54 @@ export function witnessThresholdMs(intervalMs: number): number {
 }
 
 /**
- * F: frozen time (a VM pause freezes the monotonic clock) a node may not notice in time. The wall clock shows
- * every pause, however short; one hidden by a wall clock stepped back is left to the peers' clocks
- * (StallGuard.peerBeat), whose baseline rises no faster than the clock-rate bound. Only a rise above the
- * witness threshold S is frozen time, and the first heartbeat sent after the pause shows all of it but its own
- * delay, so:
- * - a hidden pause up to S + δ is never told;
- * - one up to S + I may be told only by that heartbeat, up to I + δ after the resume (the ones that waited in the
- *   buffer were sent before the resume, the last up to I before it), and above S + I it is told at the resume;
- * - the clock-rate bound over the 2·I + δ between the last heartbeat read before the pause and that one hides
- *   2ρ of it more.
- * A leader dates answers on its clock for as long as it has not noticed (R1's switch gap adds δ to F), and a
- * runner acts on the lost time for the larger of S + δ and I + δ (R3's margin), hence F = max(S + δ, I + δ,
- * S + I − δ) + 2ρ(2·I + δ): 3·I (+ 3 %) up to a 50 ms heartbeat, 250 ms (+ 9) at 200 ms. (Until protocol 6 the
- * baseline rose by all the time elapsed since the last heartbeat, and F was max(S, I + δ): a second review of
- * protocol 5 found a pause of ≈ S + I unseen.)
+ * How a pause the wall clock hid (stepped back during it) is told: by the peers' clocks (StallGuard.peerBeat),
+ * whose baseline rises no faster than the clock-rate bound while the heartbeats read come in a burst. Only a
+ * rise above the witness threshold S is frozen time, and a peer's heartbeats may be G = I + S apart (its own
+ * timer may run S late unnoticed), so:
+ * - a hidden pause up to S + δ is never told (the heartbeat that shows it was up to δ less delayed);
+ * - one up to S + G = I + 2·S may be told only by the first heartbeat sent after it, up to G + δ after the
+ *   resume (the ones that waited in the buffer were sent before the resume, the last up to G before it), and
+ *   the later the longer it was: at resume + I + 2·S + δ − P at the latest for a pause P;
+ * - a longer one is told at the resume.
+ * The rate bound over the 2·G + δ the witness spans hides 2ρ of that more (`witnessRateMs`). (Until protocol
+ * 6 the baseline rose by all the time elapsed since the last heartbeat: a second review of protocol 5 found a
+ * pause of ≈ S + I unseen; a third review, the peer's late timer left out.)
+ */
+function witnessRateMs(intervalMs: number): number {
+  return Math.ceil(2 * CLOCK_RATE_BOUND * (2 * (intervalMs + stallBoundMs(intervalMs)) + delayBoundMs(intervalMs)));
+}
+
+/**
+ * F (R3): frozen time a runner acts on unnoticed (a VM pause freezes the monotonic clock; the wall clock shows
+ * every pause, however short, unless stepped back during it — see witnessRateMs). It overshoots its lease by
+ * at most S + δ when never told, min(P, I + 2·S + δ − P) ≤ (I + 2·S + δ) / 2 when told late: 3·I + 2 % of 7·I
+ * up to a 50 ms heartbeat (157 ms at the defaults), 238 ms at 200 ms.
  */
 export function freezeBoundMs(intervalMs: number): number {
   const s = stallBoundMs(intervalMs);
   const d = delayBoundMs(intervalMs);
-  return Math.max(s + d, intervalMs + d, s + intervalMs - d) + Math.ceil(2 * CLOCK_RATE_BOUND * (2 * intervalMs + d));
+  return Math.max(s + d, Math.ceil((intervalMs + 2 * s + d) / 2)) + witnessRateMs(intervalMs);
+}
+
+/**
+ * F₁ (R1): frozen time a leader may date answers on before it notices — all of a pause told late, up to
+ * I + 2·S, of which R1's switch gap already has δ: I + 2·S − δ, 4·I + 2 % of 7·I up to a 50 ms heartbeat
+ * (207 ms at the defaults), 363 ms at 200 ms. Larger than F: a leader that counts an answer too long is
+ * wrong for all of its lag, a runner only until it is told.
+ */
+export function leaderFreezeBoundMs(intervalMs: number): number {
+  return intervalMs + 2 * stallBoundMs(intervalMs) - delayBoundMs(intervalMs) + witnessRateMs(intervalMs);
 }
 
 /**
  * R1's switch gap: after answering a leader whose ack window is `windowMs`, a node answers another only this
- * much later — the window, + δ for the delay and the clock-rate error, + F for a VM pause of that leader too
- * short for its stall guard (its frozen clock dates the answer late). `intervalMs` is the longer of the two
+ * much later — the window, + δ for the delay and the clock-rate error, + F₁ for a VM pause of that leader it
+ * did not notice in time (its frozen clock dates the answer late). `intervalMs` is the longer of the two
  * nodes' heartbeat intervals (the other leader's is read from the ack window its heartbeats carry); the caps on
  * δ and F are constants of the release, the same on every node of one wire protocol version.
  */
 export function switchGapMs(windowMs: number, intervalMs: number): number {
-  return windowMs + delayBoundMs(intervalMs) + freezeBoundMs(intervalMs);
+  return windowMs + delayBoundMs(intervalMs) + leaderFreezeBoundMs(intervalMs);
 }
 
 /**

@@ -65,7 +65,7 @@ export const TIMING_DEFAULTS = {
   lease_margin: {
     ms: 300,
     does: 'Extra silence beyond the lease before the leader promotes a replacement.',
-    trades: 'Covers a 153 ms clock freeze (3 heartbeats and 3 %) and a 100 ms event-loop stall a node may not notice, and 1 % clock-rate error (docs/safety.md R3; minimum 280 ms with these values); it adds directly to every failover.',
+    trades: 'Covers a 157 ms clock freeze (3 heartbeats and 7 ms) and a 100 ms event-loop stall a node may not notice, and 1 % clock-rate error (docs/safety.md R3; minimum 284 ms with these values); it adds directly to every failover.',
   },
   elector_startup_tolerance: {
     ms: 500,

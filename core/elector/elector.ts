@@ -53,6 +53,8 @@ export class Elector {
   private previous: PreviousMaster | null = null;
   /** A tick is running (handleHealth must not start another inside it). */
   private ticking = false;
+  /** The last tick named a master but had no lease quorum to renew it with (quorumAwaited). */
+  private renewalAwaitsQuorum = false;
   /** Further masters followers remember while `previous` is still owed (R8): fenced before any election. */
   private readonly remembered = new Map<string, PreviousMaster>();
   private targetMasterId = '';
@@ -185,6 +187,16 @@ export class Elector {
     if (wasPromoted && !record.promoted && (id === this.masterId || id === this.previous?.id || heldByIt) && !this.ticking) this.tick();
   }
 
+  /**
+   * The last tick could not renew the named master for want of the lease quorum (after a stall of this leader,
+   * all its answers are older than the ack window): tick again at every cluster tick until it is back, not an
+   * elector interval later, so that the renewal is not later than the quorum's return (liveness only: a tick
+   * applies every rule; protocol 6, the fast profile's 100 ms stall of a leader that is master).
+   */
+  quorumAwaited(): boolean {
+    return this.renewalAwaitsQuorum;
+  }
+
   /** The lease quorum began since last asked: send a heartbeat now (LeaseKeeper.takeQuorumBegan). */
   heartbeatWanted(): boolean {
     return this.lease.takeQuorumBegan();
@@ -209,6 +221,7 @@ export class Elector {
     const quorum = this.config.cluster.quorum;
     const tableQuorate = quorum <= 0 || this.opts.membership.seenCount() >= quorum;
     const leaseQuorate = this.lease.track(now, this.lease.quorate(tableQuorate));
+    this.renewalAwaitsQuorum = !leaseQuorate && this.masterId !== '';
     // Without quorum this leader's earlier election proves nothing about the future: re-check on regain.
     if (!leaseQuorate) this.clearedMasterId = '';
 

@@ -47,6 +47,8 @@ interface PeerOffset {
   sinceSeq: number;
   maxOffset: number;
   at: number;
+  /** The previous heartbeat's offset and when it was read: two above the baseline, read apart, lift it. */
+  prev: { offset: number; at: number };
   /** How much of the current credit (credit.id) this baseline already moved by. */
   absorbed: { id: number; ms: number };
 }
@@ -146,6 +148,8 @@ export class StallGuard {
       if (lateMs !== undefined && lateMs > bounds.stallMs) late = this.longestIdleSince(mono - lateMs);
     }
     if (startGap <= bounds.gapMs && late <= bounds.stallMs && frozen <= bounds.frozenMs) return null;
+    // Reported: the next entry's start-to-start gap must not report this entry's work again.
+    if (lateMs === Infinity) this.lastStart = mono;
     return { gapMs: Math.max(startGap, monoGap, wallGap), frozenMs: frozen > bounds.frozenMs ? frozen : 0, monoGapMs: Math.max(startGap, monoGap) };
   }
 
@@ -167,14 +171,15 @@ export class StallGuard {
    * our time), so the least-delayed offset is the baseline; an offset above it by more than `thresholdMs`
    * plus twice the clock-rate bound over the time since is time our monotonic clock did not count: frozen.
    * The baseline follows a lower offset no faster than the rate bound allows (a peer whose clock runs slow),
-   * and a higher one by no more than that bound either: a rise below the threshold (a heartbeat less delayed
-   * than the one the baseline came from, at most δ) stays above it, and a later rise adds to it. So the
-   * heartbeats that waited in the socket buffer through a pause the wall clock hid add up, and the first one
-   * sent after the pause shows all of it but its own delay (a review found the baseline rising by all the
-   * time elapsed since the last heartbeat: a pause of S + I went unseen). A restarted peer (uptime went
-   * back, or another `sinceSeq`) starts a new baseline.
+   * and a higher one by no more than that bound either, unless two heartbeats in a row, read at least
+   * `confirmGapMs` (half an interval) apart, were above it: a rise below the threshold (a heartbeat less
+   * delayed, or read less late, than the one the baseline came from) otherwise stays above it, and a later
+   * rise adds to it. So the heartbeats that waited in the socket buffer through a pause the wall clock hid add
+   * up, and the first one sent after the pause shows all of it but its own delay (a review found the baseline
+   * rising by all the time elapsed since the last heartbeat: a pause of S + I went unseen). A restarted peer
+   * (uptime went back, or another `sinceSeq`) starts a new baseline.
    */
-  peerBeat(peerId: string, uptimeMs: number, seq: number, thresholdMs: number, rateBound: number, sinceSeq = 0): Stall | null {
+  peerBeat(peerId: string, uptimeMs: number, seq: number, thresholdMs: number, rateBound: number, sinceSeq = 0, confirmGapMs = 0): Stall | null {
     const now = this.clock.now();
     const offset = uptimeMs - now;
     const known = this.peers.get(peerId);
@@ -182,11 +187,13 @@ export class StallGuard {
     if (!known || uptimeMs < known.uptimeMs || sinceSeq !== known.sinceSeq) {
       // New, or restarted in-process (same id, newer sequence number, uptime from 0 — or grown past the old one
       // before this node heard it again, which only the sequence number its clock began at tells).
-      this.peers.set(peerId, { uptimeMs, seq, sinceSeq, maxOffset: offset, at: now, absorbed: { id: -1, ms: 0 } });
+      this.peers.set(peerId, { uptimeMs, seq, sinceSeq, maxOffset: offset, at: now, prev: { offset, at: now }, absorbed: { id: -1, ms: 0 } });
       return null;
     }
     known.uptimeMs = uptimeMs;
     known.seq = seq;
+    const prev = known.prev;
+    known.prev = { offset, at: now };
     const drift = 2 * rateBound * (now - known.at);
     known.at = now;
     let excess = offset - known.maxOffset - drift;
@@ -212,7 +219,11 @@ export class StallGuard {
       known.absorbed = { id: this.credit.id, ms: before + excess };
       return { gapMs: excess, frozenMs: excess, monoGapMs: 0 };
     }
-    // Below the threshold: a less-delayed heartbeat, or part of a pause; it stays above the baseline.
+    // Below the threshold: a less-delayed heartbeat, or part of a pause. It lifts the baseline only when the one
+    // before was above it too and read at least `confirmGapMs` earlier on this clock: a baseline from a heartbeat
+    // read late (a start-up's busy loop) recovers within two heartbeats, and the ones that waited in the buffer
+    // through a pause, read together, lift nothing.
+    if (now - prev.at >= confirmGapMs && prev.offset > known.maxOffset) known.maxOffset = Math.min(offset, prev.offset);
     return null;
   }
 }

@@ -263,9 +263,9 @@ describe('checkClusterConfig', () => {
   });
 
   test('the margin must cover an unnoticed freeze, an unnoticed stall at the expiry check and clock-rate error (not the delay: R3 lease ends)', () => {
-    // (F 153 + S 100 + 2 % of 1 200) / 0.99 (protocol 6: F = 3·I + 2ρ(3·I); 227 before)
-    expect(minimumLeaseMargin({ cluster_update_interval: 50, master_lease: 1200 })).toBe(280);
-    expect(checkClusterConfig({ ...base, time: { ...base.time, lease_margin: 279 } }).errors.join('\n')).toContain('at least 280 ms');
-    expect(checkClusterConfig({ ...base, time: { ...base.time, lease_margin: 280 } }).errors).toEqual([]);
+    // (F 157 + S 100 + 2 % of 1 200) / 0.99 (protocol 6: F = max(S + δ, (I + 2·S + δ) / 2) + 2ρ(2·(I + S) + δ); 227 before)
+    expect(minimumLeaseMargin({ cluster_update_interval: 50, master_lease: 1200 })).toBe(284);
+    expect(checkClusterConfig({ ...base, time: { ...base.time, lease_margin: 283 } }).errors.join('\n')).toContain('at least 284 ms');
+    expect(checkClusterConfig({ ...base, time: { ...base.time, lease_margin: 284 } }).errors).toEqual([]);
   });
 });

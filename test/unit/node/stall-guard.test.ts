@@ -14,6 +14,8 @@ let seq = 0;
 /** Each heartbeat a newer sequence number, as the codec gives them. */
 const next = (): number => ++seq;
 const RATE = 0.01;
+/** Half the 100 ms heartbeat interval of most cases: two heartbeats above the baseline read this far apart lift it. */
+const HALF = 50;
 
 function manualClock(): Clock & { t: number } {
   const c = {
@@ -33,18 +35,18 @@ test('heartbeats that waited through a freeze add up to it, and report it (in pa
   // Peer uptime = our time + 5000 (it started earlier); 100 ms heartbeats, 1 ms delay.
   for (let i = 0; i < 50; i++) {
     clock.t = i * 100 + 1;
-    expect(guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE)).toBeNull();
+    expect(guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE, 0, HALF)).toBeNull();
   }
   // Frozen for 8 s from t = 5001: 80 heartbeats wait in the buffer and arrive at once.
   clock.t = 5002;
   let frozen = 0;
-  for (let i = 50; i < 130; i++) frozen += guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE)?.frozenMs ?? 0;
+  for (let i = 50; i < 130; i++) frozen += guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE, 0, HALF)?.frozenMs ?? 0;
   expect(frozen).toBeGreaterThan(8000 - THRESHOLD - 100);
   expect(frozen).toBeLessThanOrEqual(8000);
   // After it, normal heartbeats are quiet again.
   for (let i = 130; i < 200; i++) {
     clock.t = 5002 + (i - 129) * 100;
-    expect(guard.peerBeat('p', 5000 + i * 100 + 8000 - 8000, next(), THRESHOLD, RATE)).toBeNull();
+    expect(guard.peerBeat('p', 5000 + i * 100 + 8000 - 8000, next(), THRESHOLD, RATE, 0, HALF)).toBeNull();
   }
 });
 
@@ -54,15 +56,15 @@ test('a peer restarted in-process and heard again only after its new uptime pass
   // The old clock ran 9 s ahead of ours; the restarted one (from sequence 500) is level with ours.
   for (let i = 0; i < 20; i++) {
     clock.t = i * 100 + 1;
-    guard.peerBeat('p', 9000 + i * 100, next(), THRESHOLD, RATE, 1);
+    guard.peerBeat('p', 9000 + i * 100, next(), THRESHOLD, RATE, 1, HALF);
   }
   for (let i = 0; i < 20; i++) {
     clock.t = 20_000 + i * 100 + 1;
-    expect(guard.peerBeat('p', 20_000 + i * 100, next(), THRESHOLD, RATE, 500)).toBeNull();
+    expect(guard.peerBeat('p', 20_000 + i * 100, next(), THRESHOLD, RATE, 500, HALF)).toBeNull();
   }
   // Our clock frozen 1 s: the buffered heartbeat is 1 s ahead of the new clock's baseline (never of the old one's).
   clock.t = 22_002;
-  expect(guard.peerBeat('p', 23_000, next(), THRESHOLD, RATE, 500)?.frozenMs).toBeGreaterThan(900);
+  expect(guard.peerBeat('p', 23_000, next(), THRESHOLD, RATE, 500, HALF)?.frozenMs).toBeGreaterThan(900);
 });
 
 test('a second peer does not report the same freeze again', () => {
@@ -70,12 +72,12 @@ test('a second peer does not report the same freeze again', () => {
   const guard = new StallGuard(clock);
   for (let i = 0; i < 20; i++) {
     clock.t = i * 100 + 1;
-    guard.peerBeat('a', 1000 + i * 100, next(), THRESHOLD, RATE);
-    guard.peerBeat('b', 9000 + i * 100, next(), THRESHOLD, RATE);
+    guard.peerBeat('a', 1000 + i * 100, next(), THRESHOLD, RATE, 0, HALF);
+    guard.peerBeat('b', 9000 + i * 100, next(), THRESHOLD, RATE, 0, HALF);
   }
   clock.t = 1902;
-  expect(guard.peerBeat('a', 1000 + 70 * 100, next(), THRESHOLD, RATE)?.frozenMs).toBeGreaterThan(4000);
-  expect(guard.peerBeat('b', 9000 + 70 * 100, next(), THRESHOLD, RATE)).toBeNull();
+  expect(guard.peerBeat('a', 1000 + 70 * 100, next(), THRESHOLD, RATE, 0, HALF)?.frozenMs).toBeGreaterThan(4000);
+  expect(guard.peerBeat('b', 9000 + 70 * 100, next(), THRESHOLD, RATE, 0, HALF)).toBeNull();
 });
 
 test('property: delay jitter below the threshold and drift within the rate bound are never a freeze (full-size runs)', () => {
@@ -94,7 +96,7 @@ test('property: delay jitter below the threshold and drift within the rate bound
         const arrival = Math.max(lastArrival, sentAt + delays[i]);
         lastArrival = arrival;
         clock.t = arrival;
-        const stall = guard.peerBeat('p', peerStart + sentAt * (1 + drift), next(), THRESHOLD, RATE);
+        const stall = guard.peerBeat('p', peerStart + sentAt * (1 + drift), next(), THRESHOLD, RATE, 0, intervalMs / 2);
         if (stall) throw new Error(`false freeze of ${stall.frozenMs} ms at beat ${i} (drift ${drift}, interval ${intervalMs})`);
       }
     },
@@ -106,12 +108,12 @@ test('a peer that restarted (its uptime went back) starts a new baseline instead
   const guard = new StallGuard(clock);
   for (let i = 0; i < 20; i++) {
     clock.t = i * 100;
-    guard.peerBeat('p', 50_000 + i * 100, next(), THRESHOLD, RATE);
+    guard.peerBeat('p', 50_000 + i * 100, next(), THRESHOLD, RATE, 0, HALF);
   }
   clock.t = 2100;
-  expect(guard.peerBeat('p', 10, next(), THRESHOLD, RATE)).toBeNull();
+  expect(guard.peerBeat('p', 10, next(), THRESHOLD, RATE, 0, HALF)).toBeNull();
   clock.t = 2200;
-  expect(guard.peerBeat('p', 110, next(), THRESHOLD, RATE)).toBeNull();
+  expect(guard.peerBeat('p', 110, next(), THRESHOLD, RATE, 0, HALF)).toBeNull();
 });
 
 test('a heartbeat overtaken on a slower link (older sequence number) is ignored, not read as a restart', () => {
@@ -119,15 +121,15 @@ test('a heartbeat overtaken on a slower link (older sequence number) is ignored,
   const guard = new StallGuard(clock);
   for (let i = 0; i < 20; i++) {
     clock.t = i * 100 + 1;
-    expect(guard.peerBeat('p', 5000 + i * 100, 100 + i, THRESHOLD, RATE)).toBeNull();
+    expect(guard.peerBeat('p', 5000 + i * 100, 100 + i, THRESHOLD, RATE, 0, HALF)).toBeNull();
   }
   // Beat 20 is lost on the fast link; its copy on the slow link arrives 900 ms late, after beat 21.
   clock.t = 2101;
-  expect(guard.peerBeat('p', 5000 + 21 * 100, 121, THRESHOLD, RATE)).toBeNull();
+  expect(guard.peerBeat('p', 5000 + 21 * 100, 121, THRESHOLD, RATE, 0, HALF)).toBeNull();
   clock.t = 2901;
-  expect(guard.peerBeat('p', 5000 + 20 * 100, 120, THRESHOLD, RATE)).toBeNull();
+  expect(guard.peerBeat('p', 5000 + 20 * 100, 120, THRESHOLD, RATE, 0, HALF)).toBeNull();
   clock.t = 2902;
-  expect(guard.peerBeat('p', 5000 + 29 * 100, 129, THRESHOLD, RATE)).toBeNull();
+  expect(guard.peerBeat('p', 5000 + 29 * 100, 129, THRESHOLD, RATE, 0, HALF)).toBeNull();
 });
 
 test('a wall-clock step that was no pause does not blind the peer witness for long', () => {
@@ -137,7 +139,7 @@ test('a wall-clock step that was no pause does not blind the peer witness for lo
   const guard = new StallGuard(clock);
   for (let i = 0; i < 20; i++) {
     clock.t = i * 100 + 1;
-    guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE);
+    guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE, 0, HALF);
     guard.check(BOUNDS);
   }
   wallStep = 5000; // NTP steps the wall clock 5 s forward: read as a freeze (safe), nothing froze
@@ -145,11 +147,11 @@ test('a wall-clock step that was no pause does not blind the peer witness for lo
   expect(guard.check(BOUNDS)?.frozenMs).toBeGreaterThan(4000);
   for (let i = 20; i < 150; i++) {
     clock.t = i * 100 + 1;
-    guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE);
+    guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE, 0, HALF);
   }
   // 15 s later a real 3 s VM pause hidden by a step back: the peers still see it.
   clock.t = 15_002;
-  const stall = guard.peerBeat('p', 5000 + 180 * 100, next(), THRESHOLD, RATE);
+  const stall = guard.peerBeat('p', 5000 + 180 * 100, next(), THRESHOLD, RATE, 0, HALF);
   expect(stall?.frozenMs).toBeGreaterThan(2500);
 });
 
@@ -165,10 +167,10 @@ test('a stall reports its monotonic gap apart (what the election counts): all of
   expect(guard.check(BOUNDS)).toEqual({ gapMs: 3050, frozenMs: 3000, monoGapMs: 50 });
   for (let i = 0; i < 20; i++) {
     clock.t = 600 + i * 100;
-    guard.peerBeat('p', 9000 + i * 100, next(), THRESHOLD, RATE);
+    guard.peerBeat('p', 9000 + i * 100, next(), THRESHOLD, RATE, 0, HALF);
   }
   clock.t = 2600; // heartbeats that waited through a freeze the own clocks did not show
-  expect(guard.peerBeat('p', 9000 + 60 * 100, next(), THRESHOLD, RATE)).toMatchObject({ monoGapMs: 0 });
+  expect(guard.peerBeat('p', 9000 + 60 * 100, next(), THRESHOLD, RATE, 0, HALF)).toMatchObject({ monoGapMs: 0 });
 });
 
 describe('a timer that ran late (protocol 4: S of its own, whatever the heartbeat)', () => {
@@ -263,7 +265,7 @@ test('property: a pause the wall clock hid, longer than S + δ, is told by the f
         lastArrival = arrival;
         // Read at once, or at the resume when it arrived during the pause; the monotonic clock lags after it.
         clock.t = arrival < pauseAt ? arrival : arrival < pauseAt + pauseMs ? pauseAt : arrival - pauseMs;
-        told += guard.peerBeat('p', peerStart + sentAt, next(), S, RATE)?.frozenMs ?? 0;
+        told += guard.peerBeat('p', peerStart + sentAt, next(), S, RATE, 0, I / 2)?.frozenMs ?? 0;
         if (sentAt >= pauseAt + pauseMs) {
           // The first heartbeat sent after the resume has been read: the pause is told, all of it but S + δ (and
           // the rate bound over the 2·I + δ since the last heartbeat read before it: safety-bounds.ts freezeBoundMs).
@@ -277,3 +279,30 @@ test('property: a pause the wall clock hid, longer than S + δ, is told by the f
   ), { numRuns: 300 });
 });
 
+
+test('a baseline from a heartbeat read late (a busy start-up) recovers within two heartbeats read apart: no false freeze after it', () => {
+  const clock = manualClock();
+  const guard = new StallGuard(clock);
+  // 100 ms heartbeats. The first: 40 ms on the wire and read 170 ms late (210 below the least-delayed offset).
+  clock.t = 210;
+  expect(guard.peerBeat('p', 5000, next(), THRESHOLD, RATE, 0, HALF)).toBeNull();
+  // Two more, 40 ms on the wire and read at once: 170 ms above the baseline, below the threshold.
+  for (const i of [1, 2]) {
+    clock.t = i * 100 + 40;
+    expect(guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE, 0, HALF)).toBeNull();
+  }
+  // Then one with no delay at all: 40 ms above the recovered baseline, 210 above the late one.
+  clock.t = 300;
+  expect(guard.peerBeat('p', 5300, next(), THRESHOLD, RATE, 0, HALF)).toBeNull();
+});
+
+test('a long entry is reported once: its work at its end, not again in the next start-to-start gap', () => {
+  const DEFAULTS = { gapMs: 100, stallMs: 100, frozenMs: 100 };
+  const clock = manualClock();
+  const guard = new StallGuard(clock);
+  expect(guard.check(DEFAULTS)).toBeNull();
+  clock.t = 150;
+  expect(guard.check(DEFAULTS, Infinity)).toEqual({ gapMs: 150, frozenMs: 0, monoGapMs: 150 });
+  clock.t = 152;
+  expect(guard.check(DEFAULTS)).toBeNull();
+});
