@@ -45,6 +45,18 @@ function rig(disabled: SafetyRule[] = []) {
   return { clock, membership, answers, broadcasts, leaderBeat, claims };
 }
 
+/** A rig whose node leads: no higher node is heard, so it stands and leads after its candidacy. */
+function leading() {
+  const r = rig();
+  const I = defaultConfig().time.cluster_update_interval;
+  for (let k = 0; k < 12 && !r.membership.isLeader(); k++) {
+    r.clock.advance(I);
+    r.membership.tick();
+  }
+  expect(r.membership.isLeader()).toBe(true);
+  return r;
+}
+
 describe('R1: exclusive acknowledgements', () => {
   test('after answering one leader, a node answers a higher one only the switch gap W + δ + F later', () => {
     const { clock, membership, answers, leaderBeat } = rig();
@@ -113,15 +125,7 @@ describe('protocol 2: the answer is the follower\'s regular heartbeat (issue 15)
   });
 
   test('a leader counts only answers that name it', () => {
-    const { membership } = rig();
-    // Make this node the leader: no higher node is heard, so it stands and leads after its candidacy.
-    const I = defaultConfig().time.cluster_update_interval;
-    const clock = (membership as unknown as { opts: { clock: VirtualClock } }).opts.clock;
-    for (let k = 0; k < 12 && !membership.isLeader(); k++) {
-      clock.advance(I);
-      membership.tick();
-    }
-    expect(membership.isLeader()).toBe(true);
+    const { membership, clock } = leading();
     const follower = (answersLeaderId: string, answersSinceSeq = 1): HeartBeat => ({
       kind: 'heartbeat', name: 'low', flags: NodeFlag.Elector, seenAddress: '', uptimeMs: 77, holdMs: 1500, ackWindowMs: 150,
       answersLeaderId, answersUptimeMs: Math.floor(clock.now() - 10), answersSinceSeq,
@@ -140,14 +144,8 @@ describe('protocol 2: the answer is the follower\'s regular heartbeat (issue 15)
 
 describe('R5: a Master claim is dated by the heartbeat it answers', () => {
   test('exactly, not floored: the heartbeat sent the moment the lease quorum began dates its answers after it', () => {
-    const { membership, broadcasts, claims } = rig();
+    const { membership, broadcasts, claims, clock } = leading();
     const I = defaultConfig().time.cluster_update_interval;
-    const clock = (membership as unknown as { opts: { clock: VirtualClock } }).opts.clock;
-    for (let k = 0; k < 12 && !membership.isLeader(); k++) {
-      clock.advance(I);
-      membership.tick();
-    }
-    expect(membership.isLeader()).toBe(true);
     clock.advance(I / 2 + 0.6); // the quorum begins at a fractional millisecond, and a heartbeat goes at once
     const quorateSince = clock.now();
     membership.tick(true);
