@@ -73,6 +73,16 @@ export function witnessThresholdMs(intervalMs: number): number {
 }
 
 /**
+ * How long a peer witness's baseline is young (StallGuard.peerBeat): 4 heartbeats from the first one it heard
+ * of that peer's clock. Young, it follows the peer's offset up, and takes only a rise above S + δ for frozen
+ * time: its first heartbeat may have been read up to S late. A pause the wall clock hid within it is not
+ * witnessed by that peer (docs/safety.md "Known gaps").
+ */
+export function witnessYouthMs(intervalMs: number): number {
+  return 4 * intervalMs;
+}
+
+/**
  * How a pause the wall clock hid (stepped back during it) is told: by the peers' clocks (StallGuard.peerBeat),
  * whose baseline rises no faster than the clock-rate bound while the heartbeats read come in a burst. Only a
  * rise above the witness threshold S is frozen time, and a peer's heartbeats may be G = I + S apart (its own

@@ -47,8 +47,11 @@ interface PeerOffset {
   sinceSeq: number;
   maxOffset: number;
   at: number;
-  /** The previous heartbeat's offset and when it was read: two above the baseline, read apart, lift it. */
-  prev: { offset: number; at: number };
+  /**
+   * Until when (our clock) the baseline is young: it follows a higher offset up, since its first heartbeat may
+   * have been read late (a busy start-up) or delayed (δ); and a rise is frozen time only above S + δ then.
+   */
+  youngUntil: number;
   /** How much of the current credit (credit.id) this baseline already moved by. */
   absorbed: { id: number; ms: number };
 }
@@ -171,15 +174,17 @@ export class StallGuard {
    * our time), so the least-delayed offset is the baseline; an offset above it by more than `thresholdMs`
    * plus twice the clock-rate bound over the time since is time our monotonic clock did not count: frozen.
    * The baseline follows a lower offset no faster than the rate bound allows (a peer whose clock runs slow),
-   * and a higher one by no more than that bound either, unless two heartbeats in a row, read at least
-   * `confirmGapMs` (half an interval) apart, were above it: a rise below the threshold (a heartbeat less
-   * delayed, or read less late, than the one the baseline came from) otherwise stays above it, and a later
-   * rise adds to it. So the heartbeats that waited in the socket buffer through a pause the wall clock hid add
-   * up, and the first one sent after the pause shows all of it but its own delay (a review found the baseline
-   * rising by all the time elapsed since the last heartbeat: a pause of S + I went unseen). A restarted peer
-   * (uptime went back, or another `sinceSeq`) starts a new baseline.
+   * and a higher one by no more than that bound either once it is `youthMs` old: a rise below the threshold
+   * (a heartbeat less delayed than the one the baseline came from) then stays above it, and a later rise adds
+   * to it. So the heartbeats that waited in the socket buffer through a pause the wall clock hid add up however
+   * they are read, and the first one sent after the pause shows all of it but its own delay (a review found
+   * the baseline rising by all the time elapsed since the last heartbeat: a pause of S + I went unseen; a later
+   * one, a rise confirmed by two heartbeats read apart absorbing a pause read in pieces). While young, the
+   * baseline follows every rise up to the threshold, and only a rise above S + δ (`delayMs`) is frozen time:
+   * its first heartbeat may have been read up to S late and δ more delayed than the next. A restarted peer
+   * (uptime went back, or another `sinceSeq`) starts a new, young baseline.
    */
-  peerBeat(peerId: string, uptimeMs: number, seq: number, thresholdMs: number, rateBound: number, sinceSeq = 0, confirmGapMs = 0): Stall | null {
+  peerBeat(peerId: string, uptimeMs: number, seq: number, thresholdMs: number, rateBound: number, sinceSeq = 0, youthMs = 0, delayMs = 0): Stall | null {
     const now = this.clock.now();
     const offset = uptimeMs - now;
     const known = this.peers.get(peerId);
@@ -187,13 +192,12 @@ export class StallGuard {
     if (!known || uptimeMs < known.uptimeMs || sinceSeq !== known.sinceSeq) {
       // New, or restarted in-process (same id, newer sequence number, uptime from 0 — or grown past the old one
       // before this node heard it again, which only the sequence number its clock began at tells).
-      this.peers.set(peerId, { uptimeMs, seq, sinceSeq, maxOffset: offset, at: now, prev: { offset, at: now }, absorbed: { id: -1, ms: 0 } });
+      this.peers.set(peerId, { uptimeMs, seq, sinceSeq, maxOffset: offset, at: now, youngUntil: now + youthMs, absorbed: { id: -1, ms: 0 } });
       return null;
     }
     known.uptimeMs = uptimeMs;
     known.seq = seq;
-    const prev = known.prev;
-    known.prev = { offset, at: now };
+    const young = now < known.youngUntil;
     const drift = 2 * rateBound * (now - known.at);
     known.at = now;
     let excess = offset - known.maxOffset - drift;
@@ -211,7 +215,7 @@ export class StallGuard {
       known.absorbed = { id: this.credit.id, ms: before + used };
       excess -= used;
     }
-    if (excess > thresholdMs) {
+    if (excess > thresholdMs + (young ? delayMs : 0)) {
       known.maxOffset += excess;
       const before = known.absorbed.id === this.credit.id && now <= this.credit.until ? known.absorbed.ms : 0;
       this.addCredit(excess, now);
@@ -219,11 +223,9 @@ export class StallGuard {
       known.absorbed = { id: this.credit.id, ms: before + excess };
       return { gapMs: excess, frozenMs: excess, monoGapMs: 0 };
     }
-    // Below the threshold: a less-delayed heartbeat, or part of a pause. It lifts the baseline only when the one
-    // before was above it too and read at least `confirmGapMs` earlier on this clock: a baseline from a heartbeat
-    // read late (a start-up's busy loop) recovers within two heartbeats, and the ones that waited in the buffer
-    // through a pause, read together, lift nothing.
-    if (now - prev.at >= confirmGapMs && prev.offset > known.maxOffset) known.maxOffset = Math.min(offset, prev.offset);
+    // Below the threshold: a less-delayed heartbeat, or part of a pause. A young baseline takes it (its first
+    // heartbeat's lateness is not known); a grown one keeps it above, where a later rise adds to it.
+    if (young) known.maxOffset += excess;
     return null;
   }
 }

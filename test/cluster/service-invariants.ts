@@ -120,7 +120,7 @@ export interface ServiceBounds {
  * service fault happened, some node has every service promoted within
  *
  *   B = ( leader_dead_time + candidacy           election: the leader's silence, then the candidacy (2·I + S)
- *       + W + δ + F                                R1: a follower answers a new leader only after this gap (switchGapMs)
+ *       + W + δ + F₁                               R1: a follower answers a new leader only after this gap (switchGapMs)
  *       + master_dead_time                         an old master outside the set is dropped as Disconnected
  *       + W + master_lease + lease_margin          the leader waits out leases another leader granted (W = ack window)
  *       + elector_startup_tolerance                a new leader lets runners report first

@@ -58,9 +58,9 @@ function leading() {
 }
 
 describe('R1: exclusive acknowledgements', () => {
-  test('after answering one leader, a node answers a higher one only the switch gap W + δ + F later', () => {
+  test('after answering one leader, a node answers a higher one only the switch gap W + δ + F₁ later', () => {
     const { clock, membership, answers, leaderBeat } = rig();
-    const gap = switchGapMs(150, 50); // 353 ms at the defaults (protocol 6)
+    const gap = switchGapMs(150, 50); // 407 ms at the defaults (protocol 6)
     membership.handleHeartbeat(LOW, leaderBeat(LOW, 'low', 1000), '10.0.0.3:42012');
     expect(answers.map((a) => a.to)).toEqual([LOW]);
     // A higher leader appears: followed at once, but not answered within the switch gap of the last answer.
