@@ -180,7 +180,7 @@ export class StallGuard {
    * they are read, and the first one sent after the pause shows all of it but its own delay (a review found
    * the baseline rising by all the time elapsed since the last heartbeat: a pause of S + I went unseen; a later
    * one, a rise confirmed by two heartbeats read apart absorbing a pause read in pieces). While young, the
-   * baseline follows every rise up to the threshold, and only a rise above S + δ (`delayMs`) is frozen time:
+   * baseline follows every rise up to the threshold + δ (`delayMs`), and only a rise above that is frozen time:
    * its first heartbeat may have been read up to S late and δ more delayed than the next. A restarted peer
    * (uptime went back, or another `sinceSeq`) starts a new, young baseline.
    */
