@@ -84,7 +84,7 @@ export function witnessYouthMs(intervalMs: number): number {
 
 /**
  * How a pause the wall clock hid (stepped back during it) is told: by the peers' clocks (StallGuard.peerBeat),
- * whose baseline rises no faster than the clock-rate bound while the heartbeats read come in a burst. Only a
+ * whose baseline, grown (witnessYouthMs), rises no faster than the clock-rate bound. Only a
  * rise above the witness threshold S is frozen time, and a peer's heartbeats may be G = I + S apart (its own
  * timer may run S late unnoticed), so:
  * - a hidden pause up to S + δ is never told (the heartbeat that shows it was up to δ less delayed);
@@ -94,7 +94,8 @@ export function witnessYouthMs(intervalMs: number): number {
  * - a longer one is told at the resume.
  * The rate bound over the 2·G + δ the witness spans hides 2ρ of that more (`witnessRateMs`). (Until protocol
  * 6 the baseline rose by all the time elapsed since the last heartbeat: a second review of protocol 5 found a
- * pause of ≈ S + I unseen; a third review, the peer's late timer left out.)
+ * pause of ≈ S + I unseen; a third review, the peer's late timer left out; a fourth, a grown baseline lifted
+ * by two heartbeats read half an interval apart absorbing a pause read in pieces.)
  */
 function witnessRateMs(intervalMs: number): number {
   return Math.ceil(2 * CLOCK_RATE_BOUND * (2 * (intervalMs + stallBoundMs(intervalMs)) + delayBoundMs(intervalMs)));
