@@ -591,11 +591,9 @@ export class Runner {
     this.hookChain = this.hookChain.then(call).catch((err: unknown) => {
       this.log.error({ err: String(err) }, `role hook failed: ${String(err)}`);
     }).finally(() => {
+      this.hooksPending--;
       // An entry of its own: after a stop, the overdue lease is checked before a promote goes on.
-      this.opts.enter(() => {
-        this.hooksPending--;
-        this.applyTarget();
-      });
+      this.opts.enter(() => this.applyTarget());
     });
   }
 
