@@ -425,8 +425,9 @@ export class SimCluster {
   /**
    * SIGCONT (also ends a VM pause). The timers that fell due run first, then the datagrams that waited;
    * `datagramsFirst` turns that round, as libuv does when the process stopped in its poll phase.
+   * `firstEntry` runs before both: a request read first from another socket (an admin connection).
    */
-  resume(index: number, datagramsFirst = false): void {
+  resume(index: number, datagramsFirst = false, firstEntry?: () => void): void {
     const node = this.nodes[index];
     if (node.status === 'frozen') {
       this.vmResume(index);
@@ -435,6 +436,7 @@ export class SimCluster {
     if (node.status !== 'paused') return;
     node.status = 'running';
     this.services.returned(node.name, this.now, 'resume', this.promoting(node));
+    firstEntry?.();
     if (datagramsFirst) this.network.resume(node.address);
     node.clock.resume();
     if (!datagramsFirst) this.network.resume(node.address);
