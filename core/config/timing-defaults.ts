@@ -180,7 +180,7 @@ export const RENEWALS_PER_LEASE = 12;
  * The least time between two renewals of the master's lease by heartbeat: a whole number of heartbeats (at least
  * one), rounded down so that a lease of 12 heartbeats or more gets RENEWALS_PER_LEASE or more (a shorter lease gets
  * one per heartbeat); every 2nd heartbeat at the defaults;
- * every heartbeat in the fast profile, whose 140 ms lease over 12 is 1.9 heartbeats — rounded up, that was every
+ * every heartbeat in the fast profile, whose 135 ms lease over 12 is 1.9 heartbeats — rounded up, that was every
  * 2nd, and a stalled master or leader lost a heartbeat of its stall tolerance). Less a quarter interval, so that
  * timer jitter does not skip a heartbeat.
  */
