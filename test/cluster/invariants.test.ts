@@ -52,3 +52,20 @@ test('a leader cut from its quorum may renew a master it just reached for its ac
   for (let t = 80 + window + BOUND + 10; t <= 80 + window + 2 * BOUND + 20; t += 10) checker.check(at(t, joined));
   expect(checker.violations.map((v) => v.invariant)).toContain('isolated-master');
 });
+
+test('a leader whose partition changes within its ack window counts answers from both sides: the isolation counts from then (chaos seeds 9631950, 9632356)', () => {
+  // 4 nodes, quorum 3. Master n2 leads. First it is with n1 only, then (at 100) with n4 only: neither side is a
+  // quorum, but answers from n1 still count for the window after the change, and n4's begin: n2 may renew
+  // itself then (R1 counts answers, not links at one instant).
+  const window = 30;
+  const at = (now: number, reach: Record<string, string[]>): InvariantView => ({ ...view(now, reach, 'n2'), ackWindowMs: window });
+  const first = { n1: ['n1', 'n2'], n2: ['n1', 'n2'], n4: ['n4'] };
+  const second = { n1: ['n1'], n2: ['n2', 'n4'], n4: ['n2', 'n4'] };
+  const checker = new InvariantChecker();
+  for (let t = 0; t < 100; t += 10) checker.check(at(t, first));
+  for (let t = 100; t <= 100 + BOUND; t += 10) checker.check(at(t, second));
+  expect(checker.violations).toEqual([]);
+  // Cut off for good since the window after the change ended.
+  for (let t = 100 + BOUND + 10; t <= 100 + window + BOUND + 20; t += 10) checker.check(at(t, second));
+  expect(checker.violations.map((v) => v.invariant)).toContain('isolated-master');
+});

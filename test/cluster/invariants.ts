@@ -54,8 +54,8 @@ export interface InvariantView {
 export class InvariantChecker {
   readonly violations: Violation[] = [];
   private readonly isolatedSince = new Map<string, number>();
-  /** When each node last reached a quorum (itself included). */
-  private readonly quorateReachAt = new Map<string, number>();
+  /** When each node last reached each other node (itself included). */
+  private readonly reachedAt = new Map<string, Map<string, number>>();
   checks = 0;
 
   transition(node: string, at: number, change: StateChange): void {
@@ -71,12 +71,21 @@ export class InvariantChecker {
     // invariants bound what it does then).
     for (const n of view.nodes) if (!n.running) this.isolatedSince.delete(n.name);
     if (view.quorum > 0) {
-      const reachOf = new Map(running.map((n) => [n.name, n.reach]));
-      for (const n of running) if (n.reach.length >= view.quorum) this.quorateReachAt.set(n.name, view.now);
+      for (const n of running) {
+        const reached = this.reachedAt.get(n.name) ?? new Map<string, number>();
+        this.reachedAt.set(n.name, reached);
+        for (const m of n.reach) reached.set(m, view.now);
+      }
       // A leader cut from its quorum still counts the acknowledgements it had for its ack window, and may
-      // renew a master it reaches meanwhile (docs/safety.md R1/R4): it counts as reaching a quorum until then.
-      const stillQuorate = (via: string) => (reachOf.get(via)?.length ?? 0) >= view.quorum
-        || view.now - (this.quorateReachAt.get(via) ?? -Infinity) <= (view.ackWindowMs ?? 0);
+      // renew a master it reaches meanwhile (docs/safety.md R1/R4) — also with answers from nodes of the
+      // partition before and of the one after a change within that window (neither side a quorum alone): it
+      // counts as reaching a quorum while the nodes it reached within the window are one.
+      const window = view.ackWindowMs ?? 0;
+      const stillQuorate = (via: string) => {
+        let recent = 0;
+        for (const at of this.reachedAt.get(via)?.values() ?? []) if (view.now - at <= window) recent++;
+        return recent >= view.quorum;
+      };
       for (const n of running) {
         // A lease can only come from a leader linked both ways to the master (or the master itself)
         // that is itself linked both ways to a quorum. Without one-way cuts that is `reach ≥ quorum`;
