@@ -1,0 +1,146 @@
+/**
+ * A VM pause the wall clock HID (stepped back during it), whose first entry after the resume is a timer: the
+ * node acts with the full lag before the buffered heartbeats that would tell the pause are read (a hostile
+ * review's question of 2026-11-28; docs/safety.md R3 "a promote waits for a peer", Known gaps).
+ *
+ * 1. The leader n_L is about to elect its OWN runner at the end of R2's wait. It is frozen 1 ms before that
+ *    entry for 3 s with its wall clock stepped back by 3 s; meanwhile the two others elect a new leader, which
+ *    promotes one of them. On resume n_L's timers run first (libuv: timers, microtasks, then the poll phase),
+ *    then its buffered datagrams one per callback. Its elector still sees its old quorum and elects its own
+ *    runner, which turns Master — but its promote waits for a peer's answer to a heartbeat sent since
+ *    (Runner `vouchNeeded`), and the buffered heartbeats tell the pause first: the lease is gone, no promote.
+ *    Without that wait: two-promoted at t=4915 (timers first); the simulator's own resume (datagrams first)
+ *    passes either way.
+ * 2. A plain runner named just as it froze reads the stale grant in the first buffered datagram (that
+ *    heartbeat's rise is below S and tells nothing) and promotes before the next datagrams tell the pause
+ *    (two-promoted at t=5911). Not mended: a remote runner has no peer's answer to wait for without a wire
+ *    change (a grant that echoes a heartbeat the runner sent since it turned Master). Kept as `test.failing`:
+ *    it fails when that gap closes, to be turned into a plain test.
+ */
+import { SimCluster, type SimNode } from './sim-cluster';
+import { expectNoViolations } from './helpers';
+
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+interface Run {
+  sim: SimCluster;
+  leader: SimNode;
+  /** Virtual time n_L named its own runner master (decided there). */
+  selfElectedAt: number | null;
+}
+
+async function coldStart(seed: number): Promise<Run> {
+  const sim = new SimCluster({ seed, nodes: 3, quorum: 2, traceLines: 3000, serviceDurationMs: 20 });
+  const leaderIdx = sim.nodes.reduce((best, n, i) => (n.id > sim.nodes[best].id ? i : best), 0);
+  const leader = sim.nodes[leaderIdx];
+  const run: Run = { sim, leader, selfElectedAt: null };
+  leader.hooks.onMasterChange.tap('review', (c) => {
+    if (c.decidedHere && c.masterId === leader.id && run.selfElectedAt === null) run.selfElectedAt = sim.now;
+  });
+  await sim.start(leaderIdx);
+  await sim.run(600);
+  for (let i = 0; i < sim.nodes.length; i++) if (i !== leaderIdx) await sim.start(i);
+  return run;
+}
+
+/** VM resume of node `idx` with its due timers first, then its buffered datagrams one at a time (microtasks between). */
+async function resumeTimersFirst(sim: SimCluster, idx: number): Promise<void> {
+  const net = sim.network as unknown as {
+    resume(address: string): void;
+    endpoints: Map<string, { paused: boolean; buffer: Array<{ data: Uint8Array; from: string }> }>;
+    deliverNow(e: unknown, data: Uint8Array, from: string): void;
+  };
+  const original = net.resume;
+  net.resume = () => {}; // keep the socket buffer until the timers that fell due have run
+  try {
+    sim.resume(idx);
+  } finally {
+    net.resume = original;
+  }
+  await sim.run(1); // the timer due 1 ms after the freeze began (its clock resumed where it stopped)
+  const endpoint = net.endpoints.get(sim.nodes[idx].address)!;
+  endpoint.paused = false;
+  for (const item of endpoint.buffer.splice(0)) {
+    net.deliverNow(endpoint, item.data, item.from);
+    await settle();
+    sim.checkInvariants();
+  }
+}
+
+describe('a hidden VM pause whose first entry is the leader\'s own timer', () => {
+  test.each([false, true])('the leader does not promote (datagrams first: %s)', async (datagramsFirst) => {
+    await ownRunner(datagramsFirst);
+  });
+});
+
+async function ownRunner(datagramsFirst: boolean): Promise<void> {
+  // The leader does not promote its own runner beside a master elected during its hidden pause.
+  {
+    const SEED = 4242;
+    const PAUSE = 3_000;
+    // Run 1: when does the leader elect its own runner?
+    const probe = await coldStart(SEED);
+    await probe.sim.runUntil(() => probe.selfElectedAt !== null, 10_000);
+    const at = probe.selfElectedAt;
+    probe.sim.shutdown();
+    expect(at).not.toBeNull();
+
+    // Run 2: the same schedule, the leader frozen 1 ms before that entry, the pause hidden by a step back.
+    const run = await coldStart(SEED);
+    const { sim, leader } = run;
+    await sim.run(at! - 1 - sim.now);
+    expect(run.selfElectedAt).toBeNull();
+    const idx = sim.nodes.indexOf(leader);
+    sim.vmPause(idx);
+    await sim.run(100);
+    sim.stepWall(idx, -PAUSE);
+    await sim.run(PAUSE - 100);
+    const other = sim.masters().filter((n) => n !== leader);
+    // The others elected a leader and promoted a master meanwhile.
+    expect(other.length).toBe(1);
+    expect(sim.servicesPromoted(other[0])).toBe(true);
+    if (datagramsFirst) sim.resume(idx); // the simulator's own resume: every buffered datagram before any timer
+    else await resumeTimersFirst(sim, idx);
+    await sim.run(2_000);
+    expectNoViolations(sim);
+    sim.shutdown();
+  }
+}
+
+describe('a hidden VM pause of a runner, a stale grant read before the datagrams that tell the pause', () => {
+  test.failing('a runner named just as it froze does not promote on resume beside the master elected meanwhile (known gap)', async () => {
+    const SEED = 4343;
+    const PAUSE = 4_000;
+    const build = async (): Promise<{ sim: SimCluster; named: { id: string; at: number } | null }> => {
+      const sim = new SimCluster({ seed: SEED, nodes: [{ runner: false }, { elector: false }, { elector: false }], quorum: 2, traceLines: 3000, serviceDurationMs: 20 });
+      const out = { sim, named: null as { id: string; at: number } | null };
+      sim.nodes[0].hooks.onMasterChange.tap('review', (c) => {
+        if (c.decidedHere && c.masterId && out.named === null) out.named = { id: c.masterId, at: sim.now };
+      });
+      await sim.startAll();
+      return out;
+    };
+    const probe = await build();
+    await probe.sim.runUntil(() => probe.named !== null, 10_000);
+    const named = probe.named;
+    probe.sim.shutdown();
+    expect(named).not.toBeNull();
+
+    const { sim } = await build();
+    await sim.run(named!.at - sim.now); // the leader's entry that names it has run; its grant is in flight
+    const idx = sim.nodes.findIndex((n) => n.id === named!.id);
+    const runner = sim.nodes[idx];
+    expect(runner.koi.runnerState()).not.toBe('Master');
+    sim.vmPause(idx);
+    await sim.run(100);
+    sim.stepWall(idx, -PAUSE);
+    await sim.run(PAUSE - 100);
+    const other = sim.masters().filter((n) => n !== runner);
+    expect(other.length).toBe(1);
+    expect(sim.servicesPromoted(other[0])).toBe(true);
+    await resumeTimersFirst(sim, idx);
+    await sim.run(2_000);
+    expectNoViolations(sim);
+    sim.shutdown();
+  });
+});
