@@ -67,6 +67,17 @@ async function resumeTimersFirst(sim: SimCluster, idx: number): Promise<void> {
   }
 }
 
+/** A VM pause of node `idx` for `pauseMs`, hidden by a wall-clock step back; the others elect and promote meanwhile. */
+async function hiddenPauseWhileOthersPromote(sim: SimCluster, idx: number, pauseMs: number): Promise<void> {
+  sim.vmPause(idx);
+  await sim.run(100);
+  sim.stepWall(idx, -pauseMs);
+  await sim.run(pauseMs - 100);
+  const others = sim.masters().filter((n) => n !== sim.nodes[idx]);
+  expect(others.length).toBe(1);
+  expect(sim.servicesPromoted(others[0])).toBe(true);
+}
+
 describe('a hidden VM pause whose first entry is the leader\'s own timer', () => {
   test.each([false, true])('the leader does not promote (datagrams first: %s)', async (datagramsFirst) => {
     await ownRunner(datagramsFirst);
@@ -91,14 +102,7 @@ async function ownRunner(datagramsFirst: boolean): Promise<void> {
     await sim.run(at! - 1 - sim.now);
     expect(run.selfElectedAt).toBeNull();
     const idx = sim.nodes.indexOf(leader);
-    sim.vmPause(idx);
-    await sim.run(100);
-    sim.stepWall(idx, -PAUSE);
-    await sim.run(PAUSE - 100);
-    const other = sim.masters().filter((n) => n !== leader);
-    // The others elected a leader and promoted a master meanwhile.
-    expect(other.length).toBe(1);
-    expect(sim.servicesPromoted(other[0])).toBe(true);
+    await hiddenPauseWhileOthersPromote(sim, idx, PAUSE);
     if (datagramsFirst) sim.resume(idx); // the simulator's own resume: every buffered datagram before any timer
     else await resumeTimersFirst(sim, idx);
     await sim.run(2_000);
@@ -131,13 +135,7 @@ describe('a hidden VM pause of a runner, a stale grant read before the datagrams
     const idx = sim.nodes.findIndex((n) => n.id === named!.id);
     const runner = sim.nodes[idx];
     expect(runner.koi.runnerState()).not.toBe('Master');
-    sim.vmPause(idx);
-    await sim.run(100);
-    sim.stepWall(idx, -PAUSE);
-    await sim.run(PAUSE - 100);
-    const other = sim.masters().filter((n) => n !== runner);
-    expect(other.length).toBe(1);
-    expect(sim.servicesPromoted(other[0])).toBe(true);
+    await hiddenPauseWhileOthersPromote(sim, idx, PAUSE);
     await resumeTimersFirst(sim, idx);
     await sim.run(2_000);
     expectNoViolations(sim);
