@@ -40,9 +40,9 @@ export interface RunnerOptions extends ComponentContext {
   /** All the time this node's monotonic clock lost so far (only grows): the lease held loses what it adds. */
   frozenSoFar(): number;
   /**
-   * Whether a peer has vouched for this node's clock since `at` (its clock): false while this node leads and
-   * no peer's answer to a heartbeat sent at `at` or later was read yet (Membership.answeredSince). A promote
-   * waits for it — see `applyTarget`. Absent: never waits.
+   * Whether a peer has vouched for this node's clock since `at` (its clock): a peer answered a heartbeat this
+   * node sent, leading, at `at` or later (Membership.answeredSince), or its quorum needs no peer. Asked only
+   * while Master on this node's own grant; a promote waits for it — see `applyTarget`. Absent: never waits.
    */
   clockVouchedSince?(at: number): boolean;
 }
