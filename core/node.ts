@@ -179,9 +179,6 @@ export class KoiNode {
         enter: (fn) => this.guarded(fn),
         frozenSince: (at) => this.stallGuard.frozenSince(at),
         frozenSoFar: () => this.stallGuard.frozenSoFar(),
-        // Asked only on a grant of this node's own elector (Runner.vouchNeeded). Nobody answers a leader that
-        // needs no peer for its quorum.
-        clockVouchedSince: (at) => this.config.cluster.quorum <= 1 || this.membership.answeredSince(at),
       });
       const runner = this.runner;
       this.services = (opts.serviceManagerFactory ?? createServiceManager)({
@@ -569,7 +566,6 @@ export class KoiNode {
       this.stalled(stall, ` (peer ${message.name}'s clock ran ${Math.round(stall.frozenMs)} ms ahead of this node's: a VM pause hidden by a wall-clock step back?)`, quiet);
     }
     this.membership.handleHeartbeat(senderId, message, from);
-    this.runner?.peerHeard();
   }
 
   private encode(message: KoiMessage): Uint8Array | null {

@@ -101,8 +101,6 @@ export class Membership {
   private lastAnswered = { leaderId: '', uptimeMs: 0, sinceSeq: 0 };
   /** The heartbeats this node sent lately, oldest first: the uptime each carried and when exactly it left. */
   private readonly sentBeats: Array<{ uptimeMs: number; at: number }> = [];
-  /** When this leader sent the newest of its heartbeats a peer's answer was read to (exactly: sentBeats). */
-  private newestAnsweredSentAt = -Infinity;
   /** When this node last sent a heartbeat (its answers double as its regular heartbeats). */
   private lastBroadcastAt = -Infinity;
   /** When this node last sent a heartbeat to every peer (a follower sends most to its leader only). */
@@ -211,7 +209,6 @@ export class Membership {
     // node sent the heartbeat it answers, not from its arrival, so an answer that waited (network, a
     // stall of this node) is never counted beyond what the follower promised.
     if (this.answersOurs(beat)) {
-      this.newestAnsweredSentAt = Math.max(this.newestAnsweredSentAt, this.answeredSentAt(beat, now) ?? -Infinity);
       const sentAt = this.opts.startedAt + beat.answersUptimeMs!;
       if (sentAt <= now) {
         // R2: dated on our clock, late rather than early (delay and a stall here only make it later; the
@@ -267,15 +264,6 @@ export class Membership {
         });
       }
     }
-  }
-
-  /**
-   * Whether a peer answered a heartbeat this node sent, leading, at `at` or later (its own clock). A peer's
-   * answer was sent after that heartbeat arrived, so its clock (StallGuard.peerBeat) tells any pause of this
-   * node's before `at` that the wall clock hid: the runner's promote waits for it (Runner, R3).
-   */
-  answeredSince(at: number): boolean {
-    return this.isLeader() && this.newestAnsweredSentAt >= at;
   }
 
   /**

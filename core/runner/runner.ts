@@ -39,12 +39,6 @@ export interface RunnerOptions extends ComponentContext {
   frozenSince(at: number): number | null;
   /** All the time this node's monotonic clock lost so far (only grows): the lease held loses what it adds. */
   frozenSoFar(): number;
-  /**
-   * Whether a peer has vouched for this node's clock since `at` (its clock): a peer answered a heartbeat this
-   * node sent, leading, at `at` or later (Membership.answeredSince), or its quorum needs no peer. Asked only
-   * while Master on this node's own grant; a promote waits for it — see `applyTarget`. Absent: never waits.
-   */
-  clockVouchedSince?(at: number): boolean;
 }
 
 /** The runner's state as the node status shows it (core/node/status.ts `RunnerStatus` adds the services). */
@@ -78,14 +72,6 @@ export class Runner {
   private config: KoiConfig;
   private services: ServiceManager | null = null;
   private current: RunnerState = 'Disconnected';
-  /** When this runner last turned Master (its clock). */
-  private masterSince = -Infinity;
-  /** The newest grant applied came from this node's own elector. */
-  private grantedBySelf = false;
-  /** Master on its own node's grant, its clock not yet vouched for by a peer since (applyTarget). */
-  private vouchNeeded = false;
-  /** A promote waits for that (applyTarget). */
-  private promoteAwaitsVouch = false;
   private mode: RunnerMode = 'Active';
   private stopped = false;
   private failed = false;
@@ -205,11 +191,6 @@ export class Runner {
     const namesMe = update.masterId === this.opts.self.id;
     const grants = namesMe && this.quorumOn() && update.hasQuorum && update.leaseMs > 0;
     const endsAt = grants ? this.leaseEndHere(update, now) : null;
-    if (grants) {
-      this.grantedBySelf = leaderId === this.opts.self.id;
-      // Renewed by another leader: a master like any other runner it names (the leader-only wait is over).
-      if (!this.grantedBySelf) this.vouchNeeded = false;
-    }
     if (grants && endsAt === null) {
       // Neither a renewal nor a withdrawal: the lease held already runs its course.
     } else if (!namesMe) {
@@ -592,11 +573,6 @@ export class Runner {
     const from = this.current;
     assertTransition(from, to, reason);
     this.current = to;
-    if (to === 'Master') {
-      this.masterSince = this.opts.clock.now();
-      this.vouchNeeded = this.grantedBySelf;
-    }
-    if (from === 'Master') this.vouchNeeded = false;
     this.log.info({ from, to, reason }, `Transition[${from} -> ${to}]: ${reason}`);
     this.opts.hooks.onStateChange.call({ from, to, reason });
     const change = { nodeId: this.opts.self.id, name: this.opts.self.name, reason };
@@ -625,24 +601,11 @@ export class Runner {
     this.services?.setContext({ state: this.current, promoted: this.current === 'Master', masterName: this.masterName });
   }
 
-  /** A peer's heartbeat was read: a promote that waited for a peer to vouch for this clock may go on. */
-  peerHeard(): void {
-    if (this.promoteAwaitsVouch) this.applyTarget();
-  }
-
   private applyTarget(): void {
     const s = this.services;
     if (!s || this.closed) return;
     if (this.hooksPending > 0 && this.current === 'Master') return;
     const target = targetFor(this.current, s.anyPromoted());
-    if (this.vouchNeeded && (this.opts.clockVouchedSince?.(this.masterSince) ?? true)) this.vouchNeeded = false;
-    this.promoteAwaitsVouch = this.vouchNeeded && target === 'Promote' && s.target !== 'Promote' && !s.anyPromoted();
-    // A leader that elected its own runner in the first entry after a VM pause the wall clock hid (stepped back
-    // during it) decided on answers its frozen clock dated fresh; the heartbeats that tell the pause may not
-    // have been read yet (a timer can run before the socket is read). A peer's answer to a heartbeat sent since
-    // the runner turned Master was sent after that entry, so the stall guard has read its clock by then
-    // (docs/safety.md R3, "a promote waits for a peer"). About a round trip, up to a heartbeat interval.
-    if (this.promoteAwaitsVouch) return;
     if (s.target !== target) s.setTarget(target);
   }
 }

@@ -1,23 +1,23 @@
 /**
  * A VM pause the wall clock HID (stepped back during it), whose first entry after the resume is a timer: the
  * node acts with the full lag before the buffered heartbeats that would tell the pause are read (a hostile
- * review's question of 2026-11-28; docs/safety.md R3 "a promote waits for a peer", Known gaps).
+ * review's question of 2026-11-28; docs/safety.md Known gaps, "a fifth review"). Both cases are open and kept
+ * as `test.failing`: each fails once the gap closes, to be turned into a plain test.
  *
  * 1. The leader n_L is about to elect its OWN runner at the end of R2's wait. It is frozen 1 ms before that
  *    entry for 3 s with its wall clock stepped back by 3 s; meanwhile the two others elect a new leader, which
  *    promotes one of them. On resume n_L's timers run first (libuv: timers, microtasks, then the poll phase),
  *    then its buffered datagrams one per callback. Its elector still sees its old quorum and elects its own
- *    runner, which turns Master — but its promote waits for a peer's answer to a heartbeat sent since
- *    (Runner `vouchNeeded`), and the buffered heartbeats tell the pause first: the lease is gone, no promote.
- *    Without that wait: two-promoted at t=4915 (timers first); the simulator's own resume (datagrams first)
- *    passes either way.
+ *    runner, which promotes beside the other master (two-promoted at t=4915). The simulator's own resume
+ *    (datagrams first) passes.
  * 2. A plain runner named just as it froze reads the stale grant in the first buffered datagram (that
  *    heartbeat's rise is below S and tells nothing) and promotes before the next datagrams tell the pause
- *    (two-promoted at t=5911). Not mended: a remote runner has no peer's answer to wait for without a wire
- *    change (a grant that echoes a heartbeat the runner sent since it turned Master). Kept as `test.failing`:
- *    it fails when that gap closes, to be turned into a plain test.
- */
-import { SimCluster, type SimNode } from './sim-cluster';
+ *    (two-promoted at t=5911).
+ *
+ * A promote that waits for a peer's answer to a heartbeat sent since the runner turned Master mends case 1 but
+ * was refused: a pause right after the transition lets a buffered answer, sent before it, vouch on resume — a
+ * promote begun after the resume, where before it had begun before the pause (an allowed frozen overlap).
+ */import { SimCluster, type SimNode } from './sim-cluster';
 import { expectNoViolations } from './helpers';
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -79,8 +79,11 @@ async function hiddenPauseWhileOthersPromote(sim: SimCluster, idx: number, pause
 }
 
 describe('a hidden VM pause whose first entry is the leader\'s own timer', () => {
-  test.each([false, true])('the leader does not promote (datagrams first: %s)', async (datagramsFirst) => {
-    await ownRunner(datagramsFirst);
+  test('the leader does not promote (the simulator\'s own resume: datagrams first)', async () => {
+    await ownRunner(true);
+  });
+  test.failing('the leader does not promote (timers first; known gap)', async () => {
+    await ownRunner(false);
   });
 });
 
