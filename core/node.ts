@@ -24,7 +24,7 @@ import type { WireCodec } from './wire/types';
 import type { ComponentContext } from './node/component';
 import { safetyRules, type SafetyRuleSet } from './safety-rules';
 import { checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './node/cluster-check';
-import { CLOCK_RATE_BOUND, delayBoundMs, entryGapBoundMs, stallBoundMs, witnessThresholdMs, witnessYouthMs } from './config/safety-bounds';
+import { CLOCK_RATE_BOUND, entryGapBoundMs, stallBoundMs, witnessBounds, witnessThresholdMs } from './config/safety-bounds';
 import { DeadlineTimer } from './node/deadline-timer';
 import { GuardedTimers } from './node/guarded-timers';
 import { StallGuard, type Stall } from './node/stall-guard';
@@ -556,9 +556,7 @@ export class KoiNode {
   private heartbeat(senderId: string, seq: number, message: HeartBeat, from: string): void {
     this.peerClocks.observe(senderId, message.uptimeMs, message.uptimeSinceSeq ?? 0, seq, this.clock.now());
     // R6, third witness: a peer's monotonic clock that ran ahead of ours means ours stood still.
-    const interval = this.config.time.cluster_update_interval;
-    const stall = this.stallGuard.peerBeat(senderId, message.uptimeMs, seq, witnessThresholdMs(interval), CLOCK_RATE_BOUND, message.uptimeSinceSeq ?? 0,
-      witnessYouthMs(interval), delayBoundMs(interval));
+    const stall = this.stallGuard.peerBeat(senderId, message.uptimeMs, seq, message.uptimeSinceSeq ?? 0, witnessBounds(this.config.time.cluster_update_interval));
     if (this.started && stall && this.rules.on('stall-guard')) {
       // Buffered heartbeats of one freeze arrive together and report it in parts: log the first part only.
       const quiet = this.clock.now() - this.lastPeerStallAt < this.config.time.node_timeout;

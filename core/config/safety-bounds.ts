@@ -82,6 +82,11 @@ export function witnessYouthMs(intervalMs: number): number {
   return 4 * intervalMs;
 }
 
+/** What the peers' witness of a pause the wall clock hid judges by (StallGuard.peerBeat), at heartbeat interval I. */
+export function witnessBounds(intervalMs: number): { thresholdMs: number; rateBound: number; youthMs: number; delayMs: number } {
+  return { thresholdMs: witnessThresholdMs(intervalMs), rateBound: CLOCK_RATE_BOUND, youthMs: witnessYouthMs(intervalMs), delayMs: delayBoundMs(intervalMs) };
+}
+
 /**
  * How a pause the wall clock hid (stepped back during it) is told: by the peers' clocks (StallGuard.peerBeat),
  * whose baseline, grown (witnessYouthMs), rises no faster than the clock-rate bound. Only a

@@ -39,6 +39,18 @@ export interface StallBounds {
 }
 
 /** Per peer: the largest (its uptime − our monotonic time) seen, i.e. from its least-delayed heartbeat, and when. */
+/** What a peer's witness judges by (core/config/safety-bounds.ts `witnessBounds`). */
+export interface WitnessBounds {
+  /** A rise above the baseline by more than this is frozen time (S). */
+  thresholdMs: number;
+  /** Each clock's rate error ρ. */
+  rateBound: number;
+  /** How long a new baseline is young (witnessYouthMs). */
+  youthMs: number;
+  /** δ: a young baseline takes a rise up to the threshold + δ (its first heartbeat may have been delayed). */
+  delayMs: number;
+}
+
 interface PeerOffset {
   uptimeMs: number;
   /** Sequence number of the newest heartbeat used (a reordered older one is ignored). */
@@ -184,7 +196,8 @@ export class StallGuard {
    * its first heartbeat may have been read up to S late and δ more delayed than the next. A restarted peer
    * (uptime went back, or another `sinceSeq`) starts a new, young baseline.
    */
-  peerBeat(peerId: string, uptimeMs: number, seq: number, thresholdMs: number, rateBound: number, sinceSeq = 0, youthMs = 0, delayMs = 0): Stall | null {
+  peerBeat(peerId: string, uptimeMs: number, seq: number, sinceSeq: number, bounds: WitnessBounds): Stall | null {
+    const { thresholdMs, rateBound, youthMs, delayMs } = bounds;
     const now = this.clock.now();
     const offset = uptimeMs - now;
     const known = this.peers.get(peerId);

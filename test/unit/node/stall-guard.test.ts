@@ -35,18 +35,18 @@ test('heartbeats that waited through a freeze add up to it, and report it (in pa
   // Peer uptime = our time + 5000 (it started earlier); 100 ms heartbeats, 1 ms delay.
   for (let i = 0; i < 50; i++) {
     clock.t = i * 100 + 1;
-    expect(guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE, 0, YOUTH)).toBeNull();
+    expect(guard.peerBeat('p', 5000 + i * 100, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 })).toBeNull();
   }
   // Frozen for 8 s from t = 5001: 80 heartbeats wait in the buffer and arrive at once.
   clock.t = 5002;
   let frozen = 0;
-  for (let i = 50; i < 130; i++) frozen += guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE, 0, YOUTH)?.frozenMs ?? 0;
+  for (let i = 50; i < 130; i++) frozen += guard.peerBeat('p', 5000 + i * 100, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 })?.frozenMs ?? 0;
   expect(frozen).toBeGreaterThan(8000 - THRESHOLD - 100);
   expect(frozen).toBeLessThanOrEqual(8000);
   // After it, normal heartbeats are quiet again.
   for (let i = 130; i < 200; i++) {
     clock.t = 5002 + (i - 129) * 100;
-    expect(guard.peerBeat('p', 5000 + i * 100 + 8000 - 8000, next(), THRESHOLD, RATE, 0, YOUTH)).toBeNull();
+    expect(guard.peerBeat('p', 5000 + i * 100 + 8000 - 8000, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 })).toBeNull();
   }
 });
 
@@ -56,15 +56,15 @@ test('a peer restarted in-process and heard again only after its new uptime pass
   // The old clock ran 9 s ahead of ours; the restarted one (from sequence 500) is level with ours.
   for (let i = 0; i < 20; i++) {
     clock.t = i * 100 + 1;
-    guard.peerBeat('p', 9000 + i * 100, next(), THRESHOLD, RATE, 1, YOUTH);
+    guard.peerBeat('p', 9000 + i * 100, next(), 1, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 });
   }
   for (let i = 0; i < 20; i++) {
     clock.t = 20_000 + i * 100 + 1;
-    expect(guard.peerBeat('p', 20_000 + i * 100, next(), THRESHOLD, RATE, 500, YOUTH)).toBeNull();
+    expect(guard.peerBeat('p', 20_000 + i * 100, next(), 500, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 })).toBeNull();
   }
   // Our clock frozen 1 s: the buffered heartbeat is 1 s ahead of the new clock's baseline (never of the old one's).
   clock.t = 22_002;
-  expect(guard.peerBeat('p', 23_000, next(), THRESHOLD, RATE, 500, YOUTH)?.frozenMs).toBeGreaterThan(900);
+  expect(guard.peerBeat('p', 23_000, next(), 500, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 })?.frozenMs).toBeGreaterThan(900);
 });
 
 test('a second peer does not report the same freeze again', () => {
@@ -72,12 +72,12 @@ test('a second peer does not report the same freeze again', () => {
   const guard = new StallGuard(clock);
   for (let i = 0; i < 20; i++) {
     clock.t = i * 100 + 1;
-    guard.peerBeat('a', 1000 + i * 100, next(), THRESHOLD, RATE, 0, YOUTH);
-    guard.peerBeat('b', 9000 + i * 100, next(), THRESHOLD, RATE, 0, YOUTH);
+    guard.peerBeat('a', 1000 + i * 100, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 });
+    guard.peerBeat('b', 9000 + i * 100, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 });
   }
   clock.t = 1902;
-  expect(guard.peerBeat('a', 1000 + 70 * 100, next(), THRESHOLD, RATE, 0, YOUTH)?.frozenMs).toBeGreaterThan(4000);
-  expect(guard.peerBeat('b', 9000 + 70 * 100, next(), THRESHOLD, RATE, 0, YOUTH)).toBeNull();
+  expect(guard.peerBeat('a', 1000 + 70 * 100, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 })?.frozenMs).toBeGreaterThan(4000);
+  expect(guard.peerBeat('b', 9000 + 70 * 100, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 })).toBeNull();
 });
 
 test('property: delay jitter (and read lateness) below the threshold less the rate bound over an interval and a threshold, and drift within the rate bound, are never a freeze (full-size runs)', () => {
@@ -100,7 +100,7 @@ test('property: delay jitter (and read lateness) below the threshold less the ra
         const arrival = Math.max(lastArrival, sentAt + spread[i] * maxDelay);
         lastArrival = arrival;
         clock.t = arrival;
-        const stall = guard.peerBeat('p', peerStart + sentAt * (1 + drift), next(), THRESHOLD, RATE, 0, 4 * intervalMs);
+        const stall = guard.peerBeat('p', peerStart + sentAt * (1 + drift), next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: 4 * intervalMs, delayMs: 0 });
         if (stall) throw new Error(`false freeze of ${stall.frozenMs} ms at beat ${i} (drift ${drift}, interval ${intervalMs})`);
       }
     },
@@ -112,12 +112,12 @@ test('a peer that restarted (its uptime went back) starts a new baseline instead
   const guard = new StallGuard(clock);
   for (let i = 0; i < 20; i++) {
     clock.t = i * 100;
-    guard.peerBeat('p', 50_000 + i * 100, next(), THRESHOLD, RATE, 0, YOUTH);
+    guard.peerBeat('p', 50_000 + i * 100, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 });
   }
   clock.t = 2100;
-  expect(guard.peerBeat('p', 10, next(), THRESHOLD, RATE, 0, YOUTH)).toBeNull();
+  expect(guard.peerBeat('p', 10, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 })).toBeNull();
   clock.t = 2200;
-  expect(guard.peerBeat('p', 110, next(), THRESHOLD, RATE, 0, YOUTH)).toBeNull();
+  expect(guard.peerBeat('p', 110, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 })).toBeNull();
 });
 
 test('a heartbeat overtaken on a slower link (older sequence number) is ignored, not read as a restart', () => {
@@ -125,15 +125,15 @@ test('a heartbeat overtaken on a slower link (older sequence number) is ignored,
   const guard = new StallGuard(clock);
   for (let i = 0; i < 20; i++) {
     clock.t = i * 100 + 1;
-    expect(guard.peerBeat('p', 5000 + i * 100, 100 + i, THRESHOLD, RATE, 0, YOUTH)).toBeNull();
+    expect(guard.peerBeat('p', 5000 + i * 100, 100 + i, 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 })).toBeNull();
   }
   // Beat 20 is lost on the fast link; its copy on the slow link arrives 900 ms late, after beat 21.
   clock.t = 2101;
-  expect(guard.peerBeat('p', 5000 + 21 * 100, 121, THRESHOLD, RATE, 0, YOUTH)).toBeNull();
+  expect(guard.peerBeat('p', 5000 + 21 * 100, 121, 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 })).toBeNull();
   clock.t = 2901;
-  expect(guard.peerBeat('p', 5000 + 20 * 100, 120, THRESHOLD, RATE, 0, YOUTH)).toBeNull();
+  expect(guard.peerBeat('p', 5000 + 20 * 100, 120, 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 })).toBeNull();
   clock.t = 2902;
-  expect(guard.peerBeat('p', 5000 + 29 * 100, 129, THRESHOLD, RATE, 0, YOUTH)).toBeNull();
+  expect(guard.peerBeat('p', 5000 + 29 * 100, 129, 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 })).toBeNull();
 });
 
 test('a wall-clock step that was no pause does not blind the peer witness for long', () => {
@@ -143,7 +143,7 @@ test('a wall-clock step that was no pause does not blind the peer witness for lo
   const guard = new StallGuard(clock);
   for (let i = 0; i < 20; i++) {
     clock.t = i * 100 + 1;
-    guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE, 0, YOUTH);
+    guard.peerBeat('p', 5000 + i * 100, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 });
     guard.check(BOUNDS);
   }
   wallStep = 5000; // NTP steps the wall clock 5 s forward: read as a freeze (safe), nothing froze
@@ -151,11 +151,11 @@ test('a wall-clock step that was no pause does not blind the peer witness for lo
   expect(guard.check(BOUNDS)?.frozenMs).toBeGreaterThan(4000);
   for (let i = 20; i < 150; i++) {
     clock.t = i * 100 + 1;
-    guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE, 0, YOUTH);
+    guard.peerBeat('p', 5000 + i * 100, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 });
   }
   // 15 s later a real 3 s VM pause hidden by a step back: the peers still see it.
   clock.t = 15_002;
-  const stall = guard.peerBeat('p', 5000 + 180 * 100, next(), THRESHOLD, RATE, 0, YOUTH);
+  const stall = guard.peerBeat('p', 5000 + 180 * 100, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 });
   expect(stall?.frozenMs).toBeGreaterThan(2500);
 });
 
@@ -171,10 +171,10 @@ test('a stall reports its monotonic gap apart (what the election counts): all of
   expect(guard.check(BOUNDS)).toEqual({ gapMs: 3050, frozenMs: 3000, monoGapMs: 50 });
   for (let i = 0; i < 20; i++) {
     clock.t = 600 + i * 100;
-    guard.peerBeat('p', 9000 + i * 100, next(), THRESHOLD, RATE, 0, YOUTH);
+    guard.peerBeat('p', 9000 + i * 100, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 });
   }
   clock.t = 2600; // heartbeats that waited through a freeze the own clocks did not show
-  expect(guard.peerBeat('p', 9000 + 60 * 100, next(), THRESHOLD, RATE, 0, YOUTH)).toMatchObject({ monoGapMs: 0 });
+  expect(guard.peerBeat('p', 9000 + 60 * 100, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 0 })).toMatchObject({ monoGapMs: 0 });
 });
 
 describe('a timer that ran late (protocol 4: S of its own, whatever the heartbeat)', () => {
@@ -275,7 +275,7 @@ test('property: a pause the wall clock hid, longer than S + δ, is told by the f
         const arrivedMono = arrival < pauseAt ? arrival : arrival < pauseAt + pauseMs ? pauseAt : arrival - pauseMs;
         lastRead = Math.max(lastRead, arrivedMono + lateness[i]);
         clock.t = lastRead;
-        told += guard.peerBeat('p', peerStart + sentAt, next(), S, RATE, 0, 4 * I, DELTA)?.frozenMs ?? 0;
+        told += guard.peerBeat('p', peerStart + sentAt, next(), 0, { thresholdMs: S, rateBound: RATE, youthMs: 4 * I, delayMs: DELTA })?.frozenMs ?? 0;
         if (sentAt >= pauseAt + pauseMs) {
           // The first heartbeat sent after the resume has been read: the pause is told, all of it but S + δ and
           // that heartbeat's lateness (and the rate bound over the time since the last heartbeat before the pause).
@@ -299,20 +299,20 @@ test('a young baseline from a heartbeat read late (a busy start-up) follows the 
   const reads: Array<[number, number]> = [[210, 5000], [210, 5100], [240, 5200], [300, 5300]];
   for (const [t, uptime] of reads) {
     clock.t = t;
-    expect(guard.peerBeat('p', uptime, next(), THRESHOLD, RATE, 0, YOUTH, 50)).toBeNull();
+    expect(guard.peerBeat('p', uptime, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 50 })).toBeNull();
   }
   // Grown up (4 heartbeats later), it is the least-delayed offset: a 300 ms pause hidden from the wall clock,
   // its heartbeats read in pieces half an interval apart, is told.
   for (let i = 4; i < 30; i++) {
     clock.t = i * 100;
-    expect(guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE, 0, YOUTH, 50)).toBeNull();
+    expect(guard.peerBeat('p', 5000 + i * 100, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 50 })).toBeNull();
   }
   // Frozen from 2 950 for 300 ms: the heartbeats sent at 3 000, 3 100 and 3 200 wait, and are read with those
   // sent after it at 3 300 and 3 400 (this clock: 3 000 and 3 100), in pieces 25–50 ms apart.
   let told = 0;
   for (const [t, i] of [[2950, 30], [2975, 31], [3000, 32], [3025, 33], [3100, 34]]) {
     clock.t = t;
-    told += guard.peerBeat('p', 5000 + i * 100, next(), THRESHOLD, RATE, 0, YOUTH, 50)?.frozenMs ?? 0;
+    told += guard.peerBeat('p', 5000 + i * 100, next(), 0, { thresholdMs: THRESHOLD, rateBound: RATE, youthMs: YOUTH, delayMs: 50 })?.frozenMs ?? 0;
   }
   expect(told).toBeGreaterThan(300 - THRESHOLD - 50);
 });
