@@ -8,6 +8,7 @@ import type { Clock, TimerHandle } from '../plugin-api';
 export class RealClock implements Clock {
   private nextId = 1;
   private readonly timers = new Map<number, NodeJS.Timeout>();
+  private readonly immediates = new Map<number, NodeJS.Immediate>();
 
   now(): number {
     return performance.now();
@@ -32,8 +33,23 @@ export class RealClock implements Clock {
     return { id };
   }
 
+  setImmediate(fn: () => void): TimerHandle {
+    const id = this.nextId++;
+    this.immediates.set(id, setImmediate(() => {
+      this.immediates.delete(id);
+      fn();
+    }));
+    return { id };
+  }
+
   clear(handle: TimerHandle | undefined): void {
     if (!handle) return;
+    const immediate = this.immediates.get(handle.id);
+    if (immediate !== undefined) {
+      clearImmediate(immediate);
+      this.immediates.delete(handle.id);
+      return;
+    }
     const timer = this.timers.get(handle.id);
     if (timer === undefined) return;
     clearTimeout(timer);
@@ -44,6 +60,8 @@ export class RealClock implements Clock {
   clearAll(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    for (const immediate of this.immediates.values()) clearImmediate(immediate);
+    this.immediates.clear();
   }
 }
 
@@ -89,6 +107,11 @@ export class VirtualClock implements Clock {
     return this.add(fn, every, every);
   }
 
+  /** After every timer already due at this instant (the simulator's datagrams are timers too). */
+  setImmediate(fn: () => void): TimerHandle {
+    return this.add(fn, 0, null);
+  }
+
   clear(handle: TimerHandle | undefined): void {
     if (handle) this.timers.delete(handle.id);
   }
@@ -129,6 +152,16 @@ export class VirtualClock implements Clock {
       this.step();
     }
     this.current = until;
+  }
+
+  /** Move time to `t`, running every timer due before it; those due at `t` itself stay pending. */
+  advanceBefore(t: number): void {
+    for (;;) {
+      const due = this.nextDue();
+      if (due === null || due >= t) break;
+      this.step();
+    }
+    this.current = Math.max(this.current, t);
   }
 
   private add(fn: () => void, delay: number, interval: number | null): TimerHandle {

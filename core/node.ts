@@ -27,6 +27,7 @@ import { checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './
 import { CLOCK_RATE_BOUND, entryGapBoundMs, stallBoundMs, witnessBounds, witnessThresholdMs } from './config/safety-bounds';
 import { DeadlineTimer } from './node/deadline-timer';
 import { GuardedTimers } from './node/guarded-timers';
+import { ReadBarrier } from './node/read-barrier';
 import { StallGuard, type Stall } from './node/stall-guard';
 import { PeerClocks } from './node/peer-clocks';
 import { ELECTION_LIMIT_TICKS, electionTimeoutMs } from './config/timing-defaults';
@@ -83,6 +84,8 @@ export class KoiNode {
   private readonly runnerSchedule = new TickSchedule();
   private readonly riders: HeartbeatRiders;
   private readonly stallGuard: StallGuard;
+  /** Whether the sockets were read dry since a moment: a promote waits for it (R6). */
+  private readonly readBarrier: ReadBarrier;
   /** The node's timers, each entering through the stall guard with its lateness (R6). */
   private readonly timers: GuardedTimers;
   /** Entries running now (guarded): one inside another is part of it. */
@@ -124,6 +127,7 @@ export class KoiNode {
     this.firstSeq = (opts.sequence?.last ?? 0) + 1;
     this.memory = opts.memory ?? { sawMaster: false };
     this.stallGuard = new StallGuard(this.clock);
+    this.readBarrier = new ReadBarrier((fn) => this.clock.setImmediate(fn));
     this.timers = new GuardedTimers(this.clock, (fn, lateMs) => this.guarded(fn, lateMs));
     this.decisionTimer = new DeadlineTimer(this.clock, this.timers, (at) => this.decisionDue(at));
     this.electionTimer = new DeadlineTimer(this.clock, this.timers, () => this.membership.checkElection());
@@ -179,6 +183,7 @@ export class KoiNode {
         enter: (fn) => this.guarded(fn),
         frozenSince: (at) => this.stallGuard.frozenSince(at),
         frozenSoFar: () => this.stallGuard.frozenSoFar(),
+        afterRead: (fn) => this.readBarrier.whenDrained(fn),
       });
       const runner = this.runner;
       this.services = (opts.serviceManagerFactory ?? createServiceManager)({
@@ -216,7 +221,10 @@ export class KoiNode {
       nameClash: (otherId, from, otherUptimeMs) => this.nameClash(otherId, from, otherUptimeMs),
       maintenance: () => this.runner?.setMaintenance(true),
     });
-    await this.transport.start((data, from) => this.guarded(() => (listening ? joining.receive(data, from) : this.receive(data, from))));
+    await this.transport.start((data, from) => {
+      this.readBarrier.noteRead();
+      this.guarded(() => (listening ? joining.receive(data, from) : this.receive(data, from)));
+    });
     // The election counts silence from when this node began to listen, not from its construction.
     this.membership.countSilenceFrom(this.clock.now());
     // 4 heartbeats, not leader_dead_time: a living leader's view arrives within one, and a longer listen would
@@ -285,6 +293,7 @@ export class KoiNode {
     this.decisionTimer.clear();
     this.electionTimer.clear();
     this.runner?.close();
+    this.readBarrier.cancel();
     this.forwarder?.close();
     await (await this.localAdmin)?.close();
     await this.hooks.onShutdown.promise({ reason });

@@ -17,6 +17,11 @@ export interface Clock {
   setTimeout(fn: () => void, ms: number): TimerHandle;
   /** Run `fn` every `ms` milliseconds until cleared. */
   setInterval(fn: () => void, ms: number): TimerHandle;
+  /**
+   * Run `fn` once the event loop has next read its sockets (Node's setImmediate: after the poll phase of
+   * this turn). The simulator runs it after everything already due at this instant, datagrams included.
+   */
+  setImmediate(fn: () => void): TimerHandle;
   /** Cancel a timer; unknown or already-fired handles are ignored. */
   clear(handle: TimerHandle | undefined): void;
 }

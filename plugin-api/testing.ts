@@ -43,6 +43,7 @@ export function createManualClock(startMs = 0, wallStartMs = Date.UTC(2026, 0, 1
     wallNow: () => wallStartMs + now,
     setTimeout: (fn, ms) => schedule(fn, ms, 0),
     setInterval: (fn, ms) => schedule(fn, ms, Math.max(1, ms)),
+    setImmediate: (fn) => schedule(fn, 0, 0),
     clear: (handle) => {
       if (handle) timers.delete(handle.id);
     },

@@ -39,6 +39,11 @@ export interface RunnerOptions extends ComponentContext {
   frozenSince(at: number): number | null;
   /** All the time this node's monotonic clock lost so far (only grows): the lease held loses what it adds. */
   frozenSoFar(): number;
+  /**
+   * Run `fn` once the node has read its sockets dry since this call (core/node/read-barrier.ts): a promote
+   * begins only then, with the lease checked again (docs/safety.md R6).
+   */
+  afterRead(fn: () => void): void;
 }
 
 /** The runner's state as the node status shows it (core/node/status.ts `RunnerStatus` adds the services). */
@@ -105,6 +110,11 @@ export class Runner {
   private quorumLostSince = -Infinity;
   private hookChain: Promise<void> = Promise.resolve();
   private hooksPending = 0;
+  /** Counts the turns to Master: a socket read requested for one turn does not clear the next. */
+  private masterTurn = 0;
+  /** The sockets were read dry since the runner last turned Master (a promote waits for it). */
+  private readSinceMasterTurn = false;
+  private awaitingRead = false;
   /** `promoted` of the last health report sent. */
   private reportedPromoted = false;
   private closed = false;
@@ -576,7 +586,11 @@ export class Runner {
     this.log.info({ from, to, reason }, `Transition[${from} -> ${to}]: ${reason}`);
     this.opts.hooks.onStateChange.call({ from, to, reason });
     const change = { nodeId: this.opts.self.id, name: this.opts.self.name, reason };
-    if (to === 'Master') this.queueHook(() => this.opts.hooks.onPromote.promise(change));
+    if (to === 'Master') {
+      this.masterTurn++;
+      this.readSinceMasterTurn = false;
+      this.queueHook(() => this.opts.hooks.onPromote.promise(change));
+    }
     if (from === 'Master') this.queueHook(() => this.opts.hooks.onDemote.promise(change));
     this.sendHealthNow();
   }
@@ -597,6 +611,24 @@ export class Runner {
     });
   }
 
+  /**
+   * A promote begins only after the node has read what waited in its sockets since it turned Master, in an
+   * entry of its own that checks the lease again: after a VM pause the wall clock hid, the turn may have been
+   * decided on a frozen clock by a timer that ran first, or on a stale grant read first, and the peers'
+   * heartbeats behind it tell the pause (docs/safety.md R6).
+   */
+  private awaitRead(): void {
+    if (this.awaitingRead) return;
+    this.awaitingRead = true;
+    const turn = this.masterTurn;
+    this.opts.afterRead(() => this.opts.enter(() => {
+      this.awaitingRead = false;
+      if (this.closed) return;
+      if (turn === this.masterTurn) this.readSinceMasterTurn = true;
+      this.evaluate('sockets read since the turn to Master');
+    }));
+  }
+
   private pushContext(): void {
     this.services?.setContext({ state: this.current, promoted: this.current === 'Master', masterName: this.masterName });
   }
@@ -605,6 +637,10 @@ export class Runner {
     const s = this.services;
     if (!s || this.closed) return;
     if (this.hooksPending > 0 && this.current === 'Master') return;
+    if (this.current === 'Master' && !this.readSinceMasterTurn) {
+      this.awaitRead();
+      return;
+    }
     const target = targetFor(this.current, s.anyPromoted());
     if (s.target !== target) s.setTarget(target);
   }

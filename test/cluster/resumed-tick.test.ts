@@ -1,26 +1,24 @@
 /**
- * A VM pause the wall clock HID (stepped back during it), whose first entry after the resume is a timer: the
- * node acts with the full lag before the buffered heartbeats that would tell the pause are read (a hostile
- * review's question of 2026-11-28; docs/safety.md Known gaps, "a fifth review"). Both cases are open and kept
- * as `test.failing`: each fails once the gap closes, to be turned into a plain test.
+ * A VM pause the wall clock HID (stepped back during it), whose first entry after the resume decides on the
+ * frozen clock before the buffered heartbeats that would tell the pause are read (a hostile review's question
+ * of 2026-11-28; docs/safety.md R6, "a promote begins after a read"). Closed by that rule: each case below
+ * gave two promoted masters before it (core/runner/runner.ts `awaitRead`; with the promote let through at
+ * once, both timers-first cases fail).
  *
- * 1. The leader n_L is about to elect its OWN runner at the end of R2's wait. It is frozen 1 ms before that
- *    entry for 3 s with its wall clock stepped back by 3 s; meanwhile the two others elect a new leader, which
- *    promotes one of them. On resume n_L's timers run first (libuv: timers, microtasks, then the poll phase),
- *    then its buffered datagrams one per callback. Its elector still sees its old quorum and elects its own
- *    runner, which promotes beside the other master (two-promoted at t=4915). The simulator's own resume
- *    (datagrams first) passes.
+ * 1. The leader n_L is about to elect its OWN runner at the end of R2's wait. It is frozen as that timer falls
+ *    due, for 3 s, with its wall clock stepped back by 3 s; meanwhile the two others elect a new leader, which
+ *    promotes one of them. On resume n_L's timers run first (libuv: stopped in its timers phase), then its
+ *    buffered datagrams. Its elector still sees its old quorum and elects its own runner; before the rule it
+ *    promoted beside the other master (two-promoted at t=4915).
  * 2. A plain runner named just as it froze reads the stale grant in the first buffered datagram (that
- *    heartbeat's rise is below S and tells nothing) and promotes before the next datagrams tell the pause
- *    (two-promoted at t=5911).
+ *    heartbeat's rise is below S and tells nothing) and turned Master; before the rule it promoted before the
+ *    next datagrams told the pause (two-promoted at t=5911).
  *
- * A promote that waits for a peer's answer to a heartbeat sent since the runner turned Master mends case 1 but
- * was refused: a pause right after the transition lets a buffered answer, sent before it, vouch on resume — a
- * promote begun after the resume, where before it had begun before the pause (an allowed frozen overlap).
- */import { SimCluster, type SimNode } from './sim-cluster';
+ * A promote that waited for a peer's answer to a heartbeat sent since the runner turned Master was tried first
+ * and refused: a pause right after the transition let a buffered answer, sent before it, vouch on resume.
+ */
+import { SimCluster, type SimNode } from './sim-cluster';
 import { expectNoViolations } from './helpers';
-
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 interface Run {
   sim: SimCluster;
@@ -43,30 +41,6 @@ async function coldStart(seed: number): Promise<Run> {
   return run;
 }
 
-/** VM resume of node `idx` with its due timers first, then its buffered datagrams one at a time (microtasks between). */
-async function resumeTimersFirst(sim: SimCluster, idx: number): Promise<void> {
-  const net = sim.network as unknown as {
-    resume(address: string): void;
-    endpoints: Map<string, { paused: boolean; buffer: Array<{ data: Uint8Array; from: string }> }>;
-    deliverNow(e: unknown, data: Uint8Array, from: string): void;
-  };
-  const original = net.resume;
-  net.resume = () => {}; // keep the socket buffer until the timers that fell due have run
-  try {
-    sim.resume(idx);
-  } finally {
-    net.resume = original;
-  }
-  await sim.run(1); // the timer due 1 ms after the freeze began (its clock resumed where it stopped)
-  const endpoint = net.endpoints.get(sim.nodes[idx].address)!;
-  endpoint.paused = false;
-  for (const item of endpoint.buffer.splice(0)) {
-    net.deliverNow(endpoint, item.data, item.from);
-    await settle();
-    sim.checkInvariants();
-  }
-}
-
 /** A VM pause of node `idx` for `pauseMs`, hidden by a wall-clock step back; the others elect and promote meanwhile. */
 async function hiddenPauseWhileOthersPromote(sim: SimCluster, idx: number, pauseMs: number): Promise<void> {
   sim.vmPause(idx);
@@ -79,10 +53,10 @@ async function hiddenPauseWhileOthersPromote(sim: SimCluster, idx: number, pause
 }
 
 describe('a hidden VM pause whose first entry is the leader\'s own timer', () => {
-  test('the leader does not promote (the simulator\'s own resume: datagrams first)', async () => {
+  test('the leader does not promote (datagrams first)', async () => {
     await ownRunner(true);
   });
-  test.failing('the leader does not promote (timers first; known gap)', async () => {
+  test('the leader does not promote (timers first)', async () => {
     await ownRunner(false);
   });
 });
@@ -102,12 +76,11 @@ async function ownRunner(datagramsFirst: boolean): Promise<void> {
     // Run 2: the same schedule, the leader frozen 1 ms before that entry, the pause hidden by a step back.
     const run = await coldStart(SEED);
     const { sim, leader } = run;
-    await sim.run(at! - 1 - sim.now);
+    await sim.runBefore(at!);
     expect(run.selfElectedAt).toBeNull();
     const idx = sim.nodes.indexOf(leader);
     await hiddenPauseWhileOthersPromote(sim, idx, PAUSE);
-    if (datagramsFirst) sim.resume(idx); // the simulator's own resume: every buffered datagram before any timer
-    else await resumeTimersFirst(sim, idx);
+    sim.resume(idx, datagramsFirst);
     await sim.run(2_000);
     expectNoViolations(sim);
     sim.shutdown();
@@ -115,7 +88,7 @@ async function ownRunner(datagramsFirst: boolean): Promise<void> {
 }
 
 describe('a hidden VM pause of a runner, a stale grant read before the datagrams that tell the pause', () => {
-  test.failing('a runner named just as it froze does not promote on resume beside the master elected meanwhile (known gap)', async () => {
+  test('a runner named just as it froze does not promote on resume beside the master elected meanwhile', async () => {
     const SEED = 4343;
     const PAUSE = 4_000;
     const build = async (): Promise<{ sim: SimCluster; named: { id: string; at: number } | null }> => {
@@ -139,7 +112,7 @@ describe('a hidden VM pause of a runner, a stale grant read before the datagrams
     const runner = sim.nodes[idx];
     expect(runner.koi.runnerState()).not.toBe('Master');
     await hiddenPauseWhileOthersPromote(sim, idx, PAUSE);
-    await resumeTimersFirst(sim, idx);
+    sim.resume(idx, false);
     await sim.run(2_000);
     expectNoViolations(sim);
     sim.shutdown();

@@ -317,7 +317,8 @@ describe('frozen processes and fencing', () => {
     await sim.run(3000);
     const demotionsBefore = frozen.demotions.length;
     sim.resume(indexOf(sim, frozen));
-    // The resume step itself demoted it: no later step saw two masters.
+    // The resume's first step (the first timer that fell due) demoted it: no later step saw two masters.
+    await sim.stepOnce();
     expect(frozen.demotions.length).toBe(demotionsBefore + 1);
     expect(frozen.koi.runnerState()).not.toBe('Master');
     expect(sim.trace.some((l) => l.includes('stalled'))).toBe(true);

@@ -79,6 +79,11 @@ export class PausableClock implements Clock {
     return this.add(fn, every, every, false);
   }
 
+  /** After everything already due at this instant (sim-network delivers each datagram as a timer of its own). */
+  setImmediate(fn: () => void): TimerHandle {
+    return this.add(fn, 0, null, false);
+  }
+
   /** A timer of a service script (see the file comment). */
   setScriptTimeout(fn: () => void, ms: number): TimerHandle {
     return this.add(fn, Math.max(0, ms), null, true);
@@ -112,15 +117,13 @@ export class PausableClock implements Clock {
     this.paused = true;
   }
 
-  /** Resume: run what fell due while paused (the node's first events after the stall). */
+  /**
+   * Resume: what fell due while paused runs first, each timer a step of its own at this instant (promise
+   * microtasks settle between them, as Node runs them after each callback), before anything scheduled later.
+   */
   resume(): void {
     this.paused = false;
-    const due = this.queued.splice(0);
-    for (const item of due) {
-      if (!this.queuedIds.has(item.id)) continue;
-      this.queuedIds.delete(item.id);
-      item.fn();
-    }
+    this.runQueued();
   }
 
   /** VM pause: the monotonic clock stops and no timer (scripts included) runs. */
@@ -140,6 +143,7 @@ export class PausableClock implements Clock {
     if (!this.frozen) return;
     this.anchorBase = this.base.now();
     this.frozen = false;
+    this.runQueued();
     this.rearmAll();
   }
 
@@ -173,6 +177,20 @@ export class PausableClock implements Clock {
     this.kill();
     for (const timer of this.timers.values()) this.base.clear(timer.handle);
     this.timers.clear();
+  }
+
+  private runQueued(): void {
+    for (const item of this.queued.splice(0)) {
+      this.base.setTimeout(() => {
+        if (!this.queuedIds.has(item.id)) return; // cleared, or the process died
+        if (this.paused || this.frozen) {
+          this.queued.push(item); // stopped again before it ran
+          return;
+        }
+        this.queuedIds.delete(item.id);
+        item.fn();
+      }, 0);
+    }
   }
 
   private add(fn: () => void, delay: number, interval: number | null, script: boolean): TimerHandle {

@@ -423,14 +423,16 @@ export class SimCluster {
   }
 
   /**
-   * SIGCONT (also ends a VM pause). The timers that fell due run first, then the datagrams that waited;
-   * `datagramsFirst` turns that round, as libuv does when the process stopped in its poll phase.
+   * SIGCONT, or the end of a VM pause. Where the process stood decides what runs first (libuv): stopped in
+   * its poll phase, it reads the datagrams that waited first; stopped as timers fell due, those timers run
+   * first and the datagrams are read after them. Either way every one is a step of its own at this instant.
+   * `datagramsFirst` picks the order; by default a SIGSTOP resumes timers first and a VM pause datagrams first.
    * `firstEntry` runs before both: a request read first from another socket (an admin connection).
    */
-  resume(index: number, datagramsFirst = false, firstEntry?: () => void): void {
+  resume(index: number, datagramsFirst?: boolean, firstEntry?: () => void): void {
     const node = this.nodes[index];
     if (node.status === 'frozen') {
-      this.vmResume(index);
+      this.vmResume(index, datagramsFirst ?? true);
       return;
     }
     if (node.status !== 'paused') return;
@@ -455,13 +457,15 @@ export class SimCluster {
     this.topology();
   }
 
-  vmResume(index: number): void {
+  /** The end of a VM pause (see resume): its clock goes on from where it stood. */
+  vmResume(index: number, datagramsFirst = true): void {
     const node = this.nodes[index];
     if (node.status !== 'frozen') return;
     node.status = 'running';
     this.services.returned(node.name, this.now, 'resume', this.promoting(node), [], true);
+    if (datagramsFirst) this.network.resume(node.address);
     node.clock.thaw();
-    this.network.resume(node.address);
+    if (!datagramsFirst) this.network.resume(node.address);
     this.topology();
   }
 
@@ -566,7 +570,8 @@ export class SimCluster {
 
   // ---- running ---------------------------------------------------------------------------
 
-  private async stepOnce(): Promise<boolean> {
+  /** Run the next timer (moving time to it), let microtasks settle and check the invariants. */
+  async stepOnce(): Promise<boolean> {
     const stepped = this.clock.step();
     this.steps++;
     await settle();
@@ -583,6 +588,16 @@ export class SimCluster {
       await this.stepOnce();
     }
     this.clock.advance(until - this.now);
+  }
+
+  /** Run every timer due before virtual time `t` and stop there: what falls due at `t` itself has not run. */
+  async runBefore(t: number): Promise<void> {
+    for (;;) {
+      const due = this.clock.nextDue();
+      if (due === null || due >= t) break;
+      await this.stepOnce();
+    }
+    if (t > this.now) this.clock.advanceBefore(t);
   }
 
   /** Run until `predicate` holds (checked after every step); returns the time it took, or null after `maxMs`. */

@@ -179,11 +179,22 @@ export class SimNetwork {
     if (e) e.paused = true;
   }
 
+  /**
+   * The buffered datagrams are read at this instant, each a step of its own (promise microtasks settle
+   * between them, as Node runs them after each callback), after whatever is already due now: the caller
+   * orders a resume by resuming the network before or after the node's clock (SimCluster.resume).
+   */
   resume(address: string): void {
     const e = this.endpoints.get(address);
     if (!e) return;
     e.paused = false;
-    for (const item of e.buffer.splice(0)) this.deliverNow(e, item.data, item.from);
+    for (const item of e.buffer.splice(0)) {
+      this.clock.setTimeout(() => {
+        if (e.dead) return;
+        if (e.paused) e.buffer.push(item); // stopped again before it was read
+        else this.deliverNow(e, item.data, item.from);
+      }, 0);
+    }
   }
 
   kill(address: string): void {

@@ -21,6 +21,7 @@ function heldClock(): Clock & { t: number; run: (id: number) => void } {
     wallNow: () => 1_700_000_000_000 + c.t,
     setTimeout: (fn: () => void) => arm(fn),
     setInterval: (fn: () => void) => arm(fn),
+    setImmediate: (fn: () => void) => arm(fn),
     clear: (h: TimerHandle | undefined) => { if (h) fns.delete(h.id); },
     run: (id: number) => fns.get(id)!(),
   };

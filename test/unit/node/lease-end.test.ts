@@ -57,7 +57,7 @@ class RunnerClocks {
   }
   clock(): Clock {
     const unused = (): TimerHandle => { throw new Error('no timers here'); };
-    return { now: () => this.mono(), wallNow: () => this.wall(), setTimeout: unused, setInterval: unused, clear: () => undefined };
+    return { now: () => this.mono(), wallNow: () => this.wall(), setTimeout: unused, setInterval: unused, setImmediate: unused, clear: () => undefined };
   }
 }
 

@@ -24,6 +24,7 @@ function manualClock(): Clock & { t: number } {
     wallNow: () => 1_700_000_000_000 + c.t,
     setTimeout: () => ({ id: 0 }),
     setInterval: () => ({ id: 0 }),
+    setImmediate: () => ({ id: 0 }),
     clear: () => undefined,
   };
   return c as unknown as Clock & { t: number };

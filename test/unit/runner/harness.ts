@@ -16,6 +16,7 @@ import { createTestLogger, type CapturingLogger } from '../../helpers/logger';
 import { FakeExecutor } from '../services/fake-executor';
 import { testConfig } from '../services/helpers';
 import { runClock } from '../services/virtual-rig';
+import { ReadBarrier } from '../../../core/node/read-barrier';
 
 export interface RunnerRig {
   clock: VirtualClock;
@@ -53,6 +54,8 @@ export function runnerRig(
   const self = { id: 'id-a', name: 'node-a' };
   /** Frozen time of this node's clock (a VM pause the test plays), and when it was found. */
   const freezes: Array<{ at: number; ms: number }> = [];
+  // No datagrams here: the sockets are found dry two clock turns after a promote asks.
+  const reads = new ReadBarrier((fn) => clock.setImmediate(fn));
   const runner = new Runner({
     self, config, clock, logger: logger.logger, hooks, startedAt: 0, firstSeq: 1, rules: ALL_RULES_ON,
     sendHealth: (report) => { health.push(report); },
@@ -62,6 +65,7 @@ export function runnerRig(
     enter: (fn) => { runner.checkLease(); fn(); },
     frozenSince: (at) => freezes.filter((f) => f.at >= at).reduce((sum, f) => sum + f.ms, 0),
     frozenSoFar: () => freezes.reduce((sum, f) => sum + f.ms, 0),
+    afterRead: (fn) => reads.whenDrained(fn),
   });
   const services = createServiceManager({
     config, executors: [executor], hooks, clock, logger: logger.logger, node: self,
