@@ -24,6 +24,8 @@ export const SAFETY_RULES = [
   'fencing',
   /** A follower acknowledges one leader at a time, with a gap when it switches (core/membership/membership.ts). */
   'exclusive-acks',
+  /** A runner's promote begins only once its node has read its sockets dry since it turned Master (core/node/read-barrier.ts). */
+  'promote-after-read',
   /** A leader without a master owes the replacement of a master its followers remember (core/membership/membership.ts knownMaster). */
   'known-master',
 ] as const;

@@ -637,7 +637,7 @@ export class Runner {
     const s = this.services;
     if (!s || this.closed) return;
     if (this.hooksPending > 0 && this.current === 'Master') return;
-    if (this.current === 'Master' && !this.readSinceMasterTurn) {
+    if (this.current === 'Master' && !this.readSinceMasterTurn && this.opts.rules.on('promote-after-read')) {
       this.awaitRead();
       return;
     }
