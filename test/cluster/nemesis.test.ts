@@ -212,6 +212,47 @@ describe('service-layer invariants', () => {
     expect(inv.overlaps.map((o) => [o.category, o.end === null ? null : o.end - o.start])).toEqual([['frozen', 1100], ['crash', null]]);
   });
 
+  test('a frozen holder back and named master again: the promoter, stopped in turn, must give the service up within its demote chain (chaos seed 9651087)', () => {
+    for (const demoteBegan of [1500, null]) {
+      const found: string[] = [];
+      const inv = new ServiceInvariants(bounds, (v) => found.push(v.invariant));
+      // n1 holds ip and app; frozen, n2 promotes ip over it at 100.
+      inv.promoteStart(probe(100, [node('n1', 'frozen', ['ip', 'app']), node('n2', 'running', [])]), 'n2', 'ip', 100);
+      // n1 resumes at 1000 and begins its demote chain at once (app first: it keeps ip for now).
+      inv.returned('n1', 1000, 'resume');
+      inv.demoteStart(probe(1000, []), 'n1', 'app', 1000);
+      inv.promotedEnd('n1', 'app', { service: 'app', start: 0, end: 1100 });
+      // n2 is stopped in turn and loses its lease; its chain begins at 1500 (or never).
+      if (demoteBegan !== null) inv.demoteStart(probe(demoteBegan, []), 'n2', 'app', demoteBegan);
+      // n1, named master again, promotes app at 1800 while it still holds ip.
+      const nodes = [node('n1', 'running', ['ip']), node('n2', 'running', ['ip'])];
+      inv.promoteStart(probe(1800, nodes), 'n1', 'app', 1800);
+      inv.check(probe(2400, nodes)); // past n1's frozen bound (500 ms from its resume): n1 is the master now
+      if (demoteBegan === null) {
+        expect(found).toContain('two-promoted');
+        continue;
+      }
+      expect(found).toEqual([]);
+      inv.check(probe(2600, nodes)); // n2's chain, begun at 1500, past its 1 000 ms bound
+      expect(found).toEqual(['two-promoted']);
+    }
+  });
+
+  test('a node restarted in maintenance: its leftover is bounded from when it left maintenance, where its deferred sweep runs (chaos seed 9650520)', () => {
+    const found: string[] = [];
+    const inv = new ServiceInvariants(bounds, (v) => found.push(v.invariant));
+    // n1 crashed holding ip and restarts in maintenance (no sweep); maintenance ends 4 s later, and n2 is elected.
+    inv.returned('n1', 4000, 'restart', false, ['ip']);
+    const n1 = (maintenance: boolean): ProbeNode => ({ ...node('n1', 'running', ['ip']), maintenance });
+    inv.check(probe(4100, [n1(true), node('n2', 'running', [])]));
+    inv.check(probe(8000, [n1(false), node('n2', 'running', [])]));
+    inv.promoteStart(probe(8500, [n1(false), node('n2', 'running', [])]), 'n2', 'ip', 8500);
+    inv.check(probe(8900, [n1(false), node('n2', 'running', ['ip'])]));
+    expect(found).toEqual([]);
+    inv.check(probe(9100, [n1(false), node('n2', 'running', ['ip'])]));
+    expect(found).toEqual(['crash-leftover']);
+  });
+
   test('a demoting holder named master again: a crash leftover when the new master died holding the service, two promoted when it runs on', () => {
     for (const n2Life of ['dead', 'running'] as const) {
       const found: string[] = [];

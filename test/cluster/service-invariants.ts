@@ -339,7 +339,7 @@ export class ServiceInvariants {
         if (holderLife === 'dead' || holderLife === 'stopped' || holderLife === 'off') continue;
         const restart = this.restartedAt.get(o.holder);
         if (restart !== undefined && restart > o.start) {
-          if (probe.now - restart > this.bounds.crashBoundMs) {
+          if (probe.now - this.sweptFrom(o.holder, restart) > this.bounds.crashBoundMs) {
             this.late.add(o);
             this.violation(probe.now, 'crash-leftover', `${o.holder} still has ${o.service} promoted ${Math.round(probe.now - restart)} ms after its restart (bound ${this.bounds.crashBoundMs} ms; it crashed while demoting); ${o.promoter} promoted it at ${Math.round(o.start)}`);
           }
@@ -350,23 +350,7 @@ export class ServiceInvariants {
         // the roles swap, and SPEC §3 asks that the promoter had begun to demote before that.
         const again = this.lastPromoteBegan.get(o.holder) ?? -Infinity;
         if (again > began) {
-          // A promoter that crashed (or was stopped) holding the service cannot demote it: from the holder's
-          // new mastership on, the overlap is the promoter's crash leftover, bounded from its restart like any
-          // other (seed 9320858 of the medium profile: the holder kept the service, its demote chain cut short).
-          const promoterLife = probe.nodes.find((n) => n.name === o.promoter)?.life;
-          if (promoterLife === 'dead' || promoterLife === 'stopped' || promoterLife === 'off') {
-            o.end = again;
-            this.overlaps.push({ service: o.service, holder: o.promoter, promoter: o.holder, category: 'crash', start: again, end: null, holderLife: promoterLife });
-            continue;
-          }
-          const promoterDemote = this.lastDemoteBegan.get(o.promoter) ?? -Infinity;
-          if (!(promoterDemote > (this.lastPromoteBegan.get(o.promoter) ?? -Infinity) && promoterDemote <= again)) {
-            this.late.add(o);
-            this.violation(probe.now, 'two-promoted', `${o.holder} began to promote again at ${Math.round(again)} while ${o.promoter} had ${o.service} promoted and had not begun to demote`);
-          } else if (probe.now - promoterDemote - this.stoodStill(o.promoter, promoterDemote, probe.now) > this.bounds.demoteChainBoundMs) {
-            this.late.add(o);
-            this.violation(probe.now, 'two-promoted', `${o.promoter} still has ${o.service} promoted ${Math.round(probe.now - promoterDemote)} ms after it began to demote (bound ${this.bounds.demoteChainBoundMs} ms); ${o.holder} is master again since ${Math.round(again)}`);
-          }
+          this.judgeSwap(o, again, probe);
           continue;
         }
         if (probe.now - began - this.stoodStill(o.holder, began, probe.now) > this.bounds.demoteChainBoundMs) {
@@ -390,13 +374,22 @@ export class ServiceInvariants {
         o.category = 'crash';
         continue;
       }
+      // A frozen holder back and named master again (it kept the service through a demote chain cut short)
+      // while the promoter, frozen or cut off in turn, lost its lease: the roles swap, as for a demoting holder
+      // (seed 9651087: the resumed holder kept the service past its frozen bound as the rightful master while
+      // the promoter's own demote chain ran).
+      const again = this.lastPromoteBegan.get(o.holder) ?? -Infinity;
+      if (o.category === 'frozen' && back?.how === 'resume' && back.at > o.start && again > back.at) {
+        this.judgeSwap(o, again, probe);
+        continue;
+      }
       if (o.category === 'crash') {
         // Bounded from the holder's restart: the one after the overlap began when it was dead then,
         // else the one whose start-up sweep is still undoing the leftover.
         const restart = this.restartedAt.get(o.holder);
         const deadThen = o.holderLife !== 'running';
         if (restart === undefined || (deadThen && restart < o.start)) continue;
-        back = { at: restart, how: 'restart', promoting: false };
+        back = { at: this.sweptFrom(o.holder, restart), how: 'restart', promoting: false };
       } else if (!back || back.at < o.start) continue;
       if (back.how === 'resume') {
         // The first thing a frozen holder does on resume is to demote (after a promote script it was frozen in).
@@ -420,6 +413,41 @@ export class ServiceInvariants {
       const kind: ViolationKind = back.how === 'resume' ? 'frozen-overlap-too-long' : 'crash-leftover';
       this.violation(probe.now, kind, `${o.holder} still has ${o.service} promoted ${Math.round(probe.now - back.at)} ms after its ${back.how} (bound ${bound} ms); ${o.promoter} promoted it at ${o.start}`);
     }
+  }
+
+  /**
+   * The holder of an overlap began to promote again at `again` (a leader named it anew): from then on the
+   * promoter is the one to give the service up. SPEC §3 asks that it had begun to demote before that, and its
+   * chain is bounded like any demote chain. A promoter that crashed (or was stopped) holding the service cannot
+   * demote it: from the holder's new mastership on, the overlap is the promoter's crash leftover, bounded from
+   * its restart like any other (seed 9320858 of the medium profile: the holder kept the service, its demote
+   * chain cut short).
+   */
+  private judgeSwap(o: Overlap, again: number, probe: ClusterProbe): void {
+    const promoterLife = probe.nodes.find((n) => n.name === o.promoter)?.life;
+    if (promoterLife === 'dead' || promoterLife === 'stopped' || promoterLife === 'off') {
+      o.end = again;
+      this.overlaps.push({ service: o.service, holder: o.promoter, promoter: o.holder, category: 'crash', start: again, end: null, holderLife: promoterLife });
+      return;
+    }
+    const promoterDemote = this.lastDemoteBegan.get(o.promoter) ?? -Infinity;
+    if (!(promoterDemote > (this.lastPromoteBegan.get(o.promoter) ?? -Infinity) && promoterDemote <= again)) {
+      this.late.add(o);
+      this.violation(probe.now, 'two-promoted', `${o.holder} began to promote again at ${Math.round(again)} while ${o.promoter} had ${o.service} promoted and had not begun to demote`);
+    } else if (probe.now - promoterDemote - this.stoodStill(o.promoter, promoterDemote, probe.now) > this.bounds.demoteChainBoundMs) {
+      this.late.add(o);
+      this.violation(probe.now, 'two-promoted', `${o.promoter} still has ${o.service} promoted ${Math.round(probe.now - promoterDemote)} ms after it began to demote (bound ${this.bounds.demoteChainBoundMs} ms); ${o.holder} is master again since ${Math.round(again)}`);
+    }
+  }
+
+  /**
+   * When a restarted node's start-up sweep could begin: at the restart, or — if it followed maintenance after
+   * it — when it left maintenance: a node that starts in maintenance runs no script, the sweep included, and
+   * checks every service when maintenance ends (docs/services.md; docs/safety.md "The other cases of issue 10").
+   */
+  private sweptFrom(node: string, restart: number): number {
+    const ended = this.maintenanceEnded.get(node);
+    return ended !== undefined && ended > restart ? ended : restart;
   }
 
   /** Some set of running nodes, linked pairwise both ways, with a quorum, a majority of electors and a healthy runner. */
