@@ -27,6 +27,7 @@ import { checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './
 import { CLOCK_RATE_BOUND, entryGapBoundMs, stallBoundMs, witnessBounds, witnessThresholdMs } from './config/safety-bounds';
 import { DeadlineTimer } from './node/deadline-timer';
 import { GuardedTimers } from './node/guarded-timers';
+import { FreshRead } from './node/fresh-read';
 import { ReadBarrier } from './node/read-barrier';
 import { StallGuard, type Stall } from './node/stall-guard';
 import { PeerClocks } from './node/peer-clocks';
@@ -84,8 +85,9 @@ export class KoiNode {
   private readonly runnerSchedule = new TickSchedule();
   private readonly riders: HeartbeatRiders;
   private readonly stallGuard: StallGuard;
-  /** Whether the sockets were read dry since a moment: a promote waits for it (R6). */
+  /** Whether the sockets were read dry since a moment, and a peer heard since that tells a pause (R6). */
   private readonly readBarrier: ReadBarrier;
+  private readonly freshRead: FreshRead;
   /** The node's timers, each entering through the stall guard with its lateness (R6). */
   private readonly timers: GuardedTimers;
   /** Entries running now (guarded): one inside another is part of it. */
@@ -128,6 +130,7 @@ export class KoiNode {
     this.memory = opts.memory ?? { sawMaster: false };
     this.stallGuard = new StallGuard(this.clock);
     this.readBarrier = new ReadBarrier((fn) => this.clock.setImmediate(fn));
+    this.freshRead = new FreshRead(this.readBarrier);
     this.timers = new GuardedTimers(this.clock, (fn, lateMs) => this.guarded(fn, lateMs));
     this.decisionTimer = new DeadlineTimer(this.clock, this.timers, (at) => this.decisionDue(at));
     this.electionTimer = new DeadlineTimer(this.clock, this.timers, () => this.membership.checkElection());
@@ -183,7 +186,7 @@ export class KoiNode {
         enter: (fn) => this.guarded(fn),
         frozenSince: (at) => this.stallGuard.frozenSince(at),
         frozenSoFar: () => this.stallGuard.frozenSoFar(),
-        afterRead: (fn) => this.readBarrier.whenDrained(fn),
+        afterFreshRead: (fn, witness) => this.freshRead.whenFresh(fn, witness),
       });
       const runner = this.runner;
       this.services = (opts.serviceManagerFactory ?? createServiceManager)({
@@ -194,6 +197,7 @@ export class KoiNode {
           onFailure: (service, reason, output) => this.guarded(() => runner.serviceFailed(service, reason, output)),
         },
         listEntries: opts.listEntries,
+        promoteGate: () => runner.mayLaunchPromote(),
       });
       this.runner.attach(this.services);
     } else {
@@ -293,7 +297,7 @@ export class KoiNode {
     this.decisionTimer.clear();
     this.electionTimer.clear();
     this.runner?.close();
-    this.readBarrier.cancel();
+    this.freshRead.cancel();
     this.forwarder?.close();
     await (await this.localAdmin)?.close();
     await this.hooks.onShutdown.promise({ reason });
@@ -534,9 +538,11 @@ export class KoiNode {
     }
     const inbound: InboundMessage = { envelope: result.envelope, from };
     if (hasTaps(this.hooks.onMessage)) {
+      // Until it is routed, the socket does not count as read (its heartbeat may be the one that tells a pause).
+      const handled = this.readBarrier.handledLater();
       this.hooks.onMessage.promise(inbound).then((consumed) => {
         if (!consumed) this.guarded(() => this.route(inbound));
-      }, (err: unknown) => this.log.error({ err: String(err) }, `onMessage hook failed: ${String(err)}`));
+      }, (err: unknown) => this.log.error({ err: String(err) }, `onMessage hook failed: ${String(err)}`)).finally(handled);
       return;
     }
     this.route(inbound);
@@ -564,6 +570,7 @@ export class KoiNode {
 
   private heartbeat(senderId: string, seq: number, message: HeartBeat, from: string): void {
     this.peerClocks.observe(senderId, message.uptimeMs, message.uptimeSinceSeq ?? 0, seq, this.clock.now());
+    const witnessed = this.stallGuard.witnessCount;
     // R6, third witness: a peer's monotonic clock that ran ahead of ours means ours stood still.
     const stall = this.stallGuard.peerBeat(senderId, message.uptimeMs, seq, message.uptimeSinceSeq ?? 0, witnessBounds(this.config.time.cluster_update_interval));
     if (this.started && stall && this.rules.on('stall-guard')) {
@@ -573,6 +580,7 @@ export class KoiNode {
       this.stalled(stall, ` (peer ${message.name}'s clock ran ${Math.round(stall.frozenMs)} ms ahead of this node's: a VM pause hidden by a wall-clock step back?)`, quiet);
     }
     this.membership.handleHeartbeat(senderId, message, from);
+    if (this.stallGuard.witnessCount > witnessed) this.freshRead.witness();
   }
 
   private encode(message: KoiMessage): Uint8Array | null {
@@ -704,6 +712,9 @@ export class KoiNode {
       this.armElectorTimer(true);
       this.runner?.setMaintenance(this.elector.view().maintenance);
       this.runner?.leaderKnown(true);
+      // Its own runner's report at once, as to any new leader (viewAdopted): a master taken from a stale view
+      // is let go when that runner reports it is not Master (stall-failback.test.ts).
+      this.runner?.reportNow();
       this.log.info({ reason }, `leading the cluster: ${reason}`);
       this.masterSeen(this.elector.master.id, this.elector.master.name);
     } else {

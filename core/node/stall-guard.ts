@@ -91,6 +91,7 @@ export class StallGuard {
    */
   private idle: Array<{ from: number; to: number }> = [];
   private readonly peers = new Map<string, PeerOffset>();
+  private witnessedBeats = 0;
   /**
    * Frozen time already found (by the clocks or one peer), until when it counts: each peer's baseline
    * absorbs up to it once, so one freeze is reported once. A credit nobody uses (a wall-clock step that
@@ -196,6 +197,11 @@ export class StallGuard {
    * its first heartbeat may have been read up to S late and δ more delayed than the next. A restarted peer
    * (uptime went back, or another `sinceSeq`) starts a new, young baseline.
    */
+  /** Heartbeats judged by a grown baseline so far: each could tell a hidden pause of ours before its send. */
+  get witnessCount(): number {
+    return this.witnessedBeats;
+  }
+
   peerBeat(peerId: string, uptimeMs: number, seq: number, sinceSeq: number, bounds: WitnessBounds): Stall | null {
     const { thresholdMs, rateBound, youthMs, delayMs } = bounds;
     const now = this.clock.now();
@@ -211,6 +217,8 @@ export class StallGuard {
     known.uptimeMs = uptimeMs;
     known.seq = seq;
     const young = now < known.youngUntil;
+    // A heartbeat judged by a grown baseline tells any pause of ours before it was sent (fresh-read.ts).
+    if (!young) this.witnessedBeats++;
     const drift = 2 * rateBound * (now - known.at);
     known.at = now;
     let excess = offset - known.maxOffset - drift;

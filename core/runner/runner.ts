@@ -40,10 +40,11 @@ export interface RunnerOptions extends ComponentContext {
   /** All the time this node's monotonic clock lost so far (only grows): the lease held loses what it adds. */
   frozenSoFar(): number;
   /**
-   * Run `fn` once the node has read its sockets dry since this call (core/node/read-barrier.ts): a promote
-   * begins only then, with the lease checked again (docs/safety.md R6).
+   * Run `fn` once the node has read its sockets dry since this call and, with `witness`, heard a peer since
+   * that would tell a pause the wall clock hid (core/node/fresh-read.ts): every promote script waits for it,
+   * and the lease is checked again then (docs/safety.md R6).
    */
-  afterRead(fn: () => void): void;
+  afterFreshRead(fn: () => void, witness: boolean): void;
 }
 
 /** The runner's state as the node status shows it (core/node/status.ts `RunnerStatus` adds the services). */
@@ -110,11 +111,11 @@ export class Runner {
   private quorumLostSince = -Infinity;
   private hookChain: Promise<void> = Promise.resolve();
   private hooksPending = 0;
-  /** Counts the turns to Master: a socket read requested for one turn does not clear the next. */
+  /** Counts the turns to Master: a fresh read requested during one turn does not clear a promote of the next. */
   private masterTurn = 0;
-  /** The sockets were read dry since the runner last turned Master (a promote waits for it). */
-  private readSinceMasterTurn = false;
   private awaitingRead = false;
+  /** True only inside the entry that follows a fresh read, after the lease was checked there: promotes may start. */
+  private promoteWindow = false;
   /** `promoted` of the last health report sent. */
   private reportedPromoted = false;
   private closed = false;
@@ -588,7 +589,6 @@ export class Runner {
     const change = { nodeId: this.opts.self.id, name: this.opts.self.name, reason };
     if (to === 'Master') {
       this.masterTurn++;
-      this.readSinceMasterTurn = false;
       this.queueHook(() => this.opts.hooks.onPromote.promise(change));
     }
     if (from === 'Master') this.queueHook(() => this.opts.hooks.onDemote.promise(change));
@@ -612,21 +612,39 @@ export class Runner {
   }
 
   /**
-   * A promote begins only after the node has read what waited in its sockets since it turned Master, in an
-   * entry of its own that checks the lease again: after a VM pause the wall clock hid, the turn may have been
-   * decided on a frozen clock by a timer that ran first, or on a stale grant read first, and the peers'
-   * heartbeats behind it tell the pause (docs/safety.md R6).
+   * The service manager asks before every promote script (ServiceManagerOptions.promoteGate). Yes only inside
+   * the entry that follows a fresh read (core/node/fresh-read.ts) asked for since the runner last turned
+   * Master, once that entry has checked the lease and found the runner still Master; otherwise it asks for
+   * one and the manager holds the promote until then. After a VM pause the wall clock hid, the promote may
+   * have been decided on a frozen clock — by a timer that ran first, a stale grant read first, the end of the
+   * previous service's promote script — and only the peers' heartbeats tell the pause (docs/safety.md R6).
    */
+  mayLaunchPromote(): boolean {
+    if (this.promoteWindow || !this.opts.rules.on('promote-after-read')) return true;
+    this.awaitRead();
+    return false;
+  }
+
   private awaitRead(): void {
-    if (this.awaitingRead) return;
+    if (this.awaitingRead || this.closed) return;
     this.awaitingRead = true;
     const turn = this.masterTurn;
-    this.opts.afterRead(() => this.opts.enter(() => {
+    this.opts.afterFreshRead(() => this.opts.enter(() => {
       this.awaitingRead = false;
       if (this.closed) return;
-      if (turn === this.masterTurn) this.readSinceMasterTurn = true;
-      this.evaluate('sockets read since the turn to Master');
-    }));
+      this.evaluate('sockets read before a promote');
+      if (this.current !== 'Master' || !this.services) return;
+      if (turn !== this.masterTurn) {
+        this.awaitRead(); // turned Master again since the request: a read after that turn
+        return;
+      }
+      this.promoteWindow = true;
+      try {
+        this.services.launchDue();
+      } finally {
+        this.promoteWindow = false;
+      }
+    }), this.leaseEnforced());
   }
 
   private pushContext(): void {
@@ -637,10 +655,6 @@ export class Runner {
     const s = this.services;
     if (!s || this.closed) return;
     if (this.hooksPending > 0 && this.current === 'Master') return;
-    if (this.current === 'Master' && !this.readSinceMasterTurn && this.opts.rules.on('promote-after-read')) {
-      this.awaitRead();
-      return;
-    }
     const target = targetFor(this.current, s.anyPromoted());
     if (s.target !== target) s.setTarget(target);
   }

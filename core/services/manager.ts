@@ -363,14 +363,18 @@ class DefaultServiceManager implements ServiceManager {
 
   /** Start every event that is due and allowed by the priority order, then tell the listener. Idempotent. */
   private drive(): void {
-    if (!this.closed && this.scanned && !this.sweeping) this.launchDue();
+    if (!this.closed && this.scanned && !this.sweeping) this.launchDueEvents();
     if (this.dirty && !this.closed) {
       this.dirty = false;
       this.opts.listener.onChange();
     }
   }
 
-  private launchDue(): void {
+  launchDue(): void {
+    this.drive();
+  }
+
+  private launchDueEvents(): void {
     for (const record of byPriority(this.records.values())) {
       this.reportDisabled(record);
       if (record.transition || record.status) continue;
@@ -382,7 +386,9 @@ class DefaultServiceManager implements ServiceManager {
       const event = this.nextEvent(record);
       if (event) {
         const held = (event === 'start' || event === 'promote') && this.startsHeld();
-        if (!held && orderAllows(record, event, this.records.values(), this.currentTarget)) this.launch(record, event);
+        if (held || !orderAllows(record, event, this.records.values(), this.currentTarget)) continue;
+        if (event === 'promote' && this.opts.promoteGate && !this.opts.promoteGate()) continue;
+        this.launch(record, event);
         continue;
       }
       if (record.statusWanted && this.statusEligible(record)) this.launchStatus(record);

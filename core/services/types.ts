@@ -69,6 +69,8 @@ export interface ServiceManager {
   setContext(context: ServiceContext): void;
   /** Change timeouts / status interval live (config reload). */
   applyConfig(config: KoiConfig): void;
+  /** Launch every event that is due now (a promote the gate held: `promoteGate`). */
+  launchDue(): void;
   /** Begin folder rescans and status rounds. */
   start(): void;
   /** Stop timers and abort in-flight events. Does not stop services (use the Stop target first). */
@@ -85,4 +87,9 @@ export interface ServiceManagerOptions {
   listener: ServiceManagerListener;
   /** Lists the service folder; defaults to reading `config.service.folder`. The simulator injects its own. */
   listEntries?: () => Promise<ServiceEntry[]>;
+  /**
+   * Asked before every promote script starts; false holds it, and whoever said no calls `launchDue()` when it
+   * may go (the runner: Runner.mayLaunchPromote, docs/safety.md R6). Without it promotes start when due.
+   */
+  promoteGate?: () => boolean;
 }

@@ -1,18 +1,25 @@
 /**
- * A VM pause the wall clock HID (stepped back during it), whose first entry after the resume decides on the
- * frozen clock before the buffered heartbeats that would tell the pause are read (a hostile review's question
- * of 2026-11-28; docs/safety.md R6, "a promote begins after a read"). Closed by that rule: each case below
- * gave two promoted masters before it (core/runner/runner.ts `awaitRead`); with the rule off
- * (`promote-after-read`, core/safety-rules.ts) both timers-first cases still do, as the tests below check.
+ * A VM pause the wall clock HID (stepped back during it), after which a promote is decided on the frozen clock
+ * before anything tells the pause (two hostile reviews of 2026-11-28; docs/safety.md R6, "a promote begins
+ * after a fresh read"). Each case gives two promoted masters with the rule off (`promote-after-read`,
+ * core/safety-rules.ts), as its twin below checks, and none with it (core/node/fresh-read.ts,
+ * Runner.mayLaunchPromote).
  *
+ * Buffered: what the peers sent during the pause waited in the socket.
  * 1. The leader n_L is about to elect its OWN runner at the end of R2's wait. It is frozen as that timer falls
- *    due, for 3 s, with its wall clock stepped back by 3 s; meanwhile the two others elect a new leader, which
- *    promotes one of them. On resume n_L's timers run first (libuv: stopped in its timers phase), then its
- *    buffered datagrams. Its elector still sees its old quorum and elects its own runner; before the rule it
- *    promoted beside the other master (two-promoted at t=4915).
+ *    due, for 3 s, while the two others elect a new leader, which promotes one of them. On resume n_L's timers
+ *    run first (libuv: stopped in its timers phase), then its buffered datagrams: its elector still sees its
+ *    old quorum and elects its own runner (two promoted at t=4915 without the rule).
  * 2. A plain runner named just as it froze reads the stale grant in the first buffered datagram (that
- *    heartbeat's rise is below S and tells nothing) and turned Master; before the rule it promoted before the
- *    next datagrams told the pause (two-promoted at t=5911).
+ *    heartbeat's rise is below S and tells nothing) and turns Master before the next datagrams tell the pause
+ *    (t=5910).
+ * Nothing buffered (deaf during the pause, as a live migration drops packets, healed at the resume): the same
+ *    two, told only by the first heartbeat sent after the pause — a drained socket proves nothing then.
+ * 3. An asynchronous `onMessage` tap (an audit log written in order, 1 ms a write): the heartbeats behind the
+ *    stale grant are read but still in the tap when the socket is empty.
+ * 4. The next service of a promote in priority order, begun by the end of the first one's script: the runner
+ *    froze as that script ended, and on resume hears its exit before the datagrams (libuv learns of it in the
+ *    same poll phase, in whatever order epoll returns them).
  *
  * A promote that waited for a peer's answer to a heartbeat sent since the runner turned Master was tried first
  * and refused: a pause right after the transition let a buffered answer, sent before it, vouch on resume.
@@ -24,10 +31,37 @@ import { expectNoViolations } from './helpers';
 /** The rule under test, turned off to show each case is one it decides. */
 const RULE_OFF: readonly SafetyRule[] = ['promote-after-read'];
 
-/** Without the rule: the case gives two promoted masters. */
-function expectTwoPromoted(sim: SimCluster): void {
-  expect(sim.violations.map((v) => v.invariant)).toContain('two-promoted');
+function expectOutcome(sim: SimCluster, off: readonly SafetyRule[]): void {
+  if (off.length > 0) expect(sim.violations.map((v) => v.invariant)).toContain('two-promoted');
+  else expectNoViolations(sim);
 }
+
+/** How the pause ends: where libuv stood, and whether what the peers sent meanwhile waited in the socket. */
+interface Pause {
+  datagramsFirst: boolean;
+  /** Deaf from this many ms into the pause (what is sent to it is lost), healed at the resume; null: never. */
+  deafAfterMs: number | null;
+}
+
+/** A VM pause of node `idx` for `pauseMs`, hidden by a wall-clock step back; the others elect and promote meanwhile. */
+async function hiddenPauseWhileOthersPromote(sim: SimCluster, idx: number, pauseMs: number, pause: Pause): Promise<void> {
+  sim.vmPause(idx);
+  const deafAt = pause.deafAfterMs ?? Infinity;
+  if (deafAt < 100) {
+    await sim.run(deafAt);
+    sim.deaf(idx);
+  }
+  await sim.run(100 - Math.min(deafAt, 100));
+  sim.stepWall(idx, -pauseMs);
+  await sim.run(pauseMs - 100);
+  const others = sim.masters().filter((n) => n !== sim.nodes[idx]);
+  expect(others.length).toBe(1);
+  expect(sim.servicesPromoted(others[0])).toBe(true);
+  if (pause.deafAfterMs !== null) sim.heal();
+  sim.resume(idx, pause.datagramsFirst);
+}
+
+// ---- 1: the leader's own timer -------------------------------------------------------------------------
 
 interface Run {
   sim: SimCluster;
@@ -50,94 +84,119 @@ async function coldStart(seed: number, disabledSafetyRules: readonly SafetyRule[
   return run;
 }
 
-/** A VM pause of node `idx` for `pauseMs`, hidden by a wall-clock step back; the others elect and promote meanwhile. */
-async function hiddenPauseWhileOthersPromote(sim: SimCluster, idx: number, pauseMs: number): Promise<void> {
-  sim.vmPause(idx);
-  await sim.run(100);
-  sim.stepWall(idx, -pauseMs);
-  await sim.run(pauseMs - 100);
-  const others = sim.masters().filter((n) => n !== sim.nodes[idx]);
-  expect(others.length).toBe(1);
-  expect(sim.servicesPromoted(others[0])).toBe(true);
+async function ownRunner(pause: Pause, off: readonly SafetyRule[] = []): Promise<void> {
+  const SEED = 4242;
+  // Run 1: when does the leader elect its own runner?
+  const probe = await coldStart(SEED);
+  await probe.sim.runUntil(() => probe.selfElectedAt !== null, 10_000);
+  const at = probe.selfElectedAt;
+  probe.sim.shutdown();
+  expect(at).not.toBeNull();
+  // Run 2: the same schedule, the leader frozen as that entry falls due, the pause hidden by a step back.
+  const run = await coldStart(SEED, off);
+  const { sim, leader } = run;
+  await sim.runBefore(at!);
+  expect(run.selfElectedAt).toBeNull();
+  await hiddenPauseWhileOthersPromote(sim, sim.nodes.indexOf(leader), 3_000, pause);
+  await sim.run(2_000);
+  expectOutcome(sim, off);
+  sim.shutdown();
 }
 
-describe('a hidden VM pause whose first entry is the leader\'s own timer', () => {
-  test('the leader does not promote (datagrams first)', async () => {
-    await ownRunner(true);
-  });
-  test('the leader does not promote (timers first)', async () => {
-    await ownRunner(false);
-  });
-  test('without the rule it promotes beside the other master (timers first)', async () => {
-    await ownRunner(false, RULE_OFF);
-  });
+describe('1: a hidden pause whose first entry is the leader\'s own timer', () => {
+  test('the leader does not promote (datagrams first)', () => ownRunner({ datagramsFirst: true, deafAfterMs: null }));
+  test('the leader does not promote (timers first)', () => ownRunner({ datagramsFirst: false, deafAfterMs: null }));
+  test('without the rule it promotes beside the other master (timers first)', () => ownRunner({ datagramsFirst: false, deafAfterMs: null }, RULE_OFF));
+  test('deaf during the pause: the leader does not promote (timers first)', () => ownRunner({ datagramsFirst: false, deafAfterMs: 0 }));
+  test('deaf during the pause: the leader does not promote (datagrams first)', () => ownRunner({ datagramsFirst: true, deafAfterMs: 0 }));
+  test('deaf during the pause: without the rule it promotes (datagrams first)', () => ownRunner({ datagramsFirst: true, deafAfterMs: 0 }, RULE_OFF));
 });
 
-async function ownRunner(datagramsFirst: boolean, off: readonly SafetyRule[] = []): Promise<void> {
-  // The leader does not promote its own runner beside a master elected during its hidden pause.
-  {
-    const SEED = 4242;
-    const PAUSE = 3_000;
-    // Run 1: when does the leader elect its own runner?
-    const probe = await coldStart(SEED);
-    await probe.sim.runUntil(() => probe.selfElectedAt !== null, 10_000);
-    const at = probe.selfElectedAt;
-    probe.sim.shutdown();
-    expect(at).not.toBeNull();
+// ---- 2-4: a runner named just as it froze ----------------------------------------------------------------
 
-    // Run 2: the same schedule, the leader frozen as that entry falls due, the pause hidden by a step back.
-    const run = await coldStart(SEED, off);
-    const { sim, leader } = run;
-    await sim.runBefore(at!);
-    expect(run.selfElectedAt).toBeNull();
-    const idx = sim.nodes.indexOf(leader);
-    await hiddenPauseWhileOthersPromote(sim, idx, PAUSE);
-    sim.resume(idx, datagramsFirst);
-    await sim.run(2_000);
-    if (off.length > 0) expectTwoPromoted(sim);
-    else expectNoViolations(sim);
-    sim.shutdown();
+interface Named {
+  sim: SimCluster;
+  named: { id: string; at: number } | null;
+}
+
+/** A leader without a runner and two runners without an elector: the first naming's time, in a probe run. */
+async function namedCluster(off: readonly SafetyRule[], tap?: (sim: SimCluster) => void): Promise<Named> {
+  const sim = new SimCluster({
+    seed: 4343, nodes: [{ runner: false }, { elector: false }, { elector: false }], quorum: 2, traceLines: 3000, serviceDurationMs: 20,
+    disabledSafetyRules: off,
+  });
+  const out: Named = { sim, named: null };
+  tap?.(sim);
+  sim.nodes[0].hooks.onMasterChange.tap('review', (c) => {
+    if (c.decidedHere && c.masterId && out.named === null) out.named = { id: c.masterId, at: sim.now };
+  });
+  await sim.startAll();
+  return out;
+}
+
+async function firstNaming(tap?: (sim: SimCluster) => void): Promise<{ id: string; at: number }> {
+  const probe = await namedCluster([], tap);
+  await probe.sim.runUntil(() => probe.named !== null, 10_000);
+  probe.sim.shutdown();
+  expect(probe.named).not.toBeNull();
+  return probe.named!;
+}
+
+async function staleGrant(pause: Pause, off: readonly SafetyRule[] = [], tap?: (sim: SimCluster) => void): Promise<void> {
+  const named = await firstNaming(tap);
+  const { sim } = await namedCluster(off, tap);
+  await sim.run(named.at - sim.now); // the leader's entry that names it has run; its grant is in flight
+  const idx = sim.nodes.findIndex((n) => n.id === named.id);
+  expect(sim.nodes[idx].koi.runnerState()).not.toBe('Master');
+  await hiddenPauseWhileOthersPromote(sim, idx, 4_000, pause);
+  await sim.run(2_000);
+  expectOutcome(sim, off);
+  sim.shutdown();
+}
+
+describe('2: a runner named just as it froze reads the stale grant first', () => {
+  test('it does not promote beside the master elected meanwhile', () => staleGrant({ datagramsFirst: false, deafAfterMs: null }));
+  test('without the rule it promotes beside the other master', () => staleGrant({ datagramsFirst: false, deafAfterMs: null }, RULE_OFF));
+  test('deaf after the grant: it does not promote', () => staleGrant({ datagramsFirst: true, deafAfterMs: 20 }));
+  test('deaf after the grant: without the rule it promotes', () => staleGrant({ datagramsFirst: true, deafAfterMs: 20 }, RULE_OFF));
+});
+
+/** Every node's onMessage tap writes an audit record in order, 1 ms a write: datagrams are routed after it. */
+function auditTap(sim: SimCluster): void {
+  for (const node of sim.nodes) {
+    let chain: Promise<void> = Promise.resolve();
+    node.hooks.onMessage.tapPromise('audit', () => {
+      chain = chain.then(() => new Promise<void>((resolve) => { node.clock.setTimeout(resolve, 1); }));
+      return chain.then(() => undefined);
+    });
   }
 }
 
-describe('a hidden VM pause of a runner, a stale grant read before the datagrams that tell the pause', () => {
-  test('a runner named just as it froze does not promote on resume beside the master elected meanwhile', async () => {
-    await staleGrant([]);
-  });
-  test('without the rule it promotes beside the other master', async () => {
-    await staleGrant(RULE_OFF);
-  });
+describe('3: an asynchronous onMessage tap', () => {
+  test('the heartbeats behind the stale grant are still in the tap: it does not promote', () => staleGrant({ datagramsFirst: true, deafAfterMs: null }, [], auditTap));
+  test('without the rule it promotes', () => staleGrant({ datagramsFirst: true, deafAfterMs: null }, RULE_OFF, auditTap));
 });
 
-async function staleGrant(off: readonly SafetyRule[]): Promise<void> {
-  {
-    const SEED = 4343;
-    const PAUSE = 4_000;
-    const build = async (): Promise<{ sim: SimCluster; named: { id: string; at: number } | null }> => {
-      const sim = new SimCluster({ seed: SEED, nodes: [{ runner: false }, { elector: false }, { elector: false }], quorum: 2, traceLines: 3000, serviceDurationMs: 20, disabledSafetyRules: off });
-      const out = { sim, named: null as { id: string; at: number } | null };
-      sim.nodes[0].hooks.onMasterChange.tap('review', (c) => {
-        if (c.decidedHere && c.masterId && out.named === null) out.named = { id: c.masterId, at: sim.now };
-      });
-      await sim.startAll();
-      return out;
-    };
-    const probe = await build();
-    await probe.sim.runUntil(() => probe.named !== null, 10_000);
-    const named = probe.named;
-    probe.sim.shutdown();
-    expect(named).not.toBeNull();
-
-    const { sim } = await build();
-    await sim.run(named!.at - sim.now); // the leader's entry that names it has run; its grant is in flight
-    const idx = sim.nodes.findIndex((n) => n.id === named!.id);
-    const runner = sim.nodes[idx];
-    expect(runner.koi.runnerState()).not.toBe('Master');
-    await hiddenPauseWhileOthersPromote(sim, idx, PAUSE);
-    sim.resume(idx, false);
-    await sim.run(2_000);
-    if (off.length > 0) expectTwoPromoted(sim);
-    else expectNoViolations(sim);
-    sim.shutdown();
-  }
+async function nextService(off: readonly SafetyRule[]): Promise<void> {
+  const named = await firstNaming();
+  const { sim } = await namedCluster(off);
+  const idx = sim.nodes.findIndex((n) => n.id === named.id);
+  const scripts = sim.nodes[idx].executor.services;
+  const promoting = (): number[] => [...scripts.values()].flatMap((b) => (b.openSince === null ? [] : [b.openSince]));
+  await sim.run(named.at - sim.now);
+  expect(await sim.runUntil(() => promoting().length > 0, 1_000)).not.toBeNull(); // its first promote script began
+  await sim.runBefore(Math.min(...promoting()) + 20); // frozen as that script's end falls due (serviceDurationMs)
+  expect(sim.nodes[idx].koi.runnerState()).toBe('Master');
+  // libuv learns of the script's exit in the poll phase that reads the datagrams, in whatever order epoll
+  // returns them; the simulator hears it on a script timer after the daemon's own: here it comes first.
+  (sim.nodes[idx].clock as unknown as { setScriptTimeout?: unknown }).setScriptTimeout = undefined;
+  await hiddenPauseWhileOthersPromote(sim, idx, 4_000, { datagramsFirst: false, deafAfterMs: null });
+  await sim.run(2_000);
+  expectOutcome(sim, off);
+  sim.shutdown();
 }
+
+describe('4: the next service of a promote in priority order', () => {
+  test('a runner frozen as its first promote script ends does not begin the next on resume', () => nextService([]));
+  test('without the rule it begins it beside the other master', () => nextService(RULE_OFF));
+});

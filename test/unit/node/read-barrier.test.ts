@@ -8,9 +8,9 @@ import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { RealClock } from '../../../core/clock';
-import { ReadBarrier } from '../../../core/node/read-barrier';
+import { POLL_BATCH, ReadBarrier } from '../../../core/node/read-barrier';
 
-const PER_POLL = 32;
+const PER_POLL = POLL_BATCH;
 
 class Loop {
   backlog = 0;
@@ -65,6 +65,34 @@ test('a request made on the 32nd datagram of a turn (the last its poll reads) wa
   expect(readWhenRan).toEqual([100]);
 });
 
+test('a steady stream that never fills a poll batch does not hold it; one that always does, does (a flood)', () => {
+  for (const [perTurn, runs] of [[PER_POLL - 1, true], [PER_POLL, false]] as const) {
+    const loop = new Loop();
+    let ran = false;
+    loop.barrier.whenDrained(() => { ran = true; });
+    for (let turn = 0; turn < 100; turn++) {
+      loop.backlog += perTurn;
+      loop.turn();
+    }
+    expect(ran).toBe(runs);
+  }
+});
+
+test('a datagram read but handled later (an asynchronous hook) holds it until it is handled', () => {
+  const loop = new Loop();
+  let ran = false;
+  let handled: (() => void) | null = null;
+  loop.onDatagram = () => { handled = loop.barrier.handledLater(); };
+  loop.backlog = 1;
+  loop.barrier.whenDrained(() => { ran = true; });
+  for (let turn = 0; turn < 5; turn++) loop.turn();
+  expect(ran).toBe(false);
+  handled!();
+  loop.turn();
+  loop.turn();
+  expect(ran).toBe(true);
+});
+
 test('an idle loop runs it two turns after the request; cancel drops it', () => {
   const loop = new Loop();
   let ran = 0;
@@ -87,10 +115,19 @@ test('on a real UDP socket: a request on the 32nd datagram (the last of its poll
   await new Promise<void>((resolve) => rx.bind(0, '127.0.0.1', resolve));
   const COUNT = 150;
   let read = 0;
+  // Datagrams read in each event-loop turn (between two immediates): libuv's batch, which POLL_BATCH must not exceed.
+  const perTurn: number[] = [];
+  let lastTurnRead = 0;
+  const countTurns = (): void => {
+    if (read > lastTurnRead) perTurn.push(read - lastTurnRead);
+    lastTurnRead = read;
+    if (read < COUNT) setImmediate(countTurns);
+  };
   const done = new Promise<number>((resolve) => {
     rx.on('message', () => {
       read++;
       barrier.noteRead();
+      if (read === 1) setImmediate(countTurns);
       if (read === PER_POLL) barrier.whenDrained(() => resolve(read));
     });
   });
@@ -101,6 +138,7 @@ test('on a real UDP socket: a request on the 32nd datagram (the last of its poll
   expect(result.status).toBe(0);
   try {
     expect(await done).toBe(COUNT);
+    expect(Math.max(...perTurn)).toBe(PER_POLL);
   } finally {
     rx.close();
     clock.clearAll();

@@ -16,6 +16,7 @@ import { createTestLogger, type CapturingLogger } from '../../helpers/logger';
 import { FakeExecutor } from '../services/fake-executor';
 import { testConfig } from '../services/helpers';
 import { runClock } from '../services/virtual-rig';
+import { FreshRead } from '../../../core/node/fresh-read';
 import { ReadBarrier } from '../../../core/node/read-barrier';
 
 export interface RunnerRig {
@@ -54,8 +55,10 @@ export function runnerRig(
   const self = { id: 'id-a', name: 'node-a' };
   /** Frozen time of this node's clock (a VM pause the test plays), and when it was found. */
   const freezes: Array<{ at: number; ms: number }> = [];
-  // No datagrams here: the sockets are found dry two clock turns after a promote asks.
-  const reads = new ReadBarrier((fn) => clock.setImmediate(fn));
+  // No datagrams here: the sockets are found dry two clock turns after a promote asks; the leader's heartbeats,
+  // every interval, are the peer a promote waits to hear from when a lease is enforced (fresh-read.ts).
+  const fresh = new FreshRead(new ReadBarrier((fn) => clock.setImmediate(fn)));
+  const heartbeats = clock.setInterval(() => fresh.witness(), config.time.cluster_update_interval);
   const runner = new Runner({
     self, config, clock, logger: logger.logger, hooks, startedAt: 0, firstSeq: 1, rules: ALL_RULES_ON,
     sendHealth: (report) => { health.push(report); },
@@ -65,12 +68,13 @@ export function runnerRig(
     enter: (fn) => { runner.checkLease(); fn(); },
     frozenSince: (at) => freezes.filter((f) => f.at >= at).reduce((sum, f) => sum + f.ms, 0),
     frozenSoFar: () => freezes.reduce((sum, f) => sum + f.ms, 0),
-    afterRead: (fn) => reads.whenDrained(fn),
+    afterFreshRead: (fn, witness) => fresh.whenFresh(fn, witness),
   });
   const services = createServiceManager({
     config, executors: [executor], hooks, clock, logger: logger.logger, node: self,
     listener: { onChange: () => runner.servicesChanged(), onFailure: (s, r) => runner.serviceFailed(s, r) },
     listEntries: async () => executor.entries(),
+    promoteGate: () => runner.mayLaunchPromote(),
   });
   runner.attach(services);
   let seq = 0;
@@ -94,6 +98,7 @@ export function runnerRig(
       });
     },
     async close() {
+      clock.clear(heartbeats);
       runner.close();
       await services.close();
     },
