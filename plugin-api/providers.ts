@@ -6,7 +6,11 @@
 import type { Logger } from './logger';
 import type { ServiceEventName } from './status';
 
-/** Called by a transport for every datagram it receives. `from` is an address `sendTo` accepts. */
+/**
+ * Called by a transport for every datagram it receives, synchronously in the socket's read callback and
+ * without filtering: a promote waits until the node's sockets are read dry (docs/safety.md R6, "a promote
+ * begins after a fresh read"), judged by the datagrams handed over here. `from` is an address `sendTo` accepts.
+ */
 export type DatagramHandler = (data: Uint8Array, from: string) => void;
 
 /** Moves opaque datagrams between nodes (UDP, multicast, in-memory, ...). */
