@@ -363,9 +363,10 @@ async function apply(sim: SimCluster, action: Action, resolved: number[]): Promi
     }
     case 'resume': {
       const n = resolved[action.ref];
-      // Timers or datagrams first, half and half (where libuv stood when the process stopped), from the time
-      // so that the schedules (and the digest nemesis.test.ts checks) draw as they always did.
-      if (n >= 0) sim.resume(n, Math.floor(action.at) % 2 === 1);
+      // Timers or datagrams first, half and half (where libuv stood when the process stopped), and half the VM
+      // pauses hidden by a wall-clock step back, from the time so that the schedules (and the digest
+      // nemesis.test.ts checks) draw as they always did.
+      if (n >= 0) sim.resume(n, Math.floor(action.at) % 2 === 1, undefined, Math.floor(action.at / 2) % 2 === 1);
       return n;
     }
     case 'startRunner': {

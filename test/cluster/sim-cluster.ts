@@ -87,6 +87,8 @@ export interface SimNode {
   demotions: number[];
   /** A rate, skew or wall step was applied to this node's clock. */
   clockFault: boolean;
+  /** Shared time its VM pause began, while frozen. */
+  frozenAt: number | null;
 }
 
 /** Promise microtasks settle before the next timer: hooks and the service manager are async. */
@@ -229,6 +231,7 @@ export class SimCluster {
     });
     const node: SimNode = {
       index, name, address, id, spec, config, status: 'new', koi, clock, hooks, executor, machineMemory, sequence, memory, promotions: [], demotions: [],
+      frozenAt: null,
       clockFault: previous?.clockFault ?? ((clockOptions.rate !== undefined && clockOptions.rate !== 1) || (clockOptions.wallOffsetMs ?? 0) !== 0),
     };
     if (this.options.fencing) this.tapFence(hooks, name);
@@ -429,10 +432,10 @@ export class SimCluster {
    * `datagramsFirst` picks the order; by default a SIGSTOP resumes timers first and a VM pause datagrams first.
    * `firstEntry` runs before both: a request read first from another socket (an admin connection).
    */
-  resume(index: number, datagramsFirst?: boolean, firstEntry?: () => void): void {
+  resume(index: number, datagramsFirst?: boolean, firstEntry?: () => void, hidden = false): void {
     const node = this.nodes[index];
     if (node.status === 'frozen') {
-      this.vmResume(index, datagramsFirst ?? true);
+      this.vmResume(index, datagramsFirst ?? true, hidden);
       return;
     }
     if (node.status !== 'paused') return;
@@ -450,6 +453,7 @@ export class SimCluster {
     const node = this.nodes[index];
     if (node.status !== 'running') return;
     node.status = 'frozen';
+    node.frozenAt = this.now;
     this.services.stopped(node.name, this.now);
     node.clock.freeze();
     this.network.pause(node.address);
@@ -457,10 +461,16 @@ export class SimCluster {
     this.topology();
   }
 
-  /** The end of a VM pause (see resume): its clock goes on from where it stood. */
-  vmResume(index: number, datagramsFirst = true): void {
+  /**
+   * The end of a VM pause (see resume): its clock goes on from where it stood. `hidden`: its wall clock is
+   * stepped back by the pause first, so neither of its clocks shows it (only its peers' heartbeats tell it:
+   * docs/safety.md R6, the weaker premise of "What is assumed").
+   */
+  vmResume(index: number, datagramsFirst = true, hidden = false): void {
     const node = this.nodes[index];
     if (node.status !== 'frozen') return;
+    if (hidden && node.frozenAt !== null) this.stepWall(index, -(this.now - node.frozenAt));
+    node.frozenAt = null;
     node.status = 'running';
     this.services.returned(node.name, this.now, 'resume', this.promoting(node), [], true);
     if (datagramsFirst) this.network.resume(node.address);
