@@ -195,6 +195,23 @@ describe('service-layer invariants', () => {
     expect(found).toEqual(['frozen-overlap-too-long']);
   });
 
+  test('after a hidden VM pause the first demote may wait until the pause is told (its lease on its own clock), no longer (chaos seed 9680240)', () => {
+    for (const hidden of [false, true]) {
+      const found: string[] = [];
+      const inv = new ServiceInvariants({ ...bounds, clusterTickMs: 50, hiddenPauseTellMs: 1400 }, (v) => found.push(v.invariant));
+      const nodes = [node('n1', 'frozen', ['ip']), node('n2', 'running', [])];
+      inv.promoteStart(probe(100, nodes), 'n2', 'ip', 100);
+      inv.returned('n1', 1000, 'resume', false, [], true, hidden);
+      inv.check(probe(1100, nodes));
+      expect(found).toEqual(hidden ? [] : ['frozen-overlap-too-long']);
+      if (!hidden) continue;
+      inv.check(probe(2400, nodes));
+      expect(found).toEqual([]);
+      inv.check(probe(2500, nodes)); // 5 + 50 + 1 400 ms after the resume: not begun
+      expect(found).toEqual(['frozen-overlap-too-long']);
+    }
+  });
+
   test('a holder that demotes at once after its resume is fine; a crashed one must clean up within its bound after the restart', () => {
     const found: string[] = [];
     const inv = new ServiceInvariants(bounds, (v) => found.push(v.invariant));

@@ -100,6 +100,12 @@ export interface ServiceBounds {
   /** The longest cluster_update_interval of any node, with drift: the longest a node waits for its next timer. */
   clusterTickMs?: number;
   /**
+   * A VM pause the wall clock hid: neither of the node's clocks shows it, and it demotes when a peer's first
+   * heartbeat sent after it tells it (docs/safety.md R6) or, cut off, when its lease runs out on its own clock,
+   * which goes on where it stood: at most master_lease, its expiry timer up to S late, and a tick.
+   */
+  hiddenPauseTellMs?: number;
+  /**
    * Quorum off: a koinode that (re)started and never saw a master waits initial_promotion_delay for
    * every peer (docs/safety.md "initial_promotion_delay"); 0 with quorum on.
    */
@@ -179,7 +185,7 @@ export class ServiceInvariants {
   readonly violations: Violation[] = [];
   readonly overlaps: Overlap[] = [];
   /** Time each node last came back (resume, thaw, restart), for the overlap bounds. */
-  private readonly returnedAt = new Map<string, { at: number; how: 'resume' | 'restart'; promoting: boolean; vm?: boolean }>();
+  private readonly returnedAt = new Map<string, { at: number; how: 'resume' | 'restart'; promoting: boolean; vm?: boolean; hidden?: boolean }>();
   /** First demote/stop script start of each node since it last came back. */
   private readonly firstDemote = new Map<string, number>();
   /** Nodes following maintenance now, and when each last left it. */
@@ -227,10 +233,10 @@ export class ServiceInvariants {
     return total;
   }
 
-  returned(node: string, at: number, how: 'resume' | 'restart', promoting = false, leftovers: string[] = [], vm = false): void {
+  returned(node: string, at: number, how: 'resume' | 'restart', promoting = false, leftovers: string[] = [], vm = false, hidden = false): void {
     const open = this.pauses.get(node)?.find((p) => p.to === null);
     if (open) open.to = at;
-    this.returnedAt.set(node, { at, how, promoting, vm });
+    this.returnedAt.set(node, { at, how, promoting, vm, hidden });
     this.firstDemote.delete(node);
     // Frozen in the middle of a demote chain: it goes on with it at its first event.
     if (how === 'resume' && this.demoteChainUnderway(node)) this.firstDemote.set(node, at);
@@ -397,8 +403,8 @@ export class ServiceInvariants {
         // Without quorum there is no lease: it demotes when it hears the leader name another runner.
         // After a VM pause with nothing in its socket buffer (cut off), the first event is its next timer:
         // timers on the frozen monotonic clock run out their remaining time (at most one cluster tick).
-        const first = !this.bounds.majority ? this.bounds.quorumOffFirstDemoteMs
-          : back.vm ? FIRST_EVENT_MS + (this.bounds.clusterTickMs ?? 0) : FIRST_EVENT_MS;
+        const first = (!this.bounds.majority ? this.bounds.quorumOffFirstDemoteMs
+          : back.vm ? FIRST_EVENT_MS + (this.bounds.clusterTickMs ?? 0) : FIRST_EVENT_MS) + this.hiddenTell(back);
         const allowed = first + (back.promoting ? this.bounds.frozenDemoteStartMs : 0);
         const limit = back.at + allowed;
         if ((began !== undefined && began > limit) || (began === undefined && probe.now > limit)) {
@@ -407,7 +413,7 @@ export class ServiceInvariants {
           continue;
         }
       }
-      const bound = back.how === 'resume' ? this.bounds.frozenBoundMs : this.bounds.crashBoundMs;
+      const bound = back.how === 'resume' ? this.bounds.frozenBoundMs + this.hiddenTell(back) : this.bounds.crashBoundMs;
       if (probe.now - back.at - this.stoodStill(o.holder, back.at, probe.now) <= bound) continue;
       this.late.add(o);
       const kind: ViolationKind = back.how === 'resume' ? 'frozen-overlap-too-long' : 'crash-leftover';
@@ -438,6 +444,11 @@ export class ServiceInvariants {
       this.late.add(o);
       this.violation(probe.now, 'two-promoted', `${o.promoter} still has ${o.service} promoted ${Math.round(probe.now - promoterDemote)} ms after it began to demote (bound ${this.bounds.demoteChainBoundMs} ms); ${o.holder} is master again since ${Math.round(again)}`);
     }
+  }
+
+  /** What a resume from a hidden VM pause may take before the pause is told (ServiceBounds.hiddenPauseTellMs). */
+  private hiddenTell(back: { hidden?: boolean }): number {
+    return back.hidden ? this.bounds.hiddenPauseTellMs ?? 0 : 0;
   }
 
   /**

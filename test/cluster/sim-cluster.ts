@@ -16,7 +16,7 @@ import { InMemoryMachineMemory } from '../../core/node/machine-memory';
 import type { KoiConfig, KoiHooks, LogLevel, Logger, TransportAddress } from '../../plugin-api';
 import { VirtualClock } from '../../core/clock';
 import { defaultConfig } from '../../core/config/defaults';
-import { ackWindowMs } from '../../core/config/safety-bounds';
+import { ackWindowMs, stallBoundMs } from '../../core/config/safety-bounds';
 import { createHooks } from '../../core/hooks';
 import { KoiNode, checkClusterConfig } from '../../core/node';
 import type { SafetyRule } from '../../core/safety-rules';
@@ -172,6 +172,7 @@ export class SimCluster {
     this.bounds.quorumOffFirstDemoteMs = Math.ceil((t.elector_tick_interval + 2 * t.cluster_update_interval) * (1 + drift)) + FIRST_EVENT_MS;
     this.bounds.quorumOffStartDelayMs = this.bounds.majority ? 0 : t.initial_promotion_delay;
     this.bounds.clusterTickMs = Math.ceil(t.cluster_update_interval * (1 + drift));
+    this.bounds.hiddenPauseTellMs = Math.ceil((t.master_lease + stallBoundMs(t.cluster_update_interval) + t.cluster_update_interval) * (1 + drift));
     this.bounds.crashBoundMs = crashBoundMs(this.durations, services, drift, t.cluster_update_interval);
     this.bounds.demoteChainBoundMs = demoteChainBoundMs(this.durations, services, drift);
     this.bounds.livenessBoundMs = livenessBoundMs(t, this.durations, services, drift);
@@ -469,10 +470,11 @@ export class SimCluster {
   vmResume(index: number, datagramsFirst = true, hidden = false): void {
     const node = this.nodes[index];
     if (node.status !== 'frozen') return;
-    if (hidden && node.frozenAt !== null) this.stepWall(index, -(this.now - node.frozenAt));
+    const hides = hidden && node.frozenAt !== null;
+    if (hides) this.stepWall(index, -(this.now - node.frozenAt!));
     node.frozenAt = null;
     node.status = 'running';
-    this.services.returned(node.name, this.now, 'resume', this.promoting(node), [], true);
+    this.services.returned(node.name, this.now, 'resume', this.promoting(node), [], true, hides);
     if (datagramsFirst) this.network.resume(node.address);
     node.clock.thaw();
     if (!datagramsFirst) this.network.resume(node.address);
