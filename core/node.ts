@@ -24,7 +24,7 @@ import type { WireCodec } from './wire/types';
 import type { ComponentContext } from './node/component';
 import { safetyRules, type SafetyRuleSet } from './safety-rules';
 import { checkClusterConfig, quorumMajorityWarning, type ClusterCheck } from './node/cluster-check';
-import { CLOCK_RATE_BOUND, entryGapBoundMs, stallBoundMs, witnessBounds, witnessThresholdMs } from './config/safety-bounds';
+import { CLOCK_RATE_BOUND, entryGapBoundMs, freshReadRetryMs, stallBoundMs, witnessBounds, witnessThresholdMs } from './config/safety-bounds';
 import { DeadlineTimer } from './node/deadline-timer';
 import { GuardedTimers } from './node/guarded-timers';
 import { FreshRead } from './node/fresh-read';
@@ -130,7 +130,15 @@ export class KoiNode {
     this.memory = opts.memory ?? { sawMaster: false };
     this.stallGuard = new StallGuard(this.clock);
     this.readBarrier = new ReadBarrier((fn) => this.clock.setImmediate(fn));
-    this.freshRead = new FreshRead(this.readBarrier);
+    this.freshRead = new FreshRead({
+      barrier: this.readBarrier,
+      now: () => this.clock.now(),
+      after: (fn, ms) => {
+        const timer = this.clock.setTimeout(fn, ms);
+        return () => this.clock.clear(timer);
+      },
+      retryMs: () => freshReadRetryMs(this.config.time.cluster_update_interval),
+    });
     this.timers = new GuardedTimers(this.clock, (fn, lateMs) => this.guarded(fn, lateMs));
     this.decisionTimer = new DeadlineTimer(this.clock, this.timers, (at) => this.decisionDue(at));
     this.electionTimer = new DeadlineTimer(this.clock, this.timers, () => this.membership.checkElection());
@@ -186,7 +194,7 @@ export class KoiNode {
         enter: (fn) => this.guarded(fn),
         frozenSince: (at) => this.stallGuard.frozenSince(at),
         frozenSoFar: () => this.stallGuard.frozenSoFar(),
-        afterFreshRead: (fn, witness) => this.freshRead.whenFresh(fn, witness),
+        afterFreshRead: (fn, witnesses) => this.freshRead.whenFresh(fn, witnesses),
       });
       const runner = this.runner;
       this.services = (opts.serviceManagerFactory ?? createServiceManager)({
@@ -580,7 +588,7 @@ export class KoiNode {
       this.stalled(stall, ` (peer ${message.name}'s clock ran ${Math.round(stall.frozenMs)} ms ahead of this node's: a VM pause hidden by a wall-clock step back?)`, quiet);
     }
     this.membership.handleHeartbeat(senderId, message, from);
-    if (this.stallGuard.witnessCount > witnessed) this.freshRead.witness();
+    if (this.stallGuard.witnessCount > witnessed) this.freshRead.witness(senderId, this.stallGuard.continuousSince(senderId));
   }
 
   private encode(message: KoiMessage): Uint8Array | null {

@@ -82,6 +82,15 @@ export function witnessYouthMs(intervalMs: number): number {
   return 4 * intervalMs;
 }
 
+/**
+ * How long a promote's wait for its witnesses (core/node/fresh-read.ts) lasts before it starts over: a peer
+ * heard steadily for 4 heartbeats, a follower's refresh of its peers (every 3rd heartbeat) and a heartbeat
+ * to spare. Liveness only: starting over never lets a promote through sooner.
+ */
+export function freshReadRetryMs(intervalMs: number): number {
+  return witnessYouthMs(intervalMs) + 4 * intervalMs;
+}
+
 /** What the peers' witness of a pause the wall clock hid judges by (StallGuard.peerBeat), at heartbeat interval I. */
 export function witnessBounds(intervalMs: number): { thresholdMs: number; rateBound: number; youthMs: number; delayMs: number } {
   return { thresholdMs: witnessThresholdMs(intervalMs), rateBound: CLOCK_RATE_BOUND, youthMs: witnessYouthMs(intervalMs), delayMs: delayBoundMs(intervalMs) };

@@ -64,6 +64,11 @@ interface PeerOffset {
    * have been read late (a busy start-up) or delayed (δ); and a rise is frozen time only above S + δ then.
    */
   youngUntil: number;
+  /**
+   * Since when (our clock) it has been heard with no gap longer than `youthMs`: over a longer gap the rate
+   * bound forgives a rise as long as a pause, so a heartbeat after it witnesses nothing (fresh-read.ts).
+   */
+  continuousSince: number;
   /** How much of the current credit (credit.id) this baseline already moved by. */
   absorbed: { id: number; ms: number };
 }
@@ -202,6 +207,11 @@ export class StallGuard {
     return this.witnessedBeats;
   }
 
+  /** Since when `peerId` has been heard without a long gap (PeerOffset.continuousSince); null when unknown. */
+  continuousSince(peerId: string): number | null {
+    return this.peers.get(peerId)?.continuousSince ?? null;
+  }
+
   peerBeat(peerId: string, uptimeMs: number, seq: number, sinceSeq: number, bounds: WitnessBounds): Stall | null {
     const { thresholdMs, rateBound, youthMs, delayMs } = bounds;
     const now = this.clock.now();
@@ -211,11 +221,12 @@ export class StallGuard {
     if (!known || uptimeMs < known.uptimeMs || sinceSeq !== known.sinceSeq) {
       // New, or restarted in-process (same id, newer sequence number, uptime from 0 — or grown past the old one
       // before this node heard it again, which only the sequence number its clock began at tells).
-      this.peers.set(peerId, { uptimeMs, seq, sinceSeq, maxOffset: offset, at: now, youngUntil: now + youthMs, absorbed: { id: -1, ms: 0 } });
+      this.peers.set(peerId, { uptimeMs, seq, sinceSeq, maxOffset: offset, at: now, youngUntil: now + youthMs, continuousSince: now, absorbed: { id: -1, ms: 0 } });
       return null;
     }
     known.uptimeMs = uptimeMs;
     known.seq = seq;
+    if (now - known.at > youthMs) known.continuousSince = now;
     const young = now < known.youngUntil;
     // A heartbeat judged by a grown baseline tells any pause of ours before it was sent (fresh-read.ts).
     if (!young) this.witnessedBeats++;

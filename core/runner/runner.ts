@@ -40,11 +40,11 @@ export interface RunnerOptions extends ComponentContext {
   /** All the time this node's monotonic clock lost so far (only grows): the lease held loses what it adds. */
   frozenSoFar(): number;
   /**
-   * Run `fn` once the node has read its sockets dry since this call and, with `witness`, heard a peer since
-   * that would tell a pause the wall clock hid (core/node/fresh-read.ts): every promote script waits for it,
-   * and the lease is checked again then (docs/safety.md R6).
+   * Run `fn` once the node has read its sockets dry since this call and heard since that from `witnesses`
+   * distinct peers that would tell a pause the wall clock hid (core/node/fresh-read.ts): every promote script
+   * waits for it, and the lease is checked again then (docs/safety.md R6).
    */
-  afterFreshRead(fn: () => void, witness: boolean): void;
+  afterFreshRead(fn: () => void, witnesses: number): void;
 }
 
 /** The runner's state as the node status shows it (core/node/status.ts `RunnerStatus` adds the services). */
@@ -644,7 +644,12 @@ export class Runner {
       } finally {
         this.promoteWindow = false;
       }
-    }), this.leaseEnforced());
+    }), this.witnessesWanted());
+  }
+
+  /** Peers whose heartbeats must tell any pause before a promote: with this node, a quorum (quorum 0: none). */
+  private witnessesWanted(): number {
+    return this.leaseEnforced() ? Math.max(0, this.config.cluster.quorum - 1) : 0;
   }
 
   private pushContext(): void {

@@ -29,7 +29,7 @@
  */
 import type { KoiConfig } from '../../plugin-api';
 import { ELECTION_LIMIT_TICKS, electionMs } from '../../core/config/timing-defaults';
-import { ackWindowMs, switchGapMs } from '../../core/config/safety-bounds';
+import { ackWindowMs, freshReadRetryMs, switchGapMs } from '../../core/config/safety-bounds';
 import type { Violation, ViolationKind } from './invariants';
 import type { PromotedInterval, SimDurations } from './sim-executor';
 
@@ -132,6 +132,7 @@ export interface ServiceBounds {
  *       + elector_startup_tolerance                a new leader lets runners report first
  *       + elector_tick + runner_tick               the next election tick, after the chosen runner's report
  *       + services × (promote + demote + other)    a demote still running in the set, then the promote scripts
+ *       + services × freshReadRetryMs              each promote's wait for its witnesses (fresh-read.ts; one retry)
  *       ) × (1 + drift) + 500 ms                   clock rate bound, scheduling slack
  *
  * with each timing the largest any node uses (live reloads). The lead can
@@ -145,7 +146,8 @@ export function livenessBoundMs(t: KoiConfig['time'], d: SimDurations, services:
   const switchGap = switchGapMs(W, t.cluster_update_interval); // R1 (membership.ts switchGapEnd)
   const ticks = t.elector_tick_interval + t.runner_tick_interval;
   const scripts = services * (d.promoteMs + d.demoteMs + d.otherMs);
-  return Math.ceil((election + switchGap + t.master_dead_time + leaseWait + t.elector_startup_tolerance + ticks + scripts) * (1 + drift) + 500);
+  const witnesses = services * freshReadRetryMs(t.cluster_update_interval);
+  return Math.ceil((election + switchGap + t.master_dead_time + leaseWait + t.elector_startup_tolerance + ticks + scripts + witnesses) * (1 + drift) + 500);
 }
 
 /**

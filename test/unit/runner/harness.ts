@@ -57,8 +57,19 @@ export function runnerRig(
   const freezes: Array<{ at: number; ms: number }> = [];
   // No datagrams here: the sockets are found dry two clock turns after a promote asks; the leader's heartbeats,
   // every interval, are the peer a promote waits to hear from when a lease is enforced (fresh-read.ts).
-  const fresh = new FreshRead(new ReadBarrier((fn) => clock.setImmediate(fn)));
-  const heartbeats = clock.setInterval(() => fresh.witness(), config.time.cluster_update_interval);
+  const fresh = new FreshRead({
+    barrier: new ReadBarrier((fn) => clock.setImmediate(fn)),
+    now: () => clock.now(),
+    after: (fn, ms) => {
+      const timer = clock.setTimeout(fn, ms);
+      return () => clock.clear(timer);
+    },
+    retryMs: () => 8 * config.time.cluster_update_interval,
+  });
+  // Every peer of the quorum heard each interval, steadily since the start.
+  const heartbeats = clock.setInterval(() => {
+    for (let i = 1; i < Math.max(2, config.cluster.quorum); i++) fresh.witness(`peer-${i}`, 0);
+  }, config.time.cluster_update_interval);
   const runner = new Runner({
     self, config, clock, logger: logger.logger, hooks, startedAt: 0, firstSeq: 1, rules: ALL_RULES_ON,
     sendHealth: (report) => { health.push(report); },
@@ -68,7 +79,7 @@ export function runnerRig(
     enter: (fn) => { runner.checkLease(); fn(); },
     frozenSince: (at) => freezes.filter((f) => f.at >= at).reduce((sum, f) => sum + f.ms, 0),
     frozenSoFar: () => freezes.reduce((sum, f) => sum + f.ms, 0),
-    afterFreshRead: (fn, witness) => fresh.whenFresh(fn, witness),
+    afterFreshRead: (fn, witnesses) => fresh.whenFresh(fn, witnesses),
   });
   const services = createServiceManager({
     config, executors: [executor], hooks, clock, logger: logger.logger, node: self,
