@@ -561,7 +561,7 @@ export class KoiNode {
       log: this.log,
       selfId: this.id,
       heartbeat: (senderId, seq, message, from) => this.heartbeat(senderId, seq, message, from),
-      noteReport: (senderId, from) => this.membership.noteReport(senderId, from),
+      noteReport: (senderId, from, name) => this.membership.noteReport(senderId, from, name),
       currentLeaderId: () => this.membership.currentLeaderId(),
       elector: this.elector,
       runner: this.runner,

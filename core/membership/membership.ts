@@ -375,9 +375,12 @@ export class Membership {
    * acknowledgement (R1): a runner keeps reporting to a leader it no longer
    * hears, so a report says nothing about whom it answers now.
    */
-  noteReport(senderId: string, from: string): void {
+  noteReport(senderId: string, from: string, name: string): void {
     const now = this.opts.clock.now();
+    // A report may come before the sender's first heartbeat after it left the table: the entry it makes
+    // takes the report's name (a view with an empty name is malformed to every peer).
     const entry = this.table.get(senderId) ?? this.table.touch(senderId, from, now).entry;
+    if (entry.name === '') entry.name = name;
     entry.lastSeen = now;
     if (this.isLeader() && !this.opts.rules.on('exclusive-acks')) {
       entry.lastAck = now;

@@ -17,7 +17,7 @@ export interface RouteTargets {
   /** A peer's heartbeat (the node runs its stall check, then hands it to membership). */
   heartbeat(senderId: string, seq: number, message: HeartBeat, from: string): void;
   /** Membership notes that `senderId` reported from `from` (leader only). */
-  noteReport(senderId: string, from: string): void;
+  noteReport(senderId: string, from: string, name: string): void;
   currentLeaderId(): string;
   elector: Elector | null;
   runner: Runner | null;
@@ -63,7 +63,7 @@ function routeHealth(senderId: string, report: HealthReport, from: string, t: Ro
     t.log.debug({ from }, `health report from ${report.name} but this node is not the leader`);
     return;
   }
-  t.noteReport(senderId, from);
+  t.noteReport(senderId, from, report.name);
   t.elector.handleHealth(senderId, report, from);
 }
 
