@@ -28,8 +28,8 @@ interface Waiter {
   needed: number;
   heard: Set<string>;
   fn: () => void;
-  retry: () => void;
-  timer: { cancel(): void } | null;
+  /** Cancels the timer that starts the wait over. */
+  cancelRetry: () => void;
 }
 
 export interface FreshReadOptions {
@@ -61,7 +61,7 @@ export class FreshRead {
     if (done.length === 0) return;
     this.waiting = this.waiting.filter((w) => !done.includes(w));
     for (const w of done) {
-      w.timer?.cancel();
+      w.cancelRetry();
       this.opts.barrier.whenDrained(w.fn);
     }
   }
@@ -72,20 +72,18 @@ export class FreshRead {
         fn();
         return;
       }
-      const w: Waiter = { drainedAt: this.opts.now(), needed: witnesses, heard: new Set(), fn, retry: () => {}, timer: null };
-      w.retry = () => {
+      const retry = (): void => {
         this.waiting = this.waiting.filter((x) => x !== w);
         this.whenFresh(fn, witnesses);
       };
-      const cancel = this.opts.after(() => w.retry(), this.opts.retryMs());
-      w.timer = { cancel };
+      const w: Waiter = { drainedAt: this.opts.now(), needed: witnesses, heard: new Set(), fn, cancelRetry: this.opts.after(retry, this.opts.retryMs()) };
       this.waiting.push(w);
     });
   }
 
   /** Forget waiting callbacks (the node closes). */
   cancel(): void {
-    for (const w of this.waiting) w.timer?.cancel();
+    for (const w of this.waiting) w.cancelRetry();
     this.waiting = [];
     this.opts.barrier.cancel();
   }

@@ -38,7 +38,6 @@ export interface StallBounds {
   frozenMs: number;
 }
 
-/** Per peer: the largest (its uptime − our monotonic time) seen, i.e. from its least-delayed heartbeat, and when. */
 /** What a peer's witness judges by (core/config/safety-bounds.ts `witnessBounds`). */
 export interface WitnessBounds {
   /** A rise above the baseline by more than this is frozen time (S). */
@@ -51,6 +50,7 @@ export interface WitnessBounds {
   delayMs: number;
 }
 
+/** Per peer: the largest (its uptime − our monotonic time) seen, i.e. from its least-delayed heartbeat, and when. */
 interface PeerOffset {
   uptimeMs: number;
   /** Sequence number of the newest heartbeat used (a reordered older one is ignored). */
